@@ -1,0 +1,544 @@
+// The runner: plan, up, down, verify, status, rehearse. Guards wrap the run and each step; on failure the
+// guards restore and the ledger is reconciled so it tells the truth about what the target now holds.
+import { randomUUID } from 'node:crypto';
+import type {
+  ChangeSummary,
+  Evidence,
+  Guard,
+  GuardContext,
+  Ledger,
+  LedgerEntry,
+  LockState,
+  Migration,
+  MigrationContext,
+  Plugin,
+  SnapshotRef,
+  StepGuardContext,
+  ValidationIssue,
+} from './contract.js';
+import { orderMigrations } from './dag.js';
+import { TidemarkError, isTidemarkError } from './errors.js';
+import { EventStream, type TidemarkEvent } from './events.js';
+import { acquireLease, whoAmI, type Lease, type LeaseOptions } from './lease.js';
+import { computePlan, hasWork, inContexts, type Plan } from './plan.js';
+import { describeError } from './redact.js';
+
+type Listener = (event: TidemarkEvent) => void;
+
+export interface RunnerOptions<T> {
+  plugin: Plugin<T>;
+  target: T;
+  /** Replaces the plugin's default guards (outermost first). */
+  guards?: readonly Guard<T>[];
+  /** Added after (inside) the plugin's default guards. */
+  extraGuards?: readonly Guard<T>[];
+  events?: EventStream;
+  onEvent?: Listener;
+  lock?: LeaseOptions;
+  /** Feature flags: only migrations without contexts or with one of these. Undefined = all. */
+  contexts?: readonly string[];
+  /** Recorded as "by" in the ledger. Default user@host:pid. */
+  by?: string;
+  signal?: AbortSignal;
+}
+
+export interface UpOptions {
+  to?: string;
+  dryRun?: boolean;
+  repairDrift?: boolean;
+}
+
+export interface DownOptions {
+  /** Keep this id applied and revert everything after it; null reverts everything. */
+  to: string | null;
+  dryRun?: boolean;
+}
+
+export interface RunResult {
+  runId: string;
+  outcome: 'ok' | 'nothing-to-do' | 'dry-run';
+  plan: Plan;
+  applied: string[];
+  baselined: string[];
+  reverted: string[];
+  durationMs: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  plan: Plan;
+  validation: { id: string; issues: ValidationIssue[] }[];
+}
+
+export interface StatusReport {
+  target: string;
+  entries: LedgerEntry[];
+  pending: string[];
+  unknown: string[];
+  lock: LockState | null;
+  version: number | null;
+}
+
+export interface RehearsalReport {
+  plan: Plan;
+  outcome: 'ok' | 'failed';
+  applied: string[];
+  error?: string;
+  diff: ChangeSummary;
+}
+
+export interface Runner {
+  plan(options?: Omit<UpOptions, 'dryRun'>): Promise<Plan>;
+  up(options?: UpOptions): Promise<RunResult>;
+  down(options: DownOptions): Promise<RunResult>;
+  verify(): Promise<VerifyReport>;
+  status(): Promise<StatusReport>;
+  rehearse(options?: Omit<UpOptions, 'dryRun'>): Promise<RehearsalReport>;
+  readonly events: EventStream;
+}
+
+/** Thrown inside the guard chain by a migration; guards see it, restore, and rethrow. */
+class StepFailure extends Error {
+  constructor(
+    readonly migration: string,
+    readonly phase: 'up' | 'down' | 'validate',
+    override readonly cause: unknown,
+  ) {
+    super(`${migration} ${phase}: ${describeError(cause)}`);
+  }
+}
+
+class GuardFailure extends Error {
+  constructor(
+    readonly guard: string,
+    override readonly cause: unknown,
+  ) {
+    super(`guard ${guard}: ${describeError(cause)}`);
+  }
+}
+
+export function createRunner<T>(options: RunnerOptions<T>): Runner {
+  const { plugin, target } = options;
+  const events = options.events ?? new EventStream();
+  if (options.onEvent) events.on(options.onEvent);
+  const label = plugin.describe(target);
+  const ledger = plugin.ledger(target);
+  const guards = [...(options.guards ?? plugin.guards ?? []), ...(options.extraGuards ?? [])];
+  const by = options.by ?? whoAmI();
+  const ordered = orderMigrations(plugin.migrations, plugin.name);
+  const byId = new Map(ordered.map((m) => [m.id, m]));
+  const outerSignal = options.signal ?? new AbortController().signal;
+
+  const now = () => new Date().toISOString();
+  const emit = (event: DistributiveOmit<TidemarkEvent, 'at' | 'target'>) =>
+    events.emit({ at: now(), target: label, ...event } as TidemarkEvent);
+  const fail = (code: ConstructorParameters<typeof TidemarkError>[0], message: string, extra: Partial<ConstructorParameters<typeof TidemarkError>[2]> = {}) =>
+    new TidemarkError(code, message, { plugin: plugin.name, target: label, ...extra });
+
+  async function detect(): Promise<Map<string, Evidence | null>> {
+    const findings = new Map<string, Evidence | null>();
+    for (const trait of plugin.traits ?? []) {
+      let evidence: Evidence | null;
+      try {
+        evidence = await trait.detect(target, { targetLabel: label, signal: outerSignal });
+      } catch (error) {
+        throw fail('STEP_FAILED', `trait "${trait.id}" could not inspect the target`, { step: 'detect', cause: error });
+      }
+      findings.set(trait.id, evidence);
+      if (evidence) emit({ type: 'trait:detected', trait: trait.id, evidence });
+    }
+    return findings;
+  }
+
+  async function makePlan(entries: LedgerEntry[], opts: Omit<UpOptions, 'dryRun'> = {}): Promise<Plan> {
+    const findings = await detect();
+    return computePlan({
+      plugin: plugin.name,
+      target: label,
+      migrations: ordered,
+      traits: plugin.traits ?? [],
+      entries,
+      findings,
+      to: opts.to,
+      contexts: options.contexts,
+      repairDrift: opts.repairDrift,
+    });
+  }
+
+  async function withLease<R>(fn: (lease: Lease) => Promise<R>): Promise<R> {
+    const lease = await acquireLease(ledger.lock, {
+      ...options.lock,
+      target: label,
+      signal: outerSignal,
+      onWait: (state) => emit({ type: 'lock:waiting', holder: `${state.host}:${state.pid}`, expiresAt: state.expiresAt }),
+    });
+    emit({ type: 'lock:acquired' });
+    try {
+      return await fn(lease);
+    } finally {
+      await lease.release();
+      emit({ type: 'lock:released' });
+    }
+  }
+
+  function migrationContext(m: Migration<T>, direction: MigrationContext<T>['direction'], signal: AbortSignal, store: Ledger = ledger, on: T = target): MigrationContext<T> {
+    const memory = new Map<string, unknown>();
+    return {
+      target: on,
+      targetLabel: label,
+      migrationId: m.id,
+      direction,
+      signal,
+      progress: (done, total, note) =>
+        emit({ type: 'step:progress', migration: m.id, done, ...(total === undefined ? {} : { total }), ...(note === undefined ? {} : { note }) }),
+      log: (message, data) => emit({ type: 'log', level: 'info', message, migration: m.id, ...(data ? { data } : {}) }),
+      warn: (message, data) => emit({ type: 'log', level: 'warn', message, migration: m.id, ...(data ? { data } : {}) }),
+      checkpoint: {
+        load: async <C>() => ((store.checkpoints ? await store.checkpoints.load(m.id) : memory.get(m.id)) ?? null) as C | null,
+        save: async (data) => {
+          if (store.checkpoints) await store.checkpoints.save(m.id, data);
+          else memory.set(m.id, data);
+        },
+        clear: async () => {
+          if (store.checkpoints) await store.checkpoints.clear(m.id);
+          else memory.delete(m.id);
+        },
+      },
+    };
+  }
+
+  async function validate(m: Migration<T>, signal: AbortSignal, store: Ledger = ledger, on: T = target): Promise<ValidationIssue[]> {
+    if (!m.validate) return [];
+    const issues = (await m.validate(migrationContext(m, 'validate', signal, store, on))) ?? [];
+    emit({ type: 'validation', migration: m.id, ok: issues.length === 0, issues });
+    return issues;
+  }
+
+  /** Composes guards so the first declared is the outermost; tells guard errors from step errors. */
+  async function chain<C>(
+    layers: readonly { name: string; fn: (ctx: C, next: () => Promise<void>) => Promise<void> }[],
+    ctxFor: (name: string) => C,
+    core: () => Promise<void>,
+  ): Promise<void> {
+    const call = async (i: number): Promise<void> => {
+      const layer = layers[i];
+      if (!layer) return core();
+      let nextCalled = false;
+      try {
+        await layer.fn(ctxFor(layer.name), async () => {
+          nextCalled = true;
+          await call(i + 1);
+        });
+      } catch (error) {
+        if (error instanceof StepFailure || error instanceof GuardFailure) throw error;
+        if (nextCalled && isTidemarkError(error, 'LOCK_LOST')) throw error;
+        throw new GuardFailure(layer.name, error);
+      }
+      if (!nextCalled) throw new GuardFailure(layer.name, new Error('the guard did not call next() and did not throw'));
+    };
+    await call(0);
+  }
+
+  interface RunState {
+    runId: string;
+    snapshot: SnapshotRef | undefined;
+    restored: boolean;
+    applied: string[];
+    current: string | undefined;
+  }
+
+  function guardContext(state: RunState, command: 'up' | 'down', steps: string[], dryRun: boolean, signal: AbortSignal, name: string, on: T): GuardContext<T> {
+    return {
+      target: on,
+      targetLabel: label,
+      runId: state.runId,
+      command,
+      dryRun,
+      signal,
+      steps,
+      emit: (action, detail) => emit({ type: 'guard', guard: name, action, runId: state.runId, ...(detail ? { detail } : {}) }),
+      snapshotTaken: (ref) => {
+        state.snapshot = { guard: name, ref };
+      },
+      restored: () => {
+        state.restored = true;
+      },
+    };
+  }
+
+  /** Apply the planned steps under guards; the caller holds the lease. */
+  async function applySteps(plan: Plan, lease: Lease, store: Ledger, on: T, started: number): Promise<RunResult> {
+    const state: RunState = { runId: randomUUID(), snapshot: undefined, restored: false, applied: [], current: undefined };
+    const steps = plan.steps.map((s) => s.id);
+    const signal = AbortSignal.any([outerSignal, lease.signal]);
+    emit({ type: 'run:started', command: 'up', steps, dryRun: false, runId: state.runId });
+
+    const baselined: string[] = [];
+    for (const b of plan.baseline) {
+      const m = byId.get(b.id)!;
+      await store.record({ id: m.id, checksum: m.checksum, outcome: 'baselined', at: now(), durationMs: 0, by, runId: state.runId, note: b.note });
+      emit({ type: 'step:baselined', migration: m.id, note: b.note, runId: state.runId });
+      baselined.push(m.id);
+    }
+
+    const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
+    const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
+    try {
+      if (steps.length > 0) {
+        await chain(runLayers, (name) => guardContext(state, 'up', steps, false, signal, name, on), async () => {
+          for (const [index, id] of steps.entries()) {
+            if (lease.signal.aborted) throw lease.signal.reason;
+            const m = byId.get(id)!;
+            state.current = id;
+            const t0 = performance.now();
+            emit({ type: 'step:started', migration: id, title: m.title, direction: 'up', index, total: steps.length, runId: state.runId });
+            await chain(
+              stepLayers,
+              (name): StepGuardContext<T> => ({ ...guardContext(state, 'up', steps, false, signal, name, on), migrationId: id, direction: 'up' }),
+              async () => {
+                try {
+                  await m.up(migrationContext(m, 'up', signal, store, on));
+                } catch (error) {
+                  throw new StepFailure(id, 'up', error);
+                }
+                let issues: ValidationIssue[];
+                try {
+                  issues = await validate(m, signal, store, on);
+                } catch (error) {
+                  throw new StepFailure(id, 'validate', error);
+                }
+                if (issues.length > 0) {
+                  throw new StepFailure(id, 'validate', new TidemarkError('VALIDATION_FAILED', issues.map((i) => (i.where ? `${i.where}: ${i.message}` : i.message)).join('; ')));
+                }
+              },
+            );
+            if (lease.signal.aborted) throw lease.signal.reason;
+            const durationMs = Math.round(performance.now() - t0);
+            await store.record({
+              id,
+              checksum: m.checksum,
+              outcome: 'applied',
+              at: now(),
+              durationMs,
+              by,
+              runId: state.runId,
+              ...(state.snapshot ? { snapshot: state.snapshot } : {}),
+            });
+            if (store.checkpoints) await store.checkpoints.clear(id);
+            state.applied.push(id);
+            emit({ type: 'step:finished', migration: id, direction: 'up', durationMs, runId: state.runId });
+          }
+          if (plugin.stamp) {
+            const versions = ordered.filter((m) => m.version !== undefined && [...plan.applied, ...steps, ...baselined].includes(m.id)).map((m) => m.version!);
+            if (versions.length > 0) {
+              const next = Math.max(...versions);
+              if (next > (await plugin.stamp.read(on))) await plugin.stamp.write(on, next);
+            }
+          }
+        });
+      }
+    } catch (error) {
+      throw await reconcileFailure(error, state, store);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    emit({ type: 'run:finished', command: 'up', outcome: 'ok', durationMs, applied: state.applied, runId: state.runId });
+    return { runId: state.runId, outcome: 'ok', plan, applied: state.applied, baselined, reverted: [], durationMs };
+  }
+
+  /** After a failed run: record the failure, and drop "applied" claims that a restore made untrue. */
+  async function reconcileFailure(error: unknown, state: RunState, store: Ledger): Promise<TidemarkError> {
+    const migration = error instanceof StepFailure ? error.migration : state.current;
+    const step = error instanceof StepFailure ? error.phase : error instanceof GuardFailure ? `guard:${error.guard}` : 'up';
+    const cause = error instanceof StepFailure || error instanceof GuardFailure ? error.cause : error;
+    if (state.restored) {
+      for (const e of await store.read()) {
+        if (e.runId === state.runId && e.outcome === 'applied') await store.remove(e.id);
+      }
+    }
+    if (migration && error instanceof StepFailure) {
+      const m = byId.get(migration)!;
+      await store.record({ id: m.id, checksum: m.checksum, outcome: 'failed', at: now(), durationMs: 0, by, runId: state.runId, note: `${step}: ${describeError(cause)}` });
+    }
+    emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'up', error: describeError(cause), runId: state.runId });
+    emit({ type: 'run:finished', command: 'up', outcome: 'failed', durationMs: 0, applied: state.restored ? [] : state.applied, runId: state.runId });
+    if (isTidemarkError(cause, 'LOCK_LOST')) return fail('LOCK_LOST', 'lost the lock during the run; stopped', { migration, cause });
+    const kept = state.restored ? 'the target was restored to its state before the run' : `${state.applied.length} earlier step(s) of this run stay applied`;
+    return fail('STEP_FAILED', `failed; ${kept}`, { ...(migration ? { migration } : {}), step, cause });
+  }
+
+  async function up(opts: UpOptions = {}): Promise<RunResult> {
+    const started = performance.now();
+    if (opts.dryRun) {
+      const plan = await makePlan(await ledger.read(), opts);
+      emit({ type: 'plan:ready', plan });
+      return { runId: randomUUID(), outcome: 'dry-run', plan, applied: [], baselined: [], reverted: [], durationMs: Math.round(performance.now() - started) };
+    }
+    return withLease(async (lease) => {
+      const plan = await makePlan(await ledger.read(), opts);
+      emit({ type: 'plan:ready', plan });
+      if (!hasWork(plan)) {
+        return { runId: randomUUID(), outcome: 'nothing-to-do', plan, applied: [], baselined: [], reverted: [], durationMs: Math.round(performance.now() - started) };
+      }
+      return applySteps(plan, lease, ledger, target, started);
+    });
+  }
+
+  async function down(opts: DownOptions): Promise<RunResult> {
+    const started = performance.now();
+    if (opts.to !== null && !byId.has(opts.to)) throw fail('UNKNOWN_MIGRATION', `cannot roll back to unknown migration "${opts.to}"`);
+    return withLease(async (lease) => {
+      const entries = await ledger.read();
+      const plan = await makePlan(entries);
+      const done = new Map(entries.filter((e) => e.outcome !== 'failed').map((e) => [e.id, e]));
+      const keep = opts.to === null ? -1 : ordered.findIndex((m) => m.id === opts.to);
+      const revert = ordered.filter((m, i) => i > keep && done.has(m.id)).reverse();
+      const restoring = (m: Migration<T>) => {
+        const snap = done.get(m.id)?.snapshot;
+        return snap ? guards.find((g) => g.name === snap.guard && g.restore) : undefined;
+      };
+      for (const m of revert) {
+        if (done.get(m.id)!.outcome === 'applied' && !m.down && !restoring(m)) {
+          throw fail('IRREVERSIBLE', 'has no down and no snapshot guard recorded a snapshot to restore; nothing was changed', { migration: m.id, step: 'down' });
+        }
+      }
+      const runId = randomUUID();
+      emit({ type: 'run:started', command: 'down', steps: revert.map((m) => m.id), dryRun: !!opts.dryRun, runId });
+      if (opts.dryRun) return { runId, outcome: 'dry-run' as const, plan, applied: [], baselined: [], reverted: revert.map((m) => m.id), durationMs: 0 };
+
+      const state: RunState = { runId, snapshot: undefined, restored: false, applied: [], current: undefined };
+      const signal = AbortSignal.any([outerSignal, lease.signal]);
+      const reverted: string[] = [];
+      const steps = revert.map((m) => m.id);
+      const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
+      const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
+      try {
+        await chain(runLayers, (name) => guardContext(state, 'down', steps, false, signal, name, target), async () => {
+          for (const [index, m] of revert.entries()) {
+            const entry = (await ledger.read()).find((e) => e.id === m.id);
+            if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
+            state.current = m.id;
+            const t0 = performance.now();
+            emit({ type: 'step:started', migration: m.id, title: m.title, direction: 'down', index, total: revert.length, runId });
+            if (entry.outcome === 'baselined') {
+              await ledger.remove(m.id);
+            } else if (m.down) {
+              await chain(
+                stepLayers,
+                (name): StepGuardContext<T> => ({ ...guardContext(state, 'down', steps, false, signal, name, target), migrationId: m.id, direction: 'down' }),
+                async () => {
+                  try {
+                    await m.down!(migrationContext(m, 'down', signal));
+                  } catch (error) {
+                    throw new StepFailure(m.id, 'down', error);
+                  }
+                },
+              );
+              await ledger.remove(m.id);
+            } else {
+              const guard = restoring(m)!;
+              const snap = entry.snapshot!;
+              await guard.restore!(guardContext(state, 'down', steps, false, signal, guard.name, target), snap.ref);
+              emit({ type: 'guard', guard: guard.name, action: 'snapshot-restored', detail: { ref: snap.ref, migration: m.id }, runId });
+              // The snapshot predates the whole run that applied m: every entry from that run or later is undone.
+              const all = await ledger.read();
+              const from = all.findIndex((e) => e.runId === entry.runId);
+              for (const e of from < 0 ? [] : all.slice(from)) await ledger.remove(e.id);
+            }
+            reverted.push(m.id);
+            emit({ type: 'step:finished', migration: m.id, direction: 'down', durationMs: Math.round(performance.now() - t0), runId });
+          }
+        });
+      } catch (error) {
+        const migration = error instanceof StepFailure ? error.migration : state.current;
+        const cause = error instanceof StepFailure || error instanceof GuardFailure ? error.cause : error;
+        const step = error instanceof GuardFailure ? `guard:${error.guard}` : 'down';
+        emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'down', error: describeError(cause), runId });
+        emit({ type: 'run:finished', command: 'down', outcome: 'failed', durationMs: Math.round(performance.now() - started), applied: [], runId });
+        throw fail('STEP_FAILED', `rollback failed; ${state.restored ? 'the target was restored to its state before the rollback' : `${reverted.length} step(s) were reverted before the failure`}`, {
+          ...(migration ? { migration } : {}),
+          step,
+          cause,
+        });
+      }
+      // A snapshot restore may have undone more than asked (steps at or before `to` in the same run): re-apply them.
+      let reapplied: string[] = [];
+      if (opts.to !== null) {
+        const again = await makePlan(await ledger.read(), { to: opts.to });
+        if (hasWork(again)) reapplied = (await applySteps(again, lease, ledger, target, performance.now())).applied;
+      }
+      const durationMs = Math.round(performance.now() - started);
+      emit({ type: 'run:finished', command: 'down', outcome: 'ok', durationMs, applied: reapplied, runId });
+      return { runId, outcome: 'ok' as const, plan, applied: reapplied, baselined: [], reverted, durationMs };
+    });
+  }
+
+  async function verify(): Promise<VerifyReport> {
+    const entries = await ledger.read();
+    const plan = await makePlan(entries);
+    const validation: VerifyReport['validation'] = [];
+    for (const id of plan.applied) {
+      const m = byId.get(id)!;
+      if (entries.find((e) => e.id === id)?.outcome !== 'applied') continue;
+      try {
+        const issues = await validate(m, outerSignal);
+        if (issues.length > 0) validation.push({ id, issues });
+      } catch (error) {
+        validation.push({ id, issues: [{ message: `validator threw: ${describeError(error)}` }] });
+      }
+    }
+    const ok = validation.length === 0 && plan.drift.length === 0 && plan.steps.length === 0;
+    return { ok, plan, validation };
+  }
+
+  async function status(): Promise<StatusReport> {
+    const entries = await ledger.read();
+    const recorded = new Set(entries.filter((e) => e.outcome !== 'failed').map((e) => e.id));
+    return {
+      target: label,
+      entries,
+      pending: ordered.filter((m) => !recorded.has(m.id) && inContexts(m, options.contexts)).map((m) => m.id),
+      unknown: entries.filter((e) => !byId.has(e.id)).map((e) => e.id),
+      lock: await ledger.lock.inspect(),
+      version: plugin.stamp ? await plugin.stamp.read(target) : null,
+    };
+  }
+
+  async function rehearse(opts: Omit<UpOptions, 'dryRun'> = {}): Promise<RehearsalReport> {
+    if (!plugin.rehearse) throw fail('NOT_SUPPORTED', `plugin "${plugin.name}" cannot rehearse (no copy or rolled-back transaction)`);
+    const session = await plugin.rehearse(target);
+    try {
+      const copy = createRunner({ ...options, target: session.target, events, onEvent: undefined });
+      let applied: string[] = [];
+      let error: string | undefined;
+      let plan: Plan;
+      try {
+        const result = await copy.up(opts);
+        applied = result.applied;
+        plan = result.plan;
+      } catch (e) {
+        error = describeError(e);
+        plan = await copy.plan(opts);
+      }
+      const diff = await session.diff();
+      return { plan, outcome: error ? 'failed' : 'ok', applied, diff, ...(error ? { error } : {}) };
+    } finally {
+      await session.dispose();
+    }
+  }
+
+  return {
+    events,
+    plan: async (opts) => {
+      const plan = await makePlan(await ledger.read(), opts);
+      emit({ type: 'plan:ready', plan });
+      return plan;
+    },
+    up,
+    down,
+    verify,
+    status,
+    rehearse,
+  };
+}
+
+type DistributiveOmit<U, K extends PropertyKey> = U extends unknown ? Omit<U, K> : never;

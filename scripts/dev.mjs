@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Front door for a fresh machine: provisions pnpm (from the npm registry; corepack's signature check fails
+// here) and the workspace (whose `node` devDependency brings Node 24), then runs the asked-for job on Node 24.
+// Runs on whatever Node the machine has (>= 18), so it sticks to plain JavaScript.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const bin = join(root, 'node_modules', '.bin');
+const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, ...opts });
+  if (res.error) throw res.error;
+  return res.status ?? 1;
+}
+function must(cmd, args) {
+  const code = run(cmd, args);
+  if (code !== 0) process.exit(code);
+}
+function has(cmd, args) {
+  const res = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8' });
+  return res.status === 0 ? res.stdout.trim() : null;
+}
+
+function setup() {
+  if (has('pnpm', ['--version']) !== pnpmVersion) {
+    console.log(`[tidemark] installing pnpm@${pnpmVersion} from the npm registry`);
+    must('npm', ['install', '--global', '--loglevel=error', `pnpm@${pnpmVersion}`]);
+  }
+  const lockfile = existsSync(join(root, 'pnpm-lock.yaml'));
+  must('pnpm', ['install', ...(lockfile && process.env.CI ? ['--frozen-lockfile'] : [])]);
+  const nodeVersion = has(join(bin, 'node'), ['--version']);
+  console.log(`[tidemark] workspace ready on Node ${nodeVersion}`);
+}
+
+const jobs = {
+  setup: () => {},
+  demo: () => must('pnpm', ['--filter', '@tidemark/cli', 'run', 'demo']),
+  test: () => {
+    must('pnpm', ['turbo', 'run', 'build', 'typecheck', 'lint', 'check:package', '--output-logs=errors-only']);
+    must('pnpm', ['vitest', 'run']);
+  },
+  bench: () => must('pnpm', ['turbo', 'run', 'bench', '--concurrency=1', '--output-logs=full']),
+  mutation: () => must('pnpm', ['--filter', '@tidemark/core', 'run', 'mutation']),
+};
+
+const job = process.argv[2] ?? 'test';
+if (!(job in jobs)) {
+  console.error(`[tidemark] unknown job "${job}"; one of: ${Object.keys(jobs).join(', ')}`);
+  process.exit(2);
+}
+setup();
+jobs[job]();
