@@ -214,6 +214,23 @@ export interface Plugin<T> {
   readonly stamp?: VersionStamp<T>;
   /** Optional: apply on a copy or inside a rolled-back transaction. */
   rehearse?(target: T): Promise<RehearsalSession<T>>;
+  /** Optional: write the target's state as plain, diffable files (a fixture case's `before/`). */
+  capture?(target: T, dir: string): Promise<void>;
+  /** Optional: the source of a new migration file for `tidemark new` (TypeScript, imports included). */
+  scaffold?(input: ScaffoldInput): ScaffoldOutput;
+}
+
+export interface ScaffoldInput {
+  /** e.g. "004_add_index" */
+  id: string;
+  title: string;
+  /** A valid identifier derived from the id, e.g. "m004AddIndex". */
+  exportName: string;
+}
+
+export interface ScaffoldOutput {
+  /** Source of src/migrations/<id>.ts. */
+  migration: string;
 }
 
 export type EventListener = (event: TidemarkEvent) => void;
