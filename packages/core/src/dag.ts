@@ -38,7 +38,7 @@ export function orderMigrations<T>(migrations: readonly Migration<T>[], plugin?:
   }
   if (order.length !== migrations.length) {
     const cycle = findCycle(migrations);
-    throw new TidemarkError('DAG_CYCLE', `migrations form a cycle: ${cycle.join(' -> ')}`, { plugin });
+    throw new TidemarkError('DAG_CYCLE', `migrations form a cycle (each requires the next): ${cycle.join(' -> ')}`, { plugin });
   }
   return order;
 }
@@ -62,7 +62,7 @@ function findCycle<T>(migrations: readonly Migration<T>[]): string[] {
   };
   for (const m of migrations) {
     const found = visit(m.id);
-    if (found) return found.reverse();
+    if (found) return found;
   }
   return [];
 }

@@ -1,0 +1,606 @@
+import { describe, expect, test } from 'vitest';
+import { defineGuard, defineMigration } from './define.js';
+import { isTidemarkError, TidemarkError } from './errors.js';
+import type { TidemarkEvent } from './events.js';
+import { createRunner } from './runner.js';
+import { box, boxPlugin, flagTrait, setter, snapshotGuard, tracingGuard, type Box } from './test/fixtures.js';
+
+const m1 = setter('001', 'a', 1);
+const m2 = setter('002', 'b', 2, { requires: ['001'] });
+const boom = (id: string, extra = {}) =>
+  defineMigration<Box>({
+    id,
+    title: 'explodes',
+    async up({ target }) {
+      target.data.half = 'written';
+      throw new Error('disk on fire at postgres://admin:hunter2@db:5432/x');
+    },
+    ...extra,
+  });
+
+async function failure(p: Promise<unknown>): Promise<TidemarkError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TidemarkError) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('up', () => {
+  test('applies pending migrations in order and records each with its checksum, outcome, timing and runner', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    const r = createRunner({ plugin: boxPlugin([m1, m2]), target: t, by: 'ann@host:1', onEvent: (e) => events.push(e) });
+    const result = await r.up();
+    expect(result.outcome).toBe('ok');
+    expect(result.applied).toEqual(['001', '002']);
+    expect(t.data).toEqual({ a: 1, b: 2 });
+    const entries = await t.ledger.read();
+    expect(entries.map((e) => [e.id, e.checksum, e.outcome, e.by, e.runId])).toEqual([
+      ['001', m1.checksum, 'applied', 'ann@host:1', result.runId],
+      ['002', m2.checksum, 'applied', 'ann@host:1', result.runId],
+    ]);
+    expect(entries.every((e) => e.durationMs >= 0 && !Number.isNaN(Date.parse(e.at)))).toBe(true);
+    const types = events.map((e) => e.type);
+    expect(types).toEqual([
+      'lock:acquired',
+      'plan:ready',
+      'run:started',
+      'step:started',
+      'step:finished',
+      'step:started',
+      'step:finished',
+      'run:finished',
+      'lock:released',
+    ]);
+    expect(events.every((e) => e.target === 'box')).toBe(true);
+    const started = events.filter((e) => e.type === 'step:started');
+    expect(started.map((e) => (e.type === 'step:started' ? [e.index, e.total, e.direction, e.title] : null))).toEqual([
+      [0, 2, 'up', 'set a'],
+      [1, 2, 'up', 'set b'],
+    ]);
+    expect(await t.ledger.lock.inspect()).toBeNull();
+  });
+
+  test('a second up has nothing to do and touches nothing', async () => {
+    const t = box();
+    const r = createRunner({ plugin: boxPlugin([m1]), target: t });
+    await r.up();
+    t.log.length = 0;
+    const again = await r.up();
+    expect(again.outcome).toBe('nothing-to-do');
+    expect(again.applied).toEqual([]);
+    expect(t.log).toEqual([]);
+  });
+
+  test('`to` applies up to and including that id', async () => {
+    const t = box();
+    const result = await createRunner({ plugin: boxPlugin([m1, m2, setter('003', 'c', 3)]), target: t }).up({ to: '002' });
+    expect(result.applied).toEqual(['001', '002']);
+    expect(t.data).toEqual({ a: 1, b: 2 });
+  });
+
+  test('dry-run plans and writes nothing, not even the lock', async () => {
+    const t = box();
+    let acquired = 0;
+    const lock = t.ledger.lock;
+    const plugin = boxPlugin([m1], { ledger: () => ({ ...t.ledger, lock: { ...lock, acquire: async (h, ttl) => (acquired++, lock.acquire(h, ttl)) } }) });
+    const result = await createRunner({ plugin, target: t }).up({ dryRun: true });
+    expect(result.outcome).toBe('dry-run');
+    expect(result.plan.steps.map((s) => s.id)).toEqual(['001']);
+    expect(t.data).toEqual({});
+    expect(await t.ledger.read()).toEqual([]);
+    expect(acquired).toBe(0);
+  });
+
+  test('baselines trait-gated migrations whose shape is absent, with a note, without running them', async () => {
+    const t = box({ b: 'modern' });
+    const events: TidemarkEvent[] = [];
+    const plugin = boxPlugin([m1, m2], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
+    const result = await createRunner({ plugin, target: t, onEvent: (e) => events.push(e) }).up();
+    expect(result.applied).toEqual(['001']);
+    expect(result.baselined).toEqual(['002']);
+    expect(t.log).toEqual(['up:001']);
+    const e2 = (await t.ledger.read()).find((e) => e.id === '002')!;
+    expect(e2).toMatchObject({ outcome: 'baselined', checksum: m2.checksum, note: 'legacy shape not found: legacy-b detected nothing' });
+    expect(events.some((e) => e.type === 'step:baselined' && e.migration === '002')).toBe(true);
+  });
+
+  test('runs trait-gated migrations whose shape is present and emits the detection', async () => {
+    const t = box({ b: 'legacy' });
+    const events: TidemarkEvent[] = [];
+    const plugin = boxPlugin([m1, m2], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
+    const result = await createRunner({ plugin, target: t, onEvent: (e) => events.push(e) }).up();
+    expect(result.applied).toEqual(['001', '002']);
+    expect(events.find((e) => e.type === 'trait:detected')).toMatchObject({ trait: 'legacy-b', evidence: { summary: 'b is legacy' } });
+  });
+
+  test('only baselines: the run records them and reports ok', async () => {
+    const t = box();
+    const plugin = boxPlugin([m1], { traits: [flagTrait('x', 'a', ['001'])] });
+    const result = await createRunner({ plugin, target: t }).up();
+    expect(result).toMatchObject({ outcome: 'ok', applied: [], baselined: ['001'] });
+  });
+
+  test('guards nest in declared order around the run and around each step', async () => {
+    const t = box();
+    await createRunner({ plugin: boxPlugin([m1, m2], { guards: [tracingGuard('outer'), tracingGuard('inner')] }), target: t }).up();
+    expect(t.log).toEqual([
+      'outer:run:in',
+      'inner:run:in',
+      'outer:step:001:in',
+      'inner:step:001:in',
+      'up:001',
+      'inner:step:001:out',
+      'outer:step:001:out',
+      'outer:step:002:in',
+      'inner:step:002:in',
+      'up:002',
+      'inner:step:002:out',
+      'outer:step:002:out',
+      'inner:run:out',
+      'outer:run:out',
+    ]);
+  });
+
+  test('`guards` replaces the plugin defaults and `extraGuards` adds inside them', async () => {
+    const t = box();
+    const plugin = boxPlugin([m1], { guards: [tracingGuard('default')] });
+    await createRunner({ plugin, target: t, guards: [tracingGuard('mine')] }).up();
+    expect(t.log.filter((l) => l.endsWith('run:in'))).toEqual(['mine:run:in']);
+    const t2 = box();
+    await createRunner({ plugin, target: t2, extraGuards: [tracingGuard('extra')] }).up();
+    expect(t2.log.filter((l) => l.endsWith('run:in'))).toEqual(['default:run:in', 'extra:run:in']);
+  });
+
+  test('a failing step: error names target, migration, phase and cause; ledger records the failure; secrets redacted', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    const error = await failure(createRunner({ plugin: boxPlugin([m1, boom('002')]), target: t, onEvent: (e) => events.push(e) }).up());
+    expect(error.code).toBe('STEP_FAILED');
+    expect(error.migration).toBe('002');
+    expect(error.step).toBe('up');
+    expect(error.target).toBe('box');
+    expect(error.message).toBe(
+      '[tidemark] [box] target "box": migration "002" (up) failed; 1 earlier step(s) of this run stay applied: disk on fire at postgres://admin:***@db:5432/x',
+    );
+    expect(error.message).not.toContain('hunter2');
+    const entries = await t.ledger.read();
+    expect(entries.map((e) => [e.id, e.outcome])).toEqual([
+      ['001', 'applied'],
+      ['002', 'failed'],
+    ]);
+    expect(entries[1]!.note).toBe('up: disk on fire at postgres://admin:***@db:5432/x');
+    const failed = events.find((e) => e.type === 'step:failed');
+    expect(failed).toMatchObject({ migration: '002', direction: 'up' });
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+    expect(events.at(-2)).toMatchObject({ type: 'run:finished', outcome: 'failed', applied: ['001'] });
+    expect(await t.ledger.lock.inspect()).toBeNull();
+  });
+
+  test('after a snapshot guard restored, the ledger drops this run\'s applied entries and keeps the failure', async () => {
+    const t = box({ keep: true });
+    const error = await failure(createRunner({ plugin: boxPlugin([m1, boom('002')], { guards: [snapshotGuard()] }), target: t }).up());
+    expect(error.message).toContain('the target was restored to its state before the run');
+    expect(t.data).toEqual({ keep: true });
+    expect((await t.ledger.read()).map((e) => [e.id, e.outcome])).toEqual([['002', 'failed']]);
+  });
+
+  test('a rerun after a failure retries the failed step and succeeds once fixed', async () => {
+    const t = box();
+    let fail = true;
+    const flaky = defineMigration<Box>({
+      id: '002',
+      title: 'flaky',
+      async up({ target }) {
+        if (fail) throw new Error('transient');
+        target.data.b = 2;
+      },
+    });
+    const plugin = boxPlugin([m1, flaky], { guards: [snapshotGuard()] });
+    await failure(createRunner({ plugin, target: t }).up());
+    fail = false;
+    const plan = await createRunner({ plugin, target: t }).plan();
+    expect(plan.steps.map((s) => [s.id, s.why])).toEqual([
+      ['001', 'not in the ledger'],
+      ['002', 'not in the ledger; retry after failure (up: transient)'],
+    ]);
+    const result = await createRunner({ plugin, target: t }).up();
+    expect(result.applied).toEqual(['001', '002']);
+    expect((await t.ledger.read()).map((e) => e.outcome)).toEqual(['applied', 'applied']);
+  });
+
+  test('validation issues fail the step with phase "validate" and the issues in the message', async () => {
+    const t = box();
+    const bad = setter('001', 'a', 1, { validate: async () => [{ where: 'a.csv:3', message: 'NaN in topaz_id' }, { message: 'count differs' }] });
+    const events: TidemarkEvent[] = [];
+    const error = await failure(createRunner({ plugin: boxPlugin([bad]), target: t, onEvent: (e) => events.push(e) }).up());
+    expect(error.step).toBe('validate');
+    expect(error.message).toContain('a.csv:3: NaN in topaz_id; count differs');
+    expect(events.find((e) => e.type === 'validation')).toMatchObject({ migration: '001', ok: false });
+    expect((await t.ledger.read())[0]).toMatchObject({ id: '001', outcome: 'failed' });
+  });
+
+  test('a validator that throws fails the step in phase "validate"', async () => {
+    const t = box();
+    const bad = setter('001', 'a', 1, {
+      validate: async () => {
+        throw new Error('cannot read');
+      },
+    });
+    const error = await failure(createRunner({ plugin: boxPlugin([bad]), target: t }).up());
+    expect(error.step).toBe('validate');
+    expect(error.message).toContain('cannot read');
+  });
+
+  test('a passing validator emits an ok validation event', async () => {
+    const events: TidemarkEvent[] = [];
+    const good = setter('001', 'a', 1, { validate: async () => [] });
+    await createRunner({ plugin: boxPlugin([good]), target: box(), onEvent: (e) => events.push(e) }).up();
+    expect(events.find((e) => e.type === 'validation')).toMatchObject({ ok: true, issues: [] });
+  });
+
+  test('a guard that refuses names itself, and nothing is recorded as failed for a migration', async () => {
+    const t = box();
+    const readonly = defineGuard<Box>({
+      name: 'readonly',
+      async aroundRun() {
+        throw new Error('READONLY run');
+      },
+    });
+    const error = await failure(createRunner({ plugin: boxPlugin([m1], { guards: [readonly] }), target: t }).up());
+    expect(error.step).toBe('guard:readonly');
+    expect(error.message).toContain('READONLY run');
+    expect(t.data).toEqual({});
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
+  test('a guard that forgets next() is an error, not a silent success', async () => {
+    const t = box();
+    const lazy = defineGuard<Box>({ name: 'lazy', async aroundStep() {} });
+    const error = await failure(createRunner({ plugin: boxPlugin([m1], { guards: [lazy] }), target: t }).up());
+    expect(error.step).toBe('guard:lazy');
+    expect(error.message).toContain('did not call next()');
+    expect((await t.ledger.read()).filter((e) => e.outcome === 'applied')).toEqual([]);
+  });
+
+  test('progress, log and warn from a migration reach the event stream', async () => {
+    const events: TidemarkEvent[] = [];
+    const chatty = defineMigration<Box>({
+      id: '001',
+      title: 'chatty',
+      async up(ctx) {
+        ctx.progress(5, 10, 'rows');
+        ctx.progress(6);
+        ctx.log('hello', { n: 1 });
+        ctx.warn('row 7 skipped');
+      },
+    });
+    await createRunner({ plugin: boxPlugin([chatty]), target: box(), onEvent: (e) => events.push(e) }).up();
+    expect(events.filter((e) => e.type === 'step:progress').map((e) => ({ ...e, at: undefined, runId: undefined }))).toEqual([
+      { type: 'step:progress', target: 'box', migration: '001', done: 5, total: 10, note: 'rows', at: undefined, runId: undefined },
+      { type: 'step:progress', target: 'box', migration: '001', done: 6, at: undefined, runId: undefined },
+    ]);
+    expect(events.filter((e) => e.type === 'log').map((e) => (e.type === 'log' ? [e.level, e.message, e.data] : []))).toEqual([
+      ['info', 'hello', { n: 1 }],
+      ['warn', 'row 7 skipped', undefined],
+    ]);
+  });
+
+  test('checkpoints survive a failed run and are cleared after success', async () => {
+    const t = box();
+    const seen: unknown[] = [];
+    let crash = true;
+    const resumable = defineMigration<Box>({
+      id: '001',
+      title: 'batches',
+      async up({ target, checkpoint }) {
+        const start = (await checkpoint.load<{ next: number }>())?.next ?? 0;
+        seen.push(start);
+        for (let i = start; i < 4; i++) {
+          target.data[`row${i}`] = true;
+          await checkpoint.save({ next: i + 1 });
+          if (crash && i === 1) throw new Error('crash');
+        }
+      },
+    });
+    const plugin = boxPlugin([resumable]);
+    await failure(createRunner({ plugin, target: t }).up());
+    expect(await t.ledger.checkpoints.load('001')).toEqual({ next: 2 });
+    crash = false;
+    await createRunner({ plugin, target: t }).up();
+    expect(seen).toEqual([0, 2]);
+    expect(await t.ledger.checkpoints.load('001')).toBeNull();
+  });
+
+  test('without ledger checkpoints, a checkpoint lives for the run only', async () => {
+    const t = box();
+    const values: unknown[] = [];
+    const m = defineMigration<Box>({
+      id: '001',
+      title: 'mem',
+      async up({ checkpoint }) {
+        values.push(await checkpoint.load());
+        await checkpoint.save({ x: 1 });
+        values.push(await checkpoint.load());
+        await checkpoint.clear();
+        values.push(await checkpoint.load());
+      },
+    });
+    const plugin = boxPlugin([m], { ledger: () => ({ read: t.ledger.read, record: t.ledger.record, remove: t.ledger.remove, lock: t.ledger.lock }) });
+    await createRunner({ plugin, target: t }).up();
+    expect(values).toEqual([null, { x: 1 }, null]);
+  });
+
+  test('the stamp is raised to the highest version bundle applied or baselined, never lowered', async () => {
+    const t = box();
+    const stamp = { read: async (b: Box) => b.version, write: async (b: Box, v: number) => void (b.version = v) };
+    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 }), setter('003', 'c', 1)], {
+      stamp,
+      traits: [flagTrait('t', 'b', ['002'])],
+    });
+    await createRunner({ plugin, target: t }).up();
+    expect(t.version).toBe(1002);
+    const t2 = box();
+    t2.version = 2000;
+    await createRunner({ plugin, target: t2 }).up();
+    expect(t2.version).toBe(2000);
+  });
+
+  test('a trait that cannot inspect the target fails the plan with phase "detect"', async () => {
+    const broken = { id: 'x', title: 'x', fixes: [], detect: async () => { throw new Error('invalid JSON in ron.nodb'); } };
+    const error = await failure(createRunner({ plugin: boxPlugin([m1], { traits: [broken] }), target: box() }).up());
+    expect(error.step).toBe('detect');
+    expect(error.message).toContain('trait "x" could not inspect the target: invalid JSON in ron.nodb');
+  });
+});
+
+describe('lock', () => {
+  test('a busy lock is waited for, with an event naming the holder, then taken', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    const holder = { token: 'other', host: 'elsewhere', pid: 42, since: new Date().toISOString() };
+    await t.ledger.lock.acquire(holder, 60_000);
+    setTimeout(() => void t.ledger.lock.release(holder), 80);
+    const result = await createRunner({ plugin: boxPlugin([m1]), target: t, onEvent: (e) => events.push(e), lock: { waitMs: 5000, pollMs: 5 } }).up();
+    expect(result.applied).toEqual(['001']);
+    expect(events.find((e) => e.type === 'lock:waiting')).toMatchObject({ holder: 'elsewhere:42' });
+  });
+
+  test('waiting longer than waitMs fails with LOCK_TIMEOUT naming the holder, and changes nothing', async () => {
+    const t = box();
+    await t.ledger.lock.acquire({ token: 'other', host: 'h2', pid: 7, since: '2026-01-01T00:00:00.000Z' }, 60_000);
+    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: t, lock: { waitMs: 60, pollMs: 5 } }).up());
+    expect(error.code).toBe('LOCK_TIMEOUT');
+    expect(error.message).toMatch(/lock not acquired within 60 ms held by h2:7 since 2026-01-01T00:00:00.000Z/);
+    expect(t.data).toEqual({});
+  });
+
+  test('a crashed holder\'s lease expires and the next runner proceeds', async () => {
+    const t = box();
+    await t.ledger.lock.acquire({ token: 'dead', host: 'h', pid: 1, since: new Date().toISOString() }, 50);
+    const result = await createRunner({ plugin: boxPlugin([m1]), target: t, lock: { waitMs: 2000, pollMs: 5 } }).up();
+    expect(result.applied).toEqual(['001']);
+  });
+
+  test('a lease lost mid-run stops before the next step with LOCK_LOST', async () => {
+    const t = box();
+    const slow = defineMigration<Box>({
+      id: '001',
+      title: 'slow',
+      async up({ target }) {
+        // another process steals the lease (e.g. this one was paused past its ttl)
+        const stolen = await target.ledger.lock.inspect();
+        await target.ledger.lock.release(stolen!);
+        await target.ledger.lock.acquire({ token: 'thief', host: 'h', pid: 2, since: new Date().toISOString() }, 60_000);
+        await new Promise((r) => setTimeout(r, 60));
+        target.data.a = 1;
+      },
+    });
+    const error = await failure(createRunner({ plugin: boxPlugin([slow, m2]), target: t, lock: { ttlMs: 30, renewMs: 10 } }).up());
+    expect(error.code).toBe('LOCK_LOST');
+    expect(t.log).not.toContain('up:002');
+    expect((await t.ledger.lock.inspect())?.token).toBe('thief');
+  });
+});
+
+describe('down', () => {
+  test('reverts applied migrations after `to`, newest first, and removes their entries', async () => {
+    const t = box();
+    const m3 = setter('003', 'c', 3);
+    const r = createRunner({ plugin: boxPlugin([m1, m2, m3]), target: t });
+    await r.up();
+    t.log.length = 0;
+    const result = await r.down({ to: '001' });
+    expect(result.reverted).toEqual(['003', '002']);
+    expect(t.log).toEqual(['down:003', 'down:002']);
+    expect(t.data).toEqual({ a: 1 });
+    expect((await t.ledger.read()).map((e) => e.id)).toEqual(['001']);
+  });
+
+  test('`to: null` reverts everything; baselined entries are simply dropped', async () => {
+    const t = box();
+    const plugin = boxPlugin([m1, m2], { traits: [flagTrait('t', 'b', ['002'])] });
+    const r = createRunner({ plugin, target: t });
+    await r.up();
+    const result = await r.down({ to: null });
+    expect(result.reverted).toEqual(['002', '001']);
+    expect(t.log).toEqual(['up:001', 'down:001']);
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
+  test('dry-run lists what would be reverted and changes nothing', async () => {
+    const t = box();
+    const r = createRunner({ plugin: boxPlugin([m1, m2]), target: t });
+    await r.up();
+    const result = await r.down({ to: null, dryRun: true });
+    expect(result).toMatchObject({ outcome: 'dry-run', reverted: ['002', '001'] });
+    expect(t.data).toEqual({ a: 1, b: 2 });
+    expect(await t.ledger.read()).toHaveLength(2);
+  });
+
+  test('an irreversible step without a snapshot is refused up front and nothing changes', async () => {
+    const t = box();
+    const oneWay = defineMigration<Box>({ id: '002', title: 'one way', async up({ target }) { target.data.b = 2; } });
+    const r = createRunner({ plugin: boxPlugin([m1, oneWay, setter('003', 'c', 3)]), target: t });
+    await r.up();
+    const error = await failure(r.down({ to: null }));
+    expect(error.code).toBe('IRREVERSIBLE');
+    expect(error.message).toContain('migration "002" (down) has no down and no snapshot guard recorded a snapshot to restore; nothing was changed');
+    expect(t.data).toEqual({ a: 1, b: 2, c: 3 });
+    expect(await t.ledger.read()).toHaveLength(3);
+  });
+
+  test('an irreversible step is rolled back from its snapshot; steps before `to` in that run are re-applied', async () => {
+    const t = box({ orig: true });
+    const guard = snapshotGuard();
+    const oneWay = defineMigration<Box>({ id: '002', title: 'one way', requires: ['001'], async up({ target }) { target.data.b = 'two'; } });
+    const plugin = boxPlugin([m1, oneWay, setter('003', 'c', 3)], { guards: [guard] });
+    const r = createRunner({ plugin, target: t });
+    await r.up();
+    expect((await t.ledger.read()).map((e) => e.snapshot)).toEqual([
+      { guard: 'snap', ref: 's1' },
+      { guard: 'snap', ref: 's1' },
+      { guard: 'snap', ref: 's1' },
+    ]);
+    const result = await r.down({ to: '001' });
+    expect(result.reverted).toEqual(['003', '002']);
+    expect(result.applied).toEqual(['001']);
+    expect(t.data).toEqual({ orig: true, a: 1 });
+    expect((await t.ledger.read()).map((e) => e.id)).toEqual(['001']);
+  });
+
+  test('down to an unknown id is refused', async () => {
+    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: box() }).down({ to: 'nope' }));
+    expect(error.code).toBe('UNKNOWN_MIGRATION');
+  });
+
+  test('a failing down names the migration and keeps its entry', async () => {
+    const t = box();
+    const stuck = setter('002', 'b', 2, {
+      down: async () => {
+        throw new Error('table in use');
+      },
+    });
+    const r = createRunner({ plugin: boxPlugin([m1, stuck]), target: t });
+    await r.up();
+    const error = await failure(r.down({ to: null }));
+    expect(error.migration).toBe('002');
+    expect(error.step).toBe('down');
+    expect(error.message).toContain('rollback failed; 0 step(s) were reverted before the failure: table in use');
+    expect((await t.ledger.read()).map((e) => e.id)).toEqual(['001', '002']);
+  });
+});
+
+describe('verify, status, plan, rehearse', () => {
+  test('verify: ok after up; reports validation issues, drift and pending work otherwise', async () => {
+    const t = box();
+    let broken = false;
+    const checked = setter('001', 'a', 1, { validate: async () => (broken ? [{ message: 'a is wrong' }] : []) });
+    const r = createRunner({ plugin: boxPlugin([checked]), target: t });
+    expect((await r.verify()).ok).toBe(false);
+    await r.up();
+    expect(await r.verify()).toMatchObject({ ok: true, validation: [] });
+    broken = true;
+    expect(await r.verify()).toMatchObject({ ok: false, validation: [{ id: '001', issues: [{ message: 'a is wrong' }] }] });
+  });
+
+  test('verify reports a validator that throws as an issue and never writes', async () => {
+    const t = box();
+    const throwing = setter('001', 'a', 1, {
+      validate: async ({ target }) => {
+        if (target.data.a === 1) throw new Error('unreadable');
+        return [];
+      },
+    });
+    await createRunner({ plugin: boxPlugin([setter('001', 'a', 1)]), target: t }).up();
+    const before = JSON.stringify(await t.ledger.read());
+    const report = await createRunner({ plugin: boxPlugin([throwing]), target: t }).verify();
+    expect(report.validation).toEqual([{ id: '001', issues: [{ message: 'validator threw: unreadable' }] }]);
+    expect(report.plan.drift.map((d) => d.kind)).toEqual(['checksum']);
+    expect(JSON.stringify(await t.ledger.read())).toBe(before);
+  });
+
+  test('verify skips validators of baselined migrations', async () => {
+    const t = box();
+    const never = setter('001', 'a', 1, { validate: async () => [{ message: 'should not run' }] });
+    const plugin = boxPlugin([never], { traits: [flagTrait('t', 'a', ['001'])] });
+    await createRunner({ plugin, target: t }).up();
+    expect((await createRunner({ plugin, target: t }).verify()).ok).toBe(true);
+  });
+
+  test('status lists entries, pending, unknown ids, the lock holder and the version', async () => {
+    const t = box();
+    t.version = 7;
+    await t.ledger.record({ id: 'ghost', checksum: 'x', outcome: 'applied', at: '2026-01-01T00:00:00.000Z', durationMs: 0, by: 'x', runId: 'r' });
+    await t.ledger.record({ id: '002', checksum: 'x', outcome: 'failed', at: '2026-01-01T00:00:00.000Z', durationMs: 0, by: 'x', runId: 'r' });
+    const holder = { token: 'h', host: 'host', pid: 3, since: '2026-01-01T00:00:00.000Z' };
+    await t.ledger.lock.acquire(holder, 60_000);
+    const plugin = boxPlugin([m1, m2, setter('003', 'c', 1, { contexts: ['OFF'] })], { stamp: { read: async (b) => b.version, write: async () => {} } });
+    const s = await createRunner({ plugin, target: t, contexts: ['ON'] }).status();
+    expect(s.target).toBe('box');
+    expect(s.pending).toEqual(['001', '002']);
+    expect(s.unknown).toEqual(['ghost']);
+    expect(s.lock).toMatchObject({ host: 'host', pid: 3 });
+    expect(s.version).toBe(7);
+    expect(s.entries).toHaveLength(2);
+    expect((await createRunner({ plugin: boxPlugin([m1]), target: box() }).status()).version).toBeNull();
+  });
+
+  test('plan emits plan:ready and writes nothing', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    const plan = await createRunner({ plugin: boxPlugin([m1]), target: t, onEvent: (e) => events.push(e) }).plan();
+    expect(plan.steps.map((s) => s.id)).toEqual(['001']);
+    expect(events.map((e) => e.type)).toEqual(['plan:ready']);
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
+  test('rehearse needs the capability', async () => {
+    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: box() }).rehearse());
+    expect(error.code).toBe('NOT_SUPPORTED');
+  });
+
+  test('rehearse applies on the copy, reports the diff, disposes it, and leaves the target alone', async () => {
+    const t = box({ x: 1 });
+    let disposed = false;
+    const plugin = boxPlugin([m1, m2], {
+      async rehearse(target) {
+        const copy = box(structuredClone(target.data));
+        return {
+          target: copy,
+          diff: async () => ({ summary: `${Object.keys(copy.data).length - Object.keys(target.data).length} keys added`, changes: [] }),
+          dispose: async () => void (disposed = true),
+        };
+      },
+    });
+    const report = await createRunner({ plugin, target: t }).rehearse();
+    expect(report).toMatchObject({ outcome: 'ok', applied: ['001', '002'], diff: { summary: '2 keys added' } });
+    expect(disposed).toBe(true);
+    expect(t.data).toEqual({ x: 1 });
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
+  test('a failing rehearsal is reported, not thrown, and still disposed', async () => {
+    let disposed = false;
+    const plugin = boxPlugin([boom('001')], {
+      async rehearse() {
+        return { target: box(), diff: async () => ({ summary: 'none', changes: [] }), dispose: async () => void (disposed = true) };
+      },
+    });
+    const report = await createRunner({ plugin, target: box() }).rehearse();
+    expect(report.outcome).toBe('failed');
+    expect(report.error).toContain('disk on fire');
+    expect(report.error).not.toContain('hunter2');
+    expect(disposed).toBe(true);
+  });
+
+  test('errors thrown are TidemarkErrors with codes', async () => {
+    const error = await failure(createRunner({ plugin: boxPlugin([boom('001')]), target: box() }).up());
+    expect(isTidemarkError(error, 'STEP_FAILED')).toBe(true);
+    expect(isTidemarkError(error, 'LOCK_LOST')).toBe(false);
+    expect(isTidemarkError(new Error('x'))).toBe(false);
+  });
+});
