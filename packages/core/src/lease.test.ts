@@ -1,0 +1,74 @@
+import { describe, expect, test } from 'vitest';
+import { acquireLease, newHolder, whoAmI } from './lease.js';
+import { memoryLock } from './memory-ledger.js';
+
+describe('acquireLease', () => {
+  test('renews in the background so the lease outlives its ttl, and releases', async () => {
+    const lock = memoryLock();
+    const lease = await acquireLease(lock, { ttlMs: 40, renewMs: 10 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(lease.signal.aborted).toBe(false);
+    expect((await lock.inspect())?.token).toBe(lease.holder.token);
+    expect(await lock.acquire(newHolder(), 1000)).toBe(false);
+    await lease.release();
+    await lease.release();
+    expect(await lock.inspect()).toBeNull();
+  });
+
+  test('aborts its signal with LOCK_LOST when renewal is refused', async () => {
+    const lock = memoryLock();
+    const lease = await acquireLease(lock, { ttlMs: 1000, renewMs: 10, target: 't' });
+    const state = await lock.inspect();
+    await lock.release(state!);
+    await lock.acquire(newHolder(), 10_000);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(lease.signal.aborted).toBe(true);
+    expect(String(lease.signal.reason)).toContain('lease lost');
+    await lease.release();
+    expect(await lock.inspect()).not.toBeNull();
+  });
+
+  test('aborts with the cause when renewal throws', async () => {
+    const lock = memoryLock();
+    let fail = false;
+    const flaky = { ...lock, renew: async (...a: Parameters<typeof lock.renew>) => { if (fail) throw new Error('connection reset'); return lock.renew(...a); } };
+    const lease = await acquireLease(flaky, { ttlMs: 1000, renewMs: 10 });
+    fail = true;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(lease.signal.aborted).toBe(true);
+    expect(String(lease.signal.reason)).toContain('lease renewal failed: connection reset');
+    await lease.release();
+  });
+
+  test('times out naming the holder; an aborted signal stops the wait', async () => {
+    const lock = memoryLock();
+    await lock.acquire({ token: 'x', host: 'far', pid: 9, since: '2026-01-01T00:00:00.000Z' }, 60_000);
+    await expect(acquireLease(lock, { waitMs: 30, pollMs: 5, target: 'db' })).rejects.toThrow(/target "db": lock not acquired within 30 ms held by far:9/);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(acquireLease(lock, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(/aborted while waiting/);
+  });
+
+  test('whoAmI names user, host and pid', () => {
+    expect(whoAmI()).toMatch(new RegExp(`^.+@.+:${process.pid}$`));
+  });
+});
+
+describe('memoryLock', () => {
+  test('expiry follows the clock it is given', async () => {
+    let now = 1_000_000;
+    const lock = memoryLock(() => now);
+    const a = newHolder();
+    expect(await lock.acquire(a, 100)).toBe(true);
+    expect((await lock.inspect())?.expiresAt).toBe(new Date(1_000_100).toISOString());
+    now += 99;
+    expect(await lock.acquire(newHolder(), 100)).toBe(false);
+    expect(await lock.renew(a, 100)).toBe(true);
+    now += 50;
+    expect(await lock.inspect()).not.toBeNull();
+    now += 51;
+    expect(await lock.inspect()).toBeNull();
+    expect(await lock.renew(a, 100)).toBe(false);
+    expect(await lock.acquire(a, 100)).toBe(true);
+  });
+});
