@@ -1,7 +1,6 @@
 import { defineProject } from 'vitest/config';
-import { sourceAliases } from '../../vitest.shared.js';
 
+// Self-contained (no shared alias file): Stryker runs this config from a sandbox copy of the package.
 export default defineProject({
-  resolve: { alias: sourceAliases },
   test: { name: 'core', include: ['src/**/*.test.ts'] },
 });
