@@ -1,0 +1,140 @@
+// One raw connection for work that knex's query builder cannot express: COPY FROM STDIN on node-postgres,
+// COPY FROM '/dev/blob' on PGlite, and explicit BEGIN/COMMIT around a whole file so a crash leaves nothing.
+import type { Knex } from 'knex';
+import type { Writable } from 'node:stream';
+import { isPGliteKnex } from './target.js';
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Conn {
+  readonly kind: 'pg' | 'pglite';
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Streams PostgreSQL COPY text-format lines into `table (columns)`. On pg this is one COPY FROM STDIN with
+   * backpressure; on PGlite the stream is cut into blobs of at most `blobBytes` (memory stays bounded).
+   */
+  copyIn(table: string, columns: readonly string[], source: AsyncIterable<string>, options?: { blobBytes?: number }): Promise<number>;
+}
+
+interface PgClientLike {
+  query(sql: unknown, params?: unknown[]): unknown;
+}
+
+interface PGliteLike {
+  query<R>(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: R[]; affectedRows?: number }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+/** Borrow a raw connection from the caller's knex pool for the duration of `fn`. */
+export async function withConnection<R>(knex: Knex, fn: (conn: Conn) => Promise<R>): Promise<R> {
+  const raw: unknown = await knex.client.acquireConnection();
+  try {
+    return await fn(wrap(raw, isPGliteKnex(knex)));
+  } finally {
+    await knex.client.releaseConnection(raw);
+  }
+}
+
+/** BEGIN ... COMMIT on one connection; ROLLBACK on any error (and the server rolls back if we crash). */
+export async function inTransaction<R>(conn: Conn, fn: () => Promise<R>): Promise<R> {
+  await conn.query('BEGIN');
+  try {
+    const result = await fn();
+    await conn.query('COMMIT');
+    return result;
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function wrap(raw: unknown, pglite: boolean): Conn {
+  return pglite ? wrapPGlite(raw as PGliteLike) : wrapPg(raw as PgClientLike);
+}
+
+function wrapPg(client: PgClientLike): Conn {
+  return {
+    kind: 'pg',
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const res = (await client.query(sql, [...params])) as { rows: R[]; rowCount: number | null };
+      return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+    },
+    async copyIn(table, columns, source) {
+      const { from } = await import('pg-copy-streams');
+      const stream = client.query(from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)) as Writable & { rowCount?: number };
+      await pumpInto(source, stream);
+      return stream.rowCount ?? 0;
+    },
+  };
+}
+
+function wrapPGlite(db: PGliteLike): Conn {
+  return {
+    kind: 'pglite',
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const res = await db.query<R>(sql, [...params]);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async copyIn(table, columns, source, options = {}) {
+      const limit = options.blobBytes ?? 8 * 1024 * 1024;
+      const sql = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`;
+      let parts: string[] = [];
+      let size = 0;
+      let rows = 0;
+      // A blob must end on a line boundary: chunks from a file stream may split a line.
+      const flush = async (final: boolean) => {
+        if (size === 0) return;
+        let text = parts.join('');
+        let rest = '';
+        if (!final) {
+          const cut = text.lastIndexOf('\n') + 1;
+          rest = text.slice(cut);
+          text = text.slice(0, cut);
+        }
+        parts = rest ? [rest] : [];
+        size = rest.length;
+        if (text.length === 0) return;
+        const res = await db.query(sql, [], { blob: new Blob([text]) });
+        rows += res.affectedRows ?? 0;
+      };
+      for await (const chunk of source) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= limit) await flush(false);
+      }
+      await flush(true);
+      return rows;
+    },
+  };
+}
+
+/** Writes every chunk with backpressure, then waits for the COPY to be acknowledged by the server. */
+async function pumpInto(source: AsyncIterable<string>, stream: Writable): Promise<void> {
+  let failure: unknown;
+  const failed = new Promise<never>((_, reject) => {
+    stream.once('error', (error) => {
+      failure = error;
+      reject(error);
+    });
+  });
+  failed.catch(() => undefined);
+  const finished = new Promise<void>((resolve) => stream.once('finish', () => resolve()));
+  try {
+    for await (const chunk of source) {
+      if (failure) throw failure;
+      if (!stream.write(chunk)) {
+        await Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), failed]);
+      }
+    }
+  } catch (error) {
+    // Abort the COPY so the server rejects it and the connection stays usable for ROLLBACK.
+    stream.destroy(error instanceof Error ? error : new Error(String(error)));
+    await Promise.race([finished, failed]).catch(() => undefined);
+    throw error;
+  }
+  stream.end();
+  await Promise.race([finished, failed]);
+}

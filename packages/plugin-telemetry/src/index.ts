@@ -1,0 +1,12 @@
+export { telemetryPlugin } from './plugin.js';
+export type { TelemetryTarget } from './target.js';
+export { describeTarget } from './target.js';
+export type { TelemetryPluginOptions } from './options.js';
+export { TABLES, SAMPLE_COLUMNS, type SampleColumn } from './schema.js';
+export { HEADER_ALIASES, mapHeader, normalizeHeader, type HeaderMapping, type MappedColumn } from './header-map.js';
+export { runPrechecks, type PrecheckOptions, type PrecheckReport, type PrecheckItem } from './prechecks.js';
+export { createBackup, latestBackup, inspectBackup, type BackupInfo } from './backup.js';
+export { postgresLedger } from './ledger.js';
+export { advisoryLock } from './lock.js';
+export { validateIngestion } from './migrations/003_ingest_logs.js';
+export { listLogFiles, type LogFile } from './inventory.js';

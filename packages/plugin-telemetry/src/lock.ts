@@ -1,0 +1,118 @@
+// The run lock on PostgreSQL advisory locks, shaped as core's lease contract.
+//
+// acquire: a dedicated connection (outside the caller's pool) runs pg_try_advisory_lock; the lock lives as long
+//   as that session. A crashed holder's connection drops and PostgreSQL frees the lock at once.
+// ttl: on PostgreSQL >= 14 the session gets idle_session_timeout = ttl, so a holder that stops renewing (hung,
+//   stopped in a debugger, partitioned) is disconnected by the server after ttl and the lock is free again:
+//   a real lease enforced server-side. Older servers only get the crash case.
+// renew: a query on the dedicated session (resets the idle timer) that also checks the lock is still granted.
+// release: pg_advisory_unlock, then the session is closed.
+// inspect: pg_locks joined with pg_stat_activity from any connection; the holder is encoded in the session's
+//   application_name, and expiresAt = last renew (state_change) + ttl.
+// PGlite has one in-process connection, so its lock is core's in-memory lease per PGlite instance.
+import { memoryLock, type Lock, type LockHolder, type LockState } from '@tidemark/core';
+import type { Knex } from 'knex';
+import { hostname } from 'node:os';
+import { isPGliteKnex } from './target.js';
+
+const CLASS_KEY = 0x7464; // "td"
+
+interface RawClient {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+const pgliteLocks = new WeakMap<object, Lock>();
+
+export function advisoryKey(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & 0x7fffffff;
+}
+
+export function advisoryLock(knex: Knex, name: string): Lock {
+  if (isPGliteKnex(knex)) {
+    const key = ((knex.client as { pglite?: object }).pglite ?? knex) as object;
+    let lock = pgliteLocks.get(key);
+    if (!lock) pgliteLocks.set(key, (lock = memoryLock()));
+    return lock;
+  }
+  const objKey = advisoryKey(name);
+  let session: { conn: RawClient; holder: LockHolder } | null = null;
+  const client = knex.client as { acquireRawConnection(): Promise<RawClient>; destroyRawConnection(c: RawClient): Promise<void> };
+
+  async function close(conn: RawClient): Promise<void> {
+    await client.destroyRawConnection(conn).catch(() => undefined);
+  }
+
+  return {
+    async acquire(holder: LockHolder, ttlMs: number) {
+      if (session) return session.holder.token === holder.token ? this.renew(holder, ttlMs) : false;
+      const conn = await client.acquireRawConnection();
+      // The server ends an idle session with FATAL; without a listener that would crash the process.
+      conn.on('error', () => undefined);
+      try {
+        const got = await conn.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [CLASS_KEY, objKey]);
+        if (got.rows[0]?.ok !== true) {
+          await close(conn);
+          return false;
+        }
+        const since = Date.parse(holder.since) || Date.now();
+        const label = `tidemark-lock ${since.toString(36)} ${ttlMs} ${holder.pid} ${holder.host}`.slice(0, 63);
+        await conn.query(`SELECT set_config('application_name', $1, false)`, [label]);
+        const version = await conn.query(`SELECT current_setting('server_version_num')::int AS v`);
+        if (Number(version.rows[0]?.v) >= 140000) {
+          await conn.query(`SELECT set_config('idle_session_timeout', $1, false)`, [String(Math.max(1, Math.ceil(ttlMs)))]);
+        }
+        session = { conn, holder };
+        return true;
+      } catch (error) {
+        await close(conn);
+        throw error;
+      }
+    },
+    async renew(holder: LockHolder, _ttlMs: number) {
+      if (!session || session.holder.token !== holder.token) return false;
+      const { conn } = session;
+      try {
+        const res = await conn.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted`,
+          [CLASS_KEY, objKey],
+        );
+        if (res.rows[0]?.n === 1) return true;
+      } catch {
+        // the session is gone (idle timeout, server restart, network): so is the lock
+      }
+      session = null;
+      await close(conn);
+      return false;
+    },
+    async release(holder: LockHolder) {
+      if (!session || session.holder.token !== holder.token) return;
+      const { conn } = session;
+      session = null;
+      await conn.query('SELECT pg_advisory_unlock($1, $2)', [CLASS_KEY, objKey]).catch(() => undefined);
+      await close(conn);
+    },
+    async inspect(): Promise<LockState | null> {
+      const res = await knex.raw<{ rows: { application_name: string; pid: number; state: string; state_change: Date | null; backend_start: Date }[] }>(
+        `SELECT a.application_name, a.pid, a.state, a.state_change, a.backend_start
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.classid = ? AND l.objid = ? AND l.objsubid = 2 AND l.granted`,
+        [CLASS_KEY, objKey],
+      );
+      const row = res.rows[0];
+      if (!row) return null;
+      const m = /^tidemark-lock (\w+) (\d+) (\d+) (.*)$/.exec(row.application_name ?? '');
+      const ttl = m ? Number(m[2]) : 0;
+      const last = row.state === 'idle' && row.state_change ? new Date(row.state_change).getTime() : Date.now();
+      return {
+        token: `pg-backend-${row.pid}`,
+        host: m ? m[4]! : hostname(),
+        pid: m ? Number(m[3]) : row.pid,
+        since: new Date(m ? parseInt(m[1]!, 36) : new Date(row.backend_start).getTime()).toISOString(),
+        expiresAt: new Date(last + ttl).toISOString(),
+      };
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Plugin options, with the defaults documented in the README.
+import type { MappedColumn } from './header-map.js';
+import type { PrecheckOptions } from './prechecks.js';
+
+export interface TelemetryPluginOptions {
+  /** Zone for CSV timestamps written without an offset (the logger writes local naive time). Default 'UTC'. */
+  timezone?: string;
+  /** Extra header spellings per column (compared after normalization). */
+  aliases?: Partial<Record<MappedColumn, readonly string[]>>;
+  /** Pre-check thresholds. `false` turns the pre-check guard off (not recommended). */
+  prechecks?: PrecheckOptions | false;
+  /** Make the timestamped tarball before ingestion. Default true. */
+  backup?: boolean;
+  /** Ledger table (the lock key derives from it). Default 'tidemark_ledger'. */
+  ledgerTable?: string;
+  /** PGlite only: bytes per COPY blob. Default 8 MiB. */
+  blobBytes?: number;
+  /** Test hook: runs inside each file's transaction right before COMMIT. */
+  beforeFileCommit?: (file: string) => Promise<void> | void;
+}
+
+export const PLUGIN_NAME = 'plugin-telemetry';

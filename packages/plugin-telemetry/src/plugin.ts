@@ -1,0 +1,21 @@
+// The plugin object: a plain definePlugin({...}) built from options (the harness spreads and wraps it).
+import { definePlugin, type Plugin } from '@tidemark/core';
+import { backupGuard, precheckGuard } from './guards.js';
+import { postgresLedger } from './ledger.js';
+import { schemaMigration } from './migrations/001_schema.js';
+import { configProfilesMigration } from './migrations/002_config_profiles.js';
+import { ingestLogsMigration } from './migrations/003_ingest_logs.js';
+import { PLUGIN_NAME, type TelemetryPluginOptions } from './options.js';
+import { configNotProfiledTrait, uningestedCsvTrait } from './traits.js';
+import { describeTarget, type TelemetryTarget } from './target.js';
+
+export function telemetryPlugin(options: TelemetryPluginOptions = {}): Plugin<TelemetryTarget> {
+  return definePlugin<TelemetryTarget>({
+    name: PLUGIN_NAME,
+    migrations: [schemaMigration, configProfilesMigration, ingestLogsMigration(options)],
+    traits: [configNotProfiledTrait, uningestedCsvTrait],
+    guards: [...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]), ...(options.backup === false ? [] : [backupGuard()])],
+    ledger: (target) => postgresLedger(target.knex, options.ledgerTable),
+    describe: describeTarget,
+  });
+}

@@ -1,0 +1,46 @@
+// Legacy shapes: CSV files not in the database yet, and a config.json whose content has no profile row.
+import { defineTrait, type Trait } from '@tidemark/core';
+import { join } from 'node:path';
+import { readConfigFile } from './config-import.js';
+import { hashFile } from './csv-lines.js';
+import { dualWriteFiles, ingestedHashes, tableExists } from './db-state.js';
+import { listLogFiles } from './inventory.js';
+import { TABLES } from './schema.js';
+import type { TelemetryTarget } from './target.js';
+
+export const uningestedCsvTrait: Trait<TelemetryTarget> = defineTrait<TelemetryTarget>({
+  id: 'csv-not-ingested',
+  title: 'CSV telemetry files under logs/ whose content is not in run_samples',
+  fixes: ['003_ingest_logs'],
+  async detect(target) {
+    const done = await ingestedHashes(target.knex);
+    const live = await dualWriteFiles(target.knex);
+    const pending: string[] = [];
+    let bytes = 0;
+    for (const f of await listLogFiles(target.logsDir)) {
+      if (live.has(f.file)) continue;
+      const h = await hashFile(join(target.logsDir, f.file));
+      if (!done.has(h.sha256)) {
+        pending.push(f.file);
+        bytes += f.bytes;
+      }
+    }
+    if (pending.length === 0) return null;
+    return { summary: `${pending.length} CSV file(s) (${bytes} bytes) not ingested`, details: { files: pending.slice(0, 50), bytes } };
+  },
+});
+
+export const configNotProfiledTrait: Trait<TelemetryTarget> = defineTrait<TelemetryTarget>({
+  id: 'config-not-profiled',
+  title: 'config.json whose content has no config_profiles version',
+  fixes: ['002_config_profiles'],
+  async detect(target) {
+    const file = await readConfigFile(target.configPath);
+    if (!file) return null;
+    if (await tableExists(target.knex, TABLES.configProfiles)) {
+      const row = await target.knex(TABLES.configProfiles).where({ profile_name: file.profileName, content_hash: file.hash }).first('id');
+      if (row) return null;
+    }
+    return { summary: `config.json profile "${file.profileName}" (hash ${file.hash.slice(0, 12)}) not recorded`, details: { profile: file.profileName, hash: file.hash } };
+  },
+});
