@@ -2,11 +2,16 @@ import { describe, expect, test } from 'vitest';
 import { acquireLease, newHolder, whoAmI } from './lease.js';
 import { memoryLock } from './memory-ledger.js';
 
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('acquireLease', () => {
   test('renews in the background so the lease outlives its ttl, and releases', async () => {
     const lock = memoryLock();
-    const lease = await acquireLease(lock, { ttlMs: 40, renewMs: 10 });
-    await new Promise((r) => setTimeout(r, 150));
+    const lease = await acquireLease(lock, { ttlMs: 400, renewMs: 20 });
+    await new Promise((r) => setTimeout(r, 1000));
     expect(lease.signal.aborted).toBe(false);
     expect((await lock.inspect())?.token).toBe(lease.holder.token);
     expect(await lock.acquire(newHolder(), 1000)).toBe(false);
@@ -21,7 +26,7 @@ describe('acquireLease', () => {
     const state = await lock.inspect();
     await lock.release(state!);
     await lock.acquire(newHolder(), 10_000);
-    await new Promise((r) => setTimeout(r, 40));
+    await until(() => lease.signal.aborted);
     expect(lease.signal.aborted).toBe(true);
     expect(String(lease.signal.reason)).toContain('lease lost');
     await lease.release();
@@ -34,7 +39,7 @@ describe('acquireLease', () => {
     const flaky = { ...lock, renew: async (...a: Parameters<typeof lock.renew>) => { if (fail) throw new Error('connection reset'); return lock.renew(...a); } };
     const lease = await acquireLease(flaky, { ttlMs: 1000, renewMs: 10 });
     fail = true;
-    await new Promise((r) => setTimeout(r, 40));
+    await until(() => lease.signal.aborted);
     expect(lease.signal.aborted).toBe(true);
     expect(String(lease.signal.reason)).toContain('lease renewal failed: connection reset');
     await lease.release();

@@ -390,12 +390,13 @@ describe('lock', () => {
     const slow = defineMigration<Box>({
       id: '001',
       title: 'slow',
-      async up({ target }) {
+      async up({ target, signal }) {
         // another process steals the lease (e.g. this one was paused past its ttl)
         const stolen = await target.ledger.lock.inspect();
         await target.ledger.lock.release(stolen!);
         await target.ledger.lock.acquire({ token: 'thief', host: 'h', pid: 2, since: new Date().toISOString() }, 60_000);
-        await new Promise((r) => setTimeout(r, 60));
+        const deadline = Date.now() + 5000;
+        while (!signal.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
         target.data.a = 1;
       },
     });
