@@ -1,0 +1,319 @@
+// The real archive format of a WEPPcloud run: `archives/<runid>.<kind>.<YYYYmmddTHHMMSSZ>.zip`, written
+// through a `.tmp` then renamed, deflate level 6, entry names relative to the run root, `archives/` left
+// out, unix permissions kept in the external attributes (so Info-ZIP's unzip restores them too).
+// yazl writes (streaming, native zlib, zip64 when needed); yauzl reads (random access, no whole-file
+// buffering). Restores never trust the archive: every name and symlink is checked to stay inside the run
+// and every CRC is verified while extracting into a staging folder, before the run is touched at all.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { access, chmod, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDurable } from './fs-atomic.js';
+import { RunDirsGuardError } from './refusal.js';
+import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+export interface ArchiveOptions {
+  /** Archive name part after the run id: `pre_migration` (default), `post_migration`, or none. */
+  kind?: string;
+  /** Deflate level; the real tool uses 6. */
+  level?: number;
+  /** Extra paths left out (beyond `archives/` and the snapshot folders). */
+  preserve?: readonly string[];
+  /** Clock for the archive name (tests). */
+  now?: () => Date;
+}
+
+export interface ArchiveResult {
+  /** Path relative to the run root, e.g. `archives/abc.pre_migration.20250101T000000Z.zip`. */
+  ref: string;
+  path: string;
+  entries: number;
+  sourceBytes: number;
+  zipBytes: number;
+  ms: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Picks a free archive name; two archives in one second wait for the next second to keep the format. */
+async function archiveName(dir: string, runId: string, kind: string | undefined, now: () => Date): Promise<string> {
+  for (;;) {
+    const name = `${runId}.${kind ? `${kind}.` : ''}${compactUtc(now())}.zip`;
+    if (!(await exists(join(dir, 'archives', name))) && !(await exists(join(dir, 'archives', `${name}.tmp`)))) return name;
+    await new Promise((r) => setTimeout(r, 1000 - (now().getTime() % 1000) + 5));
+  }
+}
+
+function addEntry(zip: yazl.ZipFile, e: RunEntry, level: number): void {
+  const mtime = new Date(e.mtimeMs);
+  if (e.type === 'dir') zip.addEmptyDirectory(`${e.rel}/`, { mode: S_IFDIR | e.mode, mtime });
+  else if (e.type === 'symlink') zip.addBuffer(Buffer.from(e.linkTarget ?? ''), e.rel, { mode: S_IFLNK | e.mode, mtime, compress: false });
+  else zip.addFile(e.abs, e.rel, { mode: S_IFREG | e.mode, mtime, compressionLevel: level });
+}
+
+/** Writes the run's archive; the run itself is only read. */
+export async function createRunArchive(dir: string, runId: string, options: ArchiveOptions = {}): Promise<ArchiveResult> {
+  const t0 = performance.now();
+  const root = resolve(dir);
+  const preserved = normalizePreserved(options.preserve);
+  const entries = await listRunEntries(root, preserved);
+  await mkdir(join(root, 'archives'), { recursive: true });
+  const name = await archiveName(root, runId, options.kind ?? 'pre_migration', options.now ?? (() => new Date()));
+  const final = join(root, 'archives', name);
+  const tmp = `${final}.tmp`;
+  const zip = new yazl.ZipFile();
+  const written = pipeline(zip.outputStream, createWriteStream(tmp, { flags: 'wx' }));
+  try {
+    for (const e of entries) addEntry(zip, e, options.level ?? 6);
+    zip.end();
+    await written;
+    const handle = await open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const check = await yauzl.openPromise(tmp, { lazyEntries: true, decodeStrings: false });
+    const count = check.entryCount;
+    check.close();
+    if (count !== entries.length) throw new Error(`archive holds ${count} entries, expected ${entries.length}`);
+    await rename(tmp, final);
+    await fsyncDir(join(root, 'archives'));
+  } catch (error) {
+    zip.outputStream.resume();
+    await written.catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw new RunDirsGuardError('ARCHIVE_FAILED', `could not write archive archives/${name}: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    ref: `archives/${name}`,
+    path: final,
+    entries: entries.length,
+    sourceBytes: totalBytes(entries),
+    zipBytes: (await stat(final)).size,
+    ms: Math.round(performance.now() - t0),
+  };
+}
+
+/** The archive path, refused unless it lies inside the run's `archives/` folder (symlinks resolved). */
+export async function resolveArchiveRef(dir: string, ref: string): Promise<string> {
+  const root = resolve(dir);
+  const archives = join(root, 'archives');
+  const candidate = isAbsolute(ref) ? resolve(ref) : resolve(root, ref.includes('/') ? ref : `archives/${ref}`);
+  const inside = (p: string, base: string) => p.startsWith(`${base}${sep}`);
+  if (!inside(candidate, archives)) {
+    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" is not inside the run's archives/ folder; refusing to restore from it`);
+  }
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch {
+    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" does not exist`);
+  }
+  if (!inside(real, await realpath(archives))) {
+    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" resolves outside the run's archives/ folder; refusing to restore from it`);
+  }
+  return real;
+}
+
+interface PlannedEntry {
+  rel: string;
+  type: 'file' | 'dir' | 'symlink';
+  mode: number;
+  mtime: Date;
+}
+
+/** A name that, once extracted, stays strictly inside the run; else why not. */
+export function entryNameProblem(name: string): string | null {
+  if (name.length === 0) return 'empty name';
+  if (name.includes('\0')) return 'NUL in name';
+  if (name.includes('\\')) return 'backslash in name';
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'absolute path';
+  const norm = posix.normalize(name);
+  if (norm === '..' || norm.startsWith('../') || name.split('/').includes('..')) return 'escapes the run folder (..)';
+  return null;
+}
+
+/** Counts CRC-32 of what passes through, to compare with the central directory (yauzl does not). */
+class Crc32Check extends Transform {
+  crc = 0;
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.crc = crc32(chunk, this.crc);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+export interface ExtractReport {
+  entries: PlannedEntry[];
+  skipped: string[];
+}
+
+/**
+ * Extracts the archive into `into`, checking names, symlink targets, sizes and CRCs. Entries under
+ * preserved paths (a foreign `zip -r` of the whole run includes `archives/`) are skipped and listed.
+ * Throws ZIP_SLIP for any entry that would land outside `runRoot`.
+ */
+export async function extractVerified(zipPath: string, into: string, runRoot: string, preserved: readonly string[]): Promise<ExtractReport> {
+  const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
+  const planned: PlannedEntry[] = [];
+  const skipped: string[] = [];
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const raw = entry.fileName as unknown as Buffer;
+      const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+      const problem = entryNameProblem(name) ?? yauzl.validateFileName(name);
+      if (problem) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is rejected: ${problem}; the run was not touched`);
+      const rel = posix.normalize(name).replace(/\/+$/, '');
+      if (rel === '.' || rel === '') continue;
+      if (isPreserved(rel, preserved)) {
+        skipped.push(rel);
+        continue;
+      }
+      const dest = resolve(into, rel);
+      if (!dest.startsWith(`${resolve(into)}${sep}`)) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" would be written outside the run; the run was not touched`);
+      if (entry.isEncrypted()) throw new Error(`archive entry "${name}" is encrypted`);
+      const unix = entry.versionMadeBy >> 8 === 3 && entry.externalFileAttributes >>> 16 !== 0;
+      const fullMode = unix ? entry.externalFileAttributes >>> 16 : 0;
+      const isDir = name.endsWith('/') || (fullMode & S_IFMT) === S_IFDIR;
+      const isLink = (fullMode & S_IFMT) === S_IFLNK;
+      const mode = unix ? fullMode & 0o7777 : isDir ? 0o755 : 0o644;
+      const mtime = entry.getLastModDate();
+      await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      if (isDir) {
+        await mkdir(dest, { recursive: true, mode: 0o700 });
+        planned.push({ rel, type: 'dir', mode, mtime });
+        continue;
+      }
+      const stream = await zip.openReadStreamPromise(entry);
+      const check = new Crc32Check();
+      if (isLink) {
+        const chunks: Buffer[] = [];
+        await pipeline(stream, check, async function* (source: AsyncIterable<Buffer>) {
+          for await (const c of source) chunks.push(c);
+        });
+        const linkTarget = Buffer.concat(chunks).toString('utf8');
+        const landing = resolve(dirname(resolve(runRoot, rel)), linkTarget);
+        if (!landing.startsWith(`${resolve(runRoot)}${sep}`) && landing !== resolve(runRoot)) {
+          throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is a symlink to "${linkTarget}", outside the run; the run was not touched`);
+        }
+        if (check.crc !== entry.crc32 >>> 0) throw new Error(`archive entry "${name}": CRC mismatch`);
+        await symlink(linkTarget, dest);
+        planned.push({ rel, type: 'symlink', mode, mtime });
+        continue;
+      }
+      await pipeline(stream, check, createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
+      if (check.crc !== entry.crc32 >>> 0) throw new Error(`archive entry "${name}": CRC mismatch (archive corrupt)`);
+      planned.push({ rel, type: 'file', mode, mtime });
+    }
+  } finally {
+    zip.close();
+  }
+  return { entries: planned, skipped };
+}
+
+/** Sets modes and times (a Date, or seconds since the epoch) deepest first, so a folder's own mtime and a read-only folder come last. */
+export async function applyModesAndTimes(root: string, entries: readonly { rel: string; type: 'file' | 'dir' | 'symlink'; mode: number; mtime: Date | number }[]): Promise<void> {
+  const ordered = [...entries].sort((a, b) => b.rel.split('/').length - a.rel.split('/').length || (a.rel < b.rel ? 1 : -1));
+  for (const e of ordered) {
+    const abs = join(root, e.rel);
+    if (e.type === 'symlink') {
+      await lutimes(abs, e.mtime, e.mtime);
+      continue;
+    }
+    await chmod(abs, e.mode);
+    await utimes(abs, e.mtime, e.mtime);
+  }
+}
+
+export interface RestoreResult {
+  ref: string;
+  entries: number;
+  skipped: string[];
+  ms: number;
+}
+
+/** Where an interrupted restore leaves its note, so the next attempt finishes it from the same archive. */
+export const RESTORE_JOURNAL = 'archives/.tidemark-restore.json';
+
+/**
+ * Restores the run to the archive's content. The archive is verified and extracted to a staging folder
+ * inside `archives/` first; only then is the run cleared (except preserved paths) and the staged tree
+ * moved in, so a corrupt or malicious archive never costs the run anything.
+ */
+export async function restoreRunArchive(dir: string, ref: string, options: { preserve?: readonly string[] } = {}): Promise<RestoreResult> {
+  const t0 = performance.now();
+  const root = resolve(dir);
+  const preserved = normalizePreserved(options.preserve);
+  const zipPath = await resolveArchiveRef(root, ref);
+  const staging = join(root, 'archives', `.restoring-${randomUUID().slice(0, 8)}`);
+  await mkdir(staging, { mode: 0o700 });
+  let report: ExtractReport;
+  try {
+    report = await extractVerified(zipPath, staging, root, preserved);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    if (error instanceof RunDirsGuardError) throw error;
+    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${relative(root, zipPath)}" failed its test: ${(error as Error).message}; the run was not touched`, { cause: error });
+  }
+  await writeJsonDurable(join(root, RESTORE_JOURNAL), { ref: relative(root, zipPath).split(sep).join('/'), staging: relative(root, staging), at: new Date().toISOString() });
+  try {
+    await clearExcept(root, (rel) => isPreserved(rel, preserved), (rel) => holdsPreserved(rel, preserved));
+    await moveInto(staging, root);
+    await rm(staging, { recursive: true, force: true });
+    await applyModesAndTimes(root, report.entries);
+    await fsyncDir(root);
+  } catch (error) {
+    throw new RunDirsGuardError('RESTORE_FAILED', `restore from "${ref}" was interrupted: ${(error as Error).message}; rerun the restore (it starts over from the archive)`, { cause: error });
+  }
+  await removeDurable(join(root, RESTORE_JOURNAL));
+  return { ref: relative(root, zipPath).split(sep).join('/'), entries: report.entries.length, skipped: report.skipped, ms: Math.round(performance.now() - t0) };
+}
+
+/** Finishes a restore that a crash interrupted (the run may be half cleared). Returns the ref, or null. */
+export async function finishInterruptedRestore(dir: string, options: { preserve?: readonly string[] } = {}): Promise<string | null> {
+  const root = resolve(dir);
+  let journal: { ref: string; staging?: string };
+  try {
+    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as { ref: string; staging?: string };
+  } catch {
+    return null;
+  }
+  for (const name of await readdir(join(root, 'archives'))) {
+    if (name.startsWith('.restoring-')) await rm(join(root, 'archives', name), { recursive: true, force: true });
+  }
+  await restoreRunArchive(root, journal.ref, options);
+  return journal.ref;
+}
+
+/** Removes leftovers of an archive write that a crash interrupted (`*.zip.tmp`). */
+export async function removeStaleArchiveTemps(dir: string): Promise<string[]> {
+  const archives = join(resolve(dir), 'archives');
+  let names: string[];
+  try {
+    names = await readdir(archives);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((n) => n.endsWith('.zip.tmp'));
+  for (const n of stale) await unlink(join(archives, n));
+  return stale;
+}
