@@ -10,9 +10,10 @@ import { join, resolve, sep } from 'node:path';
 import { clearExcept, compactUtc, fsyncDir, removeDurable, writeJsonDurable } from './fs-atomic.js';
 import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
+import { SNAPSHOTS_DIR } from '../target.js';
 import { applyModesAndTimes } from './zip-archive.js';
 
-export const SNAPSHOT_ROOT = '.tidemark/snapshots';
+export const SNAPSHOT_ROOT = SNAPSHOTS_DIR;
 export const SNAPSHOT_RESTORE_JOURNAL = `${SNAPSHOT_ROOT}/restore.json`;
 
 interface ManifestEntry {
@@ -42,7 +43,9 @@ export async function takeHardlinkSnapshot(dir: string, options: { preserve?: re
   const t0 = performance.now();
   const root = resolve(dir);
   const entries = await listRunEntries(root, normalizePreserved(options.preserve));
-  const id = `${compactUtc(new Date())}-${randomUUID().slice(0, 8)}`;
+  const now = new Date();
+  // Sortable by time to the millisecond (pruning keeps the newest), unique by the random tail.
+  const id = `${compactUtc(now)}-${String(now.getUTCMilliseconds()).padStart(3, '0')}-${randomUUID().slice(0, 6)}`;
   const base = join(root, SNAPSHOT_ROOT);
   const building = join(base, `${id}.partial`);
   await mkdir(join(building, 'tree'), { recursive: true });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { defineGuard, describeError, redact, type Guard } from '@tidemark/core';
+import type { Redis as IoRedis } from 'ioredis';
 import { RunDirsGuardError } from './refusal.js';
 import { runIdentity, shortLabel, type RunTargetLike } from './run-identity.js';
 
@@ -22,7 +23,7 @@ export type RedisInput = string | RedisCommander | { call: (...args: any[]) => P
 
 export async function redisCommander(input: RedisInput): Promise<RedisCommander> {
   if (typeof input === 'string') {
-    let Redis: typeof import('ioredis').Redis;
+    let Redis: typeof IoRedis;
     try {
       ({ Redis } = await import('ioredis'));
     } catch (error) {

@@ -3,9 +3,10 @@
 // and restore all share this one list so they can never disagree about what a run is.
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { ARCHIVES_DIR, LOCK_FILE, SNAPSHOTS_DIR, isOutsideSnapshot } from '../target.js';
 
 /** Paths (POSIX, relative to the run root) that snapshots never hold and restores never touch. */
-export const ALWAYS_PRESERVED: readonly string[] = ['archives', '.tidemark/snapshots', '.tidemark/lock', '.tidemark/lock.json'];
+export const ALWAYS_PRESERVED: readonly string[] = [ARCHIVES_DIR, SNAPSHOTS_DIR, LOCK_FILE];
 
 export interface RunEntry {
   /** POSIX path relative to the run root, no trailing slash. */
@@ -26,7 +27,7 @@ export function normalizePreserved(extra: readonly string[] = []): string[] {
 
 /** True when `rel` is a preserved path or lies below one. */
 export function isPreserved(rel: string, preserved: readonly string[]): boolean {
-  return preserved.some((p) => rel === p || rel.startsWith(`${p}/`));
+  return isOutsideSnapshot(rel) || preserved.some((p) => rel === p || rel.startsWith(`${p}/`));
 }
 
 /** True when `rel` is a strict ancestor folder of a preserved path (it must be walked into, not dropped). */

@@ -1,11 +1,10 @@
 // Who a run directory is, as the real system names it: lock keys use the id of the top-level run and the
 // path of the `.nodb` relative to it, so a child run under `_pups/` locks inside its parent's namespace.
 import { basename, dirname, relative, resolve, sep } from 'node:path';
+import type { RunDirTarget } from '../target.js';
 
-export interface RunTargetLike {
-  dir: string;
-  runId?: string;
-}
+/** The guards work on any `{ dir, runId? }`; the plugin's RunDirTarget is one. */
+export type RunTargetLike = RunDirTarget;
 
 export interface RunIdentity {
   /** Absolute path of this run. */

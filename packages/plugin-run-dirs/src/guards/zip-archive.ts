@@ -207,7 +207,7 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
       const check = new Crc32Check();
       if (isLink) {
         const chunks: Buffer[] = [];
-        await pipeline(stream, check, async function* (source: AsyncIterable<Buffer>) {
+        await pipeline(stream, check, async (source: AsyncIterable<Buffer>) => {
           for await (const c of source) chunks.push(c);
         });
         const linkTarget = Buffer.concat(chunks).toString('utf8');
