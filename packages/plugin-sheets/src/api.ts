@@ -1,0 +1,113 @@
+// The calls an app or the CLI makes: migrate (with preflight, dry-run, force), verify (JSON report + exit
+// code), rollback (window enforced, verified), status. Each reports the API requests it cost.
+import { createRunner, type LeaseOptions, type Plan, type RunResult, type StatusReport, type TidemarkEvent } from '@tidemark/core';
+import { columnLetter } from './a1.js';
+import { runChecks, type VerificationReport } from './checks.js';
+import type { RequestStats } from './client.js';
+import { resolveConfig, type SheetsPluginOptions } from './config.js';
+import { sheetsLedger } from './ledger.js';
+import { sheetsPlugin } from './plugin.js';
+import { assertMigratable } from './preflight.js';
+import type { SheetsTarget } from './target.js';
+
+export interface RunOptions extends SheetsPluginOptions {
+  onEvent?: (event: TidemarkEvent) => void;
+  lock?: LeaseOptions;
+  by?: string;
+}
+
+export interface MigrateOptions extends RunOptions {
+  /** Plan and describe the writes; write nothing. */
+  dryRun?: boolean;
+  /** Drop saved checkpoints first: an interrupted step restarts from its beginning instead of resuming. */
+  force?: boolean;
+}
+
+export interface MigrateResult {
+  outcome: RunResult['outcome'];
+  plan: Plan;
+  applied: string[];
+  baselined: string[];
+  /** Dry-run: what the run would write. */
+  wouldWrite?: string[];
+  report?: VerificationReport;
+  stats: RequestStats;
+  durationMs: number;
+}
+
+const snapshot = (s: RequestStats): RequestStats => structuredClone(s);
+
+export async function migrateSheet(target: SheetsTarget, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const started = performance.now();
+  const config = resolveConfig(options);
+  target.session.resetStats();
+  const pre = await assertMigratable(target, config);
+  const runner = createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) });
+  if (options.dryRun) {
+    const result = await runner.up({ dryRun: true });
+    const n = config.schema.legacy.length;
+    const wouldWrite: string[] = [];
+    const steps = new Set(result.plan.steps.map((s) => s.id));
+    if (steps.has('001_create_backup')) wouldWrite.push(`drive.files.copy of ${target.spreadsheetId}`);
+    if (steps.has('002_add_v3_columns')) wouldWrite.push(`insert columns ${columnLetter(n)}:${columnLetter(n + config.schema.added.length - 1)} (${config.schema.added.join(', ')})`);
+    if (steps.has('004_initialize_versions')) {
+      const rows = pre.classification.shape === 'v2.1' ? pre.classification.dataRows.length : pre.classification.missingVersions.length;
+      wouldWrite.push(`version = 0 in ${rows} row(s)`);
+    }
+    if (result.plan.steps.length + result.plan.baseline.length > 0) wouldWrite.push(`ledger entries (developer metadata) for ${[...result.plan.steps, ...result.plan.baseline].map((s) => s.id).join(', ')}`);
+    return { outcome: 'dry-run', plan: result.plan, applied: [], baselined: [], wouldWrite, stats: snapshot(target.session.stats), durationMs: Math.round(performance.now() - started) };
+  }
+  if (options.force) await sheetsLedger(target, config.clock).clearCheckpoints();
+  const result = await runner.up();
+  const report = target.session.lastReport;
+  return {
+    outcome: result.outcome,
+    plan: result.plan,
+    applied: result.applied,
+    baselined: result.baselined,
+    ...(report ? { report } : {}),
+    stats: snapshot(target.session.stats),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+export interface VerifyOptions extends SheetsPluginOptions {
+  /** Strict = right after the migration (versions 0, occupation empty, v2.1 data equal to the backup). Default true. */
+  strict?: boolean;
+}
+
+/** The seven checks; never writes. `report.exitCode` is 0 when every check passed. */
+export async function verifySheet(target: SheetsTarget, options: VerifyOptions = {}): Promise<VerificationReport & { stats: RequestStats }> {
+  const config = resolveConfig(options);
+  target.session.resetStats();
+  const report = await runChecks(target, config, options.strict ?? true);
+  return { ...report, stats: snapshot(target.session.stats) };
+}
+
+export interface RollbackOptions extends RunOptions {
+  dryRun?: boolean;
+}
+
+export interface RollbackResult {
+  outcome: RunResult['outcome'];
+  reverted: string[];
+  stats: RequestStats;
+  durationMs: number;
+}
+
+/** Reverts every applied step, newest first, each verified; refused outside the rollback window unless overridden. */
+export async function rollbackSheet(target: SheetsTarget, options: RollbackOptions = {}): Promise<RollbackResult> {
+  const started = performance.now();
+  target.session.resetStats();
+  const runner = createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) });
+  const result = await runner.down({ to: null, ...(options.dryRun ? { dryRun: true } : {}) });
+  return { outcome: result.outcome, reverted: result.reverted, stats: snapshot(target.session.stats), durationMs: Math.round(performance.now() - started) };
+}
+
+export async function sheetStatus(target: SheetsTarget, options: RunOptions = {}): Promise<StatusReport> {
+  return createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) }).status();
+}
+
+function runnerOptions(options: RunOptions) {
+  return { ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.lock ? { lock: options.lock } : {}), ...(options.by ? { by: options.by } : {}) };
+}

@@ -1,0 +1,25 @@
+import { defineMigration, type Migration } from '@tidemark/core';
+import { BACKUP_STEP, findBackup } from '../backup.js';
+import { addV3Columns, removeV3Columns } from '../columns.js';
+import type { Config } from '../config.js';
+import type { SheetsTarget } from '../target.js';
+
+export const ADD_COLUMNS_STEP = '002_add_v3_columns';
+
+/** Seed step 2: Ocupado_Por, Fecha_Ocupacion, version after the last v2.1 column, in one atomic batchUpdate. */
+export function addColumns(config: Config): Migration<SheetsTarget> {
+  return defineMigration<SheetsTarget>({
+    id: ADD_COLUMNS_STEP,
+    title: 'Add the v3.0 columns Ocupado_Por, Fecha_Ocupacion, version',
+    requires: [BACKUP_STEP],
+    async up(ctx) {
+      const result = await addV3Columns(ctx.target, config);
+      ctx.log(result === 'added' ? 'v3.0 columns inserted' : 'v3.0 columns already present (resumed run)');
+    },
+    async down(ctx) {
+      const backup = config.rollbackMode === 'backup' ? await findBackup(ctx.target, config) : undefined;
+      const result = await removeV3Columns(ctx.target, config, config.rollbackMode, backup?.fileId);
+      ctx.log(`rollback (${result.mode}) verified: removed ${result.removedColumns.join(', ') || 'nothing'}${result.restoredRows ? `, restored ${result.restoredRows} rows from the backup` : ''}`, { ...result });
+    },
+  });
+}

@@ -1,0 +1,35 @@
+// Read-only shape check before anything is written: bad input (moved, renamed or duplicate headers, extra
+// columns, an empty sheet, a sheet already at v3.0 with no ledger) is refused with every problem listed.
+import type { Config } from './config.js';
+import { classify, refuse, viewSheet, type Classification, type SheetView } from './inspect.js';
+import { sheetsLedger, type SheetsLedgerEntry } from './ledger.js';
+import type { SheetsTarget } from './target.js';
+
+export interface Preflight {
+  view: SheetView;
+  classification: Classification;
+  entries: SheetsLedgerEntry[];
+  /** True when the ledger shows a migration started here (a resume): a v3.0 shape is then expected. */
+  inProgress: boolean;
+}
+
+export async function inspectTarget(target: SheetsTarget, config: Config): Promise<Preflight> {
+  const ledger = sheetsLedger(target, config.clock);
+  // The ledger read (spreadsheets.get) also caches the sheet properties the view needs.
+  const entries = await ledger.read();
+  const view = await viewSheet(target);
+  const classification = classify(view, config.schema);
+  const inProgress = entries.some((e) => e.outcome !== 'failed');
+  return { view, classification, entries, inProgress };
+}
+
+export async function assertMigratable(target: SheetsTarget, config: Config): Promise<Preflight> {
+  const p = await inspectTarget(target, config);
+  const { shape, problems } = p.classification;
+  if (shape === 'invalid') refuse(target, `sheet "${target.sheetName}" does not have the v2.1 layout`, problems);
+  if (shape === 'v3.0' && !p.inProgress) {
+    const n = config.schema.legacy.length;
+    refuse(target, `sheet "${target.sheetName}" is already at v3.0 (${config.schema.added.join(', ')} are its last ${config.schema.added.length} headers after ${n} v2.1 columns) and its Tidemark ledger is empty: there is nothing to migrate`, []);
+  }
+  return p;
+}

@@ -1,0 +1,42 @@
+// Read-only detectors of the legacy shape. They share the one cached read of the sheet, and they refuse
+// (throw) on a layout they do not know, so the planner never baselines steps on a sheet we would not touch.
+import { defineTrait, type Trait } from '@tidemark/core';
+import type { Config } from './config.js';
+import { columnLetter } from './a1.js';
+import { ADD_COLUMNS_STEP } from './migrations/002_add_v3_columns.js';
+import { INIT_VERSIONS_STEP } from './migrations/004_initialize_versions.js';
+import { assertMigratable } from './preflight.js';
+import type { SheetsTarget } from './target.js';
+
+export function sheetsTraits(config: Config): Trait<SheetsTarget>[] {
+  const n = config.schema.legacy.length;
+  return [
+    defineTrait<SheetsTarget>({
+      id: 'sheets.v21-layout',
+      title: `v2.1 layout: ${n} columns, no ${config.schema.added.join(' / ')}`,
+      fixes: [ADD_COLUMNS_STEP],
+      async detect(target) {
+        const { classification, view } = await assertMigratable(target, config);
+        if (classification.shape !== 'v2.1') return null;
+        return {
+          summary: `row 1 holds the ${n} v2.1 headers (A..${columnLetter(n - 1)}) and none of the v3.0 columns`,
+          details: { headers: view.headers.length, dataRows: classification.dataRows.length, gridColumns: view.columnCount },
+        };
+      },
+    }),
+    defineTrait<SheetsTarget>({
+      id: 'sheets.versions-missing',
+      title: 'existing rows without a version',
+      fixes: [INIT_VERSIONS_STEP],
+      async detect(target) {
+        const { classification: c } = await assertMigratable(target, config);
+        const missing = c.shape === 'v2.1' ? c.dataRows : c.missingVersions;
+        if (missing.length === 0) return null;
+        return {
+          summary: `${missing.length} row(s) with a ${config.schema.key} have no version${c.shape === 'v2.1' ? ' column yet' : ''}`,
+          details: { rows: missing.length, firstRows: missing.slice(0, 10).map((r) => r + 1) },
+        };
+      },
+    }),
+  ];
+}
