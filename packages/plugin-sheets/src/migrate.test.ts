@@ -25,7 +25,6 @@ describe('migrateSheet on a v2.1 sheet', () => {
     expect(result.report?.success).toBe(true);
     expect(result.report?.exitCode).toBe(0);
     expect(result.stats.requests).toBeLessThanOrEqual(15);
-    console.log(result.stats);
   });
 
   it('is idempotent: a second run plans nothing and writes nothing', async () => {
