@@ -157,7 +157,10 @@ export interface GuardContext<T> {
   readonly command: 'up' | 'down';
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
-  /** The steps this run will apply, in order. */
+  /**
+   * The steps this run will apply (up) or revert (down), in order. Empty on an `up` that only records
+   * baselines: a snapshot guard may skip its snapshot then, a read-only guard must still refuse.
+   */
   readonly steps: readonly string[];
   emit(action: string, detail?: Record<string, unknown>): void;
   /** A snapshot guard calls this after taking a snapshot; the ref is stored with each step of the run. */

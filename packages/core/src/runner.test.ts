@@ -257,6 +257,23 @@ describe('up', () => {
     expect(await t.ledger.read()).toEqual([]);
   });
 
+  test('a refusing guard also stops baseline records (a read-only target gets no writes at all)', async () => {
+    const t = box();
+    const seen: (readonly string[])[] = [];
+    const readonly = defineGuard<Box>({
+      name: 'readonly',
+      async aroundRun(ctx) {
+        seen.push(ctx.steps);
+        throw new Error('READONLY');
+      },
+    });
+    const plugin = boxPlugin([m1], { traits: [flagTrait('t', 'a', ['001'])], guards: [readonly] });
+    const error = await failure(createRunner({ plugin, target: t }).up());
+    expect(error.step).toBe('guard:readonly');
+    expect(seen).toEqual([[]]);
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
   test('a guard that forgets next() is an error, not a silent success', async () => {
     const t = box();
     const lazy = defineGuard<Box>({ name: 'lazy', async aroundStep() {} });

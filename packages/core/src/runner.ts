@@ -274,18 +274,17 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     emit({ type: 'run:started', command: 'up', steps, dryRun: false, runId: state.runId });
 
     const baselined: string[] = [];
-    for (const b of plan.baseline) {
-      const m = byId.get(b.id)!;
-      await store.record({ id: m.id, checksum: m.checksum, outcome: 'baselined', at: now(), durationMs: 0, by, runId: state.runId, note: b.note });
-      emit({ type: 'step:baselined', migration: m.id, note: b.note, runId: state.runId });
-      baselined.push(m.id);
-    }
-
     const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
     const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
     try {
-      if (steps.length > 0) {
-        await chain(runLayers, (name) => guardContext(state, 'up', steps, false, signal, name, on), async () => {
+      // Baseline records are writes too (a READONLY run must refuse them), so they happen inside the run guards.
+      await chain(runLayers, (name) => guardContext(state, 'up', steps, false, signal, name, on), async () => {
+          for (const b of plan.baseline) {
+            const m = byId.get(b.id)!;
+            await store.record({ id: m.id, checksum: m.checksum, outcome: 'baselined', at: now(), durationMs: 0, by, runId: state.runId, note: b.note });
+            emit({ type: 'step:baselined', migration: m.id, note: b.note, runId: state.runId });
+            baselined.push(m.id);
+          }
           for (const [index, id] of steps.entries()) {
             if (lease.signal.aborted) throw lease.signal.reason;
             const m = byId.get(id)!;
@@ -335,8 +334,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
               if (next > (await plugin.stamp.read(on))) await plugin.stamp.write(on, next);
             }
           }
-        });
-      }
+      });
     } catch (error) {
       throw await reconcileFailure(error, state, store);
     }
