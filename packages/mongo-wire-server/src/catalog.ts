@@ -81,17 +81,29 @@ export class Catalog implements CatalogView {
 interface OverlayEntry {
   db: string;
   name: string;
-  /** The transaction's copy; null when the transaction dropped the collection. */
+  /** The transaction's copy; null when the transaction dropped the collection (or it does not exist). */
   current: Collection | null;
   base: Collection | undefined;
   baseVersion: number;
+  baseStructureVersion: number;
+}
+
+function writeConflict(db: string, name: string): CommandError {
+  return new CommandError(
+    'WriteConflict',
+    `WriteConflict error: this operation conflicted with another operation on ${db}.${name}. Please retry your operation or multi-document transaction.`,
+    {},
+    ['TransientTransactionError'],
+  );
 }
 
 /**
- * A transaction's view: the first write to a collection copies it (documents are immutable, so this copies two maps);
- * reads of collections the transaction has not written see the committed state. Commit publishes the copies if no one
- * else wrote those collections meanwhile, else fails with WriteConflict (TransientTransactionError), so the driver's
- * withTransaction retries.
+ * A transaction's view: the first write to a collection copies it (documents are immutable, so this copies two maps)
+ * and journals every document the transaction writes; reads of collections it has not written see committed data.
+ * Commit merges the journaled documents into the committed collection if none of them changed meanwhile (document-level
+ * conflicts, like the server's); a transaction that created, dropped or re-indexed a collection publishes its whole copy,
+ * which needs the collection untouched since. Otherwise commit fails with WriteConflict (TransientTransactionError), so
+ * the driver's withTransaction retries.
  */
 export class TransactionView implements CatalogView {
   private readonly overlay = new Map<string, OverlayEntry>();
@@ -107,7 +119,9 @@ export class TransactionView implements CatalogView {
     let entry = this.entry(db, name);
     if (!entry) {
       const base = this.global.collection(db, name);
-      entry = { db, name, current: base ? base.clone() : null, base, baseVersion: base?.version ?? 0 };
+      const current = base ? base.clone() : null;
+      if (current) current.journal = new Map();
+      entry = { db, name, current, base, baseVersion: base?.version ?? 0, baseStructureVersion: base?.structureVersion ?? 0 };
       this.overlay.set(`${db}.${name}`, entry);
     }
     return entry;
@@ -159,27 +173,50 @@ export class TransactionView implements CatalogView {
     return [...names].filter((db) => this.collectionNames(db).length > 0);
   }
 
-  /** Publishes every copy atomically, or none (WriteConflict). */
+  /** A copy that only had documents written (same collection, same indexes) merges document by document. */
+  private mergeable(entry: OverlayEntry, now: Collection | undefined): boolean {
+    const { current, base } = entry;
+    return (
+      current !== null && base !== undefined && now !== undefined && current.journal !== undefined &&
+      current.uuid.equals(base.uuid) && now.uuid.equals(base.uuid) &&
+      current.structureVersion === entry.baseStructureVersion && now.structureVersion === entry.baseStructureVersion
+    );
+  }
+
+  /** Publishes every change atomically, or none (WriteConflict). */
   commit(): void {
+    const published: Collection[] = [];
+    const dropped: OverlayEntry[] = [];
     for (const entry of this.overlay.values()) {
       const now = this.global.collection(entry.db, entry.name);
-      if (now !== entry.base || (now?.version ?? 0) !== entry.baseVersion) {
-        throw new CommandError(
-          'WriteConflict',
-          `WriteConflict error: this operation conflicted with another operation on ${entry.db}.${entry.name}. Please retry your operation or multi-document transaction.`,
-          {},
-          ['TransientTransactionError'],
-        );
+      if (now && this.mergeable(entry, now)) {
+        const journal = entry.current?.journal as Map<string, Document | undefined>;
+        const writes: Array<{ idKey: string; doc: Document | undefined }> = [];
+        for (const [idKey, original] of journal) {
+          if (now.docs.get(idKey) !== original) throw writeConflict(entry.db, entry.name);
+          writes.push({ idKey, doc: entry.current?.docs.get(idKey) });
+        }
+        if (writes.length === 0) continue;
+        const merged = now.clone();
+        try {
+          merged.applyWrites(writes);
+        } catch {
+          throw writeConflict(entry.db, entry.name);
+        }
+        merged.version = now.version + 1;
+        published.push(merged);
+        continue;
       }
-    }
-    for (const entry of this.overlay.values()) {
-      const now = this.global.collection(entry.db, entry.name);
+      if (now !== entry.base || (now?.version ?? 0) !== entry.baseVersion) throw writeConflict(entry.db, entry.name);
       if (entry.current) {
+        entry.current.journal = undefined;
         entry.current.version = (now?.version ?? 0) + 1;
-        this.global.install(entry.current);
+        published.push(entry.current);
       } else if (now) {
-        this.global.drop(entry.db, entry.name);
+        dropped.push(entry);
       }
     }
+    for (const collection of published) this.global.install(collection);
+    for (const entry of dropped) this.global.drop(entry.db, entry.name);
   }
 }

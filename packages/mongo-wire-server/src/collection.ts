@@ -15,8 +15,12 @@ export class Collection {
   docs: Map<string, Document>;
   indexes: IndexSpec[];
   private unique: Map<string, UniqueIndex>;
-  /** Bumped on every write; a transaction's commit compares it with the version it copied. */
+  /** Bumped on every write; a transaction that changed the collection's structure commits only if it is unchanged. */
   version = 0;
+  /** Bumped when indexes or options change; document-level transaction merges need it unchanged. */
+  structureVersion = 0;
+  /** Set on a transaction's copy: every document it writes, with the document it replaced (undefined: inserted). */
+  journal: Map<string, Document | undefined> | undefined;
 
   constructor(
     readonly db: string,
@@ -39,6 +43,7 @@ export class Collection {
     copy.indexes = [...this.indexes];
     copy.unique = new Map([...this.unique].map(([name, u]) => [name, { keyer: u.keyer, owners: new Map(u.owners) }]));
     copy.version = this.version;
+    copy.structureVersion = this.structureVersion;
     return copy;
   }
 
@@ -56,6 +61,36 @@ export class Collection {
     this.docs = other.docs;
     this.indexes = other.indexes;
     this.unique = other.unique;
+    this.structureVersion++;
+  }
+
+  /** Options or index specs changed in place (collMod). */
+  touchStructure(): void {
+    this.structureVersion++;
+  }
+
+  private touch(idKey: string): void {
+    if (this.journal && !this.journal.has(idKey)) this.journal.set(idKey, this.docs.get(idKey));
+  }
+
+  /**
+   * Applies a transaction's document writes at once: all their old keys are released before any new key is claimed,
+   * so a transaction that swapped two unique values commits. Throws DuplicateKey (leaving a half-applied state:
+   * callers apply it to a copy).
+   */
+  applyWrites(writes: Array<{ idKey: string; doc: Document | undefined }>): void {
+    for (const { idKey } of writes) {
+      const current = this.docs.get(idKey);
+      if (current) this.releaseKeys(current, idKey);
+    }
+    for (const { idKey, doc } of writes) {
+      if (!doc) continue;
+      for (const [owners, keys] of this.claimsFor(doc, idKey)) for (const key of keys) owners.set(key, idKey);
+    }
+    for (const { idKey, doc } of writes) {
+      if (doc) this.docs.set(idKey, doc);
+      else this.docs.delete(idKey);
+    }
   }
 
   get(id: unknown): Document | undefined {
@@ -70,6 +105,7 @@ export class Collection {
     const idKey = keyString(doc._id);
     if (this.docs.has(idKey)) throw this.duplicate('_id_', { _id: 1 }, { _id: doc._id });
     const claims = this.claimsFor(doc, idKey);
+    this.touch(idKey);
     this.docs.set(idKey, doc);
     for (const [owners, keys] of claims) for (const key of keys) owners.set(key, idKey);
   }
@@ -77,6 +113,7 @@ export class Collection {
   replace(previous: Document, next: Document): void {
     const idKey = keyString(previous._id);
     const claims = this.claimsFor(next, idKey);
+    this.touch(idKey);
     this.releaseKeys(previous, idKey);
     this.docs.set(idKey, next);
     for (const [owners, keys] of claims) for (const key of keys) owners.set(key, idKey);
@@ -84,6 +121,7 @@ export class Collection {
 
   remove(doc: Document): void {
     const idKey = keyString(doc._id);
+    this.touch(idKey);
     this.releaseKeys(doc, idKey);
     this.docs.delete(idKey);
   }
@@ -104,11 +142,13 @@ export class Collection {
       this.unique.set(spec.name, { keyer, owners });
     }
     this.indexes.push(spec);
+    this.structureVersion++;
   }
 
   dropIndex(name: string): void {
     this.indexes = this.indexes.filter((spec) => spec.name !== name);
     this.unique.delete(name);
+    this.structureVersion++;
   }
 
   /** Checks every unique index before anything changes, so a rejected write leaves no half-claimed keys. */

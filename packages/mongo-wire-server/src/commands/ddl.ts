@@ -199,6 +199,7 @@ const collMod: CommandHandler = (ctx) => {
     delete options.index;
   }
   Object.assign(collection.options, options);
+  collection.touchStructure();
   return { ...reply, ok: 1 };
 };
 

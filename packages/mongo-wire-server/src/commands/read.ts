@@ -1,10 +1,14 @@
 import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
+import { Aggregator, ProcessingMode } from 'mingo';
 import { CommandError, toCommandError } from '../errors.js';
 import { keyString, valuesAtPath } from '../keys.js';
 import { matcher, select } from '../query.js';
 import { collectionName, optionalDocument, optionalNumber, type CommandContext, type CommandHandler } from './context.js';
 import { writeStageOutput } from './aggregate-output.js';
+import { cloneDocument } from '../update-engine.js';
+
+/** Stages that never write into their input documents; any other stage makes mingo work on copies (it edits in place). */
+const READ_ONLY_STAGES = new Set(['$match', '$count', '$group', '$sort', '$skip', '$limit', '$sortByCount']);
 
 const find: CommandHandler = (ctx) => {
   const name = collectionName(ctx);
@@ -51,8 +55,10 @@ const aggregate: CommandHandler = (ctx) => {
   const source = typeof target === 'string' ? (ctx.view.collection(ctx.db, target)?.all() ?? []) : [];
   let results: Document[];
   try {
+    const readOnly = computing.every((stage) => Object.keys(stage).every((op) => READ_ONLY_STAGES.has(op)));
     const aggregator = new Aggregator(computing, {
-      collectionResolver: (name: string) => ctx.view.collection(ctx.db, name)?.all() ?? [],
+      processingMode: readOnly ? ProcessingMode.CLONE_OFF : ProcessingMode.CLONE_INPUT,
+      collectionResolver: (name: string) => (ctx.view.collection(ctx.db, name)?.all() ?? []).map(cloneDocument),
     });
     results = aggregator.run(source) as Document[];
   } catch (error) {
