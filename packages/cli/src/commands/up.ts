@@ -1,0 +1,30 @@
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { printDrift, printPlan } from '../render-plan.js';
+import { forEachTarget, type CommandEnv } from '../target-loop.js';
+
+export interface UpCommandOptions {
+  to?: string;
+  dryRun?: boolean;
+  repairDrift?: boolean;
+}
+
+export async function upCommand(env: CommandEnv, options: UpCommandOptions): Promise<ExitCodeValue> {
+  const { out } = env;
+  return forEachTarget(env, 'up', { live: !options.dryRun }, async (runner) => {
+    const result = await runner.up({ ...(options.to ? { to: options.to } : {}), dryRun: options.dryRun === true, repairDrift: options.repairDrift === true });
+    if (result.outcome === 'dry-run') {
+      out.print('dry run: nothing was changed');
+      printPlan(out, result.plan);
+    } else if (result.outcome === 'nothing-to-do') {
+      out.print(`up to date: nothing to apply (${result.plan.applied.length} recorded)`);
+      printDrift(out, result.plan);
+    } else {
+      out.print(
+        `${out.paint('green', 'applied')} ${result.applied.length}${result.applied.length ? ` (${result.applied.join(', ')})` : ''}, ` +
+          `baselined ${result.baselined.length}${result.baselined.length ? ` (${result.baselined.join(', ')})` : ''} in ${result.durationMs} ms`,
+      );
+      if (!options.repairDrift) printDrift(out, result.plan);
+    }
+    return { exitCode: ExitCode.OK, data: { result } };
+  });
+}

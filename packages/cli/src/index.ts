@@ -1,0 +1,15 @@
+export { runCli, type RunCliOptions } from './run-cli.js';
+export {
+  defineConfig,
+  loadConfig,
+  findConfig,
+  CONFIG_NAMES,
+  type TidemarkConfig,
+  type TargetConfig,
+  type TargetContext,
+  type LoadedConfig,
+  type LoadOptions,
+} from './config.js';
+export { ExitCode, CliError, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
+export type { CliScaffoldInput, CliScaffoldOutput } from './commands/new.js';
+export type { Writer } from './output.js';
