@@ -1,4 +1,5 @@
 // A tiny table renderer: left-aligned columns sized to their widest cell, ANSI colours not counted.
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function visibleLength(text: string): number {

@@ -3,7 +3,10 @@ import { printDrift } from '../render-plan.js';
 import { renderTable, truncate } from '../table.js';
 import { forEachTarget, type CommandEnv } from '../target-loop.js';
 
-/** Invalid data beats drift beats pending: the exit code names the most serious finding. */
+/**
+ * The exit code names one finding: drift first (a legacy shape that came back also fails validators, and
+ * drift says why), then invalid data, then pending migrations.
+ */
 export async function verifyCommand(env: CommandEnv): Promise<ExitCodeValue> {
   const { out } = env;
   return forEachTarget(env, 'verify', { live: false }, async (runner) => {
@@ -14,10 +17,10 @@ export async function verifyCommand(env: CommandEnv): Promise<ExitCodeValue> {
     printDrift(out, plan);
     for (const s of plan.steps) out.print(`${out.paint('yellow', 'pending')} ${s.id}: ${s.why}`);
     for (const b of plan.baseline) out.print(`${out.paint('yellow', 'pending')} ${b.id}: would be baselined (${b.note})`);
-    const exitCode = issues.length
-      ? ExitCode.FAILED
-      : plan.drift.length
-        ? ExitCode.DRIFT
+    const exitCode = plan.drift.length
+      ? ExitCode.DRIFT
+      : issues.length
+        ? ExitCode.FAILED
         : plan.steps.length || plan.baseline.length
           ? ExitCode.PENDING
           : ExitCode.OK;
