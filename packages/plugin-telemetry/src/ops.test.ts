@@ -1,0 +1,171 @@
+import { createRunner, newHolder } from '@tidemark/core';
+import knexFactory from 'knex';
+import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { advisoryLock, createTelemetryWriter, parityReport, runbookReport, formatRunbook, telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
+import { createTestDb, tempDir, type TestDb } from './test/pg.js';
+import { loggerCsv, writeLegacyFolder } from './test/sample-data.js';
+import { UGLY_FILES } from './test/ugly.js';
+
+describe('operations on PostgreSQL', () => {
+  let db: TestDb;
+  let dir: { path: string; remove(): Promise<void> };
+  let target: TelemetryTarget;
+
+  beforeEach(async () => {
+    db = await createTestDb();
+    dir = await tempDir();
+    target = { knex: db.knex, ...(await writeLegacyFolder(dir.path, UGLY_FILES)) };
+  });
+  afterEach(async () => {
+    await db.drop();
+    await dir.remove();
+  });
+
+  it('a failed pre-check stops the run with a clear message and changes nothing', async () => {
+    const runner = createRunner({ plugin: telemetryPlugin({ prechecks: { minServerVersion: 990000 } }), target });
+    await expect(runner.up()).rejects.toThrow(/pre-checks failed, nothing was changed[\s\S]*version: PostgreSQL/);
+    const tables = await db.knex.raw(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
+    expect(tables.rows[0].n).toBe(0);
+    expect(await readdir(target.backupDir).catch(() => [])).toEqual([]);
+  });
+
+  it('an unreachable database fails the pre-check naming it, without the password', async () => {
+    const bad = knexFactory({ client: 'pg', connection: 'postgres://postgres:s3cret@127.0.0.1:1/nope', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 2000 });
+    try {
+      const runner = createRunner({ plugin: telemetryPlugin(), target: { ...target, knex: bad }, lock: { waitMs: 100 } });
+      const error = await runner.up().then(() => null, (e: Error) => e);
+      expect(error?.message).toMatch(/ECONNREFUSED|connect/);
+      expect(error?.message).not.toContain('s3cret');
+    } finally {
+      await bad.destroy();
+    }
+  });
+
+  it('makes a timestamped tarball of config.json and logs/ before ingesting, and the runbook lists it', async () => {
+    const runner = createRunner({ plugin: telemetryPlugin(), target });
+    await runner.up();
+    const tarballs = (await readdir(target.backupDir)).filter((n) => /^telemetry-backup-\d{8}T\d{6}\.\d{3}Z\.tar\.gz$/.test(n));
+    expect(tarballs).toHaveLength(1);
+    const report = await runbookReport(target, { dualWrite: { mirrorEnabled: false } });
+    expect(report.backup?.entries).toBe(1 + Object.keys(UGLY_FILES).length);
+    const byItem = Object.fromEntries(report.items.map((i) => [i.item.split(' (')[0], i.status]));
+    expect(byItem).toMatchObject({ 'Schema applied': 'done', 'Ingestion completed and validated': 'warn', 'Parity': 'done', 'Dual-write enabled behind feature flag': 'pending' });
+    expect(formatRunbook(report)).toMatch(/\[x\] +Schema applied/);
+    expect(JSON.parse(JSON.stringify(report)).items).toHaveLength(7);
+  });
+
+  it('parity finds a CSV that changed after ingestion and a database row that was altered', async () => {
+    await createRunner({ plugin: telemetryPlugin(), target }).up();
+    expect((await parityReport(target)).ok).toBe(true);
+    const run = await db.knex('runs').where({ source_file: '2024-05-01_080000.csv' }).first();
+    await db.knex('run_samples').where({ run_id: run.id, line_no: 6 }).update({ t3_nozzle: 999 });
+    const tampered = await parityReport(target, { files: ['2024-05-01_080000.csv'] });
+    expect(tampered.ok).toBe(false);
+    expect(tampered.files[0]!.mismatches).toEqual([expect.objectContaining({ line: 6, field: 't3_nozzle', db: '999' })]);
+    await appendFile(join(target.logsDir, 'empty-run.csv'), '2024-05-01 09:00:00,1,2,3,4,5,6,7,8,9,10\r\n');
+    const grown = await parityReport(target, { files: ['empty-run.csv'] });
+    expect(grown.files[0]).toMatchObject({ ok: false, changedSinceIngest: true, gap: 1 });
+  });
+
+  it('TelemetryWriter: the CSV never fails when the database is down; drops are bounded, counted and shown by parity', async () => {
+    await createRunner({ plugin: telemetryPlugin(), target }).up();
+    const down = knexFactory({ client: 'pg', connection: 'postgres://postgres@127.0.0.1:1/none', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 500 });
+    const warnings: string[] = [];
+    const csvPath = join(target.logsDir, 'live-down.csv');
+    const writer = createTelemetryWriter({ csvPath, knex: down, mirror: true, logsDir: target.logsDir, bufferLimit: 3, onWarn: (m) => warnings.push(m) });
+    for (let i = 0; i < 5; i++) writer.write({ timestamp: new Date(Date.UTC(2024, 6, 1, 0, 0, i)), t1_feed: 180 + i, rpm_main: 30 });
+    await writer.flush();
+    const stats = await writer.close();
+    await down.destroy();
+    expect(stats).toMatchObject({ csvRows: 5, mirrored: 0, dropped: 5 });
+    expect(stats.dbErrors).toBeGreaterThanOrEqual(1);
+    expect(warnings.some((w) => /dropped/.test(w))).toBe(true);
+    expect((await readFile(csvPath, 'utf8')).trim().split('\r\n')).toHaveLength(6);
+
+    const live = join(target.logsDir, 'live.csv');
+    let flag = true;
+    const ok = createTelemetryWriter({ csvPath: live, knex: db.knex, mirror: () => flag, logsDir: target.logsDir, bufferLimit: 100 });
+    for (let i = 0; i < 4; i++) ok.write({ timestamp: new Date(Date.UTC(2024, 6, 2, 0, 0, i)), t1_feed: 181.5, t3_nozzle: i === 2 ? null : 210 });
+    flag = false; // feature flag off: CSV only
+    ok.write({ timestamp: new Date(Date.UTC(2024, 6, 2, 0, 0, 9)), t1_feed: 1 });
+    const s = await ok.close();
+    expect(s).toMatchObject({ csvRows: 5, mirrored: 4, dropped: 0, mirrorEnabled: false });
+    const parity = await parityReport(target, { files: ['live.csv'] });
+    expect(parity.files[0]).toMatchObject({ source: 'dual-write', csvValid: 5, dbSamples: 4, gap: 1, ok: false });
+    expect(parity.files[0]!.mismatches).toEqual([expect.objectContaining({ line: 6, field: '(row)', db: null })]);
+    // a mirrored file is not ingested a second time by the migration
+    const plan = await createRunner({ plugin: telemetryPlugin(), target }).plan();
+    expect(plan.drift.map((d) => d.id)).toEqual(['003_ingest_logs']); // live-down.csv only
+  });
+});
+
+describe('advisory lock lease', () => {
+  let db: TestDb;
+  beforeEach(async () => {
+    db = await createTestDb();
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('is exclusive, inspectable, and freed when the holder crashes (its connection drops)', async () => {
+    const a = advisoryLock(db.knex, 'k');
+    const b = advisoryLock(db.connect(), 'k');
+    const ha = newHolder();
+    const hb = newHolder();
+    expect(await a.acquire(ha, 30_000)).toBe(true);
+    expect(await b.acquire(hb, 30_000)).toBe(false);
+    const state = await b.inspect();
+    expect(state).toMatchObject({ pid: process.pid });
+    expect(Date.parse(state!.expiresAt)).toBeGreaterThan(Date.now());
+    expect(await a.renew(ha, 30_000)).toBe(true);
+    // crash: kill the holder's backend as a dying process would drop its socket
+    await db.knex.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tidemark-lock%' AND datname = current_database()`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await b.acquire(hb, 30_000)).toBe(true);
+    expect(await a.renew(ha, 30_000)).toBe(false);
+    await b.release(hb);
+    expect(await b.inspect()).toBeNull();
+  });
+
+  it('expires a holder that stops renewing (idle_session_timeout = ttl)', async () => {
+    const a = advisoryLock(db.knex, 'k');
+    const b = advisoryLock(db.connect(), 'k');
+    expect(await a.acquire(newHolder(), 400)).toBe(true);
+    const hb = newHolder();
+    expect(await b.acquire(hb, 30_000)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await b.acquire(hb, 30_000)).toBe(true);
+    await b.release(hb);
+  });
+});
+
+describe('concurrent runners', () => {
+  it('several runners at once apply each migration exactly once', async () => {
+    const db = await createTestDb({ min: 0, max: 20 });
+    const dir = await tempDir();
+    try {
+      const folder = await writeLegacyFolder(dir.path, { 'a.csv': loggerCsv(50), 'b.csv': loggerCsv(70, Date.UTC(2024, 1, 1)) });
+      let ups = 0;
+      const plugin = telemetryPlugin({ beforeFileCommit: () => void (ups += 1) });
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => createRunner({ plugin, target: { knex: db.knex, ...folder }, lock: { waitMs: 60_000, ttlMs: 10_000 } }).up()),
+      );
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(['001_schema', '002_config_profiles', '003_ingest_logs']);
+      expect(ups).toBe(2);
+      expect(Number((await db.knex('run_samples').count('* as n'))[0]!.n)).toBe(120);
+      expect(Number((await db.knex('config_profiles').count('* as n'))[0]!.n)).toBe(1);
+      await writeFile(folder.configPath, JSON.stringify({ profile_name: 'extruder-default', pid: { z1: { kp: 13 } } }));
+      const next = await createRunner({ plugin, target: { knex: db.knex, ...folder } }).up({ repairDrift: true });
+      expect(next.applied).toEqual(['002_config_profiles']);
+      const versions = await db.knex('config_profiles').orderBy('version').pluck('version');
+      expect(versions).toEqual([1, 2]);
+      expect(Number((await db.knex('config_applied_events').count('* as n'))[0]!.n)).toBe(2);
+    } finally {
+      await db.drop();
+      await dir.remove();
+    }
+  });
+});
