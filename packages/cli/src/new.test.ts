@@ -68,6 +68,21 @@ export default { migrationsDir: 'lib/steps', fixturesDir: 'corpus', targets: { n
     expect(taken.stderr).toContain('already has a migration "002_rename_body"');
   });
 
+  it("writes a registration test (and a todo for the golden case) when the plugin's template has no test", async () => {
+    project = await makeProject({
+      config: `import { notesPlugin } from ${JSON.stringify(pluginEntry)};
+const plugin = notesPlugin();
+export default { targets: { notes: { plugin: { ...plugin, scaffold: (input) => ({ migration: plugin.scaffold(input).migration }) }, target: '/x' } } };
+`,
+    });
+    const run = await project.run('new', 'only_migration', '--json');
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({ id: '004_only_migration', template: 'plugin' });
+    const test = await readFile(join(project.dir, 'src/migrations/004_only_migration.test.ts'), 'utf8');
+    expect(test).toContain('expect(migrations).toContain(m004OnlyMigration);');
+    expect(test).toContain("it.todo('turns ../../fixtures/notes/004_only_migration/before into after");
+  });
+
   it('leaves everything untouched when the index cannot be read', async () => {
     project = await makeProject();
     await project.run('new', 'one');
