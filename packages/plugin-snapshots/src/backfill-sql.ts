@@ -1,0 +1,99 @@
+// The backfill of one batch as set-based SQL: one statement builds every snapshot of the batch, with the
+// recipe and ingredient JSON aggregated once per recipe (never a query per run or per ingredient), and links
+// the runs. Written for PostgreSQL (one statement, data-modifying CTEs) and SQLite (INSERT ... SELECT, then
+// one UPDATE). The JSON has the seed's keys in the seed's order; quantity is a float as `float(ri.quantity)`.
+import type { Dialect } from './dialect.js';
+
+/** Runs a batch may touch: unlinked, recipe still there, no snapshot row for the run yet. */
+const TODO = (lo: string, hi: string) => `
+  SELECT pr.id, pr.recipe_id, pr.produced_at
+    FROM production_runs pr JOIN recipes r ON r.id = pr.recipe_id
+   WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL
+     AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`;
+
+const RECIPE_FIELDS = ['name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'];
+
+export interface BatchStatements {
+  /** Parameters: lo, hi, now. Returns `migrated` (PostgreSQL) or nothing (SQLite: then run `link`). */
+  insert: string;
+  /** SQLite only. Parameters: lo, hi, the largest snapshot id before the insert. */
+  link?: string;
+}
+
+export function batchStatements(dialect: Dialect): BatchStatements {
+  if (dialect === 'postgres') {
+    const recipe = `json_build_object(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})::text`;
+    const ingredient = `json_build_object('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
+        'ingredient_slug', COALESCE(i.slug, ''), 'quantity', ri.quantity::float8, 'unit', ri.unit, 'notes', ri.notes)`;
+    return {
+      insert: `
+WITH todo AS (${TODO('$1', '$2')}),
+recipe_json AS (
+  SELECT r.id, ${recipe} AS recipe_data,
+         COALESCE((SELECT json_agg(${ingredient} ORDER BY ri.id)::text
+                     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
+                    WHERE ri.recipe_id = r.id), '[]') AS ingredients_data
+    FROM recipes r WHERE r.id IN (SELECT DISTINCT recipe_id FROM todo)
+),
+inserted AS (
+  INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
+  SELECT t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, $3::timestamp), j.recipe_data, j.ingredients_data, true
+    FROM todo t JOIN recipe_json j ON j.id = t.recipe_id
+   ORDER BY t.id
+  RETURNING id, production_run_id
+),
+linked AS (
+  UPDATE production_runs pr SET recipe_snapshot_id = inserted.id FROM inserted WHERE pr.id = inserted.production_run_id RETURNING pr.id
+)
+SELECT COUNT(*)::int AS migrated FROM linked`,
+    };
+  }
+  const recipe = `json_object(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})`;
+  const ingredient = `json_object('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
+      'ingredient_slug', COALESCE(i.slug, ''), 'quantity', CAST(ri.quantity AS REAL), 'unit', ri.unit, 'notes', ri.notes)`;
+  return {
+    insert: `
+INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
+WITH todo AS (${TODO('?1', '?2')}),
+recipe_json AS (
+  SELECT r.id, ${recipe} AS recipe_data,
+         COALESCE((SELECT json_group_array(json(${ingredient}) ORDER BY ri.id)
+                     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
+                    WHERE ri.recipe_id = r.id), '[]') AS ingredients_data
+    FROM recipes r WHERE r.id IN (SELECT DISTINCT recipe_id FROM todo)
+)
+SELECT t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, ?3), j.recipe_data, j.ingredients_data, 1
+  FROM todo t JOIN recipe_json j ON j.id = t.recipe_id
+ ORDER BY t.id`,
+    link: `
+UPDATE production_runs SET recipe_snapshot_id = (SELECT s.id FROM recipe_snapshots s WHERE s.production_run_id = production_runs.id)
+ WHERE id > ?1 AND id <= ?2 AND recipe_snapshot_id IS NULL
+   AND EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = production_runs.id AND s.id > ?3 AND s.is_backfilled = 1)`,
+  };
+}
+
+/** The end of the next batch window: the id of the `size`-th run after `cursor` (or the last one). */
+export function windowEnd(dialect: Dialect): string {
+  return dialect === 'postgres'
+    ? `SELECT MAX(id) AS hi, COUNT(*) AS n FROM (SELECT id FROM production_runs WHERE id > $1 ORDER BY id LIMIT $2) w`
+    : `SELECT MAX(id) AS hi, COUNT(*) AS n FROM (SELECT id FROM production_runs WHERE id > ?1 ORDER BY id LIMIT ?2) w`;
+}
+
+/** Runs in the window the batch leaves alone, with why: recipe deleted, or an unlinked snapshot exists. */
+export function leftAlone(dialect: Dialect): string {
+  const [lo, hi] = dialect === 'postgres' ? ['$1', '$2'] : ['?1', '?2'];
+  return `
+SELECT pr.id AS run_id, pr.recipe_id AS recipe_id, r.id AS found, s.id AS snapshot_id
+  FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id LEFT JOIN recipe_snapshots s ON s.production_run_id = pr.id
+ WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL AND (r.id IS NULL OR s.id IS NOT NULL)
+ ORDER BY pr.id`;
+}
+
+/** Down: unlink and delete backfilled snapshots only; the app's own snapshots stay. */
+export function revertStatements(dialect: Dialect): string[] {
+  const yes = dialect === 'postgres' ? 'true' : '1';
+  return [
+    `UPDATE production_runs SET recipe_snapshot_id = NULL WHERE recipe_snapshot_id IN (SELECT id FROM recipe_snapshots WHERE is_backfilled = ${yes})`,
+    `DELETE FROM recipe_snapshots WHERE is_backfilled = ${yes}`,
+  ];
+}

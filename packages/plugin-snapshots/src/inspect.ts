@@ -1,0 +1,35 @@
+// Read-only questions about the schema, answered the same way on both dialects.
+import type { DataSource } from 'typeorm';
+import { dialectOf } from './dialect.js';
+import { sql } from './transaction.js';
+
+export async function hasTable(ds: DataSource, table: string): Promise<boolean> {
+  const rows =
+    dialectOf(ds) === 'postgres'
+      ? await sql(ds, `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`, [table])
+      : await sql(ds, `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, [table]);
+  return rows.length > 0;
+}
+
+export async function hasColumn(ds: DataSource, table: string, column: string): Promise<boolean> {
+  const rows =
+    dialectOf(ds) === 'postgres'
+      ? await sql(ds, `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`, [table, column])
+      : await sql(ds, `SELECT 1 FROM pragma_table_info(?) WHERE name = ?`, [table, column]);
+  return rows.length > 0;
+}
+
+export interface SchemaShape {
+  productionRuns: boolean;
+  snapshotsTable: boolean;
+  runLink: boolean;
+}
+
+export async function schemaShape(ds: DataSource): Promise<SchemaShape> {
+  const productionRuns = await hasTable(ds, 'production_runs');
+  return {
+    productionRuns,
+    snapshotsTable: await hasTable(ds, 'recipe_snapshots'),
+    runLink: productionRuns && (await hasColumn(ds, 'production_runs', 'recipe_snapshot_id')),
+  };
+}

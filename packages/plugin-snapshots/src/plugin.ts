@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+import { definePlugin, redact, type Plugin } from '@tidemark/core';
+import { dialectOf } from './dialect.js';
+import { runTransactionGuard } from './guards.js';
+import { typeormLedger } from './ledger.js';
+import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
+import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
+import { backfillMigration } from './migrations/003_backfill_recipe_snapshots.js';
+import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
+import { runLinkMissing, runsWithoutSnapshot, snapshotsTableMissing } from './traits.js';
+
+export const PLUGIN_NAME = 'snapshots';
+
+/** The target is your initialized TypeORM DataSource (postgres, sqljs, sqlite or better-sqlite3). */
+export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<DataSource> {
+  const resolved = resolveOptions(options);
+  return definePlugin<DataSource>({
+    name: PLUGIN_NAME,
+    migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved)],
+    traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot],
+    guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
+    ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
+    describe: describeDataSource,
+  });
+}
+
+export function describeDataSource(ds: DataSource): string {
+  const o = ds.options as { type: string; host?: string; port?: number; database?: string | Uint8Array; url?: string; location?: string };
+  dialectOf(ds);
+  if (o.type === 'postgres') {
+    if (o.url) return redact(o.url);
+    return `postgres://${o.host ?? 'localhost'}:${o.port ?? 5432}/${typeof o.database === 'string' ? o.database : ''}`;
+  }
+  return `${o.type}:${o.location ?? (typeof o.database === 'string' ? o.database : 'memory')}`;
+}

@@ -1,0 +1,151 @@
+import type { DataSource } from 'typeorm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dialectOf } from './dialect.js';
+import { typeormLedger } from './ledger.js';
+import { BACKFILL_ID } from './migrations/003_backfill_recipe_snapshots.js';
+import { loadSampleData } from './sample-data.js';
+import { loadState, normalizeState, readState } from './state.js';
+import { sql } from './transaction.js';
+import { dialects, type TestDb } from './test/databases.js';
+import { runnerFor } from './test/scenarios.js';
+
+/** A real fault in the middle of a batch: the database refuses to link run `id`, after the batch's snapshots were inserted. */
+async function breakLinkOf(ds: DataSource, id: number) {
+  if (dialectOf(ds) === 'postgres') {
+    await sql(ds, `CREATE FUNCTION tm_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected fault at run %', NEW.id; END $$ LANGUAGE plpgsql`);
+    await sql(ds, `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_fault()`);
+  } else {
+    await sql(ds, `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs WHEN NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected fault at run ${id}'); END`);
+  }
+}
+
+async function heal(ds: DataSource) {
+  await sql(ds, dialectOf(ds) === 'postgres' ? 'DROP TRIGGER tm_fault ON production_runs' : 'DROP TRIGGER tm_fault');
+}
+
+async function noDuplicates(ds: DataSource) {
+  const [row] = await sql<{ n: unknown; runs: unknown }>(ds, 'SELECT COUNT(*) AS n, COUNT(DISTINCT production_run_id) AS runs FROM recipe_snapshots');
+  expect(Number(row!.n)).toBe(Number(row!.runs));
+}
+
+describe.each(dialects)('crash and resume on %s', (_name, open) => {
+  let db: TestDb | undefined;
+  afterEach(async () => {
+    await db?.dispose();
+    db = undefined;
+  });
+
+  it('a fault in the middle of a batch rolls back that batch only; the next run resumes from the saved cursor', async () => {
+    db = await open();
+    const ds = db.ds;
+    const sample = await loadSampleData();
+    await loadState(ds, sample);
+    const reference = await open();
+    await loadState(reference.ds, sample);
+    await runnerFor(reference.ds, { batchSize: 3 }).runner.up();
+    const expected = await readState(reference.ds);
+    await reference.dispose();
+
+    // Schema first, then the trigger (it needs the column), then the backfill that meets it in batch 3 (runs 7..9).
+    const { runner } = runnerFor(ds, { batchSize: 3 });
+    await runner.up({ to: '002_add_run_snapshot_link' });
+    await breakLinkOf(ds, 7); // batch 3 holds runs 7, 8 (recipe deleted) and 9: the fault hits after its snapshots were inserted
+    await expect(runner.up()).rejects.toThrow(/injected fault at run 7/);
+
+    const partial = await readState(ds);
+    expect(partial.production_runs.filter((r) => r.recipe_snapshot_id !== null).map((r) => r.id)).toEqual([1, 2, 3, 4, 6]);
+    expect(partial.recipe_snapshots!.map((s) => s.production_run_id)).toEqual([1, 2, 3, 4, 6]);
+    const ledger = typeormLedger(ds);
+    expect(await ledger.checkpoints!.load(BACKFILL_ID)).toMatchObject({ after: 6, batches: 2, migrated: 5, skipped: 1 });
+    expect((await ledger.read()).find((e) => e.id === BACKFILL_ID)?.outcome).toBe('failed');
+
+    await heal(ds);
+    const { runner: again, events } = runnerFor(ds, { batchSize: 3 });
+    const result = await again.up();
+    expect(result.applied).toEqual([BACKFILL_ID]);
+    expect(events.some((e) => e.type === 'log' && e.message.startsWith('resuming after production run 6'))).toBe(true);
+    // Only the two remaining batches ran.
+    expect(events.filter((e) => e.type === 'step:progress').map((e) => (e.type === 'step:progress' ? e.done : 0))).toEqual([9, 10]);
+    await noDuplicates(ds);
+    // PostgreSQL sequences are not transactional: the rolled-back batch used ids, so compare modulo ids.
+    expect(normalizeState(await readState(ds))).toEqual(normalizeState(expected));
+    expect(await ledger.checkpoints!.load(BACKFILL_ID)).toBeNull();
+  });
+
+  it('a crash between a batch commit and its cursor cannot duplicate: a stale cursor re-reads and skips linked runs', async () => {
+    db = await open();
+    const ds = db.ds;
+    await loadState(ds, await loadSampleData());
+    const { runner } = runnerFor(ds, { batchSize: 4 });
+    await runner.up({ to: '002_add_run_snapshot_link' });
+    await breakLinkOf(ds, 9);
+    await expect(runner.up()).rejects.toThrow(/injected fault/);
+    await heal(ds);
+    // Pretend the cursor of the committed batches was lost.
+    await typeormLedger(ds).checkpoints!.save(BACKFILL_ID, { after: 0, seen: 0, migrated: 0, skipped: 0, errors: 0, batches: 1 });
+    await runnerFor(ds, { batchSize: 4 }).runner.up();
+    await noDuplicates(ds);
+    expect((await readState(ds)).recipe_snapshots).toHaveLength(8);
+  });
+
+  it("commit: 'run' rolls the whole run back on a fault, ledger and cursor included", async () => {
+    db = await open();
+    const ds = db.ds;
+    await loadState(ds, await loadSampleData());
+    // The trigger needs the column: deploy the schema the way the app would, then snapshot the state.
+    const { runner: schema } = runnerFor(ds, { commit: 'run' });
+    await schema.up({ to: '002_add_run_snapshot_link' });
+    await breakLinkOf(ds, 7);
+    const before = await readState(ds);
+    const { runner } = runnerFor(ds, { commit: 'run', batchSize: 3 });
+    await expect(runner.up()).rejects.toThrow(/restored|injected/);
+    expect(await readState(ds)).toEqual(before);
+    const ledger = typeormLedger(ds);
+    expect(await ledger.checkpoints!.load(BACKFILL_ID)).toBeNull();
+    expect((await ledger.read()).map((e) => [e.id, e.outcome])).toEqual([
+      ['001_create_recipe_snapshots', 'applied'],
+      ['002_add_run_snapshot_link', 'applied'],
+      [BACKFILL_ID, 'failed'],
+    ]);
+    await heal(ds);
+    await runnerFor(ds, { commit: 'run' }).runner.up();
+    expect((await readState(ds)).recipe_snapshots).toHaveLength(8);
+  });
+
+  it("commit: 'run' on a legacy database: a failing backfill also undoes the schema steps", async () => {
+    db = await open();
+    const ds = db.ds;
+    await loadState(ds, await loadSampleData());
+    const before = await readState(ds);
+    // A recipe_ingredients row the JSON cannot hold makes the backfill itself fail: break the SQL by dropping a column it reads.
+    await sql(ds, 'ALTER TABLE ingredients RENAME COLUMN slug TO slug_renamed');
+    const { runner } = runnerFor(ds, { commit: 'run' });
+    await expect(runner.up()).rejects.toThrow(/restored to its state before the run/);
+    await sql(ds, 'ALTER TABLE ingredients RENAME COLUMN slug_renamed TO slug');
+    expect(await readState(ds)).toEqual(before);
+    expect((await typeormLedger(ds).read()).filter((e) => e.outcome !== 'failed')).toEqual([]);
+  });
+
+  it('a stop signal ends the backfill after the current batch, resumable', async () => {
+    db = await open();
+    const ds = db.ds;
+    await loadState(ds, await loadSampleData());
+    const controller = new AbortController();
+    const { runner } = runnerFor(ds, { batchSize: 2 });
+    const { createRunner } = await import('@tidemark/core');
+    const { snapshotsPlugin } = await import('./plugin.js');
+    const stoppable = createRunner({
+      plugin: snapshotsPlugin({ batchSize: 2 }),
+      target: ds,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'step:progress' && e.done >= 4) controller.abort();
+      },
+    });
+    await expect(stoppable.up()).rejects.toThrow(/stopped after production run 4/);
+    expect(await typeormLedger(ds).checkpoints!.load(BACKFILL_ID)).toMatchObject({ after: 4, batches: 2 });
+    await runner.up();
+    await noDuplicates(ds);
+    expect((await readState(ds)).recipe_snapshots).toHaveLength(8);
+  });
+});

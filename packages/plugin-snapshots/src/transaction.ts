@@ -1,0 +1,70 @@
+// One transaction per async call chain. A run-wide transaction (the `commit: 'run'` guard) or a batch
+// transaction is kept in AsyncLocalStorage, so the steps, their validators and the checkpoint store all
+// write through it, while concurrent runners in the same process keep their own connections.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { dialectOf } from './dialect.js';
+
+interface Active {
+  ds: DataSource;
+  runner: QueryRunner;
+}
+
+const active = new AsyncLocalStorage<Active>();
+
+/** The query runner of the transaction open in this call chain on `ds`, if any. */
+export function currentRunner(ds: DataSource): QueryRunner | undefined {
+  const a = active.getStore();
+  return a && a.ds === ds ? a.runner : undefined;
+}
+
+/** Runs a query inside the current transaction when there is one, else on the pool. */
+export async function sql<R = any>(ds: DataSource, query: string, params: unknown[] = []): Promise<R[]> {
+  const runner = currentRunner(ds);
+  const result: unknown = runner ? await runner.query(query, params) : await ds.query(query, params);
+  return result as R[];
+}
+
+/**
+ * Runs `fn` in a transaction (a savepoint when one is already open in this call chain). On SQLite, foreign
+ * keys are switched off around the outermost transaction, as TypeORM's own migration runner does, so that a
+ * table rebuild (ALTER on SQLite) never cascades; `foreign_key_check` then proves nothing was left dangling.
+ */
+export async function inTransaction<R>(ds: DataSource, fn: (runner: QueryRunner) => Promise<R>): Promise<R> {
+  const outer = currentRunner(ds);
+  if (outer) {
+    await outer.startTransaction();
+    try {
+      const result = await fn(outer);
+      await outer.commitTransaction();
+      return result;
+    } catch (error) {
+      await outer.rollbackTransaction();
+      throw error;
+    }
+  }
+  const runner = ds.createQueryRunner();
+  const sqlite = dialectOf(ds) === 'sqlite';
+  try {
+    if (sqlite) await runner.query('PRAGMA foreign_keys = OFF');
+    await runner.startTransaction();
+    try {
+      const result = await active.run({ ds, runner }, () => fn(runner));
+      if (sqlite) {
+        const dangling = (await runner.query('PRAGMA foreign_key_check')) as unknown[];
+        if (dangling.length > 0) throw new Error(`foreign key check failed: ${JSON.stringify(dangling.slice(0, 5))}`);
+      }
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    }
+  } finally {
+    try {
+      if (sqlite) await runner.query('PRAGMA foreign_keys = ON');
+    } finally {
+      await runner.release();
+    }
+  }
+}
