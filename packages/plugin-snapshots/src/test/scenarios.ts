@@ -38,3 +38,5 @@ export function withAppSnapshots(sample: SnapshotsState): SnapshotsState {
   // Snapshot 3 exists for run 6 but the run was never linked: the backfill must not make a second one.
   return { ...sample, production_runs: runs, recipe_snapshots: snapshots, run_link: true };
 }
+
+export const GOLDEN_DIR = new URL('../../../../fixtures/plugin-snapshots/', import.meta.url).pathname;
