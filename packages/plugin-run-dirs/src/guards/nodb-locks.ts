@@ -29,7 +29,8 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
     } catch (error) {
       throw new Error(`[tidemark] [run-dirs] a Redis URL was given but the optional dependency "ioredis" is not installed: ${describeError(error)}`);
     }
-    const client = new Redis(input, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const client = new Redis(input, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+    client.on('error', () => undefined); // connection errors surface from connect() and each command instead
     try {
       await client.connect();
     } catch (error) {
@@ -43,9 +44,10 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
       },
     };
   }
-  if ('command' in input && typeof input.command === 'function') return input;
+  // ioredis also has a `command` method (Redis's COMMAND), so its `call` is tested first.
   if ('call' in input && typeof input.call === 'function') return { command: (args) => input.call(args[0], ...args.slice(1)) };
   if ('sendCommand' in input && typeof input.sendCommand === 'function') return { command: (args) => input.sendCommand(args) };
+  if ('command' in input && typeof input.command === 'function') return input;
   throw new Error('[tidemark] [run-dirs] redis: expected a URL, an ioredis or node-redis client, or { command(args) }');
 }
 

@@ -5,9 +5,14 @@ import { defineMigration, type Migration } from '@tidemark/core';
 import { moveFile, removeFile, writeFileAtomic } from '../../file-ops.js';
 import { runPath, type RunDirTarget } from '../../target.js';
 
-export function guardTestMigrations(options: { failIn?: string } = {}): Migration<RunDirTarget>[] {
-  const fail = (id: string) => {
+export function guardTestMigrations(options: { failIn?: string; hangIn?: string } = {}): Migration<RunDirTarget>[] {
+  const fail = async (id: string) => {
     if (options.failIn === id) throw new Error(`planned failure in ${id}`);
+    if (options.hangIn === id) {
+      // A crash test kills this process here, half-way through the step.
+      process.stdout.write('HALF-WAY\n');
+      await new Promise(() => setInterval(() => undefined, 1000));
+    }
   };
   return [
     defineMigration<RunDirTarget>({
@@ -20,7 +25,7 @@ export function guardTestMigrations(options: { failIn?: string } = {}): Migratio
         const cols = head!.split(',');
         const data = rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v.replace(/"/g, '').trim()])));
         await writeFileAtomic(runPath(ctx.target, 'watershed/hillslopes.json'), JSON.stringify(data));
-        fail('g001-watershed-csv');
+        await fail('g001-watershed-csv');
         await removeFile(runPath(ctx.target, 'watershed/hillslopes.csv'));
       },
     }),
@@ -35,7 +40,7 @@ export function guardTestMigrations(options: { failIn?: string } = {}): Migratio
         for (const f of gj.features) for (const k of ['TopazID', 'WeppID', 'Order']) f.properties[k] = Number(f.properties[k]);
         await writeFileAtomic(path, JSON.stringify(gj));
         await writeFileAtomic(runPath(ctx.target, 'export/run.sh'), '#!/bin/sh\necho migrated\n', { mode: 0o600 });
-        fail('g002-geojson-ids');
+        await fail('g002-geojson-ids');
         await moveFile(runPath(ctx.target, 'climate/observed.cli'), runPath(ctx.target, 'climate/moved/observed.cli'));
       },
     }),

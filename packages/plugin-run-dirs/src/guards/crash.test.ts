@@ -1,0 +1,74 @@
+// kill -9 of a migrating process, then a rerun: the run ends whole (restored, then migrated), never half.
+import { spawn } from 'node:child_process';
+import { cp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRunner } from '@tidemark/core';
+import { describe, expect, it } from 'vitest';
+import { readLedgerEntries } from '../ledger.js';
+import { runDirsPlugin } from '../plugin.js';
+import { guardReasonOf } from './refusal.js';
+import { archiveGuard, hardlinkSnapshotGuard } from './snapshot-guard.js';
+import { guardTestMigrations } from './test/guard-migrations.js';
+import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { dataState } from './test/tree-state.js';
+
+const tsx = createRequire(import.meta.url).resolve('tsx');
+const child = fileURLToPath(new URL('./test/crash-child.ts', import.meta.url));
+
+/** Starts the child, waits until it is half-way through `hangIn`, and kills it with SIGKILL. */
+async function killHalfWay(dir: string, kind: string, hangIn: string): Promise<void> {
+  const proc = spawn(process.execPath, ['--import', tsx, child, dir, kind, hangIn], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child never got half-way: ${err}`)), 30_000);
+    proc.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('HALF-WAY')) {
+        clearTimeout(timer);
+        proc.kill('SIGKILL');
+        resolve();
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`child exited (${code}) before half-way: ${err}`)));
+  });
+  await new Promise((r) => proc.once('exit', r));
+}
+
+describe.each([
+  ['zip', () => archiveGuard()],
+  ['hardlink', () => hardlinkSnapshotGuard()],
+] as const)('kill -9 mid-migration (%s guard)', (kind, makeGuard) => {
+  it('the rerun restores the run from the snapshot, then migrates it whole', { timeout: 60_000 }, async () => {
+    const tmp = await tempRoot();
+    try {
+      const dir = await makeSampleRun(tmp.root, 'rlew-crash');
+      const reference = join(tmp.root, 'reference');
+      await cp(dir, reference, { recursive: true, verbatimSymlinks: true });
+      const before = await dataState(dir);
+      const plugin = () => runDirsPlugin({ migrations: guardTestMigrations(), guards: [makeGuard()] });
+      await createRunner({ plugin: plugin(), target: { dir: reference } }).up();
+      const migrated = await dataState(reference);
+
+      await killHalfWay(dir, kind, 'g002-geojson-ids');
+      const half = await dataState(dir);
+      expect(half).not.toEqual(before);
+      expect(half).not.toEqual(migrated);
+      expect((await readLedgerEntries({ dir })).map((e) => e.id)).toEqual(['g001-watershed-csv']);
+
+      // First rerun: waits out the dead process's lease, finds the in-flight journal, restores, stops.
+      const first = await createRunner({ plugin: plugin(), target: { dir }, lock: { waitMs: 10_000 } }).up().catch((e: unknown) => e);
+      expect(guardReasonOf(first)?.reason).toBe('INTERRUPTED_RUN_RESTORED');
+      expect(await dataState(dir)).toEqual(before);
+      expect(await readLedgerEntries({ dir })).toEqual([]);
+
+      // Second rerun plans again on the whole run and completes it.
+      const second = await createRunner({ plugin: plugin(), target: { dir } }).up();
+      expect(second.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
+      expect(await dataState(dir)).toEqual(migrated);
+    } finally {
+      await tmp.dispose();
+    }
+  });
+});
