@@ -4,7 +4,7 @@
 //   3. run the steps; on success drop the journal; on any failure restore, call ctx.restored(), rethrow.
 // The journal is what makes `kill -9` safe: the next run under the lease finds it, restores the run from
 // the snapshot it names, and stops so the caller plans again on a run that is whole (never half-migrated).
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { defineGuard, describeError, type Guard, type GuardContext } from '@tidemark/core';
@@ -30,6 +30,8 @@ interface Store {
   take(target: RunTargetLike): Promise<{ ref: string; detail: Record<string, unknown> }>;
   restore(target: RunTargetLike, ref: string): Promise<Record<string, unknown>>;
   finishRestore(target: RunTargetLike): Promise<string | null>;
+  /** Deletes a snapshot that a restore made redundant (the run equals it again). */
+  discard?(target: RunTargetLike, ref: string): Promise<void>;
   afterSuccess?(target: RunTargetLike, ref: string, ctx: GuardContext<RunTargetLike>): Promise<void>;
 }
 
@@ -97,7 +99,9 @@ function makeGuard<T extends RunTargetLike>(store: Store): Guard<T> {
         try {
           const detail = await store.restore(target, taken.ref);
           await removeDurable(join(target.dir, store.journal));
-          ctx.emit('restore-complete', { status: 'RESTORE_COMPLETE', channel: channel(target), ref: taken.ref, ...detail });
+          // The run equals the snapshot again: keeping it would only change archives/ of a run left "as it was".
+          if (store.discard) await store.discard(target, taken.ref);
+          ctx.emit('restore-complete', { status: 'RESTORE_COMPLETE', channel: channel(target), ref: taken.ref, discarded: Boolean(store.discard), ...detail });
           ctx.restored();
         } catch (restoreError) {
           // The journal stays: the next run under the lease retries the restore before anything else.
@@ -123,6 +127,8 @@ export interface ArchiveGuardOptions {
   level?: number;
   /** Also write `<runid>.post_migration.<ts>.zip` after a successful run (the seed's "after" corpus). */
   archiveAfter?: boolean;
+  /** Keep the pre-migration archive of a failed run after restoring from it (default: deleted, it equals the run). */
+  keepOnFailure?: boolean;
 }
 
 /** The real system's rollback: a pre-migration zip in `archives/`, restored on any failure. */
@@ -142,6 +148,7 @@ export function archiveGuard<T extends RunTargetLike>(options: ArchiveGuardOptio
       return { archive: r.ref, entries: r.entries, ms: r.ms, ...(r.skipped.length ? { skipped: r.skipped.length } : {}) };
     },
     finishRestore: (target) => finishInterruptedRestore(target.dir, { preserve }),
+    ...(options.keepOnFailure ? {} : { discard: async (target: RunTargetLike, ref: string) => rm(join(target.dir, ref), { force: true }) }),
     async afterSuccess(target, _ref, ctx) {
       if (!options.archiveAfter) return;
       try {
@@ -177,6 +184,7 @@ export function hardlinkSnapshotGuard<T extends RunTargetLike>(options: Hardlink
       return { snapshot: r.ref, entries: r.entries, ms: r.ms };
     },
     finishRestore: (target) => finishInterruptedSnapshotRestore(target.dir, { preserve }),
+    discard: async (target, ref) => rm(join(target.dir, ref), { recursive: true, force: true }),
     async afterSuccess(target, ref) {
       await pruneSnapshots(target.dir, options.keep ?? 5, [ref]);
     },
