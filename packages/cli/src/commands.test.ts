@@ -45,7 +45,7 @@ describe('plan', () => {
     expect(await project.readNote('groceries.json')).toEqual(V1_NOTES['groceries.json']);
 
     const human = await project.run('plan', '--to', '002_rename_body');
-    expect(human.stdout).toMatch(/001_add_tags\s+apply\s+trait v1-notes: 3 v1 note\(s\)/);
+    expect(human.stdout).toMatch(/001_add_tags\s+apply\s+trait v1-notes: 3 legacy note\(s\) \(3 v1\)/);
     expect(human.stdout).toContain('002_rename_body');
     expect(human.stdout).not.toContain('003_split_title');
   });

@@ -2,6 +2,7 @@
 // and drives the demo. v1 notes are {title, body}; the migrations add tags, rename body, split the title.
 import { definePlugin, type Plugin } from '@tidemark/core';
 import { captureNotes } from './capture.js';
+import { stepRestoreGuard } from './guard.js';
 import { notesLedger } from './ledger.js';
 import { migrations } from './migrations/index.js';
 import type { NotesTarget } from './notes-files.js';
@@ -13,6 +14,7 @@ export { readNotes, readNotesState, LEDGER_FILE, LOCK_FILE, type NotesTarget, ty
 export { fileLock } from './lock.js';
 export { notesLedger } from './ledger.js';
 export { v1Notes } from './traits.js';
+export { stepRestoreGuard } from './guard.js';
 export { migrations } from './migrations/index.js';
 
 export function notesPlugin(): Plugin<NotesTarget> {
@@ -20,6 +22,7 @@ export function notesPlugin(): Plugin<NotesTarget> {
     name: 'notes',
     migrations,
     traits: [v1Notes],
+    guards: [stepRestoreGuard],
     ledger: (dir) => notesLedger(dir),
     describe: (dir) => `notes:${dir}`,
     rehearse: rehearseNotes,
