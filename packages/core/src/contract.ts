@@ -229,11 +229,17 @@ export interface ScaffoldInput {
   title: string;
   /** A valid identifier derived from the id, e.g. "m004AddIndex". */
   exportName: string;
+  /** The plugin's name. */
+  plugin?: string;
+  /** The new fixture case's folder, relative to the migrations folder (for the generated test). */
+  fixtureDir?: string;
 }
 
 export interface ScaffoldOutput {
   /** Source of src/migrations/<id>.ts. */
   migration: string;
+  /** Source of the test that runs it on its fixture case; the CLI writes a generic one when absent. */
+  test?: string;
 }
 
 export type EventListener = (event: TidemarkEvent) => void;

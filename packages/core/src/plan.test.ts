@@ -78,6 +78,12 @@ describe('computePlan', () => {
     expect(plan({ entries: [entry('001', m1.checksum, 'failed')] }).steps[0]!.reasons[1]).toEqual({ kind: 'retry', previous: 'failed' });
   });
 
+  test('a trait-gated step that failed is retried even when its trait no longer detects (it may have stopped half-way)', () => {
+    const p = plan({ entries: [entry('002', m2.checksum, 'failed', 'up: crash')], traits: [flagTrait('legacy-b', 'b', ['002'])], findings: new Map([['legacy-b', null]]) });
+    expect(p.baseline).toEqual([]);
+    expect(p.steps.find((s) => s.id === '002')!.reasons).toEqual([{ kind: 'retry', previous: 'up: crash' }]);
+  });
+
   test('a changed checksum on an applied migration is drift; on a baselined one it is not', () => {
     const p = plan({ entries: [entry('001', 'old-sum'), entry('003', 'other', 'baselined')] });
     expect(p.drift).toEqual([{ kind: 'checksum', id: '001', recorded: 'old-sum', current: m1.checksum }]);

@@ -138,7 +138,8 @@ export function computePlan<T>(input: PlanInput<T>): Plan {
     const reasons: StepReason[] = [];
     if (traits.length === 0) reasons.push({ kind: 'pending' });
     else if (detected.length > 0) reasons.push(...detected.map((d): StepReason => ({ kind: 'trait', ...d })));
-    else {
+    // A step that failed part-way may have moved the target out of the shape its trait looks for: rerun it.
+    else if (entry?.outcome !== 'failed') {
       baseline.push({
         id: m.id,
         title: m.title,
