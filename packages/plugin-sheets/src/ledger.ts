@@ -71,6 +71,9 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
   let cached: State | null = null;
   let heldBy: string | null = null;
   let lockValue: string | null = null;
+  /** The ledger as this session last saw it: if it changed by the time we hold the lock, so may the sheet. */
+  let lastSeen: string | null = null;
+  const fingerprint = (st: State) => JSON.stringify([[...st.entries].sort(), [...st.checkpoints].sort()]);
 
   async function batchUpdate(requests: sheets_v4.Schema$Request[], withState = false): Promise<sheets_v4.Schema$BatchUpdateSpreadsheetResponse> {
     const sheets = await session.sheets();
@@ -86,7 +89,9 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
     const sheets = await session.sheets();
     const data = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId: target.spreadsheetId, fields: PROPS_FIELDS }, o));
     session.cache.props = data;
-    return parseState(data.developerMetadata);
+    const st = parseState(data.developerMetadata);
+    lastSeen = fingerprint(st);
+    return st;
   }
 
   async function state(): Promise<State> {
@@ -98,6 +103,10 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
     if (res.updatedSpreadsheet) {
       cached = parseState(res.updatedSpreadsheet.developerMetadata);
       session.cache.props = res.updatedSpreadsheet;
+      const now = fingerprint(cached);
+      // Another run changed the ledger since we last looked: the values we cached may be stale too.
+      if (now !== lastSeen) delete session.cache.values;
+      lastSeen = now;
     }
   }
 
@@ -185,11 +194,13 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
       const key = CHECKPOINT_KEY + id;
       await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: lookup(key) } }, create(key, JSON.stringify(data))]);
       cached?.checkpoints.set(id, structuredClone(data));
+      if (cached) lastSeen = fingerprint(cached);
     },
     async clear(id) {
       if (cached && heldBy && !cached.checkpoints.has(id)) return; // nothing saved: no request
       await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: lookup(CHECKPOINT_KEY + id) } }]);
       cached?.checkpoints.delete(id);
+      if (cached) lastSeen = fingerprint(cached);
     },
   };
 
@@ -209,11 +220,17 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
       const key = ENTRY_KEY + entry.id;
       await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: lookup(key) } }, create(key, JSON.stringify(stored))]);
       if (data && entry.outcome === 'applied') session.attachments.delete(entry.id);
-      if (cached && heldBy) cached.entries.set(entry.id, stored);
+      if (cached && heldBy) {
+        cached.entries.set(entry.id, stored);
+        lastSeen = fingerprint(cached);
+      }
     },
     async remove(id) {
       await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: lookup(ENTRY_KEY + id) } }]);
-      if (cached && heldBy) cached.entries.delete(id);
+      if (cached && heldBy) {
+        cached.entries.delete(id);
+        lastSeen = fingerprint(cached);
+      }
     },
     async clearCheckpoints() {
       const s = await state();
