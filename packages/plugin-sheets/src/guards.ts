@@ -60,7 +60,8 @@ export function restoreOnFailureGuard(config: Config, migrations: () => readonly
             if (!m?.down) continue;
             await m.down(downContext(ctx.target, id, ctx.signal, (message, data) => ctx.emit('restore', { migration: id, message, ...data })));
           }
-          if (failing) await ledger.checkpoints.clear(failing);
+          // Checkpoints of undone steps describe work that no longer exists.
+          for (const id of undo) await ledger.checkpoints.clear(id);
           ctx.emit('restored', { undone: undo });
           ctx.restored();
         } catch (restoreError) {

@@ -57,8 +57,9 @@ export async function readValues(target: SheetsTarget, spreadsheetId = target.sp
 }
 
 export async function viewSheet(target: SheetsTarget): Promise<SheetView> {
-  const [props, values] = await Promise.all([spreadsheetProps(target), readValues(target)]);
-  const p = sheetProps(target, props);
+  // Properties first (usually cached): a missing sheet is reported by name, not as an unparsable range.
+  const p = sheetProps(target, await spreadsheetProps(target));
+  const values = await readValues(target);
   const headers = (values[0] ?? []).map((h) => String(h).trim());
   while (headers.length > 0 && headers[headers.length - 1] === '') headers.pop();
   return {

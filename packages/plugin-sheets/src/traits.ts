@@ -8,6 +8,11 @@ import { INIT_VERSIONS_STEP } from './migrations/004_initialize_versions.js';
 import { assertMigratable } from './preflight.js';
 import type { SheetsTarget } from './target.js';
 
+/** A run started here (some step recorded) but `id` is not recorded: its effect may be an interrupted run's. */
+function interrupted(entries: { id: string; outcome: string }[], id: string): boolean {
+  return entries.some((e) => e.outcome !== 'failed') && !entries.some((e) => e.id === id && e.outcome !== 'failed');
+}
+
 export function sheetsTraits(config: Config): Trait<SheetsTarget>[] {
   const n = config.schema.legacy.length;
   return [
@@ -16,8 +21,13 @@ export function sheetsTraits(config: Config): Trait<SheetsTarget>[] {
       title: `v2.1 layout: ${n} columns, no ${config.schema.added.join(' / ')}`,
       fixes: [ADD_COLUMNS_STEP],
       async detect(target) {
-        const { classification, view } = await assertMigratable(target, config);
-        if (classification.shape !== 'v2.1') return null;
+        const { classification, view, entries } = await assertMigratable(target, config);
+        if (classification.shape !== 'v2.1') {
+          // Columns added by an interrupted run that crashed before recording it: re-run the (idempotent) step so
+          // the ledger says "applied" and rollback removes them; "baselined" would make rollback skip them.
+          if (interrupted(entries, ADD_COLUMNS_STEP)) return { summary: 'the v3.0 columns were added by an interrupted run that did not record it', details: { resume: true } };
+          return null;
+        }
         return {
           summary: `row 1 holds the ${n} v2.1 headers (A..${columnLetter(n - 1)}) and none of the v3.0 columns`,
           details: { headers: view.headers.length, dataRows: classification.dataRows.length, gridColumns: view.columnCount },
@@ -29,9 +39,12 @@ export function sheetsTraits(config: Config): Trait<SheetsTarget>[] {
       title: 'existing rows without a version',
       fixes: [INIT_VERSIONS_STEP],
       async detect(target) {
-        const { classification: c } = await assertMigratable(target, config);
+        const { classification: c, entries } = await assertMigratable(target, config);
         const missing = c.shape === 'v2.1' ? c.dataRows : c.missingVersions;
-        if (missing.length === 0) return null;
+        if (missing.length === 0) {
+          if (c.dataRows.length > 0 && interrupted(entries, INIT_VERSIONS_STEP)) return { summary: 'versions were written by an interrupted run that did not record it', details: { resume: true } };
+          return null;
+        }
         return {
           summary: `${missing.length} row(s) with a ${config.schema.key} have no version${c.shape === 'v2.1' ? ' column yet' : ''}`,
           details: { rows: missing.length, firstRows: missing.slice(0, 10).map((r) => r + 1) },

@@ -33,7 +33,12 @@ export async function initializeVersions(ctx: MigrationContext<SheetsTarget>, co
   const view = await viewSheet(target);
   const c = classify(view, config.schema);
   if (c.shape !== 'v3.0') refuse(target, 'cannot initialize versions: the v3.0 columns are not in place', c.problems);
-  const saved = await ctx.checkpoint.load<VersionsCheckpoint>();
+  let saved = await ctx.checkpoint.load<VersionsCheckpoint>();
+  // A checkpoint is only trusted if the rows it claims done still hold a version (an undo may have cleared them).
+  if (saved && c.missingVersions.some((r) => r < saved!.nextRow)) {
+    ctx.warn(`ignoring a stale checkpoint (row ${saved.nextRow + 1}): rows before it have no version; starting over`, { ...saved });
+    saved = null;
+  }
   if (saved) ctx.log(`resuming version initialization at row ${saved.nextRow + 1} (${saved.written} rows written before)`, { ...saved });
   const from = saved?.nextRow ?? 0;
   const todo = c.missingVersions.filter((r) => r >= from);

@@ -1,0 +1,87 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRunner } from '@tidemark/core';
+import { migrateSheet, sheetsPlugin, V21_HEADERS, V30_ADDED_HEADERS } from './index.js';
+import type { CellValue } from './test/emulator/model.js';
+import { newTarget, seedSheet, startEmulator } from './test/harness.js';
+import { v21Values } from './test/sample.js';
+
+const env = startEmulator();
+afterAll(() => env.close());
+const { emulator } = env;
+
+function withHeaders(headers: string[], rows = 5): CellValue[][] {
+  const values = v21Values(rows);
+  values[0] = headers;
+  return values;
+}
+
+const swapped = [...V21_HEADERS];
+[swapped[4], swapped[5]] = [swapped[5]!, swapped[4]!];
+const renamed = V21_HEADERS.map((h) => (h === 'Plano' ? 'Plano_Nro' : h));
+const duplicate = V21_HEADERS.map((h) => (h === 'Fecha_Compromiso' ? 'Estado' : h));
+
+const cases: { name: string; values: CellValue[][]; error: RegExp }[] = [
+  { name: 'headers moved', values: withHeaders(swapped), error: /header "Plano" is in column F, expected in column E \(headers moved\)/ },
+  { name: 'header renamed', values: withHeaders(renamed), error: /column E: expected header "Plano", found "Plano_Nro" \(renamed or missing\)/ },
+  { name: 'duplicate header', values: withHeaders(duplicate), error: /duplicate header "Estado" in columns BA and BD/ },
+  { name: 'extra column', values: withHeaders([...V21_HEADERS, 'Notas_Extra']), error: /unexpected extra column BN "Notas_Extra" after the last v2\.1 column BM/ },
+  {
+    name: 'values without a header',
+    values: (() => {
+      const v = v21Values(3);
+      v[2] = [...v[2]!, '', 'stray'];
+      return v;
+    })(),
+    error: /column BO has values in 1 row\(s\) but no header/,
+  },
+  { name: 'empty sheet', values: [], error: /sheet "Operaciones" is empty: row 1 must hold the 65 v2\.1 headers/ },
+  { name: 'a missing last column', values: withHeaders(V21_HEADERS.slice(0, 64)), error: /column BM: expected header "Fecha_Modificacion", found nothing/ },
+  {
+    name: 'already at v3.0 without a ledger',
+    values: [[...V21_HEADERS, ...V30_ADDED_HEADERS], ...v21Values(4).slice(1).map((r) => [...r, '', '', 0])],
+    error: /is already at v3\.0 .* there is nothing to migrate; nothing was written/,
+  },
+];
+
+describe('bad input: a clear error and not one write request', () => {
+  for (const c of cases) {
+    it(`${c.name} (migrateSheet)`, async () => {
+      const id = seedSheet(emulator, [{ title: 'Operaciones', values: c.values, columnCount: 70, rowCount: 10 }]);
+      const before = emulator.writes().length;
+      const attempt = migrateSheet(newTarget(id));
+      await expect(attempt).rejects.toThrow(c.error);
+      await expect(attempt).rejects.toThrow(/^\[tidemark\] \[plugin-sheets\] target "sheets:.*\/Operaciones"/);
+      expect(emulator.writes().slice(before)).toEqual([]);
+    });
+  }
+
+  it('a raw runner refuses too, before its plan: no grid write, no Drive copy, no ledger entry', async () => {
+    const id = seedSheet(emulator, [{ title: 'Operaciones', values: withHeaders(renamed), columnCount: 65, rowCount: 10 }]);
+    const from = emulator.requests.length;
+    const target = newTarget(id);
+    await expect(createRunner({ plugin: sheetsPlugin(), target }).up()).rejects.toThrow(/renamed or missing/);
+    const writes = emulator.requests.slice(from).filter((r) => r.write);
+    // Only the lease: acquire and release (developer metadata), nothing else.
+    expect(writes.map((w) => `${w.op}:${w.detail?.join('+')}`)).toEqual(['sheets.batchUpdate:createDeveloperMetadata', 'sheets.batchUpdate:deleteDeveloperMetadata']);
+    expect(await sheetsPlugin().ledger(newTarget(id)).read()).toEqual([]);
+  });
+
+  it('names the sheets that exist when the configured one is missing', async () => {
+    const id = seedSheet(emulator, [{ title: 'Hoja 1', values: v21Values(2) }]);
+    await expect(migrateSheet(newTarget(id))).rejects.toThrow(/sheet "Operaciones" not found; the spreadsheet has "Hoja 1"/);
+  });
+
+  it('a spreadsheet that does not exist: the API error, named', async () => {
+    await expect(migrateSheet(newTarget('does-not-exist'))).rejects.toThrow(/sheets\.get failed: 404 NOT_FOUND: Requested entity was not found\./);
+  });
+
+  it('dry-run plans and describes the writes without making any', async () => {
+    const id = seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(7), columnCount: 65, rowCount: 10 }]);
+    const before = emulator.writes().length;
+    const result = await migrateSheet(newTarget(id), { dryRun: true });
+    expect(result.outcome).toBe('dry-run');
+    expect(result.plan.steps.map((s) => s.id)).toEqual(['001_create_backup', '002_add_v3_columns', '003_verify_schema', '004_initialize_versions', '005_smoke_checks']);
+    expect(result.wouldWrite).toEqual(expect.arrayContaining(['insert columns BN:BP (Ocupado_Por, Fecha_Ocupacion, version)', 'version = 0 in 7 row(s)']));
+    expect(emulator.writes().length).toBe(before);
+  });
+});
