@@ -106,6 +106,22 @@ describe.each(backends)('CRUD through the driver on $name', (backend) => {
     await expect(people.updateOne({ _id: 1 as never }, { $frobnicate: { a: 1 } } as never)).rejects.toMatchObject({ code: 9 });
   });
 
+  test('operators refuse values of the wrong type, as the server does', async () => {
+    await people.insertOne({ _id: 20 as never, n: 'text', list: 'not-an-array', scalar: 5 });
+    await expect(people.updateOne({ _id: 20 as never }, { $inc: { n: 1 } })).rejects.toMatchObject({ code: 14 });
+    await expect(people.updateOne({ _id: 20 as never }, { $inc: { scalar: 'x' } } as never)).rejects.toMatchObject({ code: 14 });
+    await expect(people.updateOne({ _id: 20 as never }, { $push: { list: 1 } } as never)).rejects.toMatchObject({ code: 2 });
+    await expect(people.updateOne({ _id: 20 as never }, { $set: { 'scalar.deep': 1 } })).rejects.toMatchObject({ code: 28 });
+    expect(await people.findOne({ _id: 20 as never })).toEqual({ _id: 20, n: 'text', list: 'not-an-array', scalar: 5 });
+  });
+
+  test('a multi-update that fails part way keeps the documents it already changed', async () => {
+    await people.updateOne({ _id: 3 as never }, { $set: { age: 'eighty-five' } });
+    await expect(people.updateMany({}, { $inc: { age: 1 } })).rejects.toMatchObject({ code: 14 });
+    const ages = (await people.find().sort({ _id: 1 }).toArray()).map((p) => p.age);
+    expect(ages).toEqual([37, 42, 'eighty-five', 72]);
+  });
+
   test('pipeline-style updates', async () => {
     await people.updateMany({}, [{ $set: { ageNextYear: { $add: ['$age', 1] } } }]);
     expect(await people.findOne({ _id: 1 as never })).toMatchObject({ ageNextYear: 37 });

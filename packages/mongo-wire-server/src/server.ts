@@ -67,18 +67,27 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
 
 function serveConnection(socket: net.Socket, state: ServerState, onCommand: MongoWireServerOptions['onCommand']): void {
   const connectionId = state.nextConnectionId();
-  let pending: Buffer = Buffer.alloc(0);
+  // Chunks are kept in a list and joined once a whole message is there: re-concatenating on every chunk is
+  // quadratic for the 48 MB batches the driver sends.
+  let chunks: Buffer[] = [];
+  let buffered = 0;
   socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= 16) {
-      const length = pending.readInt32LE(0);
+    chunks.push(chunk);
+    buffered += chunk.length;
+    for (;;) {
+      if (buffered < 4) return;
+      if (chunks[0]!.length < 4) chunks = [Buffer.concat(chunks)];
+      const length = chunks[0]!.readInt32LE(0);
       if (length < 16 || length > MAX_MESSAGE_BYTES) {
         socket.destroy(new ProtocolError(`invalid message length ${length}`));
         return;
       }
-      if (pending.length < length) break;
-      const message = pending.subarray(0, length);
-      pending = pending.subarray(length);
+      if (buffered < length) return;
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
+      const message = all.subarray(0, length);
+      const rest = all.subarray(length);
+      chunks = rest.length > 0 ? [rest] : [];
+      buffered = rest.length;
       const reply = answer(message, state, connectionId, onCommand);
       if (reply) socket.write(reply);
     }

@@ -1,16 +1,17 @@
 // Applies update documents the way the server does, delegating the operators themselves to mingo.
-import { deserialize, ObjectId, serialize, type Document } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { ObjectId, type Document } from 'bson';
+import { Aggregator, update as mingoUpdate, updateMany as mingoUpdateMany } from 'mingo';
 import { CommandError } from './errors.js';
 import { isPlainObject, keyString, setPath } from './keys.js';
-import { deserializeOptions } from './wire-protocol.js';
+import { checkOperandTypes } from './update-checks.js';
+import { cloneValue, sameValue } from './values.js';
 
 export function cloneDocument(doc: Document): Document {
-  return deserialize(serialize(doc), deserializeOptions);
+  return cloneValue(doc);
 }
 
 export function sameDocument(a: Document, b: Document): boolean {
-  return Buffer.from(serialize(a)).equals(Buffer.from(serialize(b)));
+  return sameValue(a, b);
 }
 
 export type UpdateSpec = Document | Document[];
@@ -53,6 +54,8 @@ export function applyUpdate(doc: Document, u: UpdateSpec, options: ApplyOptions 
     for (const op of Object.keys(rest)) {
       if (!isPlainObject(rest[op])) throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeof rest[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(rest[op])}}`);
     }
+    checkOperandTypes(doc, rest);
+    if (options.inserting && isPlainObject($setOnInsert)) checkOperandTypes(doc, { $set: $setOnInsert });
     if (Object.keys(rest).length > 0) {
       const condition = usesPositional(rest) ? options.condition : undefined;
       mingoUpdate(next, rest, options.arrayFilters, condition, { cloneMode: 'deep' });
@@ -69,6 +72,37 @@ export function applyUpdate(doc: Document, u: UpdateSpec, options: ApplyOptions 
   }
   if (doc._id !== undefined && keyString(next._id) !== keyString(doc._id)) throw immutableId();
   return idFirst(next);
+}
+
+/**
+ * The updated copies of many documents at once, or null when the batch fails (the caller then goes document by
+ * document, so the documents before the failing one are still updated, as on the server). mingo builds its operator
+ * context per call, which dominates a per-document loop; one call for the whole batch avoids that.
+ */
+export function applyUpdateToMany(docs: Document[], u: UpdateSpec, options: ApplyOptions = {}): Document[] | null {
+  if (docs.length < 2 || !isOperatorUpdate(u)) return null;
+  const { $setOnInsert: _ignored, ...modifier } = u as Document;
+  if (Object.keys(modifier).length === 0) return null;
+  for (const op of Object.keys(modifier)) if (!isPlainObject(modifier[op])) return null;
+  try {
+    for (const doc of docs) checkOperandTypes(doc, modifier);
+  } catch {
+    return null;
+  }
+  const copies = docs.map(cloneDocument);
+  try {
+    const condition = usesPositional(modifier) ? (options.condition ?? {}) : {};
+    mingoUpdateMany(copies, condition, modifier, { arrayFilters: options.arrayFilters, cloneMode: 'deep' });
+  } catch {
+    return null;
+  }
+  const results: Document[] = [];
+  for (let i = 0; i < copies.length; i++) {
+    const next = copies[i] as Document;
+    if (keyString(next._id) !== keyString((docs[i] as Document)._id)) return null;
+    results.push(idFirst(next));
+  }
+  return results;
 }
 
 function immutableId(): CommandError {

@@ -3,7 +3,7 @@ import type { Collection } from '../collection.js';
 import { CommandError, toCommandError } from '../errors.js';
 import { isPlainObject } from '../keys.js';
 import { project, select } from '../query.js';
-import { applyUpdate, idFirst, isOperatorUpdate, sameDocument, upsertSeed, validateUpdate, type UpdateSpec } from '../update-engine.js';
+import { applyUpdate, applyUpdateToMany, idFirst, isOperatorUpdate, sameDocument, upsertSeed, validateUpdate, type UpdateSpec } from '../update-engine.js';
 import { collectionName, optionalDocument, type CommandContext, type CommandHandler } from './context.js';
 
 function statements(ctx: CommandContext, field: string): Document[] {
@@ -68,16 +68,16 @@ function updateStatement(
   const matches = select(collection, { filter: spec.q, sort: spec.sort, limit: spec.multi ? undefined : 1 });
   const outcome: UpdateOutcome = { matched: 0, modified: 0 };
   const options = { arrayFilters: spec.arrayFilters, condition: spec.q };
-  for (const doc of matches) {
-    const current = (collection as Collection).get(doc._id) ?? doc;
-    const next = applyUpdate(current, spec.u, options);
+  const batch = applyUpdateToMany(matches, spec.u, options);
+  matches.forEach((current, i) => {
+    const next = batch ? (batch[i] as Document) : applyUpdate(current, spec.u, options);
     outcome.matched++;
     outcome.before ??= current;
     outcome.after ??= next;
-    if (sameDocument(current, next)) continue;
+    if (sameDocument(current, next)) return;
     (collection as Collection).replace(current, next);
     outcome.modified++;
-  }
+  });
   if (matches.length === 0 && spec.upsert && collection) {
     const seed = upsertSeed(spec.q);
     const base = Array.isArray(spec.u) || isOperatorUpdate(spec.u) ? seed : seed._id === undefined ? {} : { _id: seed._id };
