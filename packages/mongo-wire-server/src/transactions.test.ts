@@ -50,6 +50,8 @@ describe.each(backends)('transactions on $name', (backend) => {
       await workers.updateMany({}, { $set: { touched: true } }, { session });
       await workers.deleteOne({ _id: 1 as never }, { session });
       await env.db.collection('lablet_instances').insertOne({ a: 1 }, { session });
+      await env.db.collection('lablet_instances').createIndex({ a: 1 }, { unique: true, session });
+      expect((await env.db.collection('lablet_instances').listIndexes({ session }).toArray()).map((i) => i.name)).toContain('a_1');
       // the transaction sees its own writes
       expect(await workers.countDocuments({ touched: true }, { session })).toBe(2);
       await session.abortTransaction();
