@@ -16,7 +16,7 @@ export interface Conn {
    * Streams PostgreSQL COPY text-format lines into `table (columns)`. On pg this is one COPY FROM STDIN with
    * backpressure; on PGlite the stream is cut into blobs of at most `blobBytes` (memory stays bounded).
    */
-  copyIn(table: string, columns: readonly string[], source: AsyncIterable<string>, options?: { blobBytes?: number }): Promise<number>;
+  copyIn(table: string, columns: readonly string[], source: AsyncIterable<string | Uint8Array>, options?: { blobBytes?: number }): Promise<number>;
 }
 
 interface PgClientLike {
@@ -81,28 +81,25 @@ function wrapPGlite(db: PGliteLike): Conn {
     async copyIn(table, columns, source, options = {}) {
       const limit = options.blobBytes ?? 8 * 1024 * 1024;
       const sql = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`;
-      let parts: string[] = [];
+      let parts: Buffer[] = [];
       let size = 0;
       let rows = 0;
       // A blob must end on a line boundary: chunks from a file stream may split a line.
       const flush = async (final: boolean) => {
         if (size === 0) return;
-        let text = parts.join('');
-        let rest = '';
-        if (!final) {
-          const cut = text.lastIndexOf('\n') + 1;
-          rest = text.slice(cut);
-          text = text.slice(0, cut);
-        }
-        parts = rest ? [rest] : [];
+        const all = Buffer.concat(parts);
+        const cut = final ? all.length : all.lastIndexOf(10) + 1;
+        const rest = all.subarray(cut);
+        parts = rest.length ? [rest] : [];
         size = rest.length;
-        if (text.length === 0) return;
-        const res = await db.query(sql, [], { blob: new Blob([text]) });
+        if (cut === 0) return;
+        const res = await db.query(sql, [], { blob: new Blob([all.subarray(0, cut)]) });
         rows += res.affectedRows ?? 0;
       };
       for await (const chunk of source) {
-        parts.push(chunk);
-        size += chunk.length;
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        parts.push(b);
+        size += b.length;
         if (size >= limit) await flush(false);
       }
       await flush(true);
@@ -112,7 +109,7 @@ function wrapPGlite(db: PGliteLike): Conn {
 }
 
 /** Writes every chunk with backpressure, then waits for the COPY to be acknowledged by the server. */
-async function pumpInto(source: AsyncIterable<string>, stream: Writable): Promise<void> {
+async function pumpInto(source: AsyncIterable<string | Uint8Array>, stream: Writable): Promise<void> {
   let failure: unknown;
   const failed = new Promise<never>((_, reject) => {
     stream.once('error', (error) => {

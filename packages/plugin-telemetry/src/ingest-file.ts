@@ -66,12 +66,12 @@ export async function ingestFile(conn: Conn, input: IngestFileInput): Promise<Fi
       const lines = readLines(join(input.logsDir, input.file), parser);
       let summary: ReadSummary | undefined;
       const signal = input.signal;
-      async function* copyText(): AsyncGenerator<string> {
+      async function* copyText(): AsyncGenerator<Buffer> {
         for (;;) {
           if (signal?.aborted) throw fail('aborted; nothing of this file was kept');
           const step = await lines.next();
           const text = parser.take();
-          if (text) yield text;
+          if (text.length > 0) yield text;
           if (step.done) {
             summary = step.value;
             return;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
 import { createTestDb, tempDir, type TestDb } from './test/pg.js';
-import { writeLegacyFolder } from './test/sample-data.js';
-import { UGLY_EXPECTED, UGLY_FILES } from './test/ugly.js';
+import { writeLegacyFolder } from './demo/sample-data.js';
+import { UGLY_EXPECTED, UGLY_FILES } from './demo/ugly.js';
 
 describe('ingestion on PostgreSQL', () => {
   let db: TestDb;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advisoryLock, createTelemetryWriter, parityReport, runbookReport, formatRunbook, telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
 import { createTestDb, tempDir, type TestDb } from './test/pg.js';
-import { loggerCsv, writeLegacyFolder } from './test/sample-data.js';
-import { UGLY_FILES } from './test/ugly.js';
+import { loggerCsv, writeLegacyFolder } from './demo/sample-data.js';
+import { UGLY_FILES } from './demo/ugly.js';
 
 describe('operations on PostgreSQL', () => {
   let db: TestDb;

@@ -40,7 +40,9 @@ export class RowParser implements LineSink {
   header: HeaderMapping | null = null;
   headerText: string | null = null;
   readonly counts: ParseCounts = { dataLines: 0, accepted: 0, rejected: 0, blankLines: 0, nullCells: 0 };
-  #out: string[] = [];
+  // Rows go straight into a byte buffer: per-row strings then die young instead of being promoted by the GC.
+  #buf: Buffer = Buffer.allocUnsafe(1 << 22);
+  #len = 0;
   #columnIndex: number[] = [];
   readonly #options: RowParserOptions;
   readonly #prefix: string;
@@ -50,11 +52,12 @@ export class RowParser implements LineSink {
     this.#prefix = `${options.runId}\t`;
   }
 
-  /** COPY text accumulated since the last call. */
-  take(): string {
-    const text = this.#out.join('');
-    this.#out = [];
-    return text;
+  /** COPY text (bytes) accumulated since the last call. */
+  take(): Buffer {
+    const out = this.#buf.subarray(0, this.#len);
+    this.#buf = Buffer.allocUnsafe(Math.max(1 << 22, this.#len));
+    this.#len = 0;
+    return out;
   }
 
   line(text: string, lineNo: number, terminated: boolean): void {
@@ -93,7 +96,13 @@ export class RowParser implements LineSink {
       }
       if (sample) sample.values[SAMPLE_COLUMNS[c]!] = value;
     }
-    this.#out.push(`${row}\n`);
+    row += '\n';
+    if (this.#len + row.length * 3 > this.#buf.length) {
+      const bigger = Buffer.allocUnsafe(this.#buf.length * 2 + row.length * 3);
+      this.#buf.copy(bigger, 0, 0, this.#len);
+      this.#buf = bigger;
+    }
+    this.#len += this.#buf.write(row, this.#len, 'utf8');
     this.counts.accepted += 1;
     if (sample) this.#options.onSample!(sample);
   }

@@ -2,11 +2,14 @@
 // out-of-range) is NULL as the seed asks, and counted. Timestamps: ISO-8601 (space or T, optional fraction
 // and zone) or Unix epoch seconds/milliseconds; a naive timestamp is read in the run's configured time zone.
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Short plain decimals (no exponent) cannot overflow a double: passed through as written, no allocation.
+const PLAIN = /^[+-]?\d{1,15}(?:\.\d{0,15})?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH = /^\d{9,13}(?:\.\d+)?$/;
 
 /** COPY text for a number cell, or null (NULL). */
 export function numberCell(raw: string): string | null {
+  if (PLAIN.test(raw)) return raw;
   const s = raw.trim();
   if (s === '' || !DECIMAL.test(s)) return null;
   const n = Number(s);
