@@ -15,13 +15,16 @@ const isMissing = (field: string): Document => ({ $eq: [{ $type: `$state.${field
 
 /** The single update: pipeline form so "only where missing" is decided per field, per document, on the server. */
 export function addCapacityFieldsUpdate(): Document[] {
-  const set: Document = {};
+  // The marker comes first: MongoDB evaluates a $set stage against its input document, but engines that
+  // apply dotted fields in place (mingo, behind the test server) would otherwise see the fields just added.
+  const set: Document = {
+    [ADDED_BY_002]: {
+      $filter: { input: WORKER_FIELDS.map((f) => ({ $cond: [isMissing(f), f, null] })), as: 'f', cond: { $ne: ['$$f', null] } },
+    },
+  };
   for (const [field, value] of WORKER_DEFAULTS) {
     set[`state.${field}`] = { $cond: [isMissing(field), { $literal: value }, `$state.${field}`] };
   }
-  set[ADDED_BY_002] = {
-    $filter: { input: WORKER_FIELDS.map((f) => ({ $cond: [isMissing(f), f, null] })), as: 'f', cond: { $ne: ['$$f', null] } },
-  };
   return [{ $set: set }];
 }
 
