@@ -1,0 +1,212 @@
+// The `fleet` command group: `tidemark fleet enqueue|worker|sync|index|dashboard|serve-runs`. Mounted by the
+// `tidemark` CLI (registerFleetCommands) and also this package's own `tidemark-fleet` bin. Heavy modules
+// (BullMQ, the dashboard) load only when their command runs. Secrets come from options or the environment
+// and never reach the output.
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { describeError, redact, type Plugin } from '@tidemark/core';
+import type { RunDirTarget } from '@tidemark/plugin-run-dirs';
+import type { Command} from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { JOB_KINDS } from '../jobs/job-data.js';
+import type { JobKind } from '../status/channels.js';
+import { untilStopped, type FleetCliIo } from './io.js';
+import { resolveTargets } from './targets.js';
+
+const positiveInt = (what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer`);
+  return n;
+};
+
+interface Common {
+  redisUrl?: string;
+  prefix?: string;
+  queue?: string;
+  json?: boolean;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--redis-url <url>', 'Redis for the queue and channels (env TIDEMARK_REDIS_URL; default redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'BullMQ key prefix (default tidemark)')
+    .option('--queue <name>', 'queue name (default fleet)');
+}
+
+function names(o: Common, io: FleetCliIo) {
+  return { redis: o.redisUrl ?? io.env.TIDEMARK_REDIS_URL ?? 'redis://127.0.0.1:6379', ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.queue ? { queue: o.queue } : {}) };
+}
+
+function whoAmI(): string {
+  try {
+    return `cli:${userInfo().username}@${hostname()}`;
+  } catch {
+    return `cli:${hostname()}`;
+  }
+}
+
+/** Loads a plugin module: its default export, or `plugin`, as a plugin object or a factory. */
+export async function loadPlugin(path: string | undefined): Promise<Plugin<RunDirTarget> | undefined> {
+  if (!path) return undefined;
+  const mod = (await import(resolve(path))) as Record<string, unknown>;
+  const value = mod.default ?? mod.plugin;
+  const plugin = typeof value === 'function' ? (value as () => unknown)() : value;
+  if (!plugin || typeof plugin !== 'object' || !('migrations' in plugin)) throw new Error(`[tidemark] [fleet] ${path} exports no plugin (default export or "plugin")`);
+  return plugin as Plugin<RunDirTarget>;
+}
+
+export function registerFleetCommands(program: Command, io: FleetCliIo): Command {
+  const fail = (error: unknown, code = 1) => {
+    io.stderr.write(`[tidemark] [fleet] ${redact(describeError(error)).replace(/^\[tidemark\] \[fleet\] /, '')}\n`);
+    io.setExitCode(code);
+  };
+  const fleet = program.command('fleet').description('fleet operations on run directories: jobs on BullMQ, run-sync, the admin dashboard');
+
+  common(fleet.command('enqueue'))
+    .description('enqueue a job for each run: run folders, roots of runs, or run ids')
+    .argument('<targets...>', 'run folders, roots (every run under it), or run ids')
+    .addOption(new Option('--action <kind>', 'what to run').choices(JOB_KINDS.filter((k) => k !== 'run-sync')).default('migration'))
+    .option('--root <dir>', 'root that run ids resolve against')
+    .option('--contains <text>', 'only runs whose name contains this')
+    .option('--limit <n>', 'at most this many runs', positiveInt('--limit'))
+    .option('--json', 'one JSON document on stdout')
+    .action(async (targets: string[], o: Common & { action: JobKind; root?: string; contains?: string; limit?: number }) => {
+      try {
+        const items = await resolveTargets(targets, { ...(o.root ? { root: resolve(o.root) } : {}), ...(o.contains ? { contains: o.contains } : {}), ...(o.limit ? { limit: o.limit } : {}) });
+        if (items.length === 0) throw new Error('no runs found in the given targets');
+        const { openFleetQueue } = await import('../jobs/queue.js');
+        const fq = openFleetQueue(names(o, io));
+        try {
+          const results = await fq.enqueue(o.action, items, { by: whoAmI() });
+          const added = results.filter((r) => !r.collapsed).length;
+          if (o.json) io.stdout.write(`${JSON.stringify({ action: o.action, added, collapsed: results.length - added, jobs: results }, null, 2)}\n`);
+          else {
+            for (const r of results) io.stdout.write(`${r.runId}\t${r.kind}\t${r.jobId}\t${r.collapsed ? 'already queued' : 'enqueued'}\n`);
+            io.stderr.write(`${added} job(s) enqueued, ${results.length - added} run(s) already had one\n`);
+          }
+        } finally {
+          await fq.close();
+        }
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  common(fleet.command('worker'))
+    .description('run fleet jobs until SIGTERM/SIGINT (then finish running jobs and stop)')
+    .option('--root <dir>', 'root of runs (run ids resolve here; run-sync writes here)', process.env.TIDEMARK_RUNS_ROOT)
+    .option('--concurrency <n>', 'jobs at once in this worker', positiveInt('--concurrency'), 1)
+    .option('--registry-url <url>', 'PostgreSQL registry to upsert run rows into (env TIDEMARK_REGISTRY_URL)')
+    .option('--nodb-redis-url <url>', "the web app's Redis for .nodb locks (default: the queue's)")
+    .addOption(new Option('--snapshot <kind>', 'pre-migration snapshot').choices(['zip', 'hardlink']).default('zip'))
+    .option('--plugin <module>', 'module exporting the run-dirs plugin to migrate with (default: the built-in one)')
+    .option('--grace-ms <ms>', 'on shutdown, abort running jobs after this long (they are then restored and retried)', positiveInt('--grace-ms'), 300_000)
+    .option('--lock-duration-ms <ms>', 'BullMQ job lock: a killed worker’s jobs are retried after about this long', positiveInt('--lock-duration-ms'), 30_000)
+    .action(async (o: Common & { root?: string; concurrency: number; registryUrl?: string; nodbRedisUrl?: string; snapshot: 'zip' | 'hardlink'; plugin?: string; graceMs: number; lockDurationMs: number }) => {
+      try {
+        const { startFleetWorker } = await import('../jobs/worker.js');
+        const registry = o.registryUrl ?? io.env.TIDEMARK_REGISTRY_URL;
+        const plugin = await loadPlugin(o.plugin);
+        const worker = await startFleetWorker({
+          ...names(o, io),
+          ...(o.root ? { root: resolve(o.root) } : {}),
+          ...(plugin ? { plugin } : {}),
+          ...(registry ? { registry } : {}),
+          ...(o.nodbRedisUrl ? { nodbRedis: o.nodbRedisUrl } : {}),
+          concurrency: o.concurrency,
+          snapshot: o.snapshot,
+          graceMs: o.graceMs,
+          lockDurationMs: o.lockDurationMs,
+          log: (line) => io.stdout.write(`${line}\n`),
+        });
+        await worker.ready();
+        io.stderr.write(`[tidemark] [fleet] worker ready (concurrency ${o.concurrency})\n`);
+        const signal = await untilStopped(io);
+        io.stderr.write(`[tidemark] [fleet] ${signal}: finishing running jobs, taking no new ones\n`);
+        await worker.close();
+        io.stderr.write('[tidemark] [fleet] worker stopped\n');
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  common(fleet.command('sync'))
+    .description('enqueue a run-sync: import a run from a source host into the standard root')
+    .argument('<runid>')
+    .requiredOption('--config <name>', 'the run’s config (e.g. disturbed9002)')
+    .option('--host <host>', 'source host or base URL', 'wepp.cloud')
+    .option('--owner-email <email>')
+    .option('--target-root <dir>', 'root to import into (default the worker’s --root)')
+    .option('--auth-token-env <var>', 'environment variable holding the source’s auth token', 'TIDEMARK_SYNC_TOKEN')
+    .option('--allow-push', 'allow a sync with a push host (needs a token)')
+    .option('--overwrite', 'replace an existing run (never a READONLY or locked one)')
+    .option('--json')
+    .action(async (runid: string, o: Common & { config: string; host: string; ownerEmail?: string; targetRoot?: string; authTokenEnv: string; allowPush?: boolean; overwrite?: boolean }) => {
+      try {
+        const { openFleetQueue } = await import('../jobs/queue.js');
+        const { checkPushGuard } = await import('../run-sync/sync-run.js');
+        const token = io.env[o.authTokenEnv];
+        const request = {
+          runid,
+          config: o.config,
+          sourceHost: o.host,
+          ...(o.ownerEmail ? { ownerEmail: o.ownerEmail } : {}),
+          ...(o.targetRoot ? { targetRoot: resolve(o.targetRoot) } : {}),
+          ...(token ? { authToken: token } : {}),
+          ...(o.allowPush ? { allowPush: true } : {}),
+          ...(o.overwrite ? { overwrite: true } : {}),
+        };
+        checkPushGuard(request);
+        const fq = openFleetQueue(names(o, io));
+        try {
+          const [r] = await fq.enqueue('run-sync', [{ runId: runid, sync: request }], { by: whoAmI() });
+          io.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${runid}\trun-sync\t${r!.jobId}\t${r!.collapsed ? 'already queued' : 'enqueued'}\n`);
+        } finally {
+          await fq.close();
+        }
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  common(fleet.command('index'))
+    .description('read every run under a root into the fleet index the dashboard lists')
+    .argument('<root>')
+    .action(async (root: string, o: Common) => {
+      try {
+        const { openFleetQueue } = await import('../jobs/queue.js');
+        const { indexRoot } = await import('../runs/run-index.js');
+        const fq = openFleetQueue(names(o, io));
+        try {
+          const rows = await indexRoot(fq.index, resolve(root));
+          io.stderr.write(`${rows.length} run(s) indexed\n`);
+        } finally {
+          await fq.close();
+        }
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  fleet
+    .command('serve-runs')
+    .description('serve the runs under a root as a run-sync source (manifest + files with Range)')
+    .argument('<root>')
+    .option('--port <n>', 'port', (v) => Number(v), 8766)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--token-env <var>', 'environment variable holding the token clients must send (optional)', 'TIDEMARK_SYNC_TOKEN')
+    .action(async (root: string, o: { port: number; host: string; tokenEnv: string }) => {
+      try {
+        const { startRunSource } = await import('../run-sync/source-server.js');
+        const token = io.env[o.tokenEnv];
+        const server = await startRunSource({ root: resolve(root), port: o.port, host: o.host, ...(token ? { token } : {}) });
+        io.stderr.write(`[tidemark] [fleet] serving runs of ${root} on ${server.url}\n`);
+        await untilStopped(io);
+        await server.close();
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  return fleet;
+}

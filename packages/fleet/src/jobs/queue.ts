@@ -1,0 +1,108 @@
+// The fleet queue (BullMQ on Redis) and enqueueing: one job per run, deduplicated on the run id, with
+// retries and exponential backoff; ENQUEUED is published on the run's channel for every new job.
+import { randomUUID } from 'node:crypto';
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { fleetKeys, type FleetKeys, type FleetNames } from '../keys.js';
+import { runIndex, type RunIndex } from '../runs/run-index.js';
+import type { JobKind } from '../status/channels.js';
+import { statusPublisher, type StatusPublisher } from '../status/publisher.js';
+import type { FleetJobData } from './job-data.js';
+import { assertRunId } from './resolve-run.js';
+import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_MS } from './retry-policy.js';
+
+export interface FleetQueueOptions extends FleetNames {
+  /** Redis URL (default redis://127.0.0.1:6379) or an ioredis client (kept open; yours). */
+  redis?: string | Redis;
+  attempts?: number;
+  backoffMs?: number;
+}
+
+export interface EnqueueItem {
+  runId: string;
+  dir?: string;
+  archive?: string;
+  sync?: FleetJobData['sync'];
+}
+
+export interface EnqueueResult {
+  runId: string;
+  jobId: string;
+  kind: JobKind;
+  /** True when the run already had a job waiting or running: nothing new was added. */
+  collapsed: boolean;
+}
+
+export interface FleetQueue {
+  readonly queue: Queue<FleetJobData>;
+  readonly keys: FleetKeys;
+  readonly redis: Redis;
+  readonly index: RunIndex;
+  readonly publisher: StatusPublisher;
+  enqueue(kind: JobKind, items: readonly EnqueueItem[], options?: { by?: string }): Promise<EnqueueResult[]>;
+  close(): Promise<void>;
+}
+
+export function redisClient(input: string | Redis | undefined): { client: Redis; owned: boolean } {
+  if (input && typeof input !== 'string') return { client: input, owned: false };
+  const client = new Redis(input ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: false });
+  return { client, owned: true };
+}
+
+export function openFleetQueue(options: FleetQueueOptions = {}): FleetQueue {
+  const keys = fleetKeys(options);
+  const { client, owned } = redisClient(options.redis);
+  const queue = new Queue<FleetJobData>(keys.queue, { connection: client, prefix: keys.prefix });
+  const index = runIndex(client, keys);
+  const publisher = statusPublisher(client, keys);
+  const jobOptions = (runId: string): JobsOptions => ({
+    jobId: randomUUID(),
+    deduplication: { id: runId },
+    attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? DEFAULT_BACKOFF_MS },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 20_000 },
+    removeOnFail: { age: 30 * 24 * 3600, count: 20_000 },
+  });
+  return {
+    queue,
+    keys,
+    redis: client,
+    index,
+    publisher,
+    async enqueue(kind, items, { by } = {}) {
+      const out: EnqueueResult[] = [];
+      for (const item of items) {
+        assertRunId(item.runId);
+        const opts = jobOptions(item.runId);
+        const data: FleetJobData = {
+          runId: item.runId,
+          enqueuedAt: new Date().toISOString(),
+          ...(item.dir ? { dir: item.dir } : {}),
+          ...(by ? { by } : {}),
+          ...(item.archive ? { archive: item.archive } : {}),
+          ...(item.sync ? { sync: item.sync } : {}),
+        };
+        // ENQUEUED goes out before the add, so no worker's STARTED can precede it; a run that already has
+        // a job is reported as collapsed without a message (two racing enqueuers may both announce; the
+        // add below still keeps one job).
+        const existing = await queue.getDeduplicationJobId(item.runId);
+        if (existing) {
+          const state = await (await queue.getJob(existing))?.getState();
+          if (state && state !== 'completed' && state !== 'failed' && state !== 'unknown') {
+            out.push({ runId: item.runId, jobId: existing, kind, collapsed: true });
+            continue;
+          }
+        }
+        await index.patch(item.runId, { lastStatus: `queued:${kind}`, lastJob: String(opts.jobId), ...(item.dir ? { dir: item.dir } : {}) });
+        await publisher.publish({ runId: item.runId, job: kind, jobId: String(opts.jobId), event: 'ENQUEUED', message: `${kind} enqueued${by ? ` by ${by}` : ''}` });
+        const job = await queue.add(kind, data, opts);
+        out.push({ runId: item.runId, jobId: String(job.id), kind, collapsed: job.id !== opts.jobId });
+      }
+      return out;
+    },
+    async close() {
+      await queue.close();
+      if (owned) await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
