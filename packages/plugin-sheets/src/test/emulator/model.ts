@@ -286,7 +286,7 @@ export class GoogleModel {
     if (g.startCol + width > g.sheet.columnCount) {
       throw invalid(`Range (${quoteSheet(g.sheet.title)}!${columnLetter(g.startCol + width - 1)}${at + 1}) exceeds grid limits. Max rows: ${g.sheet.rowCount}, max columns: ${g.sheet.columnCount}`);
     }
-    const write = this.prepareWrite(s, `${quoteSheet(g.sheet.title)}!${columnLetter(g.startCol)}${at + 1}`, values, input);
+    const write = this.prepareWrite(s, formatA1(g.sheet.title, at, g.startCol, at + Math.max(1, values.length), g.startCol + Math.max(1, width)), values, input);
     write.apply();
     return {
       spreadsheetId: s.spreadsheetId,
