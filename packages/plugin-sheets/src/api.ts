@@ -108,6 +108,12 @@ export async function sheetStatus(target: SheetsTarget, options: RunOptions = {}
   return createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) }).status();
 }
 
+/**
+ * A 2-minute lease renewed every 40 s: a whole migration of a large sheet fits between renewals (each renewal
+ * is a request), and a crashed holder blocks others for at most 2 minutes.
+ */
+export const DEFAULT_LEASE: LeaseOptions = { ttlMs: 120_000, waitMs: 150_000 };
+
 function runnerOptions(options: RunOptions) {
-  return { ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.lock ? { lock: options.lock } : {}), ...(options.by ? { by: options.by } : {}) };
+  return { ...(options.onEvent ? { onEvent: options.onEvent } : {}), lock: { ...DEFAULT_LEASE, ...options.lock }, ...(options.by ? { by: options.by } : {}) };
 }
