@@ -141,9 +141,12 @@ describe('Sheets v4 emulator', () => {
   it('injected faults: a status on the Nth request (with Retry-After), a network cut, a missing token', async () => {
     const id = seed();
     emulator.failRequest(emulator.count + 1, 429, 7);
-    const throttled = await sheets.spreadsheets.get({ spreadsheetId: id }, opts).catch((e: { response: { status: number; headers: Headers; data: unknown } }) => e.response);
+    const throttled = (await sheets.spreadsheets.get({ spreadsheetId: id }, opts).then(
+      () => null,
+      (e: { response: { status: number; headers: Headers; data: unknown } }) => e.response,
+    ))!;
     expect(throttled.status).toBe(429);
-    expect(throttled.headers.get('retry-after')).toBe('7');
+    expect(new Headers(throttled.headers).get('retry-after')).toBe('7');
     expect(throttled.data).toMatchObject({ error: { code: 429, status: 'RESOURCE_EXHAUSTED' } });
     emulator.cutNetworkAt(emulator.count + 1);
     await expect(sheets.spreadsheets.get({ spreadsheetId: id }, opts)).rejects.toThrow();
