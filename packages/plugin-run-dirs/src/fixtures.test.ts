@@ -3,13 +3,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
 import { writeRunState } from './run-state.js';
 import { fixtureCases } from './test/fixture-cases.js';
 import { loadFixtureRun } from './test/harness.js';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../fixtures/plugin-run-dirs/', import.meta.url));
+import { FIXTURES_DIR } from './test/fixtures-dir.js';
 const write = process.env.TIDEMARK_WRITE_FIXTURES === '1';
 
 describe('fixture corpus', () => {

@@ -39,3 +39,4 @@ export { wbtGeojsonTrait, WBT_GEOJSON } from './traits/wbt-geojson.js';
 export { nodbStalePathsTrait, jsonpickleFlatTrait } from './traits/nodb-json.js';
 export { ashPicklesTrait, interchangeTrait } from './traits/external.js';
 export * from './run-state.js';
+export * from './temp-sweep-guard.js';

@@ -6,6 +6,7 @@ import { runDirLedger } from './ledger.js';
 import { runDirMigrations, runDirTraits } from './migrations/index.js';
 import { nodbVersionStamp } from './nodb-version.js';
 import { scaffoldRunDirMigration } from './scaffold.js';
+import { tempSweepGuard } from './temp-sweep-guard.js';
 import { describeTarget, type RunDirTarget } from './target.js';
 
 export const PLUGIN_NAME = 'run-dirs';
@@ -25,7 +26,7 @@ export function runDirsPlugin(options: RunDirsPluginOptions = {}): Plugin<RunDir
     migrations: options.migrations ?? runDirMigrations,
     // Custom migrations come without the built-in traits (which name the built-in migrations).
     traits: options.traits ?? (options.migrations ? [] : runDirTraits),
-    guards: options.guards ?? runDirGuards<RunDirTarget>(options),
+    guards: options.guards ?? [...runDirGuards<RunDirTarget>(options), tempSweepGuard<RunDirTarget>()],
     ledger: runDirLedger,
     describe: describeTarget,
     stamp: nodbVersionStamp,
