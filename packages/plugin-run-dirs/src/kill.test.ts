@@ -34,7 +34,7 @@ function runChild(dir: string, runId: string, killAt: number): Promise<{ code: n
 
 describe('kill -9 while migrating, then rerun', () => {
   const legacy = fixtureCases.find((c) => c.name === 'full-legacy-run')!;
-  for (const killAt of [1, 9, 17, 27]) {
+  for (const killAt of [3, 17]) {
     it(`killed at file operation #${killAt}`, async () => {
       const after = await loadFixtureRun(join(FIXTURES_DIR, legacy.name, 'after'));
       const { target, cleanup } = await createRunFromState(legacy.before);

@@ -1,4 +1,4 @@
 import { describeLaws } from '@tidemark/testing';
 import { runDirsHarness } from './test/harness.js';
 
-describeLaws(runDirsHarness, { runs: 6, concurrency: 4 });
+describeLaws(runDirsHarness, { runs: 5, concurrency: 4 });
