@@ -3,5 +3,5 @@ import { sourceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: 'plugin-sheets', include: ['src/**/*.test.ts'] },
+  test: { name: 'plugin-sheets', include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 },
 });

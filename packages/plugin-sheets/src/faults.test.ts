@@ -71,7 +71,7 @@ describe('a fault between any two API calls', () => {
         await rollbackSheet(newTarget(id), { clock });
         expect(stateOf(emulator, id).sheets, `rollback after crash at ${k} + resume`).toEqual(x.sheets);
       }
-    }, 120_000);
+    }, 300_000);
   }
 
   it('a request that fails for good (no retries left), for every k: the run is undone to x or completed, the ledger says which, a rerun completes', async () => {
@@ -97,5 +97,5 @@ describe('a fault between any two API calls', () => {
       await migrateSheet(newTarget(id), { clock, chunkRows: 4 });
       expect(stateOf(emulator, id).sheets, `rerun after fault at ${k}`).toEqual(upX.sheets);
     }
-  }, 120_000);
+  }, 300_000);
 });

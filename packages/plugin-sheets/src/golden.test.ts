@@ -9,4 +9,4 @@ afterAll(() => env.close());
 const harness = sheetsHarness(env.emulator);
 
 describeGolden(harness, { dir: fileURLToPath(new URL('../../../fixtures/plugin-sheets', import.meta.url)) });
-describeLaws(harness, { runs: 8, concurrency: 6 });
+describeLaws(harness, { runs: 8, concurrency: 6, timeout: 300_000 });

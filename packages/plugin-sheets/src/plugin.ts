@@ -1,5 +1,7 @@
 // The plugin factory: a plain object (the test harness spreads and wraps it).
 import { definePlugin, type Migration, type Plugin } from '@tidemark/core';
+import { readSpreadsheet, writeSpreadsheetFiles } from './capture.js';
+import { rehearseOnCopy } from './rehearse.js';
 import { resolveConfig, type Config, type SheetsPluginOptions } from './config.js';
 import { restoreOnFailureGuard, rollbackWindowGuard } from './guards.js';
 import { label } from './inspect.js';
@@ -30,5 +32,7 @@ export function sheetsPlugin(options: SheetsPluginOptions = {}): Plugin<SheetsTa
     guards: [rollbackWindowGuard(config), restoreOnFailureGuard(config, () => undo)],
     ledger: (target) => sheetsLedger(target, config.clock),
     describe: (target) => label(target),
+    rehearse: (target) => rehearseOnCopy(target, config),
+    capture: async (target, dir) => writeSpreadsheetFiles(await readSpreadsheet(target.session, target.spreadsheetId), dir),
   });
 }

@@ -1,14 +1,15 @@
 // The PluginHarness for @tidemark/testing: a target is a spreadsheet in the emulator; its observable state is
 // every sheet's grid size and formatted values (developer metadata = the ledger is excluded). Fixtures are one
 // CSV per sheet plus spreadsheet.json with the grid properties.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { PluginHarness } from '@tidemark/testing';
 import { sheetsPlugin } from '../plugin.js';
 import { V21_HEADERS } from '../schema.js';
 import type { SheetsTarget } from '../target.js';
-import { parseCsv, toCsv } from './csv.js';
+import { parseCsv } from '../csv.js';
+import { writeSpreadsheetFiles } from '../capture.js';
 import type { CellValue } from './emulator/model.js';
 import type { GoogleEmulator } from './emulator/server.js';
 import { newTarget } from './harness.js';
@@ -60,10 +61,7 @@ export async function loadFixture(dir: string): Promise<SheetState> {
 }
 
 export async function writeFixture(state: SheetState, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const sheets = state.sheets.map((s) => ({ title: s.title, rowCount: s.rowCount, columnCount: s.columnCount, ...(s.hidden ? { hidden: true } : {}), file: `${s.title.replace(/[^A-Za-z0-9_-]/g, '_')}.csv` }));
-  await writeFile(join(dir, 'spreadsheet.json'), JSON.stringify({ title: state.title, sheets }, null, 2) + '\n');
-  for (const [i, s] of state.sheets.entries()) await writeFile(join(dir, sheets[i]!.file), toCsv(s.values));
+  await writeSpreadsheetFiles(state, dir);
 }
 
 /** Trailing empty cells and rows are not observable through the API. */
