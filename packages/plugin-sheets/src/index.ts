@@ -8,3 +8,5 @@ export { classify, viewSheet, type SheetView, type Classification, type Shape } 
 export { SheetsSession, ApiCallError, describeApiError, type RequestStats, type RetryOptions, type AuthLike } from './client.js';
 export { V21_HEADERS, V30_ADDED_HEADERS, DEFAULT_SHEET_NAME, DEFAULT_KEY_HEADER, INITIAL_VERSION, schemaOf, type SheetSchema } from './schema.js';
 export { columnLetter, columnIndex, parseA1 } from './a1.js';
+export { runCli, type CliIo } from './cli.js';
+export { readSpreadsheet, writeSpreadsheetFiles, type SpreadsheetState } from './capture.js';
