@@ -1,5 +1,5 @@
 // The plugin factory: a plain object (the test harness spreads and wraps it), built per option set.
-import { definePlugin, type Plugin } from '@tidemark/core';
+import { definePlugin, type Migration, type Plugin } from '@tidemark/core';
 import { snapshotGuard } from './guards/snapshot.js';
 import { mongoLedger } from './ledger.js';
 import { labletCollections, LABLET_COLLECTIONS_ID } from './migrations/001_lablet_collections.js';
@@ -23,10 +23,21 @@ export interface MongoPluginOptions {
 
 export const MONGO_PLUGIN_NAME = 'plugin-mongo';
 
+// Checksums hash the migrations' source: computed once per undo-collection name, not on every app boot.
+const built = new Map<string, { migrations: Migration<MongoTarget>[]; checksums: Map<string, string> }>();
+function migrationsFor(undo: string) {
+  let entry = built.get(undo);
+  if (!entry) {
+    const migrations = [labletCollections(undo), workerExtensions(undo)];
+    entry = { migrations, checksums: new Map(migrations.map((m) => [m.id, m.checksum])) };
+    built.set(undo, entry);
+  }
+  return entry;
+}
+
 export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarget> {
   const names = resolveNames(options.collections);
-  const migrations = [labletCollections(names.undo), workerExtensions(names.undo)];
-  const checksums = new Map(migrations.map((m) => [m.id, m.checksum]));
+  const { migrations, checksums } = migrationsFor(names.undo);
   const touched: Record<string, readonly string[]> = {
     [LABLET_COLLECTIONS_ID]: LABLET_COLLECTIONS,
     [WORKER_EXTENSIONS_ID]: [WORKERS],
