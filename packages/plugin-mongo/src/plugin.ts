@@ -6,6 +6,7 @@ import { labletCollections, LABLET_COLLECTIONS_ID } from './migrations/001_lable
 import { workerExtensions, WORKER_EXTENSIONS_ID } from './migrations/002_cml_worker_extensions.js';
 import { resolveNames, type CollectionNames } from './names.js';
 import { LABLET_COLLECTIONS, WORKERS } from './schema.js';
+import { rehearseOnCopy } from './rehearsal.js';
 import { captureToDir } from './state.js';
 import { dbOf, describeTarget, type MongoTarget } from './target.js';
 import { traits } from './traits.js';
@@ -54,5 +55,6 @@ export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarge
     ledger: (target) => mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
     describe: describeTarget,
     capture: (target, dir) => captureToDir(dbOf(target), dir, names),
+    rehearse: (target) => rehearseOnCopy(dbOf(target), names),
   });
 }

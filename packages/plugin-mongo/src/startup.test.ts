@@ -104,4 +104,20 @@ describe('runPendingMigrations (app startup)', () => {
     expect(label).toBe('mongodb://db.internal:27017/cml');
     expect(label).not.toContain('s3cr3t');
   });
+
+  test("a replica that died holding the lock does not block the next boot: its lease expires and is taken over", async () => {
+    const name = randomDbName();
+    const db = client.db(name);
+    try {
+      await db.collection('migrations_lock').insertOne({ _id: 'tidemark' as never, token: 'dead', host: 'old-pod', pid: 1, since: new Date(), expiresAt: new Date(Date.now() + 1500) });
+      const events: TidemarkEvent[] = [];
+      const t0 = Date.now();
+      const result = await runPendingMigrations(db, { flags: ALL_ON, lock: { pollMs: 20 }, onEvent: (e) => events.push(e) });
+      expect(result.applied).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+      expect(events.find((e) => e.type === 'lock:waiting')).toMatchObject({ holder: 'old-pod:1' });
+    } finally {
+      await db.dropDatabase();
+    }
+  });
 });

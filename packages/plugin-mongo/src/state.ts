@@ -50,7 +50,7 @@ export async function readState(db: Db, options: ReadStateOptions = {}): Promise
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     const findOptions = options.exact ? { promoteValues: false, promoteLongs: false } : {};
-    const documents = await db.collection(info.name).find({}, findOptions).sort({ _id: 1 }).toArray();
+    const documents = await db.collection(info.name).find({}, { ...findOptions, batchSize: 1000 }).sort({ _id: 1 }).toArray();
     const opts = info.options ?? {};
     state[info.name] = { ...(Object.keys(opts).length > 0 ? { options: opts } : {}), indexes, documents };
   }

@@ -37,7 +37,7 @@ async function seed(db: Db): Promise<void> {
 
 async function digest(db: Db): Promise<string> {
   const hash = createHash('sha256');
-  for await (const doc of db.collection(WORKERS).find({}).sort({ _id: 1 })) hash.update(JSON.stringify(doc));
+  for await (const doc of db.collection(WORKERS).find({}, { batchSize: 1000 }).sort({ _id: 1 })) hash.update(JSON.stringify(doc));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
     t0 = performance.now();
     let updated = 0;
-    for await (const doc of loop.collection(WORKERS).find(workersMissingFields(), { projection: { state: 1 } })) {
+    for await (const doc of loop.collection(WORKERS).find(workersMissingFields(), { projection: { state: 1 }, batchSize: 1000 })) {
       const update = addCapacityFieldsFor(doc.state as Record<string, unknown>);
       if (update) {
         await loop.collection(WORKERS).updateOne({ _id: doc._id }, update);

@@ -104,4 +104,16 @@ describe('run-level snapshot guard', () => {
     expect(headers).toHaveLength(2);
     expect(headers.every((h) => h.state === 'committed')).toBe(true);
   });
+
+  test("a crashed run's open snapshot is marked abandoned and pruned, not restored", async () => {
+    await seedLegacy();
+    await db.collection('_tidemark_snapshots').insertOne({ _id: 'crashed-run' as never, kind: 'header', state: 'open', command: 'up', steps: [], taken_at: new Date(0), collections: [] });
+    await db.collection('_tidemark_snapshots').insertOne({ _id: 'crashed-run/cml_workers/0' as never, kind: 'chunk', ref: 'crashed-run', collection: 'cml_workers', seq: 0, docs: [] });
+    const events: TidemarkEvent[] = [];
+    await createRunner({ plugin: mongoPlugin(), target: db, onEvent: (e) => events.push(e) }).up();
+    expect(events.some((e) => e.type === 'guard' && e.action === 'stale-snapshot-abandoned')).toBe(true);
+    expect(await db.collection('_tidemark_snapshots').countDocuments({ ref: 'crashed-run' })).toBe(0);
+    const headers = await db.collection('_tidemark_snapshots').find({ kind: 'header' }).toArray();
+    expect(headers.map((h) => h.state)).toEqual(['committed']);
+  });
 });

@@ -30,7 +30,7 @@ interface CollectionMeta {
 interface SnapshotHeader {
   _id: string;
   kind: 'header';
-  state: 'open' | 'committed';
+  state: 'open' | 'committed' | 'abandoned';
   command: string;
   steps: string[];
   taken_at: Date;
@@ -48,7 +48,8 @@ interface SnapshotChunk {
 
 type SnapshotDoc = SnapshotHeader | SnapshotChunk;
 
-// Exact types on the way out and back in: no int64 -> int32 or Binary -> Buffer drift.
+// Exact types on the way out and back in: no int64 -> int32 or Binary -> Buffer drift. Cursors over whole
+// collections ask for bounded batches (1000 documents) so no reply nears the 16 MB message limit.
 const EXACT = { promoteLongs: false, promoteValues: false, promoteBuffers: false, bsonRegExp: true } as const;
 
 function tooLarge(error: unknown): boolean {
@@ -84,7 +85,7 @@ export async function takeSnapshot(db: Db, storeName: string, ref: string, colle
       });
       const seq = { n: 0 };
       let batch: Document[] = [];
-      for await (const doc of db.collection(name).find({}, EXACT).sort({ _id: 1 })) {
+      for await (const doc of db.collection(name).find({}, { ...EXACT, batchSize: 1000 }).sort({ _id: 1 })) {
         batch.push(doc);
         m.documents++;
         if (batch.length >= chunkSize) {
@@ -115,7 +116,7 @@ export async function restoreSnapshot(db: Db, storeName: string, ref: string): P
     await db.createCollection(m.name, m.options);
     const indexes = m.indexes.filter((ix) => ix.name !== '_id_');
     if (indexes.length > 0) await db.collection(m.name).createIndexes(indexes as never);
-    const chunks = store.find({ kind: 'chunk', ref, collection: m.name } as never, EXACT).sort({ seq: 1 });
+    const chunks = store.find({ kind: 'chunk', ref, collection: m.name } as never, { ...EXACT, batchSize: 1 }).sort({ seq: 1 });
     for await (const chunk of chunks) {
       const docs = (chunk as SnapshotChunk).docs;
       if (docs.length > 0) await db.collection(m.name).insertMany(docs, { ordered: true });
@@ -138,6 +139,12 @@ export function snapshotGuard(options: SnapshotGuardOptions): Guard<MongoTarget>
       if (ctx.dryRun || collections.length === 0) return next();
       const db = dbOf(ctx.target);
       const ref = `${ctx.runId}`;
+      // We hold the lock, so an open snapshot is a crashed run's. Its finished steps are in the ledger and its
+      // steps are idempotent, so it is not restored; it is marked abandoned and pruned like a committed one.
+      const stale = await db
+        .collection<SnapshotDoc>(options.collection)
+        .updateMany({ kind: 'header', state: 'open' } as never, { $set: { state: 'abandoned' } });
+      if (stale.modifiedCount > 0) ctx.emit('stale-snapshot-abandoned', { count: stale.modifiedCount });
       const header = await takeSnapshot(db, options.collection, ref, collections, { command: ctx.command, steps: [...ctx.steps] }, options.chunkSize);
       ctx.snapshotTaken(ref);
       ctx.emit('snapshot-taken', { ref, collections: header.collections.map((c) => `${c.name}:${c.existed ? c.documents : 'absent'}`) });
@@ -160,7 +167,7 @@ export function snapshotGuard(options: SnapshotGuardOptions): Guard<MongoTarget>
       const store = db.collection<SnapshotDoc>(options.collection);
       await store.updateOne({ _id: ref }, { $set: { state: 'committed' } });
       const older = await store
-        .find({ kind: 'header', state: 'committed' } as never, { projection: { _id: 1 } })
+        .find({ kind: 'header', state: { $in: ['committed', 'abandoned'] } } as never, { projection: { _id: 1 } })
         .sort({ taken_at: -1 })
         .skip(keep)
         .toArray();
