@@ -4,16 +4,29 @@
 // one UPDATE). The JSON has the seed's keys in the seed's order; quantity is a float as `float(ri.quantity)`.
 import type { Dialect } from './dialect.js';
 
-/** Runs a batch may touch: unlinked, recipe still there, no snapshot row for the run yet. */
-const TODO = (lo: string, hi: string) => `
+/**
+ * Runs a batch may touch: unlinked, recipe still there, and (SQLite) no snapshot row for the run yet.
+ * On PostgreSQL that last test is the unique constraint itself (ON CONFLICT DO NOTHING): a NOT EXISTS
+ * here makes the planner, which has no statistics for a table being filled, expect one row per batch.
+ */
+const TODO = (lo: string, hi: string, notExists: boolean) => `
   SELECT pr.id, pr.recipe_id, pr.produced_at
     FROM production_runs pr JOIN recipes r ON r.id = pr.recipe_id
-   WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL
-     AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`;
+   WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL${
+     notExists ? '\n     AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)' : ''
+   }`;
 
 const RECIPE_FIELDS = ['name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'];
 
 export interface BatchStatements {
+  /**
+   * Run once before the first batch. PostgreSQL: fresh statistics for production_runs, whose new
+   * recipe_snapshot_id column has none; without them the planner guesses a handful of unlinked runs per
+   * batch and picks nested loops over the batch's CTEs (measured: 9 s instead of 0.5 s per 5,000 runs).
+   */
+  prepare?: string;
+  /** Run first in the batch's transaction (PostgreSQL: room to sort a batch of JSON rows in memory). */
+  setup?: string;
   /** Parameters: lo, hi, now. Returns `migrated` (PostgreSQL) or nothing (SQLite: then run `link`). */
   insert: string;
   /** SQLite only. Parameters: lo, hi, the largest snapshot id before the insert. */
@@ -26,24 +39,32 @@ export function batchStatements(dialect: Dialect): BatchStatements {
     const ingredient = `json_build_object('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
         'ingredient_slug', COALESCE(i.slug, ''), 'quantity', ri.quantity::float8, 'unit', ri.unit, 'notes', ri.notes)`;
     return {
+      prepare: 'ANALYZE production_runs',
+      setup: `SET LOCAL work_mem = '64MB'`,
       insert: `
-WITH todo AS (${TODO('$1', '$2')}),
-recipe_json AS (
-  SELECT r.id, ${recipe} AS recipe_data,
-         COALESCE((SELECT json_agg(${ingredient} ORDER BY ri.id)::text
-                     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
-                    WHERE ri.recipe_id = r.id), '[]') AS ingredients_data
-    FROM recipes r WHERE r.id IN (SELECT DISTINCT recipe_id FROM todo)
+WITH todo AS MATERIALIZED (${TODO('$1', '$2', false)}),
+ingredient_json AS MATERIALIZED (
+  SELECT ri.recipe_id, json_agg(${ingredient} ORDER BY ri.id)::text AS ingredients_data
+    FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
+   WHERE ri.recipe_id IN (SELECT recipe_id FROM todo)
+   GROUP BY ri.recipe_id
+),
+recipe_json AS MATERIALIZED (
+  SELECT r.id, ${recipe} AS recipe_data, COALESCE(ij.ingredients_data, '[]') AS ingredients_data
+    FROM recipes r LEFT JOIN ingredient_json ij ON ij.recipe_id = r.id
+   WHERE r.id IN (SELECT recipe_id FROM todo)
 ),
 inserted AS (
   INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
   SELECT t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, $3::timestamp), j.recipe_data, j.ingredients_data, true
     FROM todo t JOIN recipe_json j ON j.id = t.recipe_id
    ORDER BY t.id
+  ON CONFLICT (production_run_id) DO NOTHING
   RETURNING id, production_run_id
 ),
 linked AS (
-  UPDATE production_runs pr SET recipe_snapshot_id = inserted.id FROM inserted WHERE pr.id = inserted.production_run_id RETURNING pr.id
+  UPDATE production_runs pr SET recipe_snapshot_id = inserted.id FROM inserted
+   WHERE pr.id = inserted.production_run_id AND pr.id > $1 AND pr.id <= $2 RETURNING pr.id
 )
 SELECT COUNT(*)::int AS migrated FROM linked`,
     };
@@ -54,13 +75,17 @@ SELECT COUNT(*)::int AS migrated FROM linked`,
   return {
     insert: `
 INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
-WITH todo AS (${TODO('?1', '?2')}),
-recipe_json AS (
-  SELECT r.id, ${recipe} AS recipe_data,
-         COALESCE((SELECT json_group_array(json(${ingredient}) ORDER BY ri.id)
-                     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
-                    WHERE ri.recipe_id = r.id), '[]') AS ingredients_data
-    FROM recipes r WHERE r.id IN (SELECT DISTINCT recipe_id FROM todo)
+WITH todo AS MATERIALIZED (${TODO('?1', '?2', true)}),
+ingredient_json AS MATERIALIZED (
+  SELECT ri.recipe_id, json_group_array(json(${ingredient}) ORDER BY ri.id) AS ingredients_data
+    FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
+   WHERE ri.recipe_id IN (SELECT recipe_id FROM todo)
+   GROUP BY ri.recipe_id
+),
+recipe_json AS MATERIALIZED (
+  SELECT r.id, ${recipe} AS recipe_data, COALESCE(ij.ingredients_data, '[]') AS ingredients_data
+    FROM recipes r LEFT JOIN ingredient_json ij ON ij.recipe_id = r.id
+   WHERE r.id IN (SELECT recipe_id FROM todo)
 )
 SELECT t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, ?3), j.recipe_data, j.ingredients_data, 1
   FROM todo t JOIN recipe_json j ON j.id = t.recipe_id

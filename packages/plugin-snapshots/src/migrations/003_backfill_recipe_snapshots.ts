@@ -58,6 +58,7 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
   const statements = batchStatements(dialect);
   let cursor = (await ctx.checkpoint.load<BackfillCursor>()) ?? START;
   if (cursor.batches > 0) ctx.log(`resuming after production run ${cursor.after} (${cursor.batches} batch(es) already committed)`, { ...cursor });
+  if (statements.prepare) await sql(ds, statements.prepare);
   const total = Number((await sql<{ n: unknown }>(ds, 'SELECT COUNT(*) AS n FROM production_runs'))[0]?.n ?? 0);
 
   for (;;) {
@@ -67,6 +68,7 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
     const lo = cursor.after;
     const hi = Number(window.hi);
     const { next, left } = await inTransaction(ds, async () => {
+      if (statements.setup) await sql(ds, statements.setup);
       const left = await sql<{ run_id: unknown; recipe_id: unknown; found: unknown; snapshot_id: unknown }>(ds, leftAlone(dialect), [lo, hi]);
       const now = timestampParam(dialect, options.clock());
       let migrated: number;

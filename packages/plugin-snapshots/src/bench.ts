@@ -1,0 +1,99 @@
+// `pnpm bench`: the set-based, batched backfill vs. the seed's row-by-row ORM loop (ported to TypeORM) on
+// the same PostgreSQL data, side by side, plus how the cost grows with the number of runs. Every size gets
+// its own database, dropped at the end. TIDEMARK_BENCH_1M=1 adds 1,000,000 runs (set-based only; the ORM
+// loop would take the better part of an hour there). TIDEMARK_BENCH_SIZES=10000,100000 overrides the sizes.
+import { createRunner, type TidemarkEvent } from '@tidemark/core';
+import type { DataSource } from 'typeorm';
+import { generate } from './bench/generate.js';
+import { migrateProductionSnapshotsOrm } from './bench/seed-orm-loop.js';
+import { openPostgres } from './connect.js';
+import { snapshotsPlugin } from './plugin.js';
+import { createPgDatabase } from './test/databases.js';
+
+const NOW = new Date('2026-01-04T12:00:00.000Z');
+const NAIVE_MAX = Number(process.env.TIDEMARK_BENCH_NAIVE_MAX ?? 100_000);
+const sizes = process.env.TIDEMARK_BENCH_SIZES
+  ? process.env.TIDEMARK_BENCH_SIZES.split(',').map(Number)
+  : [10_000, 100_000, ...(process.env.TIDEMARK_BENCH_1M ? [1_000_000] : [])];
+const BATCH = Number(process.env.TIDEMARK_BENCH_BATCH ?? 5000);
+
+interface Row {
+  runs: number;
+  snapshots: number;
+  setBasedMs: number;
+  naiveMs?: number;
+  identical?: boolean;
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const count = async (ds: DataSource, q: string) => Number(((await ds.query(q)) as { n: unknown }[])[0]?.n ?? 0);
+
+async function measure(runs: number): Promise<Row> {
+  const db = await createPgDatabase('tm_snap_bench');
+  let ds: DataSource | undefined;
+  try {
+    ds = await openPostgres(db.url, 12);
+    const t0 = performance.now();
+    await generate(ds, { runs, recipes: 2000, ingredients: 400, linesPerRecipe: 8 });
+    const lines = await count(ds, 'SELECT COUNT(*) AS n FROM recipe_ingredients');
+    out(`  ${runs} runs generated in ${Math.round(performance.now() - t0)} ms (2000 recipes, ${(lines / 2000).toFixed(1)} ingredients each)`);
+
+    const events: TidemarkEvent[] = [];
+    const runner = createRunner({ plugin: snapshotsPlugin({ batchSize: BATCH, clock: () => NOW }), target: ds, onEvent: (e) => events.push(e) });
+    await runner.up({ to: '002_add_run_snapshot_link' });
+    const t1 = performance.now();
+    await runner.up();
+    const setBasedMs = performance.now() - t1;
+    const step = events.find((e) => e.type === 'step:finished' && e.migration === '003_backfill_recipe_snapshots');
+    const snapshots = await count(ds, 'SELECT COUNT(*) AS n FROM recipe_snapshots');
+    out(`  set-based: ${snapshots} snapshots in ${Math.round(setBasedMs)} ms (step ${step?.type === 'step:finished' ? step.durationMs : '?'} ms; the rest is planning: trait queries, ledger, lock)`);
+    if (runs > NAIVE_MAX) return { runs, snapshots, setBasedMs };
+
+    await ds.query(`CREATE TABLE bench_expected AS SELECT production_run_id, recipe_id, scale_factor, snapshot_date, recipe_data::jsonb AS rd, ingredients_data::jsonb AS idata, is_backfilled FROM recipe_snapshots`);
+    await runner.down({ to: '002_add_run_snapshot_link' });
+    const t2 = performance.now();
+    const stats = await migrateProductionSnapshotsOrm(ds, false, () => NOW);
+    const naiveMs = performance.now() - t2;
+    out(`  seed ORM loop: ${stats.migrated} snapshots in ${Math.round(naiveMs)} ms (skipped ${stats.skipped_no_recipe}, errors ${stats.errors.length})`);
+    const diff = await count(
+      ds,
+      `SELECT COUNT(*) AS n FROM (
+         (SELECT production_run_id, recipe_id, scale_factor, snapshot_date, recipe_data::jsonb, ingredients_data::jsonb, is_backfilled FROM recipe_snapshots EXCEPT SELECT * FROM bench_expected)
+         UNION ALL
+         (SELECT * FROM bench_expected EXCEPT SELECT production_run_id, recipe_id, scale_factor, snapshot_date, recipe_data::jsonb, ingredients_data::jsonb, is_backfilled FROM recipe_snapshots)) d`,
+    );
+    const linked = await count(ds, 'SELECT COUNT(*) AS n FROM production_runs WHERE recipe_snapshot_id IS NOT NULL');
+    return { runs, snapshots, setBasedMs, naiveMs, identical: diff === 0 && linked === snapshots && stats.migrated === snapshots };
+  } finally {
+    if (ds?.isInitialized) await ds.destroy();
+    await db.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  out(`plugin-snapshots bench: PostgreSQL, batch size ${BATCH}; sizes ${sizes.join(', ')}${process.env.TIDEMARK_BENCH_1M ? '' : ' (1M: set TIDEMARK_BENCH_1M=1)'}`);
+  const rows: Row[] = [];
+  for (const runs of sizes) {
+    out(`\n${runs} production runs`);
+    rows.push(await measure(runs));
+  }
+  out('\n| runs | snapshots | set-based ms | µs/run | seed ORM loop ms | µs/run | ratio | same rows |');
+  out('|---:|---:|---:|---:|---:|---:|---:|:--|');
+  for (const r of rows) {
+    const per = (ms: number) => ((ms * 1000) / r.runs).toFixed(1);
+    out(
+      `| ${r.runs} | ${r.snapshots} | ${Math.round(r.setBasedMs)} | ${per(r.setBasedMs)} | ${r.naiveMs === undefined ? '—' : Math.round(r.naiveMs)} | ${r.naiveMs === undefined ? '—' : per(r.naiveMs)} | ${r.naiveMs === undefined ? '—' : `${(r.naiveMs / r.setBasedMs).toFixed(1)}x`} | ${r.identical === undefined ? '—' : r.identical ? 'yes' : 'NO'} |`,
+    );
+  }
+  const first = rows[0];
+  for (const r of rows.slice(1)) if (first) out(`set-based cost growth ${first.runs} -> ${r.runs} runs (x${r.runs / first.runs}): x${(r.setBasedMs / first.setBasedMs).toFixed(1)}`);
+  if (rows.some((r) => r.identical === false)) {
+    out('the two approaches produced different rows');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
