@@ -15,7 +15,7 @@ const NAIVE_MAX = Number(process.env.TIDEMARK_BENCH_NAIVE_MAX ?? 100_000);
 const sizes = process.env.TIDEMARK_BENCH_SIZES
   ? process.env.TIDEMARK_BENCH_SIZES.split(',').map(Number)
   : [10_000, 100_000, ...(process.env.TIDEMARK_BENCH_1M ? [1_000_000] : [])];
-const BATCH = Number(process.env.TIDEMARK_BENCH_BATCH ?? 5000);
+const BATCH = Number(process.env.TIDEMARK_BENCH_BATCH ?? 10_000);
 
 interface Row {
   runs: number;
