@@ -210,7 +210,8 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
     checkpoints,
     async read() {
       const s = await state();
-      return [...s.entries.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).map((e) => structuredClone(e));
+      // `seq` only orders entries (metadata ids are not ordered); callers see the entry as recorded.
+      return [...s.entries.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).map(({ seq: _seq, ...e }) => structuredClone(e));
     },
     async record(entry) {
       const s = await state();
