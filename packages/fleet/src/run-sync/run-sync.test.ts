@@ -1,0 +1,197 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openRegistry, redisCommander, type RedisCommander } from '@tidemark/plugin-run-dirs';
+import { Redis } from 'ioredis';
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openFleetQueue } from '../jobs/queue.js';
+import { startFleetWorker } from '../jobs/worker.js';
+import { fleetTestPlugin } from '../test/fleet-plugin.js';
+import { channelRecorder, deleteKeys, PG_URL, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
+import { fileHashes, makeSourceRun, noise } from '../test/source-run.js';
+import { SyncError } from './download.js';
+import { startRunSource, type RunSource } from './source-server.js';
+import { STAGING_DIR, syncRun } from './sync-run.js';
+
+let tmp: string;
+let sourceRoot: string;
+let destRoot: string;
+let source: RunSource;
+let redis: Redis;
+let nodb: RedisCommander;
+let runid: string;
+let srcDir: string;
+
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL);
+  nodb = await redisCommander(REDIS_URL);
+});
+afterAll(async () => {
+  await nodb.close?.();
+  await redis.quit();
+});
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'tidemark-sync-'));
+  sourceRoot = join(tmp, 'source');
+  destRoot = join(tmp, 'runs');
+  runid = uniqueId('rs');
+  srcDir = await makeSourceRun(sourceRoot, runid);
+  source = await startRunSource({ root: sourceRoot, token: 'source-secret-token' });
+});
+afterEach(async () => {
+  await source.close();
+  await redis.del(`nodb-lock:${runid}:ron.nodb`);
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const request = (extra = {}) => ({ runid, config: 'disturbed9002', sourceHost: source.url, authToken: 'source-secret-token', ownerEmail: 'admin@example.org', ...extra });
+const reason = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (error) {
+    return error instanceof SyncError ? error.reason : `not a SyncError: ${String(error)}`;
+  }
+  return 'no error';
+};
+
+describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
+  it('imports every byte into <root>/<prefix>/<runid>, writes .provenance.json, and upserts the registry row', async () => {
+    const schema = uniqueId('fleet_sync_');
+    const knex: Knex = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 2 } });
+    await knex.raw(`create schema "${schema}"`);
+    try {
+      const registry = await openRegistry({ knex, schema });
+      await registry.migrate();
+      const statuses: string[] = [];
+      const result = await syncRun({ request: request(), root: destRoot, redis: nodb, registry, onStatus: (e) => statuses.push(e) });
+      expect(result.dir).toBe(join(destRoot, runid.slice(0, 2), runid));
+      expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+      const provenance = JSON.parse(await readFile(join(result.dir, '.provenance.json'), 'utf8')) as Record<string, unknown>;
+      expect(provenance).toMatchObject({ runid, config: 'disturbed9002', source_host: new URL(source.url).host, owner_email: 'admin@example.org', version_at_pull: 1000 });
+      expect(JSON.stringify(provenance)).not.toContain('source-secret-token');
+      expect(statuses).toEqual(expect.arrayContaining(['DOWNLOADING', 'CHECKSUM_OK', 'PROVENANCE_WRITTEN', 'REGISTERED']));
+      expect(statuses.indexOf('CHECKSUM_OK')).toBeLessThan(statuses.indexOf('REGISTERED'));
+      const row = await registry.get(runid, 'disturbed9002');
+      expect(row).toMatchObject({ runid, config: 'disturbed9002', local_path: result.dir, owner_email: 'admin@example.org', version_at_pull: 1000, last_status: 'synced' });
+      await expect(stat(join(destRoot, STAGING_DIR, runid))).rejects.toThrow();
+      await registry.close();
+    } finally {
+      await knex.raw(`drop schema "${schema}" cascade`);
+      await knex.destroy();
+    }
+  });
+
+  it('resumes a partial download with Range: only the missing bytes cross the network', async () => {
+    const staged = join(destRoot, STAGING_DIR, runid, 'dem', 'dem.tif');
+    await mkdir(join(staged, '..'), { recursive: true });
+    await writeFile(staged, noise(256 * 1024, 11).subarray(0, 100_000));
+    const result = await syncRun({ request: request(), root: destRoot });
+    expect(result.resumed).toBe(1);
+    expect(result.fetched).toBe(result.bytes - 100_000);
+    expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+  });
+
+  it('a socket dropped mid-file (real TCP) is resumed from the byte where it broke', async () => {
+    const seen: (string | undefined)[] = [];
+    let dropped = false;
+    const proxy = createServer((req, res) => {
+      void (async () => {
+        const upstream = await fetch(new URL(req.url!.slice(1), source.url), { headers: { authorization: req.headers.authorization ?? '', ...(req.headers.range ? { range: req.headers.range } : {}) } });
+        const bytes = Buffer.from(await upstream.arrayBuffer());
+        if (req.url!.endsWith('/dem/dem.tif')) seen.push(req.headers.range);
+        res.writeHead(upstream.status, { 'content-length': bytes.length, ...(upstream.headers.get('content-range') ? { 'content-range': upstream.headers.get('content-range')! } : {}) });
+        if (req.url!.endsWith('/dem/dem.tif') && !dropped) {
+          dropped = true;
+          // The client reads what arrived before the drop (a dropped stream discards bytes it had not read yet).
+          res.write(bytes.subarray(0, 60_000), () => setTimeout(() => res.socket?.destroy(), 300));
+          return;
+        }
+        res.end(bytes);
+      })();
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const result = await syncRun({ request: request({ sourceHost: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/` }), root: destRoot });
+      expect(seen[0]).toBeUndefined();
+      expect(Number(/bytes=(\d+)-/.exec(seen[1] ?? '')?.[1])).toBeGreaterThan(0);
+      expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  it('a partial file with wrong bytes is caught by sha256 and fetched again from zero', async () => {
+    const staged = join(destRoot, STAGING_DIR, runid, 'dem', 'dem.tif');
+    await mkdir(join(staged, '..'), { recursive: true });
+    await writeFile(staged, Buffer.alloc(100_000, 7));
+    const result = await syncRun({ request: request(), root: destRoot });
+    expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+  });
+
+  it('never overwrites silently: EXISTS without the flag, READONLY and locked runs never; overwrite replaces', async () => {
+    const first = await syncRun({ request: request(), root: destRoot });
+    await writeFile(join(first.dir, 'local-note.txt'), 'local');
+    expect(await reason(syncRun({ request: request(), root: destRoot }))).toBe('EXISTS');
+
+    await redis.set(`nodb-lock:${runid}:ron.nodb`, JSON.stringify({ token: 't', owner: 'web-3:7' }), 'EX', 60);
+    expect(await reason(syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb }))).toBe('NODB_LOCKED');
+    await redis.del(`nodb-lock:${runid}:ron.nodb`);
+
+    await writeFile(join(first.dir, 'READONLY'), '');
+    expect(await reason(syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb }))).toBe('READONLY');
+    await rm(join(first.dir, 'READONLY'));
+
+    await mkdir(join(first.dir, '.tidemark'), { recursive: true });
+    await writeFile(join(first.dir, '.tidemark', 'lock.json'), JSON.stringify({ token: 'x', host: 'worker-2', pid: 9, since: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() }));
+    expect(await reason(syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb }))).toBe('LOCKED');
+    await rm(join(first.dir, '.tidemark', 'lock.json'));
+    expect(await stat(join(first.dir, 'local-note.txt'))).toBeTruthy(); // every refusal left the run alone
+
+    const again = await syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb });
+    expect(again.replaced).toBe(true);
+    await expect(stat(join(again.dir, 'local-note.txt'))).rejects.toThrow();
+  });
+
+  it('allow_push: a push host needs the explicit flag and a token; a wrong token is refused by the source', async () => {
+    const push = { sourceHost: 'https://wc.bearhive.duckdns.org/' };
+    expect(await reason(syncRun({ request: request({ ...push }), root: destRoot }))).toBe('PUSH_NOT_ALLOWED');
+    expect(await reason(syncRun({ request: request({ ...push, allowPush: true, authToken: undefined }), root: destRoot }))).toBe('PUSH_TOKEN_REQUIRED');
+    expect(await reason(syncRun({ request: request({ authToken: 'wrong-token-value' }), root: destRoot }))).toBe('HTTP_401');
+    await expect(stat(join(destRoot, runid.slice(0, 2), runid))).rejects.toThrow();
+  });
+
+  it('as a job: <runid>:run_sync carries ENQUEUED, DOWNLOADING, CHECKSUM_OK, REGISTERED, COMPLETE; the token never appears', async () => {
+    const names = testNames();
+    const schema = uniqueId('fleet_syncjob_');
+    const knex: Knex = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 2 } });
+    await knex.raw(`create schema "${schema}"`);
+    const registry = await openRegistry({ knex, schema });
+    await registry.migrate();
+    const fq = openFleetQueue({ ...names, redis: REDIS_URL });
+    const worker = await startFleetWorker({ ...names, redis: REDIS_URL, root: destRoot, plugin: fleetTestPlugin(), registry });
+    const rec = await channelRecorder([runid]);
+    try {
+      const [job] = await fq.enqueue('run-sync', [{ runId: runid, sync: request() }]);
+      await waitFor('run-sync COMPLETE', () => rec.events(runid).includes('COMPLETE') || rec.events(runid).includes('EXCEPTION'));
+      expect(rec.events(runid, `${runid}:run_sync`)).toEqual(expect.arrayContaining(['ENQUEUED', 'STARTED', 'DOWNLOADING', 'CHECKSUM_OK', 'PROVENANCE_WRITTEN', 'REGISTERED', 'COMPLETE']));
+      expect(rec.events(runid).at(-1)).toBe('COMPLETE');
+      expect(JSON.stringify(rec.messages)).not.toContain('source-secret-token');
+      const done = await fq.queue.getJob(job!.jobId);
+      expect(JSON.stringify(done!.returnvalue)).not.toContain('source-secret-token');
+      expect(await fq.index.get(runid)).toMatchObject({ lastStatus: 'synced', config: 'disturbed9002', version: 1000 });
+      expect(await registry.get(runid, 'disturbed9002')).toMatchObject({ last_status: 'synced' });
+    } finally {
+      await rec.close();
+      await worker.close();
+      await fq.close();
+      await registry.close();
+      await deleteKeys(redis, `${names.prefix}:*`);
+      await knex.raw(`drop schema "${schema}" cascade`);
+      await knex.destroy();
+    }
+  });
+});
