@@ -19,3 +19,6 @@ export * from './run-sync/source-server.js';
 export * from './cli/io.js';
 export * from './cli/targets.js';
 export * from './cli/commands.js';
+export * from './dashboard/auth.js';
+export * from './dashboard/fleet-table.js';
+export * from './dashboard/server.js';

@@ -188,6 +188,26 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
       }
     });
 
+  common(fleet.command('dashboard'))
+    .description('serve the admin dashboard (token login; no anonymous access)')
+    .option('--port <n>', 'port', (v) => Number(v), 8765)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--token-env <var>', 'environment variable holding the admin token', 'TIDEMARK_DASHBOARD_TOKEN')
+    .option('--root <dir>', 'root of runs to index at start (optional)')
+    .action(async (o: Common & { port: number; host: string; tokenEnv: string; root?: string }) => {
+      try {
+        const token = io.env[o.tokenEnv];
+        if (!token || token.length < 12) throw new Error(`set ${o.tokenEnv} to an admin token of at least 12 characters; the dashboard never runs without one`);
+        const { startDashboard } = await import('../dashboard/server.js');
+        const dash = await startDashboard({ ...names(o, io), adminToken: token, port: o.port, host: o.host, ...(o.root ? { root: resolve(o.root) } : {}) });
+        io.stderr.write(`[tidemark] [fleet] dashboard on ${dash.url}\n`);
+        await untilStopped(io);
+        await dash.close();
+      } catch (error) {
+        fail(error);
+      }
+    });
+
   fleet
     .command('serve-runs')
     .description('serve the runs under a root as a run-sync source (manifest + files with Range)')
