@@ -61,7 +61,7 @@ export const APP_CSS = `
 header{display:flex;align-items:center;gap:16px;padding:10px 18px;background:#0f172a;color:#fff}header h1{font-size:17px;margin:0}header h1 span{font-weight:400;opacity:.7}
 header .muted{color:#cbd5e1}header .right{margin-left:auto;display:flex;gap:10px;align-items:center}
 .live{font-size:12px}.live.on{color:#4ade80}.live.off{color:#f87171}
-.layout{display:grid;grid-template-columns:minmax(0,1fr) 330px;gap:14px;padding:14px 18px}
+.layout{display:grid;grid-template-columns:minmax(0,1fr) 290px;gap:14px;padding:14px 18px}
 main,aside>*{background:var(--card);border:1px solid var(--line);border-radius:8px}
 main{padding:10px 12px;min-width:0}aside{display:flex;flex-direction:column;gap:14px;min-width:0}
 .toolbar,.bulk{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:8px}
@@ -71,17 +71,17 @@ button{cursor:pointer}button:hover{border-color:#98a2b3}button:disabled{opacity:
 button.primary{background:var(--accent);border-color:var(--accent);color:#fff}button.warn{color:var(--warn);border-color:#fedf89}
 #selected{color:var(--muted);min-width:86px}#notice{color:var(--muted);font-size:13px}#notice.bad{color:var(--bad)}
 .tablewrap{overflow:auto;max-height:calc(100vh - 215px);border:1px solid var(--line);border-radius:6px}
-table{border-collapse:collapse;width:100%}th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{position:sticky;top:0;background:#f9fafb;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:#475467;z-index:1}
 td.c,th.c{width:28px;text-align:center}tr:hover td{background:#f9fbff}
-.run{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-weight:600}.dir{display:block;color:var(--muted);font-size:11px;max-width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.run{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-weight:600}.dir{display:block;color:var(--muted);font-size:11px;max-width:170px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;background:#f2f4f7;color:#344054;white-space:nowrap}
 .badge.ok{background:#e6f4ea;color:var(--ok)}.badge.bad{background:#fde8e7;color:var(--bad)}.badge.run{background:#f0ebff;color:var(--run)}.badge.queued{background:#eef4ff;color:var(--accent)}
 .badge.legacy{background:#fff4e5;color:var(--warn)}
-.chip{display:inline-block;margin:0 4px 3px 0;padding:0 6px;border:1px solid var(--line);border-radius:4px;font-size:12px;background:#fcfcfd}
-.msg{display:block;color:var(--muted);font-size:12px;max-width:300px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.chip{display:inline-block;white-space:nowrap;margin:0 3px 3px 0;padding:0 5px;border:1px solid var(--line);border-radius:4px;font-size:12px;background:#fcfcfd}
+.msg{display:block;color:var(--muted);font-size:12px;max-width:165px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .bar{height:4px;background:#eaecf0;border-radius:2px;margin-top:4px;max-width:160px}.bar i{display:block;height:100%;background:var(--run);border-radius:2px}
-td.actions{white-space:nowrap}td.actions button{padding:2px 7px;font-size:12px;margin-right:3px}
+td.actions{white-space:nowrap}td.arch .msg{max-width:120px}td.actions button{padding:2px 6px;font-size:12px;margin-right:2px}
 .pager{display:flex;gap:12px;align-items:center;justify-content:flex-end;margin-top:8px;color:var(--muted)}
 details summary{cursor:pointer;font-weight:600;padding:10px 12px}#sync{display:flex;flex-direction:column;gap:8px;padding:0 12px 12px}
 #sync label{display:flex;flex-direction:column;gap:3px;font-size:12px;color:#475467}#sync label.check{flex-direction:row;align-items:center;gap:6px}
@@ -133,7 +133,7 @@ export const APP_JS = `'use strict';
     if (row.readonly) ver.append(el('span', 'msg', 'READONLY'));
     const traits = el('td'); if (row.traits === null) traits.append(el('span', 'muted', 'not scanned')); else if (!row.traits.length) traits.append(el('span', 'muted', 'none')); else for (const t of row.traits) traits.append(el('span', 'chip', t));
     const status = el('td', 'status'); statusCell(status, row);
-    const arch = el('td'); arch.append(el('span', '', row.archives.length ? row.archives.length + ' archive' + (row.archives.length > 1 ? 's' : '') : '—'));
+    const arch = el('td', 'arch'); arch.append(el('span', '', row.archives.length ? row.archives.length + ' archive' + (row.archives.length > 1 ? 's' : '') : '—'));
     if (row.archives.length) { const n = el('span', 'msg', row.archives[0]); n.title = row.archives.join('\\n'); arch.append(n); }
     const act = el('td', 'actions');
     const mk = (label, action, disabled) => { const b = el('button', action === 'restore' ? 'warn' : '', label); b.type = 'button'; b.disabled = !!disabled; b.addEventListener('click', () => act_(action, [row.runId])); return b; };

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describeError, redact } from '@tidemark/core';
 import type { Redis } from 'ioredis';
-import { Redis as IoRedis } from 'ioredis';
+import type { Redis as IoRedis } from 'ioredis';
 import { openFleetQueue, type FleetQueue } from '../jobs/queue.js';
 import type { FleetNames } from '../keys.js';
 import { indexRoot } from '../runs/run-index.js';
