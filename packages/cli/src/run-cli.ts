@@ -142,6 +142,14 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       ),
     );
 
+  // `tidemark fleet ...` (jobs, workers, run-sync, dashboard) lives in @tidemark/fleet; loaded only when used.
+  if (argv[0] === 'fleet') {
+    const { registerFleetCommands } = await import('@tidemark/fleet');
+    registerFleetCommands(program, { stdout, stderr, env, setExitCode: (code) => (exitCode = code as ExitCodeValue) });
+  } else {
+    program.command('fleet').description('fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (tidemark fleet --help)');
+  }
+
   for (const cmd of [program, corpus]) cmd.exitOverride().configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
 
   if (argv.length === 0) {
