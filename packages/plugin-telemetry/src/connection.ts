@@ -11,6 +11,8 @@ export interface QueryResult<R> {
 
 export interface Conn {
   readonly kind: 'pg' | 'pglite';
+  /** The connection belongs to an open transaction (the step's): nested work uses savepoints. */
+  readonly nested: boolean;
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /**
    * Streams PostgreSQL COPY text-format lines into `table (columns)`. On pg this is one COPY FROM STDIN with
@@ -28,36 +30,44 @@ interface PGliteLike {
   exec(sql: string): Promise<unknown>;
 }
 
-/** Borrow a raw connection from the caller's knex pool for the duration of `fn`. */
+/**
+ * Borrow a raw connection from the caller's knex pool for the duration of `fn`; given a knex transaction,
+ * its own connection (knex's transaction client hands it out and does not release it).
+ */
 export async function withConnection<R>(knex: Knex, fn: (conn: Conn) => Promise<R>): Promise<R> {
   const raw: unknown = await knex.client.acquireConnection();
   try {
-    return await fn(wrap(raw, isPGliteKnex(knex)));
+    return await fn(wrap(raw, isPGliteKnex(knex), knex.isTransaction === true));
   } finally {
     await knex.client.releaseConnection(raw);
   }
 }
 
-/** BEGIN ... COMMIT on one connection; ROLLBACK on any error (and the server rolls back if we crash). */
+/**
+ * BEGIN ... COMMIT on one connection; ROLLBACK on any error (and the server rolls back if we crash). Inside an
+ * open transaction: a savepoint, so one file's failure undoes that file and the outer transaction decides.
+ */
 export async function inTransaction<R>(conn: Conn, fn: () => Promise<R>): Promise<R> {
-  await conn.query('BEGIN');
+  const [begin, commit, rollback] = conn.nested ? ['SAVEPOINT tidemark_file', 'RELEASE SAVEPOINT tidemark_file', 'ROLLBACK TO SAVEPOINT tidemark_file'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
+  await conn.query(begin);
   try {
     const result = await fn();
-    await conn.query('COMMIT');
+    await conn.query(commit);
     return result;
   } catch (error) {
-    await conn.query('ROLLBACK').catch(() => undefined);
+    await conn.query(rollback).catch(() => undefined);
     throw error;
   }
 }
 
-function wrap(raw: unknown, pglite: boolean): Conn {
-  return pglite ? wrapPGlite(raw as PGliteLike) : wrapPg(raw as PgClientLike);
+function wrap(raw: unknown, pglite: boolean, nested: boolean): Conn {
+  return pglite ? wrapPGlite(raw as PGliteLike, nested) : wrapPg(raw as PgClientLike, nested);
 }
 
-function wrapPg(client: PgClientLike): Conn {
+function wrapPg(client: PgClientLike, nested: boolean): Conn {
   return {
     kind: 'pg',
+    nested,
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const res = (await client.query(sql, [...params])) as { rows: R[]; rowCount: number | null };
       return { rows: res.rows, rowCount: res.rowCount ?? 0 };
@@ -71,9 +81,10 @@ function wrapPg(client: PgClientLike): Conn {
   };
 }
 
-function wrapPGlite(db: PGliteLike): Conn {
+function wrapPGlite(db: PGliteLike, nested: boolean): Conn {
   return {
     kind: 'pglite',
+    nested,
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const res = await db.query<R>(sql, [...params]);
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };

@@ -71,9 +71,30 @@ describe('ingestion on PostgreSQL', () => {
     expect(await count()).toBe(before);
   });
 
-  it('a crash inside a file leaves nothing of that file; the rerun resumes and never duplicates', async () => {
+  it("commit: 'step' (default): a crash inside any file leaves nothing of the whole ingest; the rerun completes", async () => {
+    const crashing = telemetryPlugin({
+      beforeFileCommit: (file) => {
+        if (file === 'old/2023-11-02.csv') throw new Error('power cut');
+      },
+    });
+    await expect(createRunner({ plugin: crashing, target }).up()).rejects.toThrow(/power cut/);
+    expect(await db.knex('ingested_files').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
+    expect(await db.knex('runs').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
+    expect(await db.knex('run_samples').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
+    // the steps before it stay applied, and the ledger says so
+    expect(await db.knex('config_profiles').count<{ n: string }[]>('* as n')).toEqual([{ n: '1' }]);
+    const ledger = await db.knex('tidemark_ledger').orderBy('seq').select('id', 'outcome');
+    expect(ledger).toEqual([{ id: '001_schema', outcome: 'applied' }, { id: '002_config_profiles', outcome: 'applied' }, { id: '003_ingest_logs', outcome: 'failed' }]);
+    const result = await createRunner({ plugin: telemetryPlugin(), target }).up();
+    expect(result.applied).toEqual(['003_ingest_logs']);
+    const total = Number((await db.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
+    expect(total).toBe(UGLY_EXPECTED.inserted);
+  });
+
+  it("commit: 'file': a crash inside a file leaves nothing of that file; the rerun resumes and never duplicates", async () => {
     let calls = 0;
     const crashing = telemetryPlugin({
+      commit: 'file',
       beforeFileCommit: (file) => {
         calls += 1;
         if (file === 'old/2023-11-02.csv') throw new Error('power cut');
@@ -85,7 +106,7 @@ describe('ingestion on PostgreSQL', () => {
     expect(await db.knex('runs').where({ source_file: 'old/2023-11-02.csv' }).first()).toBeUndefined();
     expect(calls).toBe(3);
 
-    const result = await createRunner({ plugin: telemetryPlugin(), target }).up();
+    const result = await createRunner({ plugin: telemetryPlugin({ commit: 'file' }), target }).up();
     expect(result.applied).toEqual(['003_ingest_logs']);
     const files = await db.knex('ingested_files').orderBy('path').select('path', 'inserted');
     expect(files.map((f) => f.path)).toEqual(['2024-05-01_080000.csv', 'empty-run.csv', 'old/2023-11-02.csv', 'ugly.csv']);

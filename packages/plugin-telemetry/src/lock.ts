@@ -7,8 +7,9 @@
 //   a real lease enforced server-side. Older servers only get the crash case.
 // renew: a query on the dedicated session (resets the idle timer) that also checks the lock is still granted.
 // release: pg_advisory_unlock, then the session is closed.
-// inspect: pg_locks joined with pg_stat_activity from any connection; the holder is encoded in the session's
-//   application_name, and expiresAt = last renew (state_change) + ttl.
+// inspect: pg_locks joined with pg_stat_activity from any connection. The holder (token, host, pid, since,
+//   ttl) rides in a comment on every statement the lock session runs, so pg_stat_activity.query (the session's
+//   last statement) always names it — application_name has only 63 bytes. expiresAt = last renew + ttl.
 // PGlite has one in-process connection, so its lock is core's in-memory lease per PGlite instance.
 import { memoryLock, type Lock, type LockHolder, type LockState } from '@tidemark/core';
 import type { Knex } from 'knex';
@@ -24,6 +25,23 @@ interface RawClient {
 
 const pgliteLocks = new WeakMap<object, Lock>();
 
+/** A comment naming the holder; appended to each statement of the lock session. */
+function holderComment(holder: LockHolder, ttlMs: number): string {
+  const data = Buffer.from(JSON.stringify({ t: holder.token, h: holder.host, p: holder.pid, s: holder.since, ttl: ttlMs })).toString('base64url');
+  return ` /* tidemark-lock:${data} */`;
+}
+
+function parseHolder(query: string | null): (LockHolder & { ttl: number }) | null {
+  const m = /\/\* tidemark-lock:([A-Za-z0-9_-]+) \*\//.exec(query ?? '');
+  if (!m) return null;
+  try {
+    const d = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { t: string; h: string; p: number; s: string; ttl: number };
+    return { token: d.t, host: d.h, pid: d.p, since: d.s, ttl: d.ttl };
+  } catch {
+    return null;
+  }
+}
+
 export function advisoryKey(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
@@ -38,7 +56,7 @@ export function advisoryLock(knex: Knex, name: string): Lock {
     return lock;
   }
   const objKey = advisoryKey(name);
-  let session: { conn: RawClient; holder: LockHolder } | null = null;
+  let session: { conn: RawClient; holder: LockHolder; comment: string } | null = null;
   const client = knex.client as { acquireRawConnection(): Promise<RawClient>; destroyRawConnection(c: RawClient): Promise<void> };
 
   async function close(conn: RawClient): Promise<void> {
@@ -57,6 +75,7 @@ export function advisoryLock(knex: Knex, name: string): Lock {
           await close(conn);
           return false;
         }
+        const comment = holderComment(holder, ttlMs);
         const since = Date.parse(holder.since) || Date.now();
         const label = `tidemark-lock ${since.toString(36)} ${ttlMs} ${holder.pid} ${holder.host}`.slice(0, 63);
         await conn.query(`SELECT set_config('application_name', $1, false)`, [label]);
@@ -64,7 +83,9 @@ export function advisoryLock(knex: Knex, name: string): Lock {
         if (Number(version.rows[0]?.v) >= 140000) {
           await conn.query(`SELECT set_config('idle_session_timeout', $1, false)`, [String(Math.max(1, Math.ceil(ttlMs)))]);
         }
-        session = { conn, holder };
+        // The last statement of the session: pg_stat_activity shows it, holder comment included.
+        await conn.query(`SELECT 1${comment}`);
+        session = { conn, holder, comment };
         return true;
       } catch (error) {
         await close(conn);
@@ -76,7 +97,7 @@ export function advisoryLock(knex: Knex, name: string): Lock {
       const { conn } = session;
       try {
         const res = await conn.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted`,
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted${session.comment}`,
           [CLASS_KEY, objKey],
         );
         if (res.rows[0]?.n === 1) return true;
@@ -95,17 +116,20 @@ export function advisoryLock(knex: Knex, name: string): Lock {
       await close(conn);
     },
     async inspect(): Promise<LockState | null> {
-      const res = await knex.raw<{ rows: { application_name: string; pid: number; state: string; state_change: Date | null; backend_start: Date }[] }>(
-        `SELECT a.application_name, a.pid, a.state, a.state_change, a.backend_start
+      const res = await knex.raw<{ rows: { application_name: string; pid: number; state: string; state_change: Date | null; backend_start: Date; query: string | null }[] }>(
+        `SELECT a.application_name, a.pid, a.state, a.state_change, a.backend_start, a.query
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
           WHERE l.locktype = 'advisory' AND l.classid = ? AND l.objid = ? AND l.objsubid = 2 AND l.granted`,
         [CLASS_KEY, objKey],
       );
       const row = res.rows[0];
       if (!row) return null;
+      const last = row.state === 'idle' && row.state_change ? new Date(row.state_change).getTime() : Date.now();
+      const holder = parseHolder(row.query);
+      if (holder) return { token: holder.token, host: holder.host, pid: holder.pid, since: holder.since, expiresAt: new Date(last + holder.ttl).toISOString() };
+      // Not our statement text (another role without pg_read_all_stats sees none): fall back to application_name.
       const m = /^tidemark-lock (\w+) (\d+) (\d+) (.*)$/.exec(row.application_name ?? '');
       const ttl = m ? Number(m[2]) : 0;
-      const last = row.state === 'idle' && row.state_change ? new Date(row.state_change).getTime() : Date.now();
       return {
         token: `pg-backend-${row.pid}`,
         host: m ? m[4]! : hostname(),

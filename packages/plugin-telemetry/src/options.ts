@@ -13,6 +13,12 @@ export interface TelemetryPluginOptions {
   backup?: boolean;
   /** Ledger table (the lock key derives from it). Default 'tidemark_ledger'. */
   ledgerTable?: string;
+  /**
+   * 'step' (default): each step, the whole ingest included, is one transaction; a failure anywhere undoes
+   * the step. 'file': each CSV commits on its own, so a crash keeps the complete files and the rerun resumes
+   * (for histories that take hours); a failed ingest step then leaves the files it finished.
+   */
+  commit?: 'step' | 'file';
   /** PGlite only: bytes per COPY blob. Default 8 MiB. */
   blobBytes?: number;
   /** Test hook: runs inside each file's transaction right before COMMIT. */

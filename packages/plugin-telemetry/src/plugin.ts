@@ -2,6 +2,7 @@
 import { definePlugin, type Plugin } from '@tidemark/core';
 import { backupGuard, precheckGuard } from './guards.js';
 import { postgresLedger } from './ledger.js';
+import { stepTransactionGuard } from './step-transaction.js';
 import { schemaMigration } from './migrations/001_schema.js';
 import { configProfilesMigration } from './migrations/002_config_profiles.js';
 import { ingestLogsMigration } from './migrations/003_ingest_logs.js';
@@ -14,7 +15,11 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Plugin<Te
     name: PLUGIN_NAME,
     migrations: [schemaMigration, configProfilesMigration, ingestLogsMigration(options)],
     traits: [configNotProfiledTrait, uningestedCsvTrait],
-    guards: [...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]), ...(options.backup === false ? [] : [backupGuard()])],
+    guards: [
+      ...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]),
+      ...(options.backup === false ? [] : [backupGuard()]),
+      stepTransactionGuard({ outside: options.commit === 'file' ? ['003_ingest_logs'] : [] }),
+    ],
     ledger: (target) => postgresLedger(target.knex, options.ledgerTable),
     describe: describeTarget,
   });

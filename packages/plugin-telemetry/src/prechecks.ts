@@ -4,6 +4,7 @@
 import { describeError } from '@tidemark/core';
 import { access, constants, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
+import { readConfigFile } from './config-import.js';
 import { listLogFiles } from './inventory.js';
 import { describeTarget, isPGliteKnex, type TelemetryTarget } from './target.js';
 
@@ -21,7 +22,7 @@ export interface PrecheckOptions {
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 export interface PrecheckItem {
-  name: 'connectivity' | 'version' | 'inventory' | 'host-disk' | 'db-disk' | 'wal' | 'estimate';
+  name: 'connectivity' | 'version' | 'inventory' | 'config' | 'host-disk' | 'db-disk' | 'wal' | 'estimate';
   status: CheckStatus;
   detail: string;
 }
@@ -64,6 +65,13 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
     else add('inventory', files.length > 0 ? 'ok' : 'warn', `${files.length} CSV file(s), ${mb(report.inventory.bytes)} under ${target.logsDir}; config.json ${report.inventory.configBytes > 0 ? `${report.inventory.configBytes} B` : 'missing'}`);
   } catch (error) {
     add('inventory', 'fail', `cannot list ${target.logsDir}: ${describeError(error)}`);
+  }
+  // config.json must parse before anything is written: otherwise the schema would land and step 002 fail.
+  try {
+    const config = await readConfigFile(target.configPath);
+    add('config', 'ok', config ? `config.json parses (profile "${config.profileName}")` : 'no config.json: no profile to import');
+  } catch (error) {
+    add('config', 'fail', describeError(error));
   }
   const needDb = Math.ceil(report.inventory.bytes * (options.dbBytesPerCsvByte ?? 3));
   report.estimate.dbBytes = needDb;

@@ -5,24 +5,25 @@ import { defineMigration } from '@tidemark/core';
 import type { Knex } from 'knex';
 import { CREATION_ORDER, SAMPLE_COLUMNS, TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
+import { db } from '../step-transaction.js';
 
 export const schemaMigration = defineMigration<TelemetryTarget>({
   id: '001_schema',
   title: 'Create the telemetry schema (config profiles, runs, samples, logger events, ingested files, rejected rows)',
   async up({ target }) {
-    await target.knex.transaction(async (trx) => {
+    await db(target).transaction(async (trx) => {
       await createTables(trx);
     });
   },
   async down({ target }) {
-    await target.knex.transaction(async (trx) => {
+    await db(target).transaction(async (trx) => {
       for (const table of [...CREATION_ORDER].reverse()) await trx.schema.dropTableIfExists(table);
     });
   },
   async validate({ target }) {
     const issues = [];
     for (const table of CREATION_ORDER) {
-      if (!(await target.knex.schema.hasTable(table))) issues.push({ message: 'table is missing', where: table });
+      if (!(await db(target).schema.hasTable(table))) issues.push({ message: 'table is missing', where: table });
     }
     return issues;
   },

@@ -5,6 +5,7 @@ import { IMPORT_APPLIER, readConfigFile, recordProfile } from '../config-import.
 import { tableExists } from '../db-state.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
+import { db } from '../step-transaction.js';
 
 export const configProfilesMigration = defineMigration<TelemetryTarget>({
   id: '002_config_profiles',
@@ -16,12 +17,12 @@ export const configProfilesMigration = defineMigration<TelemetryTarget>({
       ctx.warn('no config.json found; nothing to import', { path: ctx.target.configPath });
       return;
     }
-    const result = await recordProfile(ctx.target.knex, file, ctx.target.configPath);
+    const result = await recordProfile(db(ctx.target), file, ctx.target.configPath);
     ctx.log(`config profile "${file.profileName}" v${result.version} ${result.created ? 'recorded' : 'already recorded'}`, { ...result, hash: file.hash });
   },
   async down({ target }) {
-    if (!(await tableExists(target.knex, TABLES.configProfiles))) return;
-    await target.knex.transaction(async (trx) => {
+    if (!(await tableExists(db(target), TABLES.configProfiles))) return;
+    await db(target).transaction(async (trx) => {
       await trx(TABLES.configAppliedEvents).where({ applied_by: IMPORT_APPLIER }).delete();
       await trx(TABLES.configProfiles)
         .where({ source: 'import' })
@@ -32,7 +33,7 @@ export const configProfilesMigration = defineMigration<TelemetryTarget>({
   async validate({ target }) {
     const file = await readConfigFile(target.configPath);
     if (!file) return [];
-    const row = await target.knex(TABLES.configProfiles).where({ profile_name: file.profileName, content_hash: file.hash }).first('id');
+    const row = await db(target)(TABLES.configProfiles).where({ profile_name: file.profileName, content_hash: file.hash }).first('id');
     return row ? [] : [{ message: `config.json (hash ${file.hash.slice(0, 12)}) has no config_profiles row`, where: target.configPath }];
   },
 });

@@ -9,6 +9,7 @@ import { listLogFiles } from '../inventory.js';
 import type { TelemetryPluginOptions } from '../options.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
+import { db } from '../step-transaction.js';
 import { join } from 'node:path';
 
 export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migration<TelemetryTarget> {
@@ -19,8 +20,8 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
     async up(ctx) {
       const { target } = ctx;
       const files = await listLogFiles(target.logsDir);
-      const done = await ingestedHashes(target.knex);
-      const live = await dualWriteFiles(target.knex);
+      const done = await ingestedHashes(db(target));
+      const live = await dualWriteFiles(db(target));
       const results: FileIngestResult[] = [];
       let index = 0;
       for (const f of files) {
@@ -32,7 +33,7 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
         }
         const { sha256, bytes } = await hashFile(join(target.logsDir, f.file));
         if (done.has(sha256)) continue;
-        const result = await withConnection(target.knex, (conn) =>
+        const result = await withConnection(db(target), (conn) =>
           ingestFile(conn, {
             logsDir: target.logsDir,
             file: f.file,
@@ -55,8 +56,8 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
       }
     },
     async down({ target }) {
-      if (!(await tableExists(target.knex, TABLES.runs))) return;
-      await target.knex.transaction(async (trx) => {
+      if (!(await tableExists(db(target), TABLES.runs))) return;
+      await db(target).transaction(async (trx) => {
         await trx(TABLES.rejectedRows).delete();
         await trx(TABLES.ingestedFiles).delete();
         await trx(TABLES.runs).where({ source: 'csv' }).delete();
@@ -71,7 +72,7 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
 /** Per file: CSV data lines == inserted + rejected, and the tables hold exactly those counts. */
 export async function validateIngestion(target: TelemetryTarget): Promise<ValidationIssue[]> {
   const issues: ValidationIssue[] = [];
-  const { knex } = target;
+  const knex = db(target);
   const rows = await knex.raw<{ rows: { path: string; data_lines: number; inserted: number; rejected: number; samples: string; rejects: string }[] }>(
     `SELECT f.path, f.data_lines, f.inserted, f.rejected,
             (SELECT count(*) FROM ${TABLES.runSamples} s WHERE s.run_id = f.run_id) AS samples,

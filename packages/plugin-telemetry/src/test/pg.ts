@@ -1,9 +1,13 @@
 // Each test gets its own throwaway database on the machine's PostgreSQL, so parallel runs never collide.
+// One admin pool per test file creates and drops them (a new connection per CREATE costs more than the
+// CREATE on a loaded machine); the next database is created while the current one is in use, a drop may
+// run in the background, and the file waits for both at the end.
 import knexFactory, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const PG_URL = process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -12,17 +16,38 @@ export interface TestDb {
   url: string;
   knex: Knex;
   connect(): Knex;
-  drop(): Promise<void>;
+  /** Closes every pool on it and drops it; `background` returns at once (the file's afterAll waits). */
+  drop(options?: { background?: boolean }): Promise<void>;
 }
 
-export async function createTestDb(pool: Knex.PoolConfig = { min: 0, max: 10 }): Promise<TestDb> {
+let admin: Knex | null = null;
+const pending = new Set<Promise<void>>();
+let spare: Promise<string> | null = null;
+
+function adminPool(): Knex {
+  admin ??= knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 2 } });
+  return admin;
+}
+
+async function newDatabase(): Promise<string> {
   const name = `tdm_tel_${randomBytes(6).toString('hex')}`;
-  const admin = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 1 } });
-  try {
-    await admin.raw(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.destroy();
-  }
+  await adminPool().raw(`CREATE DATABASE ${name}`);
+  return name;
+}
+
+afterAll(async () => {
+  const left = await spare?.catch(() => null);
+  spare = null;
+  if (left) await adminPool().raw(`DROP DATABASE IF EXISTS ${left} WITH (FORCE)`);
+  await Promise.all(pending);
+  await admin?.destroy();
+  admin = null;
+});
+
+export async function createTestDb(pool: Knex.PoolConfig = { min: 0, max: 10 }): Promise<TestDb> {
+  const name = await (spare ?? newDatabase()).catch(() => newDatabase());
+  spare = newDatabase();
+  void spare.catch(() => undefined);
   const url = `${PG_URL}/${name}`;
   const extra: Knex[] = [];
   const connect = () => {
@@ -36,14 +61,14 @@ export async function createTestDb(pool: Knex.PoolConfig = { min: 0, max: 10 }):
     url,
     knex,
     connect,
-    async drop() {
+    async drop(options = {}) {
       for (const k of extra) await k.destroy().catch(() => undefined);
-      const a = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 1 } });
-      try {
-        await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await a.destroy();
-      }
+      const dropping = adminPool()
+        .raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        .then(() => undefined);
+      if (!options.background) return dropping;
+      const tracked = dropping.catch((error: unknown) => console.warn(`[tidemark] [plugin-telemetry] test database ${name} not dropped: ${String(error)}`)).finally(() => pending.delete(tracked));
+      pending.add(tracked);
     },
   };
 }
