@@ -2,6 +2,10 @@
 // checked), and the startup hook's cost when nothing is pending vs a bare ledger read. Prints the backend.
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { addCapacityFieldsFor, addCapacityFieldsUpdate } from '../migrations/002_cml_worker_extensions.js';
 import { WORKERS, workersMissingFields } from '../schema.js';
@@ -73,16 +77,43 @@ function stats(times: number[]): Stats {
   return { mean: times.reduce((x, y) => x + y, 0) / times.length, median: times[Math.floor(times.length / 2)]! };
 }
 
+/**
+ * The test server runs in its own process: in-process, a long server-side updateMany would block this
+ * process's event loop, and with it the lock renewals a real client keeps doing while a real server works.
+ */
+async function startServerProcess(): Promise<{ uri: string; close: () => Promise<void> }> {
+  const pkg = fileURLToPath(new URL('../../../mongo-wire-server/', import.meta.url));
+  const built = join(pkg, 'dist', 'bin.js');
+  const args = existsSync(built) ? [built] : ['--import', 'tsx', join(pkg, 'src', 'bin.ts')];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const uri = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /listening: (mongodb:\/\/\S+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`[plugin-mongo bench] the test server exited (${code}) before listening`)));
+  });
+  return {
+    uri,
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   let uri = process.env.MONGO_URL;
   let close = async () => {};
   let backend = 'mongod (MONGO_URL)';
   if (!uri) {
-    const { startMongoWireServer } = await import('@tidemark/mongo-wire-server');
-    const server = await startMongoWireServer({});
+    const server = await startServerProcess();
     uri = server.uri;
-    close = () => server.close();
-    backend = '@tidemark/mongo-wire-server (in-process test server; set MONGO_URL for a real mongod)';
+    close = server.close;
+    backend = '@tidemark/mongo-wire-server in a child process (the in-repo test server; set MONGO_URL for a real mongod)';
   }
   const client = await new MongoClient(uri).connect();
   const name = (s: string) => `tm_bench_${s}_${randomBytes(4).toString('hex')}`;
