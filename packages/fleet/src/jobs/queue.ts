@@ -43,9 +43,11 @@ export interface FleetQueue {
   close(): Promise<void>;
 }
 
-export function redisClient(input: string | Redis | undefined): { client: Redis; owned: boolean } {
+/** A client for BullMQ (no per-request retry limit: commands wait through a reconnect instead of failing). */
+export function redisClient(input: string | Redis | undefined, connectionName?: string): { client: Redis; owned: boolean } {
   if (input && typeof input !== 'string') return { client: input, owned: false };
-  const client = new Redis(input ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: false });
+  const client = new Redis(input ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: false, ...(connectionName ? { connectionName } : {}) });
+  client.on('error', () => undefined); // reconnects are automatic; commands wait for them
   return { client, owned: true };
 }
 

@@ -60,7 +60,8 @@ export interface FleetWorker {
 
 export async function startFleetWorker(options: FleetWorkerOptions = {}): Promise<FleetWorker> {
   const keys = fleetKeys(options);
-  const { client, owned } = redisClient(options.redis);
+  const who = options.name ?? `${hostname()}:${process.pid}`;
+  const { client, owned } = redisClient(options.redis, `tidemark-fleet-worker:${who}`);
   const nodb = await redisCommander(options.nodbRedis ?? client);
   let registry: RunRegistry | undefined;
   let ownsRegistry = false;
@@ -83,7 +84,6 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
   };
   const shutdown = new AbortController();
   const log = options.log ?? (() => undefined);
-  const who = options.name ?? `${hostname()}:${process.pid}`;
 
   const processJob = async (job: Job<FleetJobData, FleetJobResult>): Promise<FleetJobResult> => {
     const kind = job.name;

@@ -1,0 +1,165 @@
+// Load and faults with real processes and a real Redis: many runs through 4 workers; a worker killed with
+// SIGKILL mid-job (BullMQ's stalled-job recovery + the archive guard); SIGTERM mid-job (finish, then
+// stop); the worker's Redis connections killed mid-run (CLIENT KILL) — a stand-in for a Redis restart,
+// which a shared Redis cannot be put through safely.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { spawnWorker, type ChildWorker } from '../test/child.js';
+import { fleetTestPlugin, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { deleteKeys, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
+import { openFleetQueue, type FleetQueue } from './queue.js';
+import { startFleetWorker, type FleetWorker } from './worker.js';
+
+let redis: Redis;
+let root: string;
+let names: ReturnType<typeof testNames>;
+let fq: FleetQueue;
+const children: ChildWorker[] = [];
+const workers: FleetWorker[] = [];
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+afterAll(async () => {
+  await redis.quit();
+});
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tidemark-fleet-faults-'));
+  names = testNames();
+  fq = openFleetQueue({ ...names, redis: REDIS_URL, backoffMs: 300 });
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  for (const w of workers.splice(0)) await w.close();
+  await fq.close();
+  await deleteKeys(redis, `${names.prefix}:*`);
+  await rm(root, { recursive: true, force: true });
+});
+
+const childEnv = (extra: Record<string, string> = {}) => ({ FLEET_REDIS: REDIS_URL, FLEET_PREFIX: names.prefix, FLEET_ROOT: root, FLEET_LOCK_MS: '2000', ...extra });
+
+async function settled(expected: number, timeoutMs = 90_000) {
+  return waitFor(`${expected} jobs to settle`, async () => {
+    const c = await fq.queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed');
+    return c.completed! + c.failed! === expected ? c : null;
+  }, timeoutMs, 200);
+}
+
+describe('fleet load and faults', () => {
+  it('100 runs through 4 workers: every run ends migrated or reported (READONLY, failed step), none half-done', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `${uniqueId('ld')}${String(i).padStart(3, '0')}`);
+    const readonly = new Set(ids.filter((_, i) => i % 25 === 3));
+    const failing = new Set(ids.filter((_, i) => i % 25 === 7));
+    for (const id of ids) {
+      const dir = await makeLegacyRun(root, id);
+      if (readonly.has(id)) await writeFile(join(dir, 'READONLY'), '');
+    }
+    const marker = 'FAILME';
+    for (const id of failing) {
+      // the test plugin fails step 2 of runs whose folder contains the marker
+      const { rename, mkdir } = await import('node:fs/promises');
+      await mkdir(join(root, `${marker}`, id.slice(0, 2)), { recursive: true });
+      await rename(join(root, id.slice(0, 2), id), join(root, marker, id.slice(0, 2), id));
+    }
+    const dirOf = (id: string) => (failing.has(id) ? join(root, marker, id.slice(0, 2), id) : join(root, id.slice(0, 2), id));
+    for (let i = 0; i < 4; i++) {
+      const w = await startFleetWorker({ ...names, redis: REDIS_URL, root, plugin: fleetTestPlugin({ failRunsContaining: marker }), concurrency: 1, name: `w${i}`, lock: { ttlMs: 5000, waitMs: 20_000 }, nodbLockTtlMs: 5000 });
+      workers.push(w);
+    }
+    const t0 = performance.now();
+    const results = await fq.enqueue('migration', ids.map((runId) => ({ runId, dir: dirOf(runId) })));
+    expect(results.every((r) => !r.collapsed)).toBe(true);
+    const counts = await settled(100);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(counts).toMatchObject({ completed: 100 - readonly.size - failing.size, failed: readonly.size + failing.size });
+    const shapes: Record<string, number> = {};
+    for (const id of ids) {
+      const shape = await runShape(dirOf(id));
+      shapes[shape] = (shapes[shape] ?? 0) + 1;
+      expect(shape, id).toBe(readonly.has(id) || failing.has(id) ? 'legacy' : 'migrated');
+      const row = await fq.index.get(id);
+      expect(row!.lastStatus, id).toBe(readonly.has(id) ? 'failed:READONLY' : failing.has(id) ? 'failed:STEP_FAILED' : 'migrated');
+    }
+    const by = new Set<string>();
+    for (const job of await fq.queue.getJobs(['completed'], 0, 200)) by.add(String(job.processedBy ?? ''));
+    console.log(`[fleet] 100 runs, 4 in-process workers: ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(1)} runs/s), shapes ${JSON.stringify(shapes)}, processed by ${by.size} workers`);
+    expect(shapes.half).toBeUndefined();
+  });
+
+  it('a worker killed with SIGKILL mid-step: the job stalls, another worker takes it, the archive guard undoes the half-run, the run ends migrated', async () => {
+    const id = uniqueId('kill');
+    const dir = await makeLegacyRun(root, id);
+    const doomed = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_NAME: 'doomed' }));
+    children.push(doomed);
+    await doomed.waitFor('READY');
+    await fq.enqueue('migration', [{ runId: id }]);
+    await doomed.waitFor(`ACTIVE ${id}`);
+    // Wait until the step has written its first file: the run is now half-migrated on disk.
+    await waitFor('the half-written step', async () => (await runShape(dir)) === 'half', 20_000);
+    doomed.proc.kill('SIGKILL');
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    const rescuer = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '0', FLEET_NAME: 'rescuer' }));
+    children.push(rescuer);
+    await rescuer.waitFor(new RegExp(`run=${id} job=migration status=migrated`), 60_000);
+    expect(await runShape(dir)).toBe('migrated');
+    const [job] = await fq.queue.getJobs(['completed']);
+    expect(job!.processedBy).toBe('rescuer');
+    rescuer.proc.kill('SIGTERM');
+    await rescuer.exited;
+  });
+
+  it('SIGTERM mid-step: the worker finishes the running job, takes no new one, and exits 0', async () => {
+    const [a, b] = [uniqueId('term'), uniqueId('term')];
+    const dirA = await makeLegacyRun(root, a);
+    const dirB = await makeLegacyRun(root, b);
+    const w = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '1500', FLEET_LOCK_MS: '30000' }));
+    children.push(w);
+    await w.waitFor('READY');
+    await fq.enqueue('migration', [{ runId: a }]);
+    await w.waitFor(`ACTIVE ${a}`);
+    await waitFor('the half-written step', async () => (await runShape(dirA)) === 'half', 20_000);
+    w.proc.kill('SIGTERM');
+    await w.waitFor('SIGTERM');
+    await fq.enqueue('migration', [{ runId: b }]);
+    const exit = await w.exited;
+    expect(exit.code).toBe(0);
+    expect(w.output()).toMatch(new RegExp(`run=${a} job=migration status=migrated`));
+    expect(w.output()).not.toContain(`ACTIVE ${b}`);
+    expect(await runShape(dirA)).toBe('migrated');
+    expect(await runShape(dirB)).toBe('legacy');
+    expect(await fq.queue.getJobCountByTypes('waiting')).toBe(1); // b waits for the next worker
+  });
+
+  it("the worker's Redis connections killed mid-run (CLIENT KILL): it reconnects and no job is lost", async () => {
+    const ids = Array.from({ length: 12 }, () => uniqueId('ck'));
+    for (const id of ids) await makeLegacyRun(root, id);
+    const name = `fleetck${Math.random().toString(36).slice(2, 8)}`;
+    const w = await startFleetWorker({ ...names, redis: REDIS_URL, root, plugin: fleetTestPlugin({ stepMs: 150 }), concurrency: 2, name, lockDurationMs: 3000, stalledIntervalMs: 1500, lock: { ttlMs: 3000, waitMs: 20_000 }, nodbLockTtlMs: 3000 });
+    workers.push(w);
+    await w.ready();
+    await fq.enqueue('migration', ids.map((runId) => ({ runId })));
+    await waitFor('some jobs done', async () => (await fq.queue.getJobCountByTypes('completed')) >= 2, 30_000);
+    // The worker names its connection `tidemark-fleet-worker:<name>`; BullMQ names its own (the blocking
+    // one) after the prefix. Kill them all: the worker's, BullMQ's and this test's queue connections.
+    const list = String(await redis.call('CLIENT', 'LIST'));
+    const mine = list.split('\n').filter((l) => l.includes(names.prefix) || l.includes(name));
+    let killed = 0;
+    let killedWorker = 0;
+    for (const line of mine) {
+      const id = /id=(\d+)/.exec(line)?.[1];
+      if (!id) continue;
+      const n = Number(await redis.call('CLIENT', 'KILL', 'ID', id));
+      killed += n;
+      if (line.includes(`tidemark-fleet-worker:${name}`)) killedWorker += n;
+    }
+    expect(killedWorker).toBeGreaterThanOrEqual(1);
+    const counts = await settled(12, 90_000);
+    expect(counts).toMatchObject({ completed: 12, failed: 0 });
+    for (const id of ids) expect(await runShape(join(root, id.slice(0, 2), id)), id).toBe('migrated');
+    console.log(`[fleet] CLIENT KILL: ${killed} connection(s) killed mid-run; 12/12 runs migrated`);
+    expect(killed).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,32 @@
+// A fleet worker in its own process (for kill -9, SIGTERM and load tests). Configured by environment:
+// FLEET_REDIS, FLEET_PREFIX, FLEET_ROOT, FLEET_CONCURRENCY, FLEET_LOCK_MS, FLEET_FAIL_MARKER,
+// TIDEMARK_FLEET_TEST_STEP_MS.
+import { startFleetWorker } from '../jobs/worker.js';
+import { fleetTestPlugin } from './fleet-plugin.js';
+
+const env = process.env;
+const lockMs = Number(env.FLEET_LOCK_MS ?? 30_000);
+const worker = await startFleetWorker({
+  redis: env.FLEET_REDIS ?? 'redis://127.0.0.1:6379',
+  prefix: env.FLEET_PREFIX!,
+  root: env.FLEET_ROOT!,
+  plugin: fleetTestPlugin(env.FLEET_FAIL_MARKER ? { failRunsContaining: env.FLEET_FAIL_MARKER } : {}),
+  concurrency: Number(env.FLEET_CONCURRENCY ?? 1),
+  lockDurationMs: lockMs,
+  stalledIntervalMs: Math.max(500, Math.floor(lockMs / 2)),
+  lock: { ttlMs: Math.max(1000, lockMs), waitMs: 30_000 },
+  nodbLockTtlMs: Math.max(1000, lockMs),
+  name: env.FLEET_NAME ?? `child-${process.pid}`,
+  graceMs: Number(env.FLEET_GRACE_MS ?? 60_000),
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+worker.worker.on('active', (job) => process.stdout.write(`ACTIVE ${job.data.runId}\n`));
+await worker.ready();
+process.stdout.write('READY\n');
+process.once('SIGTERM', () => {
+  process.stdout.write('SIGTERM\n');
+  void worker.close().then(() => {
+    process.stdout.write('STOPPED\n');
+    process.exit(0);
+  });
+});
