@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFixture } from './fixture.js';
+import { snapshotsPlugin } from './plugin.js';
 import { dialectOf } from './dialect.js';
 import { loadSampleData } from './sample-data.js';
 import { loadState, readState, type SnapshotsState } from './state.js';
@@ -122,6 +127,28 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     expect(await readState(ds)).toEqual({ ...sample, run_link: false });
     await runner.up();
     expect((await readState(ds)).recipe_snapshots).toHaveLength(8);
+  });
+
+  it('throttles between batches', async () => {
+    const { ds } = await legacy();
+    const { runner, events } = runnerFor(ds, { batchSize: 3, throttleMs: 150 });
+    await runner.up({ to: '002_add_run_snapshot_link' });
+    const t0 = performance.now();
+    await runner.up();
+    // Four batches, a pause after each.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 150);
+    expect(events.filter((e) => e.type === 'step:progress')).toHaveLength(4);
+  });
+
+  it('captures the state as fixture files', async () => {
+    const { ds, sample } = await legacy();
+    const dir = await mkdtemp(join(tmpdir(), 'tm-snap-capture-'));
+    try {
+      await snapshotsPlugin().capture!(ds, dir);
+      expect(await readFixture(dir)).toEqual({ ...sample, run_link: false });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a duplicate snapshot for a run is refused by the unique constraint', async () => {

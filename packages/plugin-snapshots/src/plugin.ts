@@ -1,12 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { definePlugin, redact, type Plugin } from '@tidemark/core';
 import { dialectOf } from './dialect.js';
+import { writeFixture } from './fixture.js';
 import { runTransactionGuard } from './guards.js';
 import { typeormLedger } from './ledger.js';
 import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
 import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
 import { backfillMigration } from './migrations/003_backfill_recipe_snapshots.js';
 import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
+import { readState } from './state.js';
 import { runLinkMissing, runsWithoutSnapshot, snapshotsTableMissing } from './traits.js';
 
 export const PLUGIN_NAME = 'snapshots';
@@ -21,6 +23,27 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
     ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
     describe: describeDataSource,
+    capture: async (ds, dir) => writeFixture(await readState(ds), dir),
+    scaffold: ({ id, title, exportName }) => ({
+      migration: `import type { DataSource } from 'typeorm';
+import { defineMigration } from '@tidemark/core';
+
+export const ${exportName} = defineMigration<DataSource>({
+  id: ${JSON.stringify(id)},
+  title: ${JSON.stringify(title)},
+  async up(ctx) {
+    // ctx.target is the TypeORM DataSource; write set-based SQL, in batches with ctx.checkpoint for big tables.
+    await ctx.target.query('SELECT 1');
+  },
+  async down(ctx) {
+    await ctx.target.query('SELECT 1');
+  },
+  async validate(_ctx) {
+    return [];
+  },
+});
+`,
+    }),
   });
 }
 
