@@ -26,15 +26,17 @@ export async function backfillStats(ds: DataSource): Promise<BackfillStats & { e
   if (!shape.productionRuns) throw new Error('[tidemark] [snapshots] table production_runs not found: is this the recipe database?');
   const linked = shape.runLink ? 'pr.recipe_snapshot_id IS NOT NULL' : '1 = 0';
   const unlinked = shape.runLink ? 'pr.recipe_snapshot_id IS NULL' : '1 = 1';
-  const orphan = shape.snapshotsTable ? 'EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)' : '1 = 0';
+  // production_run_id is unique, so the snapshot join never multiplies runs.
+  const orphan = shape.snapshotsTable ? 's.id IS NOT NULL' : '1 = 0';
+  const snapshots = shape.snapshotsTable ? 'LEFT JOIN recipe_snapshots s ON s.production_run_id = pr.id' : '';
   const [row] = await sql<Record<string, unknown>>(
     ds,
     `SELECT COUNT(*) AS total,
             COALESCE(SUM(CASE WHEN ${linked} THEN 1 ELSE 0 END), 0) AS already,
-            COALESCE(SUM(CASE WHEN ${unlinked} AND r.id IS NOT NULL AND NOT ${orphan} THEN 1 ELSE 0 END), 0) AS would,
+            COALESCE(SUM(CASE WHEN ${unlinked} AND r.id IS NOT NULL AND NOT (${orphan}) THEN 1 ELSE 0 END), 0) AS would,
             COALESCE(SUM(CASE WHEN ${unlinked} AND r.id IS NULL THEN 1 ELSE 0 END), 0) AS skipped,
             COALESCE(SUM(CASE WHEN ${unlinked} AND r.id IS NOT NULL AND ${orphan} THEN 1 ELSE 0 END), 0) AS errors
-       FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id`,
+       FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id ${snapshots}`,
   );
   const errorCount = Number(row?.errors ?? 0);
   const errors: BackfillError[] = [];
