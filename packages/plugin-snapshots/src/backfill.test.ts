@@ -38,7 +38,7 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const { runner } = runnerFor(ds);
     const result = await runner.up({ dryRun: true });
     expect(result.outcome).toBe('dry-run');
-    expect(result.plan.steps.map((s) => s.id)).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots']);
+    expect(result.plan.steps.map((s) => s.id)).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
     expect(result.plan.findings['runs-without-snapshot']?.details).toMatchObject({ migrated: 8, skipped_no_recipe: 2 });
     expect(await readState(ds)).toEqual(before);
     expect((await runner.status()).entries).toEqual([]);
@@ -48,7 +48,7 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const { ds, sample } = await legacy();
     const { runner, events } = runnerFor(ds, { batchSize: 3 });
     const result = await runner.up();
-    expect(result.applied).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots']);
+    expect(result.applied).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
     const after = await readState(ds);
     const snapshots = after.recipe_snapshots!;
     expect(snapshots).toHaveLength(8);
@@ -109,7 +109,7 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     expect(stats).toMatchObject({ total_runs: 10, already_migrated: 2, migrated: 5, skipped_no_recipe: 2, error_count: 1 });
     expect(stats.errors).toEqual([{ run_id: 6, error: expect.stringContaining('snapshot 3 already exists') }]);
     const up = await runner.up();
-    expect(up.baselined).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link']);
+    expect(up.baselined).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '004_add_snapshot_foreign_keys']);
     expect(up.applied).toEqual(['003_backfill_recipe_snapshots']);
     const after = await readState(ds);
     expect(after.recipe_snapshots!.filter((s) => !s.is_backfilled)).toEqual(before.recipe_snapshots);
@@ -123,7 +123,7 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const { runner } = runnerFor(ds);
     await runner.up();
     const down = await runner.down({ to: null });
-    expect(down.reverted).toEqual(['003_backfill_recipe_snapshots', '002_add_run_snapshot_link', '001_create_recipe_snapshots']);
+    expect(down.reverted).toEqual(['004_add_snapshot_foreign_keys', '003_backfill_recipe_snapshots', '002_add_run_snapshot_link', '001_create_recipe_snapshots']);
     expect(await readState(ds)).toEqual({ ...sample, run_link: false });
     await runner.up();
     expect((await readState(ds)).recipe_snapshots).toHaveLength(8);

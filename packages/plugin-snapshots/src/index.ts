@@ -3,7 +3,7 @@ export type { SnapshotsPluginOptions } from './options.js';
 export { typeormLedger, type TypeormLedgerOptions } from './ledger.js';
 export { rowLock } from './lock.js';
 export { runTransactionGuard } from './guards.js';
-export { snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot } from './traits.js';
+export { snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing } from './traits.js';
 export { backfillStats, formatStats, type BackfillStats, type BackfillError } from './stats.js';
 export { BACKFILL_ID, type BackfillCursor } from './migrations/003_backfill_recipe_snapshots.js';
 export {
@@ -22,6 +22,7 @@ export {
 export { CreateRecipeTables1767225600000 } from './schema/1767225600000-CreateRecipeTables.js';
 export { CreateRecipeSnapshots1767225600001 } from './schema/1767225600001-CreateRecipeSnapshots.js';
 export { AddRunSnapshotLink1767225600002 } from './schema/1767225600002-AddRunSnapshotLink.js';
+export { AddSnapshotForeignKeys1767225600003 } from './schema/1767225600003-AddSnapshotForeignKeys.js';
 export { readState, loadState, normalizeState, type SnapshotsState, type RecipeRow, type IngredientRow, type RecipeIngredientRow, type ProductionRunRow, type RecipeSnapshotRow } from './state.js';
 export { readFixture, writeFixture } from './fixture.js';
 export { openSqljs, openPostgres } from './connect.js';

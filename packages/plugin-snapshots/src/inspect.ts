@@ -19,17 +19,33 @@ export async function hasColumn(ds: DataSource, table: string, column: string): 
   return rows.length > 0;
 }
 
+export async function hasForeignKey(ds: DataSource, table: string, column: string): Promise<boolean> {
+  const rows =
+    dialectOf(ds) === 'postgres'
+      ? await sql(
+          ds,
+          `SELECT 1 FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage k
+             ON k.constraint_name = tc.constraint_name AND k.constraint_schema = tc.constraint_schema
+           WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema() AND tc.table_name = $1 AND k.column_name = $2`,
+          [table, column],
+        )
+      : await sql(ds, `SELECT 1 FROM pragma_foreign_key_list(?) WHERE "from" = ?`, [table, column]);
+  return rows.length > 0;
+}
+
 export interface SchemaShape {
   productionRuns: boolean;
   snapshotsTable: boolean;
   runLink: boolean;
+  /** Both foreign keys between runs and snapshots exist. */
+  foreignKeys: boolean;
 }
 
 export async function schemaShape(ds: DataSource): Promise<SchemaShape> {
   const productionRuns = await hasTable(ds, 'production_runs');
-  return {
-    productionRuns,
-    snapshotsTable: await hasTable(ds, 'recipe_snapshots'),
-    runLink: productionRuns && (await hasColumn(ds, 'production_runs', 'recipe_snapshot_id')),
-  };
+  const snapshotsTable = await hasTable(ds, 'recipe_snapshots');
+  const runLink = productionRuns && (await hasColumn(ds, 'production_runs', 'recipe_snapshot_id'));
+  const foreignKeys =
+    snapshotsTable && runLink && (await hasForeignKey(ds, 'recipe_snapshots', 'production_run_id')) && (await hasForeignKey(ds, 'production_runs', 'recipe_snapshot_id'));
+  return { productionRuns, snapshotsTable, runLink, foreignKeys };
 }

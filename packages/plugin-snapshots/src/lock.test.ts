@@ -59,7 +59,7 @@ describe('concurrency on postgres', () => {
     );
     const results = await Promise.all(runners.map((r) => r.up()));
     const started = events.filter((e) => e.type === 'step:started').map((e) => (e.type === 'step:started' ? e.migration : ''));
-    expect(started.sort()).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots']);
+    expect(started.sort()).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
     expect(results.filter((r) => r.outcome === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'nothing-to-do')).toHaveLength(5);
     const [row] = await sql<{ n: unknown; runs: unknown }>(ds, 'SELECT COUNT(*) AS n, COUNT(DISTINCT production_run_id) AS runs FROM recipe_snapshots');

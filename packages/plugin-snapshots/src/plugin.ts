@@ -7,9 +7,10 @@ import { typeormLedger } from './ledger.js';
 import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
 import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
 import { backfillMigration } from './migrations/003_backfill_recipe_snapshots.js';
+import { m004AddSnapshotForeignKeys } from './migrations/004_add_snapshot_foreign_keys.js';
 import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
 import { readState } from './state.js';
-import { runLinkMissing, runsWithoutSnapshot, snapshotsTableMissing } from './traits.js';
+import { runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing, snapshotsTableMissing } from './traits.js';
 
 export const PLUGIN_NAME = 'snapshots';
 
@@ -18,8 +19,8 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
   const resolved = resolveOptions(options);
   return definePlugin<DataSource>({
     name: PLUGIN_NAME,
-    migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved)],
-    traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot],
+    migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved), m004AddSnapshotForeignKeys],
+    traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
     guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
     ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
     describe: describeDataSource,

@@ -6,6 +6,7 @@ import { schemaShape } from './inspect.js';
 import { CreateRecipeTables1767225600000 } from './schema/1767225600000-CreateRecipeTables.js';
 import { CreateRecipeSnapshots1767225600001 } from './schema/1767225600001-CreateRecipeSnapshots.js';
 import { AddRunSnapshotLink1767225600002 } from './schema/1767225600002-AddRunSnapshotLink.js';
+import { AddSnapshotForeignKeys1767225600003 } from './schema/1767225600003-AddSnapshotForeignKeys.js';
 import { inTransaction, sql } from './transaction.js';
 
 export interface RecipeRow {
@@ -127,6 +128,7 @@ export async function loadState(ds: DataSource, state: SnapshotsState): Promise<
     await new CreateRecipeTables1767225600000().up(runner);
     if (withSnapshots) await new CreateRecipeSnapshots1767225600001().up(runner);
     if (withSnapshots || state.run_link) await new AddRunSnapshotLink1767225600002().up(runner);
+    // The app's deployed schema has the foreign keys; add them after the rows (runs and snapshots reference each other).
     await insertRows(ds, dialect, 'recipes', state.recipes);
     await insertRows(ds, dialect, 'ingredients', state.ingredients);
     await insertRows(ds, dialect, 'recipe_ingredients', state.recipe_ingredients);
@@ -156,6 +158,7 @@ export async function loadState(ds: DataSource, state: SnapshotsState): Promise<
         }
       }
     }
+    if (withSnapshots) await new AddSnapshotForeignKeys1767225600003().up(runner);
     if (dialect === 'postgres') {
       for (const table of ['recipes', 'ingredients', 'recipe_ingredients', 'production_runs', ...(withSnapshots ? ['recipe_snapshots'] : [])]) {
         await sql(ds, `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`);

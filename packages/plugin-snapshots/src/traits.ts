@@ -36,3 +36,13 @@ export const runsWithoutSnapshot = defineTrait<DataSource>({
     return { summary: `${stats.migrated} of ${stats.total_runs} production run(s) have no recipe snapshot`, details: { ...stats } };
   },
 });
+
+export const snapshotForeignKeysMissing = defineTrait<DataSource>({
+  id: 'snapshot-foreign-keys-missing',
+  title: 'No foreign keys between production_runs and recipe_snapshots',
+  fixes: ['004_add_snapshot_foreign_keys'],
+  async detect(ds) {
+    const shape = await schemaShape(ds);
+    return shape.foreignKeys ? null : { summary: 'the foreign keys between production_runs and recipe_snapshots do not exist', details: { ...shape } };
+  },
+});

@@ -1,5 +1,5 @@
 // Adds `recipe_snapshots`: one snapshot per production run (the unique run id is what makes a resumed
-// backfill provably duplicate-free).
+// backfill provably duplicate-free). Its foreign key comes after the backfill (AddSnapshotForeignKeys).
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { timestampType } from './column-types.js';
 
@@ -21,15 +21,6 @@ export class CreateRecipeSnapshots1767225600001 implements MigrationInterface {
           { name: 'is_backfilled', type: 'boolean', default: false },
         ],
         uniques: [{ name: 'uq_recipe_snapshots_production_run_id', columnNames: ['production_run_id'] }],
-        foreignKeys: [
-          {
-            name: 'fk_recipe_snapshots_production_run_id',
-            columnNames: ['production_run_id'],
-            referencedTableName: 'production_runs',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
         indices: [{ name: 'ix_recipe_snapshots_recipe_id', columnNames: ['recipe_id'] }],
       }),
     );
