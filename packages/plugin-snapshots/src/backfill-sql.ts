@@ -107,10 +107,14 @@ export function windowEnd(dialect: Dialect): string {
 /** Runs in the window the batch leaves alone, with why: recipe deleted, or an unlinked snapshot exists. */
 export function leftAlone(dialect: Dialect): string {
   const [lo, hi] = dialect === 'postgres' ? ['$1', '$2'] : ['?1', '?2'];
+  // Scalar subqueries on the unique index: a join here made the planner hash the whole (growing, never
+  // analyzed) snapshot table once per batch, so the backfill grew quadratically.
   return `
-SELECT pr.id AS run_id, pr.recipe_id AS recipe_id, r.id AS found, s.id AS snapshot_id
-  FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id LEFT JOIN recipe_snapshots s ON s.production_run_id = pr.id
- WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL AND (r.id IS NULL OR s.id IS NOT NULL)
+SELECT pr.id AS run_id, pr.recipe_id AS recipe_id, r.id AS found,
+       (SELECT s.id FROM recipe_snapshots s WHERE s.production_run_id = pr.id) AS snapshot_id
+  FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id
+ WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL
+   AND (r.id IS NULL OR EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id))
  ORDER BY pr.id`;
 }
 
