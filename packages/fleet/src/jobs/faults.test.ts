@@ -133,6 +133,26 @@ describe('fleet load and faults', () => {
     expect(await fq.queue.getJobCountByTypes('waiting')).toBe(1); // b waits for the next worker
   });
 
+  it('SIGTERM when the running step outlasts --grace-ms: the step is aborted, the archive guard restores the run, the job is retried elsewhere', async () => {
+    const id = uniqueId('grace');
+    const dir = await makeLegacyRun(root, id);
+    const w = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_LOCK_MS: '30000', FLEET_GRACE_MS: '300' }));
+    children.push(w);
+    await w.waitFor('READY');
+    const [job] = await fq.enqueue('migration', [{ runId: id }]);
+    await waitFor('the half-written step', async () => (await runShape(dir)) === 'half', 20_000);
+    w.proc.kill('SIGTERM');
+    expect((await w.exited).code).toBe(0);
+    expect(w.output()).toMatch(new RegExp(`run=${id} job=migration status=failed attempt=1 duration_ms=\\d+ worker=\\S+ reason=\\w+ retry=true`));
+    expect(await runShape(dir)).toBe('legacy'); // restored, not half
+    const state = await (await fq.queue.getJob(job!.jobId))!.getState();
+    expect(['delayed', 'waiting']).toContain(state);
+    const next = await startFleetWorker({ ...names, redis: REDIS_URL, root, plugin: fleetTestPlugin(), lock: { ttlMs: 3000, waitMs: 20_000 }, nodbLockTtlMs: 3000 });
+    workers.push(next);
+    await waitFor('the retry to migrate the run', async () => (await (await fq.queue.getJob(job!.jobId))!.getState()) === 'completed', 30_000);
+    expect(await runShape(dir)).toBe('migrated');
+  });
+
   it("the worker's Redis connections killed mid-run (CLIENT KILL): it reconnects and no job is lost", async () => {
     const ids = Array.from({ length: 12 }, () => uniqueId('ck'));
     for (const id of ids) await makeLegacyRun(root, id);

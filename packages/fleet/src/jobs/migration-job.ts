@@ -1,7 +1,7 @@
 // The migration job (the seed's `migration_rq`): plugin-run-dirs' migrateRun under the guard stack (READONLY,
 // `.nodb` locks held, disk, pre-migration archive), its events relayed to `<runid>:migration`, the run's
 // index row and registry row updated. A failed run was restored by the archive guard before we get here.
-import { runDirGuards, type RunDirTarget } from '@tidemark/plugin-run-dirs';
+import { runDirGuards, tempSweepGuard, type RunDirTarget } from '@tidemark/plugin-run-dirs';
 import { migrateRun } from '@tidemark/plugin-run-dirs';
 import { readRunState } from '../runs/run-state.js';
 import { FleetJobError, type JobContext } from './context.js';
@@ -13,7 +13,8 @@ export async function runMigrationJob(ctx: JobContext, target: RunDirTarget & { 
   const report = await migrateRun({
     target,
     plugin: env.plugin,
-    guards: runDirGuards({ redis: env.redis, snapshot: env.snapshot, nodbLockTtlMs: env.nodbLockTtlMs }),
+    // The plugin's default stack, built here so the worker's Redis and lock TTL are used.
+    guards: [...runDirGuards<RunDirTarget>({ redis: env.redis, snapshot: env.snapshot, nodbLockTtlMs: env.nodbLockTtlMs }), tempSweepGuard<RunDirTarget>()],
     redis: env.redis,
     lock: env.lock,
     signal: ctx.signal,
