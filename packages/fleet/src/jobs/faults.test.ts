@@ -120,10 +120,10 @@ describe('fleet load and faults', () => {
     await w.waitFor('READY');
     await fq.enqueue('migration', [{ runId: a }]);
     await w.waitFor(`ACTIVE ${a}`);
+    await fq.enqueue('migration', [{ runId: b }]); // waiting behind a (concurrency 1)
     await waitFor('the half-written step', async () => (await runShape(dirA)) === 'half', 20_000);
     w.proc.kill('SIGTERM');
     await w.waitFor('SIGTERM');
-    await fq.enqueue('migration', [{ runId: b }]);
     const exit = await w.exited;
     expect(exit.code).toBe(0);
     expect(w.output()).toMatch(new RegExp(`run=${a} job=migration status=migrated`));

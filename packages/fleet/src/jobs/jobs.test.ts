@@ -172,15 +172,21 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
   it('retries with backoff while the web app holds a .nodb lock, then migrates', async () => {
     const id = uniqueId('lk');
     const dir = await makeLegacyRun(root, id);
-    await redis.set(`nodb-lock:${id}:ron.nodb`, JSON.stringify({ token: 'web', owner: 'web-1:42' }), 'PX', 700);
+    await redis.set(`nodb-lock:${id}:ron.nodb`, JSON.stringify({ token: 'web', owner: 'web-1:42' }), 'EX', 120);
+    const rec = await channelRecorder([id]);
     try {
       await worker();
       const j = (await fq.enqueue('migration', [{ runId: id }]))[0]!;
+      // The web app releases its lock only after the first attempt was refused.
+      await waitFor('a refused attempt', () => rec.messages.some((m) => m.event === 'EXCEPTION' && m.detail?.reason === 'NODB_LOCKED' && m.detail.willRetry === true));
+      expect(await runShape(dir)).toBe('legacy');
+      await redis.del(`nodb-lock:${id}:ron.nodb`);
       const result = await finished(j.jobId);
       expect(result.state).toBe('completed');
       expect(result.job.attemptsMade).toBeGreaterThanOrEqual(2);
       expect(await runShape(dir)).toBe('migrated');
     } finally {
+      await rec.close();
       await redis.del(`nodb-lock:${id}:ron.nodb`);
     }
   });
