@@ -13,3 +13,4 @@ export {
 export { ExitCode, CliError, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 export type { CliScaffoldInput, CliScaffoldOutput } from './commands/new.js';
 export type { Writer } from './output.js';
+export type { PluginReport, ReportContext, ReportHook } from './report.js';

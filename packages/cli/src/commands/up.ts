@@ -1,5 +1,6 @@
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { printDrift, printPlan } from '../render-plan.js';
+import { pluginReport } from '../report.js';
 import { forEachTarget, type CommandEnv } from '../target-loop.js';
 
 export interface UpCommandOptions {
@@ -10,8 +11,14 @@ export interface UpCommandOptions {
 
 export async function upCommand(env: CommandEnv, options: UpCommandOptions): Promise<ExitCodeValue> {
   const { out } = env;
-  return forEachTarget(env, 'up', { live: !options.dryRun }, async (runner) => {
-    const result = await runner.up({ ...(options.to ? { to: options.to } : {}), dryRun: options.dryRun === true, repairDrift: options.repairDrift === true });
+  return forEachTarget(env, 'up', { live: !options.dryRun }, async (runner, info) => {
+    let result;
+    try {
+      result = await runner.up({ ...(options.to ? { to: options.to } : {}), dryRun: options.dryRun === true, repairDrift: options.repairDrift === true });
+    } catch (error) {
+      if (!options.dryRun) await pluginReport(out, info, { command: 'up', error });
+      throw error;
+    }
     if (result.outcome === 'dry-run') {
       out.print('dry run: nothing was changed');
       printPlan(out, result.plan);
@@ -25,6 +32,7 @@ export async function upCommand(env: CommandEnv, options: UpCommandOptions): Pro
       );
       if (!options.repairDrift) printDrift(out, result.plan);
     }
-    return { exitCode: ExitCode.OK, data: { result } };
+    const report = result.outcome === 'dry-run' ? undefined : await pluginReport(out, info, { command: 'up', result });
+    return { exitCode: ExitCode.OK, data: { result, ...(report ? { report: report.data ?? null } : {}) } };
   });
 }
