@@ -45,17 +45,18 @@ export async function withConnection<R>(knex: Knex, fn: (conn: Conn) => Promise<
 
 /**
  * BEGIN ... COMMIT on one connection; ROLLBACK on any error (and the server rolls back if we crash). Inside an
- * open transaction: a savepoint, so one file's failure undoes that file and the outer transaction decides.
+ * open transaction (the step's) nothing is added: a failure fails the step, whose transaction then rolls back
+ * (no savepoint per file, so no subtransaction under a million foreign-key checks).
  */
 export async function inTransaction<R>(conn: Conn, fn: () => Promise<R>): Promise<R> {
-  const [begin, commit, rollback] = conn.nested ? ['SAVEPOINT tidemark_file', 'RELEASE SAVEPOINT tidemark_file', 'ROLLBACK TO SAVEPOINT tidemark_file'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
-  await conn.query(begin);
+  if (conn.nested) return fn();
+  await conn.query('BEGIN');
   try {
     const result = await fn();
-    await conn.query(commit);
+    await conn.query('COMMIT');
     return result;
   } catch (error) {
-    await conn.query(rollback).catch(() => undefined);
+    await conn.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
@@ -74,7 +75,7 @@ function wrapPg(client: PgClientLike, nested: boolean): Conn {
     },
     async copyIn(table, columns, source) {
       const { from } = await import('pg-copy-streams');
-      const stream = client.query(from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)) as Writable & { rowCount?: number };
+      const stream = client.query(from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, { highWaterMark: 1 << 20 })) as Writable & { rowCount?: number };
       await pumpInto(source, stream);
       return stream.rowCount ?? 0;
     },

@@ -1,4 +1,4 @@
-export { telemetryPlugin } from './plugin.js';
+export { telemetryPlugin, type TelemetryPlugin } from './plugin.js';
 export type { TelemetryTarget } from './target.js';
 export { describeTarget } from './target.js';
 export type { TelemetryPluginOptions } from './options.js';

@@ -49,17 +49,18 @@ export async function ingestFile(conn: Conn, input: IngestFileInput): Promise<Fi
   const fail = (message: string, cause?: unknown) =>
     new TidemarkError('STEP_FAILED', `file "${input.file}": ${message}`, { plugin: PLUGIN, ...(cause === undefined ? {} : { cause }) });
   return inTransaction(conn, async () => {
-    await conn.query(`SELECT set_config('timezone', $1, true)`, [input.timezone]);
-    const claimed = await conn.query<{ id: number }>(
-      `INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes) VALUES ($1, $2, $3) ON CONFLICT (content_hash) DO NOTHING RETURNING id`,
-      [input.file, input.sha256, input.bytes],
+    // One round trip: the zone for this transaction, the claim on the content hash, and the run.
+    const claimed = await conn.query<{ file_id: number; run_id: number }>(
+      `WITH f AS (INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes) VALUES ($1, $2, $3) ON CONFLICT (content_hash) DO NOTHING RETURNING id),
+            r AS (INSERT INTO ${TABLES.runs} (status, source, source_file) SELECT 'ingesting', 'csv', $1 FROM f RETURNING id)
+       SELECT f.id AS file_id, r.id AS run_id, set_config('timezone', $4, true) AS tz FROM f, r`,
+      [input.file, input.sha256, input.bytes, input.timezone],
     );
-    const fileId = claimed.rows[0]?.id;
+    const fileId = claimed.rows[0]?.file_id;
     if (fileId === undefined) {
       return { file: input.file, sha256: input.sha256, status: 'already-ingested', fileId: null, runId: null, dataLines: 0, inserted: 0, rejected: 0, blankLines: 0, nullCells: 0, unmapped: [], missing: [], durationMs: 0 } as FileIngestResult;
     }
-    const run = await conn.query<{ id: number }>(`INSERT INTO ${TABLES.runs} (status, source, source_file) VALUES ('ingesting', 'csv', $1) RETURNING id`, [input.file]);
-    const runId = Number(run.rows[0]!.id);
+    const runId = Number(claimed.rows[0]!.run_id);
     const spool = new RejectSpool(fileId, input.file);
     try {
       const parser = new RowParser({ runId, aliases: input.aliases, onReject: (row) => spool.add(row) });
@@ -88,10 +89,10 @@ export async function ingestFile(conn: Conn, input: IngestFileInput): Promise<Fi
       }
       const header = parser.header;
       const status = c.dataLines === 0 ? 'empty' : c.rejected > 0 ? 'imported-with-rejects' : 'imported';
-      await conn.query(`UPDATE ${TABLES.runs} SET status = $2, started_at = (SELECT min(recorded_at) FROM ${TABLES.runSamples} WHERE run_id = $1) WHERE id = $1`, [runId, status]);
       await conn.query(
-        `UPDATE ${TABLES.ingestedFiles} SET run_id = $2, data_lines = $3, inserted = $4, rejected = $5, blank_lines = $6, null_cells = $7, header = $8, mapping = $9::jsonb, unmapped_columns = $10::jsonb WHERE id = $1`,
-        [fileId, runId, c.dataLines, inserted, rejected, c.blankLines, c.nullCells, parser.headerText, JSON.stringify(header?.mapped ?? {}), JSON.stringify(header?.unmapped ?? [])],
+        `WITH r AS (UPDATE ${TABLES.runs} SET status = $11, started_at = (SELECT min(recorded_at) FROM ${TABLES.runSamples} WHERE run_id = $2) WHERE id = $2)
+         UPDATE ${TABLES.ingestedFiles} SET run_id = $2, data_lines = $3, inserted = $4, rejected = $5, blank_lines = $6, null_cells = $7, header = $8, mapping = $9::jsonb, unmapped_columns = $10::jsonb WHERE id = $1`,
+        [fileId, runId, c.dataLines, inserted, rejected, c.blankLines, c.nullCells, parser.headerText, JSON.stringify(header?.mapped ?? {}), JSON.stringify(header?.unmapped ?? []), status],
       );
       await input.beforeCommit?.(input.file);
       return {

@@ -31,6 +31,22 @@ describe('operations on PostgreSQL', () => {
     expect(await readdir(target.backupDir).catch(() => [])).toEqual([]);
   });
 
+  it('report() is the runbook the CLI prints after each run: a failed pre-check, then a completed run', async () => {
+    const failing = telemetryPlugin({ prechecks: { minServerVersion: 990000 } });
+    await expect(createRunner({ plugin: failing, target }).up()).rejects.toThrow(/pre-checks failed/);
+    const after = await failing.report(target);
+    expect(after.data.items[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('version') });
+    expect(after.text).toMatch(/Pre-checks/);
+
+    const plugin = telemetryPlugin();
+    await createRunner({ plugin, target }).up();
+    const done = await plugin.report(target);
+    expect(done.text).toMatch(/\[x\] +Schema applied/);
+    expect(done.data.ok).toBe(true);
+    expect(done.data.items.find((i) => i.item.startsWith('Dual-write'))?.status).toBe('pending');
+    expect(JSON.parse(JSON.stringify(done.data)).items).toHaveLength(7);
+  });
+
   it('an unreachable database fails the pre-check naming it, without the password', async () => {
     const bad = knexFactory({ client: 'pg', connection: 'postgres://postgres:s3cret@127.0.0.1:1/nope', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 2000 });
     try {

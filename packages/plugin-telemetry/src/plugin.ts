@@ -9,9 +9,16 @@ import { ingestLogsMigration } from './migrations/003_ingest_logs.js';
 import { PLUGIN_NAME, type TelemetryPluginOptions } from './options.js';
 import { configNotProfiledTrait, uningestedCsvTrait } from './traits.js';
 import { describeTarget, type TelemetryTarget } from './target.js';
+import { formatRunbook, runbookReport, type RunbookReport } from './runbook.js';
+import { envFlag } from './telemetry-writer.js';
 
-export function telemetryPlugin(options: TelemetryPluginOptions = {}): Plugin<TelemetryTarget> {
-  return definePlugin<TelemetryTarget>({
+/** The plugin plus `report`: the runbook checklist that `tidemark up` / `down` print after each run. */
+export type TelemetryPlugin = Plugin<TelemetryTarget> & {
+  report(target: TelemetryTarget): Promise<{ text: string; data: RunbookReport }>;
+};
+
+export function telemetryPlugin(options: TelemetryPluginOptions = {}): TelemetryPlugin {
+  const plugin = definePlugin<TelemetryTarget>({
     name: PLUGIN_NAME,
     migrations: [schemaMigration, configProfilesMigration, ingestLogsMigration(options)],
     traits: [configNotProfiledTrait, uningestedCsvTrait],
@@ -23,4 +30,17 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Plugin<Te
     ledger: (target) => postgresLedger(target.knex, options.ledgerTable),
     describe: describeTarget,
   });
+  return {
+    ...plugin,
+    // Read by the tidemark CLI after every run (its generic report hook); also callable directly.
+    async report(target) {
+      const data = await runbookReport(target, {
+        ledger: postgresLedger(target.knex, options.ledgerTable),
+        ...(options.prechecks ? { prechecks: options.prechecks } : {}),
+        dualWrite: { mirrorEnabled: envFlag()() },
+        ...(options.timezone ? { timezone: options.timezone } : {}),
+      });
+      return { text: formatRunbook(data), data };
+    },
+  };
 }

@@ -15,10 +15,16 @@ export class RejectSpool {
   count = 0;
 
   constructor(
-    private readonly fileId: number,
-    private readonly file: string,
+    private fileId: number,
+    private file: string,
     private readonly limitBytes = 4 * 1024 * 1024,
   ) {}
+
+  /** One spool for many files (the batch ingest): later rows belong to this file. */
+  setFile(fileId: number, file: string): void {
+    this.fileId = fileId;
+    this.file = file;
+  }
 
   add(row: RejectedRow): void {
     const line = `${this.fileId}\t${copyText(this.file)}\t${row.lineNo}\t${copyText(row.raw)}\t${copyText(row.reason)}\n`;

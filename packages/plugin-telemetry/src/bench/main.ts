@@ -1,12 +1,18 @@
 // `pnpm bench`: 1,000,000 logger rows in 50 files, loaded side by side into fresh databases by
-//   1. psql \copy (the limit: C parser, one COPY per file),
-//   2. this plugin (runner.up: hash, parse, validate, COPY, count check, per-file transaction),
-//   3. a naive knex batch insert (parse in JS, knex.batchInsert 1000 rows at a time),
-// then peak RSS of this plugin ingesting one file and a file 10x larger (memory must stay flat).
+//   1. psql \copy (the limit: C parser, one COPY per file, same table and constraints),
+//   2. this plugin (runner.up: hash, parse, validate, COPY, count check, one transaction per step),
+//   3. the naive way the seed's "ingestion script" and typical scripts do it: parse each line, one INSERT per
+//      row through knex, awaited one after another (measured on BENCH_NAIVE_ROWS rows, extrapolated: at its
+//      speed the full million takes many minutes),
+//   4. for transparency, a batched script: knex.batchInsert 1000 rows at a time (BENCH_BATCH_FILES files),
+// then peak RSS of a fresh process ingesting one file, one 10x and one 100x larger (memory must stay flat).
+// psql and the plugin run alternately BENCH_ROUNDS times (default 3) and the median of each is compared.
+// Env: BENCH_ROWS, BENCH_FILES, BENCH_NAIVE_ROWS, BENCH_BATCH_FILES, BENCH_ROUNDS, BENCH_PG_URL, BENCH_ONLY (comma
+// list of psql, plugin, naive, batch, rss; for profiling one part).
 import { createRunner } from '@tidemark/core';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +27,17 @@ const run = promisify(execFile);
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const FILES = Number(process.env.BENCH_FILES ?? 50);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const NAIVE_FILES = Number(process.env.BENCH_NAIVE_FILES ?? 10);
+const NAIVE_ROWS = Number(process.env.BENCH_NAIVE_ROWS ?? 20_000);
+const BATCH_FILES = Number(process.env.BENCH_BATCH_FILES ?? 10);
+// psql and the plugin alternate ROUNDS times and the median is reported: a shared machine's load drifts.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'psql,plugin,naive,batch,rss').split(','));
 const perFile = Math.floor(ROWS / FILES);
+
+interface Result {
+  rows: number;
+  seconds: number;
+}
 
 async function withDb<R>(fn: (url: string, knex: Knex) => Promise<R>): Promise<R> {
   const name = `tdm_bench_${randomBytes(5).toString('hex')}`;
@@ -38,12 +53,42 @@ async function withDb<R>(fn: (url: string, knex: Knex) => Promise<R>): Promise<R
   }
 }
 
-async function schemaOnly(knex: Knex, folder: { logsDir: string; configPath: string; backupDir: string }): Promise<void> {
+type Folder = { logsDir: string; configPath: string; backupDir: string };
+
+async function schemaOnly(knex: Knex, folder: Folder): Promise<void> {
   await createRunner({ plugin: telemetryPlugin({ backup: false, prechecks: false }), target: { knex, ...folder } }).up({ to: '001_schema' });
+}
+
+async function count(knex: Knex): Promise<number> {
+  return Number((await knex('run_samples').count<{ n: string }[]>('* as n'))[0]!.n);
 }
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/** What a typical script does with one line: split on commas, Number() each value, NULL when not a number. */
+function naiveRow(runId: number, line: string): Record<string, unknown> {
+  const cells = line.split(',');
+  const row: Record<string, unknown> = { run_id: runId, recorded_at: cells[0] };
+  SAMPLE_COLUMNS.forEach((c, i) => {
+    const v = Number(cells[i + 1]);
+    row[c] = cells[i + 1] === '' || Number.isNaN(v) ? null : v;
+  });
+  return row;
+}
+
+async function* dataLines(path: string): AsyncGenerator<string> {
+  let header = true;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (header) header = false;
+    else if (line !== '') yield line;
+  }
+}
+
+function median(rs: Result[]): Result | undefined {
+  if (rs.length === 0) return undefined;
+  return [...rs].sort((a, b) => a.seconds - b.seconds)[Math.floor((rs.length - 1) / 2)];
 }
 
 async function main(): Promise<void> {
@@ -61,96 +106,125 @@ async function main(): Promise<void> {
       await writeFile(join(folder.logsDir, name), text);
       names.push(name);
     }
-    const files = Object.fromEntries(names.map((n) => [n, true]));
     const total = perFile * FILES;
-    const mb = bytes / 1e6;
-    console.log(`[bench] ${fmt(total)} rows in ${FILES} files (${mb.toFixed(1)} MB) on ${PG.replace(/:[^:@/]*@/, ':***@')}`);
+    console.log(`[bench] ${fmt(total)} rows in ${FILES} files (${(bytes / 1e6).toFixed(1)} MB) on ${PG.replace(/:[^:@/]*@/, ':***@')}`);
+    const lines: string[] = [];
+    const row = (label: string, r: Result, note = '') => lines.push(`${label.padEnd(48)} ${fmt(r.rows).padStart(10)} ${r.seconds.toFixed(2).padStart(9)} ${fmt(r.rows / r.seconds).padStart(10)}  ${note}`);
 
-    // 1. psql \copy
-    const psql = await withDb(async (url, knex) => {
-      await schemaOnly(knex, folder);
-      // Same table, same constraints: run_id comes from a DEFAULT, so psql pays the same foreign-key check.
-      const [runRow] = await knex('runs').insert({ status: 'imported', source: 'csv' }).returning<{ id: number }[]>('id');
-      await knex.raw(`ALTER TABLE run_samples ALTER COLUMN run_id SET DEFAULT ${Number(runRow!.id)}`);
-      const cols = ['recorded_at', ...SAMPLE_COLUMNS].join(', ');
-      const script = Object.keys(files).map((f) => `\\copy run_samples (${cols}) FROM '${join(folder.logsDir, f)}' WITH (FORMAT csv, HEADER true)`).join('\n');
-      const scriptPath = join(root, 'copy.sql');
-      await writeFile(scriptPath, `${script}\n`);
-      const t0 = performance.now();
-      await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', scriptPath, url]);
-      const s = (performance.now() - t0) / 1000;
-      const n = Number((await knex('run_samples').count<{ n: string }[]>('* as n'))[0]!.n);
-      if (n !== total) throw new Error(`psql loaded ${n} rows, expected ${total}`);
-      return { seconds: s, rows: n };
-    });
-
-    // 2. this plugin, whole runner (pre-checks and backup off: the step alone is what competes with psql)
-    const plugin = await withDb(async (_url, knex) => {
-      let stepMs = 0;
-      const t0 = performance.now();
-      await createRunner({
-        plugin: telemetryPlugin({ backup: false, prechecks: false }),
-        target: { knex, ...folder },
-        onEvent: (e) => {
-          if (e.type === 'step:finished' && e.migration === '003_ingest_logs') stepMs = e.durationMs;
-        },
-      }).up();
-      const s = (performance.now() - t0) / 1000;
-      const n = Number((await knex('run_samples').count<{ n: string }[]>('* as n'))[0]!.n);
-      if (n !== total) throw new Error(`plugin loaded ${n} rows, expected ${total}`);
-      return { seconds: s, stepSeconds: stepMs / 1000, rows: n };
-    });
-
-    // 3. naive knex batch insert (on NAIVE_FILES files: it is slow; rows/s is what is compared)
-    const naive = await withDb(async (_url, knex) => {
-      await schemaOnly(knex, folder);
-      const names = Object.keys(files).slice(0, NAIVE_FILES);
-      const t0 = performance.now();
-      let n = 0;
-      for (const f of names) {
-        const [run] = await knex('runs').insert({ status: 'imported', source: 'csv', source_file: f }).returning<{ id: number }[]>('id');
-        const rows: Record<string, unknown>[] = [];
-        let header: string[] | null = null;
-        for await (const line of createInterface({ input: createReadStream(join(folder.logsDir, f)) })) {
-          if (!header) {
-            header = line.split(',');
-            continue;
-          }
-          const cells = line.split(',');
-          const row: Record<string, unknown> = { run_id: run!.id, recorded_at: cells[0] };
-          SAMPLE_COLUMNS.forEach((c, i) => {
-            const v = Number(cells[i + 1]);
-            row[c] = cells[i + 1] === '' || Number.isNaN(v) ? null : v;
-          });
-          rows.push(row);
-        }
-        await knex.batchInsert('run_samples', rows, 1000);
-        n += rows.length;
+    const psqlRuns: Result[] = [];
+    const stepRuns: Result[] = [];
+    const wholeRuns: Result[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // 1. psql \copy
+      if (ONLY.has('psql')) {
+        psqlRuns.push(
+          await withDb(async (url, knex) => {
+            await schemaOnly(knex, folder);
+            // Same table, same constraints: run_id comes from a DEFAULT, so psql pays the same foreign-key check.
+            const [runRow] = await knex('runs').insert({ status: 'imported', source: 'csv' }).returning<{ id: number }[]>('id');
+            await knex.raw(`ALTER TABLE run_samples ALTER COLUMN run_id SET DEFAULT ${Number(runRow!.id)}`);
+            const cols = ['recorded_at', ...SAMPLE_COLUMNS].join(', ');
+            const script = names.map((f) => `\\copy run_samples (${cols}) FROM '${join(folder.logsDir, f)}' WITH (FORMAT csv, HEADER true)`).join('\n');
+            const scriptPath = join(root, 'copy.sql');
+            await writeFile(scriptPath, `${script}\n`);
+            const t0 = performance.now();
+            await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', scriptPath, url]);
+            const seconds = (performance.now() - t0) / 1000;
+            const n = await count(knex);
+            if (n !== total) throw new Error(`psql loaded ${n} rows, expected ${total}`);
+            return { seconds, rows: n };
+          }),
+        );
       }
-      return { seconds: (performance.now() - t0) / 1000, rows: n };
-    });
+      // 2. this plugin, whole runner (pre-checks and backup off: the step alone is what competes with psql)
+      if (ONLY.has('plugin')) {
+        const plugin = await withDb(async (_url, knex) => {
+          let stepMs = 0;
+          const t0 = performance.now();
+          await createRunner({
+            plugin: telemetryPlugin({ backup: false, prechecks: false }),
+            target: { knex, ...folder },
+            onEvent: (e) => {
+              if (e.type === 'step:finished' && e.migration === '003_ingest_logs') stepMs = e.durationMs;
+            },
+          }).up();
+          const seconds = (performance.now() - t0) / 1000;
+          const n = await count(knex);
+          if (n !== total) throw new Error(`plugin loaded ${n} rows, expected ${total}`);
+          return { seconds, stepSeconds: stepMs / 1000, rows: n };
+        });
+        stepRuns.push({ rows: plugin.rows, seconds: plugin.stepSeconds });
+        wholeRuns.push(plugin);
+      }
+    }
+    const all = (rs: Result[]) => `runs: ${rs.map((r) => r.seconds.toFixed(2)).join(', ')} s`;
+    const psql = median(psqlRuns);
+    const pluginStep = median(stepRuns);
+    if (psql) row('psql \\copy (the limit), median', psql, all(psqlRuns));
+    if (pluginStep) row('plugin, ingest step (003_ingest_logs), median', pluginStep, `${all(stepRuns)}; hash + parse + COPY + count check + validator`);
+    const whole = median(wholeRuns);
+    if (whole) row('plugin, whole runner.up(), median', whole, `${all(wholeRuns)}; plus plan (hashes every file), schema, config`);
 
-    const rate = (r: { rows: number; seconds: number }) => r.rows / r.seconds;
-    const pluginStepRate = plugin.rows / plugin.stepSeconds;
-    console.log('');
-    console.log('approach                     rows        seconds   rows/s');
-    console.log(`psql \\copy (limit)           ${fmt(psql.rows).padEnd(11)} ${psql.seconds.toFixed(2).padEnd(9)} ${fmt(rate(psql))}`);
-    console.log(`plugin, ingest step          ${fmt(plugin.rows).padEnd(11)} ${plugin.stepSeconds.toFixed(2).padEnd(9)} ${fmt(pluginStepRate)}`);
-    console.log(`plugin, whole runner.up()    ${fmt(plugin.rows).padEnd(11)} ${plugin.seconds.toFixed(2).padEnd(9)} ${fmt(rate(plugin))}`);
-    console.log(`naive knex batchInsert       ${fmt(naive.rows).padEnd(11)} ${naive.seconds.toFixed(2).padEnd(9)} ${fmt(rate(naive))}`);
-    console.log('');
-    console.log(`plugin / psql \\copy:  ${(pluginStepRate / rate(psql)).toFixed(2)}x (step), ${(rate(plugin) / rate(psql)).toFixed(2)}x (whole run)   goal >= 0.8x`);
-    console.log(`plugin / naive:       ${(pluginStepRate / rate(naive)).toFixed(1)}x (step), ${(rate(plugin) / rate(naive)).toFixed(1)}x (whole run)   goal >= 20x`);
+    // 3. naive: one INSERT per row, awaited in turn (a subset; rows/s extrapolates linearly)
+    let naive: Result | undefined;
+    if (ONLY.has('naive')) {
+      naive = await withDb(async (_url, knex) => {
+        await schemaOnly(knex, folder);
+        const t0 = performance.now();
+        let n = 0;
+        for (const f of names) {
+          if (n >= NAIVE_ROWS) break;
+          const [r] = await knex('runs').insert({ status: 'imported', source: 'csv', source_file: f }).returning<{ id: number }[]>('id');
+          for await (const line of dataLines(join(folder.logsDir, f))) {
+            await knex('run_samples').insert(naiveRow(r!.id, line));
+            if (++n >= NAIVE_ROWS) break;
+          }
+        }
+        return { seconds: (performance.now() - t0) / 1000, rows: n };
+      });
+      row('naive: one INSERT per row via knex', naive, `${fmt(naive.rows)} rows measured; ${fmt(total)} would take ~${Math.round((total / naive.rows) * naive.seconds)} s`);
+    }
 
-    // Memory: peak RSS of a fresh process ingesting one file of N rows, then 10x N rows.
+    // 4. batched script: knex.batchInsert, 1000 rows per INSERT
+    let batch: Result | undefined;
+    if (ONLY.has('batch')) {
+      batch = await withDb(async (_url, knex) => {
+        await schemaOnly(knex, folder);
+        const t0 = performance.now();
+        let n = 0;
+        for (const f of names.slice(0, BATCH_FILES)) {
+          const [r] = await knex('runs').insert({ status: 'imported', source: 'csv', source_file: f }).returning<{ id: number }[]>('id');
+          const rows: Record<string, unknown>[] = [];
+          for await (const line of dataLines(join(folder.logsDir, f))) rows.push(naiveRow(r!.id, line));
+          await knex.batchInsert('run_samples', rows, 1000);
+          n += rows.length;
+        }
+        return { seconds: (performance.now() - t0) / 1000, rows: n };
+      });
+      row('batched script: knex.batchInsert 1000 rows', batch, `${BATCH_FILES} files`);
+    }
+
     console.log('');
-    const small = perFile * 2;
-    for (const rows of [small, small * 10]) {
-      const dir = join(root, `rss-${rows}`);
-      await writeLegacyFolder(dir, {});
-      await writeLarge(join(dir, 'logs', 'big.csv'), rows);
-      const peak = await withDb(async (url) => rssOf(url, dir));
-      console.log(`peak RSS ingesting one file of ${fmt(rows).padStart(10)} rows: ${(peak / 1024 / 1024).toFixed(0)} MB`);
+    console.log(`${'approach'.padEnd(48)} ${'rows'.padStart(10)} ${'seconds'.padStart(9)} ${'rows/s'.padStart(10)}`);
+    for (const l of lines) console.log(l);
+    console.log('');
+    const rate = (r: Result) => r.rows / r.seconds;
+    if (pluginStep && psql) console.log(`plugin / psql \\copy:            ${(rate(pluginStep) / rate(psql)).toFixed(2)}x   goal >= 0.8x`);
+    if (pluginStep && naive) console.log(`plugin / naive row-by-row:      ${(rate(pluginStep) / rate(naive)).toFixed(1)}x   goal >= 20x`);
+    if (pluginStep && batch) console.log(`plugin / batchInsert 1000:      ${(rate(pluginStep) / rate(batch)).toFixed(1)}x   (for transparency)`);
+
+    if (ONLY.has('rss')) {
+      // Memory: peak RSS of a fresh process ingesting one file of N, 10x N and 100x N rows (the first is below
+      // the runtime's warm-up; flat means the last two agree).
+      console.log('');
+      const small = perFile * 2;
+      for (const rows of [small, small * 10, small * 100]) {
+        const dir = join(root, `rss-${rows}`);
+        await writeLegacyFolder(dir, {});
+        await writeLarge(join(dir, 'logs', 'big.csv'), rows);
+        const peak = await withDb(async (url) => rssOf(url, dir));
+        console.log(`peak RSS ingesting one file of ${fmt(rows).padStart(10)} rows: ${(peak / 1024 / 1024).toFixed(0)} MB`);
+      }
     }
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -158,7 +232,6 @@ async function main(): Promise<void> {
 }
 
 async function writeLarge(path: string, rows: number): Promise<void> {
-  const { createWriteStream } = await import('node:fs');
   const out = createWriteStream(path);
   const chunk = 20_000;
   for (let done = 0; done < rows; done += chunk) {

@@ -4,6 +4,7 @@ import { defineMigration, type Migration, type ValidationIssue } from '@tidemark
 import { withConnection } from '../connection.js';
 import { hashFile } from '../csv-lines.js';
 import { dualWriteFiles, ingestedHashes, tableExists } from '../db-state.js';
+import { ingestBatch } from '../ingest-batch.js';
 import { ingestFile, type FileIngestResult } from '../ingest-file.js';
 import { listLogFiles } from '../inventory.js';
 import type { TelemetryPluginOptions } from '../options.js';
@@ -23,9 +24,16 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
       const done = await ingestedHashes(db(target));
       const live = await dualWriteFiles(db(target));
       const results: FileIngestResult[] = [];
-      let index = 0;
-      for (const f of files) {
-        index += 1;
+      const report = (result: FileIngestResult, index: number) => {
+        results.push(result);
+        if (result.status === 'already-ingested') return;
+        if (result.rejected > 0) ctx.warn(`"${result.file}": ${result.rejected} malformed row(s) kept in rejected_rows`, { file: result.file, rejected: result.rejected });
+        if (result.unmapped.length > 0) ctx.warn(`"${result.file}": unknown column(s) not imported: ${result.unmapped.join(', ')}`, { file: result.file });
+        ctx.log(`ingested "${result.file}": ${result.inserted} sample(s), ${result.rejected} rejected`, { ...result });
+        ctx.progress(index, files.length, result.file);
+      };
+      const pending: { file: string; sha256: string; bytes: number; index: number }[] = [];
+      for (const [i, f] of files.entries()) {
         if (ctx.signal.aborted) throw new Error(`aborted after ${results.length} file(s); rerun resumes at "${f.file}"`);
         if (live.has(f.file)) {
           ctx.log(`skipped "${f.file}": mirrored live by TelemetryWriter`);
@@ -33,27 +41,29 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
         }
         const { sha256, bytes } = await hashFile(join(target.logsDir, f.file));
         if (done.has(sha256)) continue;
-        const result = await withConnection(db(target), (conn) =>
-          ingestFile(conn, {
-            logsDir: target.logsDir,
-            file: f.file,
-            sha256,
-            bytes,
-            timezone: options.timezone ?? 'UTC',
-            aliases: options.aliases,
-            beforeCommit: options.beforeFileCommit,
-            signal: ctx.signal,
-            blobBytes: options.blobBytes,
-          }),
-        );
         done.add(sha256);
-        results.push(result);
-        if (result.status === 'already-ingested') continue;
-        if (result.rejected > 0) ctx.warn(`"${f.file}": ${result.rejected} malformed row(s) kept in rejected_rows`, { file: f.file, rejected: result.rejected });
-        if (result.unmapped.length > 0) ctx.warn(`"${f.file}": unknown column(s) not imported: ${result.unmapped.join(', ')}`, { file: f.file });
-        ctx.log(`ingested "${f.file}": ${result.inserted} sample(s), ${result.rejected} rejected`, { ...result });
-        ctx.progress(index, files.length, f.file);
+        pending.push({ file: f.file, sha256, bytes, index: i + 1 });
       }
+      const common = {
+        logsDir: target.logsDir,
+        timezone: options.timezone ?? 'UTC',
+        aliases: options.aliases,
+        beforeCommit: options.beforeFileCommit,
+        signal: ctx.signal,
+        blobBytes: options.blobBytes,
+      };
+      const indexOf = new Map(pending.map((p) => [p.file, p.index]));
+      await withConnection(db(target), async (conn) => {
+        // Inside the step's transaction: one COPY for every file. commit: 'file': one transaction per file.
+        if (conn.nested) {
+          await ingestBatch(conn, pending, { ...common, onFile: (r) => report(r, indexOf.get(r.file)!) });
+          return;
+        }
+        for (const p of pending) {
+          if (ctx.signal.aborted) throw new Error(`aborted after ${results.length} file(s); rerun resumes at "${p.file}"`);
+          report(await ingestFile(conn, { ...common, file: p.file, sha256: p.sha256, bytes: p.bytes }), p.index);
+        }
+      });
     },
     async down({ target }) {
       if (!(await tableExists(db(target), TABLES.runs))) return;
