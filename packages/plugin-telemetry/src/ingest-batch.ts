@@ -10,7 +10,8 @@ import type { Conn } from './connection.js';
 import { readLines, type ReadSummary } from './csv-lines.js';
 import type { FileIngestResult, IngestFileInput } from './ingest-file.js';
 import { RejectSpool, REJECT_COLUMNS } from './reject-spool.js';
-import { RowParser } from './row-parser.js';
+import type { HeaderMapping } from './header-map.js';
+import { RowParser, type ParseCounts } from './row-parser.js';
 import { COPY_COLUMNS, TABLES } from './schema.js';
 
 const PLUGIN = 'plugin-telemetry';
@@ -36,7 +37,9 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
   const byPath = new Map(claimed.rows.map((r) => [r.path, { fileId: Number(r.file_id), runId: Number(r.run_id) }]));
   const todo = files.filter((f) => byPath.has(f.file));
   const spool = new RejectSpool(0, '');
-  const done: { input: BatchFile; fileId: number; runId: number; parser: RowParser }[] = [];
+  // Per file only what the closing update needs: a parser keeps a COPY buffer, and a history may hold
+  // thousands of files.
+  const done: { input: BatchFile; fileId: number; runId: number; counts: ParseCounts; header: HeaderMapping | null; headerText: string | null }[] = [];
   try {
     async function* copyText(): AsyncGenerator<Buffer> {
       for (const input of todo) {
@@ -59,18 +62,18 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
         if (summary.sha256 !== input.sha256) throw fail('the file changed while it was being ingested (content hash differs); rerun to ingest the new content');
         const c = parser.counts;
         if (c.dataLines !== c.accepted + c.rejected) throw fail(`count check failed: ${c.dataLines} data lines, ${c.accepted} parsed, ${c.rejected} rejected`);
-        done.push({ input, fileId, runId, parser });
+        done.push({ input, fileId, runId, counts: { ...c }, header: parser.header, headerText: parser.headerText });
       }
     }
     const inserted = await conn.copyIn(TABLES.runSamples, COPY_COLUMNS, copyText(), { blobBytes: options.blobBytes });
     if (done.length !== todo.length) throw new TidemarkError('STEP_FAILED', `only ${done.length} of ${todo.length} files were read to their end`, { plugin: PLUGIN });
-    const accepted = done.reduce((n, d) => n + d.parser.counts.accepted, 0);
-    const rejectedParsed = done.reduce((n, d) => n + d.parser.counts.rejected, 0);
+    const accepted = done.reduce((n, d) => n + d.counts.accepted, 0);
+    const rejectedParsed = done.reduce((n, d) => n + d.counts.rejected, 0);
     const rejected = spool.count > 0 ? await conn.copyIn(TABLES.rejectedRows, REJECT_COLUMNS, spool.drain(), { blobBytes: options.blobBytes }) : 0;
     if (inserted !== accepted || rejected !== rejectedParsed) {
       throw new TidemarkError('STEP_FAILED', `count check failed: ${accepted} rows parsed but ${inserted} inserted, ${rejectedParsed} rejected but ${rejected} rejected rows stored`, { plugin: PLUGIN });
     }
-    const status = (d: (typeof done)[number]) => (d.parser.counts.dataLines === 0 ? 'empty' : d.parser.counts.rejected > 0 ? 'imported-with-rejects' : 'imported');
+    const status = (d: (typeof done)[number]) => (d.counts.dataLines === 0 ? 'empty' : d.counts.rejected > 0 ? 'imported-with-rejects' : 'imported');
     await conn.query(
       `WITH u AS (SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::jsonb[], $11::jsonb[])
                     AS u(file_id, run_id, status, data_lines, inserted, rejected, blank_lines, null_cells, header, mapping, unmapped)),
@@ -81,21 +84,21 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
         done.map((d) => d.fileId),
         done.map((d) => d.runId),
         done.map(status),
-        done.map((d) => d.parser.counts.dataLines),
-        done.map((d) => d.parser.counts.accepted),
-        done.map((d) => d.parser.counts.rejected),
-        done.map((d) => d.parser.counts.blankLines),
-        done.map((d) => d.parser.counts.nullCells),
-        done.map((d) => d.parser.headerText),
-        done.map((d) => JSON.stringify(d.parser.header?.mapped ?? {})),
-        done.map((d) => JSON.stringify(d.parser.header?.unmapped ?? [])),
+        done.map((d) => d.counts.dataLines),
+        done.map((d) => d.counts.accepted),
+        done.map((d) => d.counts.rejected),
+        done.map((d) => d.counts.blankLines),
+        done.map((d) => d.counts.nullCells),
+        done.map((d) => d.headerText),
+        done.map((d) => JSON.stringify(d.header?.mapped ?? {})),
+        done.map((d) => JSON.stringify(d.header?.unmapped ?? [])),
       ],
     );
     const durationMs = Math.round(performance.now() - t0);
     const results: FileIngestResult[] = [];
     for (const d of done) {
       await options.beforeCommit?.(d.input.file);
-      const c = d.parser.counts;
+      const c = d.counts;
       const result: FileIngestResult = {
         file: d.input.file,
         sha256: d.input.sha256,
@@ -107,8 +110,8 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
         rejected: c.rejected,
         blankLines: c.blankLines,
         nullCells: c.nullCells,
-        unmapped: d.parser.header?.unmapped ?? [],
-        missing: d.parser.header?.missing ?? [],
+        unmapped: d.header?.unmapped ?? [],
+        missing: d.header?.missing ?? [],
         durationMs,
       };
       options.onFile?.(result);
