@@ -178,8 +178,20 @@ export interface StepGuardContext<T> extends GuardContext<T> {
  * Middleware around the run and/or each step. Guards compose in the declared order: the first is the
  * outermost. A guard that restores on failure must rethrow the error after restoring.
  */
+export interface PreflightContext<T> {
+  readonly target: T;
+  readonly targetLabel: string;
+  readonly command: 'up' | 'down';
+  readonly signal: AbortSignal;
+}
+
 export interface Guard<T> {
   readonly name: string;
+  /**
+   * Runs before the lease is taken or anything is written (a read-only target must not even get a lock
+   * file). Throw to refuse; nothing has been touched then. Not called for plans and dry-runs.
+   */
+  preflight?(ctx: PreflightContext<T>): Promise<void>;
   aroundRun?(ctx: GuardContext<T>, next: () => Promise<void>): Promise<void>;
   aroundStep?(ctx: StepGuardContext<T>, next: () => Promise<void>): Promise<void>;
   /** A snapshot guard can restore a snapshot it took earlier: this is how irreversible steps roll back. */

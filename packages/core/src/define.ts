@@ -33,8 +33,8 @@ export function defineTrait<T>(definition: Trait<T>): Trait<T> {
 }
 
 export function defineGuard<T>(definition: Guard<T>): Guard<T> {
-  if (!definition.aroundRun && !definition.aroundStep) {
-    throw new TidemarkError('INVALID_DEFINITION', `guard "${definition.name}" wraps nothing: give it aroundRun and/or aroundStep`);
+  if (!definition.aroundRun && !definition.aroundStep && !definition.preflight) {
+    throw new TidemarkError('INVALID_DEFINITION', `guard "${definition.name}" does nothing: give it preflight, aroundRun and/or aroundStep`);
   }
   return Object.freeze({ ...definition });
 }

@@ -274,6 +274,44 @@ describe('up', () => {
     expect(await t.ledger.read()).toEqual([]);
   });
 
+  test('a preflight refusal happens before the lease and before any write; dry-run and plan skip it', async () => {
+    const t = box();
+    let acquires = 0;
+    const lock = t.ledger.lock;
+    const seen: string[] = [];
+    const readonly = defineGuard<Box>({
+      name: 'readonly',
+      async preflight(ctx) {
+        seen.push(`${ctx.command}:${ctx.targetLabel}:${ctx.target === t}:${ctx.signal.aborted}`);
+        throw new Error('READONLY marker present');
+      },
+    });
+    const plugin = boxPlugin([m1], {
+      guards: [readonly],
+      ledger: () => ({ ...t.ledger, lock: { ...lock, acquire: async (h, ttl) => (acquires++, lock.acquire(h, ttl)) } }),
+    });
+    const events: TidemarkEvent[] = [];
+    const r = createRunner({ plugin, target: t, onEvent: (e) => events.push(e) });
+    const error = await failure(r.up());
+    expect(error.step).toBe('guard:readonly');
+    expect(error.message).toBe('[tidemark] [box] target "box": (guard:readonly) refused before any write; nothing was changed: READONLY marker present');
+    expect(events).toMatchObject([{ type: 'guard', guard: 'readonly', action: 'refused', detail: { reason: 'READONLY marker present' } }]);
+    expect((await failure(r.down({ to: null }))).step).toBe('guard:readonly');
+    expect(seen).toEqual(['up:box:true:false', 'down:box:true:false']);
+    expect(acquires).toBe(0);
+    expect(await t.ledger.read()).toEqual([]);
+    expect((await r.up({ dryRun: true })).outcome).toBe('dry-run');
+    expect((await r.down({ to: null, dryRun: true })).outcome).toBe('dry-run');
+    expect((await r.plan()).steps.map((s) => s.id)).toEqual(['001']);
+    expect(seen).toHaveLength(2);
+  });
+
+  test('a passing preflight lets the run go on', async () => {
+    const t = box();
+    const ok = defineGuard<Box>({ name: 'ok', preflight: async () => {} });
+    expect((await createRunner({ plugin: boxPlugin([m1], { guards: [ok] }), target: t }).up()).applied).toEqual(['001']);
+  });
+
   test('a guard that forgets next() is an error, not a silent success', async () => {
     const t = box();
     const lazy = defineGuard<Box>({ name: 'lazy', async aroundStep() {} });

@@ -165,6 +165,19 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     });
   }
 
+  /** Refusals that must happen before any write, the lease included. */
+  async function preflight(command: 'up' | 'down'): Promise<void> {
+    for (const guard of guards) {
+      if (!guard.preflight) continue;
+      try {
+        await guard.preflight({ target, targetLabel: label, command, signal: outerSignal });
+      } catch (error) {
+        emit({ type: 'guard', guard: guard.name, action: 'refused', detail: { reason: describeError(error) } });
+        throw fail('STEP_FAILED', 'refused before any write; nothing was changed', { step: `guard:${guard.name}`, cause: error });
+      }
+    }
+  }
+
   async function withLease<R>(fn: (lease: Lease) => Promise<R>): Promise<R> {
     const lease = await acquireLease(ledger.lock, {
       ...options.lock,
@@ -371,6 +384,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
       emit({ type: 'plan:ready', plan });
       return { runId: randomUUID(), outcome: 'dry-run', plan, applied: [], baselined: [], reverted: [], durationMs: Math.round(performance.now() - started) };
     }
+    await preflight('up');
     return withLease(async (lease) => {
       const plan = await makePlan(await ledger.read(), opts);
       emit({ type: 'plan:ready', plan });
@@ -384,6 +398,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
   async function down(opts: DownOptions): Promise<RunResult> {
     const started = performance.now();
     if (opts.to !== null && !byId.has(opts.to)) throw fail('UNKNOWN_MIGRATION', `cannot roll back to unknown migration "${opts.to}"`);
+    if (!opts.dryRun) await preflight('down');
     return withLease(async (lease) => {
       const entries = await ledger.read();
       const plan = await makePlan(entries);

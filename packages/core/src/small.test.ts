@@ -73,7 +73,7 @@ describe('define*', () => {
   });
 
   test('a guard must wrap something', () => {
-    expect(() => defineGuard({ name: 'empty' })).toThrow(/guard "empty" wraps nothing/);
+    expect(() => defineGuard({ name: 'empty' })).toThrow(/guard "empty" does nothing/);
     expect(defineGuard({ name: 'g', aroundStep: async (_c, next) => next() }).name).toBe('g');
   });
 

@@ -23,6 +23,11 @@ export async function assertWritableRun(target: RunTargetLike): Promise<void> {
 export function readonlyGuard<T extends RunTargetLike>(): Guard<T> {
   return defineGuard<T>({
     name: 'run-dirs:readonly',
+    // Before the lease: even the lock file is a write a READONLY run must never get.
+    async preflight(ctx) {
+      await assertWritableRun(ctx.target);
+    },
+    // Checked again under the lease, in case the marker appeared while this runner waited for the lock.
     async aroundRun(ctx, next) {
       await assertWritableRun(ctx.target);
       await next();
