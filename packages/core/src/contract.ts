@@ -95,6 +95,8 @@ export interface LedgerEntry {
   note?: string;
   /** A snapshot taken before this step's run that can restore the target (irreversible rollback). */
   snapshot?: SnapshotRef;
+  /** The plugin's version stamp before this entry's run, so `down` can put it back. */
+  versionBefore?: number;
 }
 
 export interface SnapshotRef {

@@ -49,11 +49,11 @@ describe('event stream', () => {
       { type: 'run:started', target: 'box', command: 'up', steps: ['001', '002'], dryRun: false },
       { type: 'guard', target: 'box', guard: 'noisy', action: 'checked', detail: { free: 10 } },
       { type: 'guard', target: 'box', guard: 'noisy', action: 'plain' },
-      { type: 'step:baselined', target: 'box', migration: '003', note: 'legacy shape not found: t detected nothing' },
       { type: 'step:started', target: 'box', migration: '001', title: 'set a', direction: 'up', index: 0, total: 2 },
       { type: 'step:finished', target: 'box', migration: '001', direction: 'up' },
       { type: 'step:started', target: 'box', migration: '002', title: 'set b', direction: 'up', index: 1, total: 2 },
       { type: 'step:finished', target: 'box', migration: '002', direction: 'up' },
+      { type: 'step:baselined', target: 'box', migration: '003', note: 'legacy shape not found: t detected nothing' },
       { type: 'run:finished', target: 'box', command: 'up', outcome: 'ok', applied: ['001', '002'] },
       { type: 'lock:released', target: 'box' },
     ]);

@@ -117,6 +117,68 @@ describe('up', () => {
     expect(events.find((e) => e.type === 'trait:detected')).toMatchObject({ trait: 'legacy-b', evidence: { summary: 'b is legacy' } });
   });
 
+  test('a baselined step whose shape an earlier step produced is run after all, and the stamp remembers where it was', async () => {
+    const t = box();
+    t.version = 5;
+    const producer = defineMigration<Box>({ id: '001', title: 'move sidecar into place', async up({ target }) { target.data.b = 'legacy'; } });
+    const fixer = setter('002', 'b', 'fixed', { version: 9 });
+    const events: TidemarkEvent[] = [];
+    const plugin = boxPlugin([producer, fixer], {
+      traits: [flagTrait('legacy-b', 'b', ['002'])],
+      stamp: { read: async (b) => b.version, write: async (b, v) => void (b.version = v) },
+    });
+    const result = await createRunner({ plugin, target: t, onEvent: (e) => events.push(e) }).up();
+    expect(result.plan.baseline.map((b) => b.id)).toEqual(['002']);
+    expect(result.applied).toEqual(['001', '002']);
+    expect(result.baselined).toEqual([]);
+    expect(t.data.b).toBe('fixed');
+    expect(events.filter((e) => e.type === 'step:started').map((e) => (e.type === 'step:started' ? [e.migration, e.index, e.total] : []))).toEqual([
+      ['001', 0, 1],
+      ['002', 1, 2],
+    ]);
+    expect((await t.ledger.read()).map((e) => [e.id, e.outcome, e.versionBefore])).toEqual([
+      ['001', 'applied', 5],
+      ['002', 'applied', 5],
+    ]);
+    expect(t.version).toBe(9);
+  });
+
+  test('down puts the stamp back (also after a baseline-only run); a lost stamp write is retried by the next up', async () => {
+    const t = box();
+    t.version = 1000;
+    let failWrite = false;
+    const stamp = {
+      read: async (b: Box) => b.version,
+      write: async (b: Box, v: number) => {
+        if (failWrite) throw new Error('disk full');
+        b.version = v;
+      },
+    };
+    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 })], { stamp, traits: [flagTrait('t', 'z', ['001', '002'])] });
+    await createRunner({ plugin, target: t }).up();
+    expect(t.version).toBe(1002);
+    await createRunner({ plugin, target: t }).down({ to: '001' });
+    expect(t.version).toBe(1001);
+    await createRunner({ plugin, target: t }).down({ to: null });
+    expect(t.version).toBe(1000);
+
+    const t2 = box();
+    const plain = boxPlugin([setter('001', 'a', 1, { version: 1001 })], { stamp });
+    failWrite = true;
+    await expect(createRunner({ plugin: plain, target: t2 }).up()).rejects.toThrow('disk full');
+    await t2.ledger.record({ id: '001', checksum: plain.migrations[0]!.checksum, outcome: 'applied', at: new Date().toISOString(), durationMs: 0, by: 'x', runId: 'r' });
+    failWrite = false;
+    expect((await createRunner({ plugin: plain, target: t2 }).up()).outcome).toBe('nothing-to-do');
+    expect(t2.version).toBe(1001);
+  });
+
+  test('a baseline is not re-checked when no step ran before it', async () => {
+    let detections = 0;
+    const trait = { id: 't', title: 't', fixes: ['001'], detect: async () => (detections++, null) };
+    await createRunner({ plugin: boxPlugin([m1, m2], { traits: [trait] }), target: box() }).up();
+    expect(detections).toBe(1);
+  });
+
   test('only baselines: the run records them and reports ok', async () => {
     const t = box();
     const plugin = boxPlugin([m1], { traits: [flagTrait('x', 'a', ['001'])] });

@@ -128,6 +128,8 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
   const ordered = orderMigrations(plugin.migrations, plugin.name);
   const byId = new Map(ordered.map((m) => [m.id, m]));
   const outerSignal = options.signal ?? new AbortController().signal;
+  const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
+  const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
 
   const now = () => new Date().toISOString();
   const emit = (event: DistributiveOmit<TidemarkEvent, 'at' | 'target'>) =>
@@ -279,6 +281,82 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     };
   }
 
+  /** Trait findings for a baselined migration, checked again now. */
+  async function redetect(m: Migration<T>): Promise<Evidence[]> {
+    const found: Evidence[] = [];
+    for (const trait of (plugin.traits ?? []).filter((t) => t.fixes.includes(m.id))) {
+      const evidence = await trait.detect(target, { targetLabel: label, signal: outerSignal });
+      if (evidence) {
+        emit({ type: 'trait:detected', trait: trait.id, evidence });
+        found.push(evidence);
+      }
+    }
+    return found;
+  }
+
+  /** The stamp follows the highest version bundle applied or baselined; it never goes down on `up`. */
+  async function raiseStamp(on: T, done: readonly string[]): Promise<void> {
+    const versions = ordered.filter((m) => m.version !== undefined && done.includes(m.id)).map((m) => m.version!);
+    if (versions.length === 0) return;
+    const next = Math.max(...versions);
+    if (next > (await plugin.stamp!.read(on))) await plugin.stamp!.write(on, next);
+  }
+
+  /** After a rollback the stamp goes back to what it was before the earliest reverted run. */
+  async function lowerStamp(reverted: readonly LedgerEntry[]): Promise<void> {
+    const before = reverted.find((e) => e.versionBefore !== undefined)?.versionBefore;
+    if (before === undefined) return;
+    const remaining = new Set((await ledger.read()).filter((e) => e.outcome !== 'failed').map((e) => e.id));
+    const versions = ordered.filter((m) => m.version !== undefined && remaining.has(m.id)).map((m) => m.version!);
+    const back = Math.max(before, ...versions);
+    if (back !== (await plugin.stamp!.read(target))) await plugin.stamp!.write(target, back);
+  }
+
+  async function applyStep(m: Migration<T>, steps: string[], state: RunState, signal: AbortSignal, store: Ledger, on: T, stamped: { versionBefore?: number }): Promise<void> {
+    const id = m.id;
+    const index = state.applied.length;
+    const total = steps.length;
+    state.current = id;
+    const t0 = performance.now();
+    emit({ type: 'step:started', migration: id, title: m.title, direction: 'up', index, total, runId: state.runId });
+    await chain(
+      stepLayers,
+      (name): StepGuardContext<T> => ({ ...guardContext(state, 'up', steps, false, signal, name, on), migrationId: id, direction: 'up' }),
+      async () => {
+        try {
+          await m.up(migrationContext(m, 'up', signal, store, on));
+        } catch (error) {
+          throw new StepFailure(id, 'up', error);
+        }
+        let issues: ValidationIssue[];
+        try {
+          issues = await validate(m, signal, store, on);
+        } catch (error) {
+          throw new StepFailure(id, 'validate', error);
+        }
+        if (issues.length > 0) {
+          throw new StepFailure(id, 'validate', new TidemarkError('VALIDATION_FAILED', issues.map((i) => (i.where ? `${i.where}: ${i.message}` : i.message)).join('; ')));
+        }
+      },
+    );
+    if (signal.aborted) throw signal.reason;
+    const durationMs = Math.round(performance.now() - t0);
+    await store.record({
+      id,
+      checksum: m.checksum,
+      outcome: 'applied',
+      at: now(),
+      durationMs,
+      by,
+      runId: state.runId,
+      ...(state.snapshot ? { snapshot: state.snapshot } : {}),
+      ...stamped,
+    });
+    if (store.checkpoints) await store.checkpoints.clear(id);
+    state.applied.push(id);
+    emit({ type: 'step:finished', migration: id, direction: 'up', durationMs, runId: state.runId });
+  }
+
   /** Apply the planned steps under guards; the caller holds the lease. */
   async function applySteps(plan: Plan, lease: Lease, store: Ledger, on: T, started: number): Promise<RunResult> {
     const state: RunState = { runId: randomUUID(), snapshot: undefined, restored: false, applied: [], current: undefined };
@@ -287,66 +365,30 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     emit({ type: 'run:started', command: 'up', steps, dryRun: false, runId: state.runId });
 
     const baselined: string[] = [];
-    const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
-    const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
     try {
       // Baseline records are writes too (a READONLY run must refuse them), so they happen inside the run guards.
       await chain(runLayers, (name) => guardContext(state, 'up', steps, false, signal, name, on), async () => {
-          for (const b of plan.baseline) {
-            const m = byId.get(b.id)!;
-            await store.record({ id: m.id, checksum: m.checksum, outcome: 'baselined', at: now(), durationMs: 0, by, runId: state.runId, note: b.note });
-            emit({ type: 'step:baselined', migration: m.id, note: b.note, runId: state.runId });
-            baselined.push(m.id);
-          }
-          for (const [index, id] of steps.entries()) {
-            if (lease.signal.aborted) throw lease.signal.reason;
-            const m = byId.get(id)!;
-            state.current = id;
-            const t0 = performance.now();
-            emit({ type: 'step:started', migration: id, title: m.title, direction: 'up', index, total: steps.length, runId: state.runId });
-            await chain(
-              stepLayers,
-              (name): StepGuardContext<T> => ({ ...guardContext(state, 'up', steps, false, signal, name, on), migrationId: id, direction: 'up' }),
-              async () => {
-                try {
-                  await m.up(migrationContext(m, 'up', signal, store, on));
-                } catch (error) {
-                  throw new StepFailure(id, 'up', error);
-                }
-                let issues: ValidationIssue[];
-                try {
-                  issues = await validate(m, signal, store, on);
-                } catch (error) {
-                  throw new StepFailure(id, 'validate', error);
-                }
-                if (issues.length > 0) {
-                  throw new StepFailure(id, 'validate', new TidemarkError('VALIDATION_FAILED', issues.map((i) => (i.where ? `${i.where}: ${i.message}` : i.message)).join('; ')));
-                }
-              },
-            );
-            if (lease.signal.aborted) throw lease.signal.reason;
-            const durationMs = Math.round(performance.now() - t0);
-            await store.record({
-              id,
-              checksum: m.checksum,
-              outcome: 'applied',
-              at: now(),
-              durationMs,
-              by,
-              runId: state.runId,
-              ...(state.snapshot ? { snapshot: state.snapshot } : {}),
-            });
-            if (store.checkpoints) await store.checkpoints.clear(id);
-            state.applied.push(id);
-            emit({ type: 'step:finished', migration: id, direction: 'up', durationMs, runId: state.runId });
-          }
-          if (plugin.stamp) {
-            const versions = ordered.filter((m) => m.version !== undefined && [...plan.applied, ...steps, ...baselined].includes(m.id)).map((m) => m.version!);
-            if (versions.length > 0) {
-              const next = Math.max(...versions);
-              if (next > (await plugin.stamp.read(on))) await plugin.stamp.write(on, next);
+        const versionBefore = plugin.stamp ? await plugin.stamp.read(on) : undefined;
+        const stamped = versionBefore === undefined ? {} : { versionBefore };
+        const notes = new Map(plan.baseline.map((b) => [b.id, b.note]));
+        const planned = new Set(steps);
+        for (const m of ordered.filter((o) => notes.has(o.id) || planned.has(o.id))) {
+          if (lease.signal.aborted) throw lease.signal.reason;
+          if (notes.has(m.id)) {
+            // An earlier step of this run may have produced the shape this one fixes (a file moved into place):
+            // look again before recording that nothing was needed.
+            const found = state.applied.length > 0 ? await redetect(m) : [];
+            if (found.length === 0) {
+              await store.record({ id: m.id, checksum: m.checksum, outcome: 'baselined', at: now(), durationMs: 0, by, runId: state.runId, note: notes.get(m.id)!, ...stamped });
+              emit({ type: 'step:baselined', migration: m.id, note: notes.get(m.id)!, runId: state.runId });
+              baselined.push(m.id);
+              continue;
             }
+            steps.push(m.id);
           }
+          await applyStep(m, steps, state, signal, store, on, stamped);
+        }
+        if (plugin.stamp) await raiseStamp(on, [...plan.applied, ...steps, ...baselined]);
       });
     } catch (error) {
       throw await reconcileFailure(error, state, store);
@@ -389,6 +431,8 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
       const plan = await makePlan(await ledger.read(), opts);
       emit({ type: 'plan:ready', plan });
       if (!hasWork(plan)) {
+        // A stamp write that failed after the last step is retried here rather than never.
+        if (plugin.stamp) await raiseStamp(target, plan.applied);
         return { runId: randomUUID(), outcome: 'nothing-to-do', plan, applied: [], baselined: [], reverted: [], durationMs: Math.round(performance.now() - started) };
       }
       return applySteps(plan, lease, ledger, target, started);
@@ -422,8 +466,6 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
       const signal = AbortSignal.any([outerSignal, lease.signal]);
       const reverted: string[] = [];
       const steps = revert.map((m) => m.id);
-      const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
-      const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
       try {
         await chain(runLayers, (name) => guardContext(state, 'down', steps, false, signal, name, target), async () => {
           for (const [index, m] of revert.entries()) {
@@ -460,6 +502,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
             reverted.push(m.id);
             emit({ type: 'step:finished', migration: m.id, direction: 'down', durationMs: Math.round(performance.now() - t0), runId });
           }
+          if (plugin.stamp) await lowerStamp(entries.filter((e) => reverted.includes(e.id)));
         });
       } catch (error) {
         const migration = error instanceof StepFailure ? error.migration : state.current;
