@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { defineGuard, defineMigration } from './define.js';
+import type { LedgerEntry } from './contract.js';
 import { isTidemarkError, TidemarkError } from './errors.js';
 import type { TidemarkEvent } from './events.js';
 import { createRunner } from './runner.js';
@@ -381,6 +382,57 @@ describe('up', () => {
     expect(error.step).toBe('guard:lazy');
     expect(error.message).toContain('did not call next()');
     expect((await t.ledger.read()).filter((e) => e.outcome === 'applied')).toEqual([]);
+  });
+
+  test('a ledger that fails to record is named as the failing part, not a guard', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    const broken = { ...t.ledger, record: async () => { throw new Error('sheet quota exceeded'); } };
+    const error = await failure(createRunner({ plugin: boxPlugin([m1], { guards: [tracingGuard('g')], ledger: () => broken }), target: t, onEvent: (e) => events.push(e) }).up());
+    expect(error.step).toBe('ledger');
+    expect(error.migration).toBe('001');
+    expect(error.message).toContain('sheet quota exceeded');
+    expect(events.find((e) => e.type === 'log' && e.level === 'warn')).toMatchObject({ message: 'could not record the failure in the ledger: sheet quota exceeded' });
+  });
+
+  test('checkpoints are cleared only for steps that used them', async () => {
+    const t = box();
+    const cleared: string[] = [];
+    const ledger = { ...t.ledger, checkpoints: { ...t.ledger.checkpoints, clear: async (id: string) => void cleared.push(id) } };
+    const saver = defineMigration<Box>({ id: '002', title: 'saves', async up({ checkpoint }) { await checkpoint.save({ n: 1 }); } });
+    const reader = defineMigration<Box>({ id: '003', title: 'reads nothing', async up({ checkpoint }) { await checkpoint.load(); } });
+    await createRunner({ plugin: boxPlugin([m1, saver, reader], { ledger: () => ledger }), target: t }).up();
+    expect(cleared).toEqual(['002']);
+  });
+
+  test('a trait-gated step is marked interrupted while it runs, so a crash mid-step is retried, not baselined', async () => {
+    const t = box({ b: 'legacy' });
+    const during: unknown[] = [];
+    const fixer = defineMigration<Box>({
+      id: '002',
+      title: 'fix b',
+      async up({ target }) {
+        during.push((await target.ledger.read()).find((e) => e.id === '002'));
+        target.data.b = 'fixed';
+      },
+    });
+    const ungated = defineMigration<Box>({
+      id: '001',
+      title: 'plain',
+      async up({ target }) {
+        during.push((await target.ledger.read()).find((e) => e.id === '001') ?? 'no entry');
+      },
+    });
+    const plugin = boxPlugin([ungated, fixer], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
+    await createRunner({ plugin, target: t }).up();
+    expect(during[0]).toBe('no entry');
+    expect(during[1]).toMatchObject({ outcome: 'failed', note: 'interrupted: the run stopped during this step' });
+    expect((await t.ledger.read()).map((e) => e.outcome)).toEqual(['applied', 'applied']);
+    // a process that died mid-step leaves exactly that record: the next plan retries instead of baselining
+    await t.ledger.record({ ...(during[1] as LedgerEntry) });
+    t.data.b = 'fixed';
+    const plan = await createRunner({ plugin, target: t }).plan();
+    expect(plan.steps.map((s) => [s.id, s.why])).toEqual([['002', 'retry after failure (interrupted: the run stopped during this step)']]);
   });
 
   test('progress, log and warn from a migration reach the event stream', async () => {

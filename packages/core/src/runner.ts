@@ -101,7 +101,7 @@ export interface Runner {
 class StepFailure extends Error {
   constructor(
     readonly migration: string,
-    readonly phase: 'up' | 'down' | 'validate',
+    readonly phase: 'up' | 'down' | 'validate' | 'ledger',
     override readonly cause: unknown,
   ) {
     super(`${migration} ${phase}: ${describeError(cause)}`);
@@ -130,6 +130,9 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
   const outerSignal = options.signal ?? new AbortController().signal;
   const runLayers = guards.filter((g) => g.aroundRun).map((g) => ({ name: g.name, fn: g.aroundRun!.bind(g) }));
   const stepLayers = guards.filter((g) => g.aroundStep).map((g) => ({ name: g.name, fn: g.aroundStep!.bind(g) }));
+  /** Migrations that saved or resumed a checkpoint: only theirs are cleared (a remote ledger pays per request). */
+  const checkpointed = new Set<string>();
+  const gated = new Set((plugin.traits ?? []).flatMap((t) => t.fixes));
 
   const now = () => new Date().toISOString();
   const emit = (event: DistributiveOmit<TidemarkEvent, 'at' | 'target'>) =>
@@ -209,8 +212,13 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
       log: (message, data) => emit({ type: 'log', level: 'info', message, migration: m.id, ...(data ? { data } : {}) }),
       warn: (message, data) => emit({ type: 'log', level: 'warn', message, migration: m.id, ...(data ? { data } : {}) }),
       checkpoint: {
-        load: async <C>() => ((store.checkpoints ? await store.checkpoints.load(m.id) : memory.get(m.id)) ?? null) as C | null,
+        load: async <C>() => {
+          const data = ((store.checkpoints ? await store.checkpoints.load(m.id) : memory.get(m.id)) ?? null) as C | null;
+          if (data !== null) checkpointed.add(m.id);
+          return data;
+        },
         save: async (data) => {
+          checkpointed.add(m.id);
           if (store.checkpoints) await store.checkpoints.save(m.id, data);
           else memory.set(m.id, data);
         },
@@ -312,6 +320,15 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     if (back !== (await plugin.stamp!.read(target))) await plugin.stamp!.write(target, back);
   }
 
+  /** Ledger writes of the runner itself: a failure there is the ledger's, not a guard's or the step's. */
+  async function bookkeeping(id: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      throw new StepFailure(id, 'ledger', error);
+    }
+  }
+
   async function applyStep(m: Migration<T>, steps: string[], state: RunState, signal: AbortSignal, store: Ledger, on: T, stamped: { versionBefore?: number }): Promise<void> {
     const id = m.id;
     const index = state.applied.length;
@@ -319,6 +336,13 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     state.current = id;
     const t0 = performance.now();
     emit({ type: 'step:started', migration: id, title: m.title, direction: 'up', index, total, runId: state.runId });
+    if (gated.has(id)) {
+      // If this process dies mid-step its trait may no longer see the shape; without this record the next
+      // plan would baseline a half-done step (and `down` would skip it). The entry is replaced on success.
+      await bookkeeping(id, () =>
+        store.record({ id, checksum: m.checksum, outcome: 'failed', at: now(), durationMs: 0, by, runId: state.runId, note: 'interrupted: the run stopped during this step' }),
+      );
+    }
     await chain(
       stepLayers,
       (name): StepGuardContext<T> => ({ ...guardContext(state, 'up', steps, false, signal, name, on), migrationId: id, direction: 'up' }),
@@ -341,18 +365,20 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     );
     if (signal.aborted) throw signal.reason;
     const durationMs = Math.round(performance.now() - t0);
-    await store.record({
-      id,
-      checksum: m.checksum,
-      outcome: 'applied',
-      at: now(),
-      durationMs,
-      by,
-      runId: state.runId,
-      ...(state.snapshot ? { snapshot: state.snapshot } : {}),
-      ...stamped,
+    await bookkeeping(id, async () => {
+      await store.record({
+        id,
+        checksum: m.checksum,
+        outcome: 'applied',
+        at: now(),
+        durationMs,
+        by,
+        runId: state.runId,
+        ...(state.snapshot ? { snapshot: state.snapshot } : {}),
+        ...stamped,
+      });
+      if (store.checkpoints && checkpointed.delete(id)) await store.checkpoints.clear(id);
     });
-    if (store.checkpoints) await store.checkpoints.clear(id);
     state.applied.push(id);
     emit({ type: 'step:finished', migration: id, direction: 'up', durationMs, runId: state.runId });
   }
@@ -410,7 +436,12 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     }
     if (migration && error instanceof StepFailure) {
       const m = byId.get(migration)!;
-      await store.record({ id: m.id, checksum: m.checksum, outcome: 'failed', at: now(), durationMs: 0, by, runId: state.runId, note: `${step}: ${describeError(cause)}` });
+      try {
+        await store.record({ id: m.id, checksum: m.checksum, outcome: 'failed', at: now(), durationMs: 0, by, runId: state.runId, note: `${step}: ${describeError(cause)}` });
+      } catch (recordError) {
+        // The original failure matters more; say that the ledger could not take the record.
+        emit({ type: 'log', level: 'warn', message: `could not record the failure in the ledger: ${describeError(recordError)}`, migration, runId: state.runId });
+      }
     }
     emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'up', error: describeError(cause), runId: state.runId });
     emit({ type: 'run:finished', command: 'up', outcome: 'failed', durationMs: 0, applied: state.restored ? [] : state.applied, runId: state.runId });
