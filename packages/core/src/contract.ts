@@ -144,6 +144,12 @@ export interface Ledger {
    * snapshot restore also restores the ledger. The runner then re-reads it instead of rewriting it.
    */
   readonly insideTarget?: boolean;
+  /**
+   * The runner marks a trait-gated step "interrupted" in the ledger while it runs, so a process killed
+   * mid-step is retried rather than baselined. A ledger whose every write is a metered API call may opt out
+   * when its traits already recognise half-done steps.
+   */
+  readonly skipIntentRecords?: boolean;
 }
 
 export interface CheckpointStore {

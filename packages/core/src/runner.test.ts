@@ -435,6 +435,14 @@ describe('up', () => {
     expect(plan.steps.map((s) => [s.id, s.why])).toEqual([['002', 'retry after failure (interrupted: the run stopped during this step)']]);
   });
 
+  test('a ledger may opt out of interrupted records', async () => {
+    const t = box({ b: 'legacy' });
+    const writes: string[] = [];
+    const ledger = { ...t.ledger, skipIntentRecords: true, record: async (e: LedgerEntry) => (writes.push(`${e.id}:${e.outcome}`), t.ledger.record(e)) };
+    await createRunner({ plugin: boxPlugin([setter('002', 'b', 2)], { traits: [flagTrait('legacy-b', 'b', ['002'])], ledger: () => ledger }), target: t }).up();
+    expect(writes).toEqual(['002:applied']);
+  });
+
   test('progress, log and warn from a migration reach the event stream', async () => {
     const events: TidemarkEvent[] = [];
     const chatty = defineMigration<Box>({

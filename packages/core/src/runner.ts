@@ -336,7 +336,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     state.current = id;
     const t0 = performance.now();
     emit({ type: 'step:started', migration: id, title: m.title, direction: 'up', index, total, runId: state.runId });
-    if (gated.has(id)) {
+    if (gated.has(id) && !store.skipIntentRecords) {
       // If this process dies mid-step its trait may no longer see the shape; without this record the next
       // plan would baseline a half-done step (and `down` would skip it). The entry is replaced on success.
       await bookkeeping(id, () =>

@@ -206,6 +206,8 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
 
   return {
     insideTarget: true,
+    // Every ledger write is a metered API request; the traits here already see half-done steps.
+    skipIntentRecords: true,
     lock,
     checkpoints,
     async read() {
