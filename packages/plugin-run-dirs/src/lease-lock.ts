@@ -1,5 +1,5 @@
-// The run's lease lock as a file: acquiring is an exclusive create (O_EXCL), so two processes can never both
-// create it; an expired lease is taken over by renaming it away (only one rename of a path can succeed) and
+// The run's lease lock as a file: acquiring is an exclusive link of a complete file, so two processes can never
+// both create it; an expired lease is taken over by renaming it away (only one rename of a path can succeed) and
 // creating a fresh one. A crashed holder's lease expires by itself; nothing ever needs a manual unlock.
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
@@ -44,22 +44,30 @@ export function fileLock(path: string, options: LockFileOptions = {}): Lock {
   });
   const live = (state: LockState | null) => state !== null && Date.parse(state.expiresAt) > clock();
 
+  /**
+   * The lease file appears complete or not at all: written to a private temp file, fsynced, then hard-linked
+   * into place (link fails with EEXIST when a lease exists). An exclusive create followed by a write would
+   * show other processes an empty file for a moment, which they would take for a broken, expired lease.
+   */
   async function create(holder: LockHolder, ttlMs: number): Promise<boolean> {
     await ensureDir(dirname(path), { internal: true });
-    let handle;
-    try {
-      handle = await open(path, 'wx', 0o644);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    }
+    const temp = `${path}.new-${randomBytes(6).toString('hex')}`;
+    const handle = await open(temp, 'wx', 0o644);
     try {
       await handle.writeFile(JSON.stringify(stateFor(holder, ttlMs)));
       await handle.sync();
     } finally {
       await handle.close();
     }
-    return true;
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
   }
 
   /** Moves an expired lease out of the way; puts it back if it turned out to be a fresh one. */
