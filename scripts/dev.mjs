@@ -37,10 +37,33 @@ function setup() {
   console.log(`[tidemark] workspace ready on Node ${nodeVersion}`);
 }
 
+/**
+ * Debian tools the tests drive for real: Chromium (the fleet dashboard's end-to-end tests) and zip/unzip
+ * (archives must interoperate with Info-ZIP). Installed when missing and we may (root + apt-get).
+ */
+function debianTools() {
+  const wanted = [
+    ['chromium', '/usr/bin/chromium'],
+    ['zip', '/usr/bin/zip'],
+    ['unzip', '/usr/bin/unzip'],
+  ].filter(([, path]) => !existsSync(path));
+  if (wanted.length === 0) return;
+  const names = wanted.map(([name]) => name);
+  if (process.getuid?.() !== 0 || !has('apt-get', ['--version'])) {
+    console.error(`[tidemark] the tests need Debian packages: ${names.join(' ')} (apt-get install -y ${names.join(' ')})`);
+    return;
+  }
+  console.log(`[tidemark] installing Debian packages the tests use: ${names.join(' ')}`);
+  must('apt-get', ['update', '-qq']);
+  const code = run('apt-get', ['install', '-y', '-qq', ...names], { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (code !== 0) process.exit(code);
+}
+
 const jobs = {
   setup: () => {},
   demo: () => must('pnpm', ['--filter', '@tidemark/cli', 'run', 'demo']),
   test: () => {
+    debianTools();
     must('pnpm', ['turbo', 'run', 'build', 'typecheck', 'lint', 'check:package', '--output-logs=errors-only']);
     must('pnpm', ['vitest', 'run']);
   },
