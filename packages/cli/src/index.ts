@@ -13,4 +13,5 @@ export {
 export { ExitCode, CliError, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 export type { CliScaffoldInput, CliScaffoldOutput } from './commands/new.js';
 export type { Writer } from './output.js';
-export type { PluginReport, ReportContext, ReportHook } from './report.js';
+export type { ReportHook } from './report.js';
+export type { PluginReport, ReportContext } from '@tidemark/core';

@@ -1,24 +1,9 @@
-// A plugin may offer `report(target, context)` (a CLI extension core's Plugin type does not declare yet): after
+// A plugin may offer `report(target, context)` (core's optional Plugin.report): after
 // each `up`/`down` the CLI prints the report's text for people, and --json carries its data in the target's
 // entry. A plugin without the hook is unaffected; a report that fails is a warning, never a failed command.
-import { describeError, type RunResult } from '@tidemark/core';
+import { describeError, type PluginReport, type ReportContext } from '@tidemark/core';
 import type { Output } from './output.js';
 import type { TargetInfo } from './target-loop.js';
-
-export interface PluginReport {
-  /** Printed after the run (people mode). */
-  text: string;
-  /** Put under `report` in the target's --json entry. */
-  data?: unknown;
-}
-
-export interface ReportContext {
-  command: 'up' | 'down';
-  /** The run's result; absent when the run failed. */
-  result?: RunResult;
-  /** Why the run failed. */
-  error?: unknown;
-}
 
 export type ReportHook<T = unknown> = (target: T, context: ReportContext) => Promise<PluginReport> | PluginReport;
 

@@ -1,6 +1,7 @@
 // The contract every plugin implements. It names no database, file format or network: a Target is whatever
 // the plugin says it is (a folder path, a pg client, a Sheets client + spreadsheet id, a mongoose connection).
 import type { TidemarkEvent } from './events.js';
+import type { RunResult } from './runner.js';
 
 /** Evidence that a trait found a legacy shape: a human summary plus structured details for reports. */
 export interface Evidence {
@@ -241,6 +242,23 @@ export interface Plugin<T> {
   capture?(target: T, dir: string): Promise<void>;
   /** Optional: the source of a new migration file for `tidemark new` (TypeScript, imports included). */
   scaffold?(input: ScaffoldInput): ScaffoldOutput;
+  /** Optional: a report printed after each `up`/`down` (e.g. a runbook checklist); never fails the command. */
+  report?(target: T, context: ReportContext): Promise<PluginReport> | PluginReport;
+}
+
+export interface ReportContext {
+  command: 'up' | 'down';
+  /** The run's result; absent when the run failed. */
+  result?: RunResult;
+  /** Why the run failed. */
+  error?: unknown;
+}
+
+export interface PluginReport {
+  /** For people. */
+  text: string;
+  /** For machines (`--json`). */
+  data?: unknown;
 }
 
 export interface ScaffoldInput {
