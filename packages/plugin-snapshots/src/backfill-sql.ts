@@ -27,7 +27,11 @@ export interface BatchStatements {
   prepare?: string;
   /** Run first in the batch's transaction (PostgreSQL: room to sort a batch of JSON rows in memory). */
   setup?: string;
-  /** Parameters: lo, hi, now. Returns `migrated` (PostgreSQL) or nothing (SQLite: then run `link`). */
+  /**
+   * Parameters: lo, hi, now. PostgreSQL: returns rows `{kind, run_id, recipe_id, snapshot_id}`: one
+   * `migrated` row (its run_id is the count), one `skipped` row per run of a deleted recipe, one `error`
+   * row per run that already has an unlinked snapshot. SQLite: returns nothing (then `leftAlone`, `link`).
+   */
   insert: string;
   /** SQLite only. Parameters: lo, hi, the largest snapshot id before the insert. */
   link?: string;
@@ -41,8 +45,16 @@ export function batchStatements(dialect: Dialect): BatchStatements {
     return {
       prepare: 'ANALYZE production_runs',
       setup: `SET LOCAL work_mem = '64MB'`,
+      // One statement per batch: the window's unlinked runs are read once, and what the batch leaves alone
+      // comes back with the count (runs of a deleted recipe; runs whose insert met an existing snapshot),
+      // so no second pass over the window. Every CTE sees the snapshot taken before the statement.
       insert: `
-WITH todo AS MATERIALIZED (${TODO('$1', '$2', false)}),
+WITH win AS MATERIALIZED (
+  SELECT pr.id, pr.recipe_id, pr.produced_at, r.id AS found
+    FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id
+   WHERE pr.id > $1 AND pr.id <= $2 AND pr.recipe_snapshot_id IS NULL
+),
+todo AS MATERIALIZED (SELECT id, recipe_id, produced_at FROM win WHERE found IS NOT NULL),
 ingredient_json AS MATERIALIZED (
   SELECT ri.recipe_id, json_agg(${ingredient} ORDER BY ri.id)::text AS ingredients_data
     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
@@ -66,7 +78,12 @@ linked AS (
   UPDATE production_runs pr SET recipe_snapshot_id = inserted.id FROM inserted
    WHERE pr.id = inserted.production_run_id AND pr.id > $1 AND pr.id <= $2 RETURNING pr.id
 )
-SELECT COUNT(*)::int AS migrated FROM linked`,
+SELECT 'migrated' AS kind, COUNT(*)::int AS run_id, NULL::int AS recipe_id, NULL::int AS snapshot_id FROM linked
+UNION ALL
+SELECT 'skipped', w.id, w.recipe_id, NULL FROM win w WHERE w.found IS NULL
+UNION ALL
+SELECT 'error', t.id, t.recipe_id, (SELECT s.id FROM recipe_snapshots s WHERE s.production_run_id = t.id)
+  FROM todo t WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.production_run_id = t.id)`,
     };
   }
   const recipe = `json_object(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})`;

@@ -37,15 +37,23 @@ export function backfillMigration(options: ResolvedOptions) {
     async validate(ctx) {
       const ds = ctx.target;
       const yes = dialectOf(ds) === 'postgres' ? 'true' : '1';
-      const count = async (query: string) => Number((await sql<{ n: unknown }>(ds, query))[0]?.n ?? 0);
+      // One pass over the runs for all three checks (each used to be its own join over the snapshots).
+      // s: the snapshot taken for the run (production_run_id is unique); linked: the snapshot the run links
+      // when that is another one (then it was taken for another run).
+      const [row] = await sql<Record<string, unknown>>(
+        ds,
+        `SELECT COALESCE(SUM(CASE WHEN pr.recipe_snapshot_id IS NULL AND r.id IS NOT NULL AND s.id IS NULL THEN 1 ELSE 0 END), 0) AS missing,
+                COALESCE(SUM(CASE WHEN linked.id IS NOT NULL THEN 1 ELSE 0 END), 0) AS crossed,
+                COALESCE(SUM(CASE WHEN s.is_backfilled = ${yes} AND (pr.recipe_snapshot_id IS NULL OR pr.recipe_snapshot_id <> s.id) THEN 1 ELSE 0 END), 0) AS unlinked
+           FROM production_runs pr
+           LEFT JOIN recipes r ON r.id = pr.recipe_id
+           LEFT JOIN recipe_snapshots s ON s.production_run_id = pr.id
+           LEFT JOIN recipe_snapshots linked ON linked.id = pr.recipe_snapshot_id AND (s.id IS NULL OR s.id <> pr.recipe_snapshot_id)`,
+      );
+      const [missing, crossed, unlinked] = ['missing', 'crossed', 'unlinked'].map((k) => Number(row?.[k] ?? 0)) as [number, number, number];
       const issues = [];
-      const missing = await count(`SELECT COUNT(*) AS n FROM production_runs pr JOIN recipes r ON r.id = pr.recipe_id
-        WHERE pr.recipe_snapshot_id IS NULL AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`);
       if (missing > 0) issues.push({ message: `${missing} run(s) with an existing recipe still have no snapshot`, where: 'production_runs.recipe_snapshot_id' });
-      const crossed = await count(`SELECT COUNT(*) AS n FROM production_runs pr JOIN recipe_snapshots s ON s.id = pr.recipe_snapshot_id WHERE s.production_run_id <> pr.id`);
       if (crossed > 0) issues.push({ message: `${crossed} run(s) link a snapshot taken for another run`, where: 'production_runs.recipe_snapshot_id' });
-      const unlinked = await count(`SELECT COUNT(*) AS n FROM recipe_snapshots s JOIN production_runs pr ON pr.id = s.production_run_id
-        WHERE s.is_backfilled = ${yes} AND (pr.recipe_snapshot_id IS NULL OR pr.recipe_snapshot_id <> s.id)`);
       if (unlinked > 0) issues.push({ message: `${unlinked} backfilled snapshot(s) are not linked from their run`, where: 'recipe_snapshots' });
       return issues;
     },
@@ -69,12 +77,18 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
     const hi = Number(window.hi);
     const { next, left } = await inTransaction(ds, async () => {
       if (statements.setup) await sql(ds, statements.setup);
-      const left = await sql<{ run_id: unknown; recipe_id: unknown; found: unknown; snapshot_id: unknown }>(ds, leftAlone(dialect), [lo, hi]);
       const now = timestampParam(dialect, options.clock());
       let migrated: number;
+      let left: LeftAlone[];
       if (dialect === 'postgres') {
-        migrated = Number((await sql<{ migrated: unknown }>(ds, statements.insert, [lo, hi, now]))[0]?.migrated ?? 0);
+        const rows = await sql<{ kind: string } & LeftAlone>(ds, statements.insert, [lo, hi, now]);
+        migrated = Number(rows.find((r) => r.kind === 'migrated')?.run_id ?? 0);
+        left = rows
+          .filter((r) => r.kind !== 'migrated')
+          .map((r) => ({ run_id: r.run_id, recipe_id: r.recipe_id, found: r.kind === 'skipped' ? null : r.recipe_id, snapshot_id: r.snapshot_id }))
+          .sort((a, b) => Number(a.run_id) - Number(b.run_id));
       } else {
+        left = await sql<LeftAlone>(ds, leftAlone(dialect), [lo, hi]);
         const before = Number((await sql<{ m: unknown }>(ds, 'SELECT COALESCE(MAX(id), 0) AS m FROM recipe_snapshots'))[0]?.m ?? 0);
         await sql(ds, statements.insert, [lo, hi, now]);
         await sql(ds, statements.link!, [lo, hi, before]);
@@ -100,7 +114,15 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
   ctx.log(`backfilled ${cursor.migrated} snapshot(s); skipped ${cursor.skipped} run(s) without recipe; ${cursor.errors} error(s)`, { ...cursor });
 }
 
-function reportLeftAlone(ctx: MigrationContext<DataSource>, rows: { run_id: unknown; recipe_id: unknown; found: unknown; snapshot_id: unknown }[]) {
+interface LeftAlone {
+  run_id: unknown;
+  recipe_id: unknown;
+  /** null: the recipe was deleted (skipped); otherwise the run already has an unlinked snapshot (error). */
+  found: unknown;
+  snapshot_id: unknown;
+}
+
+function reportLeftAlone(ctx: MigrationContext<DataSource>, rows: LeftAlone[]) {
   const skipped = rows.filter((r) => r.found === null).map((r) => ({ run_id: Number(r.run_id), recipe_id: r.recipe_id === null ? null : Number(r.recipe_id) }));
   if (skipped.length > 0) {
     const shown = skipped.slice(0, 10).map((r) => `run ${r.run_id} (recipe ${r.recipe_id ?? 'none'})`).join(', ');
