@@ -15,7 +15,7 @@ const NAIVE_MAX = Number(process.env.TIDEMARK_BENCH_NAIVE_MAX ?? 100_000);
 const sizes = process.env.TIDEMARK_BENCH_SIZES
   ? process.env.TIDEMARK_BENCH_SIZES.split(',').map(Number)
   : [10_000, 100_000, ...(process.env.TIDEMARK_BENCH_1M ? [1_000_000] : [])];
-const BATCH = Number(process.env.TIDEMARK_BENCH_BATCH ?? 10_000);
+const BATCH = process.env.TIDEMARK_BENCH_BATCH ? Number(process.env.TIDEMARK_BENCH_BATCH) : undefined;
 
 interface Row {
   runs: number;
@@ -39,7 +39,7 @@ async function measure(runs: number): Promise<Row> {
     out(`  ${runs} runs generated in ${Math.round(performance.now() - t0)} ms (2000 recipes, ${(lines / 2000).toFixed(1)} ingredients each)`);
 
     const events: TidemarkEvent[] = [];
-    const runner = createRunner({ plugin: snapshotsPlugin({ batchSize: BATCH, clock: () => NOW }), target: ds, onEvent: (e) => events.push(e) });
+    const runner = createRunner({ plugin: snapshotsPlugin({ ...(BATCH ? { batchSize: BATCH } : {}), clock: () => NOW }), target: ds, onEvent: (e) => events.push(e) });
     await runner.up({ to: '002_add_run_snapshot_link' });
     const t1 = performance.now();
     await runner.up();
@@ -71,7 +71,7 @@ async function measure(runs: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  out(`plugin-snapshots bench: PostgreSQL, batch size ${BATCH}; sizes ${sizes.join(', ')}${process.env.TIDEMARK_BENCH_1M ? '' : ' (1M: set TIDEMARK_BENCH_1M=1)'}`);
+  out(`plugin-snapshots bench: PostgreSQL, batch size ${BATCH ?? 'default (50,000)'}; sizes ${sizes.join(', ')}${process.env.TIDEMARK_BENCH_1M ? '' : ' (1M: set TIDEMARK_BENCH_1M=1)'}`);
   const rows: Row[] = [];
   for (const runs of sizes) {
     out(`\n${runs} production runs`);

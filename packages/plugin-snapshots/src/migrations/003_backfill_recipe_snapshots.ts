@@ -63,7 +63,7 @@ export function backfillMigration(options: ResolvedOptions) {
 async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOptions): Promise<void> {
   const ds = ctx.target;
   const dialect = dialectOf(ds);
-  const statements = batchStatements(dialect);
+  const statements = batchStatements(dialect, options.batchSize);
   let cursor = (await ctx.checkpoint.load<BackfillCursor>()) ?? START;
   if (cursor.batches > 0) ctx.log(`resuming after production run ${cursor.after} (${cursor.batches} batch(es) already committed)`, { ...cursor });
   if (statements.prepare) await sql(ds, statements.prepare);
@@ -76,7 +76,7 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
     const lo = cursor.after;
     const hi = Number(window.hi);
     const { next, left } = await inTransaction(ds, async () => {
-      if (statements.setup) await sql(ds, statements.setup);
+      for (const statement of statements.setup ?? []) await sql(ds, statement);
       const now = timestampParam(dialect, options.clock());
       let migrated: number;
       let left: LeftAlone[];
