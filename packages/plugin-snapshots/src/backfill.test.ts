@@ -7,7 +7,7 @@ import { snapshotsPlugin } from './plugin.js';
 import { dialectOf } from './dialect.js';
 import { loadSampleData } from './sample-data.js';
 import { loadState, readState, type SnapshotsState } from './state.js';
-import { backfillStats, formatStats } from './stats.js';
+import { backfillStats, formatStats, orphanMessage } from './stats.js';
 import { sql } from './transaction.js';
 import { dialects, type TestDb } from './test/databases.js';
 import { FIXED_NOW, runnerFor, withAppSnapshots } from './test/scenarios.js';
@@ -104,7 +104,7 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const state = withAppSnapshots(await loadSampleData());
     const { ds } = await legacy(state);
     const before = await readState(ds);
-    const { runner } = runnerFor(ds);
+    const { runner, events } = runnerFor(ds);
     const stats = await backfillStats(ds);
     expect(stats).toMatchObject({ total_runs: 10, already_migrated: 2, migrated: 5, skipped_no_recipe: 2, error_count: 1 });
     expect(stats.errors).toEqual([{ run_id: 6, error: expect.stringContaining('snapshot 3 already exists') }]);
@@ -114,6 +114,14 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const after = await readState(ds);
     expect(after.recipe_snapshots!.filter((s) => !s.is_backfilled)).toEqual(before.recipe_snapshots);
     expect(after.recipe_snapshots!.filter((s) => s.is_backfilled).map((s) => s.production_run_id)).toEqual([1, 2, 3, 4, 7]);
+    // The run with an unlinked snapshot is reported (with that snapshot's id) and left alone, like the deleted recipes' runs.
+    const warnings = events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [{ message: e.message, data: e.data }] : []));
+    expect(warnings).toEqual([
+      { message: 'SKIP: 2 production run(s) whose recipe was deleted: run 5 (recipe 4), run 8 (recipe 4)', data: { skipped: [{ run_id: 5, recipe_id: 4 }, { run_id: 8, recipe_id: 4 }] } },
+      { message: `ERROR: run 6: ${orphanMessage(3)}`, data: { run_id: 6, snapshot_id: 3 } },
+    ]);
+    expect(after.production_runs.find((r) => r.id === 6)?.recipe_snapshot_id).toBeNull();
+    expect(after.recipe_snapshots!.filter((s) => s.production_run_id === 6)).toHaveLength(1);
     await runner.down({ to: null });
     expect(await readState(ds)).toEqual(before);
   });
