@@ -126,6 +126,28 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     expect(await readState(ds)).toEqual(before);
   });
 
+  it('verify names each broken link: a run linking another run\'s snapshot, a backfilled snapshot left unlinked, a run left without one', async () => {
+    const { ds } = await legacy();
+    const { runner } = runnerFor(ds);
+    await runner.up();
+    const snapshotOf = async (run: number) => Number((await sql<{ id: unknown }>(ds, `SELECT id FROM recipe_snapshots WHERE production_run_id = ${run}`))[0]?.id);
+    await sql(ds, `UPDATE production_runs SET recipe_snapshot_id = ${await snapshotOf(2)} WHERE id = 1`);
+    await sql(ds, `UPDATE production_runs SET recipe_snapshot_id = NULL WHERE id = 3`);
+    await sql(ds, `DELETE FROM recipe_snapshots WHERE production_run_id = 3`);
+    const result = await runner.verify();
+    expect(result.ok).toBe(false);
+    expect(result.validation).toEqual([
+      {
+        id: '003_backfill_recipe_snapshots',
+        issues: [
+          { message: '1 run(s) with an existing recipe still have no snapshot', where: 'production_runs.recipe_snapshot_id' },
+          { message: '1 run(s) link a snapshot taken for another run', where: 'production_runs.recipe_snapshot_id' },
+          { message: '1 backfilled snapshot(s) are not linked from their run', where: 'recipe_snapshots' },
+        ],
+      },
+    ]);
+  });
+
   it('down of a legacy database drops the schema again', async () => {
     const { ds, sample } = await legacy();
     const { runner } = runnerFor(ds);
