@@ -3,28 +3,18 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRunner } from '@tidemark/core';
-import type { Db, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Db } from 'mongodb';
+import { describe, expect, test } from 'vitest';
 import { mongoPlugin } from './plugin.js';
 import { runPendingMigrations } from './startup.js';
 import { readState, stateText } from './state.js';
-import { connect, freshDb, startBackend, type Backend } from './test/backend.js';
+import { useBackend, freshDb } from './test/backend.js';
 import { labletWorker, legacyWorker } from './test/workers.js';
 
-let backend: Backend;
-let client: MongoClient;
-
-beforeAll(async () => {
-  backend = await startBackend();
-  client = await connect(backend);
-});
-afterAll(async () => {
-  await client?.close();
-  await backend?.close();
-});
+const mongo = useBackend();
 
 async function legacyDb(): Promise<Db> {
-  const db = await freshDb(client);
+  const db = await freshDb(mongo.client);
   await db.collection('cml_workers').insertMany(Array.from({ length: 2000 }, (_, i) => (i % 3 === 2 ? labletWorker(i) : legacyWorker(i))) as never[]);
   return db;
 }
@@ -33,7 +23,7 @@ const exact = async (db: Db) => stateText(await readState(db, { exact: true }));
 
 /** Boots a replica in a child process and SIGKILLs it when it prints `killAt`. */
 function bootAndKill(db: Db, killAt: string): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./test/boot-child.ts', import.meta.url)), backend.uri, db.databaseName], {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./test/boot-child.ts', import.meta.url)), mongo.backend.uri, db.databaseName], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,28 +2,18 @@
 // undo records, ledger, lock, snapshot bookkeeping), before or after the server applied it. Each leaves the
 // database equal to x or to up(x), the ledger saying which, and a rerun completes.
 import { createRunner } from '@tidemark/core';
-import type { Db, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Db } from 'mongodb';
+import { describe, expect, test } from 'vitest';
 import { mongoPlugin } from './plugin.js';
 import { readState, stateText } from './state.js';
-import { connect, freshDb, startBackend, type Backend } from './test/backend.js';
+import { useBackend, freshDb } from './test/backend.js';
 import { faultyDb, type FaultPlan } from './test/faulty-db.js';
 import { labletWorker, legacyWorker } from './test/workers.js';
 
-let backend: Backend;
-let client: MongoClient;
-
-beforeAll(async () => {
-  backend = await startBackend();
-  client = await connect(backend);
-});
-afterAll(async () => {
-  await client?.close();
-  await backend?.close();
-});
+const mongo = useBackend();
 
 async function legacyDb(): Promise<Db> {
-  const db = await freshDb(client);
+  const db = await freshDb(mongo.client);
   await db.collection('cml_workers').insertMany([legacyWorker(1), legacyWorker(2, { port_range_start: 4000 }), labletWorker(3)] as never[]);
   await db.collection('scaling_audit_events').createIndex({ timestamp: 1 });
   return db;

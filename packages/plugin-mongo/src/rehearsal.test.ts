@@ -1,27 +1,17 @@
 import { createRunner } from '@tidemark/core';
-import type { Db, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Db } from 'mongodb';
+import { expect, test } from 'vitest';
 import { mongoPlugin } from './plugin.js';
 import { readState, stateText } from './state.js';
-import { connect, freshDb, startBackend, type Backend } from './test/backend.js';
+import { useBackend, freshDb } from './test/backend.js';
 import { labletWorker, legacyWorker } from './test/workers.js';
 
-let backend: Backend;
-let client: MongoClient;
+const mongo = useBackend();
 
-beforeAll(async () => {
-  backend = await startBackend();
-  client = await connect(backend);
-});
-afterAll(async () => {
-  await client?.close();
-  await backend?.close();
-});
-
-const databases = async () => ((await client.db('admin').admin().listDatabases()).databases ?? []).map((d) => d.name);
+const databases = async () => ((await mongo.client.db('admin').admin().listDatabases()).databases ?? []).map((d) => d.name);
 
 test('rehearse applies the plan on a scratch copy, reports what would change, and leaves the database untouched', async () => {
-  const db: Db = await freshDb(client);
+  const db: Db = await freshDb(mongo.client);
   try {
     await db.collection('cml_workers').insertMany([legacyWorker(1), labletWorker(2), legacyWorker(3)] as never[]);
     const before = await stateText(await readState(db, { exact: true }));

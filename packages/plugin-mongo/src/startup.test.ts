@@ -1,35 +1,25 @@
 import type { TidemarkEvent } from '@tidemark/core';
-import type { CommandStartedEvent, MongoClient } from 'mongodb';
+import type { CommandStartedEvent } from 'mongodb';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { contextsFromFlags } from './flags.js';
 import { runPendingMigrations } from './startup.js';
 import { describeTarget } from './target.js';
-import { connect, randomDbName, startBackend, type Backend } from './test/backend.js';
+import { useBackend, connect, randomDbName } from './test/backend.js';
 import { legacyWorker } from './test/workers.js';
 
-let backend: Backend;
-let client: MongoClient;
-
-beforeAll(async () => {
-  backend = await startBackend();
-  client = await connect(backend);
-});
-afterAll(async () => {
-  await client?.close();
-  await backend?.close();
-});
+const mongo = useBackend();
 
 const ALL_ON = { LABLET_ENABLED: 'true', SCHEDULER_ENABLED: 'true', CONTROLLER_ENABLED: 'true' };
 
 async function mongooseConnection(dbName: string): Promise<mongoose.Connection> {
-  return mongoose.createConnection(backend.uri, { dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
+  return mongoose.createConnection(mongo.backend.uri, { dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
 }
 
 describe('runPendingMigrations (app startup)', () => {
   test('8 replicas booting at once on their own mongoose connections apply each migration exactly once', async () => {
     const name = randomDbName();
-    await client.db(name).collection('cml_workers').insertMany(Array.from({ length: 50 }, (_, i) => legacyWorker(i)) as never[]);
+    await mongo.client.db(name).collection('cml_workers').insertMany(Array.from({ length: 50 }, (_, i) => legacyWorker(i)) as never[]);
     const connections = await Promise.all(Array.from({ length: 8 }, () => mongooseConnection(name)));
     try {
       const started: string[] = [];
@@ -40,25 +30,25 @@ describe('runPendingMigrations (app startup)', () => {
       );
       expect(started.sort()).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
       expect(results.flatMap((r) => r.applied).sort()).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
-      const ledger = await client.db(name).collection('migrations').find({}).toArray();
+      const ledger = await mongo.client.db(name).collection('migrations').find({}).toArray();
       expect(ledger.map((d) => [d.name, d.outcome])).toEqual([
         ['001_lablet_collections', 'applied'],
         ['002_cml_worker_extensions', 'applied'],
       ]);
       expect(ledger[0]).toMatchObject({ checksum: expect.any(String), duration: expect.any(Number), by: expect.any(String), applied_at: expect.any(Date) });
-      expect(await client.db(name).collection('migrations_lock').countDocuments({})).toBe(0);
-      expect(await client.db(name).collection('cml_workers').countDocuments({ 'state.declared_capacity': { $exists: false } })).toBe(0);
+      expect(await mongo.client.db(name).collection('migrations_lock').countDocuments({})).toBe(0);
+      expect(await mongo.client.db(name).collection('cml_workers').countDocuments({ 'state.declared_capacity': { $exists: false } })).toBe(0);
     } finally {
       await Promise.all(connections.map((c) => c.close()));
-      await client.db(name).dropDatabase();
+      await mongo.client.db(name).dropDatabase();
     }
   });
 
   test('with nothing pending it costs one ledger read and takes no lock', async () => {
     const name = randomDbName();
-    const monitored = await connect(backend, { monitorCommands: true });
+    const monitored = await connect(mongo.backend, { monitorCommands: true });
     try {
-      await runPendingMigrations(client.db(name), { flags: ALL_ON });
+      await runPendingMigrations(mongo.client.db(name), { flags: ALL_ON });
       const seen: CommandStartedEvent[] = [];
       monitored.on('commandStarted', (e) => seen.push(e));
       const result = await runPendingMigrations(monitored.db(name), { flags: ALL_ON });
@@ -67,13 +57,13 @@ describe('runPendingMigrations (app startup)', () => {
       expect(ops.map((e) => `${e.commandName}:${String(e.command[e.commandName])}`)).toEqual(['find:migrations']);
     } finally {
       await monitored.close();
-      await client.db(name).dropDatabase();
+      await mongo.client.db(name).dropDatabase();
     }
   });
 
   test('feature flags select migrations: flags off run nothing, SCHEDULER_ENABLED alone runs only 002', async () => {
     const name = randomDbName();
-    const db = client.db(name);
+    const db = mongo.client.db(name);
     await db.collection('cml_workers').insertOne(legacyWorker(1) as never);
     try {
       expect(contextsFromFlags({ LABLET_ENABLED: 'false', SCHEDULER_ENABLED: '1' })).toEqual(['SCHEDULER_ENABLED']);
@@ -89,14 +79,14 @@ describe('runPendingMigrations (app startup)', () => {
 
   test('a connection that is still opening is awaited; the target label carries no credentials', async () => {
     const name = randomDbName();
-    const conn = mongoose.createConnection(backend.uri, { dbName: name, serverSelectionTimeoutMS: 5000 });
+    const conn = mongoose.createConnection(mongo.backend.uri, { dbName: name, serverSelectionTimeoutMS: 5000 });
     try {
       const result = await runPendingMigrations({ connection: conn }, { flags: ALL_ON });
       expect(result.outcome).toBe('migrated');
       expect(describeTarget({ connection: conn })).toContain(`/${name}`);
     } finally {
       await conn.close();
-      await client.db(name).dropDatabase();
+      await mongo.client.db(name).dropDatabase();
     }
     const { MongoClient } = await import('mongodb');
     const secret = new MongoClient('mongodb://admin:s3cr3t-pw@db.internal:27017/?authSource=admin');
@@ -107,7 +97,7 @@ describe('runPendingMigrations (app startup)', () => {
 
   test("a replica that died holding the lock does not block the next boot: its lease expires and is taken over", async () => {
     const name = randomDbName();
-    const db = client.db(name);
+    const db = mongo.client.db(name);
     try {
       await db.collection('migrations_lock').insertOne({ _id: 'tidemark' as never, token: 'dead', host: 'old-pod', pid: 1, since: new Date(), expiresAt: new Date(Date.now() + 1500) });
       const events: TidemarkEvent[] = [];

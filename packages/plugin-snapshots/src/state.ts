@@ -1,6 +1,7 @@
 // The database's observable state as plain rows (the harness's State, the golden fixtures' files), and the
 // way back: load such rows into a fresh database with the app's schema. Ledger tables are not part of it.
 import type { DataSource } from 'typeorm';
+import type { Ingredient, Recipe, RecipeIngredient } from './entities.js';
 import { dialectOf, timestampFromDb, timestampParam, type Dialect } from './dialect.js';
 import { schemaShape } from './inspect.js';
 import { CreateRecipeTables1767225600000 } from './schema/1767225600000-CreateRecipeTables.js';
@@ -9,31 +10,10 @@ import { AddRunSnapshotLink1767225600002 } from './schema/1767225600002-AddRunSn
 import { AddSnapshotForeignKeys1767225600003 } from './schema/1767225600003-AddSnapshotForeignKeys.js';
 import { inTransaction, sql } from './transaction.js';
 
-export interface RecipeRow {
-  id: number;
-  name: string;
-  category: string | null;
-  source: string | null;
-  yield_quantity: number | null;
-  yield_unit: string | null;
-  yield_description: string | null;
-  estimated_time_minutes: number | null;
-  notes: string | null;
-  variant_name: string | null;
-}
-export interface IngredientRow {
-  id: number;
-  display_name: string;
-  slug: string;
-}
-export interface RecipeIngredientRow {
-  id: number;
-  recipe_id: number;
-  ingredient_id: number | null;
-  quantity: number;
-  unit: string;
-  notes: string | null;
-}
+// Rows are the entities without their relations; only dates (ISO text) and JSON (parsed) differ below.
+export type RecipeRow = Omit<Recipe, 'recipe_ingredients'>;
+export type IngredientRow = Ingredient;
+export type RecipeIngredientRow = Omit<RecipeIngredient, 'recipe' | 'ingredient'>;
 export interface ProductionRunRow {
   id: number;
   recipe_id: number | null;

@@ -1,30 +1,20 @@
 import { createRunner, defineMigration, definePlugin, type TidemarkEvent } from '@tidemark/core';
 import { withFaultAfter } from '@tidemark/testing';
-import { Binary, Decimal128, Double, Int32, Long, type Db, type MongoClient } from 'mongodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { Binary, Decimal128, Double, Int32, Long, type Db } from 'mongodb';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { LABLET_COLLECTIONS_ID } from '../migrations/001_lablet_collections.js';
 import { WORKER_EXTENSIONS_ID } from '../migrations/002_cml_worker_extensions.js';
 import { mongoPlugin } from '../plugin.js';
 import { readState, stateText } from '../state.js';
 import { dbOf, type MongoTarget } from '../target.js';
-import { connect, freshDb, startBackend, type Backend } from '../test/backend.js';
+import { useBackend, freshDb } from '../test/backend.js';
 import { labletWorker, legacyWorker } from '../test/workers.js';
 import { restoreSnapshot, snapshotGuard, takeSnapshot } from './snapshot.js';
 
-let backend: Backend;
-let client: MongoClient;
+const mongo = useBackend();
 let db: Db;
-
-beforeAll(async () => {
-  backend = await startBackend();
-  client = await connect(backend);
-});
-afterAll(async () => {
-  await client?.close();
-  await backend?.close();
-});
 beforeEach(async () => {
-  db = await freshDb(client);
+  db = await freshDb(mongo.client);
 });
 afterEach(async () => {
   await db.dropDatabase();

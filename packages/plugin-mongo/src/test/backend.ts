@@ -2,6 +2,7 @@
 // MONGO_URL is set. Every test makes its own randomly named database and drops it.
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface Backend {
   uri: string;
@@ -29,4 +30,29 @@ export async function connect(backend: Backend, options: MongoClientOptions = {}
 
 export async function freshDb(client: MongoClient): Promise<Db> {
   return client.db(randomDbName());
+}
+
+/**
+ * One backend and one client per test file, started before its tests and closed after them. Read `.backend`
+ * and `.client` inside tests or hooks (they are set by then).
+ */
+export function useBackend(): { readonly backend: Backend; readonly client: MongoClient } {
+  let backend: Backend | undefined;
+  let client: MongoClient | undefined;
+  beforeAll(async () => {
+    backend = await startBackend();
+    client = await connect(backend);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await backend?.close();
+  });
+  return {
+    get backend() {
+      return backend!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }
