@@ -21,6 +21,12 @@ export interface BatchStatements {
    */
   prepare?: string;
   /**
+   * Run once after the last batch. PostgreSQL: statistics that know the runs are now linked; planned on the
+   * old ones (every link NULL), the foreign key check that follows picked a nested loop (measured at
+   * 100,000 runs: 157 ms, against 91 ms after a 38 ms ANALYZE).
+   */
+  finish?: string;
+  /**
    * Run first in the batch's transaction. PostgreSQL: room to sort the batch's snapshot rows (~1.5 KB each)
    * in memory (a 50,000-run batch spilled 70 MB to disk at 64 MB), and no JIT: from ~25,000 runs the plan's
    * cost passes jit_above_cost, and compiling it took ~170 ms per batch for a plan that runs once.
@@ -43,6 +49,7 @@ export function batchStatements(dialect: Dialect, batchSize: number): BatchState
         'ingredient_slug', COALESCE(i.slug, ''), 'quantity', ri.quantity::float8, 'unit', ri.unit, 'notes', ri.notes)`;
     return {
       prepare: 'ANALYZE production_runs',
+      finish: 'ANALYZE production_runs',
       setup: [`SET LOCAL work_mem = '${Math.min(256, Math.max(64, Math.ceil((batchSize * 2) / 1024)))}MB'`, 'SET LOCAL jit = off'],
       // One statement per batch: the window's unlinked runs are read once, and what the batch leaves alone
       // comes back with the count (runs of a deleted recipe; runs that already have an unlinked snapshot),
@@ -51,6 +58,9 @@ export function batchStatements(dialect: Dialect, batchSize: number): BatchState
       // hash the whole growing, never analyzed snapshot table per batch), not by ON CONFLICT DO NOTHING:
       // speculative insertion wrote an extra WAL record per row (measured: 1.2 s -> 0.95 s per 50,000 runs).
       // The unique constraint still refuses a duplicate; then the batch rolls back and nothing is lost.
+      // Snapshot ids are drawn in run order over the narrow run rows, so the wide rows (~1.5 KB of JSON each)
+      // are never sorted (measured: ~80 ms per 100,000 runs), and the runs are linked from those ids
+      // instead of from the INSERT's RETURNING. OVERRIDING SYSTEM VALUE: an app's table may use an identity.
       insert: `
 WITH win AS MATERIALIZED (
   SELECT pr.id, pr.recipe_id, pr.produced_at, r.id AS found,
@@ -58,7 +68,10 @@ WITH win AS MATERIALIZED (
     FROM production_runs pr LEFT JOIN recipes r ON r.id = pr.recipe_id
    WHERE pr.id > $1 AND pr.id <= $2 AND pr.recipe_snapshot_id IS NULL
 ),
-todo AS MATERIALIZED (SELECT id, recipe_id, produced_at FROM win WHERE found IS NOT NULL AND existing IS NULL),
+todo AS MATERIALIZED (
+  SELECT id, recipe_id, produced_at, nextval((SELECT pg_get_serial_sequence('recipe_snapshots', 'id'))::regclass) AS snapshot_id
+    FROM (SELECT id, recipe_id, produced_at FROM win WHERE found IS NOT NULL AND existing IS NULL ORDER BY id) runs
+),
 ingredient_json AS MATERIALIZED (
   SELECT ri.recipe_id, json_agg(${ingredient} ORDER BY ri.id)::text AS ingredients_data
     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
@@ -71,15 +84,14 @@ recipe_json AS MATERIALIZED (
    WHERE r.id IN (SELECT recipe_id FROM todo)
 ),
 inserted AS (
-  INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
-  SELECT t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, $3::timestamp), j.recipe_data, j.ingredients_data, true
+  INSERT INTO recipe_snapshots (id, recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
+  OVERRIDING SYSTEM VALUE
+  SELECT t.snapshot_id, t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, $3::timestamp), j.recipe_data, j.ingredients_data, true
     FROM todo t JOIN recipe_json j ON j.id = t.recipe_id
-   ORDER BY t.id
-  RETURNING id, production_run_id
 ),
 linked AS (
-  UPDATE production_runs pr SET recipe_snapshot_id = inserted.id FROM inserted
-   WHERE pr.id = inserted.production_run_id AND pr.id > $1 AND pr.id <= $2 RETURNING pr.id
+  UPDATE production_runs pr SET recipe_snapshot_id = t.snapshot_id FROM todo t
+   WHERE pr.id = t.id AND pr.id > $1 AND pr.id <= $2 RETURNING pr.id
 )
 SELECT 'migrated' AS kind, COUNT(*)::int AS run_id, NULL::int AS recipe_id, NULL::int AS snapshot_id FROM linked
 UNION ALL

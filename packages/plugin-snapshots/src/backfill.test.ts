@@ -161,7 +161,8 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
 
   it('throttles between batches', async () => {
     const { ds } = await legacy();
-    const { runner, events } = runnerFor(ds, { batchSize: 3, throttleMs: 150 });
+    // One lane: a pause after each of the four batches.
+    const { runner, events } = runnerFor(ds, { batchSize: 3, throttleMs: 150, concurrency: 1 });
     await runner.up({ to: '002_add_run_snapshot_link' });
     const t0 = performance.now();
     await runner.up();

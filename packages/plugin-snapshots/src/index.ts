@@ -5,7 +5,8 @@ export { rowLock } from './lock.js';
 export { runTransactionGuard } from './guards.js';
 export { snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing } from './traits.js';
 export { backfillStats, formatStats, type BackfillStats, type BackfillError } from './stats.js';
-export { BACKFILL_ID, type BackfillCursor } from './migrations/003_backfill_recipe_snapshots.js';
+export { BACKFILL_ID } from './migrations/003_backfill_recipe_snapshots.js';
+export type { BackfillCursor, RunWindow } from './cursor.js';
 export {
   snapshotEntities,
   RecipeEntity,

@@ -2,7 +2,13 @@
 export interface SnapshotsPluginOptions {
   /** Production runs per batch (one transaction each, cursor saved with it). Default 50,000 (measured at 100,000 runs: 10,000 costs ~25% more, as each batch re-aggregates the recipe JSON). */
   batchSize?: number;
-  /** Pause between batches, in ms, to spare a busy database. Default 0. */
+  /**
+   * Batches in flight at once, each in its own transaction on its own pooled connection (PostgreSQL with
+   * `commit: 'batch'`; SQLite and `commit: 'run'` always run one). Default 2 (measured at 100,000 runs on
+   * 2 cores: 1.03 s instead of 1.37 s for the batches).
+   */
+  concurrency?: number;
+  /** Pause between batches, in ms, to spare a busy database (per concurrent lane). Default 0. */
   throttleMs?: number;
   /**
    * 'batch' (default): each batch commits with its cursor, so a crash resumes where it stopped.
@@ -17,6 +23,7 @@ export interface SnapshotsPluginOptions {
 
 export interface ResolvedOptions {
   batchSize: number;
+  concurrency: number;
   throttleMs: number;
   commit: 'batch' | 'run';
   clock: () => Date;
@@ -26,8 +33,11 @@ export interface ResolvedOptions {
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
   const batchSize = options.batchSize ?? 50_000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`[tidemark] [snapshots] batchSize must be a positive integer, got ${batchSize}`);
+  const concurrency = options.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`[tidemark] [snapshots] concurrency must be a positive integer, got ${concurrency}`);
   return {
     batchSize,
+    concurrency,
     throttleMs: options.throttleMs ?? 0,
     commit: options.commit ?? 'batch',
     clock: options.clock ?? (() => new Date()),

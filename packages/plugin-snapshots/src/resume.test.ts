@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialectOf } from './dialect.js';
 import { typeormLedger } from './ledger.js';
+import { START, type BackfillCursor } from './cursor.js';
 import { BACKFILL_ID } from './migrations/003_backfill_recipe_snapshots.js';
 import { loadSampleData } from './sample-data.js';
 import { loadState, normalizeState, readState } from './state.js';
@@ -9,10 +10,13 @@ import { sql } from './transaction.js';
 import { dialects, type TestDb } from './test/databases.js';
 import { runnerFor } from './test/scenarios.js';
 
-/** A real fault in the middle of a batch: the database refuses to link run `id`, after the batch's snapshots were inserted. */
-async function breakLinkOf(ds: DataSource, id: number) {
+/**
+ * A real fault in the middle of a batch: the database refuses to link run `id`, after the batch's snapshots
+ * were inserted (on PostgreSQL after `delayS` seconds, so a concurrent batch commits first).
+ */
+async function breakLinkOf(ds: DataSource, id: number, delayS = 0) {
   if (dialectOf(ds) === 'postgres') {
-    await sql(ds, `CREATE FUNCTION tm_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected fault at run %', NEW.id; END $$ LANGUAGE plpgsql`);
+    await sql(ds, `CREATE FUNCTION tm_fault() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(${delayS}); RAISE EXCEPTION 'injected fault at run %', NEW.id; END $$ LANGUAGE plpgsql`);
     await sql(ds, `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_fault()`);
   } else {
     await sql(ds, `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs WHEN NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected fault at run ${id}'); END`);
@@ -42,12 +46,13 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     await loadState(ds, sample);
     const reference = await open();
     await loadState(reference.ds, sample);
-    await runnerFor(reference.ds, { batchSize: 3 }).runner.up();
+    await runnerFor(reference.ds, { batchSize: 3, concurrency: 1 }).runner.up();
     const expected = await readState(reference.ds);
     await reference.dispose();
 
     // Schema first, then the trigger (it needs the column), then the backfill that meets it in batch 3 (runs 7..9).
-    const { runner } = runnerFor(ds, { batchSize: 3 });
+    // One lane, so the batches run in order (concurrent lanes: the next test).
+    const { runner } = runnerFor(ds, { batchSize: 3, concurrency: 1 });
     await runner.up({ to: '002_add_run_snapshot_link' });
     await breakLinkOf(ds, 7); // batch 3 holds runs 7, 8 (recipe deleted) and 9: the fault hits after its snapshots were inserted
     await expect(runner.up()).rejects.toThrow(/injected fault at run 7/);
@@ -60,7 +65,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     expect((await ledger.read()).find((e) => e.id === BACKFILL_ID)?.outcome).toBe('failed');
 
     await heal(ds);
-    const { runner: again, events } = runnerFor(ds, { batchSize: 3 });
+    const { runner: again, events } = runnerFor(ds, { batchSize: 3, concurrency: 1 });
     const result = await again.up();
     expect(result.applied).toEqual([BACKFILL_ID, '004_add_snapshot_foreign_keys']);
     expect(events.some((e) => e.type === 'log' && e.message.startsWith('resuming after production run 6'))).toBe(true);
@@ -69,6 +74,50 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     await noDuplicates(ds);
     // PostgreSQL sequences are not transactional: the rolled-back batch used ids, so compare modulo ids.
     expect(normalizeState(await readState(ds))).toEqual(normalizeState(expected));
+    expect(await ledger.checkpoints!.load(BACKFILL_ID)).toBeNull();
+  });
+
+  it('concurrent batches: a later window that commits while an earlier one fails is kept, and the next run skips it', async () => {
+    db = await open();
+    const ds = db.ds;
+    const sample = await loadSampleData();
+    await loadState(ds, sample);
+    const reference = await open();
+    await loadState(reference.ds, sample);
+    await runnerFor(reference.ds, { batchSize: 3, concurrency: 1 }).runner.up();
+    const expected = await readState(reference.ds);
+    await reference.dispose();
+
+    // Windows (0,3] (3,6] (6,9] (9,10]; the first one fails, on PostgreSQL only after the second committed.
+    const { runner, events: first } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
+    await runner.up({ to: '002_add_run_snapshot_link' });
+    await breakLinkOf(ds, 1, 0.5);
+    await expect(runner.up()).rejects.toThrow(/injected fault at run 1/);
+
+    const ledger = typeormLedger(ds);
+    // sql.js runs one lane: there the failing first window is all that ran, and nothing is saved.
+    const cursor = ((await ledger.checkpoints!.load(BACKFILL_ID)) as BackfillCursor | null) ?? START;
+    const partial = await readState(ds);
+    const linked = partial.production_runs.filter((r) => r.recipe_snapshot_id !== null).map((r) => r.id);
+    // Nothing of (0,3] is kept; the cursor accounts for exactly what committed.
+    expect(cursor.after).toBe(0);
+    expect(linked.every((id) => id > 3)).toBe(true);
+    expect(cursor.migrated).toBe(linked.length);
+    expect(cursor.ahead ?? []).toHaveLength(cursor.batches);
+    for (const id of linked) expect(cursor.ahead!.some((w) => w.lo < id && id <= w.hi)).toBe(true);
+    if (dialectOf(ds) === 'postgres') expect(cursor.ahead?.[0]).toEqual({ lo: 3, hi: 6 });
+
+    await heal(ds);
+    const { runner: again, events } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
+    await again.up();
+    if (cursor.batches > 0) expect(events.some((e) => e.type === 'log' && e.message.startsWith(`resuming after production run 0 (${cursor.batches} batch(es)`))).toBe(true);
+    await noDuplicates(ds);
+    expect(normalizeState(await readState(ds))).toEqual(normalizeState(expected));
+    // Counted once: each run of the deleted recipe is reported by exactly one batch over both runs.
+    const skippedRuns = [...first, ...events].flatMap((e) => (e.type === 'log' && e.message.startsWith('SKIP:') ? (e.data as { skipped: { run_id: number }[] }).skipped : [])).map((r) => r.run_id);
+    expect(skippedRuns.sort((a, b) => a - b)).toEqual([5, 8]);
+    const done = events.find((e) => e.type === 'log' && e.message.startsWith('backfilled'));
+    expect(done?.type === 'log' ? done.data : undefined).toMatchObject({ after: 10, seen: 10, migrated: 8, skipped: 2, errors: 0 });
     expect(await ledger.checkpoints!.load(BACKFILL_ID)).toBeNull();
   });
 
@@ -135,7 +184,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     const { createRunner } = await import('@tidemark/core');
     const { snapshotsPlugin } = await import('./plugin.js');
     const stoppable = createRunner({
-      plugin: snapshotsPlugin({ batchSize: 2 }),
+      plugin: snapshotsPlugin({ batchSize: 2, concurrency: 1 }),
       target: ds,
       signal: controller.signal,
       onEvent: (e) => {
