@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { defineMigration, type MigrationContext } from '@tidemark/core';
-import { leftAlone, batchStatements, revertStatements, windowEnd, type BatchStatements } from '../backfill-sql.js';
+import { BULK_READ_SETTINGS, leftAlone, batchStatements, revertStatements, windowEnd, type BatchStatements } from '../backfill-sql.js';
 import { clipWindow, mergeBatch, START, type BackfillCursor, type RunWindow } from '../cursor.js';
 import { dialectOf, timestampParam, type Dialect } from '../dialect.js';
 import type { ResolvedOptions } from '../options.js';
@@ -32,14 +32,9 @@ export function backfillMigration(options: ResolvedOptions) {
       // s: the snapshot taken for the run (production_run_id is unique). A run linking any other snapshot
       // links one taken for another run; that snapshot is looked up by id only for such runs (a second
       // join scanned the whole, wide snapshot table again: 0.7 s -> 0.4 s at 100,000 runs).
-      // No JIT: planned on the snapshot table's stale statistics, the query looks costly enough to compile,
-      // and compiling it took longer than running it (measured: 120 of 260 ms at 100,000 runs). work_mem: the
-      // hash of the runs fits in memory (at 4 MB it spilled in two batches).
+      // The settings for a read of the whole, just backfilled snapshot table, for this transaction only.
       const [row] = await inTransaction(ds, async () => {
-        if (postgres) {
-          await sql(ds, 'SET LOCAL jit = off');
-          await sql(ds, "SET LOCAL work_mem = '64MB'");
-        }
+        if (postgres) for (const setting of BULK_READ_SETTINGS) await sql(ds, setting);
         return sql<Record<string, unknown>>(
           ds,
           `SELECT COALESCE(SUM(CASE WHEN pr.recipe_snapshot_id IS NULL AND r.id IS NOT NULL AND s.id IS NULL THEN 1 ELSE 0 END), 0) AS missing,

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { defineMigration } from '@tidemark/core';
+import { BULK_READ_SETTINGS } from '../backfill-sql.js';
 import { dialectOf } from '../dialect.js';
 import { hasForeignKey } from '../inspect.js';
 import { AddSnapshotForeignKeys1767225600003 } from '../schema/1767225600003-AddSnapshotForeignKeys.js';
@@ -12,10 +13,8 @@ export const m004AddSnapshotForeignKeys = defineMigration<DataSource>({
   requires: ['003_backfill_recipe_snapshots'],
   async up(ctx) {
     await inTransaction(ctx.target, async (runner) => {
-      // The foreign keys' validation queries are planned on stale statistics (the snapshot table was empty
-      // at the last ANALYZE), so their estimated cost passes jit_above_cost: compiling them cost more than
-      // running them (measured: ~120 ms of JIT for a ~100 ms check at 100,000 runs).
-      if (dialectOf(ctx.target) === 'postgres') await runner.query('SET LOCAL jit = off');
+      // The foreign keys' checks read the whole snapshot table, planned on stale statistics.
+      if (dialectOf(ctx.target) === 'postgres') for (const setting of BULK_READ_SETTINGS) await runner.query(setting);
       await new AddSnapshotForeignKeys1767225600003().up(runner);
     });
   },
