@@ -32,6 +32,20 @@ async function noDuplicates(ds: DataSource) {
   expect(Number(row!.n)).toBe(Number(row!.runs));
 }
 
+/** Loads the sample data into `ds`, and returns the state an uninterrupted backfill of it gives (on a second database). */
+async function sampleWithReference(ds: DataSource, open: () => Promise<TestDb>) {
+  const sample = await loadSampleData();
+  await loadState(ds, sample);
+  const reference = await open();
+  try {
+    await loadState(reference.ds, sample);
+    await runnerFor(reference.ds, { batchSize: 3, concurrency: 1 }).runner.up();
+    return await readState(reference.ds);
+  } finally {
+    await reference.dispose();
+  }
+}
+
 describe.each(dialects)('crash and resume on %s', (_name, open) => {
   let db: TestDb | undefined;
   afterEach(async () => {
@@ -42,13 +56,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
   it('a fault in the middle of a batch rolls back that batch only; the next run resumes from the saved cursor', async () => {
     db = await open();
     const ds = db.ds;
-    const sample = await loadSampleData();
-    await loadState(ds, sample);
-    const reference = await open();
-    await loadState(reference.ds, sample);
-    await runnerFor(reference.ds, { batchSize: 3, concurrency: 1 }).runner.up();
-    const expected = await readState(reference.ds);
-    await reference.dispose();
+    const expected = await sampleWithReference(ds, open);
 
     // Schema first, then the trigger (it needs the column), then the backfill that meets it in batch 3 (runs 7..9).
     // One lane, so the batches run in order (concurrent lanes: the next test).
@@ -80,13 +88,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
   it('concurrent batches: a later window that commits while an earlier one fails is kept, and the next run skips it', async () => {
     db = await open();
     const ds = db.ds;
-    const sample = await loadSampleData();
-    await loadState(ds, sample);
-    const reference = await open();
-    await loadState(reference.ds, sample);
-    await runnerFor(reference.ds, { batchSize: 3, concurrency: 1 }).runner.up();
-    const expected = await readState(reference.ds);
-    await reference.dispose();
+    const expected = await sampleWithReference(ds, open);
 
     // Windows (0,3] (3,6] (6,9] (9,10]; the first one fails, on PostgreSQL only after the second committed.
     const { runner, events: first } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
