@@ -2,6 +2,12 @@
 //
 // acquire: a dedicated connection (outside the caller's pool) runs pg_try_advisory_lock; the lock lives as long
 //   as that session. A crashed holder's connection drops and PostgreSQL frees the lock at once.
+// waiting: a refused holder keeps its session for its next poll (core's acquireLease polls with the same
+//   holder until it gets the lock or gives up), so a wait costs one session, not one per poll, and the lock,
+//   once free, is taken on that session. Core never says a wait was given up (timeout, abort), so the session
+//   ends when no poll came for WAIT_SESSION_IDLE_MS, or at once on release(holder); the server ends it after
+//   twice that (idle_session_timeout) if this process stops running. A session the server ended is replaced at
+//   the next poll.
 // ttl: on PostgreSQL >= 14 the session gets idle_session_timeout = ttl, so a holder that stops renewing (hung,
 //   stopped in a debugger, partitioned) is disconnected by the server after ttl and the lock is free again:
 //   a real lease enforced server-side. Older servers only get the crash case.
@@ -17,6 +23,8 @@ import { hostname } from 'node:os';
 import { isPGliteKnex } from './target.js';
 
 const CLASS_KEY = 0x7464; // "td"
+// Above acquireLease's longest pause between two polls (1 s backoff cap + 50 % jitter) plus an inspect.
+const WAIT_SESSION_IDLE_MS = 3_000;
 
 interface RawClient {
   query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
@@ -57,22 +65,87 @@ export function advisoryLock(knex: Knex, name: string): Lock {
   }
   const objKey = advisoryKey(name);
   let session: { conn: RawClient; holder: LockHolder; comment: string } | null = null;
+  /** Sessions of holders that were refused, by token, kept for their next poll. */
+  const waiting = new Map<string, { conn: RawClient; idle: NodeJS.Timeout }>();
   const client = knex.client as { acquireRawConnection(): Promise<RawClient>; destroyRawConnection(c: RawClient): Promise<void> };
 
   async function close(conn: RawClient): Promise<void> {
     await client.destroyRawConnection(conn).catch(() => undefined);
   }
 
+  async function open(): Promise<RawClient> {
+    const conn = await client.acquireRawConnection();
+    // The server ends an idle session with FATAL; without a listener that would crash the process.
+    conn.on('error', () => undefined);
+    return conn;
+  }
+
+  async function tryLock(conn: RawClient): Promise<boolean> {
+    const got = await conn.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [CLASS_KEY, objKey]);
+    return got.rows[0]?.ok === true;
+  }
+
+  /** The holder's waiting session, no longer parked (its idle timer stopped). */
+  function unpark(token: string): RawClient | null {
+    const w = waiting.get(token);
+    if (!w) return null;
+    waiting.delete(token);
+    clearTimeout(w.idle);
+    return w.conn;
+  }
+
+  function park(token: string, conn: RawClient): void {
+    // two polls at once for one holder: keep one session
+    const other = unpark(token);
+    if (other) void close(other);
+    const idle = setTimeout(() => {
+      if (waiting.get(token)?.conn !== conn) return;
+      waiting.delete(token);
+      void close(conn);
+    }, WAIT_SESSION_IDLE_MS);
+    idle.unref();
+    waiting.set(token, { conn, idle });
+  }
+
+  /** Names a new waiting session in pg_stat_activity and has the server end it if its polls stop. */
+  async function markWaiting(conn: RawClient, holder: LockHolder): Promise<void> {
+    const label = `tidemark-wait ${holder.pid} ${holder.host}`.slice(0, 63);
+    await conn.query(
+      `SELECT set_config('application_name', $1, false),
+              CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('idle_session_timeout', $2, false) END`,
+      [label, String(2 * WAIT_SESSION_IDLE_MS)],
+    );
+  }
+
   return {
     async acquire(holder: LockHolder, ttlMs: number) {
       if (session) return session.holder.token === holder.token ? this.renew(holder, ttlMs) : false;
-      const conn = await client.acquireRawConnection();
-      // The server ends an idle session with FATAL; without a listener that would crash the process.
-      conn.on('error', () => undefined);
-      try {
-        const got = await conn.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [CLASS_KEY, objKey]);
-        if (got.rows[0]?.ok !== true) {
+      let conn = unpark(holder.token);
+      let got = false;
+      let opened = false;
+      if (conn) {
+        try {
+          got = await tryLock(conn);
+        } catch {
+          // the server ended the waiting session (idle timeout, restart): wait on a new one
           await close(conn);
+          conn = null;
+        }
+      }
+      if (!conn) {
+        conn = await open();
+        opened = true;
+        try {
+          got = await tryLock(conn);
+        } catch (error) {
+          await close(conn);
+          throw error;
+        }
+      }
+      try {
+        if (!got) {
+          if (opened) await markWaiting(conn, holder);
+          park(holder.token, conn);
           return false;
         }
         const comment = holderComment(holder, ttlMs);
@@ -109,6 +182,8 @@ export function advisoryLock(knex: Knex, name: string): Lock {
       return false;
     },
     async release(holder: LockHolder) {
+      const parked = unpark(holder.token);
+      if (parked) await close(parked);
       if (!session || session.holder.token !== holder.token) return;
       const { conn } = session;
       session = null;

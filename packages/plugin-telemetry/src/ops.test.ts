@@ -1,9 +1,9 @@
-import { createRunner, newHolder } from '@tidemark/core';
+import { createRunner } from '@tidemark/core';
 import knexFactory from 'knex';
 import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { advisoryLock, createTelemetryWriter, parityReport, runbookReport, formatRunbook, telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
+import { createTelemetryWriter, parityReport, runbookReport, formatRunbook, telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
 import { createTestDb, tempDir, type TestDb } from './test/pg.js';
 import { loggerCsv, writeLegacyFolder } from './demo/sample-data.js';
 import { UGLY_FILES } from './demo/ugly.js';
@@ -114,47 +114,6 @@ describe('operations on PostgreSQL', () => {
     // a mirrored file is not ingested a second time by the migration
     const plan = await createRunner({ plugin: telemetryPlugin(), target }).plan();
     expect(plan.drift.map((d) => d.id)).toEqual(['003_ingest_logs']); // live-down.csv only
-  });
-});
-
-describe('advisory lock lease', () => {
-  let db: TestDb;
-  beforeEach(async () => {
-    db = await createTestDb();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
-
-  it('is exclusive, inspectable, and freed when the holder crashes (its connection drops)', async () => {
-    const a = advisoryLock(db.knex, 'k');
-    const b = advisoryLock(db.connect(), 'k');
-    const ha = newHolder();
-    const hb = newHolder();
-    expect(await a.acquire(ha, 30_000)).toBe(true);
-    expect(await b.acquire(hb, 30_000)).toBe(false);
-    const state = await b.inspect();
-    expect(state).toMatchObject({ pid: process.pid });
-    expect(Date.parse(state!.expiresAt)).toBeGreaterThan(Date.now());
-    expect(await a.renew(ha, 30_000)).toBe(true);
-    // crash: kill the holder's backend as a dying process would drop its socket
-    await db.knex.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tidemark-lock%' AND datname = current_database()`);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await b.acquire(hb, 30_000)).toBe(true);
-    expect(await a.renew(ha, 30_000)).toBe(false);
-    await b.release(hb);
-    expect(await b.inspect()).toBeNull();
-  });
-
-  it('expires a holder that stops renewing (idle_session_timeout = ttl)', async () => {
-    const a = advisoryLock(db.knex, 'k');
-    const b = advisoryLock(db.connect(), 'k');
-    expect(await a.acquire(newHolder(), 400)).toBe(true);
-    const hb = newHolder();
-    expect(await b.acquire(hb, 30_000)).toBe(false);
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(await b.acquire(hb, 30_000)).toBe(true);
-    await b.release(hb);
   });
 });
 

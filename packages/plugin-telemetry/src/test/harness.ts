@@ -58,7 +58,5 @@ export const telemetryHarness: PluginHarness<TelemetryTarget, TelemetryState> = 
   async detach(handle) {
     await attached.get(handle)?.destroy();
   },
-  // Waiting runners poll the advisory lock; every poll opens a session, so not every 5 ms.
-  runner: { lock: { pollMs: 200 } },
 };
 
