@@ -1,33 +1,20 @@
 import { createRunner } from '@tidemark/core';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
-import { createTestDb, tempDir, type TestDb } from './test/pg.js';
-import { writeLegacyFolder } from './demo/sample-data.js';
+import { describe, expect, it } from 'vitest';
+import { telemetryPlugin } from '@tidemark/plugin-telemetry';
+import { useLegacyTarget } from './test/legacy-target.js';
 import { UGLY_EXPECTED, UGLY_FILES } from './demo/ugly.js';
 
 describe('ingestion on PostgreSQL', () => {
-  let db: TestDb;
-  let dir: { path: string; remove(): Promise<void> };
-  let target: TelemetryTarget;
-
-  beforeEach(async () => {
-    db = await createTestDb();
-    dir = await tempDir();
-    target = { knex: db.knex, ...(await writeLegacyFolder(dir.path, UGLY_FILES)) };
-  });
-  afterEach(async () => {
-    await db.drop();
-    await dir.remove();
-  });
+  const legacy = useLegacyTarget(UGLY_FILES);
 
   it('ingests ugly CSVs: NULLs for non-numeric cells, malformed rows kept with line and reason', async () => {
-    const runner = createRunner({ plugin: telemetryPlugin(), target });
+    const runner = createRunner({ plugin: telemetryPlugin(), target: legacy.target });
     const result = await runner.up();
     expect(result.applied).toEqual(['001_schema', '002_config_profiles', '003_ingest_logs']);
 
-    const files = await db.knex('ingested_files').orderBy('path').select('path', 'data_lines', 'inserted', 'rejected', 'blank_lines', 'unmapped_columns');
+    const files = await legacy.knex('ingested_files').orderBy('path').select('path', 'data_lines', 'inserted', 'rejected', 'blank_lines', 'unmapped_columns');
     expect(files).toHaveLength(UGLY_EXPECTED.files);
     expect(files.reduce((n, f) => n + f.inserted, 0)).toBe(UGLY_EXPECTED.inserted);
     expect(files.reduce((n, f) => n + f.rejected, 0)).toBe(UGLY_EXPECTED.rejected);
@@ -36,24 +23,24 @@ describe('ingestion on PostgreSQL', () => {
     expect(old.unmapped_columns).toEqual(['Operator']);
     expect(old.blank_lines).toBe(1);
 
-    const rejected = await db.knex('rejected_rows').orderBy('line_no').select('file', 'line_no', 'raw', 'reason');
+    const rejected = await legacy.knex('rejected_rows').orderBy('line_no').select('file', 'line_no', 'raw', 'reason');
     expect(rejected.map((r) => r.line_no)).toEqual([3, 4, 5, 6, 8]);
     expect(rejected.map((r) => r.reason)).toEqual(UGLY_EXPECTED.reasons.map((r) => expect.stringContaining(r)));
     expect(rejected[2].raw).toBe('2024-06-01 12:00:03,"180.4,195.4,210.4,45.4,200,215,40,35,30,10');
     expect(rejected.every((r) => r.file === 'ugly.csv')).toBe(true);
 
-    const oldSamples = await db.knex('run_samples as s').join('runs as r', 'r.id', 's.run_id').where('r.source_file', 'old/2023-11-02.csv').orderBy('s.line_no').select('s.*');
+    const oldSamples = await legacy.knex('run_samples as s').join('runs as r', 'r.id', 's.run_id').where('r.source_file', 'old/2023-11-02.csv').orderBy('s.line_no').select('s.*');
     expect(oldSamples.map((s) => s.line_no)).toEqual([2, 3, 5]);
     expect(oldSamples[0]).toMatchObject({ t1_feed: 180.3, t2_mid: 195.2, t3_nozzle: 210.1, t_motor: null, rpm_main: 30.5, rpm_feed: null, pwr_z1_pct: 40 });
     expect(oldSamples[1]).toMatchObject({ rpm_main: null, t2_mid: null, t1_feed: 180.4 });
     expect(oldSamples[2]).toMatchObject({ t1_feed: null, rpm_main: 31 });
     expect(new Date(oldSamples[0].recorded_at).toISOString()).toBe('2023-11-02T10:00:00.000Z');
 
-    const ugly = await db.knex('run_samples as s').join('runs as r', 'r.id', 's.run_id').where('r.source_file', 'ugly.csv').orderBy('s.line_no').select('s.*', 'r.status');
+    const ugly = await legacy.knex('run_samples as s').join('runs as r', 'r.id', 's.run_id').where('r.source_file', 'ugly.csv').orderBy('s.line_no').select('s.*', 'r.status');
     expect(ugly.map((s) => s.line_no)).toEqual([2, 7]);
     expect(ugly[1]).toMatchObject({ t1_feed: null, t2_mid: null, t3_nozzle: 210.6, status: 'imported-with-rejects' });
 
-    const empty = await db.knex('runs').where({ source_file: 'empty-run.csv' }).first();
+    const empty = await legacy.knex('runs').where({ source_file: 'empty-run.csv' }).first();
     expect(empty).toMatchObject({ status: 'empty', started_at: null });
 
     const verify = await runner.verify();
@@ -62,11 +49,11 @@ describe('ingestion on PostgreSQL', () => {
 
   it('is exactly once: a rerun plans nothing, and a copied file is not ingested twice', async () => {
     const plugin = telemetryPlugin();
-    await createRunner({ plugin, target }).up();
-    const count = async () => Number((await db.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
+    await createRunner({ plugin, target: legacy.target }).up();
+    const count = async () => Number((await legacy.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
     const before = await count();
-    await copyFile(join(target.logsDir, 'ugly.csv'), join(target.logsDir, 'ugly-copy.csv'));
-    const again = await createRunner({ plugin, target }).up();
+    await copyFile(join(legacy.target.logsDir, 'ugly.csv'), join(legacy.target.logsDir, 'ugly-copy.csv'));
+    const again = await createRunner({ plugin, target: legacy.target }).up();
     expect(again.outcome).toBe('nothing-to-do');
     expect(await count()).toBe(before);
   });
@@ -77,17 +64,17 @@ describe('ingestion on PostgreSQL', () => {
         if (file === 'old/2023-11-02.csv') throw new Error('power cut');
       },
     });
-    await expect(createRunner({ plugin: crashing, target }).up()).rejects.toThrow(/power cut/);
-    expect(await db.knex('ingested_files').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
-    expect(await db.knex('runs').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
-    expect(await db.knex('run_samples').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
+    await expect(createRunner({ plugin: crashing, target: legacy.target }).up()).rejects.toThrow(/power cut/);
+    expect(await legacy.knex('ingested_files').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
+    expect(await legacy.knex('runs').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
+    expect(await legacy.knex('run_samples').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
     // the steps before it stay applied, and the ledger says so
-    expect(await db.knex('config_profiles').count<{ n: string }[]>('* as n')).toEqual([{ n: '1' }]);
-    const ledger = await db.knex('tidemark_ledger').orderBy('seq').select('id', 'outcome');
+    expect(await legacy.knex('config_profiles').count<{ n: string }[]>('* as n')).toEqual([{ n: '1' }]);
+    const ledger = await legacy.knex('tidemark_ledger').orderBy('seq').select('id', 'outcome');
     expect(ledger).toEqual([{ id: '001_schema', outcome: 'applied' }, { id: '002_config_profiles', outcome: 'applied' }, { id: '003_ingest_logs', outcome: 'failed' }]);
-    const result = await createRunner({ plugin: telemetryPlugin(), target }).up();
+    const result = await createRunner({ plugin: telemetryPlugin(), target: legacy.target }).up();
     expect(result.applied).toEqual(['003_ingest_logs']);
-    const total = Number((await db.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
+    const total = Number((await legacy.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
     expect(total).toBe(UGLY_EXPECTED.inserted);
   });
 
@@ -100,27 +87,27 @@ describe('ingestion on PostgreSQL', () => {
         if (file === 'old/2023-11-02.csv') throw new Error('power cut');
       },
     });
-    await expect(createRunner({ plugin: crashing, target }).up()).rejects.toThrow(/power cut/);
-    const partial = await db.knex('ingested_files').orderBy('path').pluck('path');
+    await expect(createRunner({ plugin: crashing, target: legacy.target }).up()).rejects.toThrow(/power cut/);
+    const partial = await legacy.knex('ingested_files').orderBy('path').pluck('path');
     expect(partial).toEqual(['2024-05-01_080000.csv', 'empty-run.csv']);
-    expect(await db.knex('runs').where({ source_file: 'old/2023-11-02.csv' }).first()).toBeUndefined();
+    expect(await legacy.knex('runs').where({ source_file: 'old/2023-11-02.csv' }).first()).toBeUndefined();
     expect(calls).toBe(3);
 
-    const result = await createRunner({ plugin: telemetryPlugin({ commit: 'file' }), target }).up();
+    const result = await createRunner({ plugin: telemetryPlugin({ commit: 'file' }), target: legacy.target }).up();
     expect(result.applied).toEqual(['003_ingest_logs']);
-    const files = await db.knex('ingested_files').orderBy('path').select('path', 'inserted');
+    const files = await legacy.knex('ingested_files').orderBy('path').select('path', 'inserted');
     expect(files.map((f) => f.path)).toEqual(['2024-05-01_080000.csv', 'empty-run.csv', 'old/2023-11-02.csv', 'ugly.csv']);
-    const total = Number((await db.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
+    const total = Number((await legacy.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
     expect(total).toBe(UGLY_EXPECTED.inserted);
   });
 
   it('down removes everything (tables dropped) and up again gives the same rows', async () => {
-    const runner = createRunner({ plugin: telemetryPlugin(), target });
+    const runner = createRunner({ plugin: telemetryPlugin(), target: legacy.target });
     await runner.up();
-    const snapshot = await db.knex('run_samples').orderBy('id').select('line_no', 't1_feed', 'recorded_at');
+    const snapshot = await legacy.knex('run_samples').orderBy('id').select('line_no', 't1_feed', 'recorded_at');
     await runner.down({ to: null });
-    for (const t of ['runs', 'run_samples', 'config_profiles', 'ingested_files', 'rejected_rows']) expect(await db.knex.schema.hasTable(t)).toBe(false);
+    for (const t of ['runs', 'run_samples', 'config_profiles', 'ingested_files', 'rejected_rows']) expect(await legacy.knex.schema.hasTable(t)).toBe(false);
     await runner.up();
-    expect(await db.knex('run_samples').orderBy('id').select('line_no', 't1_feed', 'recorded_at')).toEqual(snapshot);
+    expect(await legacy.knex('run_samples').orderBy('id').select('line_no', 't1_feed', 'recorded_at')).toEqual(snapshot);
   });
 });

@@ -2,45 +2,34 @@ import { createRunner } from '@tidemark/core';
 import knexFactory from 'knex';
 import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTelemetryWriter, parityReport, runbookReport, formatRunbook, telemetryPlugin, type TelemetryTarget } from '@tidemark/plugin-telemetry';
-import { createTestDb, tempDir, type TestDb } from './test/pg.js';
+import { describe, expect, it } from 'vitest';
+import { createTelemetryWriter, parityReport, runbookReport, formatRunbook, telemetryPlugin } from '@tidemark/plugin-telemetry';
+import { createTestDb, tempDir } from './test/pg.js';
+import { useLegacyTarget } from './test/legacy-target.js';
 import { loggerCsv, writeLegacyFolder } from './demo/sample-data.js';
 import { UGLY_FILES } from './demo/ugly.js';
 
 describe('operations on PostgreSQL', () => {
-  let db: TestDb;
-  let dir: { path: string; remove(): Promise<void> };
-  let target: TelemetryTarget;
-
-  beforeEach(async () => {
-    db = await createTestDb();
-    dir = await tempDir();
-    target = { knex: db.knex, ...(await writeLegacyFolder(dir.path, UGLY_FILES)) };
-  });
-  afterEach(async () => {
-    await db.drop();
-    await dir.remove();
-  });
+  const legacy = useLegacyTarget(UGLY_FILES);
 
   it('a failed pre-check stops the run with a clear message and changes nothing', async () => {
-    const runner = createRunner({ plugin: telemetryPlugin({ prechecks: { minServerVersion: 990000 } }), target });
+    const runner = createRunner({ plugin: telemetryPlugin({ prechecks: { minServerVersion: 990000 } }), target: legacy.target });
     await expect(runner.up()).rejects.toThrow(/pre-checks failed, nothing was changed[\s\S]*version: PostgreSQL/);
-    const tables = await db.knex.raw(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
+    const tables = await legacy.knex.raw(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
     expect(tables.rows[0].n).toBe(0);
-    expect(await readdir(target.backupDir).catch(() => [])).toEqual([]);
+    expect(await readdir(legacy.target.backupDir).catch(() => [])).toEqual([]);
   });
 
   it('report() is the runbook the CLI prints after each run: a failed pre-check, then a completed run', async () => {
     const failing = telemetryPlugin({ prechecks: { minServerVersion: 990000 } });
-    await expect(createRunner({ plugin: failing, target }).up()).rejects.toThrow(/pre-checks failed/);
-    const after = await failing.report(target);
+    await expect(createRunner({ plugin: failing, target: legacy.target }).up()).rejects.toThrow(/pre-checks failed/);
+    const after = await failing.report(legacy.target);
     expect(after.data.items[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('version') });
     expect(after.text).toMatch(/Pre-checks/);
 
     const plugin = telemetryPlugin();
-    await createRunner({ plugin, target }).up();
-    const done = await plugin.report(target);
+    await createRunner({ plugin, target: legacy.target }).up();
+    const done = await plugin.report(legacy.target);
     expect(done.text).toMatch(/\[x\] +Schema applied/);
     expect(done.data.ok).toBe(true);
     expect(done.data.items.find((i) => i.item.startsWith('Dual-write'))?.status).toBe('pending');
@@ -50,7 +39,7 @@ describe('operations on PostgreSQL', () => {
   it('an unreachable database fails the pre-check naming it, without the password', async () => {
     const bad = knexFactory({ client: 'pg', connection: 'postgres://postgres:s3cret@127.0.0.1:1/nope', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 2000 });
     try {
-      const runner = createRunner({ plugin: telemetryPlugin(), target: { ...target, knex: bad }, lock: { waitMs: 100 } });
+      const runner = createRunner({ plugin: telemetryPlugin(), target: { ...legacy.target, knex: bad }, lock: { waitMs: 100 } });
       const error = await runner.up().then(() => null, (e: Error) => e);
       expect(error?.message).toMatch(/ECONNREFUSED|connect/);
       expect(error?.message).not.toContain('s3cret');
@@ -60,11 +49,11 @@ describe('operations on PostgreSQL', () => {
   });
 
   it('makes a timestamped tarball of config.json and logs/ before ingesting, and the runbook lists it', async () => {
-    const runner = createRunner({ plugin: telemetryPlugin(), target });
+    const runner = createRunner({ plugin: telemetryPlugin(), target: legacy.target });
     await runner.up();
-    const tarballs = (await readdir(target.backupDir)).filter((n) => /^telemetry-backup-\d{8}T\d{6}\.\d{3}Z\.tar\.gz$/.test(n));
+    const tarballs = (await readdir(legacy.target.backupDir)).filter((n) => /^telemetry-backup-\d{8}T\d{6}\.\d{3}Z\.tar\.gz$/.test(n));
     expect(tarballs).toHaveLength(1);
-    const report = await runbookReport(target, { dualWrite: { mirrorEnabled: false } });
+    const report = await runbookReport(legacy.target, { dualWrite: { mirrorEnabled: false } });
     expect(report.backup?.entries).toBe(1 + Object.keys(UGLY_FILES).length);
     const byItem = Object.fromEntries(report.items.map((i) => [i.item.split(' (')[0], i.status]));
     expect(byItem).toMatchObject({ 'Schema applied': 'done', 'Ingestion completed and validated': 'warn', 'Parity': 'done', 'Dual-write enabled behind feature flag': 'pending' });
@@ -73,24 +62,24 @@ describe('operations on PostgreSQL', () => {
   });
 
   it('parity finds a CSV that changed after ingestion and a database row that was altered', async () => {
-    await createRunner({ plugin: telemetryPlugin(), target }).up();
-    expect((await parityReport(target)).ok).toBe(true);
-    const run = await db.knex('runs').where({ source_file: '2024-05-01_080000.csv' }).first();
-    await db.knex('run_samples').where({ run_id: run.id, line_no: 6 }).update({ t3_nozzle: 999 });
-    const tampered = await parityReport(target, { files: ['2024-05-01_080000.csv'] });
+    await createRunner({ plugin: telemetryPlugin(), target: legacy.target }).up();
+    expect((await parityReport(legacy.target)).ok).toBe(true);
+    const run = await legacy.knex('runs').where({ source_file: '2024-05-01_080000.csv' }).first();
+    await legacy.knex('run_samples').where({ run_id: run.id, line_no: 6 }).update({ t3_nozzle: 999 });
+    const tampered = await parityReport(legacy.target, { files: ['2024-05-01_080000.csv'] });
     expect(tampered.ok).toBe(false);
     expect(tampered.files[0]!.mismatches).toEqual([expect.objectContaining({ line: 6, field: 't3_nozzle', db: '999' })]);
-    await appendFile(join(target.logsDir, 'empty-run.csv'), '2024-05-01 09:00:00,1,2,3,4,5,6,7,8,9,10\r\n');
-    const grown = await parityReport(target, { files: ['empty-run.csv'] });
+    await appendFile(join(legacy.target.logsDir, 'empty-run.csv'), '2024-05-01 09:00:00,1,2,3,4,5,6,7,8,9,10\r\n');
+    const grown = await parityReport(legacy.target, { files: ['empty-run.csv'] });
     expect(grown.files[0]).toMatchObject({ ok: false, changedSinceIngest: true, gap: 1 });
   });
 
   it('TelemetryWriter: the CSV never fails when the database is down; drops are bounded, counted and shown by parity', async () => {
-    await createRunner({ plugin: telemetryPlugin(), target }).up();
+    await createRunner({ plugin: telemetryPlugin(), target: legacy.target }).up();
     const down = knexFactory({ client: 'pg', connection: 'postgres://postgres@127.0.0.1:1/none', pool: { min: 0, max: 1 }, acquireConnectionTimeout: 500 });
     const warnings: string[] = [];
-    const csvPath = join(target.logsDir, 'live-down.csv');
-    const writer = createTelemetryWriter({ csvPath, knex: down, mirror: true, logsDir: target.logsDir, bufferLimit: 3, onWarn: (m) => warnings.push(m) });
+    const csvPath = join(legacy.target.logsDir, 'live-down.csv');
+    const writer = createTelemetryWriter({ csvPath, knex: down, mirror: true, logsDir: legacy.target.logsDir, bufferLimit: 3, onWarn: (m) => warnings.push(m) });
     for (let i = 0; i < 5; i++) writer.write({ timestamp: new Date(Date.UTC(2024, 6, 1, 0, 0, i)), t1_feed: 180 + i, rpm_main: 30 });
     await writer.flush();
     const stats = await writer.close();
@@ -100,19 +89,19 @@ describe('operations on PostgreSQL', () => {
     expect(warnings.some((w) => /dropped/.test(w))).toBe(true);
     expect((await readFile(csvPath, 'utf8')).trim().split('\r\n')).toHaveLength(6);
 
-    const live = join(target.logsDir, 'live.csv');
+    const live = join(legacy.target.logsDir, 'live.csv');
     let flag = true;
-    const ok = createTelemetryWriter({ csvPath: live, knex: db.knex, mirror: () => flag, logsDir: target.logsDir, bufferLimit: 100 });
+    const ok = createTelemetryWriter({ csvPath: live, knex: legacy.knex, mirror: () => flag, logsDir: legacy.target.logsDir, bufferLimit: 100 });
     for (let i = 0; i < 4; i++) ok.write({ timestamp: new Date(Date.UTC(2024, 6, 2, 0, 0, i)), t1_feed: 181.5, t3_nozzle: i === 2 ? null : 210 });
     flag = false; // feature flag off: CSV only
     ok.write({ timestamp: new Date(Date.UTC(2024, 6, 2, 0, 0, 9)), t1_feed: 1 });
     const s = await ok.close();
     expect(s).toMatchObject({ csvRows: 5, mirrored: 4, dropped: 0, mirrorEnabled: false });
-    const parity = await parityReport(target, { files: ['live.csv'] });
+    const parity = await parityReport(legacy.target, { files: ['live.csv'] });
     expect(parity.files[0]).toMatchObject({ source: 'dual-write', csvValid: 5, dbSamples: 4, gap: 1, ok: false });
     expect(parity.files[0]!.mismatches).toEqual([expect.objectContaining({ line: 6, field: '(row)', db: null })]);
     // a mirrored file is not ingested a second time by the migration
-    const plan = await createRunner({ plugin: telemetryPlugin(), target }).plan();
+    const plan = await createRunner({ plugin: telemetryPlugin(), target: legacy.target }).plan();
     expect(plan.drift.map((d) => d.id)).toEqual(['003_ingest_logs']); // live-down.csv only
   });
 });
