@@ -4,7 +4,7 @@
 import { access } from 'node:fs/promises';
 import { createRunner, describeError, hasWork, isTidemarkError, type Guard, type Plugin, type TidemarkEvent } from '@tidemark/core';
 import type { LeaseOptions } from '@tidemark/core';
-import { runDirGuards, type RunDirGuardOptions } from '../guards/default-guards.js';
+import { defaultRunDirGuards, type RunDirGuardOptions } from '../guards/default-guards.js';
 import { assertNoNodbLocks, type RedisCommander } from '../guards/nodb-locks.js';
 import { isReadonlyRun } from '../guards/readonly.js';
 import { guardReasonOf } from '../guards/refusal.js';
@@ -18,7 +18,7 @@ import type { RunStatus } from './log-line.js';
 export interface MigrateRunOptions {
   target: RunDirTarget;
   plugin: Plugin<RunDirTarget>;
-  /** Guards to run under; default `runDirGuards({ redis, snapshot })`. */
+  /** Guards to run under; default `defaultRunDirGuards({ redis, snapshot })` (the fleet job's full stack, temp sweep included). */
   guards?: readonly Guard<RunDirTarget>[];
   redis?: RedisCommander;
   snapshot?: RunDirGuardOptions['snapshot'];
@@ -79,7 +79,7 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     createRunner({
       plugin,
       target,
-      guards: options.guards ?? runDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip' }),
+      guards: options.guards ?? defaultRunDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip' }),
       onEvent: (e) => {
         events.push(e);
         options.onEvent?.(e);

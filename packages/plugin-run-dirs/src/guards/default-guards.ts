@@ -1,7 +1,9 @@
 // The guard stack of a run-dirs migration, outermost first: refuse READONLY, refuse (and then hold) the
-// web app's `.nodb` locks, check free disk, snapshot. Refusals come before the snapshot so a refused run
-// is left exactly as it was: no archive, no journal, no lock file.
+// web app's `.nodb` locks, check free disk, snapshot; the default stack adds the temp sweep inside. Refusals
+// come before the snapshot so a refused run is left exactly as it was: no archive, no journal, no lock file.
 import type { Guard } from '@tidemark/core';
+import type { RunDirTarget } from '../target.js';
+import { tempSweepGuard } from '../temp-sweep-guard.js';
 import { diskSpaceGuard, type DiskSpaceOptions } from './disk-space.js';
 import { nodbLockGuard, type RedisInput } from './nodb-locks.js';
 import { readonlyGuard } from './readonly.js';
@@ -29,4 +31,12 @@ export function runDirGuards<T extends RunTargetLike>(options: RunDirGuardOption
   if (kind === 'zip') guards.push(archiveGuard<T>({ preserve, ...(options.archiveAfter ? { archiveAfter: true } : {}) }));
   if (kind === 'hardlink') guards.push(hardlinkSnapshotGuard<T>({ preserve }));
   return guards;
+}
+
+/**
+ * The stack runDirsPlugin and migrateRun use when the caller names none (the fleet job builds the same):
+ * runDirGuards plus the temp sweep, innermost, so the snapshot still holds the run exactly as it was.
+ */
+export function defaultRunDirGuards(options: RunDirGuardOptions = {}): Guard<RunDirTarget>[] {
+  return [...runDirGuards<RunDirTarget>(options), tempSweepGuard<RunDirTarget>()];
 }
