@@ -96,8 +96,8 @@ export interface LedgerEntry {
   note?: string;
   /** A snapshot taken before this step's run that can restore the target (irreversible rollback). */
   snapshot?: SnapshotRef;
-  /** The plugin's version stamp before this entry's run, so `down` can put it back. */
-  versionBefore?: number;
+  /** The plugin's version stamp before this entry's run, so `down` can put it back; null: none was stored. */
+  versionBefore?: number | null;
 }
 
 export interface SnapshotRef {
@@ -221,8 +221,15 @@ export interface ChangeSummary {
 }
 
 export interface VersionStamp<T> {
+  /** The target's version; a stamp that may be absent derives one (e.g. "legacy" or "current"). */
   read(target: T): Promise<number>;
   write(target: T, version: number): Promise<void>;
+  /**
+   * Optional, as a pair, for a stamp that may not be stored at all: whether one is, and taking it away. With
+   * both, `down` past a run that found no stamp removes the one that run wrote instead of writing `read`'s guess.
+   */
+  stored?(target: T): Promise<boolean>;
+  remove?(target: T): Promise<void>;
 }
 
 export interface Plugin<T> {

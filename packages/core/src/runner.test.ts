@@ -173,6 +173,34 @@ describe('up', () => {
     expect(t2.version).toBe(1001);
   });
 
+  test('down removes a stamp that was not stored before the run that wrote it (baseline-only run)', async () => {
+    // Like nodb.version: when absent, read() derives a version, so writing that guess back would add a stamp.
+    const stamp = {
+      read: async (b: Box) => (typeof b.data.stamp === 'number' ? b.data.stamp : 1000),
+      write: async (b: Box, v: number) => void (b.data.stamp = v),
+      stored: async (b: Box) => 'stamp' in b.data,
+      remove: async (b: Box) => void delete b.data.stamp,
+    };
+    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 })], { stamp, traits: [flagTrait('t', 'z', ['001', '002'])] });
+    const t = box();
+    expect((await createRunner({ plugin, target: t }).up()).baselined).toEqual(['001', '002']);
+    expect(t.data).toEqual({ stamp: 1002 });
+    expect((await t.ledger.read()).map((e) => [e.id, e.versionBefore])).toEqual([
+      ['001', null],
+      ['002', null],
+    ]);
+    await createRunner({ plugin, target: t }).down({ to: '001' });
+    expect(t.data, '001 stays baselined: the stamp follows it').toEqual({ stamp: 1001 });
+    await createRunner({ plugin, target: t }).down({ to: null });
+    expect(t.data).toEqual({});
+    expect(t.log).toEqual([]);
+
+    const stored = box({ stamp: 1000 });
+    await createRunner({ plugin, target: stored }).up();
+    await createRunner({ plugin, target: stored }).down({ to: null });
+    expect(stored.data, 'a stamp that was stored goes back to its value').toEqual({ stamp: 1000 });
+  });
+
   test('a baseline is not re-checked when no step ran before it', async () => {
     let detections = 0;
     const trait = { id: 't', title: 't', fixes: ['001'], detect: async () => (detections++, null) };

@@ -310,14 +310,27 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     if (next > (await plugin.stamp!.read(on))) await plugin.stamp!.write(on, next);
   }
 
-  /** After a rollback the stamp goes back to what it was before the earliest reverted run. */
+  /** The stamp as a run finds it; null when the plugin can tell none is stored (and can remove one). */
+  async function stampBefore(on: T): Promise<{ versionBefore?: number | null }> {
+    const stamp = plugin.stamp;
+    if (!stamp) return {};
+    if (stamp.stored && stamp.remove && !(await stamp.stored(on))) return { versionBefore: null };
+    return { versionBefore: await stamp.read(on) };
+  }
+
+  /** After a rollback the stamp goes back to what it was before the earliest reverted run, or away if none was stored. */
   async function lowerStamp(reverted: readonly LedgerEntry[]): Promise<void> {
+    const stamp = plugin.stamp!;
     const before = reverted.find((e) => e.versionBefore !== undefined)?.versionBefore;
     if (before === undefined) return;
     const remaining = new Set((await ledger.read()).filter((e) => e.outcome !== 'failed').map((e) => e.id));
     const versions = ordered.filter((m) => m.version !== undefined && remaining.has(m.id)).map((m) => m.version!);
-    const back = Math.max(before, ...versions);
-    if (back !== (await plugin.stamp!.read(target))) await plugin.stamp!.write(target, back);
+    if (before === null && versions.length === 0) {
+      if (stamp.remove && (await stamp.stored?.(target)) !== false) await stamp.remove(target);
+      return;
+    }
+    const back = Math.max(...(before === null ? [] : [before]), ...versions);
+    if (back !== (await stamp.read(target))) await stamp.write(target, back);
   }
 
   /** Ledger writes of the runner itself: a failure there is the ledger's, not a guard's or the step's. */
@@ -329,7 +342,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     }
   }
 
-  async function applyStep(m: Migration<T>, steps: string[], state: RunState, signal: AbortSignal, store: Ledger, on: T, stamped: { versionBefore?: number }): Promise<void> {
+  async function applyStep(m: Migration<T>, steps: string[], state: RunState, signal: AbortSignal, store: Ledger, on: T, stamped: { versionBefore?: number | null }): Promise<void> {
     const id = m.id;
     const index = state.applied.length;
     const total = steps.length;
@@ -394,8 +407,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     try {
       // Baseline records are writes too (a READONLY run must refuse them), so they happen inside the run guards.
       await chain(runLayers, (name) => guardContext(state, 'up', steps, false, signal, name, on), async () => {
-        const versionBefore = plugin.stamp ? await plugin.stamp.read(on) : undefined;
-        const stamped = versionBefore === undefined ? {} : { versionBefore };
+        const stamped = await stampBefore(on);
         const notes = new Map(plan.baseline.map((b) => [b.id, b.note]));
         const planned = new Set(steps);
         for (const m of ordered.filter((o) => notes.has(o.id) || planned.has(o.id))) {
