@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { injectFaultAt } from './file-ops.js';
-import { CURRENT_VERSION, readVersion, writeVersion } from './nodb-version.js';
+import { CURRENT_VERSION, nodbVersionStamp, readVersion, writeVersion } from './nodb-version.js';
 import { tempDir } from './test/tmp-run.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -57,6 +57,19 @@ describe('nodb.version', () => {
     uninstall();
     expect(await readFile(join(target.dir, 'nodb.version'), 'utf8')).toBe('1000\n');
     expect((await readdir(target.dir)).sort()).toEqual(['nodb.version', 'ron.nodb']);
+  });
+
+  it('says whether a marker is stored (an unusable one counts) and removes it, so down can leave a run without one', async () => {
+    const stamp = nodbVersionStamp;
+    const bare = await run({ 'ron.nodb': '{}' });
+    expect(await stamp.stored!(bare)).toBe(false);
+    await stamp.write(bare, 1003);
+    expect(await stamp.stored!(bare)).toBe(true);
+    await stamp.remove!(bare);
+    expect((await readdir(bare.dir)).sort()).toEqual(['ron.nodb']);
+    expect(await stamp.read(bare)).toBe(0);
+    await stamp.remove!(bare); // nothing left to remove: no error
+    expect(await stamp.stored!(await run({ 'ron.nodb': '{}', 'nodb.version': 'garbage\n' }))).toBe(true);
   });
 
   it('rejects a negative or fractional version', async () => {

@@ -1,9 +1,11 @@
 // `nodb.version`, read and written as wepppy/nodb/version.py does: ASCII decimal + newline, written via a
 // temp file in the run root, fsync, rename. A missing/empty/unparsable/non-positive marker means: a run with
-// `*.nodb` files is legacy (0); a run without any is new (CURRENT_VERSION).
+// `*.nodb` files is legacy (0); a run without any is new (CURRENT_VERSION). A run that had no marker gets
+// none back from `down` (the stamp's `stored`/`remove`), rather than the version it was read as.
 import { readdir, readFile } from 'node:fs/promises';
 import type { VersionStamp } from '@tidemark/core';
-import { writeFileAtomic } from './file-ops.js';
+import { removeFile, writeFileAtomic } from './file-ops.js';
+import { exists } from './run-files.js';
 import { runPath, type RunDirTarget } from './target.js';
 
 export const NODB_VERSION_FILE = 'nodb.version';
@@ -45,4 +47,14 @@ export async function writeVersion(target: RunDirTarget, version: number): Promi
   await writeFileAtomic(runPath(target, NODB_VERSION_FILE), `${version}\n`);
 }
 
-export const nodbVersionStamp: VersionStamp<RunDirTarget> = { read: readVersion, write: writeVersion };
+/** Whether the run has a `nodb.version` file at all, usable or not. */
+export async function hasVersionFile(target: RunDirTarget): Promise<boolean> {
+  return exists(runPath(target, NODB_VERSION_FILE));
+}
+
+/** Deletes `nodb.version` (fsyncing the run folder); nothing to do when there is none. */
+export async function removeVersion(target: RunDirTarget): Promise<void> {
+  if (await hasVersionFile(target)) await removeFile(runPath(target, NODB_VERSION_FILE));
+}
+
+export const nodbVersionStamp: VersionStamp<RunDirTarget> = { read: readVersion, write: writeVersion, stored: hasVersionFile, remove: removeVersion };

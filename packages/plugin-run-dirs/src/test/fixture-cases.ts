@@ -119,7 +119,7 @@ export const fixtureCases: FixtureCase[] = [
   },
   {
     name: 'external-ash-interchange',
-    spec: { description: 'Ash pickles and a legacy interchange folder: reported as needing external regeneration; only the stamp moves (every migration baselined), which core cannot roll back yet', reversible: false },
+    spec: { description: 'Ash pickles and a legacy interchange folder: reported as needing external regeneration; only the stamp moves (every migration baselined), and down moves it back', reversible: true },
     before: run('st-ash', {
       ...nodbs('st-ash', 'current', false, ['ron', 'ashpost']),
       'nodb.version': { text: '1000\n' },
@@ -130,7 +130,7 @@ export const fixtureCases: FixtureCase[] = [
   },
   {
     name: 'new-run-current-layout',
-    spec: { description: "A run in today's layout without .nodb files: every migration baselined, stamp raised (not reversible: no snapshot is taken for baselines)", reversible: false },
+    spec: { description: "A run in today's layout without .nodb files or nodb.version: every migration baselined, stamp written; down removes it again", reversible: true },
     before: run('uv-new', {
       ...cli,
       'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'normalized')),
