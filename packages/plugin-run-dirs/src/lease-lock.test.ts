@@ -73,4 +73,19 @@ describe('fileLock (lease)', () => {
       expect((await lock.inspect())?.token).toBe(holders[won.indexOf(true)]!.token);
     }
   });
+
+  it('taking over an expired lease never removes the fresh lease another acquirer just made (many rounds)', async () => {
+    // A breaker that read the expired lease used to rename whatever lay at the path by then, which could be a
+    // winner's fresh lease, and a third acquirer could create its own before it was put back: two winners.
+    for (let round = 0; round < 40; round++) {
+      const path = await lockPath();
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(path, JSON.stringify({ ...newHolder(), expiresAt: new Date(Date.now() - 1000).toISOString() }));
+      const holders = Array.from({ length: 12 }, () => newHolder());
+      const won = await Promise.all(holders.map((h) => fileLock(path).acquire(h, 10_000)));
+      const winners = holders.filter((_, i) => won[i]);
+      expect(winners, `round ${round}`).toHaveLength(1);
+      expect((await fileLock(path).inspect())?.token).toBe(winners[0]!.token);
+    }
+  });
 });

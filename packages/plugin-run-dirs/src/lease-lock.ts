@@ -1,11 +1,14 @@
 // The run's lease lock as a file: acquiring is an exclusive link of a complete file, so two processes can never
-// both create it; an expired lease is taken over by renaming it away (only one rename of a path can succeed) and
-// creating a fresh one. A crashed holder's lease expires by itself; nothing ever needs a manual unlock.
+// both create it. An expired lease is removed by one breaker at a time (itself an exclusive link, `<lock>.breaking`),
+// and only if it is still the lease the breaker read, then acquirers race to create a fresh one. A crashed holder's
+// lease expires by itself, as does a crashed breaker's marker; nothing ever needs a manual unlock.
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import type { Lock, LockHolder, LockState } from '@tidemark/core';
 import { ensureDir, writeFileAtomic } from './file-ops.js';
 import { dirname } from 'node:path';
+
+const STALE_MARKER_MS = 10_000;
 
 interface LockFileOptions {
   clock?: () => number;
@@ -45,22 +48,23 @@ export function fileLock(path: string, options: LockFileOptions = {}): Lock {
   const live = (state: LockState | null) => state !== null && Date.parse(state.expiresAt) > clock();
 
   /**
-   * The lease file appears complete or not at all: written to a private temp file, fsynced, then hard-linked
-   * into place (link fails with EEXIST when a lease exists). An exclusive create followed by a write would
-   * show other processes an empty file for a moment, which they would take for a broken, expired lease.
+   * A file that appears complete or not at all, and only if none exists: written to a private temp file,
+   * fsynced, then hard-linked into place (link fails with EEXIST when the path exists). An exclusive create
+   * followed by a write would show other processes an empty lease for a moment, which they would take for a
+   * broken, expired one.
    */
-  async function create(holder: LockHolder, ttlMs: number): Promise<boolean> {
-    await ensureDir(dirname(path), { internal: true });
-    const temp = `${path}.new-${randomBytes(6).toString('hex')}`;
+  async function linkNew(target: string, text: string): Promise<boolean> {
+    await ensureDir(dirname(target), { internal: true });
+    const temp = `${target}.new-${randomBytes(6).toString('hex')}`;
     const handle = await open(temp, 'wx', 0o644);
     try {
-      await handle.writeFile(JSON.stringify(stateFor(holder, ttlMs)));
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
     }
     try {
-      await link(temp, path);
+      await link(temp, target);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -70,22 +74,38 @@ export function fileLock(path: string, options: LockFileOptions = {}): Lock {
     }
   }
 
-  /** Moves an expired lease out of the way; puts it back if it turned out to be a fresh one. */
-  async function breakExpired(seen: string): Promise<void> {
-    const aside = `${path}.expired-${randomBytes(4).toString('hex')}`;
+  const create = (holder: LockHolder, ttlMs: number) => linkNew(path, JSON.stringify(stateFor(holder, ttlMs)));
+
+  /** A breaker holds its marker for a few file operations; one older than this was left by a crash. */
+  async function clearStaleMarker(marker: string): Promise<void> {
+    const info = await stat(marker).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > STALE_MARKER_MS) await unlink(marker).catch(() => undefined);
+  }
+
+  /**
+   * Removes the expired lease `seen`, if it is still the one at the path; true when the path was freed. One
+   * breaker at a time: breaking by renaming whatever lay at the path could move away a fresh lease another
+   * acquirer had just created, and a third could create its own before it was put back (two winners).
+   * Under the marker nobody else removes the lease, and nobody can create one while it is there, so the
+   * lease read is the lease removed (but for its own holder re-acquiring it at that instant, who then learns
+   * at renew that it lost it).
+   */
+  async function breakExpired(seen: string): Promise<boolean> {
+    const marker = `${path}.breaking`;
+    if (!(await linkNew(marker, JSON.stringify({ pid: process.pid, at: new Date(clock()).toISOString() })))) {
+      await clearStaleMarker(marker);
+      return false;
+    }
     try {
-      await rename(path, aside);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else broke it first
-      throw error;
+      const current = await readFile(path, 'utf8').catch(() => null);
+      if (current !== seen) return false;
+      await unlink(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      return true;
+    } finally {
+      await unlink(marker).catch(() => undefined);
     }
-    const moved = await readFile(aside, 'utf8').catch(() => seen);
-    if (moved !== seen) {
-      // Between our read and the rename another process took it over: give its lease back (link fails if a
-      // third one already created a new lock, in which case the second learns it lost the lease at renew).
-      await link(aside, path).catch(() => undefined);
-    }
-    await unlink(aside).catch(() => undefined);
   }
 
   return {
@@ -99,7 +119,9 @@ export function fileLock(path: string, options: LockFileOptions = {}): Lock {
           return true;
         }
         if (live(current.state)) return false;
-        await breakExpired(current.text);
+        // The breaker always tries to create right after, so an expired lease has a winner even when every
+        // other acquirer has used up its attempts meanwhile.
+        if (await breakExpired(current.text)) return create(holder, ttlMs);
       }
       return false;
     },
