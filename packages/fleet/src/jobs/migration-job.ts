@@ -1,8 +1,7 @@
 // The migration job (the seed's `migration_rq`): plugin-run-dirs' migrateRun under the guard stack (READONLY,
 // `.nodb` locks held, disk, pre-migration archive), its events relayed to `<runid>:migration`, the run's
 // index row and registry row updated. A failed run was restored by the archive guard before we get here.
-import { runDirGuards, tempSweepGuard, type RunDirTarget } from '@tidemark/plugin-run-dirs';
-import { migrateRun } from '@tidemark/plugin-run-dirs';
+import { defaultRunDirGuards, migrateRun, type RunDirTarget } from '@tidemark/plugin-run-dirs';
 import { readRunState } from '../runs/run-state.js';
 import { FleetJobError, type JobContext } from './context.js';
 import type { FleetJobResult } from './job-data.js';
@@ -14,7 +13,7 @@ export async function runMigrationJob(ctx: JobContext, target: RunDirTarget & { 
     target,
     plugin: env.plugin,
     // The plugin's default stack, built here so the worker's Redis and lock TTL are used.
-    guards: [...runDirGuards<RunDirTarget>({ redis: env.redis, snapshot: env.snapshot, nodbLockTtlMs: env.nodbLockTtlMs }), tempSweepGuard<RunDirTarget>()],
+    guards: defaultRunDirGuards({ redis: env.redis, snapshot: env.snapshot, nodbLockTtlMs: env.nodbLockTtlMs }),
     redis: env.redis,
     lock: env.lock,
     signal: ctx.signal,
