@@ -176,6 +176,11 @@ describe('registry (real PostgreSQL)', () => {
     expect(bad.last_status).toBe('failed:STEP_FAILED');
     const ro = (await registry.get(ids.ro, 'disturbed9002'))!;
     expect(ro.last_status).toBe('failed:READONLY');
+    // a _pups child has its own row under its parent-qualified name (not its bare folder name, which two
+    // parents' pups could share)
+    const pup = (await registry.get(`${ids.ok}/_pups/omni/scenarios/burned`))!;
+    expect(pup).toMatchObject({ last_status: 'migrated', local_path: dirs.pup });
+    expect(await registry.get('burned')).toBeUndefined();
     // a second pass updates in place (same id, newer updated_at, provenance kept)
     await fleetUp(root, { plugin: fleetTestPlugin(), registry, contains: ids.ok });
     const again = (await registry.get(ids.ok, 'disturbed9002'))!;

@@ -70,6 +70,7 @@ export async function fleetUp(root: string, options: FleetOptions): Promise<Flee
       for (const run of family) {
         const report = await migrateRun({
           target: { dir: run.dir, runId: run.runId },
+          name: run.name,
           plugin: options.plugin,
           ...(options.redis ? { redis: options.redis } : {}),
           ...(options.registry ? { registry: options.registry } : {}),
@@ -79,7 +80,6 @@ export async function fleetUp(root: string, options: FleetOptions): Promise<Flee
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.lock ? { lock: options.lock } : {}),
         });
-        report.run = run.name;
         reports.push(report);
         options.onReport?.(report, reports.length, runs.length);
       }

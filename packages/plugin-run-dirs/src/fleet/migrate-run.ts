@@ -18,6 +18,12 @@ import type { RunStatus } from './log-line.js';
 export interface MigrateRunOptions {
   target: RunDirTarget;
   plugin: Plugin<RunDirTarget>;
+  /**
+   * The run's name in the report and its registry row. Default: the run id, or for a `_pups/` child
+   * `<parent runid>/<path below the parent>` (as discoverRuns names it), so two parents' `burned` pups
+   * never share a registry row.
+   */
+  name?: string;
   /** Guards to run under; default `defaultRunDirGuards({ redis, snapshot })` (the fleet job's full stack, temp sweep included). */
   guards?: readonly Guard<RunDirTarget>[];
   redis?: RedisCommander;
@@ -66,7 +72,8 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
   const t0 = performance.now();
   const { target, plugin } = options;
   const id = runIdentity(target);
-  const report: RunReport = { run: id.runId, dir: id.dir, status: 'unchanged', durationMs: 0, traits: [], pending: [], applied: [], baselined: [], external: [] };
+  const name = options.name ?? (id.lockPrefix ? `${id.lockRunId}/${id.lockPrefix}` : id.runId);
+  const report: RunReport = { run: name, dir: id.dir, status: 'unchanged', durationMs: 0, traits: [], pending: [], applied: [], baselined: [], external: [] };
   const finish = async (status: RunStatus, extra: Partial<RunReport> = {}): Promise<RunReport> => {
     Object.assign(report, extra, { status, durationMs: Math.round(performance.now() - t0) });
     if (options.registry && status !== 'missing' && status !== 'dry-run') await upsertRegistry(options.registry, target, report);
