@@ -5,6 +5,7 @@ export * from './status/publisher.js';
 export * from './status/sink.js';
 export * from './runs/run-state.js';
 export * from './runs/run-index.js';
+export * from './runs/run-ids.js';
 export * from './jobs/job-data.js';
 export * from './jobs/context.js';
 export * from './jobs/resolve-run.js';

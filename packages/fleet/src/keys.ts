@@ -14,6 +14,8 @@ export interface FleetKeys {
   runs: string;
   /** Hash runId -> last StatusMessage JSON (any channel). */
   last: string;
+  /** Prefix of the per-family claim keys (`<this><top-level run id>`: which job may work on the family). */
+  family: string;
 }
 
 export const DEFAULT_PREFIX = 'tidemark';
@@ -23,5 +25,5 @@ export function fleetKeys(names: FleetNames = {}): FleetKeys {
   const prefix = names.prefix ?? DEFAULT_PREFIX;
   const queue = names.queue ?? DEFAULT_QUEUE;
   if (!/^[\w.-]+$/.test(prefix) || !/^[\w.-]+$/.test(queue)) throw new Error(`[tidemark] [fleet] prefix "${prefix}" and queue "${queue}" may hold letters, digits, _ . - only`);
-  return { prefix, queue, runs: `${prefix}:${queue}:fleet:runs`, last: `${prefix}:${queue}:fleet:last` };
+  return { prefix, queue, runs: `${prefix}:${queue}:fleet:runs`, last: `${prefix}:${queue}:fleet:last`, family: `${prefix}:${queue}:fleet:family:` };
 }

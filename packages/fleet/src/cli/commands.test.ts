@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFleetQueue } from '../jobs/queue.js';
-import { makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { makeLegacyPup, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
 import { deleteKeys, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
 import { registerFleetCommands } from './commands.js';
 
@@ -45,6 +45,18 @@ describe('tidemark fleet commands', () => {
     const again = await run(['enqueue', ids[0]!, '--root', root, '--prefix', names.prefix, '--redis-url', REDIS_URL]);
     expect(again.stdout).toContain('already queued');
     expect(again.stderr).toContain('0 job(s) enqueued, 1 run(s) already had one');
+  });
+
+  it('enqueue <root> enqueues each _pups child as its own run, after its parent; a child folder is named after its parent', async () => {
+    const id = uniqueId('cp');
+    const dir = await makeLegacyRun(root, id);
+    const pup = await makeLegacyPup(dir, 'omni/scenarios/burned');
+    const all = await run(['enqueue', root, '--prefix', names.prefix, '--redis-url', REDIS_URL, '--json']);
+    expect(all.code).toBe(0);
+    expect((JSON.parse(all.stdout) as { jobs: { runId: string }[] }).jobs.map((j) => j.runId)).toEqual([id, `${id}/_pups/omni/scenarios/burned`]);
+    const one = await run(['enqueue', pup, '--prefix', names.prefix, '--redis-url', REDIS_URL]);
+    expect(one.stdout).toContain(`${id}/_pups/omni/scenarios/burned\tmigration`);
+    expect(one.stdout).toContain('already queued');
   });
 
   it('worker --plugin runs the queued jobs and stops gracefully on the stop signal', async () => {

@@ -7,10 +7,12 @@ import { FleetJobError, type JobContext } from './context.js';
 import type { FleetJobResult } from './job-data.js';
 import { isPermanent } from './retry-policy.js';
 
-export async function runMigrationJob(ctx: JobContext, target: RunDirTarget & { runId: string }): Promise<FleetJobResult> {
+export async function runMigrationJob(ctx: JobContext, target: RunDirTarget): Promise<FleetJobResult> {
   const { env, sink } = ctx;
+  const runId = ctx.data.runId;
   const report = await migrateRun({
     target,
+    name: runId,
     plugin: env.plugin,
     // The plugin's default stack, built here so the worker's Redis and lock TTL are used.
     guards: defaultRunDirGuards({ redis: env.redis, snapshot: env.snapshot, nodbLockTtlMs: env.nodbLockTtlMs }),
@@ -24,9 +26,9 @@ export async function runMigrationJob(ctx: JobContext, target: RunDirTarget & { 
     sink.emit('VERSION_STAMPED', { message: `nodb.version ${report.fromVersion} -> ${report.toVersion}`, detail: { from: report.fromVersion, to: report.toVersion } });
   }
   const lastStatus = report.reason ? `${report.status}:${report.reason}` : report.status;
-  const previous = await env.index.get(target.runId);
+  const previous = await env.index.get(runId);
   await env.index.put(
-    await readRunState(target, {
+    await readRunState({ dir: target.dir, runId }, {
       ...previous,
       traits: report.traits.map((t) => t.id),
       pending: report.status === 'migrated' || report.status === 'unchanged' ? [] : report.pending,
@@ -40,7 +42,7 @@ export async function runMigrationJob(ctx: JobContext, target: RunDirTarget & { 
     const reason = report.reason ?? 'ERROR';
     // A shutdown that aborted a step is never the run's fault: another worker takes it again.
     const permanent = !ctx.signal.aborted && isPermanent(reason);
-    throw new FleetJobError(reason, `run ${target.runId} ${report.status}: ${reason}${report.error ? ` (${report.error})` : ''}${report.restored ? '; the run was restored from its archive' : ''}`, permanent);
+    throw new FleetJobError(reason, `run ${runId} ${report.status}: ${reason}${report.error ? ` (${report.error})` : ''}${report.restored ? '; the run was restored from its archive' : ''}`, permanent);
   }
-  return { runId: target.runId, kind: 'migration', status: report.status, detail };
+  return { runId, kind: 'migration', status: report.status, detail };
 }

@@ -8,7 +8,7 @@ import { runIndex, type RunIndex } from '../runs/run-index.js';
 import type { JobKind } from '../status/channels.js';
 import { statusPublisher, type StatusPublisher } from '../status/publisher.js';
 import type { FleetJobData } from './job-data.js';
-import { assertRunId } from './resolve-run.js';
+import { assertFleetRunId, assertRunId } from '../runs/run-ids.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_MS } from './retry-policy.js';
 
 export interface FleetQueueOptions extends FleetNames {
@@ -72,9 +72,11 @@ export function openFleetQueue(options: FleetQueueOptions = {}): FleetQueue {
     index,
     publisher,
     async enqueue(kind, items, { by } = {}) {
+      // Every id is checked before anything is added: a bad one leaves the queue as it was. A child run
+      // (`<runid>/_pups/<path>`) takes any job but run-sync, which imports top-level runs.
+      for (const item of items) (kind === 'run-sync' ? assertRunId : assertFleetRunId)(item.runId);
       const out: EnqueueResult[] = [];
       for (const item of items) {
-        assertRunId(item.runId);
         const opts = jobOptions(item.runId);
         const data: FleetJobData = {
           runId: item.runId,

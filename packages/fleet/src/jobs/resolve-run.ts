@@ -1,16 +1,12 @@
 // Finding a run's folder from its id under a root, in the real layouts: `<root>/<prefix>/<runid>` with a
-// one- or two-character prefix, then the older `<root>/<runid>`.
+// one- or two-character prefix, then the older `<root>/<runid>`; a child `<runid>/_pups/<path>` lies at that
+// path inside its top-level run's folder.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { assertFleetRunId, assertRunId, familyOf, isChildRunId } from '../runs/run-ids.js';
 
 async function isDir(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isDirectory() ?? false;
-}
-
-export function assertRunId(runId: string): void {
-  if (!/^[A-Za-z0-9][\w.-]{0,200}$/.test(runId) || runId.includes('..')) {
-    throw new Error(`[tidemark] [fleet] "${runId}" is not a run id (letters, digits, _ . - only)`);
-  }
 }
 
 /** The standard place of a new run under root: `<root>/<first two chars>/<runid>`. */
@@ -19,10 +15,22 @@ export function standardRunDir(root: string, runId: string): string {
   return join(resolve(root), runId.slice(0, 2), runId);
 }
 
+/** A top-level run's folder (run-sync and the run source serve top-level runs only). */
 export async function resolveRunDir(root: string, runId: string): Promise<string | null> {
   assertRunId(runId);
   for (const candidate of [join(root, runId.slice(0, 2), runId), join(root, runId.slice(0, 1), runId), join(root, runId)]) {
     if (await isDir(candidate)) return resolve(candidate);
   }
   return null;
+}
+
+/** The folder of a top-level run or of a `<runid>/_pups/<path>` child. */
+export async function resolveFleetRunDir(root: string, runId: string): Promise<string | null> {
+  assertFleetRunId(runId);
+  if (!isChildRunId(runId)) return resolveRunDir(root, runId);
+  const top = await resolveRunDir(root, familyOf(runId));
+  if (!top) return null;
+  // Each segment was checked (no `..`, no separators), so the join stays inside the top-level run.
+  const dir = join(top, ...runId.split('/').slice(1));
+  return (await isDir(dir)) ? dir : null;
 }

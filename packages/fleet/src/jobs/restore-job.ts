@@ -7,19 +7,20 @@ import { listArchives, readRunState } from '../runs/run-state.js';
 import { FleetJobError, type JobContext } from './context.js';
 import type { FleetJobResult } from './job-data.js';
 
-export async function runRestoreJob(ctx: JobContext, target: RunDirTarget & { runId: string }): Promise<FleetJobResult> {
+export async function runRestoreJob(ctx: JobContext, target: RunDirTarget): Promise<FleetJobResult> {
   const { env, sink } = ctx;
-  if (await isReadonlyRun(target.dir)) throw new FleetJobError('READONLY', `run ${target.runId} is READONLY; nothing was restored`, true);
+  const runId = ctx.data.runId;
+  if (await isReadonlyRun(target.dir)) throw new FleetJobError('READONLY', `run ${runId} is READONLY; nothing was restored`, true);
   const archives = await listArchives(target.dir);
   const archive = ctx.data.archive ?? archives[0];
-  if (!archive) throw new FleetJobError('NO_ARCHIVE', `run ${target.runId} has no archive in archives/ to restore from`, true);
-  if (!archives.includes(archive)) throw new FleetJobError('NO_ARCHIVE', `run ${target.runId} has no archive named ${archive}`, true);
+  if (!archive) throw new FleetJobError('NO_ARCHIVE', `run ${runId} has no archive in archives/ to restore from`, true);
+  if (!archives.includes(archive)) throw new FleetJobError('NO_ARCHIVE', `run ${runId} has no archive named ${archive}`, true);
   try {
     await assertNoNodbLocks(env.redis, target);
   } catch (error) {
     throw new FleetJobError('NODB_LOCKED', (error as Error).message, false);
   }
-  const lease = await acquireLease(runDirLedger(target).lock, { ...env.lock, target: target.runId, signal: ctx.signal });
+  const lease = await acquireLease(runDirLedger(target).lock, { ...env.lock, target: runId, signal: ctx.signal });
   let result;
   try {
     result = await restoreRunArchive(target.dir, `archives/${archive}`);
@@ -30,7 +31,7 @@ export async function runRestoreJob(ctx: JobContext, target: RunDirTarget & { ru
     await lease.release();
   }
   sink.emit('RESTORE_COMPLETE', { message: `restored from ${result.ref}`, detail: { ref: result.ref, entries: result.entries, ms: result.ms } });
-  const previous = await env.index.get(target.runId);
-  await env.index.put(await readRunState(target, { ...previous, traits: null, pending: [], lastStatus: 'restored', lastJob: ctx.jobId }));
-  return { runId: target.runId, kind: 'restore', status: 'restored', detail: { archive: result.ref, entries: result.entries } };
+  const previous = await env.index.get(runId);
+  await env.index.put(await readRunState({ dir: target.dir, runId }, { ...previous, traits: null, pending: [], lastStatus: 'restored', lastJob: ctx.jobId }));
+  return { runId, kind: 'restore', status: 'restored', detail: { archive: result.ref, entries: result.entries } };
 }

@@ -6,8 +6,9 @@ import { readRunState } from '../runs/run-state.js';
 import type { JobContext } from './context.js';
 import type { FleetJobResult } from './job-data.js';
 
-export async function runValidateJob(ctx: JobContext, target: RunDirTarget & { runId: string }): Promise<FleetJobResult> {
+export async function runValidateJob(ctx: JobContext, target: RunDirTarget): Promise<FleetJobResult> {
   const { env, sink } = ctx;
+  const runId = ctx.data.runId;
   const runner = createRunner({ plugin: env.plugin, target, guards: [], onEvent: sink.onEvent, signal: ctx.signal });
   const report = await runner.verify();
   for (const v of report.validation) {
@@ -17,10 +18,10 @@ export async function runValidateJob(ctx: JobContext, target: RunDirTarget & { r
   const traits = Object.entries(report.plan.findings).flatMap(([id, ev]) => (ev ? [id] : []));
   const pending = report.plan.steps.map((s) => s.id);
   const status = report.validation.length > 0 ? 'invalid' : pending.length > 0 || report.plan.baseline.length > 0 ? 'needs-migration' : 'valid';
-  const previous = await env.index.get(target.runId);
-  await env.index.put(await readRunState(target, { ...previous, traits, pending, lastStatus: `validated:${status}`, lastJob: ctx.jobId }));
+  const previous = await env.index.get(runId);
+  await env.index.put(await readRunState({ dir: target.dir, runId }, { ...previous, traits, pending, lastStatus: `validated:${status}`, lastJob: ctx.jobId }));
   return {
-    runId: target.runId,
+    runId,
     kind: 'validate',
     status,
     detail: { traits, pending, baseline: report.plan.baseline.map((b) => b.id), drift: report.plan.drift.map((d) => d.id), external: report.plan.external.map((x) => x.trait), invalid: report.validation },

@@ -1,24 +1,29 @@
 // `tidemark fleet worker`: a BullMQ worker running migration, validate, restore and run-sync jobs with a
 // per-worker concurrency. Many workers on many machines share one queue; a run never has two jobs at once
-// (deduplicated on the run id, plus the run's own lease). Shutdown is graceful: `close()` stops taking
-// jobs and lets running ones finish; only after `graceMs` are they aborted, and an aborted migration is
+// (deduplicated on the run id, plus the run's own lease), and a family (a run and its `_pups` children) is
+// worked on by one job at a time, parent first (family-claim.ts): a job whose family is busy is put back,
+// delayed, without using an attempt. Shutdown is graceful: `close()` stops taking jobs and lets running
+// ones finish; only after `graceMs` are they aborted, and an aborted migration is
 // restored from its archive by the guard and retried by another worker. A worker killed outright loses
 // its BullMQ lock; the job is stalled, picked up again, and the archive guard undoes the half-run first.
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { describeError, type LeaseOptions, type Plugin } from '@tidemark/core';
 import { openRegistry, redisCommander, runDirsPlugin, type RunDirTarget, type RunRegistry } from '@tidemark/plugin-run-dirs';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { fleetKeys, type FleetNames } from '../keys.js';
+import { fleetRunIdOf, isChildRunId } from '../runs/run-ids.js';
 import { runIndex } from '../runs/run-index.js';
 import { channelKindOf, type JobKind } from '../status/channels.js';
 import { statusPublisher } from '../status/publisher.js';
 import { statusSink } from '../status/sink.js';
 import { FleetJobError, type JobContext, type JobEnvironment } from './context.js';
+import { familyClaims } from './family-claim.js';
 import { isJobKind, type FleetJobData, type FleetJobResult } from './job-data.js';
 import { runMigrationJob } from './migration-job.js';
 import { redisClient } from './queue.js';
-import { resolveRunDir } from './resolve-run.js';
+import { resolveFleetRunDir } from './resolve-run.js';
 import { runRestoreJob } from './restore-job.js';
 import { runSyncJob } from './run-sync-job.js';
 import { runValidateJob } from './validate-job.js';
@@ -44,6 +49,8 @@ export interface FleetWorkerOptions extends FleetNames {
   stalledIntervalMs?: number;
   /** How long `close()` lets running jobs finish before aborting them. Default 5 min. */
   graceMs?: number;
+  /** A job whose family is busy (another member's job unfinished) looks again after this long. Default 1 s. */
+  familyPollMs?: number;
   sync?: JobEnvironment['sync'];
   /** One line per finished job (the batch tools' `key=value` style). */
   log?: (line: string) => void;
@@ -84,14 +91,26 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
   };
   const shutdown = new AbortController();
   const log = options.log ?? (() => undefined);
+  // Only reads job states and deduplication ids for the family claims; the worker adds no jobs.
+  const lookups = new Queue(keys.queue, { connection: client, prefix: keys.prefix });
+  const claims = familyClaims(client, lookups, keys);
+  const familyPollMs = options.familyPollMs ?? 1000;
 
-  const processJob = async (job: Job<FleetJobData, FleetJobResult>): Promise<FleetJobResult> => {
+  const processJob = async (job: Job<FleetJobData, FleetJobResult>, token?: string): Promise<FleetJobResult> => {
     const kind = job.name;
     const t0 = performance.now();
     if (!isJobKind(kind)) throw new UnrecoverableError(`[tidemark] [fleet] unknown job kind "${kind}"`);
     const runId = job.data.runId;
-    const sink = statusSink(env.publisher, { runId, job: kind, jobId: String(job.id) });
-    const ctx: JobContext = { env, data: job.data, jobId: String(job.id), attempt: job.attemptsMade + 1, signal: shutdown.signal, sink };
+    const jobId = String(job.id);
+    const claim = await claims.claim(runId, jobId);
+    if (!claim.ok) {
+      // Back to the delayed set (no attempt used, nothing published): the run is still "queued".
+      if (!token) throw new Error(`[tidemark] [fleet] job ${jobId} has no lock token; cannot put it back`);
+      await job.moveToDelayed(Date.now() + familyPollMs, token);
+      throw new DelayedError(`waiting for ${claim.waitingFor} (same family)`);
+    }
+    const sink = statusSink(env.publisher, { runId, job: kind, jobId });
+    const ctx: JobContext = { env, data: job.data, jobId, attempt: job.attemptsMade + 1, signal: shutdown.signal, sink };
     const done = (status: string, extra = '') => log(`time=${new Date().toISOString()} run=${runId} job=${kind} status=${status} attempt=${ctx.attempt} duration_ms=${Math.round(performance.now() - t0)} worker=${who}${extra}`);
     sink.emit('STARTED', { message: `${kind} started by ${who} (attempt ${ctx.attempt})`, detail: { worker: who, attempt: ctx.attempt } });
     try {
@@ -99,6 +118,7 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
       await env.index.patch(runId, { lastEvent: 'COMPLETE', lastJob: ctx.jobId });
       sink.emit('COMPLETE', { message: `${kind} ${result.status}`, detail: { status: result.status, ...result.detail } });
       await sink.flush();
+      await claims.release(runId, jobId).catch(() => undefined); // a claim left behind is stale once the job completes
       done(result.status);
       return result;
     } catch (error) {
@@ -110,6 +130,8 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
       await env.index.patch(runId, { lastStatus: `failed:${reason}`, lastError: message, lastEvent: 'EXCEPTION', lastJob: ctx.jobId }).catch(() => undefined);
       sink.emit('EXCEPTION', { message, detail: { reason, permanent, willRetry, attempt: ctx.attempt, attempts } });
       await sink.flush();
+      // A job that will be retried keeps its family: no other member runs between its attempts.
+      if (!willRetry) await claims.release(runId, jobId).catch(() => undefined);
       done('failed', ` reason=${reason} retry=${willRetry}`);
       if (permanent) throw new UnrecoverableError(message);
       throw error instanceof Error ? error : new Error(message);
@@ -118,9 +140,17 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
 
   const run = async (kind: JobKind, ctx: JobContext): Promise<FleetJobResult> => {
     if (kind === 'run-sync') return runSyncJob(ctx);
-    const dir = ctx.data.dir ?? (env.root ? await resolveRunDir(env.root, ctx.data.runId) : null);
-    if (!dir) throw new FleetJobError('NOT_FOUND', `run ${ctx.data.runId} not found${env.root ? ` under ${env.root}` : ' (no dir in the job and no worker --root)'}`, true);
-    const target = { dir, runId: ctx.data.runId };
+    const runId = ctx.data.runId;
+    const dir = ctx.data.dir ?? (env.root ? await resolveFleetRunDir(env.root, runId) : null);
+    if (!dir) throw new FleetJobError('NOT_FOUND', `run ${runId} not found${env.root ? ` under ${env.root}` : ' (no dir in the job and no worker --root)'}`, true);
+    // The family claimed is named by the id; a child's id must name its folder, or the claim would guard
+    // another family than the one the plugin's locks and archives span.
+    const named = await fleetRunIdOf(dir).catch(() => null);
+    if ((isChildRunId(runId) || (named !== null && isChildRunId(named))) && named !== runId) {
+      throw new FleetJobError('BAD_REQUEST', `run ${runId} does not name its folder ${dir} (${named ? `that is the run ${named}` : 'not a run the fleet can name'}); a child run is named <runid>/_pups/<path>`, true);
+    }
+    // The plugin names archives `<folder>.pre_migration.<ts>.zip`: a child's archives carry its folder name.
+    const target = { dir, runId: isChildRunId(runId) ? basename(dir) : runId };
     if (kind === 'migration') return runMigrationJob(ctx, target);
     if (kind === 'validate') return runValidateJob(ctx, target);
     return runRestoreJob(ctx, target);
@@ -150,6 +180,7 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
           await worker.close();
         } finally {
           clearTimeout(timer);
+          await lookups.close();
           if (ownsRegistry) await registry?.close();
           await nodb.close?.();
           if (owned) await client.quit().catch(() => client.disconnect());

@@ -2,7 +2,7 @@
 // follow the file discipline, write several files with a pause between writes (so a kill or a shutdown
 // can land mid-step), report progress, and can be told to fail.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { defineMigration, defineTrait } from '@tidemark/core';
 import { removeFile, runDirsPlugin, runPath, writeFileAtomic, type RunDirTarget } from '@tidemark/plugin-run-dirs';
 
@@ -11,6 +11,8 @@ export interface TestPluginOptions {
   stepMs?: number;
   /** Runs whose id contains this fail in the second step. */
   failRunsContaining?: string;
+  /** Runs whose folder is named this fail in the second step (a parent, without its `_pups` below it). */
+  failRunsNamed?: string;
 }
 
 const text = (t: RunDirTarget, rel: string) => readFile(runPath(t, rel), 'utf8').catch(() => null);
@@ -59,6 +61,7 @@ export function fleetTestPlugin(options: TestPluginOptions = {}) {
           for (const f of gj.features) for (const k of ['TopazID', 'WeppID']) f.properties[k] = Number(f.properties[k]);
           await pause(stepMs, ctx.signal);
           if (options.failRunsContaining && ctx.target.dir.includes(options.failRunsContaining)) throw new Error('planned failure in f002');
+          if (options.failRunsNamed && basename(ctx.target.dir) === options.failRunsNamed) throw new Error('planned failure in f002');
           await writeFileAtomic(path, JSON.stringify(gj));
         },
       }),
@@ -82,10 +85,19 @@ export function fleetTestPlugin(options: TestPluginOptions = {}) {
 
 /** A small legacy run at `<root>/<prefix>/<runId>`. */
 export async function makeLegacyRun(root: string, runId: string): Promise<string> {
-  const dir = join(root, runId.slice(0, 2), runId);
+  return writeLegacyRun(join(root, runId.slice(0, 2), runId), `/geodata/wc1/runs/${runId.slice(0, 2)}/${runId}`);
+}
+
+/** A small legacy child run at `<parentDir>/_pups/<rel>` (e.g. `omni/scenarios/burned`). */
+export async function makeLegacyPup(parentDir: string, rel: string): Promise<string> {
+  const parent = basename(parentDir);
+  return writeLegacyRun(join(parentDir, '_pups', ...rel.split('/')), `/geodata/wc1/runs/${parent.slice(0, 2)}/${parent}/_pups/${rel}`);
+}
+
+async function writeLegacyRun(dir: string, wd: string): Promise<string> {
   await mkdir(join(dir, 'watershed'), { recursive: true });
   await mkdir(join(dir, 'dem', 'wbt'), { recursive: true });
-  await writeFile(join(dir, 'ron.nodb'), JSON.stringify({ 'py/object': 'wepppy.nodb.ron.Ron', 'py/state': { _config: 'disturbed9002.cfg', wd: `/geodata/wc1/runs/${runId.slice(0, 2)}/${runId}` } }));
+  await writeFile(join(dir, 'ron.nodb'), JSON.stringify({ 'py/object': 'wepppy.nodb.ron.Ron', 'py/state': { _config: 'disturbed9002.cfg', wd } }));
   await writeFile(join(dir, 'watershed.nodb'), JSON.stringify({ 'py/object': 'wepppy.nodb.watershed.Watershed', 'py/state': {} }));
   await writeFile(join(dir, 'watershed', 'hillslopes.csv'), 'TopazID,WeppID,area\n11,1,3015\n12,2,2000\n13,3,1000\n');
   await writeFile(join(dir, 'dem', 'wbt', 'channels.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { TopazID: '24', WeppID: '4' }, geometry: null }] }));

@@ -27,10 +27,10 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<number>
 /** Collects every message on `*:migration`, `*:run_sync`, `*:archive` for the given run ids. */
 export async function channelRecorder(runIds: readonly string[]) {
   const sub = new Redis(REDIS_URL);
-  const messages: { channel: string; event: string; runId: string; message?: string; detail?: Record<string, unknown> }[] = [];
+  const messages: { channel: string; event: string; runId: string; at: string; jobId?: string; message?: string; detail?: Record<string, unknown> }[] = [];
   const wanted = new Set(runIds);
   sub.on('pmessage', (_p, channel, text) => {
-    const m = JSON.parse(text) as { event: string; runId: string };
+    const m = JSON.parse(text) as { event: string; runId: string; at: string };
     if (wanted.has(m.runId)) messages.push({ ...m, channel });
   });
   await sub.psubscribe('*:migration', '*:run_sync', '*:archive');

@@ -1,6 +1,6 @@
 // A fleet worker in its own process (for kill -9, SIGTERM and load tests). Configured by environment:
 // FLEET_REDIS, FLEET_PREFIX, FLEET_ROOT, FLEET_CONCURRENCY, FLEET_LOCK_MS, FLEET_FAIL_MARKER,
-// TIDEMARK_FLEET_TEST_STEP_MS.
+// FLEET_FAMILY_POLL_MS, TIDEMARK_FLEET_TEST_STEP_MS.
 import { startFleetWorker } from '../jobs/worker.js';
 import { fleetTestPlugin } from './fleet-plugin.js';
 
@@ -18,6 +18,7 @@ const worker = await startFleetWorker({
   nodbLockTtlMs: Math.max(1000, lockMs),
   name: env.FLEET_NAME ?? `child-${process.pid}`,
   graceMs: Number(env.FLEET_GRACE_MS ?? 60_000),
+  familyPollMs: Number(env.FLEET_FAMILY_POLL_MS ?? 1000),
   log: (line) => process.stdout.write(`${line}\n`),
 });
 worker.worker.on('active', (job) => process.stdout.write(`ACTIVE ${job.data.runId}\n`));
