@@ -26,6 +26,15 @@ export interface MigrationContext<T> {
   warn(message: string, data?: Record<string, unknown>): void;
   /** Resumable work: a JSON cursor saved in the ledger; survives a crash. Null when nothing was saved. */
   readonly checkpoint: Checkpoint;
+  /**
+   * Attaches data to this step's own ledger entry (`LedgerEntry.data`), e.g. the id of a backup its `down`
+   * or a later rollback must find on another machine. Calls merge: top-level keys replace earlier ones, a
+   * key given as `undefined` is removed. The value is copied and redacted at the call; anything JSON would
+   * change (a Date, a Map, NaN, a bigint, a cycle) throws, naming the field. Kept in memory until the
+   * runner records the entry: the `applied` entry when the step succeeds, the `failed` one when it fails.
+   * Only in `up`: in `down` and `validate` it throws (`down` removes the entry, a validator never writes).
+   */
+  record(data: Record<string, unknown>): void;
 }
 
 export interface Checkpoint {
@@ -98,6 +107,11 @@ export interface LedgerEntry {
   snapshot?: SnapshotRef;
   /** The plugin's version stamp before this entry's run, so `down` can put it back; null: none was stored. */
   versionBefore?: number | null;
+  /**
+   * What the step attached with `ctx.record` (JSON, secrets redacted); absent when it recorded nothing.
+   * Baselines and "interrupted" records carry none. A ledger must give it back exactly as recorded.
+   */
+  data?: Record<string, unknown>;
 }
 
 export interface SnapshotRef {

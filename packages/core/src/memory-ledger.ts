@@ -31,14 +31,16 @@ export interface MemoryLedger extends Ledger {
 }
 
 export function memoryLedger(initial: readonly LedgerEntry[] = []): MemoryLedger {
-  let entries = initial.map((e) => ({ ...e }));
+  // Deep copies in and out, as a ledger in a file or database gives: a caller changing an entry's `data` or
+  // `snapshot` afterwards must not change what was recorded.
+  let entries = initial.map((e) => structuredClone(e));
   const checkpoints = new Map<string, unknown>();
   return {
     async read() {
-      return entries.map((e) => ({ ...e }));
+      return entries.map((e) => structuredClone(e));
     },
     async record(entry: LedgerEntry) {
-      entries = [...entries.filter((e) => e.id !== entry.id), { ...entry }];
+      entries = [...entries.filter((e) => e.id !== entry.id), structuredClone(entry)];
     },
     async remove(id: string) {
       entries = entries.filter((e) => e.id !== id);

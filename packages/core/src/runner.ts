@@ -17,6 +17,7 @@ import type {
   ValidationIssue,
 } from './contract.js';
 import { orderMigrations } from './dag.js';
+import { mergeEntryData, type EntryData } from './entry-data.js';
 import { TidemarkError, isTidemarkError } from './errors.js';
 import { EventStream, type TidemarkEvent } from './events.js';
 import { acquireLease, whoAmI, type Lease, type LeaseOptions } from './lease.js';
@@ -199,7 +200,8 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     }
   }
 
-  function migrationContext(m: Migration<T>, direction: MigrationContext<T>['direction'], signal: AbortSignal, store: Ledger = ledger, on: T = target): MigrationContext<T> {
+  /** `recorded` collects what an `up` attaches to its entry; without it (down, validate) `record` refuses. */
+  function migrationContext(m: Migration<T>, direction: MigrationContext<T>['direction'], signal: AbortSignal, store: Ledger = ledger, on: T = target, recorded?: Map<string, EntryData>): MigrationContext<T> {
     const memory = new Map<string, unknown>();
     return {
       target: on,
@@ -226,6 +228,10 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
           if (store.checkpoints) await store.checkpoints.clear(m.id);
           else memory.delete(m.id);
         },
+      },
+      record: (data) => {
+        if (!recorded) throw new Error(`ctx.record is only for up: ${direction === 'down' ? "down removes this step's ledger entry" : 'a validator never writes'}`);
+        recorded.set(m.id, mergeEntryData(recorded.get(m.id) ?? {}, data));
       },
     };
   }
@@ -268,6 +274,8 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     restored: boolean;
     applied: string[];
     current: string | undefined;
+    /** What each step of this run attached with `ctx.record`, until its entry is written. */
+    recorded: Map<string, EntryData>;
   }
 
   function guardContext(state: RunState, command: 'up' | 'down', steps: string[], dryRun: boolean, signal: AbortSignal, name: string, on: T): GuardContext<T> {
@@ -333,6 +341,12 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     if (back !== (await stamp.read(target))) await stamp.write(target, back);
   }
 
+  /** The `data` field of a step's entry: present only when the step recorded something. */
+  function recordedData(state: RunState, id: string): { data?: EntryData } {
+    const data = state.recorded.get(id);
+    return data && Object.keys(data).length > 0 ? { data } : {};
+  }
+
   /** Ledger writes of the runner itself: a failure there is the ledger's, not a guard's or the step's. */
   async function bookkeeping(id: string, write: () => Promise<void>): Promise<void> {
     try {
@@ -361,7 +375,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
       (name): StepGuardContext<T> => ({ ...guardContext(state, 'up', steps, false, signal, name, on), migrationId: id, direction: 'up' }),
       async () => {
         try {
-          await m.up(migrationContext(m, 'up', signal, store, on));
+          await m.up(migrationContext(m, 'up', signal, store, on, state.recorded));
         } catch (error) {
           throw new StepFailure(id, 'up', error);
         }
@@ -389,6 +403,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
         runId: state.runId,
         ...(state.snapshot ? { snapshot: state.snapshot } : {}),
         ...stamped,
+        ...recordedData(state, id),
       });
       if (store.checkpoints && checkpointed.delete(id)) await store.checkpoints.clear(id);
     });
@@ -398,7 +413,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
 
   /** Apply the planned steps under guards; the caller holds the lease. */
   async function applySteps(plan: Plan, lease: Lease, store: Ledger, on: T, started: number): Promise<RunResult> {
-    const state: RunState = { runId: randomUUID(), snapshot: undefined, restored: false, applied: [], current: undefined };
+    const state: RunState = { runId: randomUUID(), snapshot: undefined, restored: false, applied: [], current: undefined, recorded: new Map() };
     const steps = plan.steps.map((s) => s.id);
     const signal = AbortSignal.any([outerSignal, lease.signal]);
     emit({ type: 'run:started', command: 'up', steps, dryRun: false, runId: state.runId });
@@ -449,7 +464,8 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
     if (migration && error instanceof StepFailure) {
       const m = byId.get(migration)!;
       try {
-        await store.record({ id: m.id, checksum: m.checksum, outcome: 'failed', at: now(), durationMs: 0, by, runId: state.runId, note: `${step}: ${describeError(cause)}` });
+        // What the step recorded before it failed stays with the failure (e.g. which checks failed).
+        await store.record({ id: m.id, checksum: m.checksum, outcome: 'failed', at: now(), durationMs: 0, by, runId: state.runId, note: `${step}: ${describeError(cause)}`, ...recordedData(state, m.id) });
       } catch (recordError) {
         // The original failure matters more; say that the ledger could not take the record.
         emit({ type: 'log', level: 'warn', message: `could not record the failure in the ledger: ${describeError(recordError)}`, migration, runId: state.runId });
@@ -505,7 +521,7 @@ export function createRunner<T>(options: RunnerOptions<T>): Runner {
       emit({ type: 'run:started', command: 'down', steps: revert.map((m) => m.id), dryRun: !!opts.dryRun, runId });
       if (opts.dryRun) return { runId, outcome: 'dry-run' as const, plan, applied: [], baselined: [], reverted: revert.map((m) => m.id), durationMs: 0 };
 
-      const state: RunState = { runId, snapshot: undefined, restored: false, applied: [], current: undefined };
+      const state: RunState = { runId, snapshot: undefined, restored: false, applied: [], current: undefined, recorded: new Map() };
       const signal = AbortSignal.any([outerSignal, lease.signal]);
       const reverted: string[] = [];
       const steps = revert.map((m) => m.id);
