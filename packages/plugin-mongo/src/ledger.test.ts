@@ -53,6 +53,22 @@ describe('mongo ledger', () => {
     }
   });
 
+  test('a step\'s data is kept as JSON text in the document; text that is not JSON is an error naming the collection and migration', async () => {
+    const db = await freshDb(client);
+    try {
+      const ledger = mongoLedger(db);
+      const data = { backupId: 'b1', refs: { $ref: 'x', $id: 1 } };
+      await ledger.record({ id: '002_x', checksum: 'c', outcome: 'applied', at: '2026-01-16T10:00:00.000Z', durationMs: 1, by: 'me@host:1', runId: 'r1', data });
+      expect(await db.collection('migrations').findOne({ name: '002_x' })).toMatchObject({ data: JSON.stringify(data) });
+      expect((await ledger.read())[0]?.data).toEqual(data);
+
+      await db.collection('migrations').updateOne({ name: '002_x' }, { $set: { data: '{"backupId": ' } });
+      await expect(ledger.read()).rejects.toThrow('[tidemark] [plugin-mongo] migration "002_x" ledger collection "migrations": field "data" is not JSON text');
+    } finally {
+      await db.dropDatabase();
+    }
+  });
+
   test('checkpoints survive a new ledger handle and are cleared', async () => {
     const db = await freshDb(client);
     try {

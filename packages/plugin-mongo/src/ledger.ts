@@ -3,8 +3,10 @@
 // checksum) are read as applied and adopted with the current checksum, so switching to Tidemark is not drift.
 import type { Db, Document } from 'mongodb';
 import type { CheckpointStore, Ledger, LedgerEntry, LedgerOutcome, SnapshotRef } from '@tidemark/core';
+import { TidemarkError } from '@tidemark/core';
 import { mongoLock, type MongoLockOptions } from './lock.js';
 import { DEFAULT_NAMES, type CollectionNames } from './names.js';
+import { PLUGIN_NAME } from './target.js';
 
 export interface LedgerDocument {
   name: string;
@@ -17,6 +19,11 @@ export interface LedgerDocument {
   run_id?: string;
   note?: string;
   snapshot?: SnapshotRef;
+  /**
+   * What the step recorded (`LedgerEntry.data`) as JSON text: recorded data may use any key, and keys with
+   * `.` or a leading `$` cannot go through an update as a subdocument (`{ $ref, $id }` would even read as a DBRef).
+   */
+  data?: string;
   /** Record order (a replaced entry moves to the end, as in the core's memory ledger). */
   seq?: number;
 }
@@ -34,7 +41,17 @@ function nextSeq(): number {
   return Date.now() * 1000 + counter;
 }
 
-export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>): LedgerEntry {
+function parseData(doc: LedgerDocument, collection: string): Record<string, unknown> | undefined {
+  if (doc.data === undefined || doc.data === null) return undefined;
+  try {
+    return JSON.parse(doc.data) as Record<string, unknown>;
+  } catch (error) {
+    throw new TidemarkError('STEP_FAILED', `ledger collection "${collection}": field "data" is not JSON text`, { plugin: PLUGIN_NAME, migration: doc.name, cause: error });
+  }
+}
+
+export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>, collection = DEFAULT_NAMES.ledger): LedgerEntry {
+  const data = parseData(doc, collection);
   const legacy = doc.checksum === undefined;
   const note = doc.note ?? (legacy ? 'recorded by an earlier runner without a checksum; adopted' : undefined);
   return {
@@ -47,6 +64,7 @@ export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, str
     runId: doc.run_id ?? 'legacy',
     ...(note === undefined ? {} : { note }),
     ...(doc.snapshot ? { snapshot: { guard: doc.snapshot.guard, ref: doc.snapshot.ref } } : {}),
+    ...(data === undefined ? {} : { data }),
   };
 }
 
@@ -64,7 +82,7 @@ export function mongoLedger(db: Db, options: MongoLedgerOptions = {}): Ledger & 
         latest.delete(doc.name);
         latest.set(doc.name, doc);
       }
-      return [...latest.values()].map((doc) => toEntry(doc, options.checksums));
+      return [...latest.values()].map((doc) => toEntry(doc, options.checksums, names.ledger));
     },
 
     async record(entry: LedgerEntry): Promise<void> {
@@ -83,6 +101,8 @@ export function mongoLedger(db: Db, options: MongoLedgerOptions = {}): Ledger & 
       else set.note = entry.note;
       if (entry.snapshot === undefined) unset.snapshot = '';
       else set.snapshot = { guard: entry.snapshot.guard, ref: entry.snapshot.ref };
+      if (entry.data === undefined) unset.data = '';
+      else set.data = JSON.stringify(entry.data);
       await entries().deleteMany({ name: entry.id, seq: { $exists: false } });
       await entries().updateOne({ name: entry.id }, { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) }, { upsert: true });
     },
