@@ -15,6 +15,8 @@ interface Row {
   run_id: string;
   note: string | null;
   snapshot: SnapshotRef | null;
+  /** Absent on a table created before the column existed and not written since. */
+  data?: Record<string, unknown> | string | null;
 }
 
 export function postgresLedger(knex: Knex, table = 'tidemark_ledger'): Ledger & { checkpoints: CheckpointStore } {
@@ -24,7 +26,12 @@ export function postgresLedger(knex: Knex, table = 'tidemark_ledger'): Ledger & 
     if (ready) return;
     await knex.raw(`CREATE TABLE IF NOT EXISTS ${table} (
       id text PRIMARY KEY, checksum text NOT NULL, outcome text NOT NULL, at timestamptz NOT NULL,
-      duration_ms integer NOT NULL, by text NOT NULL, run_id text NOT NULL, note text, snapshot jsonb, seq bigserial)`);
+      duration_ms integer NOT NULL, by text NOT NULL, run_id text NOT NULL, note text, snapshot jsonb, seq bigserial, data json)`);
+    // A ledger created before steps could record data gets the column on its first write; looked up first,
+    // since even a no-op ALTER takes an exclusive lock that would stall replicas reading the ledger at start-up.
+    // It is `json`, not `jsonb`: recorded data is any JSON, and jsonb refuses a \u0000 in a string.
+    const column = await knex.raw<{ rows: unknown[] }>(`SELECT 1 FROM pg_attribute WHERE attrelid = ?::regclass AND attname = 'data' AND NOT attisdropped`, [table]);
+    if (column.rows.length === 0) await knex.raw(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS data json`);
     await knex.raw(`CREATE TABLE IF NOT EXISTS ${checkpoints} (migration_id text PRIMARY KEY, data jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
     ready = true;
   };
@@ -42,15 +49,28 @@ export function postgresLedger(knex: Knex, table = 'tidemark_ledger'): Ledger & 
         runId: r.run_id,
         ...(r.note === null ? {} : { note: r.note }),
         ...(r.snapshot === null ? {} : { snapshot: r.snapshot }),
+        ...(r.data === null || r.data === undefined ? {} : { data: typeof r.data === 'string' ? (JSON.parse(r.data) as Record<string, unknown>) : r.data }),
       }));
     },
     async record(entry) {
       await ensure();
       await knex.raw(
-        `INSERT INTO ${table} (id, checksum, outcome, at, duration_ms, by, run_id, note, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+        `INSERT INTO ${table} (id, checksum, outcome, at, duration_ms, by, run_id, note, snapshot, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::json)
          ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, outcome = EXCLUDED.outcome, at = EXCLUDED.at, duration_ms = EXCLUDED.duration_ms,
-           by = EXCLUDED.by, run_id = EXCLUDED.run_id, note = EXCLUDED.note, snapshot = EXCLUDED.snapshot, seq = nextval(pg_get_serial_sequence('${table}', 'seq'))`,
-        [entry.id, entry.checksum, entry.outcome, entry.at, entry.durationMs, entry.by, entry.runId, entry.note ?? null, entry.snapshot ? JSON.stringify(entry.snapshot) : null],
+           by = EXCLUDED.by, run_id = EXCLUDED.run_id, note = EXCLUDED.note, snapshot = EXCLUDED.snapshot, data = EXCLUDED.data,
+           seq = nextval(pg_get_serial_sequence('${table}', 'seq'))`,
+        [
+          entry.id,
+          entry.checksum,
+          entry.outcome,
+          entry.at,
+          entry.durationMs,
+          entry.by,
+          entry.runId,
+          entry.note ?? null,
+          entry.snapshot ? JSON.stringify(entry.snapshot) : null,
+          entry.data === undefined ? null : JSON.stringify(entry.data),
+        ],
       );
     },
     async remove(id) {
