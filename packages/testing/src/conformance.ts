@@ -28,6 +28,30 @@ const entry = (id: string, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * What a step may attach with `ctx.record`: any JSON, so the awkward parts too (keys with dots, `$` and spaces,
+ * a NUL and escapes in strings, floats that are not short decimals, empty containers, nesting).
+ */
+const recordedData = (): Record<string, unknown> => ({
+  backupId: '1AbC-xyz_09',
+  backupAt: '2026-01-02T03:04:05.000Z',
+  rows: 10_000,
+  ratio: 0.1 + 0.2,
+  negative: -3.5e-7,
+  largest: Number.MAX_SAFE_INTEGER,
+  ok: true,
+  skipped: false,
+  none: null,
+  list: [1, 'two', { three: [3] }, [], {}],
+  nested: {
+    'dotted.key': 1,
+    $dollar: 'x',
+    'spaced key': 'ünïcødé ✓ "quoted" back\\slash\nnew line\ttab',
+    nul: 'a\u0000b',
+    deeper: { checks: { schema: true, versions: false } },
+  },
+});
+
 export function describeLedgerConformance(name: string, make: () => Promise<LedgerFixture>, options: ConformanceOptions = {}): void {
   const ttl = options.minTtlMs ?? 200;
   describe(`ledger conformance: ${name}`, () => {
@@ -53,13 +77,41 @@ export function describeLedgerConformance(name: string, make: () => Promise<Ledg
       expect(await fx.ledger.read()).toEqual([a, b, c]);
     });
 
+    test('an entry\'s data (what a step recorded) round-trips exactly, through another handle too', async () => {
+      const a = entry('001_a', { data: recordedData() });
+      const b = entry('002_b', { outcome: 'failed', note: 'up: boom', data: { checks: { smoke: false } } });
+      await fx.ledger.record(a);
+      await fx.ledger.record(b);
+      await fx.ledger.record(entry('003_c'));
+      const expected = [a, b, entry('003_c')];
+      expect(await fx.ledger.read()).toEqual(expected);
+      expect(await (fx.other ?? fx.ledger).read()).toEqual(expected);
+      const [read] = await fx.ledger.read();
+      expect(read?.data).toStrictEqual(recordedData());
+      expect('data' in (await fx.ledger.read())[2]!).toBe(false);
+    });
+
+    test('the ledger keeps its own copy: changing an entry after record or after read changes nothing', async () => {
+      const a = entry('001_a', { data: { backupId: 'b1', counts: { rows: 1 } }, snapshot: { guard: 'g', ref: 'r1' } });
+      await fx.ledger.record(a);
+      (a.data!.counts as { rows: number }).rows = 2;
+      a.snapshot!.ref = 'changed';
+      const [first] = await fx.ledger.read();
+      (first!.data!.counts as { rows: number }).rows = 3;
+      first!.data!.added = true;
+      expect((await fx.ledger.read())[0]).toEqual(entry('001_a', { data: { backupId: 'b1', counts: { rows: 1 } }, snapshot: { guard: 'g', ref: 'r1' } }));
+    });
+
     test('recording an id again replaces its entry', async () => {
-      await fx.ledger.record(entry('001_a', { outcome: 'failed', note: 'boom' }));
+      await fx.ledger.record(entry('001_a', { outcome: 'failed', note: 'boom', data: { attempt: 1 } }));
       await fx.ledger.record(entry('001_a', { runId: 'run-2' }));
       const all = await fx.ledger.read();
       expect(all).toHaveLength(1);
       expect(all[0]).toMatchObject({ id: '001_a', outcome: 'applied', runId: 'run-2' });
       expect(all[0]?.note).toBeUndefined();
+      expect(all[0]?.data).toBeUndefined();
+      await fx.ledger.record(entry('001_a', { runId: 'run-3', data: { attempt: 3 } }));
+      expect((await fx.ledger.read())[0]).toEqual(entry('001_a', { runId: 'run-3', data: { attempt: 3 } }));
     });
 
     test('remove deletes one entry and tolerates unknown ids', async () => {
