@@ -1,5 +1,5 @@
-// The Drive backup: files.copy of the whole spreadsheet before anything changes. Its id is attached to the
-// ledger entry of `001_create_backup`, so rollback on any machine finds it.
+// The Drive backup: files.copy of the whole spreadsheet before anything changes. `001_create_backup` records
+// its id in its own ledger entry (`ctx.record`), so rollback on any machine finds it.
 import { TidemarkError } from '@tidemark/core';
 import { ApiCallError, PLUGIN } from './client.js';
 import type { Config } from './config.js';

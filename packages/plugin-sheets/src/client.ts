@@ -39,8 +39,6 @@ interface Cache {
 
 export class SheetsSession {
   readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0, byOperation: {} };
-  /** Extra data a migration hands to its own ledger entry (e.g. the backup file id). */
-  readonly attachments = new Map<string, Record<string, unknown>>();
   readonly cache: Cache = {};
   /** What this process learned during a run (e.g. the backup it made), so later steps need not re-read it. */
   backup: { fileId: string; at: string } | undefined;

@@ -84,5 +84,9 @@ function downContext(target: SheetsTarget, migrationId: string, signal: AbortSig
     log,
     warn: log,
     checkpoint: { load: async () => null, save: async () => {}, clear: async () => {} },
+    // As in the runner's own down: the step's entry is about to go, so there is nothing to record on.
+    record: () => {
+      throw new Error("ctx.record is only for up: down removes this step's ledger entry");
+    },
   };
 }

@@ -3,7 +3,7 @@ export { sheetsTarget, serviceAccountAuth, SCOPES, type SheetsTarget, type Sheet
 export { migrateSheet, verifySheet, rollbackSheet, sheetStatus, type MigrateOptions, type MigrateResult, type VerifyOptions, type RollbackOptions, type RollbackResult, type RunOptions } from './api.js';
 export { resolveConfig, type SheetsPluginOptions, type RollbackMode, type Config } from './config.js';
 export { runChecks, type VerificationReport, type CheckResult } from './checks.js';
-export { sheetsLedger, LOCK_METADATA_ID, type SheetsLedger, type SheetsLedgerEntry } from './ledger.js';
+export { sheetsLedger, LOCK_METADATA_ID, type SheetsLedger } from './ledger.js';
 export { classify, viewSheet, type SheetView, type Classification, type Shape } from './inspect.js';
 export { SheetsSession, ApiCallError, describeApiError, type RequestStats, type RetryOptions, type AuthLike } from './client.js';
 export { V21_HEADERS, V30_ADDED_HEADERS, DEFAULT_SHEET_NAME, DEFAULT_KEY_HEADER, INITIAL_VERSION, schemaOf, type SheetSchema } from './schema.js';

@@ -13,21 +13,17 @@ export const LOCK_KEY = 'tidemark.lock';
 export const ENTRY_KEY = 'tidemark.ledger:';
 export const CHECKPOINT_KEY = 'tidemark.checkpoint:';
 
-/** A ledger entry as stored: the core entry plus data a migration attached (e.g. the backup file id). */
-export interface SheetsLedgerEntry extends LedgerEntry {
-  data?: Record<string, unknown>;
-  seq?: number;
-}
+/** A ledger entry as stored: the core entry (with the data its step recorded) plus its place in record order. */
+type StoredEntry = LedgerEntry & { seq?: number };
 
 interface State {
-  entries: Map<string, SheetsLedgerEntry>;
+  entries: Map<string, StoredEntry>;
   checkpoints: Map<string, unknown>;
 }
 
 export interface SheetsLedger extends Ledger {
   readonly checkpoints: CheckpointStore;
   readonly insideTarget: true;
-  read(): Promise<SheetsLedgerEntry[]>;
   /** Drops every saved checkpoint (the `force` restart). */
   clearCheckpoints(): Promise<number>;
 }
@@ -49,7 +45,7 @@ function parseState(metadata: sheets_v4.Schema$DeveloperMetadata[] | undefined):
   for (const m of metadata ?? []) {
     const key = m.metadataKey ?? '';
     try {
-      if (key.startsWith(ENTRY_KEY)) state.entries.set(key.slice(ENTRY_KEY.length), JSON.parse(m.metadataValue ?? '{}') as SheetsLedgerEntry);
+      if (key.startsWith(ENTRY_KEY)) state.entries.set(key.slice(ENTRY_KEY.length), JSON.parse(m.metadataValue ?? '{}') as StoredEntry);
       else if (key.startsWith(CHECKPOINT_KEY)) state.checkpoints.set(key.slice(CHECKPOINT_KEY.length), JSON.parse(m.metadataValue ?? 'null'));
     } catch {
       // A hand-edited, unparsable item is not ours to interpret; it is ignored rather than crashing every run.
@@ -218,13 +214,12 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
     async record(entry) {
       const s = await state();
       const seq = Math.max(0, ...[...s.entries.values()].map((e) => e.seq ?? 0)) + 1;
-      const data = session.attachments.get(entry.id);
-      const stored: SheetsLedgerEntry = { ...entry, seq, ...(data && entry.outcome === 'applied' ? { data } : {}) };
+      const value = JSON.stringify({ ...entry, seq });
       const key = ENTRY_KEY + entry.id;
-      await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: lookup(key) } }, create(key, JSON.stringify(stored))]);
-      if (data && entry.outcome === 'applied') session.attachments.delete(entry.id);
+      await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: lookup(key) } }, create(key, value)]);
       if (cached && heldBy) {
-        cached.entries.set(entry.id, stored);
+        // What the sheet now holds, not the caller's object (which it may change afterwards).
+        cached.entries.set(entry.id, JSON.parse(value) as StoredEntry);
         lastSeen = fingerprint(cached);
       }
     },

@@ -1,14 +1,15 @@
 // Read-only shape check before anything is written: bad input (moved, renamed or duplicate headers, extra
 // columns, an empty sheet, a sheet already at v3.0 with no ledger) is refused with every problem listed.
+import type { LedgerEntry } from '@tidemark/core';
 import type { Config } from './config.js';
 import { classify, refuse, viewSheet, type Classification, type SheetView } from './inspect.js';
-import { sheetsLedger, type SheetsLedgerEntry } from './ledger.js';
+import { sheetsLedger } from './ledger.js';
 import type { SheetsTarget } from './target.js';
 
 export interface Preflight {
   view: SheetView;
   classification: Classification;
-  entries: SheetsLedgerEntry[];
+  entries: LedgerEntry[];
   /** True when the ledger shows a migration started here (a resume): a v3.0 shape is then expected. */
   inProgress: boolean;
 }

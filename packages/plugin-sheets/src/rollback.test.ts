@@ -56,6 +56,28 @@ describe('rollback', () => {
     expect(after.sheets[0]!.columnCount).toBe(65);
   });
 
+  it('the backup id and time are on 001\'s own ledger entry, and another process\'s rollback finds the backup only there', async () => {
+    const { id, x } = migrated();
+    const before = Date.now();
+    await migrateSheet(newTarget(id), { clock });
+    const entries = await sheetsLedger(newTarget(id)).read();
+    const backup = entries.find((e) => e.id === '001_create_backup')!;
+    expect(backup.data).toEqual({ backupId: backupIds(id)[0], backupAt: expect.any(String) as string });
+    expect(Date.parse(backup.data!.backupAt as string)).toBeGreaterThanOrEqual(before - 1000);
+    const smoke = entries.find((e) => e.id === '005_smoke_checks')!;
+    expect(smoke.data?.success).toBe(true);
+    expect(Object.values(smoke.data?.checks as Record<string, boolean>)).toEqual(Array(7).fill(true));
+
+    // Without the recorded id nothing else tells a new process where the backup is: mode "backup" refuses.
+    const { data: _data, ...bare } = backup;
+    await sheetsLedger(newTarget(id)).record(bare);
+    await expect(rollbackSheet(newTarget(id), { clock, rollback: { mode: 'backup' } })).rejects.toThrow('rollback mode "backup" needs the Drive backup, but the ledger records none');
+    await sheetsLedger(newTarget(id)).record(backup);
+    await rollbackSheet(newTarget(id), { clock, rollback: { mode: 'backup' } });
+    expect(stateOf(emulator, id).sheets).toEqual(x.sheets);
+    expect(backupIds(id)).toEqual([]);
+  });
+
   it('keepBackup leaves the Drive copy in place', async () => {
     const { id } = migrated();
     await migrateSheet(newTarget(id), { clock });

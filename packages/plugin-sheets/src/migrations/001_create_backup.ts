@@ -13,7 +13,7 @@ export function createBackup(config: Config): Migration<SheetsTarget> {
       await assertMigratable(ctx.target, config);
       const backup = await copySpreadsheet(ctx.target, config, 'tidemark');
       ctx.target.session.backup = backup;
-      ctx.target.session.attachments.set(BACKUP_STEP, { backupId: backup.fileId, backupAt: backup.at });
+      ctx.record({ backupId: backup.fileId, backupAt: backup.at });
       ctx.log(`backup ${backup.fileId} created`, { backupId: backup.fileId });
     },
     async down(ctx) {

@@ -15,7 +15,8 @@ export function smokeChecks(config: Config): Migration<SheetsTarget> {
     async up(ctx) {
       const report = await runChecks(ctx.target, config, true);
       ctx.log('verification report', { report });
-      ctx.target.session.attachments.set(SMOKE_STEP, { success: report.success, checks: Object.fromEntries(Object.entries(report.checks).map(([k, v]) => [k, v.passed])) });
+      // On the applied entry, or on the failed one when a check fails: the ledger says which checks passed.
+      ctx.record({ success: report.success, checks: Object.fromEntries(Object.entries(report.checks).map(([k, v]) => [k, v.passed])) });
       ctx.target.session.lastReport = report;
       if (!report.success) throw new Error(`verification failed:\n  - ${report.errors.join('\n  - ')}`);
     },
