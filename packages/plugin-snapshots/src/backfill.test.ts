@@ -6,7 +6,7 @@ import { readFixture } from './fixture.js';
 import { snapshotsPlugin } from './plugin.js';
 import { dialectOf } from './dialect.js';
 import { loadSampleData } from './sample-data.js';
-import { loadState, readState, type SnapshotsState } from './state.js';
+import { loadState, normalizeState, readState, type SnapshotsState } from './state.js';
 import { backfillStats, formatStats, orphanMessage } from './stats.js';
 import { sql } from './transaction.js';
 import { dialects, type TestDb } from './test/databases.js';
@@ -46,7 +46,8 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
 
   it('up builds snapshots from current recipe data as the seed does, skips deleted recipes with a warning', async () => {
     const { ds, sample } = await legacy();
-    const { runner, events } = runnerFor(ds, { batchSize: 3 });
+    // One lane: batches, warnings and progress in run order (two lanes: the next test).
+    const { runner, events } = runnerFor(ds, { batchSize: 3, concurrency: 1 });
     const result = await runner.up();
     expect(result.applied).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
     const after = await readState(ds);
@@ -87,6 +88,23 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     ]);
     expect(await backfillStats(ds)).toEqual({ total_runs: 10, already_migrated: 8, migrated: 0, skipped_no_recipe: 2, errors: [], error_count: 0 });
     expect((await runner.verify()).ok).toBe(true);
+  });
+
+  it('two lanes: the same rows, each skip reported once, one progress event per batch and never going back', async () => {
+    const { ds } = await legacy();
+    const { runner: reference } = runnerFor(ds, { batchSize: 3, concurrency: 1 });
+    await reference.up();
+    const expected = normalizeState(await readState(ds));
+    await reference.down({ to: null });
+    const { runner, events } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
+    await runner.up();
+    expect(normalizeState(await readState(ds))).toEqual(expected);
+    const skipped = events.flatMap((e) => (e.type === 'log' && e.message.startsWith('SKIP:') ? (e.data as { skipped: { run_id: number }[] }).skipped : []));
+    expect(skipped.map((r) => r.run_id).sort((a, b) => a - b)).toEqual([5, 8]);
+    const done = events.flatMap((e) => (e.type === 'step:progress' ? [e.done] : []));
+    expect(done).toHaveLength(4);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBe(10);
   });
 
   it('is idempotent: a second up changes nothing and plans nothing', async () => {

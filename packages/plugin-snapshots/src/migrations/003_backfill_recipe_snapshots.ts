@@ -106,10 +106,10 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
       if (!window) return;
       const { cursor, left } = await runBatch(ctx, options, statements, window, lanes > 1);
       reportLeftAlone(ctx, left);
-      if (cursor.batches > latest.batches) {
-        latest = cursor;
-        ctx.progress(cursor.seen, total, `${cursor.migrated} migrated, ${cursor.skipped} skipped, ${cursor.errors} error(s)`);
-      }
+      // One progress event per committed batch, never going back: two lanes may report in another order
+      // than they merged into the cursor.
+      if (cursor.batches > latest.batches) latest = cursor;
+      ctx.progress(latest.seen, total, `${latest.migrated} migrated, ${latest.skipped} skipped, ${latest.errors} error(s)`);
       if (options.throttleMs > 0) await pause(options.throttleMs, ctx.signal);
     }
   };
