@@ -54,6 +54,34 @@ describe('acquireLease', () => {
     await expect(acquireLease(lock, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(/aborted while waiting/);
   });
 
+  test('a waiter that gives up (timeout, abort, or a failing lock) releases what the lock keeps for it; the holder keeps the lock', async () => {
+    const lock = memoryLock();
+    const released: string[] = [];
+    let failAcquire = false;
+    const watched = {
+      ...lock,
+      acquire: async (...a: Parameters<typeof lock.acquire>) => {
+        if (failAcquire) throw new Error('connection reset');
+        return lock.acquire(...a);
+      },
+      release: async (holder: Parameters<typeof lock.release>[0]) => {
+        released.push(holder.token);
+        await lock.release(holder);
+      },
+    };
+    await lock.acquire({ token: 'x', host: 'far', pid: 9, since: '2026-01-01T00:00:00.000Z' }, 60_000);
+    await expect(acquireLease(watched, { waitMs: 30, pollMs: 5 })).rejects.toThrow(/lock not acquired/);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(acquireLease(watched, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(/aborted while waiting/);
+    failAcquire = true;
+    await expect(acquireLease(watched, { waitMs: 10_000, pollMs: 5 })).rejects.toThrow(/connection reset/);
+    expect(released).toHaveLength(3);
+    expect(released).not.toContain('x');
+    expect(new Set(released).size).toBe(3);
+    expect((await lock.inspect())?.token).toBe('x');
+  });
+
   test('whoAmI names user, host and pid', () => {
     expect(whoAmI()).toMatch(new RegExp(`^.+@.+:${process.pid}$`));
   });

@@ -48,20 +48,28 @@ export async function acquireLease(
   const deadline = Date.now() + waitMs;
   let poll = options.pollMs ?? 25;
   let announced = false;
-  while (!(await lock.acquire(holder, ttlMs))) {
-    const state = await lock.inspect();
-    if (state && !announced) {
-      announced = true;
-      options.onWait?.(state);
+  try {
+    while (!(await lock.acquire(holder, ttlMs))) {
+      const state = await lock.inspect();
+      if (state && !announced) {
+        announced = true;
+        options.onWait?.(state);
+      }
+      if (Date.now() >= deadline) {
+        const who = state ? ` held by ${state.host}:${state.pid} since ${state.since}, expires ${state.expiresAt}` : '';
+        throw new TidemarkError('LOCK_TIMEOUT', `lock not acquired within ${waitMs} ms${who}`, { target: options.target });
+      }
+      if (options.signal?.aborted) throw new TidemarkError('LOCK_TIMEOUT', 'aborted while waiting for the lock', { target: options.target });
+      const jitter = Math.random() * poll * 0.5;
+      await sleep(Math.min(poll + jitter, Math.max(1, deadline - Date.now())));
+      poll = Math.min(poll * 2, 1000);
     }
-    if (Date.now() >= deadline) {
-      const who = state ? ` held by ${state.host}:${state.pid} since ${state.since}, expires ${state.expiresAt}` : '';
-      throw new TidemarkError('LOCK_TIMEOUT', `lock not acquired within ${waitMs} ms${who}`, { target: options.target });
-    }
-    if (options.signal?.aborted) throw new TidemarkError('LOCK_TIMEOUT', 'aborted while waiting for the lock', { target: options.target });
-    const jitter = Math.random() * poll * 0.5;
-    await sleep(Math.min(poll + jitter, Math.max(1, deadline - Date.now())));
-    poll = Math.min(poll * 2, 1000);
+  } catch (error) {
+    // The waiter gives up: a lock may keep something for a waiter (plugin-telemetry keeps its waiting
+    // session between polls), and an acquire that failed after taking the lock must not leave it taken.
+    // Releasing as a non-holder changes nothing (the ledger conformance suite checks that).
+    await lock.release(holder).catch(() => undefined);
+    throw error;
   }
 
   const controller = new AbortController();
