@@ -2,19 +2,16 @@
 // its own job, `<runid>/_pups/<path>:migration` channel, index row and registry row; the members of a
 // family (a run and its pups) never run at once, parent first; a failing child leaves its parent alone,
 // a failed parent leaves its children to run; and the family claim outlives a worker killed mid-job.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openRegistry, type RunRegistry } from '@tidemark/plugin-run-dirs';
-import { Redis } from 'ioredis';
 import knexFactory, { type Knex } from 'knex';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveTargets } from '../cli/targets.js';
-import { spawnWorker, type ChildWorker } from '../test/child.js';
+import { spawnWorker } from '../test/child.js';
 import { fleetTestPlugin, makeLegacyPup, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
-import { channelRecorder, deleteKeys, PG_URL, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
-import { openFleetQueue, type EnqueueResult, type FleetQueue } from './queue.js';
-import { startFleetWorker, type FleetWorker, type FleetWorkerOptions } from './worker.js';
+import { channelRecorder, PG_URL, REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
+import { type EnqueueResult } from './queue.js';
+import { startFleetWorker, type FleetWorkerOptions } from './worker.js';
+import { useFleetQueue } from '../test/fleet-queue.js';
 
 type Recorder = Awaited<ReturnType<typeof channelRecorder>>;
 interface Span {
@@ -23,35 +20,11 @@ interface Span {
   end: number;
 }
 
-let redis: Redis;
-let root: string;
-let names: ReturnType<typeof testNames>;
-let fq: FleetQueue;
-const workers: FleetWorker[] = [];
-const children: ChildWorker[] = [];
-
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
-});
-afterAll(async () => {
-  await redis.quit();
-});
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tidemark-fleet-pups-'));
-  names = testNames();
-  fq = openFleetQueue({ ...names, redis: REDIS_URL, backoffMs: 300 });
-});
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
-  for (const w of workers.splice(0)) await w.close();
-  await fq.close();
-  await deleteKeys(redis, `${names.prefix}:*`);
-  await rm(root, { recursive: true, force: true });
-});
+const fx = useFleetQueue({ dirPrefix: 'tidemark-fleet-pups-', backoffMs: 300 });
 
 const worker = async (extra: Partial<FleetWorkerOptions> = {}) => {
-  const w = await startFleetWorker({ ...names, redis: REDIS_URL, root, plugin: fleetTestPlugin({ stepMs: 150 }), lock: { ttlMs: 3000, waitMs: 10_000 }, nodbLockTtlMs: 3000, familyPollMs: 100, ...extra });
-  workers.push(w);
+  const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin({ stepMs: 150 }), lock: { ttlMs: 3000, waitMs: 10_000 }, nodbLockTtlMs: 3000, familyPollMs: 100, ...extra });
+  fx.workers.push(w);
   await w.ready();
   return w;
 };
@@ -62,7 +35,7 @@ const allFinished = (results: readonly EnqueueResult[], timeoutMs = 60_000) =>
     async () => {
       const out: Record<string, { state: string; attemptsMade: number }> = {};
       for (const r of results) {
-        const job = await fq.queue.getJob(r.jobId);
+        const job = await fx.fq.queue.getJob(r.jobId);
         const state = await job?.getState();
         if (state !== 'completed' && state !== 'failed') return null;
         out[r.runId] = { state, attemptsMade: job!.attemptsMade };
@@ -96,10 +69,10 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
   it('a run with two _pups children: three jobs, each with its own channel, index row and registry row; one member at a time, parent first', async () => {
     const parent = uniqueId('fam');
     const solo = uniqueId('solo');
-    const parentDir = await makeLegacyRun(root, parent);
+    const parentDir = await makeLegacyRun(fx.root, parent);
     const burnedDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
     const mulchDir = await makeLegacyPup(parentDir, 'omni/scenarios/mulch');
-    const soloDir = await makeLegacyRun(root, solo);
+    const soloDir = await makeLegacyRun(fx.root, solo);
     const burned = `${parent}/_pups/omni/scenarios/burned`;
     const mulch = `${parent}/_pups/omni/scenarios/mulch`;
     const family = [parent, burned, mulch];
@@ -112,10 +85,10 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
     try {
       registry = await openRegistry({ knex, schema });
       await registry.migrate();
-      const items = await resolveTargets([root]);
+      const items = await resolveTargets([fx.root]);
       expect(items.map((i) => i.runId)).toEqual([parent, burned, mulch, solo]);
       expect(items[1]!.dir).toBe(burnedDir);
-      const results = await fq.enqueue('migration', items);
+      const results = await fx.fq.enqueue('migration', items);
       // Room for all four at once (two workers x 2): only the family rule keeps its members apart.
       for (let i = 0; i < 2; i++) await worker({ concurrency: 2, registry, name: `w${i}` });
       const finished = await allFinished(results);
@@ -137,19 +110,19 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       // The workers did run jobs side by side: the unrelated run overlapped the family.
       expect(spans.some((s) => overlaps(s, span(rec, solo)))).toBe(true);
 
-      expect(await fq.index.get(burned)).toMatchObject({ runId: burned, dir: burnedDir, config: 'disturbed9002', version: 1002, lastStatus: 'migrated', traits: ['watershed-csv', 'geojson-string-ids'] });
-      expect((await fq.index.get(burned))!.archives[0]).toMatch(/^burned\.pre_migration\.\d{8}T\d{6}Z\.zip$/);
-      expect(await fq.index.get(mulch)).toMatchObject({ dir: mulchDir, lastStatus: 'migrated' });
-      expect((await fq.index.get(parent))!.archives[0]).toMatch(new RegExp(`^${parent}\\.pre_migration\\.`));
+      expect(await fx.fq.index.get(burned)).toMatchObject({ runId: burned, dir: burnedDir, config: 'disturbed9002', version: 1002, lastStatus: 'migrated', traits: ['watershed-csv', 'geojson-string-ids'] });
+      expect((await fx.fq.index.get(burned))!.archives[0]).toMatch(/^burned\.pre_migration\.\d{8}T\d{6}Z\.zip$/);
+      expect(await fx.fq.index.get(mulch)).toMatchObject({ dir: mulchDir, lastStatus: 'migrated' });
+      expect((await fx.fq.index.get(parent))!.archives[0]).toMatch(new RegExp(`^${parent}\\.pre_migration\\.`));
       for (const [id, dir] of [[parent, parentDir], [burned, burnedDir], [mulch, mulchDir]] as const) {
         expect(await registry.get(id, 'disturbed9002'), id).toMatchObject({ runid: id, local_path: dir, last_status: 'migrated', last_migration_version: 1002 });
       }
       expect(await registry.get('burned', 'disturbed9002')).toBeUndefined();
       // Finished families leave no claim behind.
-      expect(await redis.exists(`${fq.keys.family}${parent}`)).toBe(0);
+      expect(await fx.redis.exists(`${fx.fq.keys.family}${parent}`)).toBe(0);
     } finally {
       await rec.close();
-      for (const w of workers.splice(0)) await w.close();
+      for (const w of fx.workers.splice(0)) await w.close();
       await registry?.close();
       await knex.raw('drop schema ?? cascade', [schema]);
       await knex.destroy();
@@ -158,13 +131,13 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a failing child is restored on its own: its parent and its sibling stay migrated', async () => {
     const parent = uniqueId('fc');
-    const parentDir = await makeLegacyRun(root, parent);
+    const parentDir = await makeLegacyRun(fx.root, parent);
     const burnedDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
     const mulchDir = await makeLegacyPup(parentDir, 'omni/scenarios/mulch');
     const mulch = `${parent}/_pups/omni/scenarios/mulch`;
     const rec = await channelRecorder([parent, mulch]);
     try {
-      const results = await fq.enqueue('migration', await resolveTargets([root]));
+      const results = await fx.fq.enqueue('migration', await resolveTargets([fx.root]));
       await worker({ concurrency: 3, plugin: fleetTestPlugin({ stepMs: 50, failRunsNamed: 'mulch' }) });
       const finished = await allFinished(results);
       expect(finished[parent]!.state).toBe('completed');
@@ -179,8 +152,8 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       expect(rec.events(parent)).not.toContain('RESTORE_COMPLETE');
       expect(rec.events(parent).at(-1)).toBe('COMPLETE');
       expect(span(rec, mulch).start).toBeGreaterThanOrEqual(span(rec, parent).end);
-      expect((await fq.index.get(parent))!.lastStatus).toBe('migrated');
-      expect((await fq.index.get(mulch))!.lastStatus).toBe('failed:STEP_FAILED');
+      expect((await fx.fq.index.get(parent))!.lastStatus).toBe('migrated');
+      expect((await fx.fq.index.get(mulch))!.lastStatus).toBe('failed:STEP_FAILED');
     } finally {
       await rec.close();
     }
@@ -188,13 +161,13 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a failed parent is restored, then its children still run (each child is its own run)', async () => {
     const parent = uniqueId('fp');
-    const parentDir = await makeLegacyRun(root, parent);
+    const parentDir = await makeLegacyRun(fx.root, parent);
     const burnedDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
     const mulchDir = await makeLegacyPup(parentDir, 'omni/scenarios/mulch');
     const kids = [`${parent}/_pups/omni/scenarios/burned`, `${parent}/_pups/omni/scenarios/mulch`];
     const rec = await channelRecorder([parent, ...kids]);
     try {
-      const results = await fq.enqueue('migration', await resolveTargets([root]));
+      const results = await fx.fq.enqueue('migration', await resolveTargets([fx.root]));
       await worker({ concurrency: 3, plugin: fleetTestPlugin({ stepMs: 50, failRunsNamed: parent }) });
       const finished = await allFinished(results);
       expect(finished[parent]).toEqual({ state: 'failed', attemptsMade: 1 });
@@ -214,26 +187,26 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a child enqueued on its own while its parent migrates waits for the parent (ids resolve under the worker root)', async () => {
     const parent = uniqueId('ad');
-    const parentDir = await makeLegacyRun(root, parent);
+    const parentDir = await makeLegacyRun(fx.root, parent);
     const childDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
     const child = `${parent}/_pups/omni/scenarios/burned`;
     const rec = await channelRecorder([parent, child]);
     try {
       await worker({ concurrency: 2, plugin: fleetTestPlugin({ stepMs: 400 }) });
-      const [p] = await fq.enqueue('migration', [{ runId: parent }]);
+      const [p] = await fx.fq.enqueue('migration', [{ runId: parent }]);
       await waitFor('the parent to start its first step', () => rec.events(parent).includes('STEP_STARTED'));
-      const [c] = await fq.enqueue('migration', [{ runId: child }]); // no dir: the worker resolves it
+      const [c] = await fx.fq.enqueue('migration', [{ runId: child }]); // no dir: the worker resolves it
       const finished = await allFinished([p!, c!]);
       expect(finished[child]!.state).toBe('completed');
       expect(await runShape(childDir)).toBe('migrated');
       expect(span(rec, child).start).toBeGreaterThanOrEqual(span(rec, parent).end);
       // A child id that does not name a folder is refused at once, not retried.
-      const [missing] = await fq.enqueue('migration', [{ runId: `${parent}/_pups/omni/scenarios/nope` }]);
+      const [missing] = await fx.fq.enqueue('migration', [{ runId: `${parent}/_pups/omni/scenarios/nope` }]);
       expect((await allFinished([missing!]))[missing!.runId]).toEqual({ state: 'failed', attemptsMade: 1 });
       // Nor may a child's folder run under another name: its family would not be the one its locks span.
-      const [misnamed] = await fq.enqueue('migration', [{ runId: 'burned', dir: childDir }]);
+      const [misnamed] = await fx.fq.enqueue('migration', [{ runId: 'burned', dir: childDir }]);
       expect((await allFinished([misnamed!]))['burned']).toEqual({ state: 'failed', attemptsMade: 1 });
-      expect((await fq.queue.getJob(misnamed!.jobId))!.failedReason).toContain(`does not name its folder ${childDir} (that is the run ${child})`);
+      expect((await fx.fq.queue.getJob(misnamed!.jobId))!.failedReason).toContain(`does not name its folder ${childDir} (that is the run ${child})`);
     } finally {
       await rec.close();
     }
@@ -241,22 +214,22 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a worker killed mid-migration of the parent: its children wait through the stall and the retry, then run', async () => {
     const parent = uniqueId('kp');
-    const parentDir = await makeLegacyRun(root, parent);
+    const parentDir = await makeLegacyRun(fx.root, parent);
     const childDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
     const child = `${parent}/_pups/omni/scenarios/burned`;
-    const env = { FLEET_REDIS: REDIS_URL, FLEET_PREFIX: names.prefix, FLEET_ROOT: root, FLEET_LOCK_MS: '2000', FLEET_CONCURRENCY: '2', FLEET_FAMILY_POLL_MS: '100' };
+    const env = { FLEET_REDIS: REDIS_URL, FLEET_PREFIX: fx.names.prefix, FLEET_ROOT: fx.root, FLEET_LOCK_MS: '2000', FLEET_CONCURRENCY: '2', FLEET_FAMILY_POLL_MS: '100' };
     const rec = await channelRecorder([parent, child]);
     try {
       const doomed = spawnWorker({ ...env, TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_NAME: 'doomed' });
-      children.push(doomed);
+      fx.children.push(doomed);
       await doomed.waitFor('READY');
-      const results = await fq.enqueue('migration', await resolveTargets([root]));
+      const results = await fx.fq.enqueue('migration', await resolveTargets([fx.root]));
       await waitFor('the parent half-migrated on disk', async () => (await runShape(parentDir)) === 'half', 20_000);
       doomed.proc.kill('SIGKILL');
       expect((await doomed.exited).signal).toBe('SIGKILL');
       const killedAt = Date.now();
       const rescuer = spawnWorker({ ...env, TIDEMARK_FLEET_TEST_STEP_MS: '0', FLEET_NAME: 'rescuer' });
-      children.push(rescuer);
+      fx.children.push(rescuer);
       const finished = await allFinished(results, 90_000);
       expect(finished[parent]!.state).toBe('completed');
       expect(finished[child]!.state).toBe('completed');

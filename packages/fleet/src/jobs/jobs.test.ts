@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { channelRecorder, deleteKeys, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
+import { describe, expect, it } from 'vitest';
+import { channelRecorder, REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
 import { fleetTestPlugin, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
-import { openFleetQueue, type FleetQueue } from './queue.js';
-import { startFleetWorker, type FleetWorker } from './worker.js';
+import { startFleetWorker } from './worker.js';
+import { useFleetQueue } from '../test/fleet-queue.js';
 
 async function treeHash(dir: string): Promise<string> {
   const hash = createHash('sha256');
@@ -22,40 +20,18 @@ async function treeHash(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
-let redis: Redis;
-let root: string;
-let names: ReturnType<typeof testNames>;
-let fq: FleetQueue;
-const workers: FleetWorker[] = [];
-
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
-});
-afterAll(async () => {
-  await redis.quit();
-});
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tidemark-fleet-jobs-'));
-  names = testNames();
-  fq = openFleetQueue({ ...names, redis: REDIS_URL, backoffMs: 200 });
-});
-afterEach(async () => {
-  for (const w of workers.splice(0)) await w.close();
-  await fq.close();
-  await deleteKeys(redis, `${names.prefix}:*`);
-  await rm(root, { recursive: true, force: true });
-});
+const fx = useFleetQueue({ dirPrefix: 'tidemark-fleet-jobs-', backoffMs: 200 });
 
 const worker = async (extra: Parameters<typeof startFleetWorker>[0] = {}) => {
-  const w = await startFleetWorker({ ...names, redis: REDIS_URL, root, plugin: fleetTestPlugin(), lock: { ttlMs: 3000, waitMs: 10_000 }, nodbLockTtlMs: 3000, ...extra });
-  workers.push(w);
+  const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin(), lock: { ttlMs: 3000, waitMs: 10_000 }, nodbLockTtlMs: 3000, ...extra });
+  fx.workers.push(w);
   await w.ready();
   return w;
 };
 
 const finished = (jobId: string) =>
   waitFor(`job ${jobId} to finish`, async () => {
-    const job = await fq.queue.getJob(jobId);
+    const job = await fx.fq.queue.getJob(jobId);
     const state = await job?.getState();
     return state === 'completed' || state === 'failed' ? { job: job!, state } : null;
   });
@@ -64,13 +40,13 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
   it('migrates runs, publishes the seed event names on <runid>:migration, and refuses READONLY without retrying', async () => {
     const ok = uniqueId('ok');
     const ro = uniqueId('ro');
-    const okDir = await makeLegacyRun(root, ok);
-    const roDir = await makeLegacyRun(root, ro);
+    const okDir = await makeLegacyRun(fx.root, ok);
+    const roDir = await makeLegacyRun(fx.root, ro);
     await writeFile(join(roDir, 'READONLY'), '');
     const roBefore = await treeHash(roDir);
     const rec = await channelRecorder([ok, ro]);
     try {
-      const [a, b] = await fq.enqueue('migration', [{ runId: ok }, { runId: ro }]);
+      const [a, b] = await fx.fq.enqueue('migration', [{ runId: ok }, { runId: ro }]);
       await worker({ concurrency: 2 });
       const done = await finished(a!.jobId);
       expect(done.state).toBe('completed');
@@ -91,10 +67,10 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       const exception = rec.messages.find((m) => m.runId === ro && m.event === 'EXCEPTION')!;
       expect(exception.detail).toMatchObject({ reason: 'READONLY', permanent: true, willRetry: false });
 
-      const row = await fq.index.get(ok);
+      const row = await fx.fq.index.get(ok);
       expect(row).toMatchObject({ runId: ok, config: 'disturbed9002', version: 1002, lastStatus: 'migrated', traits: ['watershed-csv', 'geojson-string-ids'] });
       expect(row!.archives[0]).toMatch(new RegExp(`^${ok}\\.pre_migration\\.\\d{8}T\\d{6}Z\\.zip$`));
-      expect((await fq.index.get(ro))!.lastStatus).toBe('failed:READONLY');
+      expect((await fx.fq.index.get(ro))!.lastStatus).toBe('failed:READONLY');
     } finally {
       await rec.close();
     }
@@ -102,45 +78,45 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('collapses duplicate jobs for one run (one job per run id, whatever the kind)', async () => {
     const id = uniqueId('dup');
-    await makeLegacyRun(root, id);
-    const first = await fq.enqueue('migration', [{ runId: id }]);
-    const again = await fq.enqueue('migration', [{ runId: id }, { runId: id }]);
-    const other = await fq.enqueue('restore', [{ runId: id }]);
+    await makeLegacyRun(fx.root, id);
+    const first = await fx.fq.enqueue('migration', [{ runId: id }]);
+    const again = await fx.fq.enqueue('migration', [{ runId: id }, { runId: id }]);
+    const other = await fx.fq.enqueue('restore', [{ runId: id }]);
     expect(first[0]!.collapsed).toBe(false);
     expect([...again, ...other].every((r) => r.collapsed && r.jobId === first[0]!.jobId)).toBe(true);
-    expect(await fq.queue.getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(1);
+    expect(await fx.fq.queue.getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(1);
     await worker();
     expect((await finished(first[0]!.jobId)).state).toBe('completed');
     // Once finished, the run takes a new job again.
-    const next = await fq.enqueue('validate', [{ runId: id }]);
+    const next = await fx.fq.enqueue('validate', [{ runId: id }]);
     expect(next[0]!.collapsed).toBe(false);
     expect((await finished(next[0]!.jobId)).job.returnvalue).toMatchObject({ status: 'valid' });
   });
 
   it('validate-only detects traits and writes nothing; restore brings back the pre-migration archive', async () => {
     const id = uniqueId('vr');
-    const dir = await makeLegacyRun(root, id);
+    const dir = await makeLegacyRun(fx.root, id);
     const before = await treeHash(dir);
     await worker();
-    const v = (await fq.enqueue('validate', [{ runId: id }]))[0]!;
+    const v = (await fx.fq.enqueue('validate', [{ runId: id }]))[0]!;
     const validated = await finished(v.jobId);
     expect(validated.job.returnvalue).toMatchObject({ status: 'needs-migration', detail: { traits: ['watershed-csv', 'geojson-string-ids'], pending: ['f001-watershed-csv', 'f002-geojson-ids'] } });
     expect(await treeHash(dir)).toBe(before);
 
-    const m = (await fq.enqueue('migration', [{ runId: id }]))[0]!;
+    const m = (await fx.fq.enqueue('migration', [{ runId: id }]))[0]!;
     expect((await finished(m.jobId)).state).toBe('completed');
     expect(await runShape(dir)).toBe('migrated');
 
     const rec = await channelRecorder([id]);
     try {
-      const r = (await fq.enqueue('restore', [{ runId: id }]))[0]!;
+      const r = (await fx.fq.enqueue('restore', [{ runId: id }]))[0]!;
       const restored = await finished(r.jobId);
       expect(restored.state).toBe('completed');
       expect(restored.job.returnvalue!.detail!.archive).toMatch(/pre_migration/);
       expect(await runShape(dir)).toBe('legacy');
       await waitFor('RESTORE_COMPLETE on <runid>:archive', () => rec.events(id, `${id}:archive`).includes('COMPLETE'));
       expect(rec.events(id, `${id}:archive`)).toEqual(['ENQUEUED', 'STARTED', 'RESTORE_COMPLETE', 'COMPLETE']);
-      expect((await fq.index.get(id))!.lastStatus).toBe('restored');
+      expect((await fx.fq.index.get(id))!.lastStatus).toBe('restored');
     } finally {
       await rec.close();
     }
@@ -148,12 +124,12 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('a failing step is restored by the archive guard and reported, and is not retried', async () => {
     const id = uniqueId('bad');
-    const dir = await makeLegacyRun(root, id);
+    const dir = await makeLegacyRun(fx.root, id);
     const before = await treeHash(dir);
     await worker({ plugin: fleetTestPlugin({ failRunsContaining: id }) });
     const rec = await channelRecorder([id]);
     try {
-      const j = (await fq.enqueue('migration', [{ runId: id }]))[0]!;
+      const j = (await fx.fq.enqueue('migration', [{ runId: id }]))[0]!;
       const result = await finished(j.jobId);
       expect(result.state).toBe('failed');
       expect(result.job.attemptsMade).toBe(1);
@@ -162,7 +138,7 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       expect(rec.events(id)).toEqual(expect.arrayContaining(['STEP_FAILED', 'RESTORE_COMPLETE', 'EXCEPTION']));
       expect(rec.messages.find((m) => m.event === 'EXCEPTION')!.detail).toMatchObject({ reason: 'STEP_FAILED', willRetry: false });
       // The failed pre-migration archive is discarded (it equals the run); the run's files are as before.
-      expect((await fq.index.get(id))!.archives).toEqual([]);
+      expect((await fx.fq.index.get(id))!.archives).toEqual([]);
       expect(before).toMatch(/^[0-9a-f]{64}$/);
     } finally {
       await rec.close();
@@ -171,23 +147,23 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('retries with backoff while the web app holds a .nodb lock, then migrates', async () => {
     const id = uniqueId('lk');
-    const dir = await makeLegacyRun(root, id);
-    await redis.set(`nodb-lock:${id}:ron.nodb`, JSON.stringify({ token: 'web', owner: 'web-1:42' }), 'EX', 120);
+    const dir = await makeLegacyRun(fx.root, id);
+    await fx.redis.set(`nodb-lock:${id}:ron.nodb`, JSON.stringify({ token: 'web', owner: 'web-1:42' }), 'EX', 120);
     const rec = await channelRecorder([id]);
     try {
       await worker();
-      const j = (await fq.enqueue('migration', [{ runId: id }]))[0]!;
+      const j = (await fx.fq.enqueue('migration', [{ runId: id }]))[0]!;
       // The web app releases its lock only after the first attempt was refused.
       await waitFor('a refused attempt', () => rec.messages.some((m) => m.event === 'EXCEPTION' && m.detail?.reason === 'NODB_LOCKED' && m.detail.willRetry === true));
       expect(await runShape(dir)).toBe('legacy');
-      await redis.del(`nodb-lock:${id}:ron.nodb`);
+      await fx.redis.del(`nodb-lock:${id}:ron.nodb`);
       const result = await finished(j.jobId);
       expect(result.state).toBe('completed');
       expect(result.job.attemptsMade).toBeGreaterThanOrEqual(2);
       expect(await runShape(dir)).toBe('migrated');
     } finally {
       await rec.close();
-      await redis.del(`nodb-lock:${id}:ron.nodb`);
+      await fx.redis.del(`nodb-lock:${id}:ron.nodb`);
     }
   });
 });
