@@ -2,9 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { LedgerEntry, MigrationContext } from './contract.js';
 import { defineMigration } from './define.js';
 import { mergeEntryData } from './entry-data.js';
-import { TidemarkError } from './errors.js';
 import { createRunner } from './runner.js';
-import { box, boxPlugin, flagTrait, setter, snapshotGuard, type Box } from './test/fixtures.js';
+import { box, boxPlugin, failure, flagTrait, setter, snapshotGuard, type Box } from './test/fixtures.js';
 
 /** A step that runs `body` with its context, then sets `key` like `setter`. */
 const recording = (id: string, body: (ctx: MigrationContext<Box>) => void | Promise<void>, extra = {}) =>
@@ -20,16 +19,6 @@ const recording = (id: string, body: (ctx: MigrationContext<Box>) => void | Prom
     },
     ...extra,
   });
-
-async function failure(p: Promise<unknown>): Promise<TidemarkError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TidemarkError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 const entryOf = async (t: Box, id: string): Promise<LedgerEntry | undefined> => (await t.ledger.read()).find((e) => e.id === id);
 

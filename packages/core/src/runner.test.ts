@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { defineGuard, defineMigration } from './define.js';
 import type { LedgerEntry } from './contract.js';
-import { isTidemarkError, TidemarkError } from './errors.js';
+import { isTidemarkError } from './errors.js';
 import type { TidemarkEvent } from './events.js';
 import { createRunner } from './runner.js';
-import { box, boxPlugin, flagTrait, setter, snapshotGuard, tracingGuard, type Box } from './test/fixtures.js';
+import { box, boxPlugin, failure, flagTrait, setter, snapshotGuard, tracingGuard, type Box } from './test/fixtures.js';
 
 const m1 = setter('001', 'a', 1);
 const m2 = setter('002', 'b', 2, { requires: ['001'] });
@@ -18,16 +18,6 @@ const boom = (id: string, extra = {}) =>
     },
     ...extra,
   });
-
-async function failure(p: Promise<unknown>): Promise<TidemarkError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TidemarkError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('up', () => {
   test('applies pending migrations in order and records each with its checksum, outcome, timing and runner', async () => {

@@ -2,6 +2,7 @@
 import { defineGuard, defineMigration, definePlugin, defineTrait } from '../define.js';
 import type { Guard, Migration, Plugin, Trait } from '../contract.js';
 import { memoryLedger, type MemoryLedger } from '../memory-ledger.js';
+import { TidemarkError } from '../errors.js';
 
 export interface Box {
   name: string;
@@ -90,4 +91,15 @@ export function snapshotGuard(): Guard<Box> & { snapshots: Map<string, Record<st
     },
   });
   return { ...guard, snapshots };
+}
+
+/** The TidemarkError `p` rejects with (any other rejection, or none, fails the test). */
+export async function failure(p: Promise<unknown>): Promise<TidemarkError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TidemarkError) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
 }
