@@ -13,6 +13,31 @@ const TODO = (lo: string, hi: string) => `
 
 const RECIPE_FIELDS = ['name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'];
 
+/**
+ * CTEs `ingredient_json` and `recipe_json` over a CTE `todo` (runs with a `recipe_id`): each recipe the batch
+ * touches as the seed's two JSON texts, aggregated once per recipe. The dialects differ only in their JSON
+ * functions (and PostgreSQL's json is cast to text, the column's type).
+ */
+function recipeJson(dialect: Dialect): string {
+  const pg = dialect === 'postgres';
+  const object = pg ? 'json_build_object' : 'json_object';
+  const recipe = `${object}(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})${pg ? '::text' : ''}`;
+  const ingredient = `${object}('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
+      'ingredient_slug', COALESCE(i.slug, ''), 'quantity', ${pg ? 'ri.quantity::float8' : 'CAST(ri.quantity AS REAL)'}, 'unit', ri.unit, 'notes', ri.notes)`;
+  const ingredients = pg ? `json_agg(${ingredient} ORDER BY ri.id)::text` : `json_group_array(json(${ingredient}) ORDER BY ri.id)`;
+  return `ingredient_json AS MATERIALIZED (
+  SELECT ri.recipe_id, ${ingredients} AS ingredients_data
+    FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
+   WHERE ri.recipe_id IN (SELECT recipe_id FROM todo)
+   GROUP BY ri.recipe_id
+),
+recipe_json AS MATERIALIZED (
+  SELECT r.id, ${recipe} AS recipe_data, COALESCE(ij.ingredients_data, '[]') AS ingredients_data
+    FROM recipes r LEFT JOIN ingredient_json ij ON ij.recipe_id = r.id
+   WHERE r.id IN (SELECT recipe_id FROM todo)
+)`;
+}
+
 export interface BatchStatements {
   /**
    * Run once before the first batch. PostgreSQL: fresh statistics for production_runs, whose new
@@ -44,9 +69,6 @@ export interface BatchStatements {
 
 export function batchStatements(dialect: Dialect, batchSize: number): BatchStatements {
   if (dialect === 'postgres') {
-    const recipe = `json_build_object(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})::text`;
-    const ingredient = `json_build_object('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
-        'ingredient_slug', COALESCE(i.slug, ''), 'quantity', ri.quantity::float8, 'unit', ri.unit, 'notes', ri.notes)`;
     return {
       // The link column's statistics only (the table's size comes with them): 19 instead of 33-40 ms at 100,000 runs.
       prepare: 'ANALYZE production_runs (recipe_snapshot_id)',
@@ -73,17 +95,7 @@ todo AS MATERIALIZED (
   SELECT id, recipe_id, produced_at, nextval((SELECT pg_get_serial_sequence('recipe_snapshots', 'id'))::regclass) AS snapshot_id
     FROM (SELECT id, recipe_id, produced_at FROM win WHERE found IS NOT NULL AND existing IS NULL ORDER BY id) runs
 ),
-ingredient_json AS MATERIALIZED (
-  SELECT ri.recipe_id, json_agg(${ingredient} ORDER BY ri.id)::text AS ingredients_data
-    FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
-   WHERE ri.recipe_id IN (SELECT recipe_id FROM todo)
-   GROUP BY ri.recipe_id
-),
-recipe_json AS MATERIALIZED (
-  SELECT r.id, ${recipe} AS recipe_data, COALESCE(ij.ingredients_data, '[]') AS ingredients_data
-    FROM recipes r LEFT JOIN ingredient_json ij ON ij.recipe_id = r.id
-   WHERE r.id IN (SELECT recipe_id FROM todo)
-),
+${recipeJson(dialect)},
 inserted AS (
   INSERT INTO recipe_snapshots (id, recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
   OVERRIDING SYSTEM VALUE
@@ -101,24 +113,11 @@ UNION ALL
 SELECT 'error', w.id, w.recipe_id, w.existing FROM win w WHERE w.found IS NOT NULL AND w.existing IS NOT NULL`,
     };
   }
-  const recipe = `json_object(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})`;
-  const ingredient = `json_object('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
-      'ingredient_slug', COALESCE(i.slug, ''), 'quantity', CAST(ri.quantity AS REAL), 'unit', ri.unit, 'notes', ri.notes)`;
   return {
     insert: `
 INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
 WITH todo AS MATERIALIZED (${TODO('?1', '?2')}),
-ingredient_json AS MATERIALIZED (
-  SELECT ri.recipe_id, json_group_array(json(${ingredient}) ORDER BY ri.id) AS ingredients_data
-    FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
-   WHERE ri.recipe_id IN (SELECT recipe_id FROM todo)
-   GROUP BY ri.recipe_id
-),
-recipe_json AS MATERIALIZED (
-  SELECT r.id, ${recipe} AS recipe_data, COALESCE(ij.ingredients_data, '[]') AS ingredients_data
-    FROM recipes r LEFT JOIN ingredient_json ij ON ij.recipe_id = r.id
-   WHERE r.id IN (SELECT recipe_id FROM todo)
-)
+${recipeJson(dialect)}
 SELECT t.recipe_id, t.id, 1.0, COALESCE(t.produced_at, ?3), j.recipe_data, j.ingredients_data, 1
   FROM todo t JOIN recipe_json j ON j.id = t.recipe_id
  ORDER BY t.id`,

@@ -6,7 +6,7 @@
 // and every CRC is verified while extracting into a staging folder, before the run is touched at all.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, chmod, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { chmod, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import yazl from 'yazl';
 import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDurable } from './fs-atomic.js';
 import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
+import { exists } from '../run-files.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -41,15 +42,6 @@ export interface ArchiveResult {
   sourceBytes: number;
   zipBytes: number;
   ms: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Picks a free archive name; two archives in one second wait for the next second to keep the format. */
