@@ -35,10 +35,12 @@ const allFinished = (results: readonly EnqueueResult[], timeoutMs = 60_000) =>
     async () => {
       const out: Record<string, { state: string; attemptsMade: number }> = {};
       for (const r of results) {
-        const job = await fx.fq.queue.getJob(r.jobId);
-        const state = await job?.getState();
+        // State first, then the job: read the other way round, the job can be a copy from before it finished.
+        const state = await fx.fq.queue.getJobState(r.jobId);
         if (state !== 'completed' && state !== 'failed') return null;
-        out[r.runId] = { state, attemptsMade: job!.attemptsMade };
+        const job = await fx.fq.queue.getJob(r.jobId);
+        if (!job) return null;
+        out[r.runId] = { state, attemptsMade: job.attemptsMade };
       }
       return out;
     },

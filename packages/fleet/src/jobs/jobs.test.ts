@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { channelRecorder, REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
 import { fleetTestPlugin, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
 import { startFleetWorker } from './worker.js';
-import { useFleetQueue } from '../test/fleet-queue.js';
+import { finishedJob, useFleetQueue } from '../test/fleet-queue.js';
 
 async function treeHash(dir: string): Promise<string> {
   const hash = createHash('sha256');
@@ -29,12 +29,7 @@ const worker = async (extra: Parameters<typeof startFleetWorker>[0] = {}) => {
   return w;
 };
 
-const finished = (jobId: string) =>
-  waitFor(`job ${jobId} to finish`, async () => {
-    const job = await fx.fq.queue.getJob(jobId);
-    const state = await job?.getState();
-    return state === 'completed' || state === 'failed' ? { job: job!, state } : null;
-  });
+const finished = (jobId: string) => finishedJob(fx.fq, jobId);
 
 describe('fleet jobs on BullMQ (real Redis)', () => {
   it('migrates runs, publishes the seed event names on <runid>:migration, and refuses READONLY without retrying', async () => {

@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
+import { deleteKeys, REDIS_URL, testNames, uniqueId } from '../test/redis.js';
 import { fileHashes } from '../test/source-run.js';
+import { finishedJob } from '../test/fleet-queue.js';
 import { openFleetQueue, type FleetQueue } from './queue.js';
 import { startFleetWorker, type FleetWorker } from './worker.js';
 
@@ -34,11 +35,7 @@ afterEach(async () => {
 
 const run = async (kind: 'migration' | 'validate' | 'restore', runId: string) => {
   const [r] = await fq.enqueue(kind, [{ runId }]);
-  return waitFor(`${kind} of ${runId}`, async () => {
-    const job = await fq.queue.getJob(r!.jobId);
-    const state = await job?.getState();
-    return state === 'completed' || state === 'failed' ? { state, job: job! } : null;
-  });
+  return finishedJob(fq, r!.jobId);
 };
 
 describe('the worker with the real run-dirs plugin', () => {

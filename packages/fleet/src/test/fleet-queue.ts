@@ -5,11 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { openFleetQueue, type FleetQueue } from '../jobs/queue.js';
 import type { FleetWorker } from '../jobs/worker.js';
 import type { ChildWorker } from './child.js';
-import { deleteKeys, REDIS_URL, testNames } from './redis.js';
+import { deleteKeys, REDIS_URL, testNames, waitFor } from './redis.js';
 
 export interface FleetQueueFixture {
   /** A client of the test Redis, for the whole file. */
@@ -46,4 +47,18 @@ export function useFleetQueue(options: { dirPrefix: string; backoffMs: number })
     await rm(fx.root, { recursive: true, force: true });
   });
   return fx;
+}
+
+/**
+ * A job once it has finished (completed or failed), read after its state says so: a job read first and its
+ * state second can be the previous attempt's copy (attemptsMade, returnvalue not yet set) of a job that
+ * finished between the two reads.
+ */
+export async function finishedJob(fq: FleetQueue, jobId: string): Promise<{ job: Job; state: 'completed' | 'failed' }> {
+  return waitFor(`job ${jobId} to finish`, async () => {
+    const state = await fq.queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed') return null;
+    const job = await fq.queue.getJob(jobId);
+    return job ? { job, state } : null;
+  });
 }
