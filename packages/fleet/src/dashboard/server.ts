@@ -64,11 +64,18 @@ function send(res: ServerResponse, status: number, body: string, type: string, e
 const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+    req.resume();
+    throw Object.assign(new Error(`request body too large (over ${MAX_BODY} bytes)`), { status: 413 });
+  }
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw Object.assign(new Error('request body too large'), { status: 413 });
+    if (size > MAX_BODY) {
+      req.resume();
+      throw Object.assign(new Error(`request body too large (over ${MAX_BODY} bytes)`), { status: 413 });
+    }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -189,7 +196,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
     if (path === '/login' && method === 'GET') return send(res, 200, loginPage(url.searchParams.get('error') === '1'), 'text/html; charset=utf-8');
     if (path === '/login' && method === 'POST') {
-      if (auth.throttled(address(req))) return send(res, 429, 'too many failed logins; wait a minute', 'text/plain; charset=utf-8');
+      if (!auth.beginAttempt(address(req))) {
+        req.resume(); // the body is never read: drain it so the connection can be reused
+        return send(res, 429, 'too many failed logins; wait a minute', 'text/plain; charset=utf-8');
+      }
       const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
       const session = auth.login(token, address(req));
       if (!session) return send(res, 303, '', 'text/plain', { location: '/login?error=1' });
@@ -239,9 +249,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       });
     }
     if ((path === '/api/jobs' || path === '/api/run-sync') && method === 'POST') {
+      const text = await readBody(req); // too large: 413, from the handler's catch
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+        body = JSON.parse(text) as Record<string, unknown>;
       } catch {
         return json(res, 400, { error: 'the body must be JSON' });
       }
