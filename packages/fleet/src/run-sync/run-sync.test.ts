@@ -178,6 +178,24 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     await expect(stat(join(again.dir, 'local-note.txt'))).rejects.toThrow();
   });
 
+  it('a queued run-sync keeps its token under an expiring key of its own, never in the job data', async () => {
+    const names = testNames();
+    const fq = openFleetQueue({ ...names, redis: REDIS_URL, secretTtlSec: 600 });
+    try {
+      const [job] = await fq.enqueue('run-sync', [{ runId: runid, sync: request() }]);
+      const stored = await fq.queue.getJob(job!.jobId);
+      expect(JSON.stringify(stored!.data)).not.toContain('source-secret-token');
+      expect(stored!.data.sync).toMatchObject({ authTokenRef: job!.jobId });
+      expect(await redis.get(`${fq.keys.secret}${job!.jobId}`)).toBe('source-secret-token');
+      const ttl = await redis.ttl(`${fq.keys.secret}${job!.jobId}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600);
+    } finally {
+      await fq.close();
+      await deleteKeys(redis, `${names.prefix}:*`);
+    }
+  });
+
   it('allow_push: a push host needs the explicit flag and a token; a wrong token is refused by the source', async () => {
     const push = { sourceHost: 'https://wc.bearhive.duckdns.org/' };
     expect(await reason(syncRun({ request: request({ ...push }), ...opts, root: destRoot }))).toBe('PUSH_NOT_ALLOWED');
@@ -204,6 +222,10 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
       expect(JSON.stringify(rec.messages)).not.toContain('source-secret-token');
       const done = await fq.queue.getJob(job!.jobId);
       expect(JSON.stringify(done!.returnvalue)).not.toContain('source-secret-token');
+      // Nothing BullMQ keeps for days holds the token; its own key is gone once the job ended.
+      expect(JSON.stringify(done!.data)).not.toContain('source-secret-token');
+      expect(JSON.stringify(await redis.hgetall(`${fq.keys.prefix}:${fq.keys.queue}:${job!.jobId}`))).not.toContain('source-secret-token');
+      expect(await redis.exists(`${fq.keys.secret}${job!.jobId}`)).toBe(0);
       expect(await fq.index.get(runid)).toMatchObject({ lastStatus: 'synced', config: 'disturbed9002', version: 1000 });
       expect(await registry.get(runid, 'disturbed9002')).toMatchObject({ last_status: 'synced' });
     } finally {
