@@ -142,6 +142,36 @@ describe('dashboard over HTTP', () => {
   });
 });
 
+describe('dashboard: what each run needs, and the registry filters', () => {
+  it("rows carry each trait's description, the planned migrations and the version they lead to; source host and owner filter", async () => {
+    const keys = fleetKeys(names);
+    const synced = (i: number, sourceHost: string, owner: string): FleetRunState => ({ ...row(i), runId: `sync-${i}`, traits: ['watershed-legacy-tables', 'nodb-stale-paths'], sourceHost, owner });
+    for (const [i, host, owner] of [[1, 'wepp.cloud', 'ann@example.org'], [2, 'wepp.cloud', 'bob@example.org'], [3, 'dev.wepp.cloud', 'ann@example.org']] as const) {
+      await redis.hset(keys.runs, `sync-${i}`, JSON.stringify(synced(i, host, owner)));
+    }
+    await dash.reload();
+    const { cookie } = await login();
+    const get = async (query: string) => (await (await fetch(new URL(`/api/runs?${query}`, dash.url), { headers: { cookie: cookie! } })).json()) as {
+      total: number;
+      rows: { runId: string; traitInfo: { id: string; title: string; fixes: string[] }[]; planned: { id: string }[]; resultingVersion: number | null }[];
+      facets: { sources: Record<string, number>; owners: Record<string, number> };
+    };
+    const bySource = await get('source=wepp.cloud');
+    expect(bySource.rows.map((r) => r.runId)).toEqual(['sync-1', 'sync-2']);
+    expect(bySource.facets.sources).toMatchObject({ 'wepp.cloud': 2, 'dev.wepp.cloud': 1, '(local)': 10_000 });
+    expect((await get('owner=ann@example.org')).rows.map((r) => r.runId)).toEqual(['sync-1', 'sync-3']);
+    expect((await get('source=wepp.cloud&owner=ann@example.org')).total).toBe(1);
+    const one = bySource.rows[0]!;
+    expect(one.traitInfo.map((t) => t.id)).toEqual(['watershed-legacy-tables', 'nodb-stale-paths']);
+    for (const t of one.traitInfo) {
+      expect(t.title).not.toBe(t.id);
+      expect(t.fixes.length).toBeGreaterThan(0);
+    }
+    expect(one.planned.map((m) => m.id)).toEqual(expect.arrayContaining(['001_nodb_run_paths', '004_watershed_tables']));
+    expect(one.resultingVersion).toBe(1003);
+  });
+});
+
 describe('dashboard: hostile requests', () => {
   /** Sends the request line and headers now and the body only when `send` is called (a slow client). */
   function slowPost(path: string, body: string) {
