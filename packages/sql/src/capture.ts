@@ -55,7 +55,8 @@ async function columnsOf(ex: SqlExecutor, table: string): Promise<{ columns: Rec
   }
   const cols = await ex.query<{ name: string; type: string; notnull: number; pk: number }>(`SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid`, [table]);
   return {
-    columns: Object.fromEntries(cols.map((c) => [c.name, `${c.type || 'blob'}${Number(c.notnull) ? ' NOT NULL' : ''}`])),
+    // SQLite spells a type as declared, and re-spells it in capitals when a table is rebuilt: one case.
+    columns: Object.fromEntries(cols.map((c) => [c.name, `${(c.type || 'blob').toLowerCase()}${Number(c.notnull) ? ' NOT NULL' : ''}`])),
     primaryKey: cols.filter((c) => Number(c.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk)).map((c) => c.name),
   };
 }
