@@ -22,7 +22,7 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved), m004AddSnapshotForeignKeys],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
     guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
-    ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
+    ledger: (ds) => typeormLedger(ds, { prefix: options.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),
     scaffold: ({ id, title, exportName }) => ({

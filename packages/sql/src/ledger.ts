@@ -85,11 +85,12 @@ export function sqlLedger(options: SqlLedgerOptions): SqlLedger {
   let ready: Promise<void> | undefined;
   const ensure = (): Promise<void> => {
     if (ready) return ready;
+    // No transaction of its own: PGlite's one connection may be inside the caller's step transaction, where
+    // a BEGIN/COMMIT would commit the caller's work. Every upgrade step is found again from the columns, so
+    // an upgrade stopped half-way is finished by the next write.
     const run = async () => {
-      await ex.transaction(async (tx) => {
-        await upgradeInPlace(tx, table, checkpoints, legacy);
-        await tx.query(createCheckpointsTable(checkpoints));
-      });
+      await upgradeInPlace(ex, table, checkpoints, legacy);
+      await ex.query(createCheckpointsTable(checkpoints));
     };
     // Tables created inside a caller's transaction vanish if it rolls back; SQLite's one connection may be
     // inside one at any time. Only a write outside any transaction is remembered.

@@ -119,7 +119,8 @@ export function entriesOfLegacy(rows: Row[]): { shape: 'columns' | 'entry' | 'ot
 /**
  * Brings `table` to the current schema in place: a legacy table under another name is renamed to it first,
  * then missing columns are added and (for the JSON-entry shape) filled from the entry, whose column goes.
- * Runs inside one transaction (the caller's, or its own), so a crash leaves the old table as it was.
+ * Each step is found again from the table's columns, so an upgrade a crash stopped half-way is finished by
+ * the next write; a reader in between still reads every entry (by the legacy shape).
  */
 export async function upgradeInPlace(executor: SqlExecutor, table: string, checkpoints: string, legacy: LegacyLedger | undefined): Promise<void> {
   const dialect = executor.dialect;
@@ -133,10 +134,11 @@ export async function upgradeInPlace(executor: SqlExecutor, table: string, check
       await executor.query(`ALTER TABLE ${legacy.table} RENAME TO ${table}`);
       columns = old;
       shape = legacy.shape;
-      if (legacy.checkpoints && legacy.checkpoints !== checkpoints && (await columnsOf(executor, checkpoints)).size === 0 && (await columnsOf(executor, legacy.checkpoints)).size > 0) {
-        await executor.query(`ALTER TABLE ${legacy.checkpoints} RENAME TO ${checkpoints}`);
-      }
     }
+  }
+  // The checkpoints go with the ledger they belong to (also when a crash stopped an upgrade after the rename).
+  if (shape !== 'none' && legacy?.checkpoints && legacy.checkpoints !== checkpoints && (await columnsOf(executor, checkpoints)).size === 0 && (await columnsOf(executor, legacy.checkpoints)).size > 0) {
+    await executor.query(`ALTER TABLE ${legacy.checkpoints} RENAME TO ${checkpoints}`);
   }
   if (shape === 'none') {
     await executor.query(createLedgerTable(table, dialect));
