@@ -20,7 +20,7 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     migrations: [...migrations(resolved), ...(options.migrations ?? [])],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
     guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
-    ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
+    ledger: (ds) => typeormLedger(ds, { prefix: options.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),
     scaffold: ({ id, title, exportName }) => ({
