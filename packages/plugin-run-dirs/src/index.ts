@@ -16,6 +16,7 @@ export * from './guards/zip-archive.js';
 export * from './guards/hardlink-snapshot.js';
 export * from './guards/snapshot-guard.js';
 export * from './guards/default-guards.js';
+export * from './guards/symlinks.js';
 export * from './provenance/sidecar.js';
 export * from './provenance/registry.js';
 export * from './provenance/run-config.js';

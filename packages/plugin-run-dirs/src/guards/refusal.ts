@@ -10,6 +10,7 @@ export type GuardReason =
   | 'RESTORE_FAILED'
   | 'SNAPSHOT_FAILED'
   | 'ZIP_SLIP'
+  | 'SYMLINK_OUTSIDE'
   | 'INTERRUPTED_RUN_RESTORED';
 
 export class RunDirsGuardError extends Error {

@@ -17,6 +17,7 @@ import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDu
 import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
 import { exists } from '../run-files.js';
+import { outsideLinks, outsideLinksError } from './symlinks.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -66,6 +67,9 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
   const entries = await listRunEntries(root, preserved);
+  // Restore refuses such a link, so archiving one would make a run that can never be restored.
+  const outside = await outsideLinks(root, entries);
+  if (outside.length > 0) throw outsideLinksError({ dir: root, runId }, outside, 'No archive was written');
   await mkdir(join(root, 'archives'), { recursive: true });
   const name = await archiveName(root, runId, options.kind ?? 'pre_migration', options.now ?? (() => new Date()));
   const final = join(root, 'archives', name);
