@@ -6,8 +6,8 @@
 // and every CRC is verified while extracting into a staging folder, before the run is touched at all.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { chmod, lstat, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
@@ -17,7 +17,7 @@ import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDu
 import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
 import { exists } from '../run-files.js';
-import { outsideLinks, outsideLinksError } from './symlinks.js';
+import { landingOf, outsideLinks, outsideLinksError, rootNames } from './symlinks.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -158,6 +158,27 @@ class Crc32Check extends Transform {
   }
 }
 
+/**
+ * Creates the folders of `rel` below `root` (a real path), never through a link: an entry below a link
+ * extracted earlier (`x -> /elsewhere`, then `x/PWNED.txt`) is refused, it would be written outside.
+ */
+async function realFolders(root: string, parts: readonly string[], name: string): Promise<void> {
+  let here = root;
+  for (const part of parts) {
+    here = join(here, part);
+    let st;
+    try {
+      st = await lstat(here);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(here, { mode: 0o700 });
+      continue;
+    }
+    if (st.isSymbolicLink()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", a symlink of the archive: it would be written through it; the run was not touched`);
+    if (!st.isDirectory()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", which the archive holds as a file; the run was not touched`);
+  }
+}
+
 export interface ExtractReport {
   entries: PlannedEntry[];
   skipped: string[];
@@ -169,6 +190,8 @@ export interface ExtractReport {
  * Throws ZIP_SLIP for any entry that would land outside `runRoot`.
  */
 export async function extractVerified(zipPath: string, into: string, runRoot: string, preserved: readonly string[]): Promise<ExtractReport> {
+  // Every path is made below the staging folder's real path, folder by folder, never through a link.
+  const stage = await realpath(into);
   const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
   const planned: PlannedEntry[] = [];
   const skipped: string[] = [];
@@ -184,8 +207,8 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
         skipped.push(rel);
         continue;
       }
-      const dest = resolve(into, rel);
-      if (!dest.startsWith(`${resolve(into)}${sep}`)) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" would be written outside the run; the run was not touched`);
+      const dest = resolve(stage, rel);
+      if (!dest.startsWith(`${stage}${sep}`)) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" would be written outside the run; the run was not touched`);
       if (entry.isEncrypted()) throw new Error(`archive entry "${name}" is encrypted`);
       const unix = entry.versionMadeBy >> 8 === 3 && entry.externalFileAttributes >>> 16 !== 0;
       const fullMode = unix ? entry.externalFileAttributes >>> 16 : 0;
@@ -193,9 +216,9 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
       const isLink = (fullMode & S_IFMT) === S_IFLNK;
       const mode = unix ? fullMode & 0o7777 : isDir ? 0o755 : 0o644;
       const mtime = entry.getLastModDate();
-      await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      const parts = rel.split('/');
+      await realFolders(stage, isDir ? parts : parts.slice(0, -1), name);
       if (isDir) {
-        await mkdir(dest, { recursive: true, mode: 0o700 });
         planned.push({ rel, type: 'dir', mode, mtime });
         continue;
       }
@@ -207,10 +230,7 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
           for await (const c of source) chunks.push(c);
         });
         const linkTarget = Buffer.concat(chunks).toString('utf8');
-        const landing = resolve(dirname(resolve(runRoot, rel)), linkTarget);
-        if (!landing.startsWith(`${resolve(runRoot)}${sep}`) && landing !== resolve(runRoot)) {
-          throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is a symlink to "${linkTarget}", outside the run; the run was not touched`);
-        }
+        if (linkTarget === '' || linkTarget.includes('\0')) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is a symlink with an empty or NUL target; the run was not touched`);
         if (check.crc !== entry.crc32 >>> 0) throw new Error(`archive entry "${name}": CRC mismatch`);
         await symlink(linkTarget, dest);
         planned.push({ rel, type: 'symlink', mode, mtime });
@@ -223,6 +243,14 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
   } finally {
     zip.close();
   }
+  // Where a link lands depends on the links around it, so each is judged on the whole extracted tree, by the
+  // same rule that refuses to archive an outside link (an absolute target counts by the run's own names).
+  const roots = await rootNames(runRoot);
+  for (const e of planned) {
+    if (e.type !== 'symlink') continue;
+    const landing = await landingOf(roots, e.rel, stage);
+    if (!landing.inside) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${e.rel}" is a symlink that lands outside the run (${landing.why}); the run was not touched`);
+  }
   return { entries: planned, skipped };
 }
 
@@ -231,6 +259,10 @@ export async function applyModesAndTimes(root: string, entries: readonly { rel: 
   const ordered = [...entries].sort((a, b) => b.rel.split('/').length - a.rel.split('/').length || (a.rel < b.rel ? 1 : -1));
   for (const e of ordered) {
     const abs = join(root, e.rel);
+    // chmod and utimes follow links: each path must still be what was restored there, never a link in its place.
+    const st = await lstat(abs);
+    const found = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    if (found !== e.type) throw new Error(`${e.rel} is a ${found} where a ${e.type} was restored; modes not applied through it`);
     if (e.type === 'symlink') {
       await lutimes(abs, e.mtime, e.mtime);
       continue;
