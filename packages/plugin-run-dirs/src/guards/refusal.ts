@@ -11,6 +11,7 @@ export type GuardReason =
   | 'SNAPSHOT_FAILED'
   | 'ZIP_SLIP'
   | 'SYMLINK_OUTSIDE'
+  | 'JOURNAL_UNVERIFIED'
   | 'INTERRUPTED_RUN_RESTORED';
 
 export class RunDirsGuardError extends Error {

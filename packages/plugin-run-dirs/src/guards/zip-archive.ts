@@ -4,8 +4,8 @@
 // yazl writes (streaming, native zlib, zip64 when needed); yauzl reads (random access, no whole-file
 // buffering). Restores never trust the archive: every name and symlink is checked to stay inside the run
 // and every CRC is verified while extracting into a staging folder, before the run is touched at all.
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, lstat, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -17,6 +17,7 @@ import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDu
 import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
 import { exists } from '../run-files.js';
+import { SNAPSHOTS_DIR } from '../target.js';
 import { landingOf, outsideLinks, outsideLinksError, rootNames } from './symlinks.js';
 
 const S_IFMT = 0o170000;
@@ -42,6 +43,8 @@ export interface ArchiveResult {
   entries: number;
   sourceBytes: number;
   zipBytes: number;
+  /** sha256 of the zip as written (hashed on the way to disk): what a journal names to trust it later. */
+  sha256: string;
   ms: number;
 }
 
@@ -75,7 +78,14 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
   const final = join(root, 'archives', name);
   const tmp = `${final}.tmp`;
   const zip = new yazl.ZipFile();
-  const written = pipeline(zip.outputStream, createWriteStream(tmp, { flags: 'wx' }));
+  const digest = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      digest.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const written = pipeline(zip.outputStream, hashing, createWriteStream(tmp, { flags: 'wx' }));
   try {
     for (const e of entries) addEntry(zip, e, options.level ?? 6);
     zip.end();
@@ -104,6 +114,7 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
     entries: entries.length,
     sourceBytes: totalBytes(entries),
     zipBytes: (await stat(final)).size,
+    sha256: digest.digest('hex'),
     ms: Math.round(performance.now() - t0),
   };
 }
@@ -279,19 +290,45 @@ export interface RestoreResult {
   ms: number;
 }
 
-/** Where an interrupted restore leaves its note, so the next attempt finishes it from the same archive. */
-export const RESTORE_JOURNAL = 'archives/.tidemark-restore.json';
+/**
+ * Where an interrupted restore leaves its note, so the next attempt finishes it from the same archive. It
+ * lives with Tidemark's own state, not in `archives/` (where zips are dropped, synced and downloaded): a
+ * note planted there must never make a guard restore anything.
+ */
+export const RESTORE_JOURNAL = `${SNAPSHOTS_DIR}/archive-restore.json`;
+/** Where versions before 0.2 kept it; one found there is never acted on (see snapshot-guard.ts). */
+export const LEGACY_RESTORE_JOURNAL = 'archives/.tidemark-restore.json';
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) hash.update(chunk);
+  });
+  return hash.digest('hex');
+}
 
 /**
  * Restores the run to the archive's content. The archive is verified and extracted to a staging folder
  * inside `archives/` first; only then is the run cleared (except preserved paths) and the staged tree
  * moved in, so a corrupt or malicious archive never costs the run anything.
  */
-export async function restoreRunArchive(dir: string, ref: string, options: { preserve?: readonly string[] } = {}): Promise<RestoreResult> {
+export interface RestoreOptions {
+  preserve?: readonly string[];
+  /** Restore only if the zip still has this sha256 (the one recorded when it was written): a replaced zip is refused. */
+  sha256?: string;
+}
+
+export async function restoreRunArchive(dir: string, ref: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const t0 = performance.now();
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
   const zipPath = await resolveArchiveRef(root, ref);
+  if (options.sha256 !== undefined) {
+    const found = await sha256OfFile(zipPath);
+    if (found !== options.sha256) {
+      throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" is not the archive that was recorded (sha256 ${found.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…): it was replaced or changed; refusing to restore from it; the run was not touched`);
+    }
+  }
   const staging = join(root, 'archives', `.restoring-${randomUUID().slice(0, 8)}`);
   await mkdir(staging, { mode: 0o700 });
   let report: ExtractReport;
@@ -302,7 +339,12 @@ export async function restoreRunArchive(dir: string, ref: string, options: { pre
     if (error instanceof RunDirsGuardError) throw error;
     throw new RunDirsGuardError('RESTORE_FAILED', `archive "${relative(root, zipPath)}" failed its test: ${(error as Error).message}; the run was not touched`, { cause: error });
   }
-  await writeJsonDurable(join(root, RESTORE_JOURNAL), { ref: relative(root, zipPath).split(sep).join('/'), staging: relative(root, staging), at: new Date().toISOString() });
+  await writeJsonDurable(join(root, RESTORE_JOURNAL), {
+    ref: relative(root, zipPath).split(sep).join('/'),
+    staging: relative(root, staging),
+    ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }),
+    at: new Date().toISOString(),
+  });
   try {
     await clearExcept(root, (rel) => isPreserved(rel, preserved), (rel) => holdsPreserved(rel, preserved));
     await moveInto(staging, root);
@@ -319,16 +361,17 @@ export async function restoreRunArchive(dir: string, ref: string, options: { pre
 /** Finishes a restore that a crash interrupted (the run may be half cleared). Returns the ref, or null. */
 export async function finishInterruptedRestore(dir: string, options: { preserve?: readonly string[] } = {}): Promise<string | null> {
   const root = resolve(dir);
-  let journal: { ref: string; staging?: string };
+  let journal: { ref: string; staging?: string; sha256?: string };
   try {
-    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as { ref: string; staging?: string };
-  } catch {
-    return null;
+    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as { ref: string; staging?: string; sha256?: string };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new RunDirsGuardError('JOURNAL_UNVERIFIED', `${RESTORE_JOURNAL} is unreadable (${(error as Error).message}); an interrupted restore cannot be finished from it. Restore by hand (restoreRunArchive) and delete it`);
   }
   for (const name of await readdir(join(root, 'archives'))) {
     if (name.startsWith('.restoring-')) await rm(join(root, 'archives', name), { recursive: true, force: true });
   }
-  await restoreRunArchive(root, journal.ref, options);
+  await restoreRunArchive(root, journal.ref, { ...options, ...(journal.sha256 ? { sha256: journal.sha256 } : {}) });
   return journal.ref;
 }
 
