@@ -117,6 +117,9 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
       result = await runner.up();
     }
     const archives = guardRefs(events);
+    // Another `up` (a second fleet on the same root) migrated the run while this one waited for its lease:
+    // the plan made under the lease was empty and nothing was applied here.
+    if (result.outcome === 'nothing-to-do') return await finish('unchanged', { toVersion: plugin.stamp ? await plugin.stamp.read(target) : report.fromVersion });
     return await finish('migrated', {
       applied: result.applied,
       baselined: result.baselined,
