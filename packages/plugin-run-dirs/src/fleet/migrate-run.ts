@@ -28,6 +28,8 @@ export interface MigrateRunOptions {
   guards?: readonly Guard<RunDirTarget>[];
   redis?: RedisCommander;
   snapshot?: RunDirGuardOptions['snapshot'];
+  /** Also write `<runid>.post_migration.<ts>.zip` after a successful migration (zip snapshots). */
+  archiveAfter?: boolean;
   registry?: RunRegistry;
   dryRun?: boolean;
   lock?: LeaseOptions;
@@ -86,7 +88,7 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     createRunner({
       plugin,
       target,
-      guards: options.guards ?? defaultRunDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip' }),
+      guards: options.guards ?? defaultRunDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip', ...(options.archiveAfter ? { archiveAfter: true } : {}) }),
       onEvent: (e) => {
         events.push(e);
         options.onEvent?.(e);
