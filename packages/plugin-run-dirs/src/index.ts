@@ -18,6 +18,7 @@ export * from './guards/snapshot-guard.js';
 export * from './guards/default-guards.js';
 export * from './guards/symlinks.js';
 export * from './guards/archive-retention.js';
+export * from './rehearse.js';
 export * from './provenance/sidecar.js';
 export * from './provenance/registry.js';
 export * from './provenance/run-config.js';

@@ -5,6 +5,7 @@ import { defaultRunDirGuards, type RunDirGuardOptions } from './guards/default-g
 import { runDirLedger } from './ledger.js';
 import { runDirMigrations, runDirTraits } from './migrations/index.js';
 import { nodbVersionStamp } from './nodb-version.js';
+import { rehearseRunDir } from './rehearse.js';
 import { scaffoldRunDirMigration } from './scaffold.js';
 import { describeTarget, type RunDirTarget } from './target.js';
 
@@ -31,5 +32,6 @@ export function runDirsPlugin(options: RunDirsPluginOptions = {}): Plugin<RunDir
     stamp: nodbVersionStamp,
     capture: captureRunDir,
     scaffold: scaffoldRunDirMigration,
+    rehearse: (target) => rehearseRunDir(target),
   });
 }
