@@ -1,5 +1,5 @@
 import { appendFile, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { createRunner, defineMigration } from '@tidemark/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLedgerEntries } from './ledger.js';
