@@ -130,7 +130,16 @@ async function recover(store: Store, target: RunTargetLike): Promise<RecoveryRep
     report.staleJournal = { ref: journal.ref, ledgerRun: journal.ledgerRun, by: journal.by, startedAt: journal.startedAt };
     return report;
   }
-  await store.restore(target, journal.ref, journal.sha256);
+  try {
+    await store.restore(target, journal.ref, journal.sha256);
+  } catch (error) {
+    // Say what state the run is in: the crash left it half-migrated, and this attempt could not undo that.
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `run "${shortLabel(target)}": a migration (ledger run ${journal.ledgerRun}, started ${journal.startedAt} by ${journal.by}) was interrupted and left the run half-migrated; restoring it from ${journal.ref} failed: ${describeError(error)}. The journal ${store.journal} is kept and every run retries the restore first; fix or replace the snapshot, or restore by hand and delete the journal`,
+      { cause: error },
+    );
+  }
   await removeDurable(join(target.dir, store.journal));
   report.undoneRun = { ref: journal.ref, runId: journal.runId, by: journal.by, startedAt: journal.startedAt };
   return report;

@@ -173,20 +173,24 @@ class Crc32Check extends Transform {
  * Creates the folders of `rel` below `root` (a real path), never through a link: an entry below a link
  * extracted earlier (`x -> /elsewhere`, then `x/PWNED.txt`) is refused, it would be written outside.
  */
-async function realFolders(root: string, parts: readonly string[], name: string): Promise<void> {
+async function realFolders(root: string, parts: readonly string[], name: string, known: Set<string>): Promise<void> {
   let here = root;
   for (const part of parts) {
     here = join(here, part);
+    // A folder checked once stays one: no later entry can replace it (files and links are created exclusively).
+    if (known.has(here)) continue;
     let st;
     try {
       st = await lstat(here);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       await mkdir(here, { mode: 0o700 });
+      known.add(here);
       continue;
     }
     if (st.isSymbolicLink()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", a symlink of the archive: it would be written through it; the run was not touched`);
     if (!st.isDirectory()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", which the archive holds as a file; the run was not touched`);
+    known.add(here);
   }
 }
 
@@ -203,6 +207,7 @@ export interface ExtractReport {
 export async function extractVerified(zipPath: string, into: string, runRoot: string, preserved: readonly string[]): Promise<ExtractReport> {
   // Every path is made below the staging folder's real path, folder by folder, never through a link.
   const stage = await realpath(into);
+  const folders = new Set<string>();
   const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
   const planned: PlannedEntry[] = [];
   const skipped: string[] = [];
@@ -228,7 +233,7 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
       const mode = unix ? fullMode & 0o7777 : isDir ? 0o755 : 0o644;
       const mtime = entry.getLastModDate();
       const parts = rel.split('/');
-      await realFolders(stage, isDir ? parts : parts.slice(0, -1), name);
+      await realFolders(stage, isDir ? parts : parts.slice(0, -1), name, folders);
       if (isDir) {
         planned.push({ rel, type: 'dir', mode, mtime });
         continue;
