@@ -2,7 +2,7 @@
 // built packages, and its exit code and final state (the JSON report the demo writes) are checked. The configs
 // also type-check against the built typings, which is what a user who copies them compiles against.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,8 +28,9 @@ function runPart(part: string): { code: number | null; result: PartResult; outpu
     cwd: here,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', TIDEMARK_DEMO_REPORT: report },
-    timeout: 280_000,
+    timeout: 580_000,
   });
+  if (!existsSync(report)) throw new Error(`node run.mjs ${part} exited ${res.status ?? res.signal} without a report (are the packages built? npm test builds them):\n${res.stdout}\n${res.stderr}`);
   const results = JSON.parse(readFileSync(report, 'utf8')) as PartResult[];
   expect(results.map((r) => r.part)).toEqual([part]);
   return { code: res.status, result: results[0]!, output: `${res.stdout}\n${res.stderr}` };

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +73,19 @@ function serve(command, args, cwd) {
       child.kill('SIGTERM');
     });
   return { line, stop };
+}
+
+/** One GET on a fresh connection: the event loop is blocked while a command runs, so a kept-alive socket may be dead. */
+function getJson(url) {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`GET ${url}: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+  });
 }
 
 function header(seed, byHand, now) {
@@ -170,9 +184,9 @@ async function telemetry(work) {
   console.log(`\n[demo] the logger appended a line to ${relative(work, live)}`);
   tidemark(config, ['verify'], env, [4]); // 4: drift, 003_ingest_logs is applied but a CSV is not ingested
   tidemark(config, ['up', '--repair-drift'], env);
-  tidemark(config, ['verify'], env);
 
-  // The final state, read with the same embedded database: what the CSVs became, and the rows kept aside.
+  // The final state, read with the same embedded database (in this process: one PGlite start fewer than another
+  // `tidemark verify`): what the CSVs became, the rows kept aside, and a plan with nothing left to do.
   const { default: knex } = await import('knex');
   const { default: ClientPgLite } = await import('knex-pglite');
   const db = knex({ client: ClientPgLite, dialect: 'postgres', connection: { filename: env.PGLITE_DIR } });
@@ -183,8 +197,16 @@ async function telemetry(work) {
     console.log(`\n[demo] in PGlite: ${counts.runs} runs, ${counts.run_samples} samples, ${counts.config_profiles} config profile; rejected rows kept with their reason:`);
     for (const r of rejected) console.log(`  ${r.file}:${r.line_no}  ${r.reason}`);
     check(counts.runs === 7 && counts.run_samples === 1511 && counts.rejected_rows === 5 && counts.config_profiles === 1, `unexpected telemetry counts ${JSON.stringify(counts)}`);
-    const status = tidemarkJson(config, ['status'], env).targets[0].status;
-    return { applied: appliedIds(status).length, changed: counts.runs + counts.run_samples + counts.config_profiles + counts.rejected_rows, unit: 'rows', state: { ...counts, applied: appliedIds(status) } };
+    // The ledger through core's runner on the same database (one PGlite boot fewer than a `status --json`).
+    const { createRunner } = await import('@tidemark/core');
+    const { telemetryPlugin } = await import('@tidemark/plugin-telemetry');
+    const runner = createRunner({ plugin: telemetryPlugin(), target: { knex: db, logsDir: join(app, 'logs'), configPath: join(app, 'backend', 'config.json'), backupDir: join(app, 'backups') } });
+    const verified = await runner.verify();
+    check(verified.ok, `telemetry does not verify after the repair: ${JSON.stringify({ drift: verified.plan.drift, validation: verified.validation })}`);
+    const status = await runner.status();
+    const applied = [...new Set(status.entries.filter((e) => e.outcome === 'applied').map((e) => e.id))].sort();
+    check(status.pending.length === 0, `telemetry still has pending migrations: ${status.pending.join(', ')}`);
+    return { applied: applied.length, changed: counts.runs + counts.run_samples + counts.config_profiles + counts.rejected_rows, unit: 'rows', state: { ...counts, applied } };
   } finally {
     await db.destroy();
   }
@@ -204,7 +226,7 @@ async function sheets(work) {
     console.log(`[demo] Google API emulator at ${url}, spreadsheet ${spreadsheetId} (ZEUES v2.1, from fixtures/plugin-sheets/basic)`);
     const config = join(here, 'sheets', 'tidemark.config.ts');
     const env = { SHEET_ID: spreadsheetId, GOOGLE_API_ROOT: url };
-    const state = async () => (await fetch(`${url}_emulator/state/${spreadsheetId}`)).json();
+    const state = () => getJson(`${url}_emulator/state/${spreadsheetId}`);
     const grid = (s) => s.sheets.find((x) => x.title === 'Operaciones');
     const before = await state();
 
