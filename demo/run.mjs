@@ -131,6 +131,7 @@ async function runDirs(work) {
   const env = { RUNS_ROOT: root };
   const inside = (rel) => rel.split('/')[1] === 'archives' || rel.split('/')[1] === '.tidemark';
   const before = treeHashes(root, inside);
+  const everything = treeHashes(root);
   const untouched = ['rw-readonly', 'zc-corrupt'];
 
   node(join(repo, 'packages', 'plugin-run-dirs', 'dist', 'fleet', 'bin.js'), ['scan', root], {}, `tidemark-run-dirs scan ${root}`, [1]); // 1: two runs cannot be migrated
@@ -142,8 +143,10 @@ async function runDirs(work) {
   const statuses = tidemarkJson(config, ['status'], env).targets;
 
   const after = treeHashes(root, inside);
+  const everythingAfter = treeHashes(root);
   for (const run of untouched) {
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => k.startsWith(`${run}/`) && before.get(k) !== after.get(k));
+    // Byte for byte, Tidemark's own folder included: a refused run gets no ledger, lock or archive.
+    const changed = [...new Set([...everything.keys(), ...everythingAfter.keys()])].filter((k) => k.startsWith(`${run}/`) && everything.get(k) !== everythingAfter.get(k));
     check(changed.length === 0, `run ${run} was changed: ${changed.join(', ')}`);
     check(!existsSync(join(root, run, 'archives')), `run ${run} got an archive`);
   }
