@@ -264,7 +264,7 @@ async function sheets(work) {
 async function mongo(work) {
   header(
     'seed 003 · CML lablet manager on MongoDB',
-    'Python upgrade()/downgrade() scripts applied by hand per environment, with feature flags deciding which ones, and no record of what ran where.',
+    'Python upgrade() scripts run per environment behind feature flags, and a rollback that means running downgrade() by hand (its section 7.1).',
     'the MongoDB wire-protocol server on a local port: the app\'s startup hook applies 001 and 002, a second boot is one ledger read, then down --to 001 reverts 002 (its snapshot taken first).',
   );
   const server = serve(process.execPath, [join(repo, 'packages', 'mongo-wire-server', 'dist', 'bin.js'), '--port', '0'], work);
@@ -310,7 +310,7 @@ async function mongo(work) {
 async function snapshots(work) {
   header(
     'seed 004 · recipe snapshot backfill (TypeORM)',
-    'a Python script with --dry-run, run after a manual backup; idempotence and deleted recipes checked by reading its summary.',
+    'a Python script with --dry-run, run after a backup the operator was told to make, then verified by hand.',
     'sample_data.json on sql.js: dry-run stats, up (a resumable backfill in batches of 4, two runs of a deleted recipe skipped with a warning), verify, down.',
   );
   const file = join(work, 'recipes.sqlite');
