@@ -63,7 +63,7 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     const data = (await entryOf(t, '001'))!.data;
     expect(data).toEqual({
       source: 'postgres://admin:***@db:5432/x',
-      header: 'Authorization: *** ***',
+      header: 'Authorization: Bearer ***',
       apiKey: '***',
       auth: { user: 'ann', password: '***', tokens: ['***', '***'] },
       client_secret: { value: '***', rotated: 2 },

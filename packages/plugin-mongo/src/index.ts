@@ -5,7 +5,7 @@ export { dbOf, describeTarget, toTarget, type MongoTarget, type MongooseConnecti
 export { mongoLedger, type LedgerDocument, type MongoLedgerOptions } from './ledger.js';
 export { mongoLock, type MongoLockOptions } from './lock.js';
 export { snapshotGuard, takeSnapshot, restoreSnapshot, dropSnapshot, type SnapshotGuardOptions } from './guards/snapshot.js';
-export { labletSchemaMissing, workersInLegacyShape } from './traits.js';
+export { labletSchemaMissing, workersInLegacyShape } from './traits/index.js';
 export { labletCollections, labletSchemaIssues, LABLET_COLLECTIONS_ID } from './migrations/001_lablet_collections.js';
 export { workerExtensions, addCapacityFieldsUpdate, addCapacityFieldsFor, workerIssues, WORKER_EXTENSIONS_ID } from './migrations/002_cml_worker_extensions.js';
 export { LABLET_COLLECTIONS, LABLET_INDEXES, WORKERS, WORKER_DEFAULTS, WORKER_FIELDS, WORKER_INDEX, ADDED_BY_002, type IndexSpec } from './schema.js';

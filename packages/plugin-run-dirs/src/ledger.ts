@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { CheckpointStore, Ledger, LedgerEntry } from '@tidemark/core';
 import { TidemarkError } from '@tidemark/core';
 import { writeFileAtomic } from './file-ops.js';
-import { fileLock } from './lease-lock.js';
+import { fileLock } from './lock.js';
 import { CHECKPOINTS_FILE, LEDGER_FILE, LOCK_FILE, describeTarget, runPath, type RunDirTarget } from './target.js';
 
 export const LEDGER_FORMAT = 'tidemark.run-dirs.ledger/1';

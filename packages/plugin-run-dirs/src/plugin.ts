@@ -1,23 +1,16 @@
 // The run-dirs plugin: a plain object (the harness spreads and wraps it), built from options.
-import { definePlugin, type Guard, type Migration, type Plugin, type Trait } from '@tidemark/core';
+import { definePlugin, type Plugin } from '@tidemark/core';
 import { captureRunDir } from './capture.js';
-import { defaultRunDirGuards, type RunDirGuardOptions } from './guards/default-guards.js';
+import { defaultRunDirGuards } from './guards/index.js';
 import { runDirLedger } from './ledger.js';
-import { runDirMigrations, runDirTraits } from './migrations/index.js';
+import { migrations as runDirMigrations } from './migrations/index.js';
 import { nodbVersionStamp } from './nodb-version.js';
+import { PLUGIN_NAME, type RunDirsPluginOptions } from './options.js';
 import { scaffoldRunDirMigration } from './scaffold.js';
 import { describeTarget, type RunDirTarget } from './target.js';
+import { traits as runDirTraits } from './traits/index.js';
 
-export const PLUGIN_NAME = 'run-dirs';
-
-/** Guard options (redis, snapshot kind, disk, ...) configure the default guard stack `defaultRunDirGuards`. */
-export interface RunDirsPluginOptions extends RunDirGuardOptions {
-  /** Guards, outermost first; replaces the default stack (READONLY refusal, .nodb locks, disk, snapshot, temp sweep). */
-  guards?: readonly Guard<RunDirTarget>[];
-  /** Replace the built-in migrations (tests, custom bundles). */
-  migrations?: readonly Migration<RunDirTarget>[];
-  traits?: readonly Trait<RunDirTarget>[];
-}
+export { PLUGIN_NAME, type RunDirsPluginOptions } from './options.js';
 
 export function runDirsPlugin(options: RunDirsPluginOptions = {}): Plugin<RunDirTarget> {
   return definePlugin<RunDirTarget>({

@@ -4,7 +4,7 @@ import { createRunner, type LeaseOptions, type Plan, type RunResult, type Status
 import { columnLetter } from './a1.js';
 import { runChecks, type VerificationReport } from './checks.js';
 import type { RequestStats } from './client.js';
-import { resolveConfig, type SheetsPluginOptions } from './config.js';
+import { resolveConfig, type SheetsPluginOptions } from './options.js';
 import { sheetsLedger } from './ledger.js';
 import { sheetsPlugin } from './plugin.js';
 import { assertMigratable } from './preflight.js';

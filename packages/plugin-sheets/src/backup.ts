@@ -2,7 +2,7 @@
 // its id in its own ledger entry (`ctx.record`), so rollback on any machine finds it.
 import { TidemarkError } from '@tidemark/core';
 import { ApiCallError, PLUGIN } from './client.js';
-import type { Config } from './config.js';
+import type { Config } from './options.js';
 import { label } from './inspect.js';
 import { sheetsLedger } from './ledger.js';
 import type { SheetsTarget } from './target.js';

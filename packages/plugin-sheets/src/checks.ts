@@ -4,7 +4,7 @@
 import { columnLetter } from './a1.js';
 import { findBackup } from './backup.js';
 import { firstDifference } from './columns.js';
-import type { Config } from './config.js';
+import type { Config } from './options.js';
 import { classify, readValues, viewSheet } from './inspect.js';
 import { INITIAL_VERSION } from './schema.js';
 import type { SheetsTarget } from './target.js';

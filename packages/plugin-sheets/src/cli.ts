@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from '@tidemark/core';
 import { migrateSheet, rollbackSheet, sheetStatus, verifySheet } from './api.js';
 import type { AuthLike } from './client.js';
-import type { SheetsPluginOptions } from './config.js';
+import type { SheetsPluginOptions } from './options.js';
 import { SCOPES, serviceAccountAuth, sheetsTarget } from './target.js';
 
 export interface CliIo {

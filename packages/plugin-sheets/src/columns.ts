@@ -4,7 +4,7 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import { TidemarkError } from '@tidemark/core';
 import { columnLetter } from './a1.js';
 import { PLUGIN } from './client.js';
-import type { Config, RollbackMode } from './config.js';
+import type { Config, RollbackMode } from './options.js';
 import { classify, label, readValues, refuse, viewSheet, type Cell, type SheetView } from './inspect.js';
 import type { SheetsTarget } from './target.js';
 

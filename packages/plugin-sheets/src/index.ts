@@ -1,7 +1,7 @@
 export { sheetsPlugin, sheetsMigrations, PLUGIN_NAME } from './plugin.js';
 export { sheetsTarget, serviceAccountAuth, SCOPES, type SheetsTarget, type SheetsTargetOptions } from './target.js';
 export { migrateSheet, verifySheet, rollbackSheet, sheetStatus, type MigrateOptions, type MigrateResult, type VerifyOptions, type RollbackOptions, type RollbackResult, type RunOptions } from './api.js';
-export { resolveConfig, type SheetsPluginOptions, type RollbackMode, type Config } from './config.js';
+export { resolveConfig, type SheetsPluginOptions, type RollbackMode, type Config } from './options.js';
 export { runChecks, type VerificationReport, type CheckResult } from './checks.js';
 export { sheetsLedger, LOCK_METADATA_ID, type SheetsLedger } from './ledger.js';
 export { classify, viewSheet, type SheetView, type Classification, type Shape } from './inspect.js';

@@ -2,23 +2,18 @@
 import { definePlugin, type Migration, type Plugin } from '@tidemark/core';
 import { readSpreadsheet, writeSpreadsheetFiles } from './capture.js';
 import { rehearseOnCopy } from './rehearse.js';
-import { resolveConfig, type Config, type SheetsPluginOptions } from './config.js';
-import { restoreOnFailureGuard, rollbackWindowGuard } from './guards.js';
+import { resolveConfig, type Config, type SheetsPluginOptions } from './options.js';
+import { restoreOnFailureGuard, rollbackWindowGuard } from './guards/index.js';
 import { label } from './inspect.js';
 import { sheetsLedger } from './ledger.js';
-import { createBackup } from './migrations/001_create_backup.js';
-import { addColumns } from './migrations/002_add_v3_columns.js';
-import { verifySchema } from './migrations/003_verify_schema.js';
-import { initVersions } from './migrations/004_initialize_versions.js';
-import { smokeChecks } from './migrations/005_smoke_checks.js';
+import { migrations } from './migrations/index.js';
 import type { SheetsTarget } from './target.js';
-import { sheetsTraits } from './traits.js';
+import { sheetsTraits } from './traits/index.js';
 
 export const PLUGIN_NAME = 'plugin-sheets';
 
-export function sheetsMigrations(config: Config): Migration<SheetsTarget>[] {
-  return [createBackup(config), addColumns(config), verifySchema(config), initVersions(config), smokeChecks(config)];
-}
+/** The shipped migrations built for a resolved config (see migrations/index.ts). */
+export const sheetsMigrations: (config: Config) => Migration<SheetsTarget>[] = migrations;
 
 export function sheetsPlugin(options: SheetsPluginOptions = {}): Plugin<SheetsTarget> {
   const config = resolveConfig(options);

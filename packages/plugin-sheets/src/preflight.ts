@@ -1,7 +1,7 @@
 // Read-only shape check before anything is written: bad input (moved, renamed or duplicate headers, extra
 // columns, an empty sheet, a sheet already at v3.0 with no ledger) is refused with every problem listed.
 import type { LedgerEntry } from '@tidemark/core';
-import type { Config } from './config.js';
+import type { Config } from './options.js';
 import { classify, refuse, viewSheet, type Classification, type SheetView } from './inspect.js';
 import { sheetsLedger } from './ledger.js';
 import type { SheetsTarget } from './target.js';

@@ -4,7 +4,7 @@ import type { ChangeSummary, RehearsalSession } from '@tidemark/core';
 import { columnLetter } from './a1.js';
 import { readSpreadsheet } from './capture.js';
 import { SheetsSession } from './client.js';
-import type { Config } from './config.js';
+import type { Config } from './options.js';
 import { copySpreadsheet, deleteBackup } from './backup.js';
 import type { SheetsTarget } from './target.js';
 

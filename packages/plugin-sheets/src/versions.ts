@@ -2,7 +2,7 @@
 // per chunk of `chunkRows` rows; a checkpoint after each chunk lets a crashed run resume at the next one.
 import type { MigrationContext } from '@tidemark/core';
 import { columnLetter, quoteSheet } from './a1.js';
-import type { Config } from './config.js';
+import type { Config } from './options.js';
 import { classify, refuse, viewSheet } from './inspect.js';
 import { INITIAL_VERSION } from './schema.js';
 import type { SheetsTarget } from './target.js';

@@ -2,15 +2,12 @@ import type { DataSource } from 'typeorm';
 import { definePlugin, redact, type Plugin } from '@tidemark/core';
 import { dialectOf } from './dialect.js';
 import { writeFixture } from './fixture.js';
-import { runTransactionGuard } from './guards.js';
+import { runTransactionGuard } from './guards/index.js';
 import { typeormLedger } from './ledger.js';
-import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
-import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
-import { backfillMigration } from './migrations/003_backfill_recipe_snapshots.js';
-import { m004AddSnapshotForeignKeys } from './migrations/004_add_snapshot_foreign_keys.js';
+import { migrations } from './migrations/index.js';
 import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
 import { readState } from './state.js';
-import { runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing, snapshotsTableMissing } from './traits.js';
+import { runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing, snapshotsTableMissing } from './traits/index.js';
 
 export const PLUGIN_NAME = 'snapshots';
 
@@ -19,7 +16,7 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
   const resolved = resolveOptions(options);
   return definePlugin<DataSource>({
     name: PLUGIN_NAME,
-    migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved), m004AddSnapshotForeignKeys],
+    migrations: migrations(resolved),
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
     guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
     ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),

@@ -1,13 +1,11 @@
 // The plugin object: a plain definePlugin({...}) built from options (the harness spreads and wraps it).
 import { definePlugin, type Plugin } from '@tidemark/core';
-import { backupGuard, precheckGuard } from './guards.js';
+import { backupGuard, precheckGuard } from './guards/index.js';
 import { postgresLedger } from './ledger.js';
-import { stepTransactionGuard } from './step-transaction.js';
-import { schemaMigration } from './migrations/001_schema.js';
-import { configProfilesMigration } from './migrations/002_config_profiles.js';
-import { ingestLogsMigration } from './migrations/003_ingest_logs.js';
+import { stepTransactionGuard } from './guards/step-transaction.js';
+import { migrations } from './migrations/index.js';
 import { PLUGIN_NAME, type TelemetryPluginOptions } from './options.js';
-import { configNotProfiledTrait, uningestedCsvTrait } from './traits.js';
+import { configNotProfiledTrait, uningestedCsvTrait } from './traits/index.js';
 import { describeTarget, type TelemetryTarget } from './target.js';
 import { formatRunbook, runbookReport, type RunbookReport } from './runbook.js';
 import { envFlag } from './telemetry-writer.js';
@@ -20,7 +18,7 @@ export type TelemetryPlugin = Plugin<TelemetryTarget> & {
 export function telemetryPlugin(options: TelemetryPluginOptions = {}): TelemetryPlugin {
   const plugin = definePlugin<TelemetryTarget>({
     name: PLUGIN_NAME,
-    migrations: [schemaMigration, configProfilesMigration, ingestLogsMigration(options)],
+    migrations: migrations(options),
     traits: [configNotProfiledTrait, uningestedCsvTrait],
     guards: [
       ...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]),

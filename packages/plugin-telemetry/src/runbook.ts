@@ -3,7 +3,7 @@
 // (plus this process's last pre-check), so it can be printed at any time. Table or JSON.
 import type { Ledger, LedgerEntry } from '@tidemark/core';
 import { latestBackup } from './backup.js';
-import { lastRun } from './guards.js';
+import { lastRun } from './guards/index.js';
 import { validateIngestion } from './migrations/003_ingest_logs.js';
 import { parityReport, formatTable, type ParityReport } from './parity.js';
 import { runPrechecks, type PrecheckOptions, type PrecheckReport } from './prechecks.js';

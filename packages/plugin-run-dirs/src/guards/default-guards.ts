@@ -3,7 +3,7 @@
 // come before the snapshot so a refused run is left exactly as it was: no archive, no journal, no lock file.
 import type { Guard } from '@tidemark/core';
 import type { RunDirTarget } from '../target.js';
-import { tempSweepGuard } from '../temp-sweep-guard.js';
+import { tempSweepGuard } from './temp-sweep.js';
 import { diskSpaceGuard, type DiskSpaceOptions } from './disk-space.js';
 import { nodbLockGuard, type RedisInput } from './nodb-locks.js';
 import { readonlyGuard } from './readonly.js';

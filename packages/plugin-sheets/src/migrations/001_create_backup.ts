@@ -1,6 +1,6 @@
 import { defineMigration, type Migration } from '@tidemark/core';
 import { BACKUP_STEP, copySpreadsheet, deleteBackup, findBackup } from '../backup.js';
-import type { Config } from '../config.js';
+import type { Config } from '../options.js';
 import { assertMigratable } from '../preflight.js';
 import type { SheetsTarget } from '../target.js';
 

@@ -1,7 +1,7 @@
 import { defineMigration, type Migration } from '@tidemark/core';
 import { BACKUP_STEP, findBackup } from '../backup.js';
 import { addV3Columns, removeV3Columns } from '../columns.js';
-import type { Config } from '../config.js';
+import type { Config } from '../options.js';
 import type { SheetsTarget } from '../target.js';
 
 export const ADD_COLUMNS_STEP = '002_add_v3_columns';

@@ -1,5 +1,5 @@
 import { defineMigration, type Migration } from '@tidemark/core';
-import type { Config } from '../config.js';
+import type { Config } from '../options.js';
 import { classify, viewSheet } from '../inspect.js';
 import type { SheetsTarget } from '../target.js';
 import { ADD_COLUMNS_STEP } from './002_add_v3_columns.js';

@@ -1,5 +1,5 @@
 import { defineMigration, type Migration } from '@tidemark/core';
-import type { Config } from '../config.js';
+import type { Config } from '../options.js';
 import type { SheetsTarget } from '../target.js';
 import { clearVersions, initializeVersions } from '../versions.js';
 import { VERIFY_SCHEMA_STEP } from './003_verify_schema.js';

@@ -1,6 +1,6 @@
 import { defineMigration, type Migration } from '@tidemark/core';
 import { runChecks } from '../checks.js';
-import type { Config } from '../config.js';
+import type { Config } from '../options.js';
 import type { SheetsTarget } from '../target.js';
 import { INIT_VERSIONS_STEP } from './004_initialize_versions.js';
 

@@ -5,7 +5,7 @@ import { defineMigration } from '@tidemark/core';
 import type { Knex } from 'knex';
 import { CREATION_ORDER, SAMPLE_COLUMNS, TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
-import { db } from '../step-transaction.js';
+import { db } from '../guards/step-transaction.js';
 
 export const schemaMigration = defineMigration<TelemetryTarget>({
   id: '001_schema',

@@ -5,7 +5,7 @@ import { IMPORT_APPLIER, readConfigFile, recordProfile } from '../config-import.
 import { tableExists } from '../db-state.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
-import { db } from '../step-transaction.js';
+import { db } from '../guards/step-transaction.js';
 
 export const configProfilesMigration = defineMigration<TelemetryTarget>({
   id: '002_config_profiles',

@@ -10,7 +10,7 @@ import { listLogFiles } from '../inventory.js';
 import type { TelemetryPluginOptions } from '../options.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
-import { db } from '../step-transaction.js';
+import { db } from '../guards/step-transaction.js';
 import { join } from 'node:path';
 
 export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migration<TelemetryTarget> {

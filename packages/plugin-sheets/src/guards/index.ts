@@ -2,13 +2,13 @@
 // `restore-on-failure` undoes what a failed `up` did in this run (the failing step's partial work included), in
 // reverse order, with the steps' own verified downs, so the target is back at its state before the run.
 import { defineGuard, isTidemarkError, TidemarkError, type Guard, type Migration, type MigrationContext } from '@tidemark/core';
-import { PLUGIN } from './client.js';
-import type { Config } from './config.js';
-import { label } from './inspect.js';
-import { sheetsLedger } from './ledger.js';
-import { ADD_COLUMNS_STEP } from './migrations/002_add_v3_columns.js';
-import { BACKUP_STEP } from './backup.js';
-import type { SheetsTarget } from './target.js';
+import { PLUGIN } from '../client.js';
+import type { Config } from '../options.js';
+import { label } from '../inspect.js';
+import { sheetsLedger } from '../ledger.js';
+import { ADD_COLUMNS_STEP } from '../migrations/002_add_v3_columns.js';
+import { BACKUP_STEP } from '../backup.js';
+import type { SheetsTarget } from '../target.js';
 
 export function rollbackWindowGuard(config: Config): Guard<SheetsTarget> {
   return defineGuard<SheetsTarget>({

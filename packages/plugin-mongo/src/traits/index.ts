@@ -1,10 +1,10 @@
 // Read-only detectors of the legacy shapes the seed's migrations fix; each gates its migration, so a database
 // that already has the shape (e.g. created by the new app version) is baselined instead of migrated.
 import { defineTrait } from '@tidemark/core';
-import { labletSchemaIssues, LABLET_COLLECTIONS_ID } from './migrations/001_lablet_collections.js';
-import { WORKER_EXTENSIONS_ID } from './migrations/002_cml_worker_extensions.js';
-import { collectionNames, indexesOf, indexStatus, WORKER_FIELDS, WORKER_INDEX, WORKERS, workersMissingFields } from './schema.js';
-import { dbOf, type MongoTarget } from './target.js';
+import { labletSchemaIssues, LABLET_COLLECTIONS_ID } from '../migrations/001_lablet_collections.js';
+import { WORKER_EXTENSIONS_ID } from '../migrations/002_cml_worker_extensions.js';
+import { collectionNames, indexesOf, indexStatus, WORKER_FIELDS, WORKER_INDEX, WORKERS, workersMissingFields } from '../schema.js';
+import { dbOf, type MongoTarget } from '../target.js';
 
 export const labletSchemaMissing = defineTrait<MongoTarget>({
   id: 'lablet-schema-missing',

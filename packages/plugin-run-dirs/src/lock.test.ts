@@ -2,7 +2,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newHolder } from '@tidemark/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileLock } from './lease-lock.js';
+import { fileLock } from './lock.js';
 import { tempDir } from './test/tmp-run.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -2,9 +2,9 @@
 // already created the snapshot schema gets 001/002 baselined (recorded, not run), and its down keeps them.
 import type { DataSource } from 'typeorm';
 import { defineTrait } from '@tidemark/core';
-import { schemaShape } from './inspect.js';
-import { BACKFILL_ID } from './migrations/003_backfill_recipe_snapshots.js';
-import { backfillStats } from './stats.js';
+import { schemaShape } from '../inspect.js';
+import { BACKFILL_ID } from '../migrations/003_backfill_recipe_snapshots.js';
+import { backfillStats } from '../stats.js';
 
 export const snapshotsTableMissing = defineTrait<DataSource>({
   id: 'recipe-snapshots-table-missing',

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { defineGuard, type Guard } from '@tidemark/core';
 import type { Knex } from 'knex';
-import type { TelemetryTarget } from './target.js';
+import type { TelemetryTarget } from '../target.js';
 
 interface Active {
   target: TelemetryTarget;

@@ -1,12 +1,12 @@
 // Read-only detectors of the legacy shape. They share the one cached read of the sheet, and they refuse
 // (throw) on a layout they do not know, so the planner never baselines steps on a sheet we would not touch.
 import { defineTrait, type Trait } from '@tidemark/core';
-import type { Config } from './config.js';
-import { columnLetter } from './a1.js';
-import { ADD_COLUMNS_STEP } from './migrations/002_add_v3_columns.js';
-import { INIT_VERSIONS_STEP } from './migrations/004_initialize_versions.js';
-import { assertMigratable } from './preflight.js';
-import type { SheetsTarget } from './target.js';
+import type { Config } from '../options.js';
+import { columnLetter } from '../a1.js';
+import { ADD_COLUMNS_STEP } from '../migrations/002_add_v3_columns.js';
+import { INIT_VERSIONS_STEP } from '../migrations/004_initialize_versions.js';
+import { assertMigratable } from '../preflight.js';
+import type { SheetsTarget } from '../target.js';
 
 /** A run started here (some step recorded) but `id` is not recorded: its effect may be an interrupted run's. */
 function interrupted(entries: { id: string; outcome: string }[], id: string): boolean {

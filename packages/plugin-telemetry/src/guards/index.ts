@@ -1,10 +1,10 @@
 // The runbook's pre-checks and backups as guards around an `up` run: both act before the first step, so a
 // failure stops the run with nothing changed.
 import { TidemarkError, defineGuard, type Guard } from '@tidemark/core';
-import { createBackup, type BackupInfo } from './backup.js';
-import { PLUGIN_NAME } from './options.js';
-import { runPrechecks, type PrecheckOptions, type PrecheckReport } from './prechecks.js';
-import type { TelemetryTarget } from './target.js';
+import { createBackup, type BackupInfo } from '../backup.js';
+import { PLUGIN_NAME } from '../options.js';
+import { runPrechecks, type PrecheckOptions, type PrecheckReport } from '../prechecks.js';
+import type { TelemetryTarget } from '../target.js';
 
 /** The last pre-check report and backup per target object, for the runbook report of the same process. */
 export const lastRun = new WeakMap<TelemetryTarget, { prechecks?: PrecheckReport; backup?: BackupInfo }>();

@@ -2,7 +2,7 @@
 // A failure anywhere rolls everything back, ledger entries and cursors included, and reports `restored`.
 import type { DataSource } from 'typeorm';
 import { defineGuard } from '@tidemark/core';
-import { inTransaction } from './transaction.js';
+import { inTransaction } from '../transaction.js';
 
 export const runTransactionGuard = defineGuard<DataSource>({
   name: 'run-transaction',

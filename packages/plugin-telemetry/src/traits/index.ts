@@ -1,12 +1,12 @@
 // Legacy shapes: CSV files not in the database yet, and a config.json whose content has no profile row.
 import { defineTrait, type Trait } from '@tidemark/core';
 import { join } from 'node:path';
-import { readConfigFile } from './config-import.js';
-import { hashFile } from './csv-lines.js';
-import { dualWriteFiles, ingestedHashes, tableExists } from './db-state.js';
-import { listLogFiles } from './inventory.js';
-import { TABLES } from './schema.js';
-import type { TelemetryTarget } from './target.js';
+import { readConfigFile } from '../config-import.js';
+import { hashFile } from '../csv-lines.js';
+import { dualWriteFiles, ingestedHashes, tableExists } from '../db-state.js';
+import { listLogFiles } from '../inventory.js';
+import { TABLES } from '../schema.js';
+import type { TelemetryTarget } from '../target.js';
 
 export const uningestedCsvTrait: Trait<TelemetryTarget> = defineTrait<TelemetryTarget>({
   id: 'csv-not-ingested',
