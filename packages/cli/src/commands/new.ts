@@ -70,7 +70,7 @@ export async function newCommand(env: NewCommandEnv, name: string, options: { ti
   const test =
     scaffolded?.test ??
     (harness
-      ? goldenLawsTest({ id, exportName, target: targetName, casesDir: posix(relative(migrationsDir, casesDir)), harness })
+      ? goldenLawsTest({ id, exportName, target: targetName, casesDir: posix(relative(migrationsDir, casesDir)), configDir: posix(relative(migrationsDir, loaded.dir)) || '.', harness })
       : genericTest({ id, exportName, target: targetName }));
 
   await mkdir(migrationsDir, { recursive: true });

@@ -73,20 +73,26 @@ export const KNOWN_HARNESSES: Readonly<Record<string, { from: string; factory: s
 };
 
 /**
- * The golden cases of the plugin's fixture folder and the six laws, with the plugin's harness and the app's
- * migrations of this target appended to the shipped ones.
+ * The golden cases of the plugin's fixture folder and the six laws, with the plugin's harness made next to the
+ * app's configured target (opened from tidemark.config.ts) and the app's migrations of this target appended.
  */
-export function goldenLawsTest(input: { id: string; exportName: string; target: string; casesDir: string; harness: { from: string; factory: string } }): string {
-  const { id, exportName, target, casesDir, harness } = input;
+export function goldenLawsTest(input: { id: string; exportName: string; target: string; casesDir: string; configDir: string; harness: { from: string; factory: string } }): string {
+  const { id, exportName, target, casesDir, configDir, harness } = input;
   const list = listOf(target);
   return `import { fileURLToPath } from 'node:url';
+import { openConfiguredTarget } from '@tidemark/cli';
 import { describeGolden, describeLaws } from '@tidemark/testing';
 import { ${harness.factory} } from '${harness.from}';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ${exportName} } from './${id}.js';
 import { migrations } from './index.js';
 
-const harness = ${harness.factory}({ migrations: ${list} });
+// Every case of ${casesDir}/: up(before) == after (TIDEMARK_UPDATE_GOLDEN=1 writes after/ for review), twice == once,
+// down(after) == before; the laws run over the cases' before/ states.
+const cases = fileURLToPath(new URL(${JSON.stringify(`${casesDir}/`)}, import.meta.url));
+const app = await openConfiguredTarget(${JSON.stringify(target)}, { cwd: fileURLToPath(new URL(${JSON.stringify(`${configDir}/`)}, import.meta.url)) });
+afterAll(() => app.close());
+const harness = ${harness.factory}({ target: app.target, migrations: ${list}, fixturesDir: cases });
 
 describe(${JSON.stringify(id)}, () => {
   it(${JSON.stringify(`is registered for target ${target}`)}, () => {
@@ -94,8 +100,7 @@ describe(${JSON.stringify(id)}, () => {
   });
 });
 
-// Every case of ${casesDir}/: up(before) == after (TIDEMARK_UPDATE_GOLDEN=1 writes after/ for review), twice == once, down(after) == before.
-describeGolden(harness, { dir: fileURLToPath(new URL(${JSON.stringify(`${casesDir}/`)}, import.meta.url)) });
+describeGolden(harness, { dir: cases });
 describeLaws(harness);
 `;
 }
