@@ -38,14 +38,15 @@ function setup() {
 }
 
 /**
- * Debian tools the tests drive for real: Chromium (the fleet dashboard's end-to-end tests) and zip/unzip
- * (archives must interoperate with Info-ZIP). Installed when missing and we may (root + apt-get).
+ * Debian tools the tests drive for real: Chromium (the fleet dashboard's end-to-end tests), zip/unzip
+ * (archives must interoperate with Info-ZIP) and aria2 (run-sync downloads as WEPPcloud's own job does). Installed when missing and we may (root + apt-get).
  */
 function debianTools() {
   const wanted = [
     ['chromium', '/usr/bin/chromium'],
     ['zip', '/usr/bin/zip'],
     ['unzip', '/usr/bin/unzip'],
+    ['aria2', '/usr/bin/aria2c'],
   ].filter(([, path]) => !existsSync(path));
   if (wanted.length === 0) return;
   const names = wanted.map(([name]) => name);

@@ -1,7 +1,6 @@
 // The contract every plugin implements. It names no database, file format or network: a Target is whatever
 // the plugin says it is (a folder path, a pg client, a Sheets client + spreadsheet id, a mongoose connection).
-import type { TidemarkEvent } from './events.js';
-import type { RunResult } from './runner.js';
+// It depends on nothing: the planner, the runner and the events build on these types, never the reverse.
 
 /** Evidence that a trait found a legacy shape: a human summary plus structured details for reports. */
 export interface Evidence {
@@ -178,7 +177,6 @@ export interface GuardContext<T> {
   readonly targetLabel: string;
   readonly runId: string;
   readonly command: 'up' | 'down';
-  readonly dryRun: boolean;
   readonly signal: AbortSignal;
   /**
    * The steps this run will apply (up) or revert (down), in order. Empty on an `up` that only records
@@ -306,4 +304,60 @@ export interface ScaffoldOutput {
   test?: string;
 }
 
-export type EventListener = (event: TidemarkEvent) => void;
+/** What `plan` computes, never mutating: the steps to run and why, what to baseline, drift. */
+export type StepReason =
+  | { kind: 'pending' }
+  | { kind: 'trait'; trait: string; evidence: Evidence }
+  | { kind: 'retry'; previous: string }
+  | { kind: 'drift-repair'; trait: string; evidence: Evidence };
+
+export interface PlannedStep {
+  id: string;
+  title: string;
+  reasons: StepReason[];
+  /** One line for people. */
+  why: string;
+}
+
+export interface BaselineStep {
+  id: string;
+  title: string;
+  /** Why it is recorded as done without running. */
+  note: string;
+}
+
+export type Drift =
+  | { kind: 'checksum'; id: string; recorded: string; current: string }
+  | { kind: 'legacy-shape'; id: string; trait: string; evidence: Evidence }
+  | { kind: 'unknown-migration'; id: string };
+
+export interface ExternalFinding {
+  trait: string;
+  title: string;
+  needs: string;
+  evidence: Evidence;
+}
+
+export interface Plan {
+  target: string;
+  steps: PlannedStep[];
+  baseline: BaselineStep[];
+  drift: Drift[];
+  /** Legacy shapes only something outside Tidemark can fix, with evidence. */
+  external: ExternalFinding[];
+  /** Ids the ledger says are applied or baselined, in plan order. */
+  applied: string[];
+  /** Every trait finding, by trait id (null = not detected; absent = not checked). */
+  findings: Record<string, Evidence | null>;
+}
+
+/** The result of an `up` or `down`. */
+export interface RunResult {
+  runId: string;
+  outcome: 'ok' | 'nothing-to-do' | 'dry-run';
+  plan: Plan;
+  applied: string[];
+  baselined: string[];
+  reverted: string[];
+  durationMs: number;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ancestorsOf, orderMigrations } from './dag.js';
+import { orderMigrations } from './dag.js';
 import { isTidemarkError } from './errors.js';
 import { setter } from './test/fixtures.js';
 
@@ -39,13 +39,5 @@ describe('orderMigrations', () => {
   test('unknown requirements and duplicate ids are named', () => {
     expect(() => orderMigrations([setter('a', 'a', 1, { requires: ['ghost'] })])).toThrow(/migration "a".*unknown migration "ghost"/);
     expect(() => orderMigrations([setter('a', 'a', 1), setter('a', 'b', 1)])).toThrow(/"a" is defined twice/);
-  });
-});
-
-describe('ancestorsOf', () => {
-  test('collects transitive requirements and itself only', () => {
-    const ms = [setter('a', 'a', 1), setter('b', 'b', 1, { requires: ['a'] }), setter('c', 'c', 1, { requires: ['b'] }), setter('d', 'd', 1)];
-    expect([...ancestorsOf(ms, 'c')].sort()).toEqual(['a', 'b', 'c']);
-    expect([...ancestorsOf(ms, 'd')]).toEqual(['d']);
   });
 });

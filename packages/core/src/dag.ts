@@ -66,16 +66,3 @@ function findCycle<T>(migrations: readonly Migration<T>[]): string[] {
   }
   return [];
 }
-
-/** The ids `id` depends on, transitively, including itself. */
-export function ancestorsOf<T>(migrations: readonly Migration<T>[], id: string): Set<string> {
-  const byId = new Map(migrations.map((m) => [m.id, m]));
-  const seen = new Set<string>();
-  const walk = (current: string) => {
-    if (seen.has(current)) return;
-    seen.add(current);
-    for (const r of byId.get(current)?.requires ?? []) walk(r);
-  };
-  walk(id);
-  return seen;
-}

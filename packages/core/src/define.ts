@@ -1,6 +1,7 @@
 // `define*` helpers: type inference for plugin authors, and the checks that belong at definition time.
 import { checksumOf } from './checksum.js';
-import type { Guard, Ledger, Migration, Plugin, Trait } from './contract.js';
+import type { Guard, Migration, Plugin, Trait } from './contract.js';
+import { orderMigrations } from './dag.js';
 import { TidemarkError } from './errors.js';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -39,26 +40,9 @@ export function defineGuard<T>(definition: Guard<T>): Guard<T> {
   return Object.freeze({ ...definition });
 }
 
-export function defineLedger(ledger: Ledger): Ledger {
-  return ledger;
-}
-
-/** Checks ids are unique and every `requires` / `fixes` names a known migration. */
+/** Checks ids are unique, every `requires` names a known migration and there is no cycle, and traits fix known ids. */
 export function definePlugin<T>(plugin: Plugin<T>): Plugin<T> {
-  const ids = new Set<string>();
-  for (const m of plugin.migrations) {
-    if (ids.has(m.id)) {
-      throw new TidemarkError('DUPLICATE_MIGRATION', `migration id "${m.id}" is defined twice`, { plugin: plugin.name });
-    }
-    ids.add(m.id);
-  }
-  for (const m of plugin.migrations) {
-    for (const r of m.requires ?? []) {
-      if (!ids.has(r)) {
-        throw new TidemarkError('UNKNOWN_MIGRATION', `requires unknown migration "${r}"`, { plugin: plugin.name, migration: m.id });
-      }
-    }
-  }
+  const ids = new Set(orderMigrations(plugin.migrations, plugin.name).map((m) => m.id));
   for (const t of plugin.traits ?? []) {
     for (const f of t.fixes) {
       if (!ids.has(f)) {

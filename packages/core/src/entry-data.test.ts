@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { LedgerEntry, MigrationContext } from './contract.js';
 import { defineMigration } from './define.js';
 import { mergeEntryData } from './entry-data.js';
-import { createRunner } from './runner.js';
+import { createRunner } from './runner/index.js';
 import { box, boxPlugin, failure, flagTrait, setter, snapshotGuard, type Box } from './test/fixtures.js';
 
 /** A step that runs `body` with its context, then sets `key` like `setter`. */

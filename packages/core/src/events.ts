@@ -1,6 +1,5 @@
 // One typed stream for everything a run does; every sink (console, JSON lines, Redis, a web page) reads it.
-import type { Evidence, ValidationIssue } from './contract.js';
-import type { Plan } from './plan.js';
+import type { Evidence, Plan, ValidationIssue } from './contract.js';
 
 interface Base {
   /** ISO-8601. */
@@ -28,6 +27,8 @@ export type TidemarkEvent =
   | (Base & { type: 'log'; level: 'info' | 'warn'; message: string; migration?: string; data?: Record<string, unknown> });
 
 export type TidemarkEventType = TidemarkEvent['type'];
+
+export type EventListener = (event: TidemarkEvent) => void;
 
 export type EventOf<K extends TidemarkEventType> = Extract<TidemarkEvent, { type: K }>;
 

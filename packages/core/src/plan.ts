@@ -1,53 +1,9 @@
 // The planner is pure: given migrations, traits' findings and the ledger, it says what runs and why.
-import type { Evidence, LedgerEntry, Migration, Trait } from './contract.js';
+import type { BaselineStep, Drift, Evidence, ExternalFinding, LedgerEntry, Migration, Plan, PlannedStep, StepReason, Trait } from './contract.js';
+
+export type { BaselineStep, Drift, ExternalFinding, Plan, PlannedStep, StepReason };
 import { orderMigrations } from './dag.js';
 import { TidemarkError } from './errors.js';
-
-export type StepReason =
-  | { kind: 'pending' }
-  | { kind: 'trait'; trait: string; evidence: Evidence }
-  | { kind: 'retry'; previous: string }
-  | { kind: 'drift-repair'; trait: string; evidence: Evidence };
-
-export interface PlannedStep {
-  id: string;
-  title: string;
-  reasons: StepReason[];
-  /** One line for people. */
-  why: string;
-}
-
-export interface BaselineStep {
-  id: string;
-  title: string;
-  /** Why it is recorded as done without running. */
-  note: string;
-}
-
-export type Drift =
-  | { kind: 'checksum'; id: string; recorded: string; current: string }
-  | { kind: 'legacy-shape'; id: string; trait: string; evidence: Evidence }
-  | { kind: 'unknown-migration'; id: string };
-
-export interface ExternalFinding {
-  trait: string;
-  title: string;
-  needs: string;
-  evidence: Evidence;
-}
-
-export interface Plan {
-  target: string;
-  steps: PlannedStep[];
-  baseline: BaselineStep[];
-  drift: Drift[];
-  /** Legacy shapes only something outside Tidemark can fix, with evidence. */
-  external: ExternalFinding[];
-  /** Ids the ledger says are applied or baselined, in plan order. */
-  applied: string[];
-  /** Every trait finding, by trait id (null = not detected; absent = not checked). */
-  findings: Record<string, Evidence | null>;
-}
 
 export interface PlanInput<T> {
   plugin: string;

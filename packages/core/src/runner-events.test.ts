@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { GuardContext } from './contract.js';
 import { defineGuard, defineMigration } from './define.js';
 import type { TidemarkEvent } from './events.js';
-import { createRunner } from './runner.js';
+import { createRunner } from './runner/index.js';
 import { box, boxPlugin, flagTrait, setter, snapshotGuard, type Box } from './test/fixtures.js';
 
 /** Events without the fields that vary per run. */
@@ -139,12 +139,12 @@ describe('event stream', () => {
 });
 
 describe('guard and migration contexts', () => {
-  test('guards see the command, steps, dry-run flag, a live signal and the target', async () => {
+  test('guards see the command, steps, a live signal and the target', async () => {
     const seen: Partial<GuardContext<Box>>[] = [];
     const spy = defineGuard<Box>({
       name: 'spy',
       async aroundRun(ctx, next) {
-        seen.push({ command: ctx.command, steps: ctx.steps, dryRun: ctx.dryRun, targetLabel: ctx.targetLabel, target: ctx.target });
+        seen.push({ command: ctx.command, steps: ctx.steps, targetLabel: ctx.targetLabel, target: ctx.target });
         expect(ctx.signal.aborted).toBe(false);
         expect(ctx.runId).toMatch(/^[0-9a-f-]{36}$/);
         await next();
@@ -159,10 +159,10 @@ describe('guard and migration contexts', () => {
     await r.up();
     await r.down({ to: null });
     expect(seen).toEqual([
-      { command: 'up', steps: ['001', '002'], dryRun: false, targetLabel: 'box', target: t },
+      { command: 'up', steps: ['001', '002'], targetLabel: 'box', target: t },
       { command: 'up', steps: ['001:up'] },
       { command: 'up', steps: ['002:up'] },
-      { command: 'down', steps: ['002', '001'], dryRun: false, targetLabel: 'box', target: t },
+      { command: 'down', steps: ['002', '001'], targetLabel: 'box', target: t },
       { command: 'down', steps: ['002:down'] },
       { command: 'down', steps: ['001:down'] },
     ]);

@@ -3,7 +3,7 @@ import { defineGuard, defineMigration } from './define.js';
 import type { LedgerEntry } from './contract.js';
 import { isTidemarkError } from './errors.js';
 import type { TidemarkEvent } from './events.js';
-import { createRunner } from './runner.js';
+import { createRunner } from './runner/index.js';
 import { box, boxPlugin, failure, flagTrait, setter, snapshotGuard, tracingGuard, type Box } from './test/fixtures.js';
 
 const m1 = setter('001', 'a', 1);
@@ -595,8 +595,11 @@ describe('lock', () => {
         target.data.a = 1;
       },
     });
-    const error = await failure(createRunner({ plugin: boxPlugin([slow, m2]), target: t, lock: { ttlMs: 30, renewMs: 10 } }).up());
+    const types: string[] = [];
+    const error = await failure(createRunner({ plugin: boxPlugin([slow, m2]), target: t, lock: { ttlMs: 30, renewMs: 10 }, onEvent: (e) => types.push(e.type) }).up());
     expect(error.code).toBe('LOCK_LOST');
+    expect(types.filter((x) => x === 'lock:lost')).toHaveLength(1);
+    expect(types.indexOf('lock:lost')).toBeLessThan(types.indexOf('run:finished'));
     expect(t.log).not.toContain('up:002');
     expect((await t.ledger.lock.inspect())?.token).toBe('thief');
   });
@@ -772,8 +775,10 @@ describe('verify, status, plan, rehearse', () => {
         };
       },
     });
-    const report = await createRunner({ plugin, target: t }).rehearse();
+    const runs: string[] = [];
+    const report = await createRunner({ plugin, target: t, onEvent: (e) => void (e.type === 'run:started' || e.type === 'run:finished' ? runs.push(`${e.type}:${e.command}`) : 0) }).rehearse();
     expect(report).toMatchObject({ outcome: 'ok', applied: ['001', '002'], diff: { summary: '2 keys added' } });
+    expect(runs).toEqual(['run:started:rehearse', 'run:finished:rehearse']);
     expect(disposed).toBe(true);
     expect(t.data).toEqual({ x: 1 });
     expect(await t.ledger.read()).toEqual([]);

@@ -58,6 +58,8 @@ describe('define*', () => {
     expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1), setter('a', 'b', 1)] })).toThrow(/\[p\] migration id "a" is defined twice/);
     expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1, { requires: ['z'] })] })).toThrow(/\[p\] migration "a" requires unknown migration "z"/);
     expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1)], traits: [defineTrait({ id: 't', title: 't', fixes: ['q'], detect: async () => null })] })).toThrow(/trait "t" names unknown migration "q"/);
+    // A cycle is a definition error too, named when the plugin is defined rather than at its first run.
+    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1, { requires: ['b'] }), setter('b', 'b', 1, { requires: ['a'] })] })).toThrow(/cycle.*a -> b -> a|cycle.*b -> a -> b/);
     expect(definePlugin({ ...base, migrations: [setter('a', 'a', 1)] }).name).toBe('p');
   });
 });

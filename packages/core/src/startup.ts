@@ -1,7 +1,8 @@
 // The call an app awaits at boot. With nothing pending it costs one ledger read and takes no lock; when
 // many replicas boot at once they queue on the lease and each re-plans, so every migration runs once.
 import { inContexts } from './plan.js';
-import { createRunner, type RunResult, type RunnerOptions } from './runner.js';
+import type { RunResult } from './contract.js';
+import { createRunner, type RunnerOptions } from './runner/index.js';
 
 export interface StartupResult {
   outcome: 'up-to-date' | 'migrated';

@@ -16,6 +16,8 @@ export interface FleetKeys {
   last: string;
   /** Prefix of the per-family claim keys (`<this><top-level run id>`: which job may work on the family). */
   family: string;
+  /** Prefix of a run-sync job's auth token (`<this><job id>`): kept out of the job's data, expires, deleted when the job ends. */
+  secret: string;
 }
 
 export const DEFAULT_PREFIX = 'tidemark';
@@ -25,5 +27,5 @@ export function fleetKeys(names: FleetNames = {}): FleetKeys {
   const prefix = names.prefix ?? DEFAULT_PREFIX;
   const queue = names.queue ?? DEFAULT_QUEUE;
   if (!/^[\w.-]+$/.test(prefix) || !/^[\w.-]+$/.test(queue)) throw new Error(`[tidemark] [fleet] prefix "${prefix}" and queue "${queue}" may hold letters, digits, _ . - only`);
-  return { prefix, queue, runs: `${prefix}:${queue}:fleet:runs`, last: `${prefix}:${queue}:fleet:last`, family: `${prefix}:${queue}:fleet:family:` };
+  return { prefix, queue, runs: `${prefix}:${queue}:fleet:runs`, last: `${prefix}:${queue}:fleet:last`, family: `${prefix}:${queue}:fleet:family:`, secret: `${prefix}:${queue}:fleet:secret:` };
 }

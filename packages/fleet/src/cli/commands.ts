@@ -102,12 +102,19 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
     .option('--plugin <module>', 'module exporting the run-dirs plugin to migrate with (default: the built-in one)')
     .option('--grace-ms <ms>', 'on shutdown, abort running jobs after this long (they are then restored and retried)', positiveInt('--grace-ms'), 300_000)
     .option('--lock-duration-ms <ms>', 'BullMQ job lock: a killed worker’s jobs are retried after about this long', positiveInt('--lock-duration-ms'), 30_000)
-    .action(async (o: Common & { root?: string; concurrency: number; registryUrl?: string; nodbRedisUrl?: string; snapshot: 'zip' | 'hardlink'; plugin?: string; graceMs: number; lockDurationMs: number }) => {
+    .option('--sync-hosts <list>', 'run-sync: comma-separated source hosts (host, host:port or base URL) a request may name (env TIDEMARK_SYNC_HOSTS; default wepp.cloud)')
+    .option('--sync-roots <list>', 'run-sync: comma-separated folders a request may name as target root (env TIDEMARK_SYNC_ROOTS; default only --root)')
+    .addOption(new Option('--downloader <kind>', 'run-sync downloader').choices(['auto', 'aria2c', 'builtin']).default('auto'))
+    .action(async (o: Common & { root?: string; concurrency: number; registryUrl?: string; nodbRedisUrl?: string; snapshot: 'zip' | 'hardlink'; plugin?: string; graceMs: number; lockDurationMs: number; syncHosts?: string; syncRoots?: string; downloader: 'auto' | 'aria2c' | 'builtin' }) => {
       try {
         const { startFleetWorker } = await import('../jobs/worker.js');
         const registry = o.registryUrl ?? io.env.TIDEMARK_REGISTRY_URL;
         const plugin = await loadPlugin(o.plugin);
+        const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+        const syncHosts = list(o.syncHosts ?? io.env.TIDEMARK_SYNC_HOSTS);
+        const syncRoots = list(o.syncRoots ?? io.env.TIDEMARK_SYNC_ROOTS).map((r) => resolve(r));
         const worker = await startFleetWorker({
+          sync: { downloader: o.downloader, ...(syncHosts.length ? { allowedSourceHosts: syncHosts } : {}), ...(syncRoots.length ? { allowedTargetRoots: syncRoots } : {}) },
           ...names(o, io),
           ...(o.root ? { root: resolve(o.root) } : {}),
           ...(plugin ? { plugin } : {}),
@@ -133,10 +140,10 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
   common(fleet.command('sync'))
     .description('enqueue a run-sync: import a run from a source host into the standard root')
     .argument('<runid>')
-    .requiredOption('--config <name>', 'the run’s config (e.g. disturbed9002)')
+    .option('--config <name>', 'the run’s config (e.g. disturbed9002)', 'cfg')
     .option('--host <host>', 'source host or base URL', 'wepp.cloud')
     .option('--owner-email <email>')
-    .option('--target-root <dir>', 'root to import into (default the worker’s --root)')
+    .option('--target-root <dir>', 'import to <dir>/<runid>/<config> (must be in the worker’s --sync-roots; default the worker’s --root tree)')
     .option('--auth-token-env <var>', 'environment variable holding the source’s auth token', 'TIDEMARK_SYNC_TOKEN')
     .option('--allow-push', 'allow a sync with a push host (needs a token)')
     .option('--overwrite', 'replace an existing run (never a READONLY or locked one)')
@@ -210,16 +217,17 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
 
   fleet
     .command('serve-runs')
-    .description('serve the runs under a root as a run-sync source (manifest + files with Range)')
+    .description('serve the runs under a root as a run-sync source on WEPPcloud’s protocol (/weppcloud/runs/<runid>/<config>/aria2c.spec, …/download/<path> with Range, + tidemark-manifest.json)')
     .argument('<root>')
     .option('--port <n>', 'port', (v) => Number(v), 8766)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--token-env <var>', 'environment variable holding the token clients must send (optional)', 'TIDEMARK_SYNC_TOKEN')
-    .action(async (root: string, o: { port: number; host: string; tokenEnv: string }) => {
+    .option('--public-url <url>', 'base URL the spec’s links use when behind a proxy (default: the request’s Host)')
+    .action(async (root: string, o: { port: number; host: string; tokenEnv: string; publicUrl?: string }) => {
       try {
         const { startRunSource } = await import('../run-sync/source-server.js');
         const token = io.env[o.tokenEnv];
-        const server = await startRunSource({ root: resolve(root), port: o.port, host: o.host, ...(token ? { token } : {}) });
+        const server = await startRunSource({ root: resolve(root), port: o.port, host: o.host, ...(token ? { token } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) });
         io.stderr.write(`[tidemark] [fleet] serving runs of ${root} on ${server.url}\n`);
         await untilStopped(io);
         await server.close();

@@ -30,7 +30,14 @@ export function parseCookies(header: string | undefined): Record<string, string>
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');
-    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+    if (at <= 0) continue;
+    const raw = part.slice(at + 1).trim();
+    // A malformed escape (`%E0%A4%A`) is somebody else's cookie or an attack: keep it raw, never throw.
+    try {
+      out[part.slice(0, at).trim()] = decodeURIComponent(raw);
+    } catch {
+      out[part.slice(0, at).trim()] = raw;
+    }
   }
   return out;
 }
@@ -44,18 +51,25 @@ export function createAuth(options: AuthOptions) {
   const expected = digest(options.adminToken);
 
   return {
-    /** Too many failures from this address in the last minute. */
-    throttled(address: string): boolean {
+    /**
+     * Takes one login attempt for this address, synchronously, before the request's body is read: counted as
+     * a failure until `login` succeeds, so a burst of concurrent guesses cannot all pass the check while their
+     * bodies are still arriving. False when the address is over its limit for the last minute.
+     */
+    beginAttempt(address: string): boolean {
       const recent = (failures.get(address) ?? []).filter((t) => clock() - t < 60_000);
-      failures.set(address, recent);
-      return recent.length >= (options.maxFailuresPerMinute ?? 10);
+      if (recent.length >= (options.maxFailuresPerMinute ?? 10)) {
+        failures.set(address, recent);
+        return false;
+      }
+      failures.set(address, [...recent, clock()]);
+      return true;
     },
+    /** Checks the token of an attempt taken with `beginAttempt`; a success gives the attempt back. */
     login(token: string, address: string): Session | null {
       // Hashing first makes the comparison constant-time whatever the length of the guess.
-      if (!timingSafeEqual(digest(token), expected)) {
-        failures.set(address, [...(failures.get(address) ?? []), clock()]);
-        return null;
-      }
+      if (!timingSafeEqual(digest(token), expected)) return null;
+      failures.set(address, (failures.get(address) ?? []).slice(0, -1));
       const session: Session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), expires: clock() + ttl };
       sessions.set(session.id, session);
       return session;
@@ -94,9 +108,10 @@ export function createAuth(options: AuthOptions) {
 /** Origin (or, without it, Referer) must name this host; browsers always send Origin on a cross-site POST. */
 export function sameOrigin(req: IncomingMessage): boolean {
   const host = req.headers.host;
-  const origin = req.headers.origin ?? (req.headers.referer ? new URL(req.headers.referer).origin : undefined);
-  if (!origin) return true; // not a browser cross-site request (curl, tests); the CSRF token still applies
+  // A malformed Origin or Referer is refused (false), never an exception.
   try {
+    const origin = req.headers.origin ?? (req.headers.referer ? new URL(req.headers.referer).origin : undefined);
+    if (!origin) return true; // not a browser cross-site request (curl, tests); the CSRF token still applies
     return new URL(origin).host === host;
   } catch {
     return false;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetKeys } from '../keys.js';
@@ -138,5 +139,94 @@ describe('dashboard over HTTP', () => {
     const jobs = await (await fetch(new URL('/api/jobs', dash.url), { headers: { cookie: cookie! } })).text();
     expect(jobs).toContain('rlew-push');
     expect(jobs).not.toContain('push-secret-xyz');
+  });
+});
+
+describe('dashboard: what each run needs, and the registry filters', () => {
+  it("rows carry each trait's description, the planned migrations and the version they lead to; source host and owner filter", async () => {
+    const keys = fleetKeys(names);
+    const synced = (i: number, sourceHost: string, owner: string): FleetRunState => ({ ...row(i), runId: `sync-${i}`, traits: ['watershed-legacy-tables', 'nodb-stale-paths'], sourceHost, owner });
+    for (const [i, host, owner] of [[1, 'wepp.cloud', 'ann@example.org'], [2, 'wepp.cloud', 'bob@example.org'], [3, 'dev.wepp.cloud', 'ann@example.org']] as const) {
+      await redis.hset(keys.runs, `sync-${i}`, JSON.stringify(synced(i, host, owner)));
+    }
+    await dash.reload();
+    const { cookie } = await login();
+    const get = async (query: string) => (await (await fetch(new URL(`/api/runs?${query}`, dash.url), { headers: { cookie: cookie! } })).json()) as {
+      total: number;
+      rows: { runId: string; traitInfo: { id: string; title: string; fixes: string[] }[]; planned: { id: string }[]; resultingVersion: number | null }[];
+      facets: { sources: Record<string, number>; owners: Record<string, number> };
+    };
+    const bySource = await get('source=wepp.cloud');
+    expect(bySource.rows.map((r) => r.runId)).toEqual(['sync-1', 'sync-2']);
+    expect(bySource.facets.sources).toMatchObject({ 'wepp.cloud': 2, 'dev.wepp.cloud': 1, '(local)': 10_000 });
+    expect((await get('owner=ann@example.org')).rows.map((r) => r.runId)).toEqual(['sync-1', 'sync-3']);
+    expect((await get('source=wepp.cloud&owner=ann@example.org')).total).toBe(1);
+    const one = bySource.rows[0]!;
+    expect(one.traitInfo.map((t) => t.id)).toEqual(['watershed-legacy-tables', 'nodb-stale-paths']);
+    for (const t of one.traitInfo) {
+      expect(t.title).not.toBe(t.id);
+      expect(t.fixes.length).toBeGreaterThan(0);
+    }
+    expect(one.planned.map((m) => m.id)).toEqual(expect.arrayContaining(['001_nodb_run_paths', '004_watershed_tables']));
+    expect(one.resultingVersion).toBe(1003);
+  });
+});
+
+describe('dashboard: hostile requests', () => {
+  /** Sends the request line and headers now and the body only when `send` is called (a slow client). */
+  function slowPost(path: string, body: string) {
+    const url = new URL(dash.url);
+    const socket = connect(Number(url.port), url.hostname);
+    const response = new Promise<number>((resolve, reject) => {
+      let text = '';
+      socket.on('data', (d) => {
+        text += String(d);
+        const m = /^HTTP\/1\.1 (\d+)/.exec(text);
+        if (m) {
+          resolve(Number(m[1]));
+          socket.destroy();
+        }
+      });
+      socket.on('error', reject);
+    });
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    return { response, send: () => socket.write(body) };
+  }
+
+  it('a burst of wrong logins whose bodies arrive late gets at most the limit (10 a minute) checked', async () => {
+    const attempts = Array.from({ length: 40 }, (_, i) => slowPost('/login', `token=wrong-guess-${i}`));
+    await new Promise((r) => setTimeout(r, 300)); // every request's headers are in before any body
+    for (const a of attempts) a.send();
+    const statuses = await Promise.all(attempts.map((a) => a.response));
+    expect(statuses.filter((s) => s === 303)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+  });
+
+  it('a malformed cookie or Referer is refused like a missing one, never a 500', async () => {
+    const page = await fetch(dash.url, { headers: { cookie: 'tidemark_session=%E0%A4%A; other=%' }, redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect((await fetch(new URL('/api/runs', dash.url), { headers: { cookie: 'x=%zz' } })).status).toBe(401);
+    const { cookie, csrf } = await login();
+    const post = await fetch(new URL('/api/jobs', dash.url), {
+      method: 'POST',
+      headers: { cookie: cookie!, 'x-csrf-token': csrf!, referer: 'http://[::1', 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'validate', runIds: ['rlew-00001'] }),
+    });
+    expect(post.status).toBe(403);
+  });
+
+  it('an oversized body is 413, whether announced by Content-Length or streamed', async () => {
+    const { cookie, csrf } = await login();
+    const big = JSON.stringify({ action: 'validate', runIds: Array.from({ length: 20_000 }, (_, i) => `rlew-${i}`) });
+    const res = await fetch(new URL('/api/jobs', dash.url), { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': csrf!, 'content-type': 'application/json' }, body: big });
+    expect(res.status).toBe(413);
+    const streamed = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode('x'.repeat(8192)));
+        c.close();
+      },
+    });
+    const res2 = await fetch(new URL('/api/jobs', dash.url), { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': csrf! }, body: streamed, duplex: 'half' } as RequestInit);
+    expect(res2.status).toBe(413);
   });
 });

@@ -9,6 +9,9 @@ export interface TableQuery {
   status?: string;
   trait?: string;
   version?: string;
+  /** Source host of a synced run (`(local)` for runs never synced). */
+  source?: string;
+  owner?: string;
   page?: number;
   size?: number;
   sort?: 'run' | 'version' | 'status' | 'updated';
@@ -24,7 +27,7 @@ export interface TablePage {
   page: number;
   size: number;
   rows: TableRow[];
-  facets: { statuses: Record<string, number>; traits: Record<string, number>; versions: Record<string, number> };
+  facets: { statuses: Record<string, number>; traits: Record<string, number>; versions: Record<string, number>; sources: Record<string, number>; owners: Record<string, number> };
   tookMs: number;
 }
 
@@ -76,7 +79,7 @@ export class FleetTable {
     const t0 = performance.now();
     const size = Math.min(500, Math.max(1, query.size ?? 100));
     const q = query.q?.trim().toLowerCase();
-    const facets: TablePage['facets'] = { statuses: {}, traits: {}, versions: {} };
+    const facets: TablePage['facets'] = { statuses: {}, traits: {}, versions: {}, sources: {}, owners: {} };
     const matched: TableRow[] = [];
     for (const row of this.rows.values()) {
       if (q && !row.runId.toLowerCase().includes(q) && !row.config.toLowerCase().includes(q)) continue;
@@ -87,6 +90,14 @@ export class FleetTable {
       const okStatus = !query.status || family === query.status;
       const okTrait = !query.trait || (query.trait === '(none)' ? row.traits !== null && traits.length === 0 : query.trait === '(not scanned)' ? row.traits === null : traits.includes(query.trait));
       const okVersion = !query.version || version === query.version;
+      const source = row.sourceHost ?? '(local)';
+      const owner = row.owner ?? '(none)';
+      const okSource = !query.source || source === query.source;
+      const okOwner = !query.owner || owner === query.owner;
+      const count = (facet: Record<string, number>, key: string) => (facet[key] = (facet[key] ?? 0) + 1);
+      if (okStatus && okTrait && okVersion && okOwner) count(facets.sources, source);
+      if (okStatus && okTrait && okVersion && okSource) count(facets.owners, owner);
+      if (!okSource || !okOwner) continue;
       if (okTrait && okVersion) facets.statuses[family] = (facets.statuses[family] ?? 0) + 1;
       if (okStatus && okVersion) {
         if (row.traits === null) facets.traits['(not scanned)'] = (facets.traits['(not scanned)'] ?? 0) + 1;

@@ -28,13 +28,15 @@ export function fleetPage(o: { csrf: string; syncRoot: string }): string {
 <select id="status" aria-label="last status"><option value="">Any status</option></select>
 <select id="trait" aria-label="trait"><option value="">Any trait</option></select>
 <select id="version" aria-label="version"><option value="">Any version</option></select>
+<select id="source" aria-label="source host"><option value="">Any source</option></select>
+<select id="owner" aria-label="owner"><option value="">Any owner</option></select>
 <select id="sort" aria-label="sort"><option value="run">Sort: run</option><option value="updated">Sort: recently updated</option><option value="version">Sort: version</option><option value="status">Sort: status</option></select>
 </section>
 <section class="bulk" aria-label="actions on selected runs"><span id="selected">0 selected</span>
 <button type="button" data-bulk="migration" class="primary">Run migration</button><button type="button" data-bulk="validate">Validate only</button><button type="button" data-bulk="restore" class="warn">Restore last archive</button>
 <span id="notice" role="status"></span></section>
 <div class="tablewrap"><table id="fleet"><thead><tr>
-<th class="c"><input id="all" type="checkbox" aria-label="select page"></th><th>Run</th><th>Config</th><th>Version</th><th>Traits detected</th><th>Last status</th><th>Archives</th><th>Actions</th>
+<th class="c"><input id="all" type="checkbox" aria-label="select page"></th><th>Run</th><th>Config</th><th>Version</th><th>Traits detected</th><th>Planned</th><th>Last status</th><th>Archives</th><th>Actions</th>
 </tr></thead><tbody id="rows"></tbody></table></div>
 <nav class="pager" aria-label="pages"><button id="prev" type="button">‹ Prev</button><span id="range"></span><button id="next" type="button">Next ›</button></nav>
 </main>
@@ -97,7 +99,7 @@ export const APP_JS = `'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name=csrf-token]').content;
-  const state = { q: '', status: '', trait: '', version: '', sort: 'run', page: 1, size: 100, pages: 1 };
+  const state = { q: '', status: '', trait: '', version: '', source: '', owner: '', sort: 'run', page: 1, size: 100, pages: 1 };
   const selected = new Set();
   const rowsById = new Map();
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = String(text); return e; };
@@ -131,14 +133,15 @@ export const APP_JS = `'use strict';
     const run = el('td'); run.append(el('span', 'run', row.runId)); const dir = el('span', 'dir', row.dir); dir.title = row.dir; run.append(dir);
     const ver = el('td'); ver.append(el('span', 'badge ' + (row.version === 0 ? 'legacy' : row.version > 1000 ? 'ok' : ''), row.version === null ? '?' : row.version === 0 ? '0 · legacy' : row.version));
     if (row.readonly) ver.append(el('span', 'msg', 'READONLY'));
-    const traits = el('td'); if (row.traits === null) traits.append(el('span', 'muted', 'not scanned')); else if (!row.traits.length) traits.append(el('span', 'muted', 'none')); else for (const t of row.traits) traits.append(el('span', 'chip', t));
+    const traits = el('td'); if (row.traits === null) traits.append(el('span', 'muted', 'not scanned')); else if (!row.traits.length) traits.append(el('span', 'muted', 'none')); else for (const t of (row.traitInfo || row.traits.map((id) => ({ id, title: id, fixes: [] })))) { const chip = el('span', 'chip', t.id); chip.title = t.title + (t.external ? ' (needs ' + t.external + ')' : t.fixes.length ? ' → fixed by ' + t.fixes.join(', ') : ''); traits.append(chip, el('span', 'msg', t.title)); }
+    const planned = el('td'); if (!row.planned || !row.planned.length) planned.append(el('span', 'muted', row.traits === null ? '—' : 'nothing')); else { for (const m of row.planned) { const chip = el('span', 'chip', m.id); chip.title = m.title; planned.append(chip); } planned.append(el('span', 'msg', '→ version ' + (row.resultingVersion ?? '?'))); }
     const status = el('td', 'status'); statusCell(status, row);
     const arch = el('td', 'arch'); arch.append(el('span', '', row.archives.length ? row.archives.length + ' archive' + (row.archives.length > 1 ? 's' : '') : '—'));
     if (row.archives.length) { const n = el('span', 'msg', row.archives[0]); n.title = row.archives.join('\\n'); arch.append(n); }
     const act = el('td', 'actions');
     const mk = (label, action, disabled) => { const b = el('button', action === 'restore' ? 'warn' : '', label); b.type = 'button'; b.disabled = !!disabled; b.addEventListener('click', () => act_(action, [row.runId])); return b; };
     act.append(mk('Migrate', 'migration', row.readonly), mk('Validate', 'validate'), mk('Restore', 'restore', !row.archives.length || row.readonly));
-    tr.append(c, run, el('td', '', row.config || '—'), ver, traits, status, arch, act);
+    tr.append(c, run, el('td', '', row.config || '—'), ver, traits, planned, status, arch, act);
     return tr;
   }
 
@@ -152,19 +155,19 @@ export const APP_JS = `'use strict';
   let inflight = null;
   async function load() {
     const params = new URLSearchParams({ page: state.page, size: state.size, sort: state.sort });
-    for (const k of ['q', 'status', 'trait', 'version']) if (state[k]) params.set(k, state[k]);
+    for (const k of ['q', 'status', 'trait', 'version', 'source', 'owner']) if (state[k]) params.set(k, state[k]);
     inflight?.abort(); inflight = new AbortController();
     let data;
     try { const res = await fetch('/api/runs?' + params, { signal: inflight.signal }); if (res.status === 401) return location.assign('/login'); data = await res.json(); } catch (e) { if (e.name !== 'AbortError') note('could not load runs: ' + e.message, true); return; }
     state.page = data.page; state.pages = Math.max(1, Math.ceil(data.total / data.size));
     rowsById.clear();
     const body = $('rows');
-    if (!data.rows.length) { const tr = el('tr'); const td = el('td', 'empty', data.all ? 'No run matches these filters.' : 'No runs indexed yet. Run “tidemark fleet index <root>” or start the dashboard with --root.'); td.colSpan = 8; tr.append(td); body.replaceChildren(tr); }
+    if (!data.rows.length) { const tr = el('tr'); const td = el('td', 'empty', data.all ? 'No run matches these filters.' : 'No runs indexed yet. Run “tidemark fleet index <root>” or start the dashboard with --root.'); td.colSpan = 9; tr.append(td); body.replaceChildren(tr); }
     else body.replaceChildren(...data.rows.map((r) => { rowsById.set(r.runId, r); return renderRow(r); }));
     const from = data.total ? (data.page - 1) * data.size + 1 : 0;
     $('range').textContent = from.toLocaleString() + '–' + Math.min(data.total, data.page * data.size).toLocaleString() + ' of ' + data.total.toLocaleString() + (data.total !== data.all ? ' (filtered from ' + data.all.toLocaleString() + ')' : '') + ' · page ' + data.page + '/' + state.pages;
     $('prev').disabled = data.page <= 1; $('next').disabled = data.page >= state.pages;
-    fillSelect($('status'), data.facets.statuses, 'Any status'); fillSelect($('trait'), data.facets.traits, 'Any trait'); fillSelect($('version'), data.facets.versions, 'Any version');
+    fillSelect($('status'), data.facets.statuses, 'Any status'); fillSelect($('trait'), data.facets.traits, 'Any trait'); fillSelect($('version'), data.facets.versions, 'Any version'); fillSelect($('source'), data.facets.sources, 'Any source'); fillSelect($('owner'), data.facets.owners, 'Any owner');
     $('summary').textContent = data.all.toLocaleString() + ' runs' + (data.indexing && data.indexing.running ? ' · indexing ' + data.indexing.done + '/' + data.indexing.total : '') + ' · query ' + data.tookMs + ' ms';
     $('all').checked = data.rows.length > 0 && data.rows.every((r) => selected.has(r.runId));
   }
@@ -188,7 +191,7 @@ export const APP_JS = `'use strict';
     catch (e) { note(names[action] + ' failed: ' + e.message, true); }
   }
 
-  for (const id of ['status', 'trait', 'version', 'sort']) $(id).addEventListener('change', () => { state[id] = $(id).value; reload(true); });
+  for (const id of ['status', 'trait', 'version', 'source', 'owner', 'sort']) $(id).addEventListener('change', () => { state[id] = $(id).value; reload(true); });
   $('q').addEventListener('input', () => { state.q = $('q').value; reload(true); });
   $('prev').addEventListener('click', () => { state.page--; load(); });
   $('next').addEventListener('click', () => { state.page++; load(); });

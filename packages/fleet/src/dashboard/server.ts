@@ -9,7 +9,8 @@
 //   POST /api/run-sync {runid, config, sourceHost, ...} -> a run-sync job        (CSRF token required)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError, redact } from '@tidemark/core';
+import { describeError, redact, type Plugin } from '@tidemark/core';
+import { runDirsPlugin, type RunDirTarget } from '@tidemark/plugin-run-dirs';
 import type { Redis } from 'ioredis';
 import type { Redis as IoRedis } from 'ioredis';
 import { openFleetQueue, type FleetQueue } from '../jobs/queue.js';
@@ -20,7 +21,7 @@ import { publicRequest, type RunSyncRequest } from '../run-sync/request.js';
 import { checkPushGuard } from '../run-sync/sync-run.js';
 import { CHANNEL_KINDS, isTerminal, parseStatusMessage, type JobKind, type StatusMessage } from '../status/channels.js';
 import { createAuth, type Session } from './auth.js';
-import { FleetTable, type TableQuery } from './fleet-table.js';
+import { FleetTable, type TableQuery, type TableRow } from './fleet-table.js';
 import { APP_CSS, APP_JS, fleetPage, loginPage } from './page.js';
 
 export interface DashboardOptions extends FleetNames {
@@ -36,6 +37,24 @@ export interface DashboardOptions extends FleetNames {
   secureCookie?: boolean;
   sessionTtlMs?: number;
   pushHosts?: readonly string[];
+  /** The plugin the workers migrate with: its traits' titles and migrations' versions explain each row. Default plugin-run-dirs'. */
+  plugin?: Plugin<RunDirTarget>;
+}
+
+/** What a row's trait ids and pending migrations mean, from the plugin's definitions. */
+function explainer(plugin: Plugin<RunDirTarget>) {
+  const traits = new Map((plugin.traits ?? []).map((t) => [t.id, t]));
+  const migrations = new Map(plugin.migrations.map((m) => [m.id, m]));
+  return (row: TableRow) => {
+    const planned = row.pending ?? (row.traits ?? []).flatMap((id) => traits.get(id)?.fixes ?? []).filter((id, i, all) => all.indexOf(id) === i);
+    const versions = planned.map((id) => migrations.get(id)?.version).filter((v): v is number => typeof v === 'number');
+    return {
+      ...row,
+      traitInfo: (row.traits ?? []).map((id) => ({ id, title: traits.get(id)?.title ?? id, fixes: traits.get(id)?.fixes ?? [], ...(traits.get(id)?.external ? { external: traits.get(id)!.external } : {}) })),
+      planned: planned.map((id) => ({ id, title: migrations.get(id)?.title ?? id })),
+      resultingVersion: versions.length > 0 ? Math.max(row.version ?? 0, ...versions) : row.version,
+    };
+  };
 }
 
 export interface Dashboard {
@@ -64,11 +83,18 @@ function send(res: ServerResponse, status: number, body: string, type: string, e
 const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+    req.resume();
+    throw Object.assign(new Error(`request body too large (over ${MAX_BODY} bytes)`), { status: 413 });
+  }
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw Object.assign(new Error('request body too large'), { status: 413 });
+    if (size > MAX_BODY) {
+      req.resume();
+      throw Object.assign(new Error(`request body too large (over ${MAX_BODY} bytes)`), { status: 413 });
+    }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -83,6 +109,8 @@ function parseQuery(url: URL): TableQuery {
     ...(str('status') ? { status: str('status')! } : {}),
     ...(str('trait') ? { trait: str('trait')! } : {}),
     ...(str('version') ? { version: str('version')! } : {}),
+    ...(str('source') ? { source: str('source')! } : {}),
+    ...(str('owner') ? { owner: str('owner')! } : {}),
     ...(num('page') ? { page: num('page')! } : {}),
     ...(num('size') ? { size: num('size')! } : {}),
     ...(sort === 'run' || sort === 'version' || sort === 'status' || sort === 'updated' ? { sort } : {}),
@@ -93,6 +121,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const auth = createAuth({ adminToken: options.adminToken, ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
   const fq = openFleetQueue({ ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.queue ? { queue: options.queue } : {}), ...(options.redis ? { redis: options.redis } : {}) });
   const table = new FleetTable();
+  const explain = explainer(options.plugin ?? runDirsPlugin());
   const clients = new Set<ServerResponse>();
   const indexing = { done: 0, total: 0, running: false };
 
@@ -189,7 +218,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
     if (path === '/login' && method === 'GET') return send(res, 200, loginPage(url.searchParams.get('error') === '1'), 'text/html; charset=utf-8');
     if (path === '/login' && method === 'POST') {
-      if (auth.throttled(address(req))) return send(res, 429, 'too many failed logins; wait a minute', 'text/plain; charset=utf-8');
+      if (!auth.beginAttempt(address(req))) {
+        req.resume(); // the body is never read: drain it so the connection can be reused
+        return send(res, 429, 'too many failed logins; wait a minute', 'text/plain; charset=utf-8');
+      }
       const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
       const session = auth.login(token, address(req));
       if (!session) return send(res, 303, '', 'text/plain', { location: '/login?error=1' });
@@ -211,7 +243,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       auth.logout(session);
       return json(res, 200, { ok: true });
     }
-    if (path === '/api/runs' && method === 'GET') return json(res, 200, { ...table.query(parseQuery(url)), indexing });
+    if (path === '/api/runs' && method === 'GET') {
+      const page = table.query(parseQuery(url));
+      return json(res, 200, { ...page, rows: page.rows.map(explain), indexing });
+    }
     if (path === '/api/events' && method === 'GET') {
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
       res.write(': connected\n\n');
@@ -239,9 +274,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       });
     }
     if ((path === '/api/jobs' || path === '/api/run-sync') && method === 'POST') {
+      const text = await readBody(req); // too large: 413, from the handler's catch
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+        body = JSON.parse(text) as Record<string, unknown>;
       } catch {
         return json(res, 400, { error: 'the body must be JSON' });
       }

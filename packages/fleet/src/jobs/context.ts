@@ -19,6 +19,8 @@ export interface JobEnvironment {
   lock: LeaseOptions;
   nodbLockTtlMs: number;
   sync: Omit<RunSyncOptions, 'request' | 'root' | 'onStatus' | 'signal' | 'registry' | 'redis'>;
+  /** Run-sync auth tokens the queue kept out of the job data (see `FleetKeys.secret`). */
+  secrets: { get(ref: string): Promise<string | null>; drop(ref: string): Promise<void> };
 }
 
 export interface JobContext {

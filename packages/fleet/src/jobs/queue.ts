@@ -16,7 +16,11 @@ export interface FleetQueueOptions extends FleetNames {
   redis?: string | Redis;
   attempts?: number;
   backoffMs?: number;
+  /** How long a queued run-sync's auth token is kept for its attempts. Default 24 h. */
+  secretTtlSec?: number;
 }
+
+export const DEFAULT_SECRET_TTL_SEC = 24 * 3600;
 
 export interface EnqueueItem {
   runId: string;
@@ -84,8 +88,11 @@ export function openFleetQueue(options: FleetQueueOptions = {}): FleetQueue {
           ...(item.dir ? { dir: item.dir } : {}),
           ...(by ? { by } : {}),
           ...(item.archive ? { archive: item.archive } : {}),
-          ...(item.sync ? { sync: item.sync } : {}),
         };
+        // The token is a secret: BullMQ keeps job data for days (completed and failed lists), so it goes to a
+        // key of its own that expires (and is deleted when the job ends); the job carries only a reference.
+        const { authToken, ...sync } = item.sync ?? {};
+        if (item.sync) data.sync = { ...(sync as FleetJobData['sync'] & object), ...(authToken ? { authTokenRef: String(opts.jobId) } : {}) };
         // ENQUEUED goes out before the add, so no worker's STARTED can precede it; a run that already has
         // a job is reported as collapsed without a message (two racing enqueuers may both announce; the
         // add below still keeps one job).
@@ -99,6 +106,7 @@ export function openFleetQueue(options: FleetQueueOptions = {}): FleetQueue {
         }
         await index.patch(item.runId, { lastStatus: `queued:${kind}`, lastJob: String(opts.jobId), ...(item.dir ? { dir: item.dir } : {}) });
         await publisher.publish({ runId: item.runId, job: kind, jobId: String(opts.jobId), event: 'ENQUEUED', message: `${kind} enqueued${by ? ` by ${by}` : ''}` });
+        if (authToken) await client.set(`${keys.secret}${String(opts.jobId)}`, authToken, 'EX', options.secretTtlSec ?? DEFAULT_SECRET_TTL_SEC);
         const job = await queue.add(kind, data, opts);
         out.push({ runId: item.runId, jobId: String(job.id), kind, collapsed: job.id !== opts.jobId });
       }

@@ -8,8 +8,14 @@ import type { FleetJobResult } from './job-data.js';
 
 export async function runSyncJob(ctx: JobContext): Promise<FleetJobResult> {
   const { env, sink, data } = ctx;
-  const request = data.sync;
-  if (!request) throw new FleetJobError('BAD_REQUEST', 'run-sync job without a request', true);
+  if (!data.sync) throw new FleetJobError('BAD_REQUEST', 'run-sync job without a request', true);
+  const { authTokenRef, ...queued } = data.sync;
+  let request = queued;
+  if (authTokenRef) {
+    const token = await env.secrets.get(authTokenRef);
+    if (!token) throw new FleetJobError('TOKEN_EXPIRED', 'the auth token of this run-sync expired before the job ran; enqueue it again with the token', true);
+    request = { ...queued, authToken: token };
+  }
   const root = request.targetRoot ?? env.root;
   if (!root) throw new FleetJobError('BAD_REQUEST', 'run-sync needs a target root (the request or the worker --root)', true);
   try {

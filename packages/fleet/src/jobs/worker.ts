@@ -88,6 +88,10 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
     lock: options.lock ?? {},
     nodbLockTtlMs: options.nodbLockTtlMs ?? 60_000,
     sync: options.sync ?? {},
+    secrets: {
+      get: (ref) => client.get(`${keys.secret}${ref}`),
+      drop: async (ref) => void (await client.del(`${keys.secret}${ref}`)),
+    },
   };
   const shutdown = new AbortController();
   const log = options.log ?? (() => undefined);
@@ -119,6 +123,7 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
       sink.emit('COMPLETE', { message: `${kind} ${result.status}`, detail: { status: result.status, ...result.detail } });
       await sink.flush();
       await claims.release(runId, jobId).catch(() => undefined); // a claim left behind is stale once the job completes
+      if (job.data.sync?.authTokenRef) await env.secrets.drop(job.data.sync.authTokenRef).catch(() => undefined);
       done(result.status);
       return result;
     } catch (error) {
@@ -132,6 +137,7 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
       await sink.flush();
       // A job that will be retried keeps its family: no other member runs between its attempts.
       if (!willRetry) await claims.release(runId, jobId).catch(() => undefined);
+      if (!willRetry && job.data.sync?.authTokenRef) await env.secrets.drop(job.data.sync.authTokenRef).catch(() => undefined);
       done('failed', ` reason=${reason} retry=${willRetry}`);
       if (permanent) throw new UnrecoverableError(message);
       throw error instanceof Error ? error : new Error(message);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { entryNameProblem, isOutsideSnapshot } from '@tidemark/plugin-run-dirs';
 
 export const MANIFEST_FORMAT = 'tidemark.run-sync.manifest/1';
@@ -30,7 +30,13 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function buildManifest(dir: string, runid: string, extra: { config?: string; version?: number | null } = {}): Promise<RunManifest> {
+/** sha256 of files already hashed, by absolute path, valid while size, mtime and inode are the same. */
+export interface HashCache {
+  files: Map<string, { size: number; mtimeMs: number; ino: number; sha256: string }>;
+  hashed: number;
+}
+
+export async function buildManifest(dir: string, runid: string, extra: { config?: string; version?: number | null } = {}, cache?: HashCache): Promise<RunManifest> {
   const files: ManifestFile[] = [];
   const walk = async (folder: string) => {
     for (const e of await readdir(folder, { withFileTypes: true })) {
@@ -40,7 +46,16 @@ export async function buildManifest(dir: string, runid: string, extra: { config?
       if (e.isDirectory()) await walk(abs);
       else if (e.isFile()) {
         const s = await stat(abs);
-        files.push({ path: rel, size: s.size, sha256: await sha256File(abs), mode: s.mode & 0o777 });
+        const known = cache?.files.get(abs);
+        let sha256 = known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.ino === s.ino ? known.sha256 : null;
+        if (sha256 === null) {
+          sha256 = await sha256File(abs);
+          if (cache) {
+            cache.files.set(abs, { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, sha256 });
+            cache.hashed++;
+          }
+        }
+        files.push({ path: rel, size: s.size, sha256, mode: s.mode & 0o777 });
       }
     }
   };
@@ -59,7 +74,7 @@ export function checkManifest(value: unknown, runid: string): RunManifest {
   const seen = new Set<string>();
   m.files.forEach((f, i) => {
     if (!f || typeof f.path !== 'string') throw fail(`files[${i}].path is missing`);
-    const problem = entryNameProblem(f.path);
+    const problem = entryNameProblem(f.path) ?? (posix.normalize(f.path) !== f.path || f.path.startsWith('./') ? 'not a normalised path' : null);
     if (problem) throw fail(`files[${i}].path "${f.path}": ${problem}`);
     if (isOutsideSnapshot(f.path)) throw fail(`files[${i}].path "${f.path}" is inside archives/ or Tidemark's own state`);
     if (!Number.isSafeInteger(f.size) || f.size < 0) throw fail(`files[${i}] (${f.path}): size must be a non-negative integer`);

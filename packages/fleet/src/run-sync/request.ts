@@ -9,6 +9,8 @@ export interface RunSyncRequest {
   /** Where to put the run; default the worker's root (the standard tree `<root>/<prefix>/<runid>`). */
   targetRoot?: string;
   authToken?: string;
+  /** In a queued job: the key suffix under which the queue keeps `authToken` (the job's data never holds it). */
+  authTokenRef?: string;
   /** Required (with a token) when the host is a push host (dev -> prod). */
   allowPush?: boolean;
   /** Replace an existing run (never a READONLY or locked one). */
@@ -29,7 +31,7 @@ export function sourceBaseUrl(host: string): URL {
 }
 
 /** A copy without the secret, for events, logs and job listings. */
-export function publicRequest(request: RunSyncRequest): Omit<RunSyncRequest, 'authToken'> & { authToken?: '***' } {
-  const { authToken, ...rest } = request;
-  return authToken ? { ...rest, authToken: '***' } : rest;
+export function publicRequest(request: RunSyncRequest): Omit<RunSyncRequest, 'authToken' | 'authTokenRef'> & { authToken?: '***' } {
+  const { authToken, authTokenRef, ...rest } = request;
+  return authToken || authTokenRef ? { ...rest, authToken: '***' } : rest;
 }

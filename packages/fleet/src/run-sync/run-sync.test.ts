@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { channelRecorder, deleteKeys, PG_URL, REDIS_URL, testNames, uniqueId, wa
 import { fileHashes, makeSourceRun, noise } from '../test/source-run.js';
 import { SyncError } from './download.js';
 import { startRunSource, type RunSource } from './source-server.js';
+import { findAria2c } from './aria2c.js';
 import { STAGING_DIR, syncRun } from './sync-run.js';
 
 let tmp: string;
@@ -47,6 +48,7 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
+const opts = { root: '', allowedSourceHosts: ['127.0.0.1'], downloader: 'builtin' as const };
 const request = (extra = {}) => ({ runid, config: 'disturbed9002', sourceHost: source.url, authToken: 'source-secret-token', ownerEmail: 'admin@example.org', ...extra });
 const reason = async (p: Promise<unknown>) => {
   try {
@@ -66,7 +68,7 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
       const registry = await openRegistry({ knex, schema });
       await registry.migrate();
       const statuses: string[] = [];
-      const result = await syncRun({ request: request(), root: destRoot, redis: nodb, registry, onStatus: (e) => statuses.push(e) });
+      const result = await syncRun({ request: request(), ...opts, root: destRoot, redis: nodb, registry, onStatus: (e) => statuses.push(e) });
       expect(result.dir).toBe(join(destRoot, runid.slice(0, 2), runid));
       expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
       const provenance = JSON.parse(await readFile(join(result.dir, '.provenance.json'), 'utf8')) as Record<string, unknown>;
@@ -84,11 +86,29 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     }
   });
 
+  it('with aria2c (Debian aria2, as the real job): every byte arrives, the token is in no argv, and the input file is gone', async () => {
+    expect(findAria2c(), 'aria2c must be installed (npm test installs Debian aria2)').not.toBeNull();
+    const result = await syncRun({ request: request(), ...opts, root: destRoot, downloader: 'aria2c' });
+    expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+    expect((await readdir(result.dir, { recursive: true })).some((f) => String(f).endsWith('.aria2'))).toBe(false);
+  });
+
+  it('the source hashes each file once: a second sync of an unchanged run rehashes nothing, a changed file alone is rehashed', async () => {
+    await syncRun({ request: request(), ...opts, root: destRoot });
+    const first = source.hashed;
+    expect(first).toBeGreaterThan(0);
+    await syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot });
+    expect(source.hashed).toBe(first);
+    await writeFile(join(srcDir, 'dem', 'dem.tif'), 'changed\n');
+    await syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot });
+    expect(source.hashed).toBe(first + 1);
+  });
+
   it('resumes a partial download with Range: only the missing bytes cross the network', async () => {
-    const staged = join(destRoot, STAGING_DIR, runid, 'dem', 'dem.tif');
+    const staged = join(destRoot, STAGING_DIR, runid, 'disturbed9002', 'dem', 'dem.tif');
     await mkdir(join(staged, '..'), { recursive: true });
     await writeFile(staged, noise(256 * 1024, 11).subarray(0, 100_000));
-    const result = await syncRun({ request: request(), root: destRoot });
+    const result = await syncRun({ request: request(), ...opts, root: destRoot });
     expect(result.resumed).toBe(1);
     expect(result.fetched).toBe(result.bytes - 100_000);
     expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
@@ -100,7 +120,9 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     const proxy = createServer((req, res) => {
       void (async () => {
         const upstream = await fetch(new URL(req.url!.slice(1), source.url), { headers: { authorization: req.headers.authorization ?? '', ...(req.headers.range ? { range: req.headers.range } : {}) } });
-        const bytes = Buffer.from(await upstream.arrayBuffer());
+        let bytes = Buffer.from(await upstream.arrayBuffer());
+        // The spec's links name the host asked; this proxy is that host for the client.
+        if (req.url!.endsWith('/aria2c.spec')) bytes = Buffer.from(String(bytes).replaceAll(new URL(source.url).host, req.headers.host!));
         if (req.url!.endsWith('/dem/dem.tif')) seen.push(req.headers.range);
         res.writeHead(upstream.status, { 'content-length': bytes.length, ...(upstream.headers.get('content-range') ? { 'content-range': upstream.headers.get('content-range')! } : {}) });
         if (req.url!.endsWith('/dem/dem.tif') && !dropped) {
@@ -114,7 +136,7 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
-      const result = await syncRun({ request: request({ sourceHost: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/` }), root: destRoot });
+      const result = await syncRun({ request: request({ sourceHost: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/` }), ...opts, root: destRoot });
       expect(seen[0]).toBeUndefined();
       expect(Number(/bytes=(\d+)-/.exec(seen[1] ?? '')?.[1])).toBeGreaterThan(0);
       expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
@@ -125,42 +147,60 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
   });
 
   it('a partial file with wrong bytes is caught by sha256 and fetched again from zero', async () => {
-    const staged = join(destRoot, STAGING_DIR, runid, 'dem', 'dem.tif');
+    const staged = join(destRoot, STAGING_DIR, runid, 'disturbed9002', 'dem', 'dem.tif');
     await mkdir(join(staged, '..'), { recursive: true });
     await writeFile(staged, Buffer.alloc(100_000, 7));
-    const result = await syncRun({ request: request(), root: destRoot });
+    const result = await syncRun({ request: request(), ...opts, root: destRoot });
     expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
   });
 
   it('never overwrites silently: EXISTS without the flag, READONLY and locked runs never; overwrite replaces', async () => {
-    const first = await syncRun({ request: request(), root: destRoot });
+    const first = await syncRun({ request: request(), ...opts, root: destRoot });
     await writeFile(join(first.dir, 'local-note.txt'), 'local');
-    expect(await reason(syncRun({ request: request(), root: destRoot }))).toBe('EXISTS');
+    expect(await reason(syncRun({ request: request(), ...opts, root: destRoot }))).toBe('EXISTS');
 
     await redis.set(`nodb-lock:${runid}:ron.nodb`, JSON.stringify({ token: 't', owner: 'web-3:7' }), 'EX', 60);
-    expect(await reason(syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb }))).toBe('NODB_LOCKED');
+    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe('NODB_LOCKED');
     await redis.del(`nodb-lock:${runid}:ron.nodb`);
 
     await writeFile(join(first.dir, 'READONLY'), '');
-    expect(await reason(syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb }))).toBe('READONLY');
+    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe('READONLY');
     await rm(join(first.dir, 'READONLY'));
 
     await mkdir(join(first.dir, '.tidemark'), { recursive: true });
     await writeFile(join(first.dir, '.tidemark', 'lock.json'), JSON.stringify({ token: 'x', host: 'worker-2', pid: 9, since: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() }));
-    expect(await reason(syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb }))).toBe('LOCKED');
+    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe('LOCKED');
     await rm(join(first.dir, '.tidemark', 'lock.json'));
     expect(await stat(join(first.dir, 'local-note.txt'))).toBeTruthy(); // every refusal left the run alone
 
-    const again = await syncRun({ request: request({ overwrite: true }), root: destRoot, redis: nodb });
+    const again = await syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb });
     expect(again.replaced).toBe(true);
     await expect(stat(join(again.dir, 'local-note.txt'))).rejects.toThrow();
   });
 
+  it('a queued run-sync keeps its token under an expiring key of its own, never in the job data', async () => {
+    const names = testNames();
+    const fq = openFleetQueue({ ...names, redis: REDIS_URL, secretTtlSec: 600 });
+    try {
+      const [job] = await fq.enqueue('run-sync', [{ runId: runid, sync: request() }]);
+      const stored = await fq.queue.getJob(job!.jobId);
+      expect(JSON.stringify(stored!.data)).not.toContain('source-secret-token');
+      expect(stored!.data.sync).toMatchObject({ authTokenRef: job!.jobId });
+      expect(await redis.get(`${fq.keys.secret}${job!.jobId}`)).toBe('source-secret-token');
+      const ttl = await redis.ttl(`${fq.keys.secret}${job!.jobId}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600);
+    } finally {
+      await fq.close();
+      await deleteKeys(redis, `${names.prefix}:*`);
+    }
+  });
+
   it('allow_push: a push host needs the explicit flag and a token; a wrong token is refused by the source', async () => {
     const push = { sourceHost: 'https://wc.bearhive.duckdns.org/' };
-    expect(await reason(syncRun({ request: request({ ...push }), root: destRoot }))).toBe('PUSH_NOT_ALLOWED');
-    expect(await reason(syncRun({ request: request({ ...push, allowPush: true, authToken: undefined }), root: destRoot }))).toBe('PUSH_TOKEN_REQUIRED');
-    expect(await reason(syncRun({ request: request({ authToken: 'wrong-token-value' }), root: destRoot }))).toBe('HTTP_401');
+    expect(await reason(syncRun({ request: request({ ...push }), ...opts, root: destRoot }))).toBe('PUSH_NOT_ALLOWED');
+    expect(await reason(syncRun({ request: request({ ...push, allowPush: true, authToken: undefined }), ...opts, root: destRoot }))).toBe('PUSH_TOKEN_REQUIRED');
+    expect(await reason(syncRun({ request: request({ authToken: 'wrong-token-value' }), ...opts, root: destRoot }))).toBe('HTTP_401');
     await expect(stat(join(destRoot, runid.slice(0, 2), runid))).rejects.toThrow();
   });
 
@@ -172,7 +212,7 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     const registry = await openRegistry({ knex, schema });
     await registry.migrate();
     const fq = openFleetQueue({ ...names, redis: REDIS_URL });
-    const worker = await startFleetWorker({ ...names, redis: REDIS_URL, root: destRoot, plugin: fleetTestPlugin(), registry });
+    const worker = await startFleetWorker({ ...names, redis: REDIS_URL, root: destRoot, plugin: fleetTestPlugin(), registry, sync: { allowedSourceHosts: ['127.0.0.1'] } });
     const rec = await channelRecorder([runid]);
     try {
       const [job] = await fq.enqueue('run-sync', [{ runId: runid, sync: request() }]);
@@ -182,6 +222,10 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
       expect(JSON.stringify(rec.messages)).not.toContain('source-secret-token');
       const done = await fq.queue.getJob(job!.jobId);
       expect(JSON.stringify(done!.returnvalue)).not.toContain('source-secret-token');
+      // Nothing BullMQ keeps for days holds the token; its own key is gone once the job ended.
+      expect(JSON.stringify(done!.data)).not.toContain('source-secret-token');
+      expect(JSON.stringify(await redis.hgetall(`${fq.keys.prefix}:${fq.keys.queue}:${job!.jobId}`))).not.toContain('source-secret-token');
+      expect(await redis.exists(`${fq.keys.secret}${job!.jobId}`)).toBe(0);
       expect(await fq.index.get(runid)).toMatchObject({ lastStatus: 'synced', config: 'disturbed9002', version: 1000 });
       expect(await registry.get(runid, 'disturbed9002')).toMatchObject({ last_status: 'synced' });
     } finally {

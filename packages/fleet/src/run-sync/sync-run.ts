@@ -1,17 +1,20 @@
-// The run-sync job's work (the seed's `run_sync_rq`): fetch the source's manifest, download every file
-// into a staging folder beside the root (resumable across attempts), verify sizes and sha256, write
-// `.provenance.json`, move the run into the standard tree, upsert the registry row. An existing run is
-// replaced only with `overwrite`, and never when it is READONLY, `.nodb`-locked or under a live lease.
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+// The run-sync job's work (the seed's `run_sync_rq`), on WEPPcloud's own protocol: fetch the run's
+// `aria2c.spec`, download every file it lists into a staging folder beside the root (aria2c when installed,
+// else the built-in resumable downloader), verify sizes and sha256 where the source declares them (Tidemark's
+// manifest extension), write `.provenance.json`, move the run into place, upsert the registry row. An existing
+// run is replaced only with `overwrite`, and never when it is READONLY, `.nodb`-locked or under a live lease.
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { chmod } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { redact } from '@tidemark/core';
 import { findNodbLocks, isReadonlyRun, LOCK_FILE, runDirLedger, writeProvenance, type Provenance, type RedisCommander, type RunRegistry } from '@tidemark/plugin-run-dirs';
 import { resolveRunDir, standardRunDir } from '../jobs/resolve-run.js';
 import type { StatusEventName, StatusMessage } from '../status/channels.js';
-import { downloadFile, SyncError } from './download.js';
+import { checkPathComponent, parseAria2Spec, SPEC_NAME, TIDEMARK_MANIFEST_NAME, wepppyRunUrl } from './aria2-spec.js';
+import { downloadWithAria2c, findAria2c } from './aria2c.js';
+import { downloadFile, SyncError, type DownloadFile } from './download.js';
 import { checkManifest, type RunManifest } from './manifest.js';
-import { DEFAULT_PUSH_HOSTS, sourceBaseUrl, type RunSyncRequest } from './request.js';
+import { DEFAULT_PUSH_HOSTS, DEFAULT_SOURCE_HOST, sourceBaseUrl, type RunSyncRequest } from './request.js';
 
 export interface RunSyncOptions {
   request: RunSyncRequest;
@@ -26,6 +29,17 @@ export interface RunSyncOptions {
   onStatus?: (event: StatusEventName, fields?: Partial<StatusMessage>) => void;
   /** Minimum time between two DOWNLOADING messages. Default 250 ms. */
   progressEveryMs?: number;
+  /**
+   * Hosts a request may name as its source (host names, or base URLs for a host:port). Default: WEPPcloud's
+   * `wepp.cloud` and the push hosts. Anything else is refused before any request is sent.
+   */
+  allowedSourceHosts?: readonly string[];
+  /** Folders a request may name as `targetRoot` (a run then lands at `<targetRoot>/<runid>/<config>`). Default: none but `root`. */
+  allowedTargetRoots?: readonly string[];
+  /** 'auto' (default): aria2c when installed, else the built-in downloader. */
+  downloader?: 'auto' | 'aria2c' | 'builtin';
+  /** Cap for a file whose size the source does not declare. */
+  maxFileBytes?: number;
 }
 
 export interface RunSyncResult {
@@ -66,69 +80,140 @@ async function refuseUnsafeOverwrite(dir: string, runid: string, request: RunSyn
   if (!request.overwrite) throw new SyncError('EXISTS', `run ${runid} already exists at ${dir}; tick "overwrite" to replace it`, true);
 }
 
+/** An allow-list entry without a port allows the host on any port; `host:port` or a base URL only that port. */
+function hostAllowed(list: readonly string[], url: URL): boolean {
+  return list.some((entry) => {
+    const e = sourceBaseUrl(entry.includes('://') ? entry : `https://${entry}`);
+    return e.port ? e.host.toLowerCase() === url.host.toLowerCase() : e.hostname.toLowerCase() === url.hostname.toLowerCase();
+  });
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
+}
+
+/** Where the run goes: `<targetRoot>/<runid>/<config>` as the real job puts it, or the worker's standard tree. */
+async function destinationOf(request: RunSyncRequest, options: RunSyncOptions, config: string): Promise<{ root: string; dest: string; existing: string | null }> {
+  if (!request.targetRoot) {
+    const root = resolve(options.root);
+    const existing = await resolveRunDir(root, request.runid);
+    return { root, dest: existing ?? standardRunDir(root, request.runid), existing };
+  }
+  const root = resolve(request.targetRoot);
+  const allowed = [options.root, ...(options.allowedTargetRoots ?? [])].map((r) => resolve(r));
+  if (!allowed.some((a) => isInside(a, root))) {
+    throw new SyncError('TARGET_ROOT_NOT_ALLOWED', `target root ${root} is not one of the allowed roots (${allowed.join(', ')}); add it to the worker's allowed target roots`, true);
+  }
+  const dest = join(root, request.runid, config);
+  if (!isInside(root, dest)) throw new SyncError('BAD_REQUEST', `run-sync: ${request.runid}/${config} leaves the target root`, true);
+  return { root, dest, existing: (await stat(dest).catch(() => null))?.isDirectory() ? dest : null };
+}
+
 export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   const { request } = options;
   const status = options.onStatus ?? (() => undefined);
   const doFetch = options.fetch ?? globalThis.fetch;
   if (!request.runid || !request.sourceHost) throw new SyncError('BAD_REQUEST', 'run-sync needs a runid and a source host', true);
+  const config = request.config || 'cfg';
+  try {
+    checkPathComponent('run id', request.runid);
+    checkPathComponent('config', config);
+  } catch (error) {
+    throw new SyncError('BAD_REQUEST', (error as Error).message, true);
+  }
   checkPushGuard(request, options.pushHosts);
-  const root = resolve(request.targetRoot ?? options.root);
-  const existing = await resolveRunDir(root, request.runid);
-  if (existing) await refuseUnsafeOverwrite(existing, request.runid, request, options.redis);
-  const dest = existing ?? standardRunDir(root, request.runid);
-
   const base = sourceBaseUrl(request.sourceHost);
-  const runUrl = new URL(`runs/${encodeURIComponent(request.runid)}/`, base);
+  if (!hostAllowed(options.allowedSourceHosts ?? [DEFAULT_SOURCE_HOST, ...(options.pushHosts ?? DEFAULT_PUSH_HOSTS)], base)) {
+    throw new SyncError('SOURCE_NOT_ALLOWED', `source host ${base.host} is not in the allowed source hosts; add it to the worker's allow-list`, true);
+  }
+  const { root, dest, existing } = await destinationOf(request, options, config);
+  if (existing) await refuseUnsafeOverwrite(existing, request.runid, request, options.redis);
+
+  const runUrl = wepppyRunUrl(base, request.runid, config);
   const headers: Record<string, string> = request.authToken ? { authorization: `Bearer ${request.authToken}` } : {};
   const where = redact(runUrl.toString());
-
-  let manifest: RunManifest;
-  {
-    const res = await doFetch(new URL('manifest', runUrl), { headers, ...(options.signal ? { signal: options.signal } : {}) }).catch((error: unknown) => {
+  const get = (name: string) =>
+    doFetch(new URL(name, runUrl), { headers, ...(options.signal ? { signal: options.signal } : {}) }).catch((error: unknown) => {
       throw new SyncError('NETWORK', `cannot reach ${where}: ${redact((error as Error).message)}`, false);
     });
-    if (res.status === 404) throw new SyncError('HTTP_404', `${where}manifest: 404 Not Found (no run ${request.runid} on ${base.host})`, true);
-    if (!res.ok) throw new SyncError(`HTTP_${res.status}`, `${where}manifest: the source answered ${res.status}`, res.status >= 500);
+
+  let files: (DownloadFile & { url: URL; mode?: number })[];
+  let manifest: RunManifest | null = null;
+  {
+    const res = await get(SPEC_NAME);
+    if (res.status === 404) throw new SyncError('HTTP_404', `${where}${SPEC_NAME}: 404 Not Found (no run ${request.runid}/${config} on ${base.host})`, true);
+    if (res.status === 401 || res.status === 403) throw new SyncError(`HTTP_${res.status}`, `${where}${SPEC_NAME}: the source refused access (${res.status}); check the auth token`, true);
+    if (!res.ok) throw new SyncError(`HTTP_${res.status}`, `${where}${SPEC_NAME}: the source answered ${res.status}`, res.status >= 500);
+    let entries;
     try {
-      manifest = checkManifest(await res.json(), request.runid);
+      entries = parseAria2Spec(await res.text(), runUrl, request.runid);
     } catch (error) {
-      throw new SyncError('BAD_MANIFEST', (error as Error).message, true);
+      throw new SyncError('BAD_SPEC', (error as Error).message, true);
     }
+    // Sizes and sha256 when the source is a Tidemark host; a real WEPPcloud has none (404).
+    const m = await get(TIDEMARK_MANIFEST_NAME);
+    if (m.ok) {
+      try {
+        manifest = checkManifest(await m.json(), request.runid);
+      } catch (error) {
+        throw new SyncError('BAD_MANIFEST', (error as Error).message, true);
+      }
+    } else m.body?.cancel().catch(() => undefined);
+    const declared = new Map((manifest?.files ?? []).map((f) => [f.path, f]));
+    if (manifest && (declared.size !== entries.length || entries.some((e) => !declared.has(e.path)))) {
+      throw new SyncError('BAD_MANIFEST', `${where}: ${SPEC_NAME} and ${TIDEMARK_MANIFEST_NAME} list different files`, true);
+    }
+    files = entries.map((e) => {
+      const d = declared.get(e.path);
+      return { path: e.path, url: e.url, ...(d ? { size: d.size, sha256: d.sha256, ...(d.mode !== undefined ? { mode: d.mode } : {}) } : {}) };
+    });
   }
 
-  const staging = join(root, STAGING_DIR, request.runid);
+  const staging = join(root, STAGING_DIR, request.runid, config);
   await mkdir(staging, { recursive: true });
-  const total = manifest.files.reduce((n, f) => n + f.size, 0);
+  const known = files.every((f) => f.size !== undefined);
+  const total = known ? files.reduce((n, f) => n + f.size!, 0) : undefined;
   let done = 0;
   let fetched = 0;
   let resumed = 0;
   let lastNote = 0;
   const every = options.progressEveryMs ?? 250;
-  status('DOWNLOADING', { done: 0, total, message: `${manifest.files.length} files, ${total} bytes from ${base.host}` });
-  for (const file of manifest.files) {
+  const useAria2c = options.downloader === 'aria2c' || (options.downloader !== 'builtin' && findAria2c() !== null);
+  status('DOWNLOADING', { done: 0, ...(total === undefined ? {} : { total }), message: `${files.length} files${total === undefined ? '' : `, ${total} bytes`} from ${base.host}${useAria2c ? ' (aria2c)' : ''}` });
+  if (useAria2c) {
+    await downloadWithAria2c({ files, dir: staging, ...(request.authToken ? { authToken: request.authToken } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  }
+  // The built-in downloader does the work without aria2c, and after aria2c checks every declared size and
+  // sha256 (a complete file costs a hash, no request).
+  for (const file of files) {
     const r = await downloadFile({
-      url: new URL(`files/${file.path.split('/').map(encodeURIComponent).join('/')}`, runUrl),
+      url: file.url,
       dest: join(staging, file.path),
       file,
       headers,
       fetch: doFetch,
+      ...(options.maxFileBytes ? { maxBytes: options.maxFileBytes } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onBytes: (n) => {
         done += n;
         if (Date.now() - lastNote >= every) {
           lastNote = Date.now();
-          status('DOWNLOADING', { done, total, message: file.path });
+          status('DOWNLOADING', { done, ...(total === undefined ? {} : { total }), message: file.path });
         }
       },
     });
     fetched += r.fetched;
-    if (r.resumedFrom > 0) resumed++;
+    file.size ??= r.size;
+    if (r.resumedFrom > 0 && r.fetched > 0) resumed++;
     if (file.mode !== undefined) await chmod(join(staging, file.path), file.mode & 0o777);
   }
-  status('CHECKSUM_OK', { done: total, total, message: `${manifest.files.length} files verified (size + sha256)` });
+  const bytes = files.reduce((n, f) => n + (f.size ?? 0), 0);
+  status('CHECKSUM_OK', { done: bytes, total: bytes, message: `${files.length} files verified (${known ? 'size + sha256' : 'size; the source declares no checksums'})` });
 
-  // Anything in staging that the manifest does not list (a file the source removed since) goes.
-  const listed = new Set(manifest.files.map((f) => f.path));
+  // Anything in staging that the spec does not list (a file the source removed since, aria2c's control
+  // files) goes; then every listed file must be there.
+  const listed = new Set(files.map((f) => f.path));
   const prune = async (dir: string, rel: string) => {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
@@ -137,18 +222,20 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     }
   };
   await prune(staging, '');
+  for (const f of files) {
+    if ((await stat(join(staging, f.path)).catch(() => null))?.size !== f.size) throw new SyncError('INCOMPLETE', `${f.path} is missing from the staged copy after the download`, false);
+  }
 
   const provenance: Provenance = {
     runid: request.runid,
-    config: request.config || manifest.config || '',
+    config,
     source_host: base.host,
     pulled_at: new Date().toISOString(),
     original_url: redact(runUrl.toString()),
     ...(request.ownerEmail ? { owner_email: request.ownerEmail } : {}),
-    ...(typeof manifest.version === 'number' ? { version_at_pull: manifest.version } : {}),
+    ...(typeof manifest?.version === 'number' ? { version_at_pull: manifest.version } : {}),
     ...(request.notes ? { notes: request.notes } : {}),
   };
-  if (!provenance.config) throw new SyncError('BAD_REQUEST', `run-sync of ${request.runid}: no config given and the manifest names none`, true);
   await writeProvenance({ dir: staging, runId: request.runid }, provenance);
   status('PROVENANCE_WRITTEN', { message: '.provenance.json written' });
 
@@ -157,7 +244,7 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   await mkdir(join(dest, '..'), { recursive: true });
   if (await exists(dest)) {
     await refuseUnsafeOverwrite(dest, request.runid, request, options.redis); // again, right before the swap
-    const aside = join(root, STAGING_DIR, `${request.runid}.replaced-${Date.now()}`);
+    const aside = join(root, STAGING_DIR, `${request.runid}.${config}.replaced-${Date.now()}`);
     await rename(dest, aside);
     try {
       await rename(staging, dest);
@@ -188,5 +275,6 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     registered = true;
     status('REGISTERED', { message: `registry row ${request.runid}/${provenance.config} upserted` });
   }
-  return { runid: request.runid, dir: dest, files: manifest.files.length, bytes: total, fetched, resumed, replaced, provenance, registered };
+  await rmdir(join(root, STAGING_DIR, request.runid)).catch(() => undefined); // only when no other config of it is staging
+  return { runid: request.runid, dir: dest, files: files.length, bytes, fetched, resumed, replaced, provenance, registered };
 }

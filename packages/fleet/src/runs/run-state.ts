@@ -2,7 +2,7 @@
 // jobs (traits detected, last status). Kept in one Redis hash so every dashboard and worker shares it.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isReadonlyRun, readRunConfig, readVersion, type RunDirTarget } from '@tidemark/plugin-run-dirs';
+import { isReadonlyRun, readProvenance, readRunConfig, readVersion, type RunDirTarget } from '@tidemark/plugin-run-dirs';
 
 export interface FleetRunState {
   runId: string;
@@ -14,6 +14,9 @@ export interface FleetRunState {
   traits: string[] | null;
   /** Migrations still to apply after the last scan. */
   pending?: string[];
+  /** From the run's `.provenance.json` (what the registry row holds): where it was synced from, and its owner. */
+  sourceHost?: string | null;
+  owner?: string | null;
   /** Archive file names in `archives/`, newest first. */
   archives: string[];
   /** `migrated`, `unchanged`, `failed:NODB_LOCKED`, `restored`, `synced`, `validated`, `queued`, `running`... */
@@ -42,11 +45,12 @@ export async function listArchives(dir: string): Promise<string[]> {
 
 /** The disk half of a run's state; `previous` supplies what only jobs know (traits, last status). */
 export async function readRunState(target: RunDirTarget & { runId: string }, previous?: Partial<FleetRunState>): Promise<FleetRunState> {
-  const [version, config, readonly, archives] = await Promise.all([
+  const [version, config, readonly, archives, provenance] = await Promise.all([
     readVersion(target).catch(() => null),
     readRunConfig(target),
     isReadonlyRun(target.dir).catch(() => false),
     listArchives(target.dir),
+    readProvenance(target).catch(() => null),
   ]);
   return {
     traits: null,
@@ -58,6 +62,8 @@ export async function readRunState(target: RunDirTarget & { runId: string }, pre
     version,
     readonly,
     archives,
+    sourceHost: provenance?.source_host ?? null,
+    owner: provenance?.owner_email ?? null,
     updatedAt: new Date().toISOString(),
   };
 }

@@ -136,7 +136,7 @@ export function snapshotGuard(options: SnapshotGuardOptions): Guard<MongoTarget>
     name: 'mongo-snapshot',
     async aroundRun(ctx: GuardContext<MongoTarget>, next) {
       const collections = options.touches(ctx.steps);
-      if (ctx.dryRun || collections.length === 0) return next();
+      if (collections.length === 0) return next();
       const db = dbOf(ctx.target);
       const ref = `${ctx.runId}`;
       // We hold the lock, so an open snapshot is a crashed run's. Its finished steps are in the ledger and its

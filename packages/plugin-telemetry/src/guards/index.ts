@@ -17,7 +17,7 @@ export function precheckGuard(options: PrecheckOptions = {}): Guard<TelemetryTar
   return defineGuard<TelemetryTarget>({
     name: 'prechecks',
     async aroundRun(ctx, next) {
-      if (ctx.command !== 'up' || ctx.dryRun) return next();
+      if (ctx.command !== 'up') return next();
       const report = await runPrechecks(ctx.target, options);
       remember(ctx.target, { prechecks: report });
       ctx.emit(report.ok ? 'passed' : 'failed', { items: report.items });
@@ -36,7 +36,7 @@ export function backupGuard(): Guard<TelemetryTarget> {
   return defineGuard<TelemetryTarget>({
     name: 'backup',
     async aroundRun(ctx, next) {
-      if (ctx.command !== 'up' || ctx.dryRun || !ctx.steps.some((s) => NEEDS_BACKUP.has(s))) return next();
+      if (ctx.command !== 'up' || !ctx.steps.some((s) => NEEDS_BACKUP.has(s))) return next();
       const backup = await createBackup(ctx.target);
       remember(ctx.target, { backup });
       ctx.emit('tarball-written', { path: backup.path, bytes: backup.bytes, entries: backup.entries.length, sha256: backup.sha256 });

@@ -32,7 +32,7 @@ export function stepTransactionGuard(options: { outside?: readonly string[] } = 
   return defineGuard<TelemetryTarget>({
     name: 'step-transaction',
     async aroundStep(ctx, next) {
-      if (ctx.dryRun || outside.has(ctx.migrationId)) return next();
+      if (outside.has(ctx.migrationId)) return next();
       try {
         await ctx.target.knex.transaction(async (trx) => {
           await active.run({ target: ctx.target, trx }, next);
