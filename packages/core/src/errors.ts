@@ -11,7 +11,9 @@ export type TidemarkErrorCode =
   | 'IRREVERSIBLE'
   | 'DRIFT'
   | 'NOT_SUPPORTED'
-  | 'INVALID_DEFINITION';
+  | 'INVALID_DEFINITION'
+  /** Bad input to a plugin or tool: an option, a file, a row, a request (the message names which). */
+  | 'INVALID_INPUT';
 
 export interface TidemarkErrorFields {
   plugin?: string;
@@ -55,4 +57,13 @@ export class TidemarkError extends Error {
 
 export function isTidemarkError(error: unknown, code?: TidemarkErrorCode): error is TidemarkError {
   return error instanceof TidemarkError && (code === undefined || error.code === code);
+}
+
+/**
+ * The one way a plugin or tool makes its errors (unstorage's `createError`): `[tidemark] [<plugin>] <message>`,
+ * redacted, with the cause kept. `code` defaults to INVALID_INPUT.
+ */
+export function createError(plugin: string, message: string, options: { cause?: unknown; code?: TidemarkErrorCode; migration?: string; target?: string } = {}): TidemarkError {
+  const { code = 'INVALID_INPUT', ...fields } = options;
+  return new TidemarkError(code, message, { plugin, ...fields });
 }

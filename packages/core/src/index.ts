@@ -1,6 +1,6 @@
 export type * from './contract.js';
 export { defineMigration, defineTrait, defineGuard, definePlugin, type MigrationDefinition } from './define.js';
-export { TidemarkError, isTidemarkError, type TidemarkErrorCode, type TidemarkErrorFields } from './errors.js';
+export { TidemarkError, isTidemarkError, createError, type TidemarkErrorCode, type TidemarkErrorFields } from './errors.js';
 export { EventStream, type TidemarkEvent, type TidemarkEventType, type EventOf, type EventListener } from './events.js';
 export { computePlan, hasWork, inContexts, describeReasons, type PlanInput } from './plan.js';
 export { orderMigrations } from './dag.js';

@@ -1,12 +1,23 @@
 import { describe, expect, test } from 'vitest';
 import { checksumOf, normalizeSource, sha256 } from './checksum.js';
 import { defineGuard, defineMigration, definePlugin, defineTrait } from './define.js';
-import { TidemarkError } from './errors.js';
+import { createError, isTidemarkError, TidemarkError } from './errors.js';
 import { EventStream, type TidemarkEvent } from './events.js';
 import { consoleSink } from './sinks/console.js';
 import { jsonLinesSink } from './sinks/json-lines.js';
 import type { Plan } from './plan.js';
 import { setter } from './test/fixtures.js';
+
+describe('createError', () => {
+  test('names the plugin, redacts, keeps the cause, and defaults to INVALID_INPUT', () => {
+    const cause = new Error('connect postgres://app:hunter2@db/x refused');
+    const e = createError('fleet', 'run-sync: cannot reach the source', { cause });
+    expect(e.message).toBe('[tidemark] [fleet] run-sync: cannot reach the source: connect postgres://app:***@db/x refused');
+    expect(isTidemarkError(e, 'INVALID_INPUT')).toBe(true);
+    expect(e.cause).toBe(cause);
+    expect(createError('sheets', 'x', { code: 'NOT_SUPPORTED', migration: '002' }).message).toBe('[tidemark] [sheets] migration "002" x');
+  });
+});
 
 describe('checksum', () => {
   test('formatting, comments, semicolons, commas and quote style do not change it', () => {

@@ -2,10 +2,12 @@
 // and legacy mode is detected (template_name null) — through the app's own mongoose models.
 import mongoose, { Schema } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runPendingMigrations } from './startup.js';
+import { runPendingMigrations } from '@tidemark/core';
 import { randomDbName, startBackend, type Backend } from './test/backend.js';
 import { labletWorker, legacyWorker } from './test/workers.js';
 import { workerMode } from './worker-mode.js';
+import { contextsFromFlags } from './flags.js';
+import { mongoPlugin } from './plugin.js';
 
 let backend: Backend;
 let conn: mongoose.Connection;
@@ -17,7 +19,7 @@ beforeAll(async () => {
   backend = await startBackend();
   conn = await mongoose.createConnection(backend.uri, { dbName: randomDbName('tm_compat'), serverSelectionTimeoutMS: 5000 }).asPromise();
   await conn.collection('cml_workers').insertMany([legacyWorker(1), labletWorker(2)] as never[]);
-  await runPendingMigrations(conn, { flags: { LABLET_ENABLED: true } });
+  await runPendingMigrations({ plugin: mongoPlugin(), target: { connection: conn }, contexts: contextsFromFlags({ LABLET_ENABLED: true }) });
 });
 afterAll(async () => {
   await conn?.dropDatabase();

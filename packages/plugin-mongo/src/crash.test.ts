@@ -2,14 +2,14 @@
 // the run completes, and the database ends exactly as a clean run leaves it.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createRunner } from '@tidemark/core';
+import { createRunner, runPendingMigrations } from '@tidemark/core';
 import type { Db } from 'mongodb';
 import { describe, expect, test } from 'vitest';
 import { mongoPlugin } from './plugin.js';
-import { runPendingMigrations } from './startup.js';
 import { readState, stateText } from './state.js';
 import { useBackend, freshDb } from './test/backend.js';
 import { labletWorker, legacyWorker } from './test/workers.js';
+import { contextsFromFlags } from './flags.js';
 
 const mongo = useBackend();
 
@@ -57,7 +57,7 @@ describe('a replica killed mid-migration', () => {
       try {
         const seen = await bootAndKill(db, killAt);
         expect(seen).toContain(killAt);
-        const result = await runPendingMigrations(db, { flags: { LABLET_ENABLED: true }, lock: { pollMs: 20 } });
+        const result = await runPendingMigrations({ plugin: mongoPlugin(), target: db, contexts: contextsFromFlags({ LABLET_ENABLED: true }), lock: { pollMs: 20 } });
         // Killed after the last step was recorded: nothing is left to do, and the boot costs one ledger read.
         const lastRecorded = killAt === 'event step:finished 002_cml_worker_extensions';
         expect(result.outcome).toBe(lastRecorded ? 'up-to-date' : 'migrated');

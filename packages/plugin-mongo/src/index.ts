@@ -1,5 +1,5 @@
 export { mongoPlugin, MONGO_PLUGIN_NAME, type MongoPluginOptions } from './plugin.js';
-export { runPendingMigrations, type StartupOptions } from './startup.js';
+export { mongoAppPlugin, MONGO_APP_PLUGIN_NAME, APP_DEFAULT_NAMES, type MongoAppPluginOptions } from './app-plugin.js';
 export { contextsFromFlags, FEATURE_FLAGS, type FeatureFlag, type FeatureFlags } from './flags.js';
 export { dbOf, describeTarget, toTarget, type MongoTarget, type MongooseConnectionLike } from './target.js';
 export { mongoLedger, type LedgerDocument, type MongoLedgerOptions } from './ledger.js';

@@ -21,6 +21,7 @@ export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarge
   const touched: Record<string, readonly string[]> = {
     [LABLET_COLLECTIONS_ID]: LABLET_COLLECTIONS,
     [WORKER_EXTENSIONS_ID]: [WORKERS],
+    ...options.touches,
   };
   const touches = (steps: readonly string[]) => {
     const set = new Set(steps.flatMap((id) => touched[id] ?? []));
@@ -28,7 +29,7 @@ export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarge
   };
   return definePlugin<MongoTarget>({
     name: MONGO_PLUGIN_NAME,
-    migrations,
+    migrations: [...migrations, ...(options.migrations ?? [])],
     traits,
     guards: options.snapshot === false ? [] : [snapshotGuard({ collection: names.snapshots, touches, ...(options.keepSnapshots === undefined ? {} : { keep: options.keepSnapshots }) })],
     ledger: (target) => mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),

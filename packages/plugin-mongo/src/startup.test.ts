@@ -1,12 +1,12 @@
-import type { TidemarkEvent } from '@tidemark/core';
+import { runPendingMigrations, type TidemarkEvent } from '@tidemark/core';
 import type { CommandStartedEvent } from 'mongodb';
 import mongoose from 'mongoose';
 import { describe, expect, test } from 'vitest';
 import { contextsFromFlags } from './flags.js';
-import { runPendingMigrations } from './startup.js';
 import { describeTarget } from './target.js';
 import { useBackend, connect, randomDbName } from './test/backend.js';
 import { legacyWorker } from './test/workers.js';
+import { mongoPlugin } from './plugin.js';
 
 const mongo = useBackend();
 
@@ -25,7 +25,7 @@ describe('runPendingMigrations (app startup)', () => {
       const started: string[] = [];
       const results = await Promise.all(
         connections.map((c) =>
-          runPendingMigrations(c, { flags: ALL_ON, lock: { pollMs: 5 }, onEvent: (e: TidemarkEvent) => e.type === 'step:started' && started.push(e.migration) }),
+          runPendingMigrations({ plugin: mongoPlugin(), target: { connection: c }, contexts: contextsFromFlags(ALL_ON), lock: { pollMs: 5 }, onEvent: (e: TidemarkEvent) => e.type === 'step:started' && started.push(e.migration) }),
         ),
       );
       expect(started.sort()).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
@@ -48,10 +48,10 @@ describe('runPendingMigrations (app startup)', () => {
     const name = randomDbName();
     const monitored = await connect(mongo.backend, { monitorCommands: true });
     try {
-      await runPendingMigrations(mongo.client.db(name), { flags: ALL_ON });
+      await runPendingMigrations({ plugin: mongoPlugin(), target: mongo.client.db(name), contexts: contextsFromFlags(ALL_ON) });
       const seen: CommandStartedEvent[] = [];
       monitored.on('commandStarted', (e) => seen.push(e));
-      const result = await runPendingMigrations(monitored.db(name), { flags: ALL_ON });
+      const result = await runPendingMigrations({ plugin: mongoPlugin(), target: monitored.db(name), contexts: contextsFromFlags(ALL_ON) });
       expect(result.outcome).toBe('up-to-date');
       const ops = seen.filter((e) => !['hello', 'isMaster', 'ismaster', 'ping', 'endSessions'].includes(e.commandName));
       expect(ops.map((e) => `${e.commandName}:${String(e.command[e.commandName])}`)).toEqual(['find:migrations']);
@@ -67,21 +67,23 @@ describe('runPendingMigrations (app startup)', () => {
     await db.collection('cml_workers').insertOne(legacyWorker(1) as never);
     try {
       expect(contextsFromFlags({ LABLET_ENABLED: 'false', SCHEDULER_ENABLED: '1' })).toEqual(['SCHEDULER_ENABLED']);
-      expect((await runPendingMigrations(db, { flags: {} })).applied).toEqual([]);
+      expect((await runPendingMigrations({ plugin: mongoPlugin(), target: db, contexts: contextsFromFlags({}) })).applied).toEqual([]);
       expect(await db.collection('migrations').countDocuments({})).toBe(0);
-      expect((await runPendingMigrations(db, { flags: { SCHEDULER_ENABLED: true } })).applied).toEqual(['002_cml_worker_extensions']);
+      expect((await runPendingMigrations({ plugin: mongoPlugin(), target: db, contexts: contextsFromFlags({ SCHEDULER_ENABLED: true }) })).applied).toEqual(['002_cml_worker_extensions']);
       expect((await db.listCollections({ name: 'lablet_definitions' }).toArray()).length).toBe(0);
-      expect((await runPendingMigrations(db, { flags: { LABLET_ENABLED: 'true' } })).applied).toEqual(['001_lablet_collections']);
+      expect((await runPendingMigrations({ plugin: mongoPlugin(), target: db, contexts: contextsFromFlags({ LABLET_ENABLED: 'true' }) })).applied).toEqual(['001_lablet_collections']);
     } finally {
       await db.dropDatabase();
     }
   });
 
-  test('a connection that is still opening is awaited; the target label carries no credentials', async () => {
+  test('a connection still opening is refused with what to do; once open it migrates; the label carries no credentials', async () => {
     const name = randomDbName();
     const conn = mongoose.createConnection(mongo.backend.uri, { dbName: name, serverSelectionTimeoutMS: 5000 });
     try {
-      const result = await runPendingMigrations({ connection: conn }, { flags: ALL_ON });
+      await expect(runPendingMigrations({ plugin: mongoPlugin(), target: { connection: conn }, contexts: contextsFromFlags(ALL_ON) })).rejects.toThrow(/not open yet \(await mongoose\.connect/);
+      await conn.asPromise();
+      const result = await runPendingMigrations({ plugin: mongoPlugin(), target: { connection: conn }, contexts: contextsFromFlags(ALL_ON) });
       expect(result.outcome).toBe('migrated');
       expect(describeTarget({ connection: conn })).toContain(`/${name}`);
     } finally {
@@ -102,7 +104,7 @@ describe('runPendingMigrations (app startup)', () => {
       await db.collection('migrations_lock').insertOne({ _id: 'tidemark' as never, token: 'dead', host: 'old-pod', pid: 1, since: new Date(), expiresAt: new Date(Date.now() + 1500) });
       const events: TidemarkEvent[] = [];
       const t0 = Date.now();
-      const result = await runPendingMigrations(db, { flags: ALL_ON, lock: { pollMs: 20 }, onEvent: (e) => events.push(e) });
+      const result = await runPendingMigrations({ plugin: mongoPlugin(), target: db, contexts: contextsFromFlags(ALL_ON), lock: { pollMs: 20 }, onEvent: (e) => events.push(e) });
       expect(result.applied).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
       expect(events.find((e) => e.type === 'lock:waiting')).toMatchObject({ holder: 'old-pod:1' });

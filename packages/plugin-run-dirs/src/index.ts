@@ -1,43 +1,67 @@
-// Public face of @tidemark/plugin-run-dirs. Keep exports additive (one line per module).
-export * from './target.js';
-export * from './file-ops.js';
-export * from './nodb-version.js';
-export * from './lock.js';
-export * from './ledger.js';
-export * from './capture.js';
-export * from './scaffold.js';
-export * from './plugin.js';
-export * from './guards/refusal.js';
-export * from './guards/run-identity.js';
-export * from './guards/readonly.js';
-export * from './guards/nodb-locks.js';
-export * from './guards/disk-space.js';
-export * from './guards/zip-archive.js';
-export * from './guards/hardlink-snapshot.js';
-export * from './guards/snapshot-guard.js';
-export * from './guards/default-guards.js';
-export * from './provenance/sidecar.js';
-export * from './provenance/registry.js';
-export * from './provenance/run-config.js';
-export * from './fleet/discover.js';
-export * from './fleet/log-line.js';
-export * from './fleet/migrate-run.js';
-export * from './fleet/fleet.js';
-export * from './fleet/cli.js';
-export * from './errors.js';
-export * from './run-files.js';
-export * from './json/py-json.js';
-export * from './tables/parquet.js';
-export * from './tables/csv.js';
-export * from './tables/ids.js';
-export * from './tables/id-columns.js';
-export { migrations as runDirMigrations } from './migrations/index.js';
-export { traits as runDirTraits } from './traits/index.js';
-export { watershedTablesTrait, findWatershedLegacy, WATERSHED_TABLES, type WatershedTable } from './traits/watershed-tables.js';
-export { rootSidecarsTrait, findRootSidecars, sidecarDestination } from './traits/root-sidecars.js';
-export { landuseParquetTrait, soilsParquetTrait } from './traits/controller-parquet.js';
-export { wbtGeojsonTrait, WBT_GEOJSON } from './traits/wbt-geojson.js';
-export { nodbStalePathsTrait, jsonpickleFlatTrait } from './traits/nodb-json.js';
-export { ashPicklesTrait, interchangeTrait } from './traits/external.js';
-export * from './run-state.js';
-export * from './guards/temp-sweep.js';
+// Public face of @tidemark/plugin-run-dirs: the plugin, the file discipline and table helpers a migration is
+// written with, the guards, provenance and fleet pieces @tidemark/fleet builds on. Named exports only; the
+// test harness is in `@tidemark/plugin-run-dirs/testing`.
+
+// The plugin
+export { runDirsPlugin, PLUGIN_NAME, type RunDirsPluginOptions } from './plugin.js';
+export { RunDirError } from './errors.js';
+
+// The target and its layout
+export { describeTarget, isOutsideSnapshot, relativeToRun, runIdOf, runPath, LOCK_FILE, READONLY_FILE, TIDEMARK_DIR, type RunDirTarget } from './target.js';
+export { captureRunDir } from './capture.js';
+export { runDirLedger, readLedgerEntries, type LedgerFile } from './ledger.js';
+export { CURRENT_VERSION, LEGACY_VERSION, NODB_VERSION_FILE, readVersion, writeVersion, nodbVersionStamp } from './nodb-version.js';
+
+// Writing a migration: never in place (temp file, fsync, rename), and the readers of the run's formats
+export { writeFileAtomic, moveFile, linkFile, removeFile, ensureDir, removeEmptyDir, onFileOp, injectFaultAt, type FileOp, type FileOpKind, type FileOpHook } from './file-ops.js';
+export { exists, isFile, listFiles, readPyJsonFile } from './run-files.js';
+export { parsePyJson, stringifyPyJson, detectStyle, toPlain, PyJsonSyntaxError, type PyValue, type PyObj, type PyNum, type PyJsonStyle } from './json/py-json.js';
+export { readParquet, writeParquet, encodeParquet, readParquetColumns, type Table, type ColumnSpec, type ColumnType, type Cell, type ParquetFile } from './tables/parquet.js';
+export { parseCsv, formatCsv, type CsvTable } from './tables/csv.js';
+
+// Guards
+export {
+  defaultRunDirGuards,
+  runDirGuards,
+  readonlyGuard,
+  isReadonlyRun,
+  assertWritableRun,
+  nodbLockGuard,
+  findNodbLocks,
+  assertNoNodbLocks,
+  holdNodbLocks,
+  redisCommander,
+  diskSpaceGuard,
+  checkDiskSpace,
+  archiveGuard,
+  hardlinkSnapshotGuard,
+  recoverInterruptedRun,
+  tempSweepGuard,
+  RunDirsGuardError,
+  guardReasonOf,
+  type RunDirGuardOptions,
+  type NodbLockOptions,
+  type LockFinding,
+  type HeldNodbLocks,
+  type RedisCommander,
+  type RedisInput,
+  type DiskSpaceOptions,
+  type DiskSpaceReport,
+  type ArchiveGuardOptions,
+  type HardlinkGuardOptions,
+  type RecoveryReport,
+  type GuardReason,
+} from './guards/index.js';
+export { createRunArchive, restoreRunArchive, resolveArchiveRef, entryNameProblem, type ArchiveOptions, type ArchiveResult, type RestoreResult } from './guards/zip-archive.js';
+
+// Provenance and the run registry
+export { readProvenance, writeProvenance, PROVENANCE_FILE, type Provenance } from './provenance/sidecar.js';
+export { openRegistry, type RunRegistry, type RegistryOptions, type RegistryRow, type StoredRegistryRow } from './provenance/registry.js';
+export { readRunConfig } from './provenance/run-config.js';
+
+// Fleet: discovery and the per-run hook (the queue is @tidemark/fleet)
+export { discoverRuns, isRunDir, groupFamilies, type DiscoveredRun, type DiscoverOptions } from './fleet/discover.js';
+export { formatLogLine, parseLogLine, type RunStatus } from './fleet/log-line.js';
+export { migrateRun, type MigrateRunOptions, type RunReport } from './fleet/migrate-run.js';
+export { fleetUp, fleetScan, fleetRuns, type FleetOptions, type FleetSummary } from './fleet/fleet.js';
+export { runFleetCli, type FleetIo } from './fleet/cli.js';

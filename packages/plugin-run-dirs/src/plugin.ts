@@ -13,11 +13,12 @@ import { traits as runDirTraits } from './traits/index.js';
 export { PLUGIN_NAME, type RunDirsPluginOptions } from './options.js';
 
 export function runDirsPlugin(options: RunDirsPluginOptions = {}): Plugin<RunDirTarget> {
+  const builtIn = options.builtIn ?? true;
   return definePlugin<RunDirTarget>({
     name: PLUGIN_NAME,
-    migrations: options.migrations ?? runDirMigrations,
-    // Custom migrations come without the built-in traits (which name the built-in migrations).
-    traits: options.traits ?? (options.migrations ? [] : runDirTraits),
+    migrations: [...(builtIn ? runDirMigrations : []), ...(options.migrations ?? [])],
+    // Without the built-in migrations, their traits (which name them) go too.
+    traits: options.traits ?? (builtIn ? runDirTraits : []),
     guards: options.guards ?? defaultRunDirGuards(options),
     ledger: runDirLedger,
     describe: describeTarget,

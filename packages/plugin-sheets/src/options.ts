@@ -1,9 +1,13 @@
 // Plugin options, resolved once: schema, rollback policy, chunking, clock.
+import type { Migration } from '@tidemark/core';
 import { schemaOf, type SheetSchema } from './schema.js';
+import type { SheetsTarget } from './target.js';
 
 export type RollbackMode = 'columns' | 'backup';
 
 export interface SheetsPluginOptions {
+  /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
+  migrations?: readonly Migration<SheetsTarget>[];
   /** The v2.1 headers in order (default: the 65 ZEUES headers in `V21_HEADERS`). */
   legacyHeaders?: readonly string[];
   /** Header whose non-empty cell marks an existing row (default TAG_SPOOL). */

@@ -19,10 +19,11 @@ export function sheetsPlugin(options: SheetsPluginOptions = {}): Plugin<SheetsTa
   const config = resolveConfig(options);
   // A failed `up` is undone by deleting what it added (never by the backup: nothing else changed meanwhile).
   const undoConfig: Config = { ...config, rollbackMode: 'columns', keepBackup: false };
-  const undo = sheetsMigrations(undoConfig);
+  const own = options.migrations ?? [];
+  const undo = [...sheetsMigrations(undoConfig), ...own];
   return definePlugin<SheetsTarget>({
     name: PLUGIN_NAME,
-    migrations: sheetsMigrations(config),
+    migrations: [...sheetsMigrations(config), ...own],
     traits: sheetsTraits(config),
     guards: [rollbackWindowGuard(config), restoreOnFailureGuard(config, () => undo)],
     ledger: (target) => sheetsLedger(target, config.clock),

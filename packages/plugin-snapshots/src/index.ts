@@ -2,6 +2,7 @@ export { snapshotsPlugin, describeDataSource, PLUGIN_NAME } from './plugin.js';
 export type { SnapshotsPluginOptions } from './options.js';
 export { typeormLedger, type TypeormLedgerOptions } from './ledger.js';
 export { rowLock } from './lock.js';
+export { transactionOf } from './transaction.js';
 export { runTransactionGuard } from './guards/index.js';
 export { snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing } from './traits/index.js';
 export { backfillStats, formatStats, type BackfillStats, type BackfillError } from './stats.js';

@@ -1,46 +1,25 @@
-// The three bookkeeping tables, created on first use: the ledger, checkpoints (batch cursors) and the lock.
-import type { DataSource } from 'typeorm';
-import type { Dialect } from './dialect.js';
-
+// The names of the three bookkeeping tables: the ledger, checkpoints (batch cursors) and the lease lock.
+// They are created by the first write (@tidemark/sql), never on read: a start with nothing pending only reads.
+// Default names are the plugin's own (`tidemark_snapshots_ledger`...), so it shares a database with any other
+// plugin; 0.1's `tidemark_ledger` / `tidemark_checkpoints` are read until the first write upgrades them.
 export interface LedgerTables {
   readonly ledger: string;
   readonly checkpoints: string;
   readonly lock: string;
-  ensure(): Promise<void>;
+  /** The ledger and checkpoint tables 0.1 wrote with the same option. */
+  readonly legacy: { readonly ledger: string; readonly checkpoints: string };
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
-export function ledgerTables(ds: DataSource, dialect: Dialect, prefix = 'tidemark'): LedgerTables {
-  if (!IDENT.test(prefix)) throw new Error(`[tidemark] [snapshots] ledger table prefix "${prefix}" must match ${IDENT}`);
+export function ledgerTables(prefix?: string): LedgerTables {
+  if (prefix !== undefined && (!IDENT.test(prefix) || prefix.length > 40)) {
+    throw new Error(`[tidemark] [snapshots] option "ledgerPrefix" ("${prefix}") must match ${IDENT} and be at most 40 characters`);
+  }
+  if (prefix === undefined) {
+    const ledger = 'tidemark_snapshots_ledger';
+    return { ledger, checkpoints: `${ledger}_checkpoints`, lock: `${ledger}_lock`, legacy: { ledger: 'tidemark_ledger', checkpoints: 'tidemark_checkpoints' } };
+  }
   const names = { ledger: `${prefix}_ledger`, checkpoints: `${prefix}_checkpoints`, lock: `${prefix}_lock` };
-  const ddl = [
-    `CREATE TABLE IF NOT EXISTS ${names.ledger} (id varchar(200) PRIMARY KEY, seq bigint NOT NULL, entry text NOT NULL)`,
-    `CREATE TABLE IF NOT EXISTS ${names.checkpoints} (migration_id varchar(200) PRIMARY KEY, data text NOT NULL)`,
-    `CREATE TABLE IF NOT EXISTS ${names.lock} (name varchar(50) PRIMARY KEY, token varchar(100) NOT NULL, host varchar(200) NOT NULL, pid integer NOT NULL, since varchar(40) NOT NULL, expires_at bigint NOT NULL)`,
-  ];
-  let ready: Promise<void> | undefined;
-  const create = async () => {
-    for (const statement of ddl) {
-      try {
-        await ds.query(statement);
-      } catch (error) {
-        // Two runners racing on CREATE TABLE IF NOT EXISTS in PostgreSQL: the loser sees a duplicate type.
-        if (!/already exists|duplicate key/i.test(String(error))) throw error;
-      }
-    }
-  };
-  return {
-    ...names,
-    ensure() {
-      // On SQLite the one connection may be inside a transaction that later rolls back (and takes the
-      // tables with it), so check every time; it is a cheap no-op there. PostgreSQL creates them once.
-      if (dialect === 'sqlite') return create();
-      ready ??= create().catch((error: unknown) => {
-        ready = undefined;
-        throw error;
-      });
-      return ready;
-    },
-  };
+  return { ...names, legacy: { ledger: names.ledger, checkpoints: names.checkpoints } };
 }

@@ -9,17 +9,18 @@ import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
 import { readState } from './state.js';
 import { runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing, snapshotsTableMissing } from './traits/index.js';
 
-export const PLUGIN_NAME = 'snapshots';
+/** The plugin's name: also its golden corpus folder, `fixtures/plugin-snapshots/`. */
+export const PLUGIN_NAME = 'plugin-snapshots';
 
 /** The target is your initialized TypeORM DataSource (postgres, sqljs, sqlite or better-sqlite3). */
 export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<DataSource> {
   const resolved = resolveOptions(options);
   return definePlugin<DataSource>({
     name: PLUGIN_NAME,
-    migrations: migrations(resolved),
+    migrations: [...migrations(resolved), ...(options.migrations ?? [])],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
     guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
-    ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
+    ledger: (ds) => typeormLedger(ds, { prefix: options.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),
     scaffold: ({ id, title, exportName }) => ({

@@ -2,7 +2,7 @@
 // transaction is kept in AsyncLocalStorage, so the steps, their validators and the checkpoint store all
 // write through it, while concurrent runners in the same process keep their own connections.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { dialectOf } from './dialect.js';
 
 interface Active {
@@ -67,4 +67,13 @@ export async function inTransaction<R>(ds: DataSource, fn: (runner: QueryRunner)
       await runner.release();
     }
   }
+}
+
+/**
+ * What a migration's SQL runs through: the EntityManager of the transaction open in this call chain (the
+ * whole run's under `commit: 'run'`), else the DataSource's. Through `ctx.target` a statement would take a
+ * second connection and wait forever on locks the run's own transaction holds.
+ */
+export function transactionOf(ctx: { readonly target: DataSource }): EntityManager {
+  return currentRunner(ctx.target)?.manager ?? ctx.target.manager;
 }

@@ -70,7 +70,7 @@ describe('ingestion on PostgreSQL', () => {
     expect(await legacy.knex('run_samples').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
     // the steps before it stay applied, and the ledger says so
     expect(await legacy.knex('config_profiles').count<{ n: string }[]>('* as n')).toEqual([{ n: '1' }]);
-    const ledger = await legacy.knex('tidemark_ledger').orderBy('seq').select('id', 'outcome');
+    const ledger = await legacy.knex('tidemark_telemetry_ledger').orderBy('seq').select('id', 'outcome');
     expect(ledger).toEqual([{ id: '001_schema', outcome: 'applied' }, { id: '002_config_profiles', outcome: 'applied' }, { id: '003_ingest_logs', outcome: 'failed' }]);
     const result = await createRunner({ plugin: telemetryPlugin(), target: legacy.target }).up();
     expect(result.applied).toEqual(['003_ingest_logs']);

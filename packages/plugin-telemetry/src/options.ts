@@ -1,8 +1,12 @@
 // Plugin options, with the defaults documented in the README.
+import type { Migration } from '@tidemark/core';
 import type { MappedColumn } from './header-map.js';
 import type { PrecheckOptions } from './prechecks.js';
+import type { TelemetryTarget } from './target.js';
 
 export interface TelemetryPluginOptions {
+  /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
+  migrations?: readonly Migration<TelemetryTarget>[];
   /** Zone for CSV timestamps written without an offset (the logger writes local naive time). Default 'UTC'. */
   timezone?: string;
   /** Extra header spellings per column (compared after normalization). */

@@ -18,7 +18,7 @@ export type TelemetryPlugin = Plugin<TelemetryTarget> & {
 export function telemetryPlugin(options: TelemetryPluginOptions = {}): TelemetryPlugin {
   const plugin = definePlugin<TelemetryTarget>({
     name: PLUGIN_NAME,
-    migrations: migrations(options),
+    migrations: [...migrations(options), ...(options.migrations ?? [])],
     traits: [configNotProfiledTrait, uningestedCsvTrait],
     guards: [
       ...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]),

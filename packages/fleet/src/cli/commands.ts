@@ -4,7 +4,7 @@
 // and never reach the output.
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { describeError, redact, type Plugin } from '@tidemark/core';
+import { createError, describeError, redact, type Plugin } from '@tidemark/core';
 import type { RunDirTarget } from '@tidemark/plugin-run-dirs';
 import type { Command} from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
@@ -51,7 +51,7 @@ export async function loadPlugin(path: string | undefined): Promise<Plugin<RunDi
   const mod = (await import(resolve(path))) as Record<string, unknown>;
   const value = mod.default ?? mod.plugin;
   const plugin = typeof value === 'function' ? (value as () => unknown)() : value;
-  if (!plugin || typeof plugin !== 'object' || !('migrations' in plugin)) throw new Error(`[tidemark] [fleet] ${path} exports no plugin (default export or "plugin")`);
+  if (!plugin || typeof plugin !== 'object' || !('migrations' in plugin)) throw createError('fleet', `${path} exports no plugin (default export or "plugin")`);
   return plugin as Plugin<RunDirTarget>;
 }
 

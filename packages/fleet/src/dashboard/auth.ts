@@ -2,6 +2,7 @@
 // (HttpOnly, SameSite=Strict, random 256-bit id, idle expiry). Every state-changing request also needs the
 // session's CSRF token in `X-CSRF-Token` and a same-origin `Origin`, so a cross-site form can never post.
 // Failed logins are rate-limited per client address.
+import { createError } from '@tidemark/core';
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -43,7 +44,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 export function createAuth(options: AuthOptions) {
-  if (options.adminToken.length < 12) throw new Error('[tidemark] [fleet] the dashboard admin token must have at least 12 characters');
+  if (options.adminToken.length < 12) throw createError('fleet', 'the dashboard admin token must have at least 12 characters');
   const clock = options.clock ?? Date.now;
   const ttl = options.sessionTtlMs ?? 8 * 3600_000;
   const sessions = new Map<string, Session>();

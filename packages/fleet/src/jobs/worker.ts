@@ -8,7 +8,7 @@
 // its BullMQ lock; the job is stalled, picked up again, and the archive guard undoes the half-run first.
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import { describeError, type LeaseOptions, type Plugin } from '@tidemark/core';
+import { describeError, type LeaseOptions, type Plugin, createError } from '@tidemark/core';
 import { openRegistry, redisCommander, runDirsPlugin, type RunDirTarget, type RunRegistry } from '@tidemark/plugin-run-dirs';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -103,13 +103,13 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
   const processJob = async (job: Job<FleetJobData, FleetJobResult>, token?: string): Promise<FleetJobResult> => {
     const kind = job.name;
     const t0 = performance.now();
-    if (!isJobKind(kind)) throw new UnrecoverableError(`[tidemark] [fleet] unknown job kind "${kind}"`);
+    if (!isJobKind(kind)) throw new UnrecoverableError(createError('fleet', `unknown job kind "${kind}"`).message);
     const runId = job.data.runId;
     const jobId = String(job.id);
     const claim = await claims.claim(runId, jobId);
     if (!claim.ok) {
       // Back to the delayed set (no attempt used, nothing published): the run is still "queued".
-      if (!token) throw new Error(`[tidemark] [fleet] job ${jobId} has no lock token; cannot put it back`);
+      if (!token) throw createError('fleet', `job ${jobId} has no lock token; cannot put it back`);
       await job.moveToDelayed(Date.now() + familyPollMs, token);
       throw new DelayedError(`waiting for ${claim.waitingFor} (same family)`);
     }

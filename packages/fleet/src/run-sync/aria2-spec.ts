@@ -3,6 +3,7 @@
 // `…/download/<relpath>`. The spec comes from the network, so it is data, never a command file: only the URL
 // and `out` of each entry are read, both must name the same file under this run's download folder, and any
 // other aria2c option it carries (`dir=`, `header=`…) is ignored. aria2c is only ever given a spec we wrote.
+import { createError } from '@tidemark/core';
 import { posix } from 'node:path';
 import { entryNameProblem, isOutsideSnapshot } from '@tidemark/plugin-run-dirs';
 
@@ -20,7 +21,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A run id or config must be a single path component (the real job's check). */
 export function checkPathComponent(what: string, value: string): string {
-  if (!NAME.test(value) || value === '.' || value === '..') throw new Error(`[tidemark] [fleet] run-sync: ${what} "${value}" must be one path component (letters, digits, . _ -)`);
+  if (!NAME.test(value) || value === '.' || value === '..') throw createError('fleet', `run-sync: ${what} "${value}" must be one path component (letters, digits, . _ -)`);
   return value;
 }
 
@@ -48,7 +49,7 @@ export function normaliseSpecPath(raw: string): { path: string } | { problem: st
 }
 
 export function parseAria2Spec(text: string, runUrl: URL, label: string): SpecEntry[] {
-  const fail = (line: number, why: string) => new Error(`[tidemark] [fleet] run-sync ${label}: ${SPEC_NAME} line ${line}: ${why}`);
+  const fail = (line: number, why: string) => createError('fleet', `run-sync ${label}: ${SPEC_NAME} line ${line}: ${why}`);
   const prefix = new URL('download/', runUrl).toString();
   const entries: SpecEntry[] = [];
   const seen = new Set<string>();

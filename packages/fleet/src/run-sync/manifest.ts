@@ -1,6 +1,7 @@
 // The file manifest a source serves for a run: every file with its size and sha256 (and unix mode), so the
 // importer can resume partial downloads and prove every byte. `archives/` and Tidemark's live lock and
 // snapshots are never part of it (the same rule as archives and restores).
+import { createError } from '@tidemark/core';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -66,7 +67,7 @@ export async function buildManifest(dir: string, runid: string, extra: { config?
 
 /** Checks a manifest from the network: shape, safe relative paths, no duplicates. Throws naming the entry. */
 export function checkManifest(value: unknown, runid: string): RunManifest {
-  const fail = (why: string) => new Error(`[tidemark] [fleet] run-sync manifest of ${runid}: ${why}`);
+  const fail = (why: string) => createError('fleet', `run-sync manifest of ${runid}: ${why}`);
   if (!value || typeof value !== 'object') throw fail('not a JSON object');
   const m = value as Partial<RunManifest>;
   if (m.format !== MANIFEST_FORMAT) throw fail(`format is ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);

@@ -1,5 +1,7 @@
 // The seed's `run_sync_rq` inputs. `authToken` is a secret: it travels in the job data only and is never
 // published, logged or written to `.provenance.json`.
+import { createError } from '@tidemark/core';
+
 export interface RunSyncRequest {
   runid: string;
   config: string;
@@ -25,7 +27,7 @@ export const DEFAULT_PUSH_HOSTS: readonly string[] = ['wc.bearhive.duckdns.org']
 export function sourceBaseUrl(host: string): URL {
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `https://${host}`;
   const url = new URL(text);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`[tidemark] [fleet] run-sync: source host "${host}" must be http(s)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw createError('fleet', `run-sync: source host "${host}" must be http(s)`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }

@@ -3,6 +3,7 @@
 // plugin-run-dirs' discoverRuns gives it. The name keys the run's job (deduplication), channel
 // (`<name>:migration`), index row and registry row, so it must be a safe Redis key and channel name: only
 // letters, digits, `_ . -` and `/` between segments; no whitespace, glob characters or `:`.
+import { createError } from '@tidemark/core';
 import { basename, relative, resolve, sep } from 'node:path';
 import { isRunDir } from '@tidemark/plugin-run-dirs';
 
@@ -14,7 +15,7 @@ export const PUPS_DIR = '_pups';
 
 export function assertRunId(runId: string): void {
   if (!TOP.test(runId) || runId.includes('..')) {
-    throw new Error(`[tidemark] [fleet] "${runId}" is not a run id (letters, digits, _ . - only)`);
+    throw createError('fleet', `"${runId}" is not a run id (letters, digits, _ . - only)`);
   }
 }
 
@@ -28,7 +29,7 @@ export function assertFleetRunId(runId: string): void {
   const [top, pups, ...rest] = runId.split('/');
   const ok = runId.length <= MAX_LENGTH && TOP.test(top!) && !top!.includes('..') && pups === PUPS_DIR && rest.length > 0 && rest.every((s) => SEGMENT.test(s));
   if (!ok) {
-    throw new Error(`[tidemark] [fleet] "${runId}" is not a run id (a run id, or <runid>/_pups/<path> for a child run: letters, digits, _ . - in each part, at most ${MAX_LENGTH} characters)`);
+    throw createError('fleet', `"${runId}" is not a run id (a run id, or <runid>/_pups/<path> for a child run: letters, digits, _ . - in each part, at most ${MAX_LENGTH} characters)`);
   }
 }
 

@@ -31,6 +31,7 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
 export function fleetTestPlugin(options: TestPluginOptions = {}) {
   const stepMs = options.stepMs ?? Number(process.env.TIDEMARK_FLEET_TEST_STEP_MS ?? 0);
   return runDirsPlugin({
+    builtIn: false,
     migrations: [
       defineMigration<RunDirTarget>({
         id: 'f001-watershed-csv',

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { addCapacityFieldsFor, addCapacityFieldsUpdate } from '../migrations/002_cml_worker_extensions.js';
 import { WORKERS, workersMissingFields } from '../schema.js';
-import { runPendingMigrations } from '../startup.js';
+import { runPendingMigrations } from '@tidemark/core';
+import { contextsFromFlags } from '../flags.js';
+import { mongoPlugin } from '../plugin.js';
 
 const N = Number(process.env.BENCH_WORKERS ?? 100_000);
 const STARTUPS = Number(process.env.BENCH_STARTUPS ?? 300);
@@ -156,14 +158,14 @@ async function main(): Promise<void> {
     const full = fresh('startup');
     await seed(full);
     t0 = performance.now();
-    const first = await runPendingMigrations(full, { flags: ALL_ON });
+    const first = await runPendingMigrations({ plugin: mongoPlugin(), target: full, contexts: contextsFromFlags(ALL_ON) });
     console.log(`  full startup run on ${N.toLocaleString('en')} workers (lock + snapshot of cml_workers + 001 + 002 + validate): ${fmt(ms(t0))} ms, applied ${first.applied.join(', ')}`);
 
     console.log(`[plugin-mongo bench] startup hook with nothing pending (${STARTUPS} calls each)`);
     const [hook, bare] = await timeBoth(
       STARTUPS,
       async () => {
-        const r = await runPendingMigrations(full, { flags: ALL_ON });
+        const r = await runPendingMigrations({ plugin: mongoPlugin(), target: full, contexts: contextsFromFlags(ALL_ON) });
         if (r.outcome !== 'up-to-date') throw new Error('expected nothing pending');
       },
       () => full.collection('migrations').find({}).toArray(),

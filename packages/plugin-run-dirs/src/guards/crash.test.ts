@@ -47,7 +47,7 @@ describe.each([
       const reference = join(tmp.root, 'reference');
       await cp(dir, reference, { recursive: true, verbatimSymlinks: true });
       const before = await dataState(dir);
-      const plugin = () => runDirsPlugin({ migrations: guardTestMigrations(), guards: [makeGuard()] });
+      const plugin = () => runDirsPlugin({ builtIn: false, migrations: guardTestMigrations(), guards: [makeGuard()] });
       await createRunner({ plugin: plugin(), target: { dir: reference } }).up();
       const migrated = await dataState(reference);
 

@@ -24,7 +24,7 @@ beforeEach(async () => {
 afterEach(async () => tmp.dispose());
 
 function runner(guards: Guard<RunDirTarget>[], failIn?: string, events: TidemarkEvent[] = []) {
-  const plugin = runDirsPlugin({ migrations: guardTestMigrations(failIn ? { failIn } : {}), guards });
+  const plugin = runDirsPlugin({ builtIn: false, migrations: guardTestMigrations(failIn ? { failIn } : {}), guards });
   return createRunner({ plugin, target, onEvent: (e) => events.push(e), lock: { waitMs: 2000, ttlMs: 5000 } });
 }
 
@@ -38,7 +38,7 @@ async function countWrites(): Promise<number> {
       n++;
     });
     try {
-      await createRunner({ plugin: runDirsPlugin({ migrations: guardTestMigrations() }), target: t }).up();
+      await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: guardTestMigrations() }), target: t }).up();
     } finally {
       off();
     }
@@ -133,7 +133,7 @@ describe('refusals leave the run as it was', () => {
 
 describe('hard-link snapshot soundness', () => {
   it('detects a file written in place after the snapshot and refuses to restore wrong bytes', async () => {
-    const plugin = runDirsPlugin({ guards: [hardlinkSnapshotGuard()], migrations: [
+    const plugin = runDirsPlugin({ builtIn: false, guards: [hardlinkSnapshotGuard()], migrations: [
       { ...guardTestMigrations()[0]!, id: 'bad-in-place', requires: [], async up(ctx) {
         await appendFile(join(ctx.target.dir, 'watershed.nodb'), ' appended in place');
         throw new Error('fails after an in-place write');
@@ -146,7 +146,7 @@ describe('hard-link snapshot soundness', () => {
 
   it('keeps at most `keep` snapshots', async () => {
     for (let i = 0; i < 3; i++) {
-      await createRunner({ plugin: runDirsPlugin({ guards: [hardlinkSnapshotGuard({ keep: 2 })], migrations: [{ ...guardTestMigrations()[0]!, id: `touch-${i}`, requires: [], async up(c) {
+      await createRunner({ plugin: runDirsPlugin({ builtIn: false, guards: [hardlinkSnapshotGuard({ keep: 2 })], migrations: [{ ...guardTestMigrations()[0]!, id: `touch-${i}`, requires: [], async up(c) {
         await writeFile(join(c.target.dir, `touched-${i}`), 'x');
       } }] }), target }).up();
     }

@@ -45,7 +45,7 @@ const touch = defineMigration<RunDirTarget>({
 });
 
 function runner(redisInput: Parameters<typeof nodbLockGuard>[0]['redis'] = REDIS_URL) {
-  return createRunner({ plugin: runDirsPlugin({ migrations: [touch], guards: [nodbLockGuard({ redis: redisInput })] }), target });
+  return createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [touch], guards: [nodbLockGuard({ redis: redisInput })] }), target });
 }
 
 describe('nodb lock guard (real Redis)', () => {
@@ -79,7 +79,7 @@ describe('nodb lock guard (real Redis)', () => {
         value = JSON.parse((await redis.get(`nodb-lock:${runId}:ron.nodb`))!) as Record<string, unknown>;
       },
     });
-    await createRunner({ plugin: runDirsPlugin({ migrations: [spy], guards: [nodbLockGuard({ redis })] }), target }).up();
+    await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [spy], guards: [nodbLockGuard({ redis })] }), target }).up();
     expect(seen).toEqual([`nodb-lock:${runId}:ron.nodb`, `nodb-lock:${runId}:watershed.nodb`]);
     expect(Object.keys(value).sort()).toEqual(['acquired_at', 'expires_at', 'owner', 'token', 'ttl']);
     expect(await redis.keys(`nodb-lock:${runId}:*`)).toEqual([]);

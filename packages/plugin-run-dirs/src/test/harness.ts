@@ -1,21 +1,17 @@
 // The @tidemark/testing harness for run directories.
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PluginHarness } from '@tidemark/testing';
 import { runDirsPlugin } from '../plugin.js';
 import { createRunFromState, readRunState, writeRunState, type RunState } from '../run-state.js';
+import { loadFixtureRun } from '../testing/index.js';
 import type { RunDirTarget } from '../target.js';
 import { legacyRunArbitrary } from './arbitrary.js';
+
+export { loadFixtureRun };
 
 export type RunTarget = RunDirTarget;
 
 const cleanups = new Map<string, () => Promise<void>>();
-
-export async function loadFixtureRun(dir: string): Promise<RunState> {
-  const runs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
-  if (runs.length !== 1) throw new Error(`${dir}: expected exactly one run folder, found ${runs.length}`);
-  return readRunState({ dir: join(dir, runs[0]!.name), runId: runs[0]!.name });
-}
 
 export const runDirsHarness: PluginHarness<RunTarget, RunState> = {
   plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }),

@@ -45,3 +45,11 @@ export function stepTransactionGuard(options: { outside?: readonly string[] } = 
     },
   });
 }
+
+/**
+ * What a migration's SQL runs through: the step's open transaction (the caller's knex outside a step, e.g.
+ * under `commit: 'file'`). A second connection would wait on locks the step's own transaction holds.
+ */
+export function transactionOf(ctx: { readonly target: TelemetryTarget }): Knex {
+  return db(ctx.target);
+}

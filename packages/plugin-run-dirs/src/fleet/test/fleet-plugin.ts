@@ -9,6 +9,7 @@ const text = (t: RunDirTarget, rel: string) => readFile(runPath(t, rel), 'utf8')
 
 export function fleetTestPlugin() {
   return runDirsPlugin({
+    builtIn: false,
     migrations: guardTestMigrations(),
     traits: [
       defineTrait<RunDirTarget>({

@@ -6,5 +6,5 @@ import { guardTestMigrations } from './guard-migrations.js';
 
 const [dir, kind, hangIn] = process.argv.slice(2);
 const guard = kind === 'hardlink' ? hardlinkSnapshotGuard() : archiveGuard();
-const plugin = runDirsPlugin({ migrations: guardTestMigrations({ hangIn: hangIn! }), guards: [guard] });
+const plugin = runDirsPlugin({ builtIn: false, migrations: guardTestMigrations({ hangIn: hangIn! }), guards: [guard] });
 await createRunner({ plugin, target: { dir: dir! }, lock: { ttlMs: 1500 } }).up();
