@@ -36,7 +36,7 @@ describe('config', () => {
 
     await mkdir(join(project.dir, 'elsewhere'));
     const other = join(project.dir, 'elsewhere', 'other.config.ts');
-    await writeFile(other, await readFile(join(project.dir, 'tidemark.config.ts'), 'utf8'));
+    await writeFile(other, (await readFile(join(project.dir, 'tidemark.config.ts'), 'utf8')).replaceAll("'./src/", "'../src/"));
     const run = await runIn(nested, ['status', '--json', '--config', '../../elsewhere/other.config.ts']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).targets[0].target).toBe(`notes:${join(project.dir, 'elsewhere', 'notes')}`);

@@ -141,3 +141,22 @@ export async function openTarget<T>(entry: TargetConfig<T>, context: TargetConte
   const target = entry.target;
   return typeof target === 'function' ? await (target as (c: TargetContext) => T | Promise<T>)(context) : target;
 }
+
+export interface ConfiguredTarget<T> {
+  name: string;
+  plugin: Plugin<T>;
+  target: T;
+  /** Runs the config's `dispose` for the target (if any). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one target of the app's tidemark.config.ts as the CLI would (for tests: a plugin's harness makes its
+ * scratch targets next to the app's configured one). `cwd`: where to look for the config (or pass `file`).
+ */
+export async function openConfiguredTarget<T = any>(name: string, options: { cwd: string; file?: string }): Promise<ConfiguredTarget<T>> {
+  const loaded = await loadConfig({ cwd: options.cwd, file: options.file });
+  const [, entry] = selectOneTarget(loaded, name) as [string, TargetConfig<T>];
+  const target = await openTarget(entry, { configDir: loaded.dir, cwd: options.cwd });
+  return { name, plugin: entry.plugin, target, close: async () => void (await entry.dispose?.(target)) };
+}

@@ -3,6 +3,8 @@ export {
   defineConfig,
   loadConfig,
   findConfig,
+  openConfiguredTarget,
+  type ConfiguredTarget,
   CONFIG_NAMES,
   type TidemarkConfig,
   type TargetConfig,

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { describeError } from '@tidemark/core';
 import { captureCommand } from './commands/corpus.js';
 import { downCommand } from './commands/down.js';
+import { INIT_PLUGINS, initCommand } from './commands/init.js';
 import { newCommand } from './commands/new.js';
 import { planCommand } from './commands/plan.js';
 import { rehearseCommand } from './commands/rehearse.js';
@@ -82,6 +83,28 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
         if (global.json) out.document({ command: cmd.name(), ok: false, exitCode, error: { message } });
       }
     };
+
+  /** Like `action`, for commands that run without a config (`init`). */
+  const plain =
+    (fn: (env: { cwd: string; out: Output }, cmd: Command) => Promise<ExitCodeValue>) =>
+    async (...args: unknown[]) => {
+      const cmd = args.at(-1) as Command;
+      const { global, out } = context(cmd);
+      try {
+        exitCode = await fn({ cwd, out }, cmd);
+      } catch (error) {
+        exitCode = exitCodeFor(error);
+        const message = describeError(error);
+        out.warn(`${out.paint('red', 'error')} ${message}`);
+        if (global.json) out.document({ command: cmd.name(), ok: false, exitCode, error: { message } });
+      }
+    };
+
+  program
+    .command('init')
+    .description("start an app: tidemark.config.ts, src/migrations/index.ts and its test (never overwrites)")
+    .option('--plugin <name>', `what the app migrates: ${INIT_PLUGINS.join(', ')}`)
+    .action(plain(async (env, cmd) => initCommand(env, cmd.opts<{ plugin?: string }>())));
 
   program
     .command('status')

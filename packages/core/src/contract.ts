@@ -290,6 +290,11 @@ export interface ScaffoldInput {
   plugin?: string;
   /** The new fixture case's folder, relative to the migrations folder (for the generated test). */
   fixtureDir?: string;
+  /**
+   * The config's target the migration is for: the app's one index lists migrations per target
+   * (`export const migrations = { <target>: [...] }`), so the test reads `migrations.<target>`.
+   */
+  target?: string;
 }
 
 export interface ScaffoldOutput {

@@ -21,8 +21,9 @@ export const ${input.exportName} = defineMigration<unknown>({
 }
 
 /** Runs the new migration alone on a scratch target with an in-memory ledger: up, up again, down. */
-export function genericTest(input: { id: string; exportName: string }): string {
-  const { id, exportName } = input;
+export function genericTest(input: { id: string; exportName: string; target: string }): string {
+  const { id, exportName, target } = input;
+  const list = listOf(target);
   return `import { createRunner, definePlugin, memoryLedger } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
 import { ${exportName} } from './${id}.js';
@@ -30,7 +31,7 @@ import { migrations } from './index.js';
 
 describe(${JSON.stringify(id)}, () => {
   it('is registered', () => {
-    expect(migrations).toContain(${exportName});
+    expect(${list}).toContain(${exportName});
   });
 
   it('runs up once, then down', async () => {
@@ -54,20 +55,52 @@ describe(${JSON.stringify(id)}, () => {
 `;
 }
 
-/** For plugins whose scaffold() gives a migration but no test: registration now, the golden case to fill in. */
-export function registrationTest(input: { id: string; exportName: string; fixtureDir: string }): string {
-  const { id, exportName, fixtureDir } = input;
-  return `import { describe, expect, it } from 'vitest';
+/** `migrations.<target>` in the index: the target's list of the app's migrations. */
+export function listOf(target: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(target) ? `migrations.${target}` : `migrations[${JSON.stringify(target)}]`;
+}
+
+/** The `./testing` harness factory of each public plugin, by plugin name (for plugins whose scaffold() gives no test). */
+export const KNOWN_HARNESSES: Readonly<Record<string, { from: string; factory: string }>> = {
+  'plugin-run-dirs': { from: '@tidemark/plugin-run-dirs/testing', factory: 'runDirsHarness' },
+  'plugin-telemetry': { from: '@tidemark/plugin-telemetry/testing', factory: 'telemetryHarness' },
+  'plugin-sheets': { from: '@tidemark/plugin-sheets/testing', factory: 'sheetsHarness' },
+  'plugin-mongo': { from: '@tidemark/plugin-mongo/testing', factory: 'mongoHarness' },
+  'mongo-app': { from: '@tidemark/plugin-mongo/testing', factory: 'mongoAppHarness' },
+  'plugin-snapshots': { from: '@tidemark/plugin-snapshots/testing', factory: 'snapshotsHarness' },
+  knex: { from: '@tidemark/sql/testing', factory: 'knexHarness' },
+  typeorm: { from: '@tidemark/sql/testing', factory: 'typeormHarness' },
+};
+
+/**
+ * The golden cases of the plugin's fixture folder and the six laws, with the plugin's harness made next to the
+ * app's configured target (opened from tidemark.config.ts) and the app's migrations of this target appended.
+ */
+export function goldenLawsTest(input: { id: string; exportName: string; target: string; casesDir: string; configDir: string; harness: { from: string; factory: string } }): string {
+  const { id, exportName, target, casesDir, configDir, harness } = input;
+  const list = listOf(target);
+  return `import { fileURLToPath } from 'node:url';
+import { openConfiguredTarget } from '@tidemark/cli';
+import { describeGolden, describeLaws } from '@tidemark/testing';
+import { ${harness.factory} } from '${harness.from}';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ${exportName} } from './${id}.js';
 import { migrations } from './index.js';
 
-describe(${JSON.stringify(id)}, () => {
-  it('is registered', () => {
-    expect(migrations).toContain(${exportName});
-    expect(${exportName}.id).toBe(${JSON.stringify(id)});
-  });
+// Every case of ${casesDir}/: up(before) == after (TIDEMARK_UPDATE_GOLDEN=1 writes after/ for review), twice == once,
+// down(after) == before; the laws run over the cases' before/ states.
+const cases = fileURLToPath(new URL(${JSON.stringify(`${casesDir}/`)}, import.meta.url));
+const app = await openConfiguredTarget(${JSON.stringify(target)}, { cwd: fileURLToPath(new URL(${JSON.stringify(`${configDir}/`)}, import.meta.url)) });
+afterAll(() => app.close());
+const harness = ${harness.factory}({ target: app.target, migrations: ${list}, fixturesDir: cases });
 
-  it.todo('turns ${fixtureDir}/before into after (fill the fixture case, then run it with @tidemark/testing)');
+describe(${JSON.stringify(id)}, () => {
+  it(${JSON.stringify(`is registered for target ${target}`)}, () => {
+    expect(${list}).toContain(${exportName});
+  });
 });
+
+describeGolden(harness, { dir: cases });
+describeLaws(harness);
 `;
 }

@@ -6,11 +6,17 @@ export interface NotesScaffoldInput extends ScaffoldInput {
   fixtureDir?: string;
 }
 
+/**
+ * The app keeps this plugin in src/notes/ (as a package would be imported), its own migrations in
+ * src/migrations/ with one index listing them per target.
+ */
 export function scaffoldNotesMigration(input: NotesScaffoldInput): ScaffoldOutput & { test: string } {
   const { id, title, exportName } = input;
+  const target = input.target ?? 'notes';
+  const list = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(target) ? `migrations.${target}` : `migrations[${JSON.stringify(target)}]`;
   const fixtureDir = input.fixtureDir ?? `../../fixtures/notes/${id}`;
   const migration = `import { defineMigration } from '@tidemark/core';
-import { readNotes, updateNotes, type NotesTarget } from '../notes-files.js';
+import { readNotes, updateNotes, type NotesTarget } from '../notes/index.js';
 
 /** ${title} */
 export const ${exportName} = defineMigration<NotesTarget>({
@@ -35,7 +41,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRunner } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
-import { notesPlugin, readNotesState } from '../index.js';
+import { notesPlugin, readNotesState } from '../notes/index.js';
 import { ${exportName} } from './${id}.js';
 import { migrations } from './index.js';
 
@@ -43,14 +49,14 @@ const fixture = fileURLToPath(new URL(${JSON.stringify(`${fixtureDir}/`)}, impor
 
 describe(${JSON.stringify(id)}, () => {
   it('is registered', () => {
-    expect(migrations).toContain(${exportName});
+    expect(${list}).toContain(${exportName});
   });
 
   it('turns the fixture case before/ into after/, and back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'notes-golden-'));
     try {
       await cp(join(fixture, 'before'), dir, { recursive: true });
-      const runner = createRunner({ plugin: notesPlugin(), target: dir });
+      const runner = createRunner({ plugin: notesPlugin({ migrations: ${list} }), target: dir });
       const result = await runner.up();
       expect([...result.applied, ...result.baselined]).toContain(${JSON.stringify(id)});
       expect(await readNotesState(dir)).toEqual(await readNotesState(join(fixture, 'after')));
