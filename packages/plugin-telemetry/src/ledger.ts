@@ -20,7 +20,7 @@ export function postgresLedger(knex: Knex, table?: string): Ledger & { checkpoin
     executor: knexExecutor(knex),
     table: name,
     option: 'ledgerTable',
-    // checked by sqlLedger first: the lock key is only derived from a valid name
+    // the name only feeds the lock key's hash; sqlLedger refuses a table name that is not an identifier
     lock: advisoryLock(knex, `tidemark:${name}`),
     legacy: { table: legacy, checkpoints: `${legacy}_checkpoints`, shape: 'columns' },
   });

@@ -118,7 +118,10 @@ export function sqlLedger(options: SqlLedgerOptions): SqlLedger {
     table,
     async read() {
       try {
-        return (await tolerant(() => ex.query(selectEntries(table)))).map(entryFromColumns);
+        const rows = await tolerant(() => ex.query(selectEntries(table)));
+        // An upgrade from the JSON-entry shape that a crash stopped after adding the columns: still that shape.
+        if (rows.some((r) => r.checksum === null)) return readLegacy(table, true);
+        return rows.map(entryFromColumns);
       } catch (error) {
         if (isUndefinedTable(error)) return legacy && legacy.table !== table ? readLegacy(legacy.table, false) : [];
         if (isUndefinedColumn(error)) return readLegacy(table, true);

@@ -102,7 +102,7 @@ export function knexPlugin(options: SqlPluginOptions<Knex> = {}): Plugin<Knex> {
       return sqlLedger({ executor: routed(base, current), lockExecutor: base, table, option: 'ledgerTable', ...(options.lock ? { lock: options.lock } : {}) });
     },
     describe: describeKnex,
-    capture: async (knex, dir) => writeSchemaState(await readSchemaState(knexExecutor(knex), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), table] }), dir),
+    capture: async (knex, dir) => writeSchemaState(await readSchemaState(knexExecutor(knex), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), table, `${table}_checkpoints`, `${table}_lock`] }), dir),
     scaffold: scaffold('knex'),
   });
 }
@@ -123,7 +123,7 @@ export function typeormPlugin(options: SqlPluginOptions<DataSource> = {}): Plugi
       return sqlLedger({ executor: routed(base, current), lockExecutor: base, table, option: 'ledgerTable', ...(options.lock ? { lock: options.lock } : {}) });
     },
     describe: describeDataSource,
-    capture: async (ds, dir) => writeSchemaState(await readSchemaState(typeormExecutor(ds), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), table] }), dir),
+    capture: async (ds, dir) => writeSchemaState(await readSchemaState(typeormExecutor(ds), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), table, `${table}_checkpoints`, `${table}_lock`] }), dir),
     scaffold: scaffold('typeorm'),
   });
 }

@@ -28,8 +28,10 @@ export interface SqlHarnessOptions<T> {
   capture?: CaptureOptions;
   /** Legacy states for the laws. Default: the `before/` of every golden case under `fixturesDir`. */
   arbitrary?: Arbitrary<SchemaState>;
-  /** Golden cases folder (`fixtures/<plugin name>`), read for the default arbitrary. */
+  /** Golden cases folder, read for the default arbitrary. Default `fixtures/<name>` under the working directory. */
   fixturesDir?: string;
+  /** The plugin's name (its fixtures folder). Default 'knex' / 'typeorm', as knexPlugin / typeormPlugin. */
+  name?: string;
   /** Default: true when every migration has a `down`. */
   reversible?: boolean;
 }
@@ -38,9 +40,9 @@ const ledgerTables = (table?: string) => (table ? [table, `${table}_checkpoints`
 
 const fresh = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
-function defaultArbitrary(options: { arbitrary?: Arbitrary<SchemaState>; fixturesDir?: string }): Arbitrary<SchemaState> {
+function defaultArbitrary(options: { arbitrary?: Arbitrary<SchemaState>; fixturesDir?: string }, name: string): Arbitrary<SchemaState> {
   if (options.arbitrary) return options.arbitrary;
-  const befores = options.fixturesDir ? listBefores(options.fixturesDir).map(readSchemaStateSync) : [];
+  const befores = listBefores(options.fixturesDir ?? join(process.cwd(), 'fixtures', name)).map(readSchemaStateSync);
   return befores.length > 0 ? fc.constantFrom(...befores) : fc.constant({});
 }
 
@@ -62,12 +64,15 @@ export function knexHarness(options: SqlHarnessOptions<Knex>): PluginHarness<Kne
   const config = (base.client as { config: KnexConfigured }).config;
   const dialect = knexExecutor(base).dialect;
   const made = new WeakMap<Knex, { database: string; kind: 'pg' | 'file' }>();
-  const plugin = knexPlugin({ migrations: options.migrations, ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}) });
+  const plugin = knexPlugin({ migrations: options.migrations, ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}), ...(options.name ? { name: options.name } : {}) });
   const open = async (database: string): Promise<Knex> => {
     const { default: knexFactory } = await import('knex');
     const connection = config.connection;
     if (dialect === 'postgres') {
-      const next = typeof connection === 'string' ? withDatabase(connection, database) : { ...(connection as object), database };
+      const c = connection as { connectionString?: string } | string;
+      // pg lets a connectionString's database win over `database`: replace it there too.
+      const next =
+        typeof c === 'string' ? withDatabase(c, database) : { ...c, database, ...(c.connectionString ? { connectionString: withDatabase(c.connectionString, database) } : {}) };
       return knexFactory({ ...(config as Knex.Config), connection: next as Knex.StaticConnectionConfig });
     }
     return knexFactory({ ...(config as Knex.Config), connection: { filename: database }, useNullAsDefault: true });
@@ -101,7 +106,7 @@ export function knexHarness(options: SqlHarnessOptions<Knex>): PluginHarness<Kne
     },
     detach: (knex) => knex.destroy(),
     fixture: { load: async (dir) => readSchemaStateSync(dir), write: writeSchemaState },
-    arbitrary: defaultArbitrary(options),
+    arbitrary: defaultArbitrary(options, plugin.name),
     reversible: isReversible(options.migrations, options.reversible),
     atomicity: 'step',
   };
@@ -120,7 +125,7 @@ export function typeormHarness(options: SqlHarnessOptions<DataSource>): PluginHa
   const base = options.target;
   const type = base.options.type;
   const made = new WeakMap<DataSource, { database: string; kind: 'pg' | 'file' | 'memory' }>();
-  const plugin = typeormPlugin({ migrations: options.migrations, ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}) });
+  const plugin = typeormPlugin({ migrations: options.migrations, ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}), ...(options.name ? { name: options.name } : {}) });
   const Source = base.constructor as new (o: DataSourceOptions) => DataSource;
   const open = async (database: string, kind: 'pg' | 'file' | 'memory'): Promise<DataSource> => {
     // The app's entities stay, but never synchronize or run TypeORM's own migrations on a test database.
@@ -165,7 +170,7 @@ export function typeormHarness(options: SqlHarnessOptions<DataSource>): PluginHa
           },
         }),
     fixture: { load: async (dir) => readSchemaStateSync(dir), write: writeSchemaState },
-    arbitrary: defaultArbitrary(options),
+    arbitrary: defaultArbitrary(options, plugin.name),
     reversible: isReversible(options.migrations, options.reversible),
     atomicity: 'step',
   };
