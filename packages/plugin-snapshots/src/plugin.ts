@@ -3,6 +3,7 @@ import { definePlugin, redact, type Plugin } from '@tidemark/core';
 import { dialectOf } from './dialect.js';
 import { writeFixture } from './fixture.js';
 import { runTransactionGuard } from './guards.js';
+import { appTablesGuard } from './preflight.js';
 import { typeormLedger } from './ledger.js';
 import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
 import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
@@ -21,7 +22,7 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     name: PLUGIN_NAME,
     migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved), m004AddSnapshotForeignKeys],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
-    guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
+    guards: resolved.commit === 'run' ? [appTablesGuard, runTransactionGuard] : [appTablesGuard],
     ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),
