@@ -19,6 +19,13 @@ export interface SnapshotsPluginOptions {
   clock?: () => Date;
   /** Prefix of the ledger, checkpoint and lock tables. Default "tidemark". */
   ledgerPrefix?: string;
+  /**
+   * A batch the database refuses is split in halves until the runs that fail are found; those are
+   * recorded (run id, reason) and skipped, every other run commits, and the step then fails naming them.
+   * Past this many failed runs the backfill stops instead. 0: a failing batch fails the step at once
+   * (committed batches stay). Default 100. Only with `commit: 'batch'`.
+   */
+  maxFailedRuns?: number;
 }
 
 export interface ResolvedOptions {
@@ -28,6 +35,7 @@ export interface ResolvedOptions {
   commit: 'batch' | 'run';
   clock: () => Date;
   ledgerPrefix: string;
+  maxFailedRuns: number;
 }
 
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
@@ -35,8 +43,11 @@ export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOp
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`[tidemark] [snapshots] batchSize must be a positive integer, got ${batchSize}`);
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`[tidemark] [snapshots] concurrency must be a positive integer, got ${concurrency}`);
+  const maxFailedRuns = options.maxFailedRuns ?? 100;
+  if (!Number.isInteger(maxFailedRuns) || maxFailedRuns < 0) throw new Error(`[tidemark] [snapshots] maxFailedRuns must be a non-negative integer, got ${maxFailedRuns}`);
   return {
     batchSize,
+    maxFailedRuns,
     concurrency,
     throttleMs: options.throttleMs ?? 0,
     commit: options.commit ?? 'batch',
