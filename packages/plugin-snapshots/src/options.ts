@@ -1,4 +1,6 @@
 // Options shared by the plugin, its migrations and guards.
+import type { BackupOptions } from './backup.js';
+
 export interface SnapshotsPluginOptions {
   /** Production runs per batch (one transaction each, cursor saved with it). Default 50,000 (measured at 100,000 runs: 10,000 costs ~25% more, as each batch re-aggregates the recipe JSON). */
   batchSize?: number;
@@ -26,6 +28,12 @@ export interface SnapshotsPluginOptions {
    * (committed batches stay). Default 100. Only with `commit: 'batch'`.
    */
   maxFailedRuns?: number;
+  /**
+   * Back up the tables the run touches before its first write (guard `backup`): a pg_dump file, or a copy
+   * of the tables in a named schema. `true` for the defaults. Default: off (the `tidemark-snapshots`
+   * command turns it on unless `--no-backup`).
+   */
+  backup?: boolean | BackupOptions;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +44,7 @@ export interface ResolvedOptions {
   clock: () => Date;
   ledgerPrefix: string;
   maxFailedRuns: number;
+  backup: BackupOptions | null;
 }
 
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
@@ -48,6 +57,7 @@ export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOp
   return {
     batchSize,
     maxFailedRuns,
+    backup: options.backup === true ? {} : options.backup || null,
     concurrency,
     throttleMs: options.throttleMs ?? 0,
     commit: options.commit ?? 'batch',

@@ -4,6 +4,8 @@ import { dialectOf } from './dialect.js';
 import { writeFixture } from './fixture.js';
 import { runTransactionGuard } from './guards.js';
 import { appTablesGuard } from './preflight.js';
+import { backupGuard } from './backup.js';
+import { migrationSummary } from './report.js';
 import { typeormLedger } from './ledger.js';
 import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
 import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
@@ -22,7 +24,8 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     name: PLUGIN_NAME,
     migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved), m004AddSnapshotForeignKeys],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
-    guards: resolved.commit === 'run' ? [appTablesGuard, runTransactionGuard] : [appTablesGuard],
+    guards: [appTablesGuard, ...(resolved.backup ? [backupGuard(resolved.backup)] : []), ...(resolved.commit === 'run' ? [runTransactionGuard] : [])],
+    report: (ds, context) => migrationSummary(ds, context, resolved.ledgerPrefix),
     ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),

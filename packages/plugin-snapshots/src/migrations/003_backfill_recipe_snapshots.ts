@@ -128,6 +128,7 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
   if (statements.finish) await sql(ds, statements.finish);
   const final = (await ctx.checkpoint.load<BackfillCursor>()) ?? latest;
   const failed = final.failed ?? [];
+  ctx.record({ migrated: final.migrated, skipped: final.skipped, errors: final.errors, seen: final.seen });
   if (failed.length > 0) {
     ctx.record({ failed_runs: failed });
     // The next up must look at these runs again: only unlinked runs are ever taken, so starting over costs
