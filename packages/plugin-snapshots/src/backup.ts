@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { defineGuard, describeError, type Guard } from '@tidemark/core';
 import { dialectOf } from './dialect.js';
 import { hasTable } from './inspect.js';
+import { isRehearsal } from './rehearse.js';
 import { inTransaction, sql } from './transaction.js';
 
 const run = promisify(execFile);
@@ -96,7 +97,8 @@ export function backupGuard(options: BackupOptions = {}): Guard<DataSource> {
   return defineGuard<DataSource>({
     name: 'backup',
     async aroundRun(ctx, next) {
-      if (ctx.dryRun || ctx.steps.length === 0) return next();
+      // A rehearsal is rolled back anyway: nothing to back up.
+      if (ctx.dryRun || ctx.steps.length === 0 || isRehearsal(ctx.target)) return next();
       const backup = await takeBackup(ctx.target, options);
       ctx.emit('backup-taken', { ...backup });
       await next();

@@ -6,6 +6,7 @@ import { runTransactionGuard } from './guards.js';
 import { appTablesGuard } from './preflight.js';
 import { backupGuard } from './backup.js';
 import { migrationSummary } from './report.js';
+import { openRehearsal } from './rehearse.js';
 import { typeormLedger } from './ledger.js';
 import { m001CreateRecipeSnapshots } from './migrations/001_create_recipe_snapshots.js';
 import { m002AddRunSnapshotLink } from './migrations/002_add_run_snapshot_link.js';
@@ -20,12 +21,13 @@ export const PLUGIN_NAME = 'snapshots';
 /** The target is your initialized TypeORM DataSource (postgres, sqljs, sqlite or better-sqlite3). */
 export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<DataSource> {
   const resolved = resolveOptions(options);
-  return definePlugin<DataSource>({
+  const plugin: Plugin<DataSource> = definePlugin<DataSource>({
     name: PLUGIN_NAME,
     migrations: [m001CreateRecipeSnapshots, m002AddRunSnapshotLink, backfillMigration(resolved), m004AddSnapshotForeignKeys],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
     guards: [appTablesGuard, ...(resolved.backup ? [backupGuard(resolved.backup)] : []), ...(resolved.commit === 'run' ? [runTransactionGuard] : [])],
     report: (ds, context) => migrationSummary(ds, context, resolved.ledgerPrefix),
+    rehearse: (ds) => openRehearsal(ds, () => plugin),
     ledger: (ds) => typeormLedger(ds, { prefix: resolved.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),
@@ -50,6 +52,7 @@ export const ${exportName} = defineMigration<DataSource>({
 `,
     }),
   });
+  return plugin;
 }
 
 export function describeDataSource(ds: DataSource): string {
