@@ -45,7 +45,7 @@ export async function migrateSheet(target: SheetsTarget, options: MigrateOptions
   const runner = createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) });
   if (options.dryRun) {
     const result = await runner.up({ dryRun: true });
-    const n = config.schema.legacy.length;
+    const n = pre.classification.width;
     const wouldWrite: string[] = [];
     const steps = new Set(result.plan.steps.map((s) => s.id));
     if (steps.has('001_create_backup')) wouldWrite.push(`drive.files.copy of ${target.spreadsheetId}`);

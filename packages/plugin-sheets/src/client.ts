@@ -43,6 +43,8 @@ export class SheetsSession {
   /** What this process learned during a run (e.g. the backup it made), so later steps need not re-read it. */
   backup: { fileId: string; at: string } | undefined;
   lastReport: VerificationReport | undefined;
+  /** Set by the layout trait when it finds the sheet already at v3.0 with an empty ledger: the evidence of adoption. */
+  adopted: string | undefined;
   private sheetsClient: sheets_v4.Sheets | undefined;
   private driveClient: drive_v3.Drive | undefined;
   private readonly retry: Required<RetryOptions>;
