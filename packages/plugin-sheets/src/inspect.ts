@@ -89,6 +89,8 @@ export interface Classification {
   width: number;
   /** 0-based column of `version`, or -1. */
   versionIndex: number;
+  /** 0-based column of the key header, or -1. */
+  keyIndex: number;
   /** Known v2.1 headers (domain facts) found in row 1, with their column letters. */
   known: string[];
 }
@@ -98,7 +100,7 @@ const col = (i: number) => columnLetter(i);
 export function classify(view: SheetView, schema: SheetSchema): Classification {
   const problems: string[] = [];
   const { headers, values } = view;
-  const none = { dataRows: [], missingVersions: [], width: 0, versionIndex: -1, known: [] };
+  const none = { dataRows: [], missingVersions: [], width: 0, versionIndex: -1, keyIndex: -1, known: [] };
   if (values.length === 0 || headers.length === 0) {
     return { shape: 'invalid', problems: [`sheet "${view.title}" is empty: row 1 must hold the v2.1 headers (${schema.key} and at least ${schema.minColumns} columns)`], ...none };
   }
@@ -161,7 +163,7 @@ export function classify(view: SheetView, schema: SheetSchema): Classification {
     }
   }
   const known = KNOWN_V21_HEADERS.filter((h) => at(h) >= 0 && at(h) < width).map((h) => `${col(at(h))} ${h}`);
-  return { shape, problems, dataRows, missingVersions, width, versionIndex, known };
+  return { shape, problems, dataRows, missingVersions, width, versionIndex, keyIndex, known };
 }
 
 /** Throws a clear error listing every problem; nothing has been written when this throws. */
