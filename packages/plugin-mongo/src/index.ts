@@ -11,4 +11,4 @@ export { workerExtensions, addCapacityFieldsUpdate, addCapacityFieldsFor, worker
 export { LABLET_COLLECTIONS, LABLET_INDEXES, WORKERS, WORKER_DEFAULTS, WORKER_FIELDS, WORKER_INDEX, ADDED_BY_002, type IndexSpec } from './schema.js';
 export { DEFAULT_NAMES, type CollectionNames } from './names.js';
 export { readState, writeStateToDb, stateText, writeFixture, loadFixture, type MongoState, type CollectionState, type IndexState } from './state.js';
-export { isLabletManaged, workerMode, type WorkerMode } from './worker-mode.js';
+export { isLabletManaged, workerMode, convertWorkerToLablet, type WorkerMode, type ConvertOptions, type ConvertResult } from './worker-mode.js';

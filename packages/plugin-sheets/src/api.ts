@@ -1,7 +1,10 @@
 // The calls an app or the CLI makes: migrate (with preflight, dry-run, force), verify (JSON report + exit
 // code), rollback (window enforced, verified), status. Each reports the API requests it cost.
-import { createRunner, type LeaseOptions, type Plan, type RunResult, type StatusReport, type TidemarkEvent } from '@tidemark/core';
+import { createRunner, TidemarkError, type LeaseOptions, type Plan, type RunResult, type StatusReport, type TidemarkEvent } from '@tidemark/core';
 import { columnLetter } from './a1.js';
+import { backupFile } from './backup.js';
+import { PLUGIN } from './client.js';
+import { label } from './inspect.js';
 import { runChecks, type VerificationReport } from './checks.js';
 import type { RequestStats } from './client.js';
 import { resolveConfig, type SheetsPluginOptions } from './options.js';
@@ -45,7 +48,7 @@ export async function migrateSheet(target: SheetsTarget, options: MigrateOptions
   const runner = createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) });
   if (options.dryRun) {
     const result = await runner.up({ dryRun: true });
-    const n = config.schema.legacy.length;
+    const n = pre.classification.width;
     const wouldWrite: string[] = [];
     const steps = new Set(result.plan.steps.map((s) => s.id));
     if (steps.has('001_create_backup')) wouldWrite.push(`drive.files.copy of ${target.spreadsheetId}`);
@@ -86,6 +89,11 @@ export async function verifySheet(target: SheetsTarget, options: VerifyOptions =
 
 export interface RollbackOptions extends RunOptions {
   dryRun?: boolean;
+  /**
+   * Restore every value from this Drive backup (mode `backup`) instead of the one the ledger records; it must be
+   * a Tidemark backup of this spreadsheet (`appProperties.tidemarkBackupOf`), and it is kept afterwards.
+   */
+  backupId?: string;
 }
 
 export interface RollbackResult {
@@ -99,6 +107,15 @@ export interface RollbackResult {
 export async function rollbackSheet(target: SheetsTarget, options: RollbackOptions = {}): Promise<RollbackResult> {
   const started = performance.now();
   target.session.resetStats();
+  if (options.backupId) {
+    const file = await backupFile(target, options.backupId);
+    if (!file) throw new TidemarkError('VALIDATION_FAILED', `backup ${options.backupId} not found in Drive; nothing was changed`, { plugin: PLUGIN, target: label(target) });
+    if (file.appProperties?.tidemarkBackupOf !== target.spreadsheetId) {
+      throw new TidemarkError('VALIDATION_FAILED', `drive file ${options.backupId} is not a backup of ${target.spreadsheetId}; nothing was changed`, { plugin: PLUGIN, target: label(target) });
+    }
+    target.session.backup = { fileId: options.backupId, at: '' };
+    options = { ...options, rollback: { ...options.rollback, mode: 'backup', keepBackup: true } };
+  }
   const runner = createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) });
   const result = await runner.down({ to: null, ...(options.dryRun ? { dryRun: true } : {}) });
   return { outcome: result.outcome, reverted: result.reverted, stats: snapshot(target.session.stats), durationMs: Math.round(performance.now() - started) };

@@ -33,7 +33,7 @@ export async function copySpreadsheet(target: SheetsTarget, config: Config, runL
 }
 
 /** The backup of the current migration: from this process's memory, else from the ledger entry. */
-export async function findBackup(target: SheetsTarget, config: Config): Promise<{ fileId: string; at: string } | undefined> {
+export async function findBackup(target: SheetsTarget, config: Config): Promise<{ fileId: string; at: string; verified?: boolean } | undefined> {
   if (target.session.backup) return target.session.backup;
   const entry = (await sheetsLedger(target, config.clock).read()).find((e) => e.id === BACKUP_STEP && e.outcome === 'applied');
   const data = entry?.data as { backupId?: string; backupAt?: string } | undefined;
@@ -50,6 +50,18 @@ export async function deleteBackup(target: SheetsTarget, fileId: string): Promis
     return true;
   } catch (error) {
     if (error instanceof ApiCallError && error.info.code === 404) return false;
+    throw error;
+  }
+}
+
+/** The backup's Drive file (id and appProperties), or null when it is gone. */
+export async function backupFile(target: SheetsTarget, fileId: string): Promise<{ id?: string | null; appProperties?: Record<string, string> | null } | null> {
+  const { session } = target;
+  const drive = await session.drive();
+  try {
+    return await session.call('drive.files.get', 'meta', (o) => drive.files.get({ fileId, supportsAllDrives: true, fields: 'id,appProperties' }, o));
+  } catch (error) {
+    if (error instanceof ApiCallError && error.info.code === 404) return null;
     throw error;
   }
 }

@@ -46,7 +46,8 @@ export async function runChecks(target: SheetsTarget, config: Config, strict: bo
   const { schema } = config;
   const view = await viewSheet(target);
   const c = classify(view, schema);
-  const n = schema.legacy.length;
+  // The sheet's own v2.1 columns (at least the seed's 65; extra ones carried), then the three v3.0 ones.
+  const n = c.width;
   const expectedCount = n + schema.added.length;
   const errors: string[] = [];
   const { headers, values } = view;
@@ -90,7 +91,7 @@ export async function runChecks(target: SheetsTarget, config: Config, strict: bo
   // What the app's ColumnMapCache does: header text -> column index, every expected name exactly once.
   const map = new Map<string, number>();
   headers.forEach((h, i) => map.set(h, map.has(h) ? -1 : i));
-  const expectedHeaders = [...schema.legacy, ...schema.added];
+  const expectedHeaders = [...headers.slice(0, n), ...schema.added];
   const unmapped = expectedHeaders.filter((h, i) => map.get(h) !== i);
   const column_mapping: CheckResult = { mapped: expectedHeaders.length - unmapped.length, expected: expectedHeaders.length, unmapped, passed: unmapped.length === 0 };
 

@@ -41,8 +41,10 @@ export class SheetsSession {
   readonly stats: RequestStats = { requests: 0, reads: 0, writes: 0, retries: 0, byOperation: {} };
   readonly cache: Cache = {};
   /** What this process learned during a run (e.g. the backup it made), so later steps need not re-read it. */
-  backup: { fileId: string; at: string } | undefined;
+  backup: { fileId: string; at: string; verified?: boolean } | undefined;
   lastReport: VerificationReport | undefined;
+  /** Set by the layout trait when it finds the sheet already at v3.0 with an empty ledger: the evidence of adoption. */
+  adopted: string | undefined;
   private sheetsClient: sheets_v4.Sheets | undefined;
   private driveClient: drive_v3.Drive | undefined;
   private readonly retry: Required<RetryOptions>;

@@ -25,7 +25,8 @@ export async function addV3Columns(target: SheetsTarget, config: Config): Promis
   const c = classify(view, config.schema);
   if (c.shape === 'v3.0') return 'already-present'; // resumed after the insert landed but before it was recorded
   if (c.shape !== 'v2.1') refuse(target, 'cannot add the v3.0 columns: the sheet is not at v2.1', c.problems);
-  const start = config.schema.legacy.length;
+  // After the sheet's last header: the app finds columns by name, and extra columns stay where they are.
+  const start = c.width;
   await batchUpdate(target, [
     { insertDimension: { range: { sheetId: view.sheetId, dimension: 'COLUMNS', startIndex: start, endIndex: start + config.schema.added.length }, inheritFromBefore: true } },
     {

@@ -6,7 +6,8 @@ export { runChecks, type VerificationReport, type CheckResult } from './checks.j
 export { sheetsLedger, LOCK_METADATA_ID, type SheetsLedger } from './ledger.js';
 export { classify, viewSheet, type SheetView, type Classification, type Shape } from './inspect.js';
 export { SheetsSession, ApiCallError, describeApiError, type RequestStats, type RetryOptions, type AuthLike } from './client.js';
-export { V21_HEADERS, V30_ADDED_HEADERS, DEFAULT_SHEET_NAME, DEFAULT_KEY_HEADER, INITIAL_VERSION, schemaOf, type SheetSchema } from './schema.js';
+export { V21_HEADERS, V30_ADDED_HEADERS, V21_COLUMN_COUNT, KNOWN_V21_HEADERS, normalizeHeader, DEFAULT_SHEET_NAME, DEFAULT_KEY_HEADER, INITIAL_VERSION, schemaOf, type SheetSchema } from './schema.js';
 export { columnLetter, columnIndex, parseA1 } from './a1.js';
-export { runCli, type CliIo } from './cli.js';
+export { runCli, exitCodeFor, EXIT, type CliIo } from './cli.js';
+export { checkEligibility, CELL_LIMIT, type EligibilityReport, type EligibilityCheck } from './eligibility.js';
 export { readSpreadsheet, writeSpreadsheetFiles, type SpreadsheetState } from './capture.js';

@@ -4,7 +4,7 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import { TidemarkError } from '@tidemark/core';
 import { columnLetter, quoteSheet } from './a1.js';
 import { PLUGIN } from './client.js';
-import type { SheetSchema } from './schema.js';
+import { KNOWN_V21_HEADERS, normalizeHeader, type SheetSchema } from './schema.js';
 import type { SheetsTarget } from './target.js';
 
 export type Cell = string | number | boolean;
@@ -85,6 +85,14 @@ export interface Classification {
   dataRows: number[];
   /** v3.0 only: data rows whose version cell is empty. */
   missingVersions: number[];
+  /** Columns before the v3.0 ones: the sheet's own v2.1 headers (at least the seed's 65; extra ones are carried). */
+  width: number;
+  /** 0-based column of `version`, or -1. */
+  versionIndex: number;
+  /** 0-based column of the key header, or -1. */
+  keyIndex: number;
+  /** Known v2.1 headers (domain facts) found in row 1, with their column letters. */
+  known: string[];
 }
 
 const col = (i: number) => columnLetter(i);
@@ -92,58 +100,70 @@ const col = (i: number) => columnLetter(i);
 export function classify(view: SheetView, schema: SheetSchema): Classification {
   const problems: string[] = [];
   const { headers, values } = view;
-  const n = schema.legacy.length;
+  const none = { dataRows: [], missingVersions: [], width: 0, versionIndex: -1, keyIndex: -1, known: [] };
   if (values.length === 0 || headers.length === 0) {
-    return { shape: 'invalid', problems: [`sheet "${view.title}" is empty: row 1 must hold the ${n} v2.1 headers (${schema.legacy[0]} ... ${schema.legacy[n - 1]})`], dataRows: [], missingVersions: [] };
+    return { shape: 'invalid', problems: [`sheet "${view.title}" is empty: row 1 must hold the v2.1 headers (${schema.key} and at least ${schema.minColumns} columns)`], ...none };
   }
   const seen = new Map<string, number>();
   headers.forEach((h, i) => {
+    const k = normalizeHeader(h);
     if (h === '') problems.push(`column ${col(i)}: empty header between other headers`);
-    else if (seen.has(h)) problems.push(`duplicate header "${h}" in columns ${col(seen.get(h)!)} and ${col(i)}`);
-    else seen.set(h, i);
+    else if (seen.has(k)) problems.push(`duplicate header "${h}" in columns ${col(seen.get(k)!)} and ${col(i)}`);
+    else seen.set(k, i);
   });
-  schema.legacy.forEach((expected, i) => {
-    const found = headers[i];
-    if (found === expected) return;
-    const elsewhere = headers.indexOf(expected);
-    if (elsewhere >= 0) problems.push(`header "${expected}" is in column ${col(elsewhere)}, expected in column ${col(i)} (headers moved)`);
-    else problems.push(`column ${col(i)}: expected header "${expected}", found ${found ? `"${found}"` : 'nothing'} (renamed or missing)`);
-  });
-  const rest = headers.slice(n);
+  const at = (h: string) => seen.get(normalizeHeader(h)) ?? -1;
+  // The v3.0 columns: none of them (v2.1), or all three as the last headers, in order (v3.0).
+  const added = schema.added.map(at);
+  const present = added.filter((i) => i >= 0).length;
   let shape: Shape = 'invalid';
-  const isAdded = rest.length === schema.added.length && rest.every((h, i) => h === schema.added[i]);
-  if (rest.length === 0) shape = 'v2.1';
-  else if (isAdded) shape = 'v3.0';
-  else {
-    rest.forEach((h, i) => {
-      const at = n + i;
-      if (schema.added[i] !== h) problems.push(`unexpected extra column ${col(at)} "${h}" after the last v2.1 column ${col(n - 1)}`);
-    });
+  let width = headers.length;
+  if (present === 0) shape = 'v2.1';
+  else if (present === schema.added.length && added.every((i, k) => i === headers.length - schema.added.length + k)) {
+    shape = 'v3.0';
+    width = headers.length - schema.added.length;
+  } else {
+    problems.push(
+      `the v3.0 columns are only partly in place: ${schema.added.map((h, k) => `${h} ${added[k]! >= 0 ? `in column ${col(added[k]!)}` : 'missing'}`).join(', ')} (expected none, or all three as the last columns)`,
+    );
   }
-  const width = Math.max(headers.length, n);
+  const keyIndex = at(schema.key);
+  if (keyIndex < 0 || keyIndex >= width) problems.push(`no "${schema.key}" header in row 1: this is not the v2.1 layout (its key column is missing)`);
+  if (schema.legacy) {
+    schema.legacy.forEach((expected, i) => {
+      const found = headers[i];
+      if (found === expected) return;
+      const elsewhere = headers.indexOf(expected);
+      if (elsewhere >= 0) problems.push(`header "${expected}" is in column ${col(elsewhere)}, expected in column ${col(i)} (headers moved)`);
+      else problems.push(`column ${col(i)}: expected header "${expected}", found ${found ? `"${found}"` : 'nothing'} (renamed or missing)`);
+    });
+  } else if (width < schema.minColumns) {
+    problems.push(`row 1 has ${width} v2.1 header(s), the v2.1 layout has ${schema.minColumns}: column(s) ${col(width)}..${col(schema.minColumns - 1)} are missing`);
+  }
   const stray = new Map<number, number>();
   values.forEach((row, r) => {
     if (r === 0) return;
-    for (let c = width; c < row.length; c++) if (row[c] !== '' && row[c] !== null && row[c] !== undefined) stray.set(c, (stray.get(c) ?? 0) + 1);
+    for (let c = headers.length; c < row.length; c++) if (row[c] !== '' && row[c] !== null && row[c] !== undefined) stray.set(c, (stray.get(c) ?? 0) + 1);
   });
   for (const [c, count] of [...stray].sort((a, b) => a[0] - b[0])) problems.push(`column ${col(c)} has values in ${count} row(s) but no header`);
   if (problems.length > 0) shape = 'invalid';
 
-  const keyIndex = schema.legacy.indexOf(schema.key);
   const dataRows: number[] = [];
-  for (let r = 1; r < values.length; r++) {
-    const k = values[r]?.[keyIndex];
-    if (k !== undefined && k !== null && String(k).trim() !== '') dataRows.push(r);
+  if (keyIndex >= 0) {
+    for (let r = 1; r < values.length; r++) {
+      const k = values[r]?.[keyIndex];
+      if (k !== undefined && k !== null && String(k).trim() !== '') dataRows.push(r);
+    }
   }
+  const versionIndex = shape === 'v3.0' ? added[schema.added.indexOf('version')]! : -1;
   const missingVersions: number[] = [];
   if (shape === 'v3.0') {
-    const v = n + schema.added.indexOf('version');
     for (const r of dataRows) {
-      const cell = values[r]?.[v];
+      const cell = values[r]?.[versionIndex];
       if (cell === undefined || cell === null || cell === '') missingVersions.push(r);
     }
   }
-  return { shape, problems, dataRows, missingVersions };
+  const known = KNOWN_V21_HEADERS.filter((h) => at(h) >= 0 && at(h) < width).map((h) => `${col(at(h))} ${h}`);
+  return { shape, problems, dataRows, missingVersions, width, versionIndex, keyIndex, known };
 }
 
 /** Throws a clear error listing every problem; nothing has been written when this throws. */

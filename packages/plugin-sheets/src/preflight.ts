@@ -1,5 +1,5 @@
 // Read-only shape check before anything is written: bad input (moved, renamed or duplicate headers, extra
-// columns, an empty sheet, a sheet already at v3.0 with no ledger) is refused with every problem listed.
+// v3.0 columns only partly there, an empty sheet) is refused with every problem listed.
 import type { LedgerEntry } from '@tidemark/core';
 import type { Config } from './options.js';
 import { classify, refuse, viewSheet, type Classification, type SheetView } from './inspect.js';
@@ -28,9 +28,7 @@ export async function assertMigratable(target: SheetsTarget, config: Config): Pr
   const p = await inspectTarget(target, config);
   const { shape, problems } = p.classification;
   if (shape === 'invalid') refuse(target, `sheet "${target.sheetName}" does not have the v2.1 layout`, problems);
-  if (shape === 'v3.0' && !p.inProgress) {
-    const n = config.schema.legacy.length;
-    refuse(target, `sheet "${target.sheetName}" is already at v3.0 (${config.schema.added.join(', ')} are its last ${config.schema.added.length} headers after ${n} v2.1 columns) and its Tidemark ledger is empty: there is nothing to migrate`, []);
-  }
+  // A sheet already at v3.0 with an empty ledger (migrated by the seed's scripts or by hand) is adopted: the
+  // traits find no legacy shape, so 002 is baselined, and 005 records the adoption with its evidence.
   return p;
 }

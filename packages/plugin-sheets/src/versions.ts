@@ -13,9 +13,6 @@ interface VersionsCheckpoint {
   written: number;
 }
 
-export function versionColumn(config: Config): number {
-  return config.schema.legacy.length + config.schema.added.indexOf('version');
-}
 
 /** Runs of consecutive row indexes: [first, last] inclusive. */
 function runs(rows: number[]): [number, number][] {
@@ -42,7 +39,7 @@ export async function initializeVersions(ctx: MigrationContext<SheetsTarget>, co
   if (saved) ctx.log(`resuming version initialization at row ${saved.nextRow + 1} (${saved.written} rows written before)`, { ...saved });
   const from = saved?.nextRow ?? 0;
   const todo = c.missingVersions.filter((r) => r >= from);
-  const letter = columnLetter(versionColumn(config));
+  const letter = columnLetter(c.versionIndex);
   const sheets = await target.session.sheets();
   let written = saved?.written ?? 0;
   let requests = 0;

@@ -20,6 +20,13 @@ export interface BackfillCursor {
   batches: number;
   /** Windows committed beyond `after` while an earlier window had not (yet) committed; in id order. */
   ahead?: RunWindow[];
+  /** Runs the database refused, found by splitting their batch, skipped (also counted in `errors`). */
+  failed?: FailedRun[];
+}
+
+export interface FailedRun {
+  run_id: number;
+  reason: string;
 }
 
 export interface BatchCounts {
@@ -27,6 +34,7 @@ export interface BatchCounts {
   migrated: number;
   skipped: number;
   errors: number;
+  failed?: FailedRun[];
 }
 
 export const START: BackfillCursor = { after: 0, seen: 0, migrated: 0, skipped: 0, errors: 0, batches: 0 };
@@ -44,6 +52,7 @@ export function mergeBatch(cursor: BackfillCursor, window: RunWindow, counts: Ba
     errors: cursor.errors + counts.errors,
     batches: cursor.batches + 1,
     ...(pending.length > 0 ? { ahead: pending } : {}),
+    ...(cursor.failed || counts.failed ? { failed: [...(cursor.failed ?? []), ...(counts.failed ?? [])].sort((a, b) => a.run_id - b.run_id) } : {}),
   };
 }
 

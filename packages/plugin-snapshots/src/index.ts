@@ -4,10 +4,15 @@ export { typeormLedger, type TypeormLedgerOptions } from './ledger.js';
 export { rowLock } from './lock.js';
 export { transactionOf } from './transaction.js';
 export { runTransactionGuard } from './guards/index.js';
+export { appTablesGuard } from './preflight.js';
+export { backupGuard, takeBackup, TOUCHED_TABLES, type BackupOptions, type Backup } from './backup.js';
+export { migrationSummary, type SummaryData } from './report.js';
+export { runSnapshotsCli, type SnapshotsCliIo } from './cli.js';
+export { APP_TABLES, missingAppTables } from './inspect.js';
 export { snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing } from './traits/index.js';
 export { backfillStats, formatStats, type BackfillStats, type BackfillError } from './stats.js';
 export { BACKFILL_ID } from './migrations/003_backfill_recipe_snapshots.js';
-export type { BackfillCursor, RunWindow } from './cursor.js';
+export type { BackfillCursor, RunWindow, FailedRun } from './cursor.js';
 export {
   snapshotEntities,
   RecipeEntity,

@@ -49,3 +49,18 @@ export async function schemaShape(ds: DataSource): Promise<SchemaShape> {
     snapshotsTable && runLink && (await hasForeignKey(ds, 'recipe_snapshots', 'production_run_id')) && (await hasForeignKey(ds, 'production_runs', 'recipe_snapshot_id'));
   return { productionRuns, snapshotsTable, runLink, foreignKeys };
 }
+
+/** The app's own tables the backfill reads; the plugin never creates them (the app's schema does). */
+export const APP_TABLES = ['recipes', 'ingredients', 'recipe_ingredients', 'production_runs'] as const;
+
+/** The app tables this database lacks, in APP_TABLES order. */
+export async function missingAppTables(ds: DataSource): Promise<string[]> {
+  const missing: string[] = [];
+  for (const table of APP_TABLES) if (!(await hasTable(ds, table))) missing.push(table);
+  return missing;
+}
+
+/** One line naming what is missing, for the preflight and the stats. */
+export function missingTablesMessage(missing: readonly string[]): string {
+  return `the recipe app's table(s) ${missing.join(', ')} do not exist: create the app's schema first (its own migrations), then run the backfill`;
+}

@@ -1,6 +1,7 @@
 // Options shared by the plugin, its migrations and guards.
 import type { DataSource } from 'typeorm';
 import type { Migration } from '@tidemark/core';
+import type { BackupOptions } from './backup.js';
 
 export interface SnapshotsPluginOptions {
   /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
@@ -24,6 +25,19 @@ export interface SnapshotsPluginOptions {
   clock?: () => Date;
   /** Prefix of the ledger, checkpoint and lock tables. Default "tidemark". */
   ledgerPrefix?: string;
+  /**
+   * A batch the database refuses is split in halves until the runs that fail are found; those are
+   * recorded (run id, reason) and skipped, every other run commits, and the step then fails naming them.
+   * Past this many failed runs the backfill stops instead. 0: a failing batch fails the step at once
+   * (committed batches stay). Default 100. Only with `commit: 'batch'`.
+   */
+  maxFailedRuns?: number;
+  /**
+   * Back up the tables the run touches before its first write (guard `backup`): a pg_dump file, or a copy
+   * of the tables in a named schema. `true` for the defaults. Default: off (the `tidemark-snapshots`
+   * command turns it on unless `--no-backup`).
+   */
+  backup?: boolean | BackupOptions;
 }
 
 export interface ResolvedOptions {
@@ -33,6 +47,8 @@ export interface ResolvedOptions {
   commit: 'batch' | 'run';
   clock: () => Date;
   ledgerPrefix: string;
+  maxFailedRuns: number;
+  backup: BackupOptions | null;
 }
 
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
@@ -40,8 +56,12 @@ export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOp
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`[tidemark] [snapshots] batchSize must be a positive integer, got ${batchSize}`);
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`[tidemark] [snapshots] concurrency must be a positive integer, got ${concurrency}`);
+  const maxFailedRuns = options.maxFailedRuns ?? 100;
+  if (!Number.isInteger(maxFailedRuns) || maxFailedRuns < 0) throw new Error(`[tidemark] [snapshots] maxFailedRuns must be a non-negative integer, got ${maxFailedRuns}`);
   return {
     batchSize,
+    maxFailedRuns,
+    backup: options.backup === true ? {} : options.backup || null,
     concurrency,
     throttleMs: options.throttleMs ?? 0,
     commit: options.commit ?? 'batch',

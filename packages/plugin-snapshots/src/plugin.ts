@@ -3,6 +3,10 @@ import { definePlugin, redact, type Plugin } from '@tidemark/core';
 import { dialectOf } from './dialect.js';
 import { writeFixture } from './fixture.js';
 import { runTransactionGuard } from './guards/index.js';
+import { appTablesGuard } from './preflight.js';
+import { backupGuard } from './backup.js';
+import { migrationSummary } from './report.js';
+import { openRehearsal } from './rehearse.js';
 import { typeormLedger } from './ledger.js';
 import { migrations } from './migrations/index.js';
 import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
@@ -15,11 +19,13 @@ export const PLUGIN_NAME = 'plugin-snapshots';
 /** The target is your initialized TypeORM DataSource (postgres, sqljs, sqlite or better-sqlite3). */
 export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<DataSource> {
   const resolved = resolveOptions(options);
-  return definePlugin<DataSource>({
+  const plugin: Plugin<DataSource> = definePlugin<DataSource>({
     name: PLUGIN_NAME,
     migrations: [...migrations(resolved), ...(options.migrations ?? [])],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
-    guards: resolved.commit === 'run' ? [runTransactionGuard] : [],
+    guards: [appTablesGuard, ...(resolved.backup ? [backupGuard(resolved.backup)] : []), ...(resolved.commit === 'run' ? [runTransactionGuard] : [])],
+    report: (ds, context) => migrationSummary(ds, context, options.ledgerPrefix),
+    rehearse: (ds) => openRehearsal(ds, () => plugin),
     ledger: (ds) => typeormLedger(ds, { prefix: options.ledgerPrefix }),
     describe: describeDataSource,
     capture: async (ds, dir) => writeFixture(await readState(ds), dir),
@@ -44,6 +50,7 @@ export const ${exportName} = defineMigration<DataSource>({
 `,
     }),
   });
+  return plugin;
 }
 
 export function describeDataSource(ds: DataSource): string {

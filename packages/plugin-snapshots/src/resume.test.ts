@@ -60,7 +60,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
 
     // Schema first, then the trigger (it needs the column), then the backfill that meets it in batch 3 (runs 7..9).
     // One lane, so the batches run in order (concurrent lanes: the next test).
-    const { runner } = runnerFor(ds, { batchSize: 3, concurrency: 1 });
+    const { runner } = runnerFor(ds, { batchSize: 3, concurrency: 1, maxFailedRuns: 0 });
     await runner.up({ to: '002_add_run_snapshot_link' });
     await breakLinkOf(ds, 7); // batch 3 holds runs 7, 8 (recipe deleted) and 9: the fault hits after its snapshots were inserted
     await expect(runner.up()).rejects.toThrow(/injected fault at run 7/);
@@ -91,7 +91,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     const expected = await sampleWithReference(ds, open);
 
     // Windows (0,3] (3,6] (6,9] (9,10]; the first one fails, on PostgreSQL only after the second committed.
-    const { runner, events: first } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
+    const { runner, events: first } = runnerFor(ds, { batchSize: 3, concurrency: 2, maxFailedRuns: 0 });
     await runner.up({ to: '002_add_run_snapshot_link' });
     await breakLinkOf(ds, 1, 0.5);
     await expect(runner.up()).rejects.toThrow(/injected fault at run 1/);
@@ -127,7 +127,7 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     db = await open();
     const ds = db.ds;
     await loadState(ds, await loadSampleData());
-    const { runner } = runnerFor(ds, { batchSize: 4 });
+    const { runner } = runnerFor(ds, { batchSize: 4, maxFailedRuns: 0 });
     await runner.up({ to: '002_add_run_snapshot_link' });
     await breakLinkOf(ds, 9);
     await expect(runner.up()).rejects.toThrow(/injected fault/);

@@ -1,7 +1,7 @@
 // The seed's dry-run report (total, already migrated, would migrate, skipped, errors), computed by one
 // aggregate query instead of a loop, and printable in the seed's words.
 import type { DataSource } from 'typeorm';
-import { schemaShape } from './inspect.js';
+import { missingAppTables, missingTablesMessage, schemaShape } from './inspect.js';
 import { sql } from './transaction.js';
 
 export interface BackfillError {
@@ -23,7 +23,7 @@ const ERROR_LIST_LIMIT = 100;
 
 export async function backfillStats(ds: DataSource): Promise<BackfillStats & { error_count: number }> {
   const shape = await schemaShape(ds);
-  if (!shape.productionRuns) throw new Error('[tidemark] [snapshots] table production_runs not found: is this the recipe database?');
+  if (!shape.productionRuns) throw new Error(`[tidemark] [snapshots] ${missingTablesMessage(await missingAppTables(ds))}`);
   const linked = shape.runLink ? 'pr.recipe_snapshot_id IS NOT NULL' : '1 = 0';
   const unlinked = shape.runLink ? 'pr.recipe_snapshot_id IS NULL' : '1 = 1';
   // production_run_id is unique, so the snapshot join never multiplies runs.

@@ -12,10 +12,25 @@ interface Active {
 
 const active = new AsyncLocalStorage<Active>();
 
-/** The query runner of the transaction open in this call chain on `ds`, if any. */
+/** A rehearsal's DataSource: every query of every call chain goes through its one transaction. */
+const pinned = new WeakMap<DataSource, QueryRunner>();
+
+export function pinTransaction(ds: DataSource, runner: QueryRunner): void {
+  pinned.set(ds, runner);
+}
+
+export function unpinTransaction(ds: DataSource): void {
+  pinned.delete(ds);
+}
+
+export function isPinned(ds: DataSource): boolean {
+  return pinned.has(ds);
+}
+
+/** The query runner of the transaction open in this call chain on `ds` (or pinned to it), if any. */
 export function currentRunner(ds: DataSource): QueryRunner | undefined {
   const a = active.getStore();
-  return a && a.ds === ds ? a.runner : undefined;
+  return a && a.ds === ds ? a.runner : pinned.get(ds);
 }
 
 /** Runs a query inside the current transaction when there is one, else on the pool. */

@@ -36,3 +36,32 @@ export function spoolRow(i: number, seed = 1): CellValue[] {
 export function v21Values(rows: number, seed = 1): CellValue[][] {
   return [[...V21_HEADERS], ...Array.from({ length: rows }, (_, i) => spoolRow(i, seed))];
 }
+
+/**
+ * A sheet with the real layout's facts only: 65 v2.1 columns, TAG_SPOOL at G (0-based 6), Armador at AI (34),
+ * Fecha_Materiales / Fecha_Armado at BA / BB; every other header a name this plugin has never seen. `extra`
+ * headers are appended after them (columns engineering added since), with values.
+ */
+export function realLayoutValues(rows: number, extra: string[] = []): CellValue[][] {
+  const headers = Array.from({ length: 65 }, (_, c) => `Campo_Planta_${c + 1}`);
+  headers[6] = 'TAG_SPOOL';
+  headers[34] = 'Armador';
+  headers[52] = 'Fecha_Materiales';
+  headers[53] = 'Fecha_Armado';
+  headers[0] = 'SPLIT';
+  headers[1] = 'OT';
+  const body = Array.from({ length: rows }, (_, i) => [
+    ...headers.map((h, c): CellValue => (h === 'TAG_SPOOL' ? `MK-${1400 + i}-CW-${30000 + i}` : h === 'Armador' ? `MR(${90 + (i % 9)})` : c % 5 === 0 ? i * 10 + c : `v${i}.${c}`)),
+    ...extra.map((h, k): CellValue => `${h}-${i}-${k}`),
+  ]);
+  return [[...headers, ...extra], ...body];
+}
+
+/** A sheet already at v3.0 that the app has used: some spools taken (occupation filled), versions bumped. */
+export function v30InUseValues(rows: number): CellValue[][] {
+  const [headers, ...body] = realLayoutValues(rows);
+  return [
+    [...headers!, 'Ocupado_Por', 'Fecha_Ocupacion', 'version'],
+    ...body.map((r, i): CellValue[] => [...r, i % 3 === 0 ? `MR(${93 + i})` : '', i % 3 === 0 ? '21-01-2026 14:30:00' : '', i % 4]),
+  ];
+}

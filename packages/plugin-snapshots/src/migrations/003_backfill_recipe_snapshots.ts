@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { defineMigration, type MigrationContext } from '@tidemark/core';
+import { defineMigration, describeError, type MigrationContext } from '@tidemark/core';
 import { BULK_READ_SETTINGS, leftAlone, batchStatements, revertStatements, windowEnd, type BatchStatements } from '../backfill-sql.js';
-import { clipWindow, mergeBatch, START, type BackfillCursor, type RunWindow } from '../cursor.js';
+import { clipWindow, mergeBatch, START, type BackfillCursor, type FailedRun, type RunWindow } from '../cursor.js';
+import { isolable, split } from '../isolate.js';
 import { dialectOf, timestampParam, type Dialect } from '../dialect.js';
 import type { ResolvedOptions } from '../options.js';
 import { orphanMessage } from '../stats.js';
@@ -66,6 +67,8 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
   const total = Number((await sql<{ n: unknown }>(ds, 'SELECT COUNT(*) AS n FROM production_runs'))[0]?.n ?? 0);
   // Concurrent batches need a connection each: PostgreSQL, and no run-wide transaction open in this chain.
   const lanes = dialect === 'postgres' && !currentRunner(ds) ? options.concurrency : 1;
+  // Splitting a refused batch needs batches that commit on their own; a run-wide transaction fails whole.
+  const isolation = options.maxFailedRuns > 0 && !currentRunner(ds) ? { failed: 0 } : null;
   // With several lanes, a window is at most an even share of what is left, so a backfill smaller than
   // lanes x batchSize still keeps every lane busy; but never under MIN_SHARE runs, as each batch aggregates
   // the recipe JSON again (a few thousand runs are one batch, as with one lane).
@@ -104,7 +107,7 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
       }
       const window = await nextWindow();
       if (!window) return;
-      const { cursor, left } = await runBatch(ctx, options, statements, window, lanes > 1);
+      const { cursor, left } = await runIsolated(ctx, options, statements, window, lanes > 1, isolation);
       reportLeftAlone(ctx, left);
       // One progress event per committed batch, never going back: two lanes may report in another order
       // than they merged into the cursor.
@@ -123,7 +126,67 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
   if (failure) throw failure.error;
   if (stopped) throw new Error(`stopped after production run ${latest.after}; the next run resumes there`);
   if (statements.finish) await sql(ds, statements.finish);
+  const final = (await ctx.checkpoint.load<BackfillCursor>()) ?? latest;
+  const failed = final.failed ?? [];
+  ctx.record({ migrated: final.migrated, skipped: final.skipped, errors: final.errors, seen: final.seen });
+  if (failed.length > 0) {
+    ctx.record({ failed_runs: failed });
+    // The next up must look at these runs again: only unlinked runs are ever taken, so starting over costs
+    // a read of the windows, never a duplicate.
+    await ctx.checkpoint.clear();
+    const shown = failed.slice(0, 10).map((f) => `run ${f.run_id}: ${f.reason}`).join('; ');
+    throw new Error(
+      `${failed.length} production run(s) failed and were skipped, every other run is committed (${final.migrated} migrated): ${shown}${failed.length > 10 ? '; ...' : ''}. Fix them and run up again: it only takes the runs still unlinked`,
+    );
+  }
   ctx.log(`backfilled ${latest.migrated} snapshot(s); skipped ${latest.skipped} run(s) without recipe; ${latest.errors} error(s)`, { ...latest });
+}
+
+/**
+ * A window, and when the database refuses it for its data, its halves, down to the runs that fail: those
+ * are saved in the cursor (run id, reason) and skipped, so every other run commits.
+ */
+async function runIsolated(
+  ctx: MigrationContext<DataSource>,
+  options: ResolvedOptions,
+  statements: BatchStatements,
+  window: RunWindow & { n: number },
+  concurrent: boolean,
+  isolation: { failed: number } | null,
+): Promise<{ cursor: BackfillCursor; left: LeftAlone[] }> {
+  try {
+    return await runBatch(ctx, options, statements, window, concurrent);
+  } catch (error) {
+    if (!isolation || ctx.signal.aborted || !isolable(error)) throw error;
+    const ds = ctx.target;
+    const parts = await split(ds, dialectOf(ds), window);
+    if ('empty' in parts) throw error;
+    if ('run' in parts) {
+      const failure: FailedRun = { run_id: parts.run, reason: describeError(error) };
+      isolation.failed += 1;
+      if (isolation.failed > options.maxFailedRuns) {
+        throw new Error(`more than ${options.maxFailedRuns} production run(s) failed (maxFailedRuns); stopped at run ${failure.run_id}: ${failure.reason}`);
+      }
+      ctx.warn(`ERROR: run ${failure.run_id}: ${failure.reason} (skipped; the rest of its batch commits)`, { ...failure });
+      return { cursor: await saveFailed(ctx, options, window, failure, concurrent), left: [] };
+    }
+    ctx.log(`a batch of ${window.n} run(s) after run ${window.lo} failed (${describeError(error)}); splitting it to find the runs that fail`);
+    const first = await runIsolated(ctx, options, statements, parts.halves[0], concurrent, isolation);
+    const second = await runIsolated(ctx, options, statements, parts.halves[1], concurrent, isolation);
+    return { cursor: second.cursor, left: [...first.left, ...second.left] };
+  }
+}
+
+/** A window of one failed run: counted as seen and as an error, saved in the cursor, nothing else written. */
+async function saveFailed(ctx: MigrationContext<DataSource>, options: ResolvedOptions, window: RunWindow, failure: FailedRun, concurrent: boolean): Promise<BackfillCursor> {
+  const ds = ctx.target;
+  return inTransaction(ds, async () => {
+    if (concurrent) await sql(ds, 'SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))', [`:${options.ledgerPrefix}:${BACKFILL_ID}`]);
+    const current = (await ctx.checkpoint.load<BackfillCursor>()) ?? START;
+    const cursor = mergeBatch(current, window, { seen: 1, migrated: 0, skipped: 0, errors: 1, failed: [failure] });
+    await ctx.checkpoint.save(cursor);
+    return cursor;
+  });
 }
 
 /** One window in one transaction: its snapshots, its links, and the cursor with it. */
