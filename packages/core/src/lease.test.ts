@@ -105,3 +105,69 @@ describe('memoryLock', () => {
     expect(await lock.acquire(a, 100)).toBe(true);
   });
 });
+
+describe('acquireLease: waiting and giving back', () => {
+  const busy = async () => {
+    const lock = memoryLock();
+    const other = { token: 'other', host: 'h2', pid: 42, since: '2026-01-01T00:00:00.000Z' };
+    await lock.acquire(other, 60_000);
+    return lock;
+  };
+
+  test('a waiter is told once who holds the lock, and the timeout names the holder', async () => {
+    const lock = await busy();
+    const seen: string[] = [];
+    const error = await acquireLease(lock, { waitMs: 120, pollMs: 5, target: 'tgt', onWait: (s) => seen.push(`${s.host}:${s.pid}`) }).catch((e: unknown) => e as Error & { code?: string });
+    expect(seen).toEqual(['h2:42']);
+    expect((error as { code: string }).code).toBe('LOCK_TIMEOUT');
+    expect((error as Error).message).toMatch(/\[tidemark\] target "tgt": lock not acquired within 120 ms held by h2:42 since 2026-01-01T00:00:00.000Z, expires /);
+  });
+
+  test('a lock that refuses without a holder to name says only the wait; an aborted wait says so', async () => {
+    const lock = memoryLock();
+    const refusing = { ...lock, acquire: async () => false, inspect: async () => null };
+    const error = (await acquireLease(refusing, { waitMs: 30, pollMs: 5 }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('[tidemark] lock not acquired within 30 ms');
+    const controller = new AbortController();
+    const waiting = acquireLease(await busy(), { waitMs: 10_000, pollMs: 5, target: 'tgt', signal: controller.signal }).catch((e: unknown) => e as Error);
+    setTimeout(() => controller.abort(), 30);
+    const aborted = (await waiting) as Error & { code: string };
+    expect(aborted.code).toBe('LOCK_TIMEOUT');
+    expect(aborted.message).toBe('[tidemark] target "tgt": aborted while waiting for the lock');
+  });
+
+  test('renews every ttl/3 by default; release gives the lock back once, and never after it was lost', async () => {
+    const lock = memoryLock();
+    let renewals = 0;
+    let releases = 0;
+    const counting = {
+      ...lock,
+      renew: async (...a: Parameters<typeof lock.renew>) => (renewals++, lock.renew(...a)),
+      release: async (...a: Parameters<typeof lock.release>) => (releases++, lock.release(...a)),
+    };
+    const lease = await acquireLease(counting, { ttlMs: 150 });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(renewals).toBeGreaterThanOrEqual(3);
+    expect(renewals).toBeLessThanOrEqual(12);
+    await lease.release();
+    await lease.release();
+    expect(releases).toBe(1);
+    const after = renewals;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(renewals).toBe(after);
+
+    const lost = await acquireLease(counting, { ttlMs: 1000, renewMs: 10 });
+    const state = await lock.inspect();
+    await lock.release(state!);
+    await lock.acquire(newHolder(), 10_000);
+    await until(() => lost.signal.aborted);
+    releases = 0;
+    await lost.release();
+    expect(releases).toBe(0);
+  });
+
+  test('whoAmI is user@host:pid', () => {
+    expect(whoAmI()).toMatch(new RegExp(`^[^@]+@[^:]+:${process.pid}$`));
+  });
+});
+

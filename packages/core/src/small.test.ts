@@ -188,6 +188,76 @@ describe('sinks', () => {
     }
   });
 
+  test('console: every event in colour, exactly (each colour says what kind of line it is)', () => {
+    let out = '';
+    const sink = consoleSink({ stream: { write: (s: string) => (out += s) }, color: true });
+    const more: TidemarkEvent[] = [
+      { type: 'validation', at, target: 'run-1', migration: '001', ok: false, issues: [{ message: 'no where' }] },
+      { type: 'validation', at, target: 'run-1', migration: '001', ok: true, issues: [{ message: 'ignored when ok' }] },
+      { type: 'log', at, target: 'run-1', level: 'info', message: 'plain note' },
+      { type: 'run:finished', at, target: 'run-1', command: 'down', outcome: 'ok', durationMs: 7, applied: [] },
+      { type: 'lock:acquired', at, target: 'run-1' },
+    ];
+    for (const e of [...events.filter((e) => e.type !== 'step:progress'), ...more]) sink(e);
+    const c = (n: number, s: string) => `\u001b[${n}m${s}\u001b[0m`;
+    const w = c(2, 'run-1');
+    expect(out.split('\n')).toEqual([
+      `${w} plan: 1 to apply, 1 to baseline, 1 drift, 1 external`,
+      `  ${c(36, '→')} 001 ${c(2, 'not in the ledger')}`,
+      `  ${c(2, '=')} 002 ${c(2, 'shape absent')}`,
+      `  ${c(33, '!')} drift checksum 000`,
+      `  ${c(33, '?')} ash needs the ash model: 2 pickles`,
+      `${w} waiting for lock held by h:1 (expires ${at})`,
+      `${w} ${c(36, '[1/2]')} up 001 ${c(2, 'set a')}`,
+      `  ${c(31, 'invalid')} f.csv: NaN`,
+      `${w} ${c(32, '✓')} 001 ${c(2, '12 ms')}`,
+      `${w} ${c(2, '= 002 baselined')}`,
+      `${w} ${c(31, '✗')} 003: boom`,
+      `${w} ${c(2, 'guard archive: ARCHIVE_COMPLETE')}`,
+      `${w} ${c(33, 'warn')} 001: row skipped`,
+      `${w} ${c(31, 'up failed')} ${c(2, '40 ms')}`,
+      `  ${c(31, 'invalid')} no where`,
+      `${w} ${c(2, 'info')} plain note`,
+      `${w} ${c(32, 'down ok')} ${c(2, '7 ms')}`,
+      '',
+    ]);
+  });
+
+  test('console: colour by default on a TTY only; progress can be turned off; no bar without a total', () => {
+    const old = process.env.NO_COLOR;
+    delete process.env.NO_COLOR;
+    try {
+      let tty = '';
+      consoleSink({ stream: { write: (s: string) => (tty += s), isTTY: true } })(events[6]!);
+      expect(tty).toContain('\u001b[32m✓\u001b[0m');
+      let pipe = '';
+      consoleSink({ stream: { write: (s: string) => (pipe += s), isTTY: false } })(events[6]!);
+      expect(pipe).toBe('run-1 ✓ 001 12 ms\n');
+    } finally {
+      if (old !== undefined) process.env.NO_COLOR = old;
+    }
+    let off = '';
+    const quiet = consoleSink({ stream: { write: (s: string) => (off += s) }, color: false, progress: false });
+    quiet(events[3]!);
+    expect(off).toBe('');
+    let none = '';
+    const sink = consoleSink({ stream: { write: (s: string) => (none += s), isTTY: true }, color: false });
+    sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3 });
+    sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3, total: 0 });
+    expect(none).toBe('');
+  });
+
+  test('console: the TTY bar is exact, redrawn in place, and cleared before the next line', () => {
+    let out = '';
+    const sink = consoleSink({ stream: { write: (s: string) => (out += s), isTTY: true }, color: false, progress: true });
+    sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 1, total: 4, note: 'rows' });
+    sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 5, total: 4 });
+    sink(events[6]!);
+    sink(events[6]!);
+    const bar = (filled: number) => `${'█'.repeat(filled)}${'░'.repeat(30 - filled)}`;
+    expect(out).toBe(`\r\u001b[K  ${bar(8)} 25% 1/4 rows\r\u001b[K  ${bar(30)} 100% 5/4\r\u001b[Krun-1 ✓ 001 12 ms\nrun-1 ✓ 001 12 ms\n`);
+  });
+
   test('json lines: one parseable object per event', () => {
     let out = '';
     const sink = jsonLinesSink({ write: (s: string) => ((out += s), true) });
