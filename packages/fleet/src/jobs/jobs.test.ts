@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channelRecorder, REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
@@ -102,12 +102,17 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
     expect((await finished(m.jobId)).state).toBe('completed');
     expect(await runShape(dir)).toBe('migrated');
 
+    // A zip dropped into archives/ with a newer name is not "the last archive": the ledger names the one taken.
+    const taken = (await readdir(join(dir, 'archives'))).find((n) => n.endsWith('.zip'))!;
+    const planted = `${id}.pre_migration.29991231T235959Z.zip`;
+    await copyFile(join(dir, 'archives', taken), join(dir, 'archives', planted));
+    await writeFile(join(dir, 'archives', planted), Buffer.from('PK\u0005\u0006 not the archive a migration took'));
     const rec = await channelRecorder([id]);
     try {
       const r = (await fx.fq.enqueue('restore', [{ runId: id }]))[0]!;
       const restored = await finished(r.jobId);
       expect(restored.state).toBe('completed');
-      expect(restored.job.returnvalue!.detail!.archive).toMatch(/pre_migration/);
+      expect(restored.job.returnvalue!.detail!.archive).toBe(`archives/${taken}`);
       expect(await runShape(dir)).toBe('legacy');
       await waitFor('RESTORE_COMPLETE on <runid>:archive', () => rec.events(id, `${id}:archive`).includes('COMPLETE'));
       expect(rec.events(id, `${id}:archive`)).toEqual(['ENQUEUED', 'STARTED', 'RESTORE_COMPLETE', 'COMPLETE']);
