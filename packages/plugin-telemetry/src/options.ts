@@ -19,6 +19,12 @@ export interface TelemetryPluginOptions {
    * (for histories that take hours); a failed ingest step then leaves the files it finished.
    */
   commit?: 'step' | 'file';
+  /**
+   * A file not written for this long counts as closed: a last line without a line end is then rejected as
+   * truncated (before that it is held back, as the logger may still finish it). A file is closed as well
+   * once a newer file exists in its folder. Default 5 minutes.
+   */
+  closedAfterMs?: number;
   /** PGlite only: bytes per COPY blob. Default 8 MiB. */
   blobBytes?: number;
   /** Test hook: runs inside each file's transaction right before COMMIT. */

@@ -77,9 +77,14 @@ async function createTables(knex: Knex): Promise<void> {
   });
   await knex.schema.createTable(TABLES.ingestedFiles, (t) => {
     t.increments('id').primary();
-    t.text('path').notNullable();
-    t.text('content_hash').notNullable().unique();
+    // A file is its path plus the hash of the prefix ingested so far (size_bytes long, `lines` lines): a
+    // growing file adds to its run; a changed prefix is a conflict, never a second run.
+    t.text('path').notNullable().unique();
+    t.text('content_hash').notNullable().index();
     t.bigInteger('size_bytes').notNullable();
+    t.integer('lines');
+    t.integer('copy_of').references('id').inTable(TABLES.ingestedFiles).onDelete('SET NULL');
+    t.text('conflict');
     t.integer('run_id').references('id').inTable(TABLES.runs).onDelete('SET NULL');
     t.integer('data_lines');
     t.integer('inserted');

@@ -1,0 +1,206 @@
+// What each CSV under logs/ needs, from the disk and the ingested_files rows: a new file, new complete lines
+// of a file that grew (its ingested prefix still hashing the same), nothing, a byte-identical copy of a file
+// already in, or a conflict (the prefix changed: rewritten or truncated). Shared by the ingest step, its
+// trait and validator, follow() and rehearse(), so they all agree on what "pending" means.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Knex } from 'knex';
+import { readRange } from './line-reader.js';
+import { listLogFiles, type LogFile } from './inventory.js';
+import { tableExists } from './db-state.js';
+import { TABLES } from './schema.js';
+
+export interface FileRow {
+  id: number;
+  path: string;
+  content_hash: string;
+  size_bytes: number;
+  run_id: number | null;
+  lines: number | null;
+  header: string | null;
+  copy_of: number | null;
+  conflict: string | null;
+  data_lines: number | null;
+}
+
+export type FilePlan =
+  | { kind: 'new'; file: string; size: number; closed: boolean }
+  | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number }
+  | { kind: 'copy'; file: string; size: number; sha256: string; of: FileRow }
+  | { kind: 'conflict'; file: string; row: FileRow; reason: string }
+  | { kind: 'held'; file: string; row: FileRow; bytes: number }
+  | { kind: 'up-to-date' | 'known-conflict' | 'live'; file: string };
+
+export interface PlanOptions {
+  /** A file not written for this long is closed: its last line without a line end is rejected as truncated. Default 5 min. */
+  closedAfterMs?: number;
+  /** Files mirrored by the in-process TelemetryWriter (not ingested from disk). */
+  live?: ReadonlySet<string>;
+  now?: number;
+}
+
+export const DEFAULT_CLOSED_AFTER_MS = 5 * 60_000;
+export const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+export async function fileRows(knex: Knex): Promise<Map<string, FileRow>> {
+  if (!(await tableExists(knex, TABLES.ingestedFiles))) return new Map();
+  await ensureFileColumns(knex);
+  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>('id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines');
+  return new Map(rows.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }]));
+}
+
+/** An ingested_files table from before growing files: path identity, prefix columns, no unique hash. */
+export async function ensureFileColumns(knex: Knex): Promise<void> {
+  const have = await knex.raw<{ rows: { column_name: string }[] }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name IN ('lines', 'copy_of', 'conflict')`,
+    [TABLES.ingestedFiles],
+  );
+  if (have.rows.length === 3) return;
+  const t = TABLES.ingestedFiles;
+  await knex.raw(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS lines integer, ADD COLUMN IF NOT EXISTS copy_of integer REFERENCES ${t}(id) ON DELETE SET NULL, ADD COLUMN IF NOT EXISTS conflict text`);
+  await knex.raw(`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_content_hash_unique`);
+  await knex.raw(`CREATE INDEX IF NOT EXISTS ${t}_content_hash_index ON ${t} (content_hash)`);
+  // An earlier version ingested a rewritten file as a second row under the same path; those stay readable
+  // (the unique path index is then left out, and the newest row is the one that grows).
+  const dup = await knex.raw<{ rows: { n: number }[] }>(`SELECT count(*)::int AS n FROM (SELECT path FROM ${t} GROUP BY path HAVING count(*) > 1) d`);
+  if (dup.rows[0]!.n === 0) await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_path_unique ON ${t} (path)`);
+}
+
+// The hash state at the ingested offset, kept per path in this process so follow() does not rehash a
+// growing file's whole prefix on every append: valid while the row still says the same offset and hash and
+// the file is the same inode whose bytes just before the offset are unchanged.
+interface Cached {
+  ino: bigint;
+  dev: bigint;
+  offset: number;
+  sha256: string;
+  hash: Hash;
+  lines: number;
+  tail: Buffer;
+}
+const prefixCache = new Map<string, Cached>();
+const TAIL = 64;
+
+export async function rememberPrefix(path: string, offset: number, sha256: string, hash: Hash, lines: number): Promise<void> {
+  try {
+    const st = await stat(path, { bigint: true });
+    const tail = await readAt(path, Math.max(0, offset - TAIL), Math.min(TAIL, offset));
+    if (prefixCache.size >= 10_000) prefixCache.clear();
+    prefixCache.set(path, { ino: st.ino, dev: st.dev, offset, sha256, hash: hash.copy(), lines, tail });
+  } catch {
+    prefixCache.delete(path);
+  }
+}
+
+async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The hash state of bytes [0, length) and the lines in them (counted only when `countLines`). */
+async function hashPrefix(path: string, file: string, length: number, countLines: boolean): Promise<{ hash: Hash; sha256: string; lines: number }> {
+  if (countLines) {
+    const lines = readRange(path, file, { line() {} }, { end: length, closed: true });
+    let step = await lines.next();
+    while (!step.done) step = await lines.next();
+    return { hash: step.value.state, sha256: step.value.sha256, lines: step.value.lines };
+  }
+  const hash = createHash('sha256');
+  if (length > 0) {
+    for await (const buf of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(buf);
+  }
+  return { hash, sha256: hash.copy().digest('hex'), lines: 0 };
+}
+
+async function prefixState(path: string, file: string, row: FileRow): Promise<{ hash: Hash; sha256: string; lines: number } | { bad: string }> {
+  const offset = row.size_bytes;
+  const hit = prefixCache.get(path);
+  if (hit && hit.offset === offset && hit.sha256 === row.content_hash) {
+    const st = await stat(path, { bigint: true });
+    const tail = await readAt(path, Math.max(0, offset - TAIL), Math.min(TAIL, offset));
+    if (st.ino === hit.ino && st.dev === hit.dev && tail.equals(hit.tail)) return { hash: hit.hash.copy(), sha256: hit.sha256, lines: hit.lines };
+  }
+  const state = await hashPrefix(path, file, offset, row.lines === null);
+  if (state.sha256 !== row.content_hash) return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
+  return { ...state, lines: row.lines ?? state.lines };
+}
+
+/** Whether bytes [start, size) hold a line end (a complete line to ingest) — a hint; the reader decides. */
+async function hasLineEnd(path: string, start: number, size: number): Promise<boolean> {
+  const length = Math.min(size - start, 1 << 20);
+  if (length < size - start) return true;
+  const buf = await readAt(path, start, length);
+  const cr = buf.indexOf(13);
+  return buf.indexOf(10) !== -1 || (cr !== -1 && cr < buf.length - 1);
+}
+
+/** Closed: not written for `closedAfterMs`, or another file in its folder was created after its last write. */
+export function closedFiles(files: readonly LogFile[], now: number, closedAfterMs: number): Set<string> {
+  const newestBirth = new Map<string, number>();
+  for (const f of files) {
+    const dir = dirname(f.file);
+    newestBirth.set(dir, Math.max(newestBirth.get(dir) ?? 0, f.born));
+  }
+  const closed = new Set<string>();
+  for (const f of files) {
+    const written = f.mtime.getTime();
+    if (now - written >= closedAfterMs) closed.add(f.file);
+    else if (f.born > 0 && (newestBirth.get(dirname(f.file)) ?? 0) > written) closed.add(f.file);
+  }
+  return closed;
+}
+
+export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileRow>, options: PlanOptions = {}): Promise<FilePlan[]> {
+  const files = await listLogFiles(logsDir);
+  const closed = closedFiles(files, options.now ?? Date.now(), options.closedAfterMs ?? DEFAULT_CLOSED_AFTER_MS);
+  const bySize = new Map<number, FileRow[]>();
+  for (const r of rows.values()) {
+    if (r.copy_of !== null || r.conflict !== null || !r.data_lines) continue;
+    bySize.set(r.size_bytes, [...(bySize.get(r.size_bytes) ?? []), r]);
+  }
+  const plans: FilePlan[] = [];
+  for (const f of files) {
+    try {
+      plans.push(await planFile(logsDir, f, rows.get(f.file), closed.has(f.file), bySize, options));
+    } catch (error) {
+      // Gone between the listing and the read (a logger rotating files): next time.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return plans;
+}
+
+async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, closed: boolean, bySize: Map<number, FileRow[]>, options: PlanOptions): Promise<FilePlan> {
+  const path = join(logsDir, f.file);
+  if (options.live?.has(f.file)) return { kind: 'live', file: f.file };
+  if (!row) {
+    const candidates = bySize.get(f.bytes);
+    if (candidates) {
+      const { sha256 } = await hashPrefix(path, f.file, f.bytes, false);
+      const of = candidates.find((c) => c.content_hash === sha256);
+      if (of) return { kind: 'copy', file: f.file, size: f.bytes, sha256, of };
+    }
+    return { kind: 'new', file: f.file, size: f.bytes, closed };
+  }
+  if (row.conflict !== null) return { kind: 'known-conflict', file: f.file };
+  if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };
+  const state = await prefixState(path, f.file, row);
+  if ('bad' in state) return { kind: 'conflict', file: f.file, row, reason: state.bad };
+  if (f.bytes === row.size_bytes) return { kind: 'up-to-date', file: f.file };
+  if (row.copy_of !== null) return { kind: 'conflict', file: f.file, row, reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes` };
+  if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
+  return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines };
+}
+
+/** The plans that write: new files, growth, copies and newly found conflicts. */
+export function isPending(plan: FilePlan): plan is Extract<FilePlan, { kind: 'new' | 'grow' | 'copy' | 'conflict' }> {
+  return plan.kind === 'new' || plan.kind === 'grow' || plan.kind === 'copy' || plan.kind === 'conflict';
+}
