@@ -14,3 +14,4 @@ export { parityReport, formatParity, type ParityReport, type FileParity, type Pa
 export { runbookReport, formatRunbook, type RunbookReport, type RunbookItem, type RunbookOptions } from './runbook.js';
 export { createTelemetryWriter, envFlag, type TelemetryWriter, type TelemetryWriterOptions, type TelemetryWriterStats, type TelemetrySample } from './telemetry-writer.js';
 export { LOGGER_COLUMNS } from './logger-format.js';
+export { follow, type FollowOptions, type Follower, type FollowEvent, type FollowStats } from './follow.js';
