@@ -8,6 +8,8 @@ import { open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Knex } from 'knex';
 import { readRange } from './line-reader.js';
+import { splitFields } from './csv-lines.js';
+import { firstLine, isEventsHeader } from './event-parser.js';
 import { listLogFiles, type LogFile } from './inventory.js';
 import { tableExists } from './db-state.js';
 import { TABLES } from './schema.js';
@@ -23,14 +25,18 @@ export interface FileRow {
   copy_of: number | null;
   conflict: string | null;
   data_lines: number | null;
+  kind: FileKind;
 }
 
+/** 'samples': telemetry (runs, run_samples); 'events': the logger's events CSV (logger_events). */
+export type FileKind = 'samples' | 'events';
+
 export type FilePlan =
-  | { kind: 'new'; file: string; size: number; closed: boolean }
+  | { kind: 'new'; file: string; size: number; closed: boolean; content: FileKind }
   | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number }
   | { kind: 'copy'; file: string; size: number; sha256: string; of: FileRow }
   | { kind: 'conflict'; file: string; row: FileRow; reason: string }
-  | { kind: 'held'; file: string; row: FileRow; bytes: number }
+  | { kind: 'held'; file: string; row: FileRow | null; bytes: number }
   | { kind: 'up-to-date' | 'known-conflict' | 'live'; file: string };
 
 export interface PlanOptions {
@@ -47,19 +53,22 @@ export const EMPTY_SHA256 = createHash('sha256').digest('hex');
 export async function fileRows(knex: Knex): Promise<Map<string, FileRow>> {
   if (!(await tableExists(knex, TABLES.ingestedFiles))) return new Map();
   await ensureFileColumns(knex);
-  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>('id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines');
+  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>('id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines', 'kind');
   return new Map(rows.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }]));
 }
 
 /** An ingested_files table from before growing files: path identity, prefix columns, no unique hash. */
 export async function ensureFileColumns(knex: Knex): Promise<void> {
   const have = await knex.raw<{ rows: { column_name: string }[] }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name IN ('lines', 'copy_of', 'conflict')`,
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name IN ('lines', 'copy_of', 'conflict', 'kind')`,
     [TABLES.ingestedFiles],
   );
-  if (have.rows.length === 3) return;
+  if (have.rows.length === 4) return;
   const t = TABLES.ingestedFiles;
-  await knex.raw(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS lines integer, ADD COLUMN IF NOT EXISTS copy_of integer REFERENCES ${t}(id) ON DELETE SET NULL, ADD COLUMN IF NOT EXISTS conflict text`);
+  await knex.raw(
+    `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS lines integer, ADD COLUMN IF NOT EXISTS copy_of integer REFERENCES ${t}(id) ON DELETE SET NULL, ADD COLUMN IF NOT EXISTS conflict text, ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'samples'`,
+  );
+  await knex.raw(`ALTER TABLE ${TABLES.loggerEvents} ADD COLUMN IF NOT EXISTS file_id integer, ADD COLUMN IF NOT EXISTS line_no integer`);
   await knex.raw(`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_content_hash_unique`);
   await knex.raw(`CREATE INDEX IF NOT EXISTS ${t}_content_hash_index ON ${t} (content_hash)`);
   // An earlier version ingested a rewritten file as a second row under the same path; those stay readable
@@ -133,6 +142,14 @@ async function prefixState(path: string, file: string, row: FileRow): Promise<{ 
   return { ...state, lines: row.lines ?? state.lines };
 }
 
+/** An events CSV by its header (see event-parser.ts); a file without a complete header line yet is samples. */
+async function sniffKind(path: string, size: number): Promise<FileKind | null> {
+  const line = firstLine(await readAt(path, 0, Math.min(size, 64 * 1024)));
+  if (line === null) return size >= 64 * 1024 ? 'samples' : null;
+  const fields = splitFields(line);
+  return isEventsHeader(Array.isArray(fields) ? fields : line.split(',')) ? 'events' : 'samples';
+}
+
 /** Whether bytes [start, size) hold a line end (a complete line to ingest) — a hint; the reader decides. */
 async function hasLineEnd(path: string, start: number, size: number): Promise<boolean> {
   const length = Math.min(size - start, 1 << 20);
@@ -188,7 +205,10 @@ async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, c
       const of = candidates.find((c) => c.content_hash === sha256);
       if (of) return { kind: 'copy', file: f.file, size: f.bytes, sha256, of };
     }
-    return { kind: 'new', file: f.file, size: f.bytes, closed };
+    const content = await sniffKind(path, f.bytes);
+    // Not even a header line yet (the logger just created it): claimed once its header is there or it is closed.
+    if (content === null && !closed) return { kind: 'held', file: f.file, row: null, bytes: f.bytes };
+    return { kind: 'new', file: f.file, size: f.bytes, closed, content: content ?? 'samples' };
   }
   if (row.conflict !== null) return { kind: 'known-conflict', file: f.file };
   if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };

@@ -9,12 +9,14 @@ import { TidemarkError } from '@tidemark/core';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Conn } from './connection.js';
-import { EMPTY_SHA256, rememberPrefix, type FilePlan } from './file-plan.js';
+import { EMPTY_SHA256, rememberPrefix, type FileKind, type FilePlan } from './file-plan.js';
 import { readRange, type RangeSummary } from './line-reader.js';
 import type { FileIngestResult, IngestFileInput } from './ingest-file.js';
 import { RejectSpool, REJECT_COLUMNS } from './reject-spool.js';
 import type { HeaderMapping } from './header-map.js';
-import { RowParser, type ParseCounts } from './row-parser.js';
+import { RowParser, type ParseCounts, type RejectedRow } from './row-parser.js';
+import { EVENT_COLUMNS, EventParser } from './event-parser.js';
+import { deferConstraints } from './first-load.js';
 import { COPY_COLUMNS, TABLES } from './schema.js';
 
 const PLUGIN = 'plugin-telemetry';
@@ -26,16 +28,29 @@ export interface BatchOptions extends Omit<IngestFileInput, 'file' | 'plan'> {
   onFile?(result: FileIngestResult): void;
   /** Skip (instead of wait for) a grown file whose row another session holds (follow()). */
   skipLocked?: boolean;
+  /** Inside a step's transaction, an empty run_samples and at least this many bytes: keys built after the COPY. */
+  firstLoadBytes?: number;
 }
+
+const FIRST_LOAD_BYTES = 32 * 1024 * 1024;
 
 interface Claimed {
   input: BatchFile;
   fileId: number;
-  runId: number;
+  /** null for an events file. */
+  runId: number | null;
   grown: boolean;
 }
 
 export async function ingestBatch(conn: Conn, files: readonly BatchFile[], options: BatchOptions): Promise<FileIngestResult[]> {
+  const kindOf = (f: BatchFile): FileKind => (f.kind === 'new' ? f.content : f.row.kind);
+  const samples = files.filter((f) => kindOf(f) === 'samples');
+  const events = files.filter((f) => kindOf(f) === 'events');
+  return [...(await ingestGroup(conn, samples, 'samples', options)), ...(await ingestGroup(conn, events, 'events', options))];
+}
+
+/** One kind of file: telemetry into runs + run_samples, or events CSVs into logger_events. */
+async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: FileKind, options: BatchOptions): Promise<FileIngestResult[]> {
   const t0 = performance.now();
   if (files.length === 0) return [];
   const fresh = files.filter((f) => f.kind === 'new');
@@ -43,16 +58,24 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
   const claimed = new Map<string, Claimed>();
   await conn.query(`SELECT set_config('timezone', $1, true)`, [options.timezone]);
   if (fresh.length > 0) {
-    const res = await conn.query<{ file_id: number; run_id: number; path: string }>(
-      `WITH f AS (INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes, lines)
-                  SELECT path, $2, 0, 0 FROM unnest($1::text[]) WITH ORDINALITY AS u(path, n) ORDER BY n
-                  ON CONFLICT (path) DO NOTHING RETURNING id, path),
-            r AS (INSERT INTO ${TABLES.runs} (status, source, source_file) SELECT 'ingesting', 'csv', path FROM f ORDER BY id RETURNING id, source_file)
-       SELECT f.id AS file_id, r.id AS run_id, f.path FROM f JOIN r ON r.source_file = f.path ORDER BY f.id`,
-      [fresh.map((f) => f.file), EMPTY_SHA256],
-    );
+    const res =
+      content === 'samples'
+        ? await conn.query<{ file_id: number; run_id: number | null; path: string }>(
+            `WITH f AS (INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes, lines, kind)
+                        SELECT path, $2, 0, 0, 'samples' FROM unnest($1::text[]) WITH ORDINALITY AS u(path, n) ORDER BY n
+                        ON CONFLICT (path) DO NOTHING RETURNING id, path),
+                  r AS (INSERT INTO ${TABLES.runs} (status, source, source_file) SELECT 'ingesting', 'csv', path FROM f ORDER BY id RETURNING id, source_file)
+             SELECT f.id AS file_id, r.id AS run_id, f.path FROM f JOIN r ON r.source_file = f.path ORDER BY f.id`,
+            [fresh.map((f) => f.file), EMPTY_SHA256],
+          )
+        : await conn.query<{ file_id: number; run_id: number | null; path: string }>(
+            `INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes, lines, kind)
+             SELECT path, $2, 0, 0, 'events' FROM unnest($1::text[]) WITH ORDINALITY AS u(path, n) ORDER BY n
+             ON CONFLICT (path) DO NOTHING RETURNING id AS file_id, NULL::int AS run_id, path`,
+            [fresh.map((f) => f.file), EMPTY_SHA256],
+          );
     const byPath = new Map(fresh.map((f) => [f.file, f]));
-    for (const r of res.rows) claimed.set(r.path, { input: byPath.get(r.path)!, fileId: Number(r.file_id), runId: Number(r.run_id), grown: false });
+    for (const r of res.rows) claimed.set(r.path, { input: byPath.get(r.path)!, fileId: Number(r.file_id), runId: r.run_id === null ? null : Number(r.run_id), grown: false });
   }
   if (grown.length > 0) {
     // Locked and re-checked: another session (follow, another up) may have moved the offset since the plan.
@@ -65,7 +88,7 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
       const now = byId.get(g.row.id);
       if (!now || Number(now.size_bytes) !== g.row.size_bytes || now.content_hash !== g.row.content_hash) continue;
       let runId = now.run_id === null ? null : Number(now.run_id);
-      if (runId === null) {
+      if (runId === null && content === 'samples') {
         const run = await conn.query<{ id: number }>(`INSERT INTO ${TABLES.runs} (status, source, source_file) VALUES ('ingesting', 'csv', $1) RETURNING id`, [g.file]);
         runId = Number(run.rows[0]!.id);
       }
@@ -83,7 +106,8 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
         const input = c.input;
         const fail = (message: string) => new TidemarkError('STEP_FAILED', `file "${input.file}": ${message}`, { plugin: PLUGIN });
         spool.setFile(c.fileId, input.file);
-        const parser = new RowParser({ runId: c.runId, aliases: options.aliases, onReject: (row) => spool.add(row) });
+        const onReject = (row: RejectedRow) => spool.add(row);
+        const parser = content === 'samples' ? new RowParser({ runId: c.runId!, aliases: options.aliases, onReject }) : new EventParser({ runId: null, fileId: c.fileId, onReject });
         const linesBefore = input.kind === 'grow' ? input.lines : 0;
         const headerBefore = input.kind === 'grow' ? input.row.header : null;
         if (headerBefore !== null) parser.line(headerBefore, 1, true);
@@ -107,10 +131,15 @@ export async function ingestBatch(conn: Conn, files: readonly BatchFile[], optio
         }
         const counts = parser.counts;
         if (counts.dataLines !== counts.accepted + counts.rejected) throw fail(`count check failed: ${counts.dataLines} data lines, ${counts.accepted} parsed, ${counts.rejected} rejected`);
-        done.push({ c, counts: { ...counts }, header: headerBefore === null ? parser.header : null, headerText: headerBefore === null ? parser.headerText : null, linesBefore, summary });
+        const header = parser instanceof RowParser ? parser.header : null;
+        done.push({ c, counts: { ...counts }, header: headerBefore === null ? header : null, headerText: headerBefore === null ? parser.headerText : null, linesBefore, summary });
       }
     }
-    const inserted = todo.length > 0 ? await conn.copyIn(TABLES.runSamples, COPY_COLUMNS, copyText(), { blobBytes: options.blobBytes }) : 0;
+    const [table, columns] = content === 'samples' ? [TABLES.runSamples, COPY_COLUMNS] : [TABLES.loggerEvents, EVENT_COLUMNS];
+    const bytes = todo.reduce((n, c) => n + c.input.size - (c.input.kind === 'grow' ? c.input.row.size_bytes : 0), 0);
+    const rebuild = content === 'samples' && bytes >= (options.firstLoadBytes ?? FIRST_LOAD_BYTES) ? await deferConstraints(conn, table) : null;
+    const inserted = todo.length > 0 ? await conn.copyIn(table, columns, copyText(), { blobBytes: options.blobBytes }) : 0;
+    await rebuild?.();
     if (done.length !== todo.length) throw new TidemarkError('STEP_FAILED', `only ${done.length} of ${todo.length} files were read to their end`, { plugin: PLUGIN });
     const accepted = done.reduce((n, d) => n + d.counts.accepted, 0);
     const rejectedParsed = done.reduce((n, d) => n + d.counts.rejected, 0);

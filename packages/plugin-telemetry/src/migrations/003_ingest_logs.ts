@@ -7,7 +7,6 @@ import { dualWriteFiles, tableExists } from '../db-state.js';
 import { fileRows, planFiles } from '../file-plan.js';
 import { applyPlans } from '../ingest-run.js';
 import type { FileIngestResult } from '../ingest-file.js';
-import { listLogFiles } from '../inventory.js';
 import type { TelemetryPluginOptions } from '../options.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
@@ -43,6 +42,7 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
           beforeCommit: options.beforeFileCommit,
           signal: ctx.signal,
           blobBytes: options.blobBytes,
+          ...(options.firstLoadBytes === undefined ? {} : { firstLoadBytes: options.firstLoadBytes }),
           onFile: report,
           onConflict: (file, reason) => ctx.warn(`conflict: "${file}" ${reason}; not ingested again (the rows ingested from it stay)`, { file, reason }),
           onCopy: (file, of) => ctx.log(`"${file}" is a byte-identical copy of "${of}": not ingested again`, { file, of }),
@@ -57,6 +57,7 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
       if (!(await tableExists(db(target), TABLES.runs))) return;
       await db(target).transaction(async (trx) => {
         await trx(TABLES.rejectedRows).delete();
+        await trx(TABLES.loggerEvents).whereNotNull('file_id').delete();
         await trx(TABLES.ingestedFiles).delete();
         await trx(TABLES.runs).where({ source: 'csv' }).delete();
       });
@@ -73,7 +74,8 @@ export async function validateIngestion(target: TelemetryTarget): Promise<Valida
   const knex = db(target);
   const rows = await knex.raw<{ rows: { path: string; data_lines: number; inserted: number; rejected: number; samples: string; rejects: string }[] }>(
     `SELECT f.path, f.data_lines, f.inserted, f.rejected,
-            (SELECT count(*) FROM ${TABLES.runSamples} s WHERE s.run_id = f.run_id) AS samples,
+            CASE WHEN f.kind = 'events' THEN (SELECT count(*) FROM ${TABLES.loggerEvents} e WHERE e.file_id = f.id)
+                 ELSE (SELECT count(*) FROM ${TABLES.runSamples} s WHERE s.run_id = f.run_id) END AS samples,
             (SELECT count(*) FROM ${TABLES.rejectedRows} r WHERE r.file_id = f.id) AS rejects
        FROM ${TABLES.ingestedFiles} f ORDER BY f.path`,
   );
@@ -82,11 +84,9 @@ export async function validateIngestion(target: TelemetryTarget): Promise<Valida
     if (Number(r.samples) !== r.inserted) issues.push({ where: r.path, message: `${r.inserted} recorded as inserted but run_samples holds ${r.samples}` });
     if (Number(r.rejects) !== r.rejected) issues.push({ where: r.path, message: `${r.rejected} recorded as rejected but rejected_rows holds ${r.rejects}` });
   }
-  const recorded = await fileRows(knex);
   const live = await dualWriteFiles(knex);
-  for (const f of await listLogFiles(target.logsDir)) {
-    if (live.has(f.file)) continue;
-    if (!recorded.has(f.file)) issues.push({ where: f.file, message: 'not ingested (no ingested_files row for this path)' });
+  for (const p of await planFiles(target.logsDir, await fileRows(knex), { live })) {
+    if (p.kind === 'new' || p.kind === 'copy') issues.push({ where: p.file, message: 'not ingested (no ingested_files row for this path)' });
   }
   return issues;
 }
