@@ -34,7 +34,7 @@ export type FileKind = 'samples' | 'events';
 export type FilePlan =
   | { kind: 'new'; file: string; size: number; closed: boolean; content: FileKind }
   | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number }
-  | { kind: 'copy'; file: string; size: number; sha256: string; of: FileRow }
+  | { kind: 'copy'; file: string; size: number; sha256: string; of: { id: number | null; path: string } }
   | { kind: 'conflict'; file: string; row: FileRow; reason: string }
   | { kind: 'held'; file: string; row: FileRow | null; bytes: number }
   | { kind: 'up-to-date' | 'known-conflict' | 'live'; file: string };
@@ -58,7 +58,16 @@ export async function fileRows(knex: Knex): Promise<Map<string, FileRow>> {
 }
 
 /** An ingested_files table from before growing files: path identity, prefix columns, no unique hash. */
+const ensured = new WeakSet<object>();
+
 export async function ensureFileColumns(knex: Knex): Promise<void> {
+  // Once per pool in a process (follow() plans every few hundred ms); a transaction object is always checked.
+  if (ensured.has(knex)) return;
+  await ensureFileColumnsNow(knex);
+  if (!knex.isTransaction) ensured.add(knex);
+}
+
+async function ensureFileColumnsNow(knex: Knex): Promise<void> {
   const have = await knex.raw<{ rows: { column_name: string }[] }>(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name IN ('lines', 'copy_of', 'conflict', 'kind')`,
     [TABLES.ingestedFiles],
@@ -183,16 +192,76 @@ export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileR
     if (r.copy_of !== null || r.conflict !== null || !r.data_lines) continue;
     bySize.set(r.size_bytes, [...(bySize.get(r.size_bytes) ?? []), r]);
   }
-  const plans: FilePlan[] = [];
-  for (const f of files) {
-    try {
-      plans.push(await planFile(logsDir, f, rows.get(f.file), closed.has(f.file), bySize, options));
-    } catch (error) {
-      // Gone between the listing and the read (a logger rotating files): next time.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  // Files are looked at 16 at a time: follow() plans 50 growing files every round, and one after another
+  // their stats and reads add up to the lag on a loaded machine.
+  const planned: (FilePlan | null)[] = new Array<FilePlan | null>(files.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      const f = files[i]!;
+      try {
+        planned[i] = await planFile(logsDir, f, rows.get(f.file), closed.has(f.file), bySize, options);
+      } catch (error) {
+        // Gone between the listing and the read (a logger rotating files): next time.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, files.length) }, worker));
+  const plans = planned.filter((p): p is FilePlan => p !== null);
+  return copiesAmongNew(logsDir, plans, new Map(files.map((f) => [f.file, f.born])));
+}
+
+/**
+ * Two new files with the same bytes (a copy next to its original, both not ingested yet): the oldest (then
+ * the first in path order) is ingested, the others become copies of it. Only files holding a data line (two line ends): two
+ * header-only files are two runs that have not logged yet, and each may still grow on its own.
+ */
+async function copiesAmongNew(logsDir: string, plans: FilePlan[], born: ReadonlyMap<string, number>): Promise<FilePlan[]> {
+  const bySize = new Map<number, number[]>();
+  plans.forEach((p, i) => {
+    if (p.kind === 'new' && p.size > 0) bySize.set(p.size, [...(bySize.get(p.size) ?? []), i]);
+  });
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue;
+    group.sort((a, b) => (born.get(plans[a]!.file) ?? 0) - (born.get(plans[b]!.file) ?? 0) || a - b);
+    const first = new Map<string, string>();
+    for (const i of group) {
+      const p = plans[i] as Extract<FilePlan, { kind: 'new' }>;
+      const { sha256, lineEnds } = await hashWhole(join(logsDir, p.file));
+      if (lineEnds < 2) continue;
+      const original = first.get(sha256);
+      if (original === undefined) first.set(sha256, p.file);
+      else plans[i] = { kind: 'copy', file: p.file, size: p.size, sha256, of: { id: null, path: original } };
     }
   }
   return plans;
+}
+
+// The trait, the step and its validator plan the same files in one process: a file whose identity, size and
+// times have not changed is not hashed again.
+const wholeCache = new Map<string, { key: string; sha256: string; lineEnds: number }>();
+
+async function hashWhole(path: string): Promise<{ sha256: string; lineEnds: number }> {
+  const st = await stat(path, { bigint: true });
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const hit = wholeCache.get(path);
+  if (hit?.key === key) return hit;
+  const result = await hashWholeUncached(path);
+  if (wholeCache.size >= 10_000) wholeCache.clear();
+  wholeCache.set(path, { key, ...result });
+  return result;
+}
+
+async function hashWholeUncached(path: string): Promise<{ sha256: string; lineEnds: number }> {
+  const hash = createHash('sha256');
+  let lineEnds = 0;
+  for await (const buf of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(buf);
+    for (let i = buf.indexOf(10); i !== -1 && lineEnds < 2; i = buf.indexOf(10, i + 1)) lineEnds++;
+    for (let i = buf.indexOf(13); i !== -1 && lineEnds < 2; i = buf.indexOf(13, i + 1)) lineEnds++;
+  }
+  return { sha256: hash.digest('hex'), lineEnds };
 }
 
 async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, closed: boolean, bySize: Map<number, FileRow[]>, options: PlanOptions): Promise<FilePlan> {

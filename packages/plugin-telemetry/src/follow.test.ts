@@ -16,7 +16,7 @@ const at = (i: number) => new Date(Date.UTC(2024, 4, 1, 8, 0, 0) + i * 1000).toI
 
 let output = () => '';
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; follow's output:\n${output()}`);
@@ -55,7 +55,7 @@ describe('follow: the mirror of a live logger folder (PostgreSQL)', () => {
   const expected = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `${k + 2}@${at(from + k)}`);
   const count = async (file: string) => (await lines(file)).length;
 
-  it('every line of every file exactly once: appends between two up runs, while follow runs, across a kill -9 mid-file and a restart', { timeout: 180_000 }, async () => {
+  it('every line of every file exactly once: appends between two up runs, while follow runs, across a kill -9 mid-file and a restart', { timeout: 400_000 }, async () => {
     const url = `${PG_URL}/${(await legacy.knex.raw('SELECT current_database() AS d')).rows[0].d as string}`;
     const plugin = telemetryPlugin({ backup: false });
     await createRunner({ plugin, target: legacy.target }).up();
@@ -89,6 +89,7 @@ describe('follow: the mirror of a live logger folder (PostgreSQL)', () => {
     await appendFile(path('a.csv'), `${rows(12, 14)}${loggerRow(14).slice(0, 30)}`);
     await appendFile(path('b.csv'), rows(102, 104));
     child = spawnFollow(legacy.target.logsDir, url);
+    await until('follow to start', () => child.out().includes('following'));
     await until('the catch-up', async () => (await count('a.csv')) === 14 && (await count('b.csv')) === 4);
     await appendFile(path('a.csv'), `${loggerRow(14).slice(30)}\n`);
     await until('the held-back line to be completed', async () => (await count('a.csv')) === 15);

@@ -93,6 +93,21 @@ describe('files that grow (PostgreSQL)', () => {
     expect(await legacy.knex('run_samples').count<{ n: string }[]>('* as n')).toEqual([{ n: '4' }]);
   });
 
+  it('a copy next to its original, both new, is ingested once (in either commit mode)', async () => {
+    await appendFile(live(), `${loggerRow(3).slice(20)}\n`);
+    await copyFile(live(), join(legacy.target.logsDir, 'live-copy.csv'));
+    await copyFile(live(), join(legacy.target.logsDir, 'live-copy2.csv'));
+    await run({ commit: 'file' });
+    expect(await legacy.knex('runs').count<{ n: string }[]>('* as n')).toEqual([{ n: '1' }]);
+    expect(await legacy.knex('run_samples').count<{ n: string }[]>('* as n')).toEqual([{ n: '4' }]);
+    // one original (the oldest; which one does not matter here), the other two recorded as its copies
+    const rows = await legacy.knex('ingested_files as f').leftJoin('ingested_files as o', 'o.id', 'f.copy_of').orderBy('f.path').select('f.path', 'o.path as of');
+    const original = rows.filter((r) => r.of === null);
+    expect(original).toHaveLength(1);
+    expect(rows.filter((r) => r.of !== null).map((r) => r.of)).toEqual([original[0]!.path, original[0]!.path]);
+    expect((await run({}, true)).result.outcome).toBe('nothing-to-do');
+  });
+
   it("a crash between the samples COPY and the offset update keeps neither; the rerun ingests each line once (commit: 'file')", async () => {
     await run({ commit: 'file' });
     await appendFile(live(), `${loggerRow(3).slice(20)}\n${rows(4, 8)}`);

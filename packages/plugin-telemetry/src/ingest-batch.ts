@@ -207,7 +207,7 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
       results.push(result);
     }
     // For the next plan in this process (follow): the prefix state, checked against the row before use.
-    for (const d of done) await rememberPrefix(join(options.logsDir, d.c.input.file), d.summary.offset, d.summary.sha256, d.summary.state, d.summary.lines);
+    await Promise.all(done.map((d) => rememberPrefix(join(options.logsDir, d.c.input.file), d.summary.offset, d.summary.sha256, d.summary.state, d.summary.lines)));
     for (const f of files) {
       if (!claimed.has(f.file)) results.push(skipped(f.file));
     }

@@ -25,6 +25,14 @@ export interface ApplyResult {
 export async function applyPlans(conn: Conn, plans: readonly FilePlan[], options: ApplyOptions): Promise<ApplyResult> {
   const out: ApplyResult = { results: [], conflicts: [], copies: [], failed: [] };
   const work: BatchFile[] = [];
+  // Copies of files ingested in this same call: recorded once their original has its row.
+  const later: Extract<FilePlan, { kind: 'copy' }>[] = [];
+  const copiesOfNew = async () => {
+    for (const plan of later) {
+      const of = await conn.query<{ id: number }>(`SELECT id FROM ${TABLES.ingestedFiles} WHERE path = $1`, [plan.of.path]);
+      if (of.rows[0]) await recordCopy(conn, plan, Number(of.rows[0].id), out, options);
+    }
+  };
   for (const plan of plans.filter(isPending)) {
     if (plan.kind === 'conflict') {
       const res = await conn.query(`UPDATE ${TABLES.ingestedFiles} SET conflict = $2 WHERE id = $1 AND conflict IS NULL`, [plan.row.id, plan.reason]);
@@ -33,19 +41,13 @@ export async function applyPlans(conn: Conn, plans: readonly FilePlan[], options
         options.onConflict?.(plan.file, plan.reason);
       }
     } else if (plan.kind === 'copy') {
-      const res = await conn.query(
-        `INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes, copy_of, data_lines, inserted, rejected, blank_lines, null_cells)
-         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0) ON CONFLICT (path) DO NOTHING`,
-        [plan.file, plan.sha256, plan.size, plan.of.id],
-      );
-      if (res.rowCount > 0) {
-        out.copies.push({ file: plan.file, of: plan.of.path });
-        options.onCopy?.(plan.file, plan.of.path);
-      }
+      if (plan.of.id === null) later.push(plan);
+      else await recordCopy(conn, plan, plan.of.id, out, options);
     } else work.push(plan);
   }
   if (conn.nested) {
     out.results.push(...(await ingestBatch(conn, work, options)));
+    await copiesOfNew();
     return out;
   }
   for (const plan of work) {
@@ -58,5 +60,18 @@ export async function applyPlans(conn: Conn, plans: readonly FilePlan[], options
       out.failed.push({ file: plan.file, error });
     }
   }
+  await copiesOfNew();
   return out;
+}
+
+async function recordCopy(conn: Conn, plan: Extract<FilePlan, { kind: 'copy' }>, ofId: number, out: ApplyResult, options: ApplyOptions): Promise<void> {
+  const res = await conn.query(
+    `INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes, copy_of, data_lines, inserted, rejected, blank_lines, null_cells)
+     VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0) ON CONFLICT (path) DO NOTHING`,
+    [plan.file, plan.sha256, plan.size, ofId],
+  );
+  if (res.rowCount > 0) {
+    out.copies.push({ file: plan.file, of: plan.of.path });
+    options.onCopy?.(plan.file, plan.of.path);
+  }
 }
