@@ -7,13 +7,6 @@ export async function tableExists(knex: Knex, table: string): Promise<boolean> {
   return res.rows[0]?.t != null;
 }
 
-/** Content hashes already ingested (empty when the schema is not there yet). */
-export async function ingestedHashes(knex: Knex): Promise<Set<string>> {
-  if (!(await tableExists(knex, TABLES.ingestedFiles))) return new Set();
-  const rows = await knex(TABLES.ingestedFiles).select<{ content_hash: string }[]>('content_hash');
-  return new Set(rows.map((r) => r.content_hash));
-}
-
 /** CSV files the TelemetryWriter mirrors live: ingesting them as well would duplicate their samples. */
 export async function dualWriteFiles(knex: Knex): Promise<Set<string>> {
   if (!(await tableExists(knex, TABLES.runs))) return new Set();

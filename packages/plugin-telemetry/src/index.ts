@@ -15,3 +15,6 @@ export { parityReport, formatParity, type ParityReport, type FileParity, type Pa
 export { runbookReport, formatRunbook, type RunbookReport, type RunbookItem, type RunbookOptions } from './runbook.js';
 export { createTelemetryWriter, envFlag, type TelemetryWriter, type TelemetryWriterOptions, type TelemetryWriterStats, type TelemetrySample } from './telemetry-writer.js';
 export { LOGGER_COLUMNS } from './logger-format.js';
+export { follow, type FollowOptions, type Follower, type FollowEvent, type FollowStats } from './follow.js';
+export { recordProfileApplied, type AppliedProfile, type ProfileApplied } from './profile-applied.js';
+export { rehearse, type RehearsalReport, type RehearsalFile } from './rehearse.js';

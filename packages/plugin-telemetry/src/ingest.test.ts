@@ -10,7 +10,8 @@ describe('ingestion on PostgreSQL', () => {
   const legacy = useLegacyTarget(UGLY_FILES);
 
   it('ingests ugly CSVs: NULLs for non-numeric cells, malformed rows kept with line and reason', async () => {
-    const runner = createRunner({ plugin: telemetryPlugin(), target: legacy.target });
+    // closedAfterMs: 0 = a history no logger writes any more (the cut last line is rejected, not held back).
+    const runner = createRunner({ plugin: telemetryPlugin({ closedAfterMs: 0 }), target: legacy.target });
     const result = await runner.up();
     expect(result.applied).toEqual(['001_schema', '002_config_profiles', '003_ingest_logs']);
 
@@ -99,6 +100,22 @@ describe('ingestion on PostgreSQL', () => {
     expect(files.map((f) => f.path)).toEqual(['2024-05-01_080000.csv', 'empty-run.csv', 'old/2023-11-02.csv', 'ugly.csv']);
     const total = Number((await legacy.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
     expect(total).toBe(UGLY_EXPECTED.inserted);
+  });
+
+  it('a first load builds the keys after the COPY: same constraints in the end, and a crash leaves them as they were', async () => {
+    const shape = async () =>
+      (await legacy.knex.raw(`SELECT conname || ' ' || pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = 'run_samples'::regclass UNION ALL SELECT indexdef FROM pg_indexes WHERE tablename = 'run_samples' ORDER BY 1`)).rows.map((r: { d: string }) => r.d);
+    const crashing = telemetryPlugin({ firstLoadBytes: 0, beforeFileCommit: () => { throw new Error('power cut'); } });
+    await expect(createRunner({ plugin: crashing, target: legacy.target }).up()).rejects.toThrow(/power cut/);
+    const before = await shape();
+    expect(before.join('\n')).toMatch(/FOREIGN KEY \(run_id\) REFERENCES runs\(id\) ON DELETE CASCADE/);
+    expect(before.join('\n')).toMatch(/run_samples_run_line_idx/);
+    await createRunner({ plugin: telemetryPlugin({ firstLoadBytes: 0, closedAfterMs: 0 }), target: legacy.target }).up();
+    expect(await shape()).toEqual(before);
+    const total = Number((await legacy.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count);
+    expect(total).toBe(UGLY_EXPECTED.inserted);
+    await legacy.knex('runs').where({ source_file: 'ugly.csv' }).delete();
+    expect(Number((await legacy.knex('run_samples').count<{ count: string }[]>('* as count'))[0]!.count)).toBe(UGLY_EXPECTED.inserted - 2);
   });
 
   it('down removes everything (tables dropped) and up again gives the same rows', async () => {

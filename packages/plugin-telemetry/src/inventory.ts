@@ -7,6 +7,8 @@ export interface LogFile {
   file: string;
   bytes: number;
   mtime: Date;
+  /** Creation time in ms (0 where the file system does not keep it): "a newer file exists" closes a file. */
+  born: number;
 }
 
 export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
@@ -24,7 +26,7 @@ export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile() && entry.name.toLowerCase().endsWith('.csv')) {
         const s = await stat(full);
-        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime });
+        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime, born: s.birthtimeMs });
       }
     }
   }

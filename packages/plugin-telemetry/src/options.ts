@@ -23,6 +23,18 @@ export interface TelemetryPluginOptions {
    * (for histories that take hours); a failed ingest step then leaves the files it finished.
    */
   commit?: 'step' | 'file';
+  /**
+   * A file not written for this long counts as closed: a last line without a line end is then rejected as
+   * truncated (before that it is held back, as the logger may still finish it). A file is closed as well
+   * once a newer file exists in its folder. Default 5 minutes.
+   */
+  closedAfterMs?: number;
+  /**
+   * commit: 'step' on PostgreSQL: when run_samples is empty and the pending files hold at least this many
+   * bytes, its keys and indexes are dropped before the COPY and built after it (same constraints in the end,
+   * all in the step's transaction). Default 32 MiB.
+   */
+  firstLoadBytes?: number;
   /** PGlite only: bytes per COPY blob. Default 8 MiB. */
   blobBytes?: number;
   /** Test hook: runs inside each file's transaction right before COMMIT. */

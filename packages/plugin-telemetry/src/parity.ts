@@ -11,6 +11,7 @@ import { RowParser, type ParsedSample } from './row-parser.js';
 import { SAMPLE_COLUMNS, TABLES } from './schema.js';
 import type { TelemetryTarget } from './target.js';
 import { isAbsolute } from 'node:path';
+import { stat } from 'node:fs/promises';
 
 export interface ParityOptions {
   /** Only these files (paths relative to logsDir) ... */
@@ -35,6 +36,8 @@ export interface FileParity {
   /** CSV valid rows missing from the database (dual-write drops), or negative when the DB holds more. */
   gap: number;
   changedSinceIngest: boolean;
+  /** Bytes the CSV holds after the ingested offset (a file still growing: not yet ingested, or held back). */
+  pendingBytes: number;
   spotChecked: number;
   mismatches: { line: number; field: string; csv: string | null; db: string | null }[];
   ok: boolean;
@@ -54,6 +57,8 @@ interface RunRow {
   source_file: string;
   content_hash: string | null;
   rejected: number | null;
+  size_bytes: string | null;
+  conflict: string | null;
 }
 
 export async function parityReport(target: TelemetryTarget, options: ParityOptions = {}): Promise<ParityReport> {
@@ -63,7 +68,7 @@ export async function parityReport(target: TelemetryTarget, options: ParityOptio
     .leftJoin(`${TABLES.ingestedFiles} as f`, 'f.run_id', 'r.id')
     .whereNotNull('r.source_file')
     .orderBy('r.id')
-    .select<RunRow[]>('r.id', 'r.source', 'r.source_file', 'f.content_hash', 'f.rejected');
+    .select<RunRow[]>('r.id', 'r.source', 'r.source_file', 'f.content_hash', 'f.rejected', 'f.size_bytes', 'f.conflict');
   if (options.files) q = q.whereIn('r.source_file', [...options.files]);
   if (options.runIds) q = q.whereIn('r.id', [...options.runIds]);
   for (const run of await q) {
@@ -98,7 +103,8 @@ async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityO
   });
   let summary: ReadSummary;
   try {
-    const lines = readLines(path, parser);
+    // A file that keeps growing is compared up to the offset ingested so far (what the database should hold).
+    const lines = readLines(path, parser, { name: run.source_file, ...(run.size_bytes === null ? {} : { end: Number(run.size_bytes) }) });
     for (;;) {
       const step = await lines.next();
       parser.take();
@@ -108,11 +114,13 @@ async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityO
       }
     }
   } catch (error) {
-    return { file: run.source_file, runId: run.id, source: run.source, csvDataLines: 0, csvValid: 0, csvRejected: 0, dbSamples, dbRejected, gap: -dbSamples, changedSinceIngest: true, spotChecked: 0, mismatches: [], ok: false, note: `cannot read the CSV: ${(error as Error).message}` };
+    return { file: run.source_file, runId: run.id, source: run.source, csvDataLines: 0, csvValid: 0, csvRejected: 0, dbSamples, dbRejected, gap: -dbSamples, changedSinceIngest: true, pendingBytes: 0, spotChecked: 0, mismatches: [], ok: false, note: `cannot read the CSV: ${(error as Error).message}` };
   }
   if (lastSample && !picked.includes(lastSample)) picked.push(lastSample);
   const c = parser.counts;
-  const changed = run.content_hash !== null && run.content_hash !== summary.sha256;
+  const size = await stat(path).then((st) => st.size, () => 0);
+  const pendingBytes = run.size_bytes === null ? 0 : Math.max(0, size - Number(run.size_bytes));
+  const changed = run.conflict !== null || (run.content_hash !== null && run.content_hash !== summary.sha256);
   const mismatches = await spotCheck(knex, run.id, picked, options.timezone ?? 'UTC');
   const gap = c.accepted - dbSamples;
   const countsOk = run.source === 'csv' ? c.dataLines === dbSamples + dbRejected && gap === 0 : gap === 0;
@@ -127,10 +135,11 @@ async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityO
     dbRejected,
     gap,
     changedSinceIngest: changed,
+    pendingBytes,
     spotChecked: picked.length,
     mismatches,
     ok: countsOk && mismatches.length === 0 && !changed,
-    ...(changed ? { note: 'the CSV changed since it was ingested (content hash differs)' } : {}),
+    ...(run.conflict !== null ? { note: `conflict: the CSV was ${run.conflict}` } : changed ? { note: 'the CSV changed since it was ingested (content hash differs)' } : {}),
   };
 }
 
@@ -163,10 +172,10 @@ async function spotCheck(knex: Knex, runId: number, picked: ParsedSample[], time
 }
 
 export function formatParity(report: ParityReport): string {
-  const head = ['file', 'run', 'source', 'csv lines', 'valid', 'db rows', 'rejected', 'gap', 'spot', 'result'];
-  const rows = report.files.map((f) => [f.file, String(f.runId), f.source, String(f.csvDataLines), String(f.csvValid), String(f.dbSamples), String(f.dbRejected), String(f.gap), `${f.spotChecked - new Set(f.mismatches.map((m) => m.line)).size}/${f.spotChecked}`, f.ok ? 'ok' : `MISMATCH${f.note ? ` (${f.note})` : ''}`]);
+  const head = ['file', 'run', 'source', 'csv lines', 'valid', 'db rows', 'rejected', 'gap', 'pending B', 'spot', 'result'];
+  const rows = report.files.map((f) => [f.file, String(f.runId), f.source, String(f.csvDataLines), String(f.csvValid), String(f.dbSamples), String(f.dbRejected), String(f.gap), String(f.pendingBytes), `${f.spotChecked - new Set(f.mismatches.map((m) => m.line)).size}/${f.spotChecked}`, f.ok ? 'ok' : `MISMATCH${f.note ? ` (${f.note})` : ''}`]);
   const t = report.totals;
-  rows.push(['total', '', '', String(t.csvDataLines), '', String(t.dbSamples), String(t.dbRejected), String(t.gap), '', report.ok ? 'ok' : 'MISMATCH']);
+  rows.push(['total', '', '', String(t.csvDataLines), '', String(t.dbSamples), String(t.dbRejected), String(t.gap), '', '', report.ok ? 'ok' : 'MISMATCH']);
   const lines = [...formatTable(head, rows)];
   for (const f of report.files) for (const m of f.mismatches.slice(0, 10)) lines.push(`  ${f.file}:${m.line} ${m.field}: csv=${m.csv ?? 'NULL'} db=${m.db ?? 'NULL'}`);
   return lines.join('\n');

@@ -12,8 +12,8 @@ describe('embedded PGlite', () => {
     const knex = await pgliteKnex();
     try {
       const target = { knex, ...(await writeLegacyFolder(dir.path, UGLY_FILES)) };
-      // tiny blobs force several COPY batches per file
-      const runner = createRunner({ plugin: telemetryPlugin({ blobBytes: 64 }), target });
+      // tiny blobs force several COPY batches per file; closedAfterMs: 0 = history (the cut last line is rejected)
+      const runner = createRunner({ plugin: telemetryPlugin({ blobBytes: 64, closedAfterMs: 0 }), target });
       const result = await runner.up();
       expect(result.applied).toEqual(['001_schema', '002_config_profiles', '003_ingest_logs']);
       const totals = await knex('ingested_files').select(knex.raw('sum(inserted)::int AS inserted, sum(rejected)::int AS rejected')).first();

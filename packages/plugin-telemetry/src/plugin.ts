@@ -1,6 +1,7 @@
 // The plugin object: a plain definePlugin({...}) built from options (the harness spreads and wraps it).
 import { definePlugin, type Plugin } from '@tidemark/core';
 import { backupGuard, precheckGuard } from './guards/index.js';
+import { pathsGuard } from './paths-guard.js';
 import { postgresLedger } from './ledger.js';
 import { stepTransactionGuard } from './guards/step-transaction.js';
 import { migrations } from './migrations/index.js';
@@ -21,6 +22,7 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Telemetry
     migrations: [...migrations(options), ...(options.migrations ?? [])],
     traits: [configNotProfiledTrait, uningestedCsvTrait],
     guards: [
+      pathsGuard(),
       ...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]),
       ...(options.backup === false ? [] : [backupGuard()]),
       stepTransactionGuard({ outside: options.commit === 'file' ? ['003_ingest_logs'] : [] }),

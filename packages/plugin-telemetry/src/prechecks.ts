@@ -6,6 +6,7 @@ import { access, constants, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { readConfigFile } from './config-import.js';
 import { listLogFiles } from './inventory.js';
+import { pathProblems } from './paths-guard.js';
 import { describeTarget, isPGliteKnex, type TelemetryTarget } from './target.js';
 
 export interface PrecheckOptions {
@@ -54,22 +55,26 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
   const add = (name: PrecheckItem['name'], status: CheckStatus, detail: string) => items.push({ name, status, detail });
 
   // Inventory first: it costs nothing and the estimates need it.
-  try {
-    const files = await listLogFiles(target.logsDir);
-    report.inventory.files = files.length;
-    report.inventory.bytes = files.reduce((n, f) => n + f.bytes, 0);
-    const unreadable: string[] = [];
-    for (const f of files) await access(resolve(target.logsDir, f.file), constants.R_OK).catch(() => unreadable.push(f.file));
-    report.inventory.configBytes = await stat(target.configPath).then((s) => s.size, () => 0);
-    if (unreadable.length > 0) add('inventory', 'fail', `cannot read ${unreadable.length} CSV file(s): ${unreadable.slice(0, 5).join(', ')}`);
-    else add('inventory', files.length > 0 ? 'ok' : 'warn', `${files.length} CSV file(s), ${mb(report.inventory.bytes)} under ${target.logsDir}; config.json ${report.inventory.configBytes > 0 ? `${report.inventory.configBytes} B` : 'missing'}`);
-  } catch (error) {
-    add('inventory', 'fail', `cannot list ${target.logsDir}: ${describeError(error)}`);
+  const problems = await pathProblems(target);
+  if (problems.length > 0) add('inventory', 'fail', problems.join('; '));
+  else {
+    try {
+      const files = await listLogFiles(target.logsDir);
+      report.inventory.files = files.length;
+      report.inventory.bytes = files.reduce((n, f) => n + f.bytes, 0);
+      const unreadable: string[] = [];
+      for (const f of files) await access(resolve(target.logsDir, f.file), constants.R_OK).catch(() => unreadable.push(f.file));
+      report.inventory.configBytes = await stat(target.configPath).then((s) => s.size, () => 0);
+      if (unreadable.length > 0) add('inventory', 'fail', `cannot read ${unreadable.length} CSV file(s): ${unreadable.slice(0, 5).join(', ')}`);
+      else add('inventory', files.length > 0 ? 'ok' : 'warn', `${files.length} CSV file(s), ${mb(report.inventory.bytes)} under ${target.logsDir}; config.json ${report.inventory.configBytes > 0 ? `${report.inventory.configBytes} B` : 'missing'}`);
+    } catch (error) {
+      add('inventory', 'fail', `cannot list ${target.logsDir}: ${describeError(error)}`);
+    }
   }
   // config.json must parse before anything is written: otherwise the schema would land and step 002 fail.
   try {
     const config = await readConfigFile(target.configPath);
-    add('config', 'ok', config ? `config.json parses (profile "${config.profileName}")` : 'no config.json: no profile to import');
+    add('config', config ? 'ok' : 'fail', config ? `config.json parses (profile "${config.profileName}")` : `configPath "${target.configPath}" does not exist`);
   } catch (error) {
     add('config', 'fail', describeError(error));
   }

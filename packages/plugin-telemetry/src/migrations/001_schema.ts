@@ -29,7 +29,7 @@ export const schemaMigration = defineMigration<TelemetryTarget>({
   },
 });
 
-async function createTables(knex: Knex): Promise<void> {
+export async function createTables(knex: Knex): Promise<void> {
   await knex.schema.createTable(TABLES.configProfiles, (t) => {
     t.increments('id').primary();
     t.text('profile_name').notNullable();
@@ -74,12 +74,23 @@ async function createTables(knex: Knex): Promise<void> {
     t.text('level').notNullable();
     t.text('message').notNullable();
     t.jsonb('data');
+    // The events CSV line it came from (ingested_files.id, no foreign key so the tables drop in any order).
+    t.integer('file_id');
+    t.integer('line_no');
+    t.index(['file_id', 'line_no'], 'logger_events_file_line_idx');
   });
   await knex.schema.createTable(TABLES.ingestedFiles, (t) => {
     t.increments('id').primary();
-    t.text('path').notNullable();
-    t.text('content_hash').notNullable().unique();
+    // A file is its path plus the hash of the prefix ingested so far (size_bytes long, `lines` lines): a
+    // growing file adds to its run; a changed prefix is a conflict, never a second run.
+    t.text('path').notNullable().unique();
+    t.text('content_hash').notNullable().index();
     t.bigInteger('size_bytes').notNullable();
+    t.integer('lines');
+    t.integer('copy_of').references('id').inTable(TABLES.ingestedFiles).onDelete('SET NULL');
+    t.text('conflict');
+    // 'samples' (a telemetry CSV -> run + run_samples) or 'events' (an events CSV -> logger_events).
+    t.text('kind').notNullable().defaultTo('samples');
     t.integer('run_id').references('id').inTable(TABLES.runs).onDelete('SET NULL');
     t.integer('data_lines');
     t.integer('inserted');

@@ -1,74 +1,63 @@
-// Every CSV under logs/ -> a run with its samples, streamed with COPY, exactly once per content hash. Each
-// file is its own transaction, so the resume point after a crash is simply "files whose hash is not recorded".
-import { defineMigration, type Migration, type ValidationIssue } from '@tidemark/core';
+// Every CSV under logs/ -> a run with its samples, streamed with COPY, exactly once per line: a file is its
+// path plus the hash of the prefix already ingested, so a file the logger still appends to gets only its new
+// complete lines (same run), and a rewritten or truncated file is reported as a conflict, never a second run.
+import { TidemarkError, defineMigration, type Migration, type ValidationIssue } from '@tidemark/core';
 import { withConnection } from '../connection.js';
-import { hashFile } from '../csv-lines.js';
-import { dualWriteFiles, ingestedHashes, tableExists } from '../db-state.js';
-import { ingestBatch } from '../ingest-batch.js';
-import { ingestFile, type FileIngestResult } from '../ingest-file.js';
-import { listLogFiles } from '../inventory.js';
+import { dualWriteFiles, tableExists } from '../db-state.js';
+import { fileRows, planFiles } from '../file-plan.js';
+import { applyPlans } from '../ingest-run.js';
+import type { FileIngestResult } from '../ingest-file.js';
 import type { TelemetryPluginOptions } from '../options.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
 import { db } from '../guards/step-transaction.js';
-import { join } from 'node:path';
 
 export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migration<TelemetryTarget> {
   return defineMigration<TelemetryTarget>({
     id: '003_ingest_logs',
-    title: 'Ingest every CSV under logs/ into runs and run_samples (COPY, exactly once per file)',
+    title: 'Ingest every CSV under logs/ into runs and run_samples (COPY, exactly once per line, growing files resumed)',
     requires: ['001_schema'],
     async up(ctx) {
       const { target } = ctx;
-      const files = await listLogFiles(target.logsDir);
-      const done = await ingestedHashes(db(target));
-      const live = await dualWriteFiles(db(target));
-      const results: FileIngestResult[] = [];
-      const report = (result: FileIngestResult, index: number) => {
-        results.push(result);
+      const knex = db(target);
+      const rows = await fileRows(knex);
+      const live = await dualWriteFiles(knex);
+      const plans = await planFiles(target.logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
+      for (const p of plans) if (p.kind === 'live') ctx.log(`skipped "${p.file}": mirrored live by TelemetryWriter`);
+      let index = 0;
+      const report = (result: FileIngestResult) => {
+        index += 1;
         if (result.status === 'already-ingested') return;
         if (result.rejected > 0) ctx.warn(`"${result.file}": ${result.rejected} malformed row(s) kept in rejected_rows`, { file: result.file, rejected: result.rejected });
         if (result.unmapped.length > 0) ctx.warn(`"${result.file}": unknown column(s) not imported: ${result.unmapped.join(', ')}`, { file: result.file });
-        ctx.log(`ingested "${result.file}": ${result.inserted} sample(s), ${result.rejected} rejected`, { ...result });
-        ctx.progress(index, files.length, result.file);
+        const held = result.held > 0 ? `; ${result.held} byte(s) of a last line still being written held back` : '';
+        ctx.log(`${result.status === 'grown' ? 'grown' : 'ingested'} "${result.file}": ${result.inserted} sample(s), ${result.rejected} rejected${held}`, { ...result });
+        ctx.progress(index, plans.length, result.file);
       };
-      const pending: { file: string; sha256: string; bytes: number; index: number }[] = [];
-      for (const [i, f] of files.entries()) {
-        if (ctx.signal.aborted) throw new Error(`aborted after ${results.length} file(s); rerun resumes at "${f.file}"`);
-        if (live.has(f.file)) {
-          ctx.log(`skipped "${f.file}": mirrored live by TelemetryWriter`);
-          continue;
-        }
-        const { sha256, bytes } = await hashFile(join(target.logsDir, f.file));
-        if (done.has(sha256)) continue;
-        done.add(sha256);
-        pending.push({ file: f.file, sha256, bytes, index: i + 1 });
+      const outcome = await withConnection(knex, (conn) =>
+        applyPlans(conn, plans, {
+          logsDir: target.logsDir,
+          timezone: options.timezone ?? 'UTC',
+          aliases: options.aliases,
+          beforeCommit: options.beforeFileCommit,
+          signal: ctx.signal,
+          blobBytes: options.blobBytes,
+          ...(options.firstLoadBytes === undefined ? {} : { firstLoadBytes: options.firstLoadBytes }),
+          onFile: report,
+          onConflict: (file, reason) => ctx.warn(`conflict: "${file}" ${reason}; not ingested again (the rows ingested from it stay)`, { file, reason }),
+          onCopy: (file, of) => ctx.log(`"${file}" is a byte-identical copy of "${of}": not ingested again`, { file, of }),
+        }),
+      );
+      if (outcome.failed.length > 0) {
+        const list = outcome.failed.map((f) => f.error.message).join('\n  - ');
+        throw new TidemarkError('STEP_FAILED', `${outcome.failed.length} file(s) could not be decoded and were not ingested (the other files were):\n  - ${list}`, { plugin: 'plugin-telemetry' });
       }
-      const common = {
-        logsDir: target.logsDir,
-        timezone: options.timezone ?? 'UTC',
-        aliases: options.aliases,
-        beforeCommit: options.beforeFileCommit,
-        signal: ctx.signal,
-        blobBytes: options.blobBytes,
-      };
-      const indexOf = new Map(pending.map((p) => [p.file, p.index]));
-      await withConnection(db(target), async (conn) => {
-        // Inside the step's transaction: one COPY for every file. commit: 'file': one transaction per file.
-        if (conn.nested) {
-          await ingestBatch(conn, pending, { ...common, onFile: (r) => report(r, indexOf.get(r.file)!) });
-          return;
-        }
-        for (const p of pending) {
-          if (ctx.signal.aborted) throw new Error(`aborted after ${results.length} file(s); rerun resumes at "${p.file}"`);
-          report(await ingestFile(conn, { ...common, file: p.file, sha256: p.sha256, bytes: p.bytes }), p.index);
-        }
-      });
     },
     async down({ target }) {
       if (!(await tableExists(db(target), TABLES.runs))) return;
       await db(target).transaction(async (trx) => {
         await trx(TABLES.rejectedRows).delete();
+        await trx(TABLES.loggerEvents).whereNotNull('file_id').delete();
         await trx(TABLES.ingestedFiles).delete();
         await trx(TABLES.runs).where({ source: 'csv' }).delete();
       });
@@ -85,7 +74,8 @@ export async function validateIngestion(target: TelemetryTarget): Promise<Valida
   const knex = db(target);
   const rows = await knex.raw<{ rows: { path: string; data_lines: number; inserted: number; rejected: number; samples: string; rejects: string }[] }>(
     `SELECT f.path, f.data_lines, f.inserted, f.rejected,
-            (SELECT count(*) FROM ${TABLES.runSamples} s WHERE s.run_id = f.run_id) AS samples,
+            CASE WHEN f.kind = 'events' THEN (SELECT count(*) FROM ${TABLES.loggerEvents} e WHERE e.file_id = f.id)
+                 ELSE (SELECT count(*) FROM ${TABLES.runSamples} s WHERE s.run_id = f.run_id) END AS samples,
             (SELECT count(*) FROM ${TABLES.rejectedRows} r WHERE r.file_id = f.id) AS rejects
        FROM ${TABLES.ingestedFiles} f ORDER BY f.path`,
   );
@@ -94,12 +84,9 @@ export async function validateIngestion(target: TelemetryTarget): Promise<Valida
     if (Number(r.samples) !== r.inserted) issues.push({ where: r.path, message: `${r.inserted} recorded as inserted but run_samples holds ${r.samples}` });
     if (Number(r.rejects) !== r.rejected) issues.push({ where: r.path, message: `${r.rejected} recorded as rejected but rejected_rows holds ${r.rejects}` });
   }
-  const done = await ingestedHashes(knex);
   const live = await dualWriteFiles(knex);
-  for (const f of await listLogFiles(target.logsDir)) {
-    if (live.has(f.file)) continue;
-    const { sha256 } = await hashFile(join(target.logsDir, f.file));
-    if (!done.has(sha256)) issues.push({ where: f.file, message: 'not ingested (its content hash is not in ingested_files)' });
+  for (const p of await planFiles(target.logsDir, await fileRows(knex), { live })) {
+    if (p.kind === 'new' || p.kind === 'copy') issues.push({ where: p.file, message: 'not ingested (no ingested_files row for this path)' });
   }
   return issues;
 }

@@ -1,4 +1,4 @@
-// Legacy extruder folders as years of logger versions leave them: config.json variants (or none) and logs/
+// Legacy extruder folders as years of logger versions leave them: config.json variants and logs/
 // with several CSVs — header spellings, orders and missing columns across logger versions, BOMs, CRLF,
 // unknown columns, non-numeric cells, malformed rows (field count, timestamps, quoting), blank lines, a
 // truncated last line, empty and header-only files, a byte-identical copy, and a file that is not a CSV.
@@ -120,7 +120,8 @@ const NAMES = ['2024-05-01_080000.csv', '2024-05-02_080000.csv', 'old/2023-11-02
 
 export const legacyFolder: fc.Arbitrary<TelemetryState> = fc
   .record({
-    config: fc.option(fc.tuple(config, fc.constantFrom(0, 2, 4)), { freq: 4 }),
+    // Always a config.json: up refuses a target without one (see paths-guard.ts; the no-config golden case).
+    config: fc.tuple(config, fc.constantFrom(0, 2, 4)),
     logs: fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), fc.oneof({ weight: 6, arbitrary: csv }, { weight: 1, arbitrary: fc.constant('') })), {
       minLength: 1,
       maxLength: 4,
@@ -131,7 +132,7 @@ export const legacyFolder: fc.Arbitrary<TelemetryState> = fc
   })
   .map(({ config: cfg, logs, copyOfFirst, notCsv }) => {
     const files: Record<string, string> = {};
-    if (cfg) files['config.json'] = `${JSON.stringify(cfg[0], null, cfg[1])}\n`;
+    files['config.json'] = `${JSON.stringify(cfg[0], null, cfg[1])}\n`;
     for (const [name, text] of logs) files[`logs/${name}`] = text;
     if (copyOfFirst) files['logs/zz-copy.csv'] = logs[0]![1];
     if (notCsv) files['logs/README.txt'] = 'Timestamp,T1_Feed\nnot telemetry\n';

@@ -1,10 +1,8 @@
 // Legacy shapes: CSV files not in the database yet, and a config.json whose content has no profile row.
 import { defineTrait, type Trait } from '@tidemark/core';
-import { join } from 'node:path';
 import { readConfigFile } from '../config-import.js';
-import { hashFile } from '../csv-lines.js';
-import { dualWriteFiles, ingestedHashes, tableExists } from '../db-state.js';
-import { listLogFiles } from '../inventory.js';
+import { tableExists } from '../db-state.js';
+import { pendingLogFiles } from '../pending-files.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
 
@@ -13,20 +11,7 @@ export const uningestedCsvTrait: Trait<TelemetryTarget> = defineTrait<TelemetryT
   title: 'CSV telemetry files under logs/ whose content is not in run_samples',
   fixes: ['003_ingest_logs'],
   async detect(target) {
-    const done = await ingestedHashes(target.knex);
-    const live = await dualWriteFiles(target.knex);
-    const pending: string[] = [];
-    let bytes = 0;
-    for (const f of await listLogFiles(target.logsDir)) {
-      if (live.has(f.file)) continue;
-      const h = await hashFile(join(target.logsDir, f.file));
-      if (!done.has(h.sha256)) {
-        pending.push(f.file);
-        bytes += f.bytes;
-      }
-    }
-    if (pending.length === 0) return null;
-    return { summary: `${pending.length} CSV file(s) (${bytes} bytes) not ingested`, details: { files: pending.slice(0, 50), bytes } };
+    return pendingLogFiles(target);
   },
 });
 

@@ -1,0 +1,295 @@
+// What each CSV under logs/ needs, from the disk and the ingested_files rows: a new file, new complete lines
+// of a file that grew (its ingested prefix still hashing the same), nothing, a byte-identical copy of a file
+// already in, or a conflict (the prefix changed: rewritten or truncated). Shared by the ingest step, its
+// trait and validator, follow() and rehearse(), so they all agree on what "pending" means.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Knex } from 'knex';
+import { readRange } from './line-reader.js';
+import { splitFields } from './csv-lines.js';
+import { firstLine, isEventsHeader } from './event-parser.js';
+import { listLogFiles, type LogFile } from './inventory.js';
+import { tableExists } from './db-state.js';
+import { TABLES } from './schema.js';
+
+export interface FileRow {
+  id: number;
+  path: string;
+  content_hash: string;
+  size_bytes: number;
+  run_id: number | null;
+  lines: number | null;
+  header: string | null;
+  copy_of: number | null;
+  conflict: string | null;
+  data_lines: number | null;
+  kind: FileKind;
+}
+
+/** 'samples': telemetry (runs, run_samples); 'events': the logger's events CSV (logger_events). */
+export type FileKind = 'samples' | 'events';
+
+export type FilePlan =
+  | { kind: 'new'; file: string; size: number; closed: boolean; content: FileKind }
+  | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number }
+  | { kind: 'copy'; file: string; size: number; sha256: string; of: { id: number | null; path: string } }
+  | { kind: 'conflict'; file: string; row: FileRow; reason: string }
+  | { kind: 'held'; file: string; row: FileRow | null; bytes: number }
+  | { kind: 'up-to-date' | 'known-conflict' | 'live'; file: string };
+
+export interface PlanOptions {
+  /** A file not written for this long is closed: its last line without a line end is rejected as truncated. Default 5 min. */
+  closedAfterMs?: number;
+  /** Files mirrored by the in-process TelemetryWriter (not ingested from disk). */
+  live?: ReadonlySet<string>;
+  now?: number;
+}
+
+export const DEFAULT_CLOSED_AFTER_MS = 5 * 60_000;
+export const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+export async function fileRows(knex: Knex): Promise<Map<string, FileRow>> {
+  if (!(await tableExists(knex, TABLES.ingestedFiles))) return new Map();
+  await ensureFileColumns(knex);
+  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>('id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines', 'kind');
+  return new Map(rows.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }]));
+}
+
+/** An ingested_files table from before growing files: path identity, prefix columns, no unique hash. */
+const ensured = new WeakSet<object>();
+
+export async function ensureFileColumns(knex: Knex): Promise<void> {
+  // Once per pool in a process (follow() plans every few hundred ms); a transaction object is always checked.
+  if (ensured.has(knex)) return;
+  await ensureFileColumnsNow(knex);
+  if (!knex.isTransaction) ensured.add(knex);
+}
+
+async function ensureFileColumnsNow(knex: Knex): Promise<void> {
+  const have = await knex.raw<{ rows: { column_name: string }[] }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name IN ('lines', 'copy_of', 'conflict', 'kind')`,
+    [TABLES.ingestedFiles],
+  );
+  if (have.rows.length === 4) return;
+  const t = TABLES.ingestedFiles;
+  await knex.raw(
+    `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS lines integer, ADD COLUMN IF NOT EXISTS copy_of integer REFERENCES ${t}(id) ON DELETE SET NULL, ADD COLUMN IF NOT EXISTS conflict text, ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'samples'`,
+  );
+  await knex.raw(`ALTER TABLE ${TABLES.loggerEvents} ADD COLUMN IF NOT EXISTS file_id integer, ADD COLUMN IF NOT EXISTS line_no integer`);
+  await knex.raw(`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_content_hash_unique`);
+  await knex.raw(`CREATE INDEX IF NOT EXISTS ${t}_content_hash_index ON ${t} (content_hash)`);
+  // An earlier version ingested a rewritten file as a second row under the same path; those stay readable
+  // (the unique path index is then left out, and the newest row is the one that grows).
+  const dup = await knex.raw<{ rows: { n: number }[] }>(`SELECT count(*)::int AS n FROM (SELECT path FROM ${t} GROUP BY path HAVING count(*) > 1) d`);
+  if (dup.rows[0]!.n === 0) await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_path_unique ON ${t} (path)`);
+}
+
+// The hash state at the ingested offset, kept per path in this process so follow() does not rehash a
+// growing file's whole prefix on every append: valid while the row still says the same offset and hash and
+// the file is the same inode whose bytes just before the offset are unchanged.
+interface Cached {
+  ino: bigint;
+  dev: bigint;
+  offset: number;
+  sha256: string;
+  hash: Hash;
+  lines: number;
+  tail: Buffer;
+}
+const prefixCache = new Map<string, Cached>();
+const TAIL = 64;
+
+export async function rememberPrefix(path: string, offset: number, sha256: string, hash: Hash, lines: number): Promise<void> {
+  try {
+    const st = await stat(path, { bigint: true });
+    const tail = await readAt(path, Math.max(0, offset - TAIL), Math.min(TAIL, offset));
+    if (prefixCache.size >= 10_000) prefixCache.clear();
+    prefixCache.set(path, { ino: st.ino, dev: st.dev, offset, sha256, hash: hash.copy(), lines, tail });
+  } catch {
+    prefixCache.delete(path);
+  }
+}
+
+async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The hash state of bytes [0, length) and the lines in them (counted only when `countLines`). */
+async function hashPrefix(path: string, file: string, length: number, countLines: boolean): Promise<{ hash: Hash; sha256: string; lines: number }> {
+  if (countLines) {
+    const lines = readRange(path, file, { line() {} }, { end: length, closed: true });
+    let step = await lines.next();
+    while (!step.done) step = await lines.next();
+    return { hash: step.value.state, sha256: step.value.sha256, lines: step.value.lines };
+  }
+  const hash = createHash('sha256');
+  if (length > 0) {
+    for await (const buf of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(buf);
+  }
+  return { hash, sha256: hash.copy().digest('hex'), lines: 0 };
+}
+
+async function prefixState(path: string, file: string, row: FileRow): Promise<{ hash: Hash; sha256: string; lines: number } | { bad: string }> {
+  const offset = row.size_bytes;
+  const hit = prefixCache.get(path);
+  if (hit && hit.offset === offset && hit.sha256 === row.content_hash) {
+    const st = await stat(path, { bigint: true });
+    const tail = await readAt(path, Math.max(0, offset - TAIL), Math.min(TAIL, offset));
+    if (st.ino === hit.ino && st.dev === hit.dev && tail.equals(hit.tail)) return { hash: hit.hash.copy(), sha256: hit.sha256, lines: hit.lines };
+  }
+  const state = await hashPrefix(path, file, offset, row.lines === null);
+  if (state.sha256 !== row.content_hash) return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
+  return { ...state, lines: row.lines ?? state.lines };
+}
+
+/** An events CSV by its header (see event-parser.ts); a file without a complete header line yet is samples. */
+async function sniffKind(path: string, size: number): Promise<FileKind | null> {
+  const line = firstLine(await readAt(path, 0, Math.min(size, 64 * 1024)));
+  if (line === null) return size >= 64 * 1024 ? 'samples' : null;
+  const fields = splitFields(line);
+  return isEventsHeader(Array.isArray(fields) ? fields : line.split(',')) ? 'events' : 'samples';
+}
+
+/** Whether bytes [start, size) hold a line end (a complete line to ingest) — a hint; the reader decides. */
+async function hasLineEnd(path: string, start: number, size: number): Promise<boolean> {
+  const length = Math.min(size - start, 1 << 20);
+  if (length < size - start) return true;
+  const buf = await readAt(path, start, length);
+  const cr = buf.indexOf(13);
+  return buf.indexOf(10) !== -1 || (cr !== -1 && cr < buf.length - 1);
+}
+
+/** Closed: not written for `closedAfterMs`, or another file in its folder was created after its last write. */
+export function closedFiles(files: readonly LogFile[], now: number, closedAfterMs: number): Set<string> {
+  const newestBirth = new Map<string, number>();
+  for (const f of files) {
+    const dir = dirname(f.file);
+    newestBirth.set(dir, Math.max(newestBirth.get(dir) ?? 0, f.born));
+  }
+  const closed = new Set<string>();
+  for (const f of files) {
+    const written = f.mtime.getTime();
+    if (now - written >= closedAfterMs) closed.add(f.file);
+    else if (f.born > 0 && (newestBirth.get(dirname(f.file)) ?? 0) > written) closed.add(f.file);
+  }
+  return closed;
+}
+
+export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileRow>, options: PlanOptions = {}): Promise<FilePlan[]> {
+  const files = await listLogFiles(logsDir);
+  const closed = closedFiles(files, options.now ?? Date.now(), options.closedAfterMs ?? DEFAULT_CLOSED_AFTER_MS);
+  const bySize = new Map<number, FileRow[]>();
+  for (const r of rows.values()) {
+    if (r.copy_of !== null || r.conflict !== null || !r.data_lines) continue;
+    bySize.set(r.size_bytes, [...(bySize.get(r.size_bytes) ?? []), r]);
+  }
+  // Files are looked at 16 at a time: follow() plans 50 growing files every round, and one after another
+  // their stats and reads add up to the lag on a loaded machine.
+  const planned: (FilePlan | null)[] = new Array<FilePlan | null>(files.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      const f = files[i]!;
+      try {
+        planned[i] = await planFile(logsDir, f, rows.get(f.file), closed.has(f.file), bySize, options);
+      } catch (error) {
+        // Gone between the listing and the read (a logger rotating files): next time.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, files.length) }, worker));
+  const plans = planned.filter((p): p is FilePlan => p !== null);
+  return copiesAmongNew(logsDir, plans, new Map(files.map((f) => [f.file, f.born])));
+}
+
+/**
+ * Two new files with the same bytes (a copy next to its original, both not ingested yet): the oldest (then
+ * the first in path order) is ingested, the others become copies of it. Only files holding a data line (two line ends): two
+ * header-only files are two runs that have not logged yet, and each may still grow on its own.
+ */
+async function copiesAmongNew(logsDir: string, plans: FilePlan[], born: ReadonlyMap<string, number>): Promise<FilePlan[]> {
+  const bySize = new Map<number, number[]>();
+  plans.forEach((p, i) => {
+    if (p.kind === 'new' && p.size > 0) bySize.set(p.size, [...(bySize.get(p.size) ?? []), i]);
+  });
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue;
+    group.sort((a, b) => (born.get(plans[a]!.file) ?? 0) - (born.get(plans[b]!.file) ?? 0) || a - b);
+    const first = new Map<string, string>();
+    for (const i of group) {
+      const p = plans[i] as Extract<FilePlan, { kind: 'new' }>;
+      const { sha256, lineEnds } = await hashWhole(join(logsDir, p.file));
+      if (lineEnds < 2) continue;
+      const original = first.get(sha256);
+      if (original === undefined) first.set(sha256, p.file);
+      else plans[i] = { kind: 'copy', file: p.file, size: p.size, sha256, of: { id: null, path: original } };
+    }
+  }
+  return plans;
+}
+
+// The trait, the step and its validator plan the same files in one process: a file whose identity, size and
+// times have not changed is not hashed again.
+const wholeCache = new Map<string, { key: string; sha256: string; lineEnds: number }>();
+
+async function hashWhole(path: string): Promise<{ sha256: string; lineEnds: number }> {
+  const st = await stat(path, { bigint: true });
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const hit = wholeCache.get(path);
+  if (hit?.key === key) return hit;
+  const result = await hashWholeUncached(path);
+  if (wholeCache.size >= 10_000) wholeCache.clear();
+  wholeCache.set(path, { key, ...result });
+  return result;
+}
+
+async function hashWholeUncached(path: string): Promise<{ sha256: string; lineEnds: number }> {
+  const hash = createHash('sha256');
+  let lineEnds = 0;
+  for await (const buf of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(buf);
+    for (let i = buf.indexOf(10); i !== -1 && lineEnds < 2; i = buf.indexOf(10, i + 1)) lineEnds++;
+    for (let i = buf.indexOf(13); i !== -1 && lineEnds < 2; i = buf.indexOf(13, i + 1)) lineEnds++;
+  }
+  return { sha256: hash.digest('hex'), lineEnds };
+}
+
+async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, closed: boolean, bySize: Map<number, FileRow[]>, options: PlanOptions): Promise<FilePlan> {
+  const path = join(logsDir, f.file);
+  if (options.live?.has(f.file)) return { kind: 'live', file: f.file };
+  if (!row) {
+    const candidates = bySize.get(f.bytes);
+    if (candidates) {
+      const { sha256 } = await hashPrefix(path, f.file, f.bytes, false);
+      const of = candidates.find((c) => c.content_hash === sha256);
+      if (of) return { kind: 'copy', file: f.file, size: f.bytes, sha256, of };
+    }
+    const content = await sniffKind(path, f.bytes);
+    // Not even a header line yet (the logger just created it): claimed once its header is there or it is closed.
+    if (content === null && !closed) return { kind: 'held', file: f.file, row: null, bytes: f.bytes };
+    return { kind: 'new', file: f.file, size: f.bytes, closed, content: content ?? 'samples' };
+  }
+  if (row.conflict !== null) return { kind: 'known-conflict', file: f.file };
+  if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };
+  const state = await prefixState(path, f.file, row);
+  if ('bad' in state) return { kind: 'conflict', file: f.file, row, reason: state.bad };
+  if (f.bytes === row.size_bytes) return { kind: 'up-to-date', file: f.file };
+  if (row.copy_of !== null) return { kind: 'conflict', file: f.file, row, reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes` };
+  if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
+  return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines };
+}
+
+/** The plans that write: new files, growth, copies and newly found conflicts. */
+export function isPending(plan: FilePlan): plan is Extract<FilePlan, { kind: 'new' | 'grow' | 'copy' | 'conflict' }> {
+  return plan.kind === 'new' || plan.kind === 'grow' || plan.kind === 'copy' || plan.kind === 'conflict';
+}
