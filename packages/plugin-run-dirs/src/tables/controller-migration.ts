@@ -3,6 +3,7 @@
 // when the table has none, from the watershed's topaz->wepp mapping; both first; Area -> area.
 import type { MigrationContext, ValidationIssue } from '@tidemark/core';
 import { CONTROLLER_ID_RULES, CONTROLLER_RENAMES, controllerProblems, controllerRel, watershedIdMap, type Controller } from '../traits/controller-parquet.js';
+import { STALE_SCHEMA_METADATA } from '../traits/watershed-tables.js';
 import { normalizeIdColumns } from './id-columns.js';
 import { readParquet, writeParquet } from './parquet.js';
 import { isFile } from '../run-files.js';
@@ -35,7 +36,7 @@ export async function normalizeControllerParquet(ctx: MigrationContext<RunDirTar
     ctx.warn(`${rel}: ${cells.length} ${column} value(s) not numeric, stored as null`, { rows: cells.slice(0, 20) });
   }
   await ctx.checkpoint.save({ rows: table.rows.length, nullTopaz: nulled.topaz_id?.length ?? 0 } satisfies Counts);
-  await writeParquet(path, table, source.metadata.filter((kv) => kv.key !== 'pandas'), rel);
+  await writeParquet(path, table, source.metadata.filter((kv) => !STALE_SCHEMA_METADATA.includes(kv.key)), rel);
   ctx.log(`${rel}: ${table.rows.length} rows normalized`);
 }
 

@@ -10,6 +10,8 @@ export interface IdColumnRule {
   legacy: readonly string[];
   /** The table is unusable without it. */
   required: boolean;
+  /** Missing but computable from other tables (the Topaz translator): a missing column is left to the caller. */
+  derive?: boolean;
   /** What to do with a cell that is not an Int32: fail the migration, or store null and count it. */
   onInvalid: 'error' | 'null';
 }
@@ -29,7 +31,7 @@ export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[],
   for (const rule of rules) {
     const sources = [rule.name, ...rule.legacy].filter((n) => table.columns.some((c) => c.name === n));
     if (sources.length === 0) {
-      if (rule.required) throw new RunDirError(`${label}: required column "${rule.name}" (or ${rule.legacy.map((l) => `"${l}"`).join(', ')}) is missing`, { file: label });
+      if (rule.required && !rule.derive) throw new RunDirError(`${label}: required column "${rule.name}" (or ${rule.legacy.map((l) => `"${l}"`).join(', ')}) is missing`, { file: label });
       continue;
     }
     sources.forEach((s) => consumed.add(s));

@@ -18,6 +18,8 @@ const legacyShape = fc
     indent: fc.boolean(),
     nHill: fc.integer({ min: 1, max: 5 }),
     nChn: fc.integer({ min: 0, max: 3 }),
+    // legacy tables with only TopazID: WEPP ids from the Topaz translator
+    noWepp: fc.boolean(),
     hills: tableForm,
     chans: tableForm,
     flows: tableForm,
@@ -46,6 +48,7 @@ const currentShape: fc.Arbitrary<Shape> = fc.record({
   indent: fc.boolean(),
   nHill: fc.integer({ min: 1, max: 5 }),
   nChn: fc.integer({ min: 0, max: 3 }),
+  noWepp: fc.constant(false),
   hills: fc.constantFrom<TableForm>('absent', 'normalized'),
   chans: fc.constantFrom<TableForm>('absent', 'normalized'),
   flows: fc.constantFrom<TableForm>('absent', 'normalized'),
@@ -68,10 +71,13 @@ export const legacyRunArbitrary: fc.Arbitrary<RunState> = fc
     if (a.version !== null) files['nodb.version'] = { text: a.version };
     const table = (kind: WatershedKind, form: TableForm, ids: typeof hills) => {
       if (form === 'absent' || ids.length === 0) return;
-      if (form === 'csv' || form === 'both') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double'));
+      // channel WEPP ids are numbered after the hillslopes: only without them is a run refused
+      const ids0 = a.noWepp && a.hills !== 'absent' && kind !== 'flowpaths' ? { withWepp: false, withChnEnum: false } : {};
+      if (form === 'csv') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double', ids0));
+      if (form === 'both') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double'));
       if (form === 'both') files[`watershed/${kind}.parquet`] = parquetFile(watershedTable(kind, ids, 'normalized'));
       if (form !== 'csv' && form !== 'both') {
-        const t = watershedTable(kind, ids, form);
+        const t = watershedTable(kind, ids, form, form === 'normalized' ? {} : ids0);
         // some legacy tables arrive as root sidecars watershed.<name>.parquet
         files[a.sidecar && form !== 'normalized' ? `watershed.${kind}.parquet` : `watershed/${kind}.parquet`] = parquetFile(t, form === 'normalized' ? [] : pandasMetadata(t));
       }

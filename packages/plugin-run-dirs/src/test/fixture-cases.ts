@@ -162,11 +162,21 @@ export const fixtureCases: FixtureCase[] = [
     }),
   },
   {
-    name: 'bad-missing-wepp-id',
-    spec: { description: 'hillslopes without WeppID/wepp_id: refused naming file and column', expectError: 'watershed/hillslopes.parquet: required column "wepp_id"' },
+    name: 'missing-wepp-id-topaz-translator',
+    spec: ok('Watershed tables with only TopazID (no WeppID, channels without chn_enum): WEPP ids from the Topaz translator (hillslopes ascending 1..H, channels descending H+1..H+C, chn_enum = wepp - H)'),
     before: run('yz-missing', {
       ...nodbs('yz-missing', 'current'),
-      'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'double', { withWepp: false })),
+      'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', [...hills].reverse(), 'double', { withWepp: false })),
+      'watershed/channels.csv': csvFile(watershedTable('channels', channelIds(3, 4), 'double', { withWepp: false, withChnEnum: false })),
+      'watershed/flowpaths.parquet': parquetFile(watershedTable('flowpaths', hills, 'int64')),
+    }),
+  },
+  {
+    name: 'bad-missing-hillslopes-for-channel-ids',
+    spec: { description: 'channels without WeppID and no hillslope table to number them from: refused naming the file', expectError: 'watershed/channels.parquet: wepp_id, chn_enum missing and there is no watershed/hillslopes table' },
+    before: run('yz-no-hills', {
+      ...nodbs('yz-no-hills', 'current'),
+      'watershed/channels.parquet': parquetFile(watershedTable('channels', chans, 'double', { withWepp: false, withChnEnum: false })),
     }),
   },
   {

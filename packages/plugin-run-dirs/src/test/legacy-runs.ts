@@ -66,21 +66,22 @@ export interface TableSpec {
 }
 
 /** A watershed table in the given id form; `extraIds` names per-table ids (chn_enum, fp_id). */
-export function watershedTable(kind: WatershedKind, ids: Ids[], form: IdForm, opts: { withWepp?: boolean } = {}): TableSpec {
+export function watershedTable(kind: WatershedKind, ids: Ids[], form: IdForm, opts: { withWepp?: boolean; withChnEnum?: boolean } = {}): TableSpec {
   const legacy = form !== 'normalized';
   const topazName = legacy ? 'TopazID' : 'topaz_id';
   const weppName = legacy ? 'WeppID' : 'wepp_id';
   const withWepp = opts.withWepp ?? kind !== 'flowpaths';
+  const withChnEnum = kind === 'channels' && (opts.withChnEnum ?? true);
   const columns: ColumnSpec[] = [{ name: topazName, type: idType(form), nullable: legacy }];
   if (withWepp) columns.push({ name: weppName, type: idType(form), nullable: legacy });
-  if (kind === 'channels') columns.push({ name: 'chn_enum', type: legacy ? 'INT64' : 'INT32', nullable: legacy });
+  if (withChnEnum) columns.push({ name: 'chn_enum', type: legacy ? 'INT64' : 'INT32', nullable: legacy });
   if (kind === 'flowpaths') columns.push({ name: 'fp_id', type: legacy ? 'INT64' : 'INT32', nullable: legacy });
   columns.push(...CORE_COLUMNS);
   if (kind !== 'hillslopes') columns.push({ name: 'order', type: 'INT64', nullable: true });
   const rows = ids.map((id, i) => {
     const row: Record<string, Cell> = { [topazName]: idCell(id.topaz, form) };
     if (withWepp) row[weppName] = idCell(id.wepp, form);
-    if (kind === 'channels') row.chn_enum = i + 1;
+    if (withChnEnum) row.chn_enum = i + 1;
     if (kind === 'flowpaths') row.fp_id = i + 1;
     Object.assign(row, core(id.topaz));
     if (kind !== 'hillslopes') row.order = (id.topaz % 3) + 1;
