@@ -1,7 +1,7 @@
 // Normalizing legacy id columns (TopazID / WeppID, floats, strings, " 12 ") to Int32 columns.
 import { RunDirError } from '../errors.js';
 import { parseId } from './ids.js';
-import type { Cell, ColumnSpec, Table } from './parquet.js';
+import { logicalValue, type Cell, type ColumnSpec, type Table } from './parquet.js';
 
 export interface IdColumnRule {
   /** Normalized name, e.g. topaz_id. */
@@ -35,12 +35,13 @@ export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[],
       continue;
     }
     sources.forEach((s) => consumed.add(s));
+    const specs = new Map(sources.map((s) => [s, table.columns.find((c) => c.name === s)!]));
     const column: (number | null)[] = [];
     table.rows.forEach((row, i) => {
       let chosen: number | null = null;
       let firstBad: { value: unknown; reason: string } | null = null;
       for (const source of sources) {
-        const raw = row[source] ?? null;
+        const raw = logicalValue(specs.get(source)!, row[source] ?? null);
         if (raw === null) continue;
         const parsed = parseId(raw);
         if (!parsed.ok) {

@@ -2,7 +2,7 @@
 // four already in today's layout, whose steps are mostly or all baselined (only the stamp moves).
 import fc from 'fast-check';
 import type { FileState, RunState } from '../run-state.js';
-import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, type IdForm, type WatershedKind } from './legacy-runs.js';
+import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, withEveryType, type IdForm, type WatershedKind } from './legacy-runs.js';
 
 type TableForm = 'absent' | 'csv' | 'both' | IdForm;
 const tableForm = fc.constantFrom<TableForm>('absent', 'csv', 'both', 'normalized', 'int64', 'double', 'string', 'spaces');
@@ -20,6 +20,8 @@ const legacyShape = fc
     nChn: fc.integer({ min: 0, max: 3 }),
     // legacy tables with only TopazID: WEPP ids from the Topaz translator
     noWepp: fc.boolean(),
+    // legacy tables carrying a column of every parquet type
+    everyType: fc.boolean(),
     hills: tableForm,
     chans: tableForm,
     flows: tableForm,
@@ -49,6 +51,7 @@ const currentShape: fc.Arbitrary<Shape> = fc.record({
   nHill: fc.integer({ min: 1, max: 5 }),
   nChn: fc.integer({ min: 0, max: 3 }),
   noWepp: fc.constant(false),
+  everyType: fc.constant(false),
   hills: fc.constantFrom<TableForm>('absent', 'normalized'),
   chans: fc.constantFrom<TableForm>('absent', 'normalized'),
   flows: fc.constantFrom<TableForm>('absent', 'normalized'),
@@ -77,7 +80,8 @@ export const legacyRunArbitrary: fc.Arbitrary<RunState> = fc
       if (form === 'both') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double'));
       if (form === 'both') files[`watershed/${kind}.parquet`] = parquetFile(watershedTable(kind, ids, 'normalized'));
       if (form !== 'csv' && form !== 'both') {
-        const t = watershedTable(kind, ids, form, form === 'normalized' ? {} : ids0);
+        const plain = watershedTable(kind, ids, form, form === 'normalized' ? {} : ids0);
+        const t = a.everyType && form !== 'normalized' ? withEveryType(plain) : plain;
         // some legacy tables arrive as root sidecars watershed.<name>.parquet
         files[a.sidecar && form !== 'normalized' ? `watershed.${kind}.parquet` : `watershed/${kind}.parquet`] = parquetFile(t, form === 'normalized' ? [] : pandasMetadata(t));
       }

@@ -3,7 +3,7 @@
 // comes from running the plugin (TIDEMARK_UPDATE_GOLDEN=1) and is reviewed in git.
 import type { CaseSpec } from '@tidemark/testing';
 import type { FileState, RunState } from '../run-state.js';
-import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, type TableSpec } from './legacy-runs.js';
+import { channelIds, controllerTable, csvFile, hillslopeIds, withEveryType, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, type TableSpec } from './legacy-runs.js';
 
 export interface FixtureCase {
   name: string;
@@ -169,6 +169,15 @@ export const fixtureCases: FixtureCase[] = [
       'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', [...hills].reverse(), 'double', { withWepp: false })),
       'watershed/channels.csv': csvFile(watershedTable('channels', channelIds(3, 4), 'double', { withWepp: false, withChnEnum: false })),
       'watershed/flowpaths.parquet': parquetFile(watershedTable('flowpaths', hills, 'int64')),
+    }),
+  },
+  {
+    name: 'every-parquet-type-carried',
+    spec: ok('Legacy hillslopes and soils tables with a column of every parquet type the writer supports (decimals, dates, times, timestamps, small/unsigned ints, nullable ints, binary, UUID, FLOAT16, JSON, enum, interval, geometry, a dictionary string, NaN): ids normalised, every other column carried with its type and values'),
+    before: run('ev-every-type', {
+      ...nodbs('ev-every-type', 'current'),
+      'watershed/hillslopes.parquet': parquetFile(withEveryType(watershedTable('hillslopes', hills, 'double'))),
+      'soils/soils.parquet': parquetFile(withEveryType(controllerTable('soils', hills.map((h) => h.topaz), true))),
     }),
   },
   {
