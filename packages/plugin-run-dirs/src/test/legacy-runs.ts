@@ -310,3 +310,69 @@ export function withEveryType(t: TableSpec): TableSpec {
   const extra = everyTypeColumns(t.rows.length);
   return { columns: [...t.columns, ...extra.columns], rows: t.rows.map((r, i) => ({ ...r, ...extra.cell(i) })) };
 }
+
+const SUPPORT = 'wepppy.topo.watershed_abstraction.support';
+function summaryObj(kind: 'HillSummary' | 'ChannelSummary' | 'FlowpathSummary', id: Ids, extra: [string, PyValue][], opts: { wepp: boolean }): PyObj {
+  const c = core(id.topaz);
+  const n = (v: Cell) => PyNum.of(v as number);
+  return new PyObj([
+    ['py/object', `${SUPPORT}.${kind}`],
+    ['topaz_id', PyNum.of(id.topaz)],
+    ...(opts.wepp && kind !== 'FlowpathSummary' ? ([['wepp_id', PyNum.of(id.wepp)]] as [string, PyValue][]) : []),
+    ['slope_scalar', n(c.slope_scalar!)],
+    ['length', n(c.length!)],
+    ['width', n(c.width!)],
+    ['direction', n(c.direction!)],
+    ['aspect', n(c.aspect!)],
+    ['area', n(c.area!)],
+    ['elevation', n(c.elevation!)],
+    ['centroid', new PyObj([['py/object', `${SUPPORT}.Centroid`], ['px', new PyObj([['py/tuple', [n(c.centroid_px!), n(c.centroid_py!)]]])], ['lnglat', new PyObj([['py/tuple', [n(c.centroid_lon!), n(c.centroid_lat!)]]])]])],
+    ['fname', `watershed/slope_files/hillslopes/hill_${id.topaz}.slp`],
+    ...extra,
+  ]);
+}
+
+/**
+ * watershed.nodb of a run from before the Peridot tables: `_subs_summary`, `_chns_summary`, `_fps_summary` hold one
+ * summary object per hillslope / channel / flowpath; `_structure` inline. `wepp: false` leaves the WEPP ids out.
+ */
+export function watershedNodbWithSummaries(wd: string, hills: Ids[], chans: Ids[], opts: { wepp?: boolean; flat?: boolean; structure?: boolean } = {}): FileState {
+  const wepp = opts.wepp ?? true;
+  const subs = new PyObj(hills.map((h) => [String(h.topaz), summaryObj('HillSummary', h, [], { wepp })]));
+  const chns = new PyObj(chans.map((ch, i) => [String(ch.topaz), summaryObj('ChannelSummary', ch, [['order', PyNum.of((ch.topaz % 3) + 1)], ...(wepp ? ([['chn_enum', PyNum.of(i + 1)]] as [string, PyValue][]) : [])], { wepp })]));
+  const fps = new PyObj(hills.map((h) => [String(h.topaz), new PyObj([1, 2].map((k) => [`fp_${h.topaz}_${k}`, summaryObj('FlowpathSummary', { topaz: h.topaz, wepp: h.wepp }, [], { wepp: false })]))]));
+  const structure = opts.structure ? [[...chans.map((c) => PyNum.of(c.topaz)), ...hills.slice(0, 3).map((h) => PyNum.of(h.topaz))], ...chans.map((c) => new PyObj([['py/tuple', [PyNum.of(c.topaz), PyNum.of(0), PyNum.of(0)]]]))] : null;
+  const state = new PyObj([
+    ['wd', wd],
+    ['_delineation_backend', PyNum.of(1)],
+    ['_subs_summary', subs],
+    ['_chns_summary', chns],
+    ['_fps_summary', fps],
+    ['_structure', structure],
+    ['_wsarea', PyNum.of(123.5)],
+  ]);
+  const cls = 'wepppy.nodb.core.watershed.Watershed';
+  const value = opts.flat ? new PyObj([['py/object', cls], ...state.entries]) : new PyObj([['py/object', cls], ['py/state', state]]);
+  return { text: stringifyPyJson(value, { indent: 2, trailingNewline: false }) };
+}
+
+/** soils.nodb with SoilSummary objects per mukey: legacy `_meta_fn` .json and a relative `soils_dir` when `legacy`. */
+export function soilsNodbWithSummaries(runId: string, wd: string, mukeys: string[], legacy: boolean): FileState {
+  const soils = new PyObj(
+    mukeys.map((m, i) => [
+      m,
+      new PyObj([
+        ['py/object', 'wepppy.soils.ssurgo.SoilSummary'],
+        ['mukey', m],
+        ['fname', `${m}.sol`],
+        ['soils_dir', legacy ? (i % 2 === 0 ? `${runId}/soils` : `/geodata/old-host/${runId}/soils`) : `${wd}/soils`],
+        ['build_date', '2019-06-01 12:00:00'],
+        ['desc', 'Silt loam'],
+        ['_meta_fn', legacy ? `${m}.json` : null],
+        ['pct_coverage', PyNum.of(100 / mukeys.length)],
+      ]),
+    ]),
+  );
+  const state = new PyObj([['wd', wd], ['_soils_dir', `${wd}/soils`], ['domsoil_d', new PyObj(mukeys.map((m, i) => [String(10 * (i + 2) + 1), m]))], ['soils', soils]]);
+  return { text: stringifyPyJson(new PyObj([['py/object', CONTROLLERS.soils!], ['py/state', state]]), { indent: 2, trailingNewline: false }) };
+}
