@@ -31,6 +31,7 @@ export * from './tables/parquet.js';
 export * from './tables/csv.js';
 export * from './tables/ids.js';
 export * from './tables/id-columns.js';
+export * from './tables/topaz-translator.js';
 export * from './migrations/index.js';
 export { watershedTablesTrait, findWatershedLegacy, WATERSHED_TABLES, type WatershedTable } from './traits/watershed-tables.js';
 export { rootSidecarsTrait, findRootSidecars, sidecarDestination } from './traits/root-sidecars.js';
@@ -38,5 +39,8 @@ export { landuseParquetTrait, soilsParquetTrait } from './traits/controller-parq
 export { wbtGeojsonTrait, WBT_GEOJSON } from './traits/wbt-geojson.js';
 export { nodbStalePathsTrait, jsonpickleFlatTrait } from './traits/nodb-json.js';
 export { ashPicklesTrait, interchangeTrait } from './traits/external.js';
+export { observedNodbTrait } from './traits/observed-nodb.js';
+export { watershedNodbSummariesTrait, watershedTableMissingTrait, watershedNodbSlimTrait } from './traits/watershed-nodb.js';
+export { soilsMetaFnTrait, soilsDirPathsTrait } from './traits/soils-nodb.js';
 export * from './run-state.js';
 export * from './temp-sweep-guard.js';
