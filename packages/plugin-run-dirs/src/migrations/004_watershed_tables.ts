@@ -8,7 +8,7 @@ import { removeFile } from '../file-ops.js';
 import { parseCsv } from '../tables/csv.js';
 import { normalizeIdColumns } from '../tables/id-columns.js';
 import { topazKind } from '../tables/ids.js';
-import { readParquet, typeCsvColumns, writeParquet, type ParquetFile, type Table } from '../tables/parquet.js';
+import { readParquet, readParquetSelected, typeCsvColumns, writeParquet, type ParquetFile, type Table } from '../tables/parquet.js';
 import { isFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 import { topazTranslator, type TopazTranslator } from '../tables/topaz-translator.js';
@@ -28,7 +28,7 @@ const idsOf = (t: Table, name: string) => t.rows.map((r) => r[name] ?? null);
 /** A watershed table already normalized on disk (not a finding of this run), or null when there is none. */
 async function readNormalizedTable(target: RunDirTarget, table: WatershedTable): Promise<Table | null> {
   const rel = `watershed/${table}.parquet`;
-  return (await isFile(runPath(target, rel))) ? readParquet(runPath(target, rel), rel) : null;
+  return (await isFile(runPath(target, rel))) ? readParquetSelected(runPath(target, rel), ['topaz_id'], rel) : null;
 }
 
 /** Fills wepp_id (and chn_enum for channels) when the table has none; returns the columns it added. */
@@ -153,7 +153,7 @@ export const watershedTables = defineMigration<RunDirTarget>({
       if (await isFile(runPath(ctx.target, csvRel))) issues.push({ where: csvRel, message: 'legacy CSV still present' });
       if (!(await isFile(runPath(ctx.target, pqRel)))) continue;
       for (const p of await parquetIdProblems(runPath(ctx.target, pqRel), pqRel, WATERSHED_ID_RULES[table])) issues.push({ where: pqRel, message: p });
-      const t = await readParquet(runPath(ctx.target, pqRel), pqRel);
+      const t = await readParquetSelected(runPath(ctx.target, pqRel), ['topaz_id', 'wepp_id', 'chn_enum', 'fp_id'], pqRel);
       tables[table] = t;
       const want = expected[table];
       if (want !== undefined && want !== t.rows.length) issues.push({ where: pqRel, message: `row count ${t.rows.length}, expected ${want} (rows lost or added)` });

@@ -3,7 +3,7 @@
 // types. WEPP ids (and chn_enum) a summary lacks come from the Topaz translator, so the tables are normalized.
 import { defineMigration, type ValidationIssue } from '@tidemark/core';
 import { RunDirError } from '../errors.js';
-import { readParquet, writeParquet, type Table } from '../tables/parquet.js';
+import { readParquetSelected, writeParquet, type Table } from '../tables/parquet.js';
 import { topazTranslator } from '../tables/topaz-translator.js';
 import { isFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
@@ -61,7 +61,7 @@ export const watershedTablesFromNodb = defineMigration<RunDirTarget>({
         continue;
       }
       for (const p of await parquetIdProblems(runPath(ctx.target, rel), rel, WATERSHED_ID_RULES[table])) issues.push({ where: rel, message: p });
-      const got = (await readParquet(runPath(ctx.target, rel), rel)).rows.length;
+      const got = (await readParquetSelected(runPath(ctx.target, rel), ['topaz_id'], rel)).rows.length;
       if (got !== want) issues.push({ where: rel, message: `row count ${got}, expected ${want}` });
     }
     return issues;

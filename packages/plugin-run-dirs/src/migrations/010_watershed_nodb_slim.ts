@@ -6,14 +6,14 @@ import { resolve } from 'node:path';
 import { defineMigration } from '@tidemark/core';
 import { writeFileAtomic } from '../file-ops.js';
 import { PyObj } from '../json/py-json.js';
-import { readParquet } from '../tables/parquet.js';
+import { readParquetSelected } from '../tables/parquet.js';
 import { runPath, type RunDirTarget } from '../target.js';
 import { readNodb, writeNodb } from '../traits/nodb-state.js';
 import { STRUCTURE_JSON, SUMMARY_KEYS, WATERSHED_NODB, findSlimming } from '../traits/watershed-nodb.js';
 
 async function topazIds(target: RunDirTarget, table: 'hillslopes' | 'channels'): Promise<string[]> {
   const rel = `watershed/${table}.parquet`;
-  return (await readParquet(runPath(target, rel), rel)).rows.map((r) => String(r.topaz_id));
+  return (await readParquetSelected(runPath(target, rel), ['topaz_id'], rel)).rows.map((r) => String(r.topaz_id));
 }
 
 export const watershedNodbSlim = defineMigration<RunDirTarget>({

@@ -1,9 +1,14 @@
 // Columns a step does not normalise keep their parquet type and values, whatever the type: DuckDB writes a
 // legacy table with a column of every type it has a parquet mapping for (the types pyarrow writes too), the
 // id normalisation rewrites it, and DuckDB reads the same types and values back from our file.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRunner } from '@tidemark/core';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runDirsPlugin } from '../plugin.js';
+import { createRunFromState } from '../run-state.js';
+import { csvFile, hillslopeIds, nodbFile, watershedTable } from '../test/legacy-runs.js';
 import { tempDir } from '../test/tmp-run.js';
 import { normalizeIdColumns } from './id-columns.js';
 import { encodeParquet, readParquet, writeParquet } from './parquet.js';
@@ -110,5 +115,22 @@ describe('nested columns', () => {
     expect((await readParquetColumns(src)).map((c) => `${c.name}:${c.type}`)).toEqual(['topaz_id:INT32', 'runs:RAW', 's:RAW', 'wepp_id:INT32']);
     await expect(readParquet(src, 'landuse/landuse.parquet')).rejects.toThrow('landuse/landuse.parquet: nested parquet columns are not supported (column "runs")');
     con.closeSync();
+  });
+});
+
+describe('a file a step does not rewrite', () => {
+  it('a normalized flowpaths table with a list column does not stop the watershed step (validators read only the ids)', async () => {
+    const hills = hillslopeIds(3);
+    const { target, cleanup } = await createRunFromState({ runId: 'ab-nested', files: { 'watershed.nodb': nodbFile('watershed', '{RUN_DIR}', false), 'watershed/hillslopes.csv': csvFile(watershedTable('hillslopes', hills, 'double')) } });
+    cleanups.push(cleanup);
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const fp = join(target.dir, 'watershed', 'flowpaths.parquet');
+    await con.run(`COPY (SELECT t::INTEGER AS topaz_id, 1::INTEGER AS fp_id, [0.1, 0.2] AS profile FROM (VALUES (${hills.map((h) => h.topaz).join('), (')})) v(t)) TO '${fp}' (FORMAT parquet)`);
+    con.closeSync();
+    const bytes = await readFile(fp);
+    await createRunner({ plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }), target }).up();
+    expect((await readParquet(join(target.dir, 'watershed', 'hillslopes.parquet'))).rows.map((r) => r.wepp_id)).toEqual([1, 2, 3]);
+    expect(await readFile(fp)).toEqual(bytes);
   });
 });

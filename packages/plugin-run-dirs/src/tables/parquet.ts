@@ -106,6 +106,37 @@ export function logicalValue(spec: ColumnSpec, cell: Cell): Cell {
   return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
 }
 
+/**
+ * Only the named top-level columns (those the file has), e.g. the ids a validator checks: a column of a type this
+ * module cannot read or write (nested) elsewhere in the file does not stop a step that never rewrites the file.
+ */
+export async function readParquetSelected(path: string, names: readonly string[], label = path): Promise<Table> {
+  const bytes = await readFile(path);
+  if (bytes.byteLength === 0) throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const metadata = parquetMetadata(buffer, { geoparquet: false });
+    const columns: ColumnSpec[] = [];
+    let skip = 0;
+    for (const e of metadata.schema.slice(1)) {
+      if (skip > 0) {
+        skip += (e.num_children ?? 0) - 1;
+        continue;
+      }
+      if (e.num_children) skip = e.num_children;
+      else if (names.includes(e.name)) columns.push(specOf(e));
+    }
+    if (columns.length === 0) return { columns, rows: Array.from({ length: Number(metadata.num_rows) }, () => ({})) };
+    const raw = new Set(columns.filter((c) => c.type === 'RAW').map((c) => c.name));
+    const physical = raw.size === 0 ? metadata : { ...metadata, schema: physicalSchema(metadata.schema, raw) };
+    const objects = (await parquetReadObjects({ file: buffer, metadata: physical, columns: columns.map((c) => c.name), compressors, utf8: false, parsers: { timestampFromNanoseconds: (n: bigint) => n } })) as Record<string, unknown>[];
+    return { columns, rows: objects.map((o) => Object.fromEntries(columns.map((c) => [c.name, toCell(o[c.name])]))) };
+  } catch (error) {
+    if (error instanceof RunDirError) throw error;
+    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, { file: label, cause: error });
+  }
+}
+
 /** Reads a whole parquet file; a corrupt or unreadable file is an error naming it. */
 export async function readParquet(path: string, label = path): Promise<ParquetFile> {
   const bytes = await readFile(path);

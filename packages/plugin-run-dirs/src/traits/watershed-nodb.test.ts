@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunFromState, type RunState } from '../run-state.js';
-import { channelIds, hillslopeIds, nodbFile, parquetFile, watershedNodbWithSummaries, watershedTable } from '../test/legacy-runs.js';
-import { summaryTables, watershedNodbSummariesTrait, watershedTableMissingTrait } from './watershed-nodb.js';
+import { channelIds, csvFile, hillslopeIds, nodbFile, parquetFile, watershedNodbWithSummaries, watershedTable } from '../test/legacy-runs.js';
+import { summaryTables, watershedNodbSlimTrait, watershedNodbSummariesTrait, watershedTableMissingTrait } from './watershed-nodb.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -37,5 +37,16 @@ describe('watershed tables missing entirely', () => {
     const text = (watershedNodbWithSummaries('{RUN_DIR}', hills, chans) as { text: string }).text.replace('"topaz_id": 21', '"topaz_id": 21.5');
     const bad = await runOf({ 'watershed.nodb': { text } });
     await expect(summaryTables(bad)).rejects.toThrow('watershed.nodb: _subs_summary "21": topaz_id "21.5" is not an integer: 21.5');
+  });
+});
+
+describe('watershed-nodb slimming is planned before the tables exist', () => {
+  it('detects when the parquet tables will exist (CSV, root sidecar, or built from the summaries), not when one never will', async () => {
+    const nodb = watershedNodbWithSummaries('{RUN_DIR}', hills, chans, { structure: true });
+    const legacy = await runOf({ 'watershed.nodb': nodb, 'watershed.hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'int64')), 'watershed/channels.csv': csvFile(watershedTable('channels', chans, 'double')), 'watershed/flowpaths.csv': csvFile(watershedTable('flowpaths', hills, 'double')) });
+    expect((await watershedNodbSlimTrait.detect(legacy, ctx))?.details).toEqual({ keys: ['_subs_summary', '_chns_summary', '_fps_summary'], inlineStructureRows: 3 });
+    expect((await watershedNodbSlimTrait.detect(await runOf({ 'watershed.nodb': nodb }), ctx))?.details).toMatchObject({ inlineStructureRows: 3 });
+    const noFlowpaths = await runOf({ 'watershed.nodb': nodb, 'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'normalized')), 'watershed/channels.parquet': parquetFile(watershedTable('channels', chans, 'normalized')) });
+    expect(await watershedNodbSlimTrait.detect(noFlowpaths, ctx)).toBeNull();
   });
 });

@@ -155,7 +155,6 @@ export const watershedTableMissingTrait = defineTrait<RunDirTarget>({
 
 // --- slimming ---
 
-export const SLIM_REQUIRED = ['hillslopes', 'flowpaths', 'channels'].map((t) => `watershed/${t}.parquet`);
 export const STRUCTURE_JSON = 'watershed/structure.json';
 
 /** A summary dict that still holds summary objects (not the `{"<id>": null}` placeholders), or any other non-null value. */
@@ -186,10 +185,18 @@ export interface SlimFinding {
   structure: number[][] | null;
 }
 
-export async function findSlimming(target: RunDirTarget): Promise<SlimFinding | null> {
+/**
+ * What slimming would change. `planning`: the plan is computed once, before 003/004/009 write the parquet tables, so
+ * a table counts when it will exist (parquet, CSV, root sidecar, or summaries 009 builds it from).
+ */
+export async function findSlimming(target: RunDirTarget, planning = false): Promise<SlimFinding | null> {
   const nodb = await readNodb(target, WATERSHED_NODB);
   if (!nodb) return null;
-  for (const rel of SLIM_REQUIRED) if (!(await isFile(runPath(target, rel)))) return null;
+  const fromSummaries = planning && !(await hasAnyWatershedTable(target));
+  for (const table of WATERSHED_TABLES) {
+    const present = planning ? (await tablePresent(target, table)) || (fromSummaries && summaryRows(nodb.state, table).length > 0) : await isFile(runPath(target, `watershed/${table}.parquet`));
+    if (!present) return null;
+  }
   const keys = Object.values(SUMMARY_KEYS).filter((k) => needsSlimming(nodb.state.get(k)));
   // Only an inline structure is moved out: a pickled one (structure.pkl) needs Python to read.
   const structure = (await isFile(runPath(target, STRUCTURE_JSON))) ? null : inlineStructure(nodb.state.get('_structure'));
@@ -201,7 +208,7 @@ export const watershedNodbSlimTrait = defineTrait<RunDirTarget>({
   title: 'watershed.nodb still holds the summaries the parquet tables replaced (or an inline _structure)',
   fixes: ['010_watershed_nodb_slim'],
   async detect(target) {
-    const found = await findSlimming(target);
+    const found = await findSlimming(target, true);
     if (!found) return null;
     return { summary: [...found.keys.map((k) => `${WATERSHED_NODB}: ${k} holds summary objects`), ...(found.structure ? [`${WATERSHED_NODB}: inline _structure (${found.structure.length} rows)`] : [])].join('; '), details: { keys: found.keys, inlineStructureRows: found.structure?.length ?? 0 } };
   },

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { defineTrait, type Evidence } from '@tidemark/core';
 import { parseCsv } from '../tables/csv.js';
 import type { IdColumnRule } from '../tables/id-columns.js';
-import { readParquet, readParquetColumns } from '../tables/parquet.js';
+import { readParquetSelected, readParquetColumns } from '../tables/parquet.js';
 import { isFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 
@@ -42,7 +42,7 @@ export async function parquetIdProblems(path: string, rel: string, rules: readon
     else if (col.nullable) nullable.push(rule.name);
   }
   if (nullable.length > 0 && problems.length === 0) {
-    const { rows } = await readParquet(path, rel);
+    const { rows } = await readParquetSelected(path, nullable, rel);
     for (const name of nullable) {
       const nulls = rows.filter((r) => r[name] === null).length;
       if (nulls > 0) problems.push(`${name} has ${nulls} null(s)`);
