@@ -16,7 +16,8 @@ export { CURRENT_VERSION, LEGACY_VERSION, NODB_VERSION_FILE, readVersion, writeV
 export { writeFileAtomic, moveFile, linkFile, removeFile, ensureDir, removeEmptyDir, onFileOp, injectFaultAt, type FileOp, type FileOpKind, type FileOpHook } from './file-ops.js';
 export { exists, isFile, isRunFile, listFiles, readPyJsonFile } from './run-files.js';
 export { parsePyJson, stringifyPyJson, detectStyle, toPlain, PyJsonSyntaxError, type PyValue, type PyObj, type PyNum, type PyJsonStyle } from './json/py-json.js';
-export { readParquet, writeParquet, encodeParquet, readParquetColumns, type Table, type ColumnSpec, type ColumnType, type Cell, type ParquetFile } from './tables/parquet.js';
+export { readParquet, readParquetSelected, writeParquet, encodeParquet, readParquetColumns, logicalValue, type Table, type ColumnSpec, type ColumnType, type Cell, type ParquetFile, type CarriedElement } from './tables/parquet.js';
+export { topazTranslator, type TopazTranslator } from './tables/topaz-translator.js';
 export { parseCsv, formatCsv, type CsvTable } from './tables/csv.js';
 
 // Guards

@@ -8,10 +8,11 @@ import { removeFile } from '../file-ops.js';
 import { parseCsv } from '../tables/csv.js';
 import { normalizeIdColumns } from '../tables/id-columns.js';
 import { topazKind } from '../tables/ids.js';
-import { readParquet, typeCsvColumns, writeParquet, type ParquetFile, type Table } from '../tables/parquet.js';
-import { isRunFile } from '../run-files.js';
+import { readParquet, readParquetSelected, typeCsvColumns, writeParquet, type ParquetFile, type Table } from '../tables/parquet.js';
+import { isFile, isRunFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
-import { WATERSHED_ID_RULES, WATERSHED_TABLES, findWatershedLegacy, parquetIdProblems, type WatershedTable } from '../traits/watershed-tables.js';
+import { topazTranslator, type TopazTranslator } from '../tables/topaz-translator.js';
+import { STALE_SCHEMA_METADATA, WATERSHED_ID_RULES, WATERSHED_TABLES, findWatershedLegacy, parquetIdProblems, type WatershedFinding, type WatershedTable } from '../traits/watershed-tables.js';
 
 async function readCsvTable(path: string, rel: string): Promise<Table> {
   const csv = parseCsv(await readFile(path, 'utf8'), rel);
@@ -24,6 +25,45 @@ async function readCsvTable(path: string, rel: string): Promise<Table> {
 
 const idsOf = (t: Table, name: string) => t.rows.map((r) => r[name] ?? null);
 
+/** A watershed table already normalized on disk (not a finding of this run), or null when there is none. */
+async function readNormalizedTable(target: RunDirTarget, table: WatershedTable): Promise<Table | null> {
+  const rel = `watershed/${table}.parquet`;
+  return (await isFile(runPath(target, rel))) ? readParquetSelected(runPath(target, rel), ['topaz_id'], rel) : null;
+}
+
+/** Fills wepp_id (and chn_enum for channels) when the table has none; returns the columns it added. */
+async function deriveWeppIds(table: Table, kind: WatershedTable, translate: () => Promise<TopazTranslator | null>): Promise<string[]> {
+  const has = (name: string) => table.columns.some((c) => c.name === name);
+  const wanted = kind === 'hillslopes' ? ['wepp_id'] : kind === 'channels' ? ['wepp_id', 'chn_enum'] : [];
+  const missing = wanted.filter((n) => !has(n));
+  if (missing.length === 0) return [];
+  const rel = `watershed/${kind}.parquet`;
+  const t = await translate();
+  if (!t) throw new RunDirError(`${rel}: ${missing.join(', ')} missing and there is no watershed/hillslopes table to number WEPP ids from`, { file: rel });
+  table.rows.forEach((row, i) => {
+    const topaz = row.topaz_id as number;
+    if (!has('wepp_id')) {
+      const w = t.wepp(topaz);
+      if (w === undefined) throw new RunDirError(`${rel}: row ${i}: topaz_id ${topaz} is not in the ${kind} Topaz ids the translator numbered`, { file: rel });
+      row.wepp_id = w;
+    }
+    if (kind === 'channels' && !has('chn_enum')) {
+      const w = row.wepp_id as number;
+      if (w <= t.hillslopes) throw new RunDirError(`${rel}: row ${i}: wepp_id ${w} is not above the ${t.hillslopes} hillslopes, no chn_enum can be derived`, { file: rel });
+      row.chn_enum = w - t.hillslopes;
+    }
+  });
+  // Id columns lead: topaz_id, wepp_id, chn_enum (the order normalizeIdColumns gives the ones that were present).
+  const spec = (name: string) => ({ name, type: 'INT32' as const, nullable: false });
+  let at = table.columns.findIndex((c) => c.name === 'topaz_id') + 1;
+  for (const name of wanted) {
+    if (missing.includes(name)) table.columns.splice(at, 0, spec(name));
+    at = table.columns.findIndex((c) => c.name === name) + 1;
+  }
+  table.rows = table.rows.map((r) => Object.fromEntries(table.columns.map((c) => [c.name, r[c.name] ?? null])));
+  return missing;
+}
+
 interface Counts {
   rows: Partial<Record<WatershedTable, number>>;
 }
@@ -35,18 +75,43 @@ export const watershedTables = defineMigration<RunDirTarget>({
   requires: ['003_root_sidecars'],
   async up(ctx) {
     const counts: Counts = { rows: {} };
-    for (const finding of await findWatershedLegacy(ctx.target)) {
+    const findings = await findWatershedLegacy(ctx.target);
+    const prepared: { finding: WatershedFinding; source: ParquetFile; table: Table }[] = [];
+    for (const finding of findings) {
+      const { table } = finding;
+      const csvRel = `watershed/${table}.csv`;
+      const pqRel = `watershed/${table}.parquet`;
+      const rules = WATERSHED_ID_RULES[table];
+      let source: ParquetFile;
+      if (finding.parquet) source = await readParquet(runPath(ctx.target, pqRel), pqRel);
+      else source = { ...(await readCsvTable(runPath(ctx.target, csvRel), csvRel)), metadata: [] };
+      prepared.push({ finding, source, table: normalizeIdColumns(source, rules, finding.parquet ? pqRel : csvRel).table });
+    }
+    // WEPP ids a table lacks come from the Topaz ids of both tables (normalized above, or already on disk).
+    let translator: TopazTranslator | null | undefined;
+    const topazIdsOf = async (table: 'hillslopes' | 'channels'): Promise<number[] | null> => {
+      const t = prepared.find((p) => p.finding.table === table)?.table ?? (await readNormalizedTable(ctx.target, table));
+      return t ? t.rows.map((r) => r.topaz_id as number) : null;
+    };
+    const translate = async (): Promise<TopazTranslator | null> => {
+      if (translator === undefined) {
+        const hills = await topazIdsOf('hillslopes');
+        translator = hills ? topazTranslator(hills, (await topazIdsOf('channels')) ?? []) : null;
+      }
+      return translator;
+    };
+    for (const p of prepared) {
+      const derived = await deriveWeppIds(p.table, p.finding.table, translate);
+      if (derived.length > 0) ctx.log(`${p.finding.table}: ${derived.join(', ')} numbered by the Topaz translator`);
+    }
+
+    for (const { finding, source, table: normalized } of prepared) {
       const { table } = finding;
       const csvRel = `watershed/${table}.csv`;
       const pqRel = `watershed/${table}.parquet`;
       const csvPath = runPath(ctx.target, csvRel);
       const pqPath = runPath(ctx.target, pqRel);
       const rules = WATERSHED_ID_RULES[table];
-
-      let source: ParquetFile;
-      if (finding.parquet) source = await readParquet(pqPath, pqRel);
-      else source = { ...(await readCsvTable(csvPath, csvRel)), metadata: [] };
-      const normalized = normalizeIdColumns(source, rules, finding.parquet ? pqRel : csvRel).table;
 
       if (finding.csv && finding.parquet) {
         // Both present: the parquet wins, but only if the CSV says the same thing; otherwise nothing is deleted.
@@ -62,15 +127,15 @@ export const watershedTables = defineMigration<RunDirTarget>({
       await ctx.checkpoint.save(counts);
       const rewrite = finding.problems.some((p) => p.startsWith(pqRel)) || !finding.parquet;
       if (rewrite) {
-        // pandas' schema metadata describes the old columns: a stale copy would mislead pandas on read.
-        await writeParquet(pqPath, normalized, source.metadata.filter((kv) => kv.key !== 'pandas'), pqRel);
+        // pandas' and Arrow's schema metadata describe the old columns: a stale copy would mislead readers.
+        await writeParquet(pqPath, normalized, source.metadata.filter((kv) => !STALE_SCHEMA_METADATA.includes(kv.key)), pqRel);
         const back = await readParquet(pqPath, pqRel);
-        for (const rule of rules) {
-          if (!normalized.columns.some((c) => c.name === rule.name)) continue;
-          const want = idsOf(normalized, rule.name);
-          const got = idsOf(back, rule.name);
+        for (const name of [...rules.map((r) => r.name), 'chn_enum']) {
+          if (!normalized.columns.some((c) => c.name === name)) continue;
+          const want = idsOf(normalized, name);
+          const got = idsOf(back, name);
           if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
-            throw new RunDirError(`${pqRel}: read-back after writing does not match (${rule.name})`, { file: pqRel });
+            throw new RunDirError(`${pqRel}: read-back after writing does not match (${name})`, { file: pqRel });
           }
         }
       }
@@ -88,7 +153,7 @@ export const watershedTables = defineMigration<RunDirTarget>({
       if (await isRunFile(ctx.target, csvRel)) issues.push({ where: csvRel, message: 'legacy CSV still present' });
       if (!(await isRunFile(ctx.target, pqRel))) continue;
       for (const p of await parquetIdProblems(runPath(ctx.target, pqRel), pqRel, WATERSHED_ID_RULES[table])) issues.push({ where: pqRel, message: p });
-      const t = await readParquet(runPath(ctx.target, pqRel), pqRel);
+      const t = await readParquetSelected(runPath(ctx.target, pqRel), ['topaz_id', 'wepp_id', 'chn_enum', 'fp_id'], pqRel);
       tables[table] = t;
       const want = expected[table];
       if (want !== undefined && want !== t.rows.length) issues.push({ where: pqRel, message: `row count ${t.rows.length}, expected ${want} (rows lost or added)` });

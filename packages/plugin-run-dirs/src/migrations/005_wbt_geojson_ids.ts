@@ -6,7 +6,7 @@ import { RunDirError } from '../errors.js';
 import { writeFileAtomic } from '../file-ops.js';
 import { detectStyle, PyNum, PyObj, stringifyPyJson } from '../json/py-json.js';
 import { parseId, topazKind } from '../tables/ids.js';
-import { readParquet } from '../tables/parquet.js';
+import { readParquetSelected } from '../tables/parquet.js';
 import { isFile, readPyJsonFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 import { featuresOf, findWbtLegacy, isIntegerNumber, WBT_GEOJSON, WBT_ID_PROPERTIES } from '../traits/wbt-geojson.js';
@@ -47,7 +47,7 @@ export const wbtGeojsonIds = defineMigration<RunDirTarget>({
     const known: Record<string, Set<unknown> | null> = {};
     for (const table of ['hillslopes', 'channels']) {
       const rel = `watershed/${table}.parquet`;
-      known[table] = (await isFile(runPath(ctx.target, rel))) ? new Set((await readParquet(runPath(ctx.target, rel), rel)).rows.map((r) => r.topaz_id)) : null;
+      known[table] = (await isFile(runPath(ctx.target, rel))) ? new Set((await readParquetSelected(runPath(ctx.target, rel), ['topaz_id'], rel)).rows.map((r) => r.topaz_id)) : null;
     }
     for (const rel of WBT_GEOJSON) {
       if (!(await isFile(runPath(ctx.target, rel)))) continue;

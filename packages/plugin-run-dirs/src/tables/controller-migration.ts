@@ -3,8 +3,9 @@
 // when the table has none, from the watershed's topaz->wepp mapping; both first; Area -> area.
 import type { MigrationContext, ValidationIssue } from '@tidemark/core';
 import { CONTROLLER_ID_RULES, CONTROLLER_RENAMES, controllerProblems, controllerRel, watershedIdMap, type Controller } from '../traits/controller-parquet.js';
+import { STALE_SCHEMA_METADATA } from '../traits/watershed-tables.js';
 import { normalizeIdColumns } from './id-columns.js';
-import { readParquet, writeParquet } from './parquet.js';
+import { readParquet, readParquetSelected, writeParquet } from './parquet.js';
 import { isFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 
@@ -35,7 +36,7 @@ export async function normalizeControllerParquet(ctx: MigrationContext<RunDirTar
     ctx.warn(`${rel}: ${cells.length} ${column} value(s) not numeric, stored as null`, { rows: cells.slice(0, 20) });
   }
   await ctx.checkpoint.save({ rows: table.rows.length, nullTopaz: nulled.topaz_id?.length ?? 0 } satisfies Counts);
-  await writeParquet(path, table, source.metadata.filter((kv) => kv.key !== 'pandas'), rel);
+  await writeParquet(path, table, source.metadata.filter((kv) => !STALE_SCHEMA_METADATA.includes(kv.key)), rel);
   ctx.log(`${rel}: ${table.rows.length} rows normalized`);
 }
 
@@ -44,7 +45,7 @@ export async function validateControllerParquet(ctx: MigrationContext<RunDirTarg
   if (!(await isFile(runPath(ctx.target, rel)))) return [];
   const issues: ValidationIssue[] = (await controllerProblems(ctx.target, controller)).map((message) => ({ where: rel, message }));
   if (issues.length > 0) return issues;
-  const t = await readParquet(runPath(ctx.target, rel), rel);
+  const t = await readParquetSelected(runPath(ctx.target, rel), ['topaz_id', 'wepp_id'], rel);
   const expected = await ctx.checkpoint.load<Counts>();
   if (expected && expected.rows !== t.rows.length) issues.push({ where: rel, message: `row count ${t.rows.length}, expected ${expected.rows}` });
   const map = await watershedIdMap(ctx.target);

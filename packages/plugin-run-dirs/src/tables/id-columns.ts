@@ -1,7 +1,7 @@
 // Normalizing legacy id columns (TopazID / WeppID, floats, strings, " 12 ") to Int32 columns.
 import { RunDirError } from '../errors.js';
 import { parseId } from './ids.js';
-import type { Cell, ColumnSpec, Table } from './parquet.js';
+import { logicalValue, type Cell, type ColumnSpec, type Table } from './parquet.js';
 
 export interface IdColumnRule {
   /** Normalized name, e.g. topaz_id. */
@@ -10,6 +10,8 @@ export interface IdColumnRule {
   legacy: readonly string[];
   /** The table is unusable without it. */
   required: boolean;
+  /** Missing but computable from other tables (the Topaz translator): a missing column is left to the caller. */
+  derive?: boolean;
   /** What to do with a cell that is not an Int32: fail the migration, or store null and count it. */
   onInvalid: 'error' | 'null';
 }
@@ -29,16 +31,17 @@ export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[],
   for (const rule of rules) {
     const sources = [rule.name, ...rule.legacy].filter((n) => table.columns.some((c) => c.name === n));
     if (sources.length === 0) {
-      if (rule.required) throw new RunDirError(`${label}: required column "${rule.name}" (or ${rule.legacy.map((l) => `"${l}"`).join(', ')}) is missing`, { file: label });
+      if (rule.required && !rule.derive) throw new RunDirError(`${label}: required column "${rule.name}" (or ${rule.legacy.map((l) => `"${l}"`).join(', ')}) is missing`, { file: label });
       continue;
     }
     sources.forEach((s) => consumed.add(s));
+    const specs = new Map(sources.map((s) => [s, table.columns.find((c) => c.name === s)!]));
     const column: (number | null)[] = [];
     table.rows.forEach((row, i) => {
       let chosen: number | null = null;
       let firstBad: { value: unknown; reason: string } | null = null;
       for (const source of sources) {
-        const raw = row[source] ?? null;
+        const raw = logicalValue(specs.get(source)!, row[source] ?? null);
         if (raw === null) continue;
         const parsed = parseId(raw);
         if (!parsed.ok) {

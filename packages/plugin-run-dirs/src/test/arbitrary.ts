@@ -2,7 +2,7 @@
 // four already in today's layout, whose steps are mostly or all baselined (only the stamp moves).
 import fc from 'fast-check';
 import type { FileState, RunState } from '../run-state.js';
-import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, type IdForm, type WatershedKind } from './legacy-runs.js';
+import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, withEveryType, soilsNodbWithSummaries, watershedNodbWithSummaries, type IdForm, type WatershedKind } from './legacy-runs.js';
 
 type TableForm = 'absent' | 'csv' | 'both' | IdForm;
 const tableForm = fc.constantFrom<TableForm>('absent', 'csv', 'both', 'normalized', 'int64', 'double', 'string', 'spaces');
@@ -18,6 +18,14 @@ const legacyShape = fc
     indent: fc.boolean(),
     nHill: fc.integer({ min: 1, max: 5 }),
     nChn: fc.integer({ min: 0, max: 3 }),
+    // legacy tables with only TopazID: WEPP ids from the Topaz translator
+    noWepp: fc.boolean(),
+    // watershed.nodb with the pre-Peridot summaries / soils.nodb with SoilSummary objects / observed.nodb's old class
+    wsSummaries: fc.boolean(),
+    soilSummaries: fc.boolean(),
+    observed: fc.boolean(),
+    // legacy tables carrying a column of every parquet type
+    everyType: fc.boolean(),
     hills: tableForm,
     chans: tableForm,
     flows: tableForm,
@@ -46,6 +54,11 @@ const currentShape: fc.Arbitrary<Shape> = fc.record({
   indent: fc.boolean(),
   nHill: fc.integer({ min: 1, max: 5 }),
   nChn: fc.integer({ min: 0, max: 3 }),
+  noWepp: fc.constant(false),
+  wsSummaries: fc.constant(false),
+  soilSummaries: fc.constant(false),
+  observed: fc.constant(false),
+  everyType: fc.constant(false),
   hills: fc.constantFrom<TableForm>('absent', 'normalized'),
   chans: fc.constantFrom<TableForm>('absent', 'normalized'),
   flows: fc.constantFrom<TableForm>('absent', 'normalized'),
@@ -65,13 +78,20 @@ export const legacyRunArbitrary: fc.Arbitrary<RunState> = fc
     const hills = hillslopeIds(a.nHill);
     const chans = channelIds(a.nChn, a.nHill);
     for (const c of a.nodb) files[`${c}.nodb`] = nodbFile(c, wdFor(a.runId, a.wd), a.flat, { nan: a.nan, indent: a.indent });
+    if (a.wsSummaries && a.nodb.includes('watershed')) files['watershed.nodb'] = watershedNodbWithSummaries(wdFor(a.runId, a.wd), hills, chans, { wepp: !a.noWepp, flat: a.flat, structure: true });
+    if (a.soilSummaries && a.nodb.includes('soils')) files['soils.nodb'] = soilsNodbWithSummaries(a.runId, wdFor(a.runId, a.wd), ['2400001', '2400002'], true);
+    if (a.observed) files['observed.nodb'] = { text: `{"py/object": "wepppy.nodb.observed.Observed", "py/state": {"wd": "${wdFor(a.runId, a.wd)}", "results": null}}` };
     if (a.version !== null) files['nodb.version'] = { text: a.version };
     const table = (kind: WatershedKind, form: TableForm, ids: typeof hills) => {
       if (form === 'absent' || ids.length === 0) return;
-      if (form === 'csv' || form === 'both') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double'));
+      // channel WEPP ids are numbered after the hillslopes: only without them is a run refused
+      const ids0 = a.noWepp && a.hills !== 'absent' && kind !== 'flowpaths' ? { withWepp: false, withChnEnum: false } : {};
+      if (form === 'csv') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double', ids0));
+      if (form === 'both') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double'));
       if (form === 'both') files[`watershed/${kind}.parquet`] = parquetFile(watershedTable(kind, ids, 'normalized'));
       if (form !== 'csv' && form !== 'both') {
-        const t = watershedTable(kind, ids, form);
+        const plain = watershedTable(kind, ids, form, form === 'normalized' ? {} : ids0);
+        const t = a.everyType && form !== 'normalized' ? withEveryType(plain) : plain;
         // some legacy tables arrive as root sidecars watershed.<name>.parquet
         files[a.sidecar && form !== 'normalized' ? `watershed.${kind}.parquet` : `watershed/${kind}.parquet`] = parquetFile(t, form === 'normalized' ? [] : pandasMetadata(t));
       }

@@ -3,7 +3,7 @@
 // comes from running the plugin (TIDEMARK_UPDATE_GOLDEN=1) and is reviewed in git.
 import type { CaseSpec } from '@tidemark/testing';
 import type { FileState, RunState } from '../run-state.js';
-import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, type TableSpec } from './legacy-runs.js';
+import { channelIds, controllerTable, csvFile, hillslopeIds, withEveryType, soilsNodbWithSummaries, watershedNodbWithSummaries, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, type TableSpec } from './legacy-runs.js';
 
 export interface FixtureCase {
   name: string;
@@ -162,11 +162,69 @@ export const fixtureCases: FixtureCase[] = [
     }),
   },
   {
-    name: 'bad-missing-wepp-id',
-    spec: { description: 'hillslopes without WeppID/wepp_id: refused naming file and column', expectError: 'watershed/hillslopes.parquet: required column "wepp_id"' },
+    name: 'missing-wepp-id-topaz-translator',
+    spec: ok('Watershed tables with only TopazID (no WeppID, channels without chn_enum): WEPP ids from the Topaz translator (hillslopes ascending 1..H, channels descending H+1..H+C, chn_enum = wepp - H)'),
     before: run('yz-missing', {
       ...nodbs('yz-missing', 'current'),
-      'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'double', { withWepp: false })),
+      'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', [...hills].reverse(), 'double', { withWepp: false })),
+      'watershed/channels.csv': csvFile(watershedTable('channels', channelIds(3, 4), 'double', { withWepp: false, withChnEnum: false })),
+      'watershed/flowpaths.parquet': parquetFile(watershedTable('flowpaths', hills, 'int64')),
+    }),
+  },
+  {
+    name: 'every-parquet-type-carried',
+    spec: ok('Legacy hillslopes and soils tables with a column of every parquet type the writer supports (decimals, dates, times, timestamps, small/unsigned ints, nullable ints, binary, UUID, FLOAT16, JSON, enum, interval, geometry, a dictionary string, NaN): ids normalised, every other column carried with its type and values'),
+    before: run('ev-every-type', {
+      ...nodbs('ev-every-type', 'current'),
+      'watershed/hillslopes.parquet': parquetFile(withEveryType(watershedTable('hillslopes', hills, 'double'))),
+      'soils/soils.parquet': parquetFile(withEveryType(controllerTable('soils', hills.map((h) => h.topaz), true))),
+    }),
+  },
+  {
+    name: 'watershed-nodb-summaries-only',
+    spec: ok('No watershed CSV or parquet, only watershed.nodb summaries (flat jsonpickle, no WEPP ids, inline _structure): tables built from the summaries (WEPP ids by the Topaz translator), then watershed.nodb slimmed and _structure moved to watershed/structure.json'),
+    before: run('sn-summaries', {
+      ...nodbs('sn-summaries', 'current', true, ['ron', 'landuse', 'soils']),
+      'watershed.nodb': watershedNodbWithSummaries('{RUN_DIR}', hills, channelIds(3, 4), { wepp: false, flat: true, structure: true }),
+      'landuse/landuse.parquet': parquetFile(controllerTable('landuse', hills.map((h) => h.topaz), true)),
+    }),
+  },
+  {
+    name: 'watershed-nodb-slim',
+    spec: ok('Peridot parquet tables present and watershed.nodb still holding the summaries and an inline _structure: summaries slimmed to {"<topaz_id>": null}, _fps_summary null, _structure -> watershed/structure.json'),
+    before: run('sl-slim', {
+      ...nodbs('sl-slim', 'current', false, ['ron', 'soils']),
+      'watershed.nodb': watershedNodbWithSummaries('{RUN_DIR}', hills, chans, { structure: true }),
+      'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'normalized')),
+      'watershed/channels.parquet': parquetFile(watershedTable('channels', chans, 'normalized')),
+      'watershed/flowpaths.parquet': parquetFile(watershedTable('flowpaths', hills, 'normalized')),
+    }),
+  },
+  {
+    name: 'observed-nodb-class-path',
+    spec: ok('observed.nodb under the old class path wepppy.nodb.observed.Observed -> wepppy.nodb.mods.observed.observed.Observed'),
+    before: run('ob-observed', {
+      ...nodbs('ob-observed', 'current', false, ['ron', 'watershed']),
+      'observed.nodb': { text: '{"py/object": "wepppy.nodb.observed.Observed", "py/state": {"wd": "{RUN_DIR}", "results": null, "_observed_fn": "{RUN_DIR}/observed/observed.csv"}}' },
+      'observed/observed.csv': { text: 'Date,Streamflow (mm)\n2005-01-01,0.25\n' },
+    }),
+  },
+  {
+    name: 'soils-nodb-meta-and-dirs',
+    spec: ok('soils.nodb summaries with legacy _meta_fn .json and relative / foreign soils_dir, soils/soils.parquet present: _meta_fn cleared, soils_dir -> <run>/soils'),
+    before: run('so-soils', {
+      ...nodbs('so-soils', 'current', false, ['ron', 'watershed', 'landuse']),
+      'soils.nodb': soilsNodbWithSummaries('so-soils', '{RUN_DIR}', ['2400001', '2400002', '2400003'], true),
+      'soils/soils.parquet': parquetFile(controllerTable('soils', hills.map((h) => h.topaz), false, hills.map((h) => h.wepp))),
+      'watershed/hillslopes.parquet': parquetFile(watershedTable('hillslopes', hills, 'normalized')),
+    }),
+  },
+  {
+    name: 'bad-missing-hillslopes-for-channel-ids',
+    spec: { description: 'channels without WeppID and no hillslope table to number them from: refused naming the file', expectError: 'watershed/channels.parquet: wepp_id, chn_enum missing and there is no watershed/hillslopes table' },
+    before: run('yz-no-hills', {
+      ...nodbs('yz-no-hills', 'current'),
+      'watershed/channels.parquet': parquetFile(watershedTable('channels', chans, 'double', { withWepp: false, withChnEnum: false })),
     }),
   },
   {

@@ -1,7 +1,7 @@
 // Trait (landuse and soils): `<controller>/<controller>.parquet` with legacy `TopazID` / `WeppID` / `Area`
 // columns, ids that are not Int32, or ids not in the first two columns.
 import { defineTrait, type Trait } from '@tidemark/core';
-import { readParquet, readParquetColumns } from '../tables/parquet.js';
+import { readParquetSelected, readParquetColumns } from '../tables/parquet.js';
 import { isFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 import type { IdColumnRule } from '../tables/id-columns.js';
@@ -43,7 +43,7 @@ export async function watershedIdMap(target: RunDirTarget): Promise<Map<number, 
   for (const table of ['hillslopes', 'channels']) {
     const rel = `watershed/${table}.parquet`;
     if (!(await isFile(runPath(target, rel)))) continue;
-    const t = await readParquet(runPath(target, rel), rel);
+    const t = await readParquetSelected(runPath(target, rel), ['topaz_id', 'wepp_id'], rel);
     map ??= new Map();
     for (const r of t.rows) if (typeof r.topaz_id === 'number' && typeof r.wepp_id === 'number') map.set(r.topaz_id, r.wepp_id);
   }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { defineTrait, type Evidence } from '@tidemark/core';
 import { parseCsv } from '../tables/csv.js';
 import type { IdColumnRule } from '../tables/id-columns.js';
-import { readParquet, readParquetColumns } from '../tables/parquet.js';
+import { readParquetSelected, readParquetColumns } from '../tables/parquet.js';
 import { isRunFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 
@@ -12,15 +12,19 @@ export const WATERSHED_TABLES = ['hillslopes', 'channels', 'flowpaths'] as const
 export type WatershedTable = (typeof WATERSHED_TABLES)[number];
 
 const topaz: IdColumnRule = { name: 'topaz_id', legacy: ['TopazID'], required: true, onInvalid: 'error' };
-const wepp = (required: boolean): IdColumnRule => ({ name: 'wepp_id', legacy: ['WeppID'], required, onInvalid: 'error' });
+// Hillslopes and channels need WEPP ids (and channels chn_enum); a table without them gets them from the Topaz
+// translator, as the real tool numbers them. Flowpaths get none.
+const wepp = (required: boolean): IdColumnRule => ({ name: 'wepp_id', legacy: ['WeppID'], required, derive: required, onInvalid: 'error' });
 
 export const WATERSHED_ID_RULES: Record<WatershedTable, IdColumnRule[]> = {
   hillslopes: [topaz, wepp(true)],
-  channels: [topaz, wepp(true), { name: 'chn_enum', legacy: [], required: false, onInvalid: 'error' }],
+  channels: [topaz, wepp(true), { name: 'chn_enum', legacy: [], required: true, derive: true, onInvalid: 'error' }],
   flowpaths: [topaz, { name: 'fp_id', legacy: [], required: false, onInvalid: 'error' }, wepp(false)],
 };
 
 export const LEGACY_ID_COLUMNS = ['TopazID', 'WeppID'];
+/** Key-value metadata that describes a file's columns (pandas, Arrow): stale once a step rewrites the columns. */
+export const STALE_SCHEMA_METADATA = ['pandas', 'ARROW:schema'];
 
 /** Why a watershed parquet file is not normalized, or [] when it is. */
 export async function parquetIdProblems(path: string, rel: string, rules: readonly IdColumnRule[]): Promise<string[]> {
@@ -38,7 +42,7 @@ export async function parquetIdProblems(path: string, rel: string, rules: readon
     else if (col.nullable) nullable.push(rule.name);
   }
   if (nullable.length > 0 && problems.length === 0) {
-    const { rows } = await readParquet(path, rel);
+    const { rows } = await readParquetSelected(path, nullable, rel);
     for (const name of nullable) {
       const nulls = rows.filter((r) => r[name] === null).length;
       if (nulls > 0) problems.push(`${name} has ${nulls} null(s)`);
