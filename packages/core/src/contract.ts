@@ -292,6 +292,8 @@ export interface ScaffoldInput {
   plugin?: string;
   /** The new fixture case's folder, relative to the migrations folder (for the generated test). */
   fixtureDir?: string;
+  /** The config's name for the target this migration is for: its key in the app's `migrations` index. */
+  target?: string;
 }
 
 export interface ScaffoldOutput {
