@@ -1,18 +1,11 @@
-// A run directory is already plain files: capturing one is a copy (minus archives/, the live lock and snapshots).
-import { cp } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { isOutsideSnapshot, relativeToRun, type RunDirTarget } from './target.js';
+// `tidemark corpus capture`: a run as a golden case's before/ folder, exactly as the ./testing harness loads
+// it: `<dir>/<runid>/...` with the run's absolute path written {RUN_DIR} (Tidemark's `.tidemark/` and
+// `archives/` left out).
+import { readRunState, writeRunState } from './run-state.js';
+import { runIdOf, type RunDirTarget } from './target.js';
+import { join } from 'node:path';
 
 export async function captureRunDir(target: RunDirTarget, dir: string): Promise<void> {
-  const root = resolve(target.dir);
-  await cp(root, dir, {
-    recursive: true,
-    preserveTimestamps: true,
-    errorOnExist: true,
-    force: false,
-    filter: (source) => {
-      const rel = relativeToRun(target, source);
-      return rel === '' || !isOutsideSnapshot(rel);
-    },
-  });
+  const state = await readRunState({ ...target, runId: runIdOf(target) });
+  await writeRunState(state, join(dir, state.runId), { keepPlaceholder: true });
 }
