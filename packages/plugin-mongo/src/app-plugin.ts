@@ -6,6 +6,7 @@ import { snapshotGuard } from './guards/index.js';
 import { mongoLedger } from './ledger.js';
 import type { CollectionNames } from './names.js';
 import { rehearseOnCopy } from './rehearsal.js';
+import { scaffoldMongoMigration } from './scaffold.js';
 import { captureToDir } from './state.js';
 import { dbOf, describeTarget, type MongoTarget } from './target.js';
 
@@ -51,5 +52,6 @@ export function mongoAppPlugin(options: MongoAppPluginOptions): Plugin<MongoTarg
     describe: describeTarget,
     capture: (target, dir) => captureToDir(dbOf(target), dir, names),
     rehearse: (target) => rehearseOnCopy(dbOf(target), names),
+    scaffold: (input) => scaffoldMongoMigration(input, 'mongoAppHarness'),
   });
 }

@@ -9,6 +9,7 @@ import { resolveNames } from './names.js';
 import { MONGO_PLUGIN_NAME, type MongoPluginOptions } from './options.js';
 import { LABLET_COLLECTIONS, WORKERS } from './schema.js';
 import { rehearseOnCopy } from './rehearsal.js';
+import { scaffoldMongoMigration } from './scaffold.js';
 import { captureToDir } from './state.js';
 import { dbOf, describeTarget, type MongoTarget } from './target.js';
 import { traits } from './traits/index.js';
@@ -36,5 +37,6 @@ export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarge
     describe: describeTarget,
     capture: (target, dir) => captureToDir(dbOf(target), dir, names),
     rehearse: (target) => rehearseOnCopy(dbOf(target), names),
+    scaffold: (input) => scaffoldMongoMigration(input),
   });
 }

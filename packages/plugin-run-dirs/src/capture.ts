@@ -6,7 +6,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RunDirError } from './errors.js';
 import { readRunState, writeRunState } from './run-state.js';
-import { ARCHIVES_DIR, TIDEMARK_DIR, type RunDirTarget } from './target.js';
+import { ARCHIVES_DIR, runIdOf, TIDEMARK_DIR, type RunDirTarget } from './target.js';
 
 async function refuseEscapingLinks(root: string, rel = ''): Promise<void> {
   for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
@@ -23,6 +23,6 @@ async function refuseEscapingLinks(root: string, rel = ''): Promise<void> {
 
 export async function captureRunDir(target: RunDirTarget, dir: string): Promise<void> {
   await refuseEscapingLinks(await realpath(resolve(target.dir)));
-  const state = await readRunState(target);
+  const state = await readRunState({ ...target, runId: runIdOf(target) });
   await writeRunState(state, join(dir, state.runId), { keepPlaceholder: true });
 }

@@ -7,6 +7,7 @@ import { restoreOnFailureGuard, rollbackWindowGuard } from './guards/index.js';
 import { label } from './inspect.js';
 import { sheetsLedger } from './ledger.js';
 import { migrations } from './migrations/index.js';
+import { scaffoldSheetsMigration } from './scaffold.js';
 import type { SheetsTarget } from './target.js';
 import { sheetsTraits } from './traits/index.js';
 
@@ -29,6 +30,7 @@ export function sheetsPlugin(options: SheetsPluginOptions = {}): Plugin<SheetsTa
     ledger: (target) => sheetsLedger(target, config.clock),
     describe: (target) => label(target),
     rehearse: (target) => rehearseOnCopy(target, config),
+    scaffold: scaffoldSheetsMigration,
     capture: async (target, dir) => writeSpreadsheetFiles(await readSpreadsheet(target.session, target.spreadsheetId), dir),
   });
 }

@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { definePlugin, redact, type Plugin } from '@tidemark/core';
 import { dialectOf } from './dialect.js';
-import { writeFixture } from './fixture.js';
 import { runTransactionGuard } from './guards/index.js';
 import { appTablesGuard } from './preflight.js';
 import { backupGuard } from './backup.js';
@@ -10,7 +9,8 @@ import { openRehearsal } from './rehearse.js';
 import { typeormLedger } from './ledger.js';
 import { migrations } from './migrations/index.js';
 import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
-import { readState } from './state.js';
+import { scaffoldSnapshotsMigration } from './scaffold.js';
+import { readAppState, writeAppFixture } from './testing/app-state.js';
 import { runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing, snapshotsTableMissing } from './traits/index.js';
 
 /** The plugin's name: also its golden corpus folder, `fixtures/plugin-snapshots/`. */
@@ -28,27 +28,9 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     rehearse: (ds) => openRehearsal(ds, () => plugin),
     ledger: (ds) => typeormLedger(ds, { prefix: options.ledgerPrefix }),
     describe: describeDataSource,
-    capture: async (ds, dir) => writeFixture(await readState(ds), dir),
-    scaffold: ({ id, title, exportName }) => ({
-      migration: `import type { DataSource } from 'typeorm';
-import { defineMigration } from '@tidemark/core';
-
-export const ${exportName} = defineMigration<DataSource>({
-  id: ${JSON.stringify(id)},
-  title: ${JSON.stringify(title)},
-  async up(ctx) {
-    // ctx.target is the TypeORM DataSource; write set-based SQL, in batches with ctx.checkpoint for big tables.
-    await ctx.target.query('SELECT 1');
-  },
-  async down(ctx) {
-    await ctx.target.query('SELECT 1');
-  },
-  async validate(_ctx) {
-    return [];
-  },
-});
-`,
-    }),
+    // What the ./testing harness reads: every table and column but the ledger's.
+    capture: async (ds, dir) => writeAppFixture(await readAppState(ds, { ledgerPrefix: resolved.ledgerPrefix }), dir),
+    scaffold: scaffoldSnapshotsMigration,
   });
   return plugin;
 }

@@ -7,7 +7,7 @@ import { db } from './guards/step-transaction.js';
 import { telemetryPlugin } from './plugin.js';
 import type { TelemetryTarget } from './target.js';
 import { telemetryHarness } from './test/harness.js';
-import { loadFixture } from './test/state.js';
+import { loadFixture } from './testing/state.js';
 
 const CASE = fileURLToPath(new URL('../../../fixtures/plugin-telemetry/clean-logger/before', import.meta.url));
 

@@ -7,6 +7,8 @@ import { stepTransactionGuard } from './guards/step-transaction.js';
 import { migrations } from './migrations/index.js';
 import { PLUGIN_NAME, type TelemetryPluginOptions } from './options.js';
 import { configNotProfiledTrait, uningestedCsvTrait } from './traits/index.js';
+import { scaffoldTelemetryMigration } from './scaffold.js';
+import { readTargetFiles, writeFixture } from './testing/state.js';
 import { describeTarget, type TelemetryTarget } from './target.js';
 import { formatRunbook, runbookReport, type RunbookReport } from './runbook.js';
 import { envFlag } from './telemetry-writer.js';
@@ -29,6 +31,9 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Telemetry
     ],
     ledger: (target) => postgresLedger(target.knex, options.ledgerTable),
     describe: describeTarget,
+    scaffold: scaffoldTelemetryMigration,
+    // The legacy folder, as the ./testing harness loads a case's before/ (the database starts empty).
+    capture: async (target, dir) => writeFixture({ files: await readTargetFiles(target), tables: {} }, dir),
   });
   return {
     ...plugin,

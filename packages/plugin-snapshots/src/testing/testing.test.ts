@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { describe, expect, test } from 'vitest';
 import { sql } from '../transaction.js';
 import { FIXED_NOW, GOLDEN_DIR } from '../test/scenarios.js';
-import { goldenStates, readAppFixture, snapshotsHarness, writeAppFixture } from './index.js';
+import { goldenStates, readAppFixture, snapshotsHarness, writeAppFixture } from '@tidemark/plugin-snapshots/testing';
 
 const shippedOnly = snapshotsHarness({ batchSize: 3, clock: () => FIXED_NOW, states: await goldenStates(GOLDEN_DIR) });
 describeGolden(shippedOnly, { dir: GOLDEN_DIR });

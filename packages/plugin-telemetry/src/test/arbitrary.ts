@@ -4,7 +4,7 @@
 // truncated last line, empty and header-only files, a byte-identical copy, and a file that is not a CSV.
 import fc from 'fast-check';
 import { SAMPLE_COLUMNS, type SampleColumn } from '../schema.js';
-import type { TelemetryState } from './state.js';
+import type { TelemetryState } from '../testing/state.js';
 
 const SPELLINGS: Record<'recorded_at' | SampleColumn, readonly string[]> = {
   recorded_at: ['Timestamp', 'timestamp', 'TIME', 'Date Time'],

@@ -8,7 +8,7 @@ import { telemetryPlugin } from '../plugin.js';
 import type { TelemetryTarget } from '../target.js';
 import { legacyFolder } from './arbitrary.js';
 import { createTestDb, tempDir, type TestDb } from './pg.js';
-import { loadFixture, normalizeState, readState, writeFixture, writeFolder, type TelemetryState } from './state.js';
+import { loadFixture, normalizeState, readState, writeFixture, writeFolder, type TelemetryState } from '../testing/state.js';
 
 interface Owned {
   db: TestDb;

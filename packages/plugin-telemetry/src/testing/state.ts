@@ -37,6 +37,16 @@ export async function readFolder(root: string): Promise<Record<string, string>> 
   return sortKeys(files);
 }
 
+/** A target's config.json and logs/** as state files (`tidemark corpus capture` writes them as before/). */
+export async function readTargetFiles(target: { configPath: string; logsDir: string }): Promise<Record<string, string>> {
+  const logs: Record<string, string> = {};
+  await walk(target.logsDir, target.logsDir, logs);
+  const files: Record<string, string> = Object.fromEntries(Object.entries(logs).map(([rel, text]) => [`logs/${rel}`, text]));
+  const config = await readFile(target.configPath, 'utf8').catch(() => null);
+  if (config !== null) files['config.json'] = config;
+  return sortKeys(files);
+}
+
 export async function writeFolder(files: Record<string, string>, root: string): Promise<void> {
   await mkdir(join(root, 'logs'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
