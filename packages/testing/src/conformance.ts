@@ -8,6 +8,11 @@ export interface LedgerFixture {
   /** A second handle on the same ledger (another connection/process view), for races. Default: the same. */
   other?: Ledger;
   cleanup(): Promise<void>;
+  /**
+   * The clock the ledger's lock reads (e.g. `testClock()` passed to `memoryLock(clock.now)`). When given, lease
+   * expiry is tested by advancing it instead of sleeping past the TTL.
+   */
+  clock?: { now(): number; advance(ms: number): void | Promise<void> };
 }
 
 export interface ConformanceOptions {
@@ -129,7 +134,7 @@ export function describeLedgerConformance(name: string, make: () => Promise<Ledg
       expect(await (fx.other ?? fx.ledger).lock.acquire(b, 60_000)).toBe(false);
       const state = await fx.ledger.lock.inspect();
       expect(state).toMatchObject({ token: a.token, host: a.host, pid: a.pid });
-      expect(Date.parse(state!.expiresAt)).toBeGreaterThan(Date.now());
+      expect(Date.parse(state!.expiresAt)).toBeGreaterThan(fx.clock?.now() ?? Date.now());
       await fx.ledger.lock.release(a);
       expect(await fx.ledger.lock.inspect()).toBeNull();
       expect(await (fx.other ?? fx.ledger).lock.acquire(b, 60_000)).toBe(true);
@@ -151,7 +156,8 @@ export function describeLedgerConformance(name: string, make: () => Promise<Ledg
       const crashed = newHolder();
       const next = newHolder();
       expect(await fx.ledger.lock.acquire(crashed, ttl)).toBe(true);
-      await sleep(ttl * 2 + 50);
+      if (fx.clock) await fx.clock.advance(ttl * 2 + 50);
+      else await sleep(ttl * 2 + 50);
       expect(await (fx.other ?? fx.ledger).lock.acquire(next, 60_000)).toBe(true);
       expect(await fx.ledger.lock.renew(crashed, 60_000)).toBe(false);
       await fx.ledger.lock.release(crashed);

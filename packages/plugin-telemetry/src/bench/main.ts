@@ -301,7 +301,8 @@ async function writeLarge(path: string, rows: number): Promise<void> {
 
 function rssOf(url: string, dir: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--rss', url, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // execArgv carries tsx's loader: the bench runs from src.
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--rss', url, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
