@@ -11,6 +11,8 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { verifyCommand } from './commands/verify.js';
 import { loadConfig } from './config.js';
+import { connectionFailure } from './connection-error.js';
+import { routeConsole } from './console-route.js';
 import { ExitCode, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 import { Output, type Writer } from './output.js';
 import type { CommandEnv, GlobalOptions } from './target-loop.js';
@@ -30,6 +32,12 @@ function milliseconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of milliseconds');
   return n;
+}
+
+/** A failure outside the per-target loop, in one line when it is a connection failure. */
+function errorLine(error: unknown): string {
+  const unreachable = connectionFailure(error);
+  return unreachable === undefined ? describeError(error) : `cannot connect: ${unreachable}`;
 }
 
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
@@ -73,14 +81,17 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;
       const { global, out } = context(cmd);
+      const restoreConsole = routeConsole(stderr);
       try {
         const loaded = await loadConfig({ cwd, file: global.config, ...(options.modules ? { modules: options.modules } : {}) });
         exitCode = await fn({ cwd, out, loaded, global }, cmd, ...(args.slice(0, -2) as A));
       } catch (error) {
         exitCode = exitCodeFor(error);
-        const message = describeError(error);
+        const message = errorLine(error);
         out.warn(`${out.paint('red', 'error')} ${message}`);
         if (global.json) out.document({ command: cmd.name(), ok: false, exitCode, error: { message } });
+      } finally {
+        restoreConsole();
       }
     };
 
@@ -90,13 +101,16 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;
       const { global, out } = context(cmd);
+      const restoreConsole = routeConsole(stderr);
       try {
         exitCode = await fn({ cwd, out }, cmd);
       } catch (error) {
         exitCode = exitCodeFor(error);
-        const message = describeError(error);
+        const message = errorLine(error);
         out.warn(`${out.paint('red', 'error')} ${message}`);
         if (global.json) out.document({ command: cmd.name(), ok: false, exitCode, error: { message } });
+      } finally {
+        restoreConsole();
       }
     };
 
