@@ -138,6 +138,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .option('--to <id>', 'stop after this migration')
     .option('--dry-run', 'plan only, change nothing')
     .option('--repair-drift', 're-run applied migrations whose legacy shape came back')
+    .option('--verbose', "print the plugin's report (runbook) also when there is nothing to do")
     .action(action(async (env, cmd) => upCommand(env, cmd.opts())));
 
   program
