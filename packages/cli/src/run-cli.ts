@@ -13,7 +13,7 @@ import { verifyCommand } from './commands/verify.js';
 import { loadConfig } from './config.js';
 import { connectionFailure } from './connection-error.js';
 import { routeConsole } from './console-route.js';
-import { ExitCode, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
+import { ExitCode, exitCodeFor, exitCodeHelp, type ExitCodeValue } from './exit-codes.js';
 import { Output, type Writer } from './output.js';
 import type { CommandEnv, GlobalOptions } from './target-loop.js';
 import { VERSION } from './version.js';
@@ -33,6 +33,16 @@ function milliseconds(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of milliseconds');
   return n;
 }
+
+const HELP_EXAMPLES = `Examples:
+  tidemark init --plugin knex          start an app: config, migrations index and its test
+  tidemark new add_tags                scaffold a migration, its fixture case and test
+  tidemark plan                        what up would do and why (never writes)
+  tidemark up --dry-run                the same, as up sees it
+  tidemark up -t prod --lock-wait 60000
+  tidemark down --to 002_rename_body   keep 002, revert what came after
+  tidemark verify --json | jq .ok      exit 0 only when everything is applied and valid
+  tidemark rehearse                    apply on a copy and list what would change`;
 
 /** A failure outside the per-target loop, in one line when it is a connection failure. */
 function errorLine(error: unknown): string {
@@ -58,7 +68,8 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .addOption(new Option('--lock-wait <ms>', 'how long to wait for a busy lock').argParser(milliseconds))
     .exitOverride()
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
-    .showHelpAfterError('(run tidemark --help for usage)');
+    .showHelpAfterError('(run tidemark --help for usage)')
+    .addHelpText('after', () => `\n${HELP_EXAMPLES}\n\nExit codes:\n${exitCodeHelp()}\n`);
 
   const context = (cmd: Command) => {
     const g = cmd.optsWithGlobals<{ config?: string; target?: string; json?: boolean; logJson?: boolean; color?: boolean; lockWait?: number }>();
