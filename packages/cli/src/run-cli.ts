@@ -13,7 +13,8 @@ import { verifyCommand } from './commands/verify.js';
 import { loadConfig } from './config.js';
 import { connectionFailure } from './connection-error.js';
 import { routeConsole } from './console-route.js';
-import { ExitCode, exitCodeFor, exitCodeHelp, type ExitCodeValue } from './exit-codes.js';
+import { CliError, ExitCode, exitCodeFor, exitCodeHelp, type ExitCodeValue } from './exit-codes.js';
+import { loadFleet } from './fleet-loader.js';
 import { Output, type Writer } from './output.js';
 import type { CommandEnv, GlobalOptions } from './target-loop.js';
 import { VERSION } from './version.js';
@@ -193,10 +194,20 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
 
   // `tidemark fleet ...` (jobs, workers, run-sync, dashboard) lives in @tidemark/fleet; loaded only when used.
   if (argv[0] === 'fleet') {
-    const { registerFleetCommands } = await import('@tidemark/fleet');
+    let fleet: Awaited<ReturnType<typeof loadFleet>>;
+    try {
+      fleet = await loadFleet();
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      stderr.write(`error ${error.message}\n`);
+      return error.exitCode;
+    }
+    const { registerFleetCommands } = fleet;
     registerFleetCommands(program, { stdout, stderr, env, setExitCode: (code) => (exitCode = code as ExitCodeValue) });
   } else {
-    program.command('fleet').description('fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (tidemark fleet --help)');
+    program
+      .command('fleet')
+      .description('fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (needs @tidemark/fleet; tidemark fleet --help)');
   }
 
   for (const cmd of [program, corpus]) cmd.exitOverride().configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });

@@ -11,11 +11,15 @@ const packagesDir = fileURLToPath(new URL('../../../', import.meta.url));
 const binTs = fileURLToPath(new URL('../bin.ts', import.meta.url));
 const jitiMjs = join(dirname(createRequire(import.meta.url).resolve('jiti/package.json')), 'lib', 'jiti.mjs');
 
-let launcher: Promise<string> | undefined;
-function launcherFile(): Promise<string> {
-  launcher ??= (async () => {
+const launchers = new Map<string, Promise<string>>();
+function launcherFile(overrides: Record<string, string>): Promise<string> {
+  const key = JSON.stringify(overrides);
+  const existing = launchers.get(key);
+  if (existing) return existing;
+  const launcher = (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tidemark-bin-'));
-    const alias = Object.fromEntries(['core', 'fleet', 'cli'].map((p) => [`@tidemark/${p}`, join(packagesDir, p, 'src', 'index.ts')]));
+    const sources = Object.fromEntries(['core', 'fleet', 'cli'].map((p) => [`@tidemark/${p}`, join(packagesDir, p, 'src', 'index.ts')]));
+    const alias = { ...sources, ...overrides };
     const file = join(dir, 'launch.mjs');
     await writeFile(
       file,
@@ -27,10 +31,11 @@ await jiti.import(${JSON.stringify(binTs)});
     );
     return file;
   })();
+  launchers.set(key, launcher);
   return launcher;
 }
 
-/** `tidemark <args>` in `cwd`, stdout and stderr piped. */
-export async function spawnBin(args: string[], cwd: string): Promise<ChildProcess> {
-  return spawn(process.execPath, [await launcherFile(), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+/** `tidemark <args>` in `cwd`, stdout and stderr piped; `alias` points module specifiers elsewhere. */
+export async function spawnBin(args: string[], cwd: string, alias: Record<string, string> = {}): Promise<ChildProcess> {
+  return spawn(process.execPath, [await launcherFile(alias), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
 }
