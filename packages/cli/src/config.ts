@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createJiti } from 'jiti';
 import type { Guard, Plugin } from '@tidemark/core';
+import { configFrame, missingImport, noDefaultExport } from './config-errors.js';
 import { CliError } from './exit-codes.js';
 
 export interface TargetContext {
@@ -80,18 +81,24 @@ export function findConfig(cwd: string, file?: string): string {
 
 export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const file = findConfig(options.cwd, options.file);
-  const jiti = createJiti(import.meta.url, {
+  const jitiOptions = {
     moduleCache: false,
     interopDefault: true,
     ...(options.modules ? { virtualModules: options.modules } : {}),
-  });
-  let loaded: unknown;
+  };
+  const jiti = createJiti(import.meta.url, jitiOptions);
+  let module: Record<string, unknown>;
   try {
-    loaded = await jiti.import(file, { default: true });
+    module = (await jiti.import(file)) as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    // Imports resolve as the config's own do: relative to the config file.
+    const why = await missingImport(file, createJiti(file, jitiOptions));
+    if (why) throw new CliError(why);
+    const where = configFrame(file, error);
+    throw new CliError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}${where ? ` (at ${where})` : ''}`);
   }
-  const config = checkConfig(loaded, file);
+  if (!('default' in module)) throw new CliError(noDefaultExport(file, Object.keys(module)));
+  const config = checkConfig(module.default, file);
   const dir = dirname(file);
   return {
     file,

@@ -20,6 +20,21 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** One line per exit code, for `tidemark --help` (README.md has the long form). */
+export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, string> = {
+  OK: 'done, or nothing to do',
+  FAILED: 'a step, validator or rehearsal failed; verify: invalid data; a target could not be reached',
+  USAGE: 'usage or config error (bad arguments, no/broken config, unknown target or migration id)',
+  LOCK_TIMEOUT: 'the lock stayed busy longer than --lock-wait',
+  DRIFT: 'verify found drift (a legacy shape back, a changed checksum, an unknown applied id)',
+  PENDING: 'verify found migrations still to apply',
+  NOT_SUPPORTED: 'not supported by the plugin, or down met an irreversible step without a snapshot',
+};
+
+export function exitCodeHelp(): string {
+  return (Object.keys(ExitCode) as (keyof typeof ExitCode)[]).map((k) => `  ${ExitCode[k]}  ${EXIT_CODE_MEANINGS[k]}`).join('\n');
+}
+
 /** A usage or configuration problem found by the CLI itself. */
 export class CliError extends Error {
   constructor(

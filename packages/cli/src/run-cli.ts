@@ -11,7 +11,10 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { verifyCommand } from './commands/verify.js';
 import { loadConfig } from './config.js';
-import { ExitCode, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
+import { connectionFailure } from './connection-error.js';
+import { routeConsole } from './console-route.js';
+import { CliError, ExitCode, exitCodeFor, exitCodeHelp, type ExitCodeValue } from './exit-codes.js';
+import { loadFleet } from './fleet-loader.js';
 import { Output, type Writer } from './output.js';
 import type { CommandEnv, GlobalOptions } from './target-loop.js';
 import { VERSION } from './version.js';
@@ -32,6 +35,22 @@ function milliseconds(value: string): number {
   return n;
 }
 
+const HELP_EXAMPLES = `Examples:
+  tidemark init --plugin knex          start an app: config, migrations index and its test
+  tidemark new add_tags                scaffold a migration, its fixture case and test
+  tidemark plan                        what up would do and why (never writes)
+  tidemark up --dry-run                the same, as up sees it
+  tidemark up -t prod --lock-wait 60000
+  tidemark down --to 002_rename_body   keep 002, revert what came after
+  tidemark verify --json | jq .ok      exit 0 only when everything is applied and valid
+  tidemark rehearse                    apply on a copy and list what would change`;
+
+/** A failure outside the per-target loop, in one line when it is a connection failure. */
+function errorLine(error: unknown): string {
+  const unreachable = connectionFailure(error);
+  return unreachable === undefined ? describeError(error) : `cannot connect: ${unreachable}`;
+}
+
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const stdout = options.stdout ?? process.stdout;
@@ -50,7 +69,8 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .addOption(new Option('--lock-wait <ms>', 'how long to wait for a busy lock').argParser(milliseconds))
     .exitOverride()
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
-    .showHelpAfterError('(run tidemark --help for usage)');
+    .showHelpAfterError('(run tidemark --help for usage)')
+    .addHelpText('after', () => `\n${HELP_EXAMPLES}\n\nExit codes:\n${exitCodeHelp()}\n`);
 
   const context = (cmd: Command) => {
     const g = cmd.optsWithGlobals<{ config?: string; target?: string; json?: boolean; logJson?: boolean; color?: boolean; lockWait?: number }>();
@@ -73,14 +93,17 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;
       const { global, out } = context(cmd);
+      const restoreConsole = routeConsole(stderr);
       try {
         const loaded = await loadConfig({ cwd, file: global.config, ...(options.modules ? { modules: options.modules } : {}) });
         exitCode = await fn({ cwd, out, loaded, global }, cmd, ...(args.slice(0, -2) as A));
       } catch (error) {
         exitCode = exitCodeFor(error);
-        const message = describeError(error);
+        const message = errorLine(error);
         out.warn(`${out.paint('red', 'error')} ${message}`);
         if (global.json) out.document({ command: cmd.name(), ok: false, exitCode, error: { message } });
+      } finally {
+        restoreConsole();
       }
     };
 
@@ -90,13 +113,16 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;
       const { global, out } = context(cmd);
+      const restoreConsole = routeConsole(stderr);
       try {
         exitCode = await fn({ cwd, out }, cmd);
       } catch (error) {
         exitCode = exitCodeFor(error);
-        const message = describeError(error);
+        const message = errorLine(error);
         out.warn(`${out.paint('red', 'error')} ${message}`);
         if (global.json) out.document({ command: cmd.name(), ok: false, exitCode, error: { message } });
+      } finally {
+        restoreConsole();
       }
     };
 
@@ -124,6 +150,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .option('--to <id>', 'stop after this migration')
     .option('--dry-run', 'plan only, change nothing')
     .option('--repair-drift', 're-run applied migrations whose legacy shape came back')
+    .option('--verbose', "print the plugin's report (runbook) also when there is nothing to do")
     .action(action(async (env, cmd) => upCommand(env, cmd.opts())));
 
   program
@@ -167,10 +194,20 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
 
   // `tidemark fleet ...` (jobs, workers, run-sync, dashboard) lives in @tidemark/fleet; loaded only when used.
   if (argv[0] === 'fleet') {
-    const { registerFleetCommands } = await import('@tidemark/fleet');
+    let fleet: Awaited<ReturnType<typeof loadFleet>>;
+    try {
+      fleet = await loadFleet();
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      stderr.write(`error ${error.message}\n`);
+      return error.exitCode;
+    }
+    const { registerFleetCommands } = fleet;
     registerFleetCommands(program, { stdout, stderr, env, setExitCode: (code) => (exitCode = code as ExitCodeValue) });
   } else {
-    program.command('fleet').description('fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (tidemark fleet --help)');
+    program
+      .command('fleet')
+      .description('fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (needs @tidemark/fleet; tidemark fleet --help)');
   }
 
   for (const cmd of [program, corpus]) cmd.exitOverride().configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });

@@ -2,6 +2,7 @@
 // for --json, and turns failures into documented exit codes without stopping the other targets.
 import { createRunner, describeError, redact, type Runner } from '@tidemark/core';
 import { openTarget, selectTargets, type LoadedConfig, type TargetConfig } from './config.js';
+import { connectionFailure, describeConnectionFailure } from './connection-error.js';
 import { ExitCode, errorCodeOf, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 import type { Output } from './output.js';
 
@@ -69,9 +70,11 @@ export async function forEachTarget(
       if (exit === ExitCode.OK) exit = result.exitCode;
     } catch (error) {
       const code = exitCodeFor(error);
-      const message = describeError(error);
+      const unreachable = connectionFailure(error);
+      const message = unreachable === undefined ? describeError(error) : describeConnectionFailure(opened ? label : name, unreachable);
       out.warn(`${out.paint('red', 'error')} ${name}: ${message}`);
-      results.push({ name, plugin: plugin.name, target: label, ok: false, exitCode: code, error: { code: errorCodeOf(error), message } });
+      const errorCode = unreachable === undefined ? errorCodeOf(error) : 'CONNECTION';
+      results.push({ name, plugin: plugin.name, target: label, ok: false, exitCode: code, error: { code: errorCode, message } });
       if (exit === ExitCode.OK) exit = code;
     } finally {
       if (opened && entry.dispose) {

@@ -7,6 +7,8 @@ export interface UpCommandOptions {
   to?: string;
   dryRun?: boolean;
   repairDrift?: boolean;
+  /** Print the plugin's report also when there was nothing to do. */
+  verbose?: boolean;
 }
 
 export async function upCommand(env: CommandEnv, options: UpCommandOptions): Promise<ExitCodeValue> {
@@ -32,7 +34,10 @@ export async function upCommand(env: CommandEnv, options: UpCommandOptions): Pro
       );
       if (!options.repairDrift) printDrift(out, result.plan);
     }
-    const report = result.outcome === 'dry-run' ? undefined : await pluginReport(out, info, { command: 'up', result });
+    // Nothing to do is one line: the plugin's report (telemetry's runbook is ~27 lines) only after work, with
+    // --verbose, or as data under --json.
+    const wantReport = result.outcome !== 'dry-run' && (result.outcome !== 'nothing-to-do' || options.verbose === true || out.json);
+    const report = wantReport ? await pluginReport(out, info, { command: 'up', result }) : undefined;
     return { exitCode: ExitCode.OK, data: { result, ...(report ? { report: report.data ?? null } : {}) } };
   });
 }
