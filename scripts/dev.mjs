@@ -62,7 +62,7 @@ function debianTools() {
 
 const jobs = {
   setup: () => {},
-  demo: () => must('pnpm', ['--filter', '@tidemark/cli', 'run', 'demo']),
+  demo: () => must('pnpm', ['--filter', '@tidemark/demo', 'run', 'demo', ...process.argv.slice(3).filter((a) => a !== '--')]),
   test: () => {
     debianTools();
     must('pnpm', ['turbo', 'run', 'build', 'typecheck', 'lint', 'check:package', '--output-logs=errors-only']);

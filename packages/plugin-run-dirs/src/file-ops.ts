@@ -4,8 +4,9 @@
 // Tests and fault injection hook every operation here (`onFileOp`).
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { RunDirError } from './errors.js';
 
 export type FileOpKind = 'write' | 'rename' | 'link' | 'unlink' | 'mkdir' | 'rmdir';
 
@@ -110,6 +111,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 
 /** Rename `from` to `to` (same filesystem), creating the destination folder; replaces an existing `to`. */
 export async function moveFile(from: string, to: string, options: OpOptions = {}): Promise<void> {
+  await assertRealFolder(dirname(from));
   await ensureDir(dirname(to), options);
   await fire({ kind: 'rename', path: to, from }, options);
   await rename(from, to);
@@ -125,19 +127,31 @@ export async function linkFile(from: string, to: string, options: OpOptions = {}
   await fsyncDir(dirname(to));
 }
 
+/** The folder an operation takes a file from must be a real one too (see ensureDir). */
+async function assertRealFolder(dir: string): Promise<void> {
+  if ((await lstat(dir)).isSymbolicLink()) throw new RunDirError(`refusing to change files through the symlink ${dir}: links in a run are data and never followed`, { file: dir });
+}
+
 export async function removeFile(path: string, options: OpOptions = {}): Promise<void> {
+  await assertRealFolder(dirname(path));
   await fire({ kind: 'unlink', path }, options);
   await unlink(path);
   await fsyncDir(dirname(path));
 }
 
-/** Creates `dir` and its parents when missing (each new folder is one hooked operation). */
+/**
+ * Creates `dir` and its parents when missing (each new folder is one hooked operation). The folder a
+ * write lands in must be a real folder: a symlink there (even one pointing inside the run) is refused, so
+ * no operation of a migration is ever made through a link (README, "Symlinks").
+ */
 export async function ensureDir(dir: string, options: OpOptions = {}): Promise<void> {
   const missing: string[] = [];
   let current = dir;
   for (;;) {
     try {
-      await readdir(current);
+      const st = await lstat(current);
+      if (st.isSymbolicLink()) throw new RunDirError(`refusing to write through the symlink ${current}: links in a run are data and never followed`, { file: current });
+      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, ${current}`), { code: 'ENOTDIR' });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

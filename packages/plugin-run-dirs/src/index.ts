@@ -14,7 +14,7 @@ export { CURRENT_VERSION, LEGACY_VERSION, NODB_VERSION_FILE, readVersion, writeV
 
 // Writing a migration: never in place (temp file, fsync, rename), and the readers of the run's formats
 export { writeFileAtomic, moveFile, linkFile, removeFile, ensureDir, removeEmptyDir, onFileOp, injectFaultAt, type FileOp, type FileOpKind, type FileOpHook } from './file-ops.js';
-export { exists, isFile, listFiles, readPyJsonFile } from './run-files.js';
+export { exists, isFile, isRunFile, listFiles, readPyJsonFile } from './run-files.js';
 export { parsePyJson, stringifyPyJson, detectStyle, toPlain, PyJsonSyntaxError, type PyValue, type PyObj, type PyNum, type PyJsonStyle } from './json/py-json.js';
 export { readParquet, writeParquet, encodeParquet, readParquetColumns, type Table, type ColumnSpec, type ColumnType, type Cell, type ParquetFile } from './tables/parquet.js';
 export { parseCsv, formatCsv, type CsvTable } from './tables/csv.js';
@@ -52,7 +52,10 @@ export {
   type RecoveryReport,
   type GuardReason,
 } from './guards/index.js';
-export { createRunArchive, restoreRunArchive, resolveArchiveRef, entryNameProblem, type ArchiveOptions, type ArchiveResult, type RestoreResult } from './guards/zip-archive.js';
+export { createRunArchive, restoreRunArchive, resolveArchiveRef, entryNameProblem, sha256OfFile, type ArchiveOptions, type ArchiveResult, type RestoreResult, type RestoreOptions } from './guards/zip-archive.js';
+export { symlinkPolicyGuard, outsideLinks, assertLinksInside } from './guards/symlinks.js';
+export { pruneRunArchives, listRunArchives, parseAge } from './guards/archive-retention.js';
+export { rehearseRunDir } from './rehearse.js';
 
 // Provenance and the run registry
 export { readProvenance, writeProvenance, PROVENANCE_FILE, type Provenance } from './provenance/sidecar.js';

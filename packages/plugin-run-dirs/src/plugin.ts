@@ -6,6 +6,7 @@ import { runDirLedger } from './ledger.js';
 import { migrations as runDirMigrations } from './migrations/index.js';
 import { nodbVersionStamp } from './nodb-version.js';
 import { PLUGIN_NAME, type RunDirsPluginOptions } from './options.js';
+import { rehearseRunDir } from './rehearse.js';
 import { scaffoldRunDirMigration } from './scaffold.js';
 import { describeTarget, type RunDirTarget } from './target.js';
 import { traits as runDirTraits } from './traits/index.js';
@@ -25,5 +26,6 @@ export function runDirsPlugin(options: RunDirsPluginOptions = {}): Plugin<RunDir
     stamp: nodbVersionStamp,
     capture: captureRunDir,
     scaffold: scaffoldRunDirMigration,
+    rehearse: (target) => rehearseRunDir(target),
   });
 }

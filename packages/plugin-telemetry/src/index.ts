@@ -8,7 +8,7 @@ export { runPrechecks, type PrecheckOptions, type PrecheckReport, type PrecheckI
 export { createBackup, latestBackup, inspectBackup, type BackupInfo } from './backup.js';
 export { postgresLedger } from './ledger.js';
 export { advisoryLock } from './lock.js';
-export { transactionOf } from './step-transaction.js';
+export { transactionOf } from './guards/step-transaction.js';
 export { validateIngestion } from './migrations/003_ingest_logs.js';
 export { listLogFiles, type LogFile } from './inventory.js';
 export { parityReport, formatParity, type ParityReport, type FileParity, type ParityOptions } from './parity.js';

@@ -40,7 +40,6 @@ export function knexStepTransaction(): Guard<Knex> {
   return defineGuard<Knex>({
     name: 'step-transaction',
     async aroundStep(ctx, next) {
-      if (ctx.dryRun) return next();
       try {
         await ctx.target.transaction((trx) => active.run({ target: ctx.target, tx: trx }, next));
       } catch (error) {
@@ -56,7 +55,6 @@ export function typeormStepTransaction(): Guard<DataSource> {
   return defineGuard<DataSource>({
     name: 'step-transaction',
     async aroundStep(ctx, next) {
-      if (ctx.dryRun) return next();
       try {
         await ctx.target.transaction((manager) => active.run({ target: ctx.target, tx: manager }, next));
       } catch (error) {

@@ -5,11 +5,13 @@
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, redact, type Plugin } from '@tidemark/core';
+import { createRunner, describeError, redact, type Plugin } from '@tidemark/core';
+import { parseAge, pruneRunArchives } from '../guards/archive-retention.js';
 import { redisCommander, type RedisCommander } from '../guards/nodb-locks.js';
 import { runDirsPlugin } from '../plugin.js';
 import { openRegistry, type RunRegistry } from '../provenance/registry.js';
 import type { RunDirTarget } from '../target.js';
+import { discoverRuns } from './discover.js';
 import { fleetUp, reportLine, type FleetSummary } from './fleet.js';
 import type { RunReport } from './migrate-run.js';
 import { progressBar } from './progress.js';
@@ -26,7 +28,11 @@ export interface FleetIo {
 const USAGE = `usage:
   tidemark-run-dirs scan <root> [--format table|json|log] [--json] [--contains S] [--limit N] [--log-file F]
   tidemark-run-dirs up <root> [--concurrency N] [--dry-run] [--snapshot zip|hardlink] [--redis-url URL]
-                        [--registry-url URL] [--contains S] [--limit N] [--log-file F] [--json] [--no-progress]
+                        [--registry-url URL] [--archive-after] [--contains S] [--limit N] [--log-file F] [--json]
+                        [--no-progress]
+  tidemark-run-dirs prune-archives <root> [--keep-last N] [--older-than D] [--dry-run] [--contains S] [--limit N] [--json]
+                        (at least one of --keep-last / --older-than; D like 30d, 12h, 2w; the newest pre-migration
+                        archive of a run whose migration does not verify is always kept)
 environment: TIDEMARK_REDIS_URL, TIDEMARK_REGISTRY_URL`;
 
 const OPTIONS = {
@@ -43,6 +49,9 @@ const OPTIONS = {
   'redis-url': { type: 'string' },
   'registry-url': { type: 'string' },
   'no-progress': { type: 'boolean', default: false },
+  'archive-after': { type: 'boolean', default: false },
+  'keep-last': { type: 'string' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -113,6 +122,7 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
       concurrency,
       dryRun,
       snapshot: values.snapshot,
+      ...(values['archive-after'] ? { archiveAfter: true } : {}),
       ...(values.contains ? { contains: values.contains } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(redis ? { redis } : {}),
@@ -143,15 +153,53 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
   }
 }
 
+/** `prune-archives`: archive retention over every run under root (see guards/archive-retention.ts). */
+async function pruneCommand(argv: readonly string[], io: FleetIo): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (error) {
+    io.stderr.write(`[tidemark] [run-dirs] ${describeError(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const root = values.root ?? positionals[0];
+  const keepLast = values['keep-last'] === undefined ? undefined : Number(values['keep-last']);
+  if (!root || (keepLast === undefined && values['older-than'] === undefined) || (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0))) {
+    io.stderr.write(`[tidemark] [run-dirs] prune-archives: a root folder and --keep-last N (N >= 0) and/or --older-than D are required\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const olderThanMs = values['older-than'] === undefined ? undefined : parseAge(values['older-than']);
+    const limit = values.limit === undefined ? undefined : Number(values.limit);
+    const plugin = io.plugin ?? runDirsPlugin({ snapshot: 'none' });
+    const results: { run: string; verified: boolean; deleted: string[]; kept: { name: string; why: string }[] }[] = [];
+    for (const run of await discoverRuns(resolve(root), { ...(values.contains ? { contains: values.contains } : {}), ...(limit !== undefined ? { limit } : {}) })) {
+      const target = { dir: run.dir, runId: run.runId };
+      // Unknown counts as not verified: the newest pre-migration archive is then kept.
+      const verified = await createRunner({ plugin, target }).verify().then((r) => r.ok, () => false);
+      const r = await pruneRunArchives(target, { ...(keepLast !== undefined ? { keepLast } : {}), ...(olderThanMs !== undefined ? { olderThanMs } : {}), verified, dryRun: values['dry-run'] });
+      results.push({ run: run.name, verified, ...r });
+      if (!values.json) io.stdout.write(`run=${run.name} verified=${verified} ${values['dry-run'] ? 'would_delete' : 'deleted'}=${r.deleted.length} kept=${r.kept.length}${r.deleted.length ? ` files=${r.deleted.join(',')}` : ''}\n`);
+    }
+    if (values.json) io.stdout.write(`${JSON.stringify({ runs: results }, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`${redact(describeError(error))}\n`);
+    return 1;
+  }
+}
+
 /** Mountable by the `tidemark` CLI: each takes the arguments after the command name. */
 export const fleetCommands = {
   scan: (argv: readonly string[], io: FleetIo) => command('scan', argv, io),
   up: (argv: readonly string[], io: FleetIo) => command('up', argv, io),
+  'prune-archives': (argv: readonly string[], io: FleetIo) => pruneCommand(argv, io),
 } as const;
 
 export async function runFleetCli(argv: readonly string[], io: FleetIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === 'scan' || name === 'up') return fleetCommands[name](rest, io);
+  if (name === 'scan' || name === 'up' || name === 'prune-archives') return fleetCommands[name](rest, io);
   (name === undefined || name === '--help' || name === '-h' ? io.stdout : io.stderr).write(`${USAGE}\n`);
   return name === undefined || name === '--help' || name === '-h' ? 0 : 2;
 }

@@ -14,6 +14,8 @@ export interface FleetOptions extends DiscoverOptions {
   redis?: RedisCommander;
   registry?: RunRegistry;
   snapshot?: RunDirGuardOptions['snapshot'];
+  /** Also write a post-migration archive of each migrated run (zip snapshots). */
+  archiveAfter?: boolean;
   concurrency?: number;
   dryRun?: boolean;
   /** Called once per run as it finishes (log lines, progress). */
@@ -75,6 +77,7 @@ export async function fleetUp(root: string, options: FleetOptions): Promise<Flee
           ...(options.redis ? { redis: options.redis } : {}),
           ...(options.registry ? { registry: options.registry } : {}),
           ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+          ...(options.archiveAfter ? { archiveAfter: true } : {}),
           ...(options.dryRun ? { dryRun: true } : {}),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
           ...(options.signal ? { signal: options.signal } : {}),

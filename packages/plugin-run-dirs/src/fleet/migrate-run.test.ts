@@ -44,4 +44,16 @@ describe('migrateRun default guards', () => {
     const after = await loadFixtureRun(join(FIXTURES_DIR, legacy.name, 'after'));
     expect(await readRunState(target)).toEqual({ ...after, files: { ...after.files, 'notes.tmp': { text: 'keep me\n' } } });
   }, 60_000);
+
+  it('two concurrent migrateRun on the same run: one migrates it, the waiter that applied nothing reports unchanged', async () => {
+    const { target, cleanup } = await createRunFromState(legacy.before);
+    cleanups.push(cleanup);
+    const reports = await Promise.all([0, 1].map(() => migrateRun({ target, plugin: runDirsPlugin(), lock: { waitMs: 60_000 } })));
+    expect(reports.map((r) => r.status).sort(), JSON.stringify(reports.map((r) => r.error))).toEqual(['migrated', 'unchanged']);
+    const waiter = reports.find((r) => r.status === 'unchanged')!;
+    expect(waiter.applied).toEqual([]);
+    expect(waiter.archiveBefore, 'the waiter took no archive').toBeUndefined();
+    const after = await loadFixtureRun(join(FIXTURES_DIR, legacy.name, 'after'));
+    expect(await readRunState(target)).toEqual(after);
+  }, 90_000);
 });

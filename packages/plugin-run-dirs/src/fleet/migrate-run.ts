@@ -28,6 +28,8 @@ export interface MigrateRunOptions {
   guards?: readonly Guard<RunDirTarget>[];
   redis?: RedisCommander;
   snapshot?: RunDirGuardOptions['snapshot'];
+  /** Also write `<runid>.post_migration.<ts>.zip` after a successful migration (zip snapshots). */
+  archiveAfter?: boolean;
   registry?: RunRegistry;
   dryRun?: boolean;
   lock?: LeaseOptions;
@@ -86,7 +88,7 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     createRunner({
       plugin,
       target,
-      guards: options.guards ?? defaultRunDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip' }),
+      guards: options.guards ?? defaultRunDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip', ...(options.archiveAfter ? { archiveAfter: true } : {}) }),
       onEvent: (e) => {
         events.push(e);
         options.onEvent?.(e);
@@ -117,6 +119,9 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
       result = await runner.up();
     }
     const archives = guardRefs(events);
+    // Another `up` (a second fleet on the same root) migrated the run while this one waited for its lease:
+    // the plan made under the lease was empty and nothing was applied here.
+    if (result.outcome === 'nothing-to-do') return await finish('unchanged', { toVersion: plugin.stamp ? await plugin.stamp.read(target) : report.fromVersion });
     return await finish('migrated', {
       applied: result.applied,
       baselined: result.baselined,

@@ -4,11 +4,10 @@ import { cp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRunner } from '@tidemark/core';
+import { createRunner, type TidemarkEvent } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
 import { readLedgerEntries } from '../ledger.js';
 import { runDirsPlugin } from '../plugin.js';
-import { guardReasonOf } from './refusal.js';
 import { archiveGuard, hardlinkSnapshotGuard } from './snapshot-guard.js';
 import { guardTestMigrations } from './test/guard-migrations.js';
 import { makeSampleRun, tempRoot } from './test/sample-run.js';
@@ -57,15 +56,12 @@ describe.each([
       expect(half).not.toEqual(migrated);
       expect((await readLedgerEntries({ dir })).map((e) => e.id)).toEqual(['g001-watershed-csv']);
 
-      // First rerun: waits out the dead process's lease, finds the in-flight journal, restores, stops.
-      const first = await createRunner({ plugin: plugin(), target: { dir }, lock: { waitMs: 10_000 } }).up().catch((e: unknown) => e);
-      expect(guardReasonOf(first)?.reason).toBe('INTERRUPTED_RUN_RESTORED');
-      expect(await dataState(dir)).toEqual(before);
-      expect(await readLedgerEntries({ dir })).toEqual([]);
-
-      // Second rerun plans again on the whole run and completes it.
-      const second = await createRunner({ plugin: plugin(), target: { dir } }).up();
-      expect(second.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
+      // The rerun waits out the dead process's lease, finds the in-flight journal in preflight (before it plans),
+      // restores the run, says so, then plans on the whole run and migrates it.
+      const events: TidemarkEvent[] = [];
+      const rerun = await createRunner({ plugin: plugin(), target: { dir }, lock: { waitMs: 10_000 }, onEvent: (e) => events.push(e) }).up();
+      expect(events.some((e) => e.type === 'guard' && e.action === 'interrupted-run-restored')).toBe(true);
+      expect(rerun.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
       expect(await dataState(dir)).toEqual(migrated);
     } finally {
       await tmp.dispose();

@@ -1,4 +1,5 @@
-// The guard stack of a run-dirs migration, outermost first: refuse READONLY, refuse (and then hold) the
+// The guard stack of a run-dirs migration, outermost first: refuse READONLY, refuse a symlink pointing
+// outside the run, refuse (and then hold) the
 // web app's `.nodb` locks, check free disk, snapshot; the default stack adds the temp sweep inside. Refusals
 // come before the snapshot so a refused run is left exactly as it was: no archive, no journal, no lock file.
 import type { Guard } from '@tidemark/core';
@@ -9,6 +10,7 @@ import { nodbLockGuard, type RedisInput } from './nodb-locks.js';
 import { readonlyGuard } from './readonly.js';
 import type { RunTargetLike } from './run-identity.js';
 import { archiveGuard, hardlinkSnapshotGuard } from './snapshot-guard.js';
+import { symlinkPolicyGuard } from './symlinks.js';
 
 export interface RunDirGuardOptions {
   /** Redis URL or client of the web app; without it `.nodb` locks are not checked. */
@@ -24,7 +26,7 @@ export interface RunDirGuardOptions {
 
 export function runDirGuards<T extends RunTargetLike>(options: RunDirGuardOptions = {}): Guard<T>[] {
   const preserve = options.preserve ?? [];
-  const guards: Guard<T>[] = [readonlyGuard<T>()];
+  const guards: Guard<T>[] = [readonlyGuard<T>(), symlinkPolicyGuard<T>({ preserve })];
   if (options.redis !== undefined) guards.push(nodbLockGuard<T>({ redis: options.redis, ...(options.nodbLockTtlMs ? { ttlMs: options.nodbLockTtlMs } : {}) }));
   if (options.disk !== false) guards.push(diskSpaceGuard<T>({ ...(options.disk ?? {}), preserve }));
   const kind = options.snapshot ?? 'zip';

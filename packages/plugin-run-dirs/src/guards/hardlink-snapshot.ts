@@ -12,6 +12,7 @@ import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
 import { SNAPSHOTS_DIR } from '../target.js';
 import { applyModesAndTimes } from './zip-archive.js';
+import { outsideLinks, outsideLinksError } from './symlinks.js';
 
 export const SNAPSHOT_ROOT = SNAPSHOTS_DIR;
 export const SNAPSHOT_RESTORE_JOURNAL = `${SNAPSHOT_ROOT}/restore.json`;
@@ -43,6 +44,8 @@ export async function takeHardlinkSnapshot(dir: string, options: { preserve?: re
   const t0 = performance.now();
   const root = resolve(dir);
   const entries = await listRunEntries(root, normalizePreserved(options.preserve));
+  const outside = await outsideLinks(root, entries);
+  if (outside.length > 0) throw outsideLinksError({ dir: root }, outside, 'No snapshot was taken');
   const now = new Date();
   // Sortable by time to the millisecond (pruning keeps the newest), unique by the random tail.
   const id = `${compactUtc(now)}-${String(now.getUTCMilliseconds()).padStart(3, '0')}-${randomUUID().slice(0, 6)}`;

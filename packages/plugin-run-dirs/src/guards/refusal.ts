@@ -10,6 +10,8 @@ export type GuardReason =
   | 'RESTORE_FAILED'
   | 'SNAPSHOT_FAILED'
   | 'ZIP_SLIP'
+  | 'SYMLINK_OUTSIDE'
+  | 'JOURNAL_UNVERIFIED'
   | 'INTERRUPTED_RUN_RESTORED';
 
 export class RunDirsGuardError extends Error {

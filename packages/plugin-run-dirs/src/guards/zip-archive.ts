@@ -4,10 +4,10 @@
 // yazl writes (streaming, native zlib, zip64 when needed); yauzl reads (random access, no whole-file
 // buffering). Restores never trust the archive: every name and symlink is checked to stay inside the run
 // and every CRC is verified while extracting into a staging folder, before the run is touched at all.
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, lstat, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
@@ -17,6 +17,8 @@ import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDu
 import { RunDirsGuardError } from './refusal.js';
 import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
 import { exists } from '../run-files.js';
+import { SNAPSHOTS_DIR } from '../target.js';
+import { landingOf, outsideLinks, outsideLinksError, rootNames } from './symlinks.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -41,6 +43,8 @@ export interface ArchiveResult {
   entries: number;
   sourceBytes: number;
   zipBytes: number;
+  /** sha256 of the zip as written (hashed on the way to disk): what a journal names to trust it later. */
+  sha256: string;
   ms: number;
 }
 
@@ -66,12 +70,22 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
   const entries = await listRunEntries(root, preserved);
+  // Restore refuses such a link, so archiving one would make a run that can never be restored.
+  const outside = await outsideLinks(root, entries);
+  if (outside.length > 0) throw outsideLinksError({ dir: root, runId }, outside, 'No archive was written');
   await mkdir(join(root, 'archives'), { recursive: true });
   const name = await archiveName(root, runId, options.kind ?? 'pre_migration', options.now ?? (() => new Date()));
   const final = join(root, 'archives', name);
   const tmp = `${final}.tmp`;
   const zip = new yazl.ZipFile();
-  const written = pipeline(zip.outputStream, createWriteStream(tmp, { flags: 'wx' }));
+  const digest = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      digest.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const written = pipeline(zip.outputStream, hashing, createWriteStream(tmp, { flags: 'wx' }));
   try {
     for (const e of entries) addEntry(zip, e, options.level ?? 6);
     zip.end();
@@ -100,6 +114,7 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
     entries: entries.length,
     sourceBytes: totalBytes(entries),
     zipBytes: (await stat(final)).size,
+    sha256: digest.digest('hex'),
     ms: Math.round(performance.now() - t0),
   };
 }
@@ -154,6 +169,31 @@ class Crc32Check extends Transform {
   }
 }
 
+/**
+ * Creates the folders of `rel` below `root` (a real path), never through a link: an entry below a link
+ * extracted earlier (`x -> /elsewhere`, then `x/PWNED.txt`) is refused, it would be written outside.
+ */
+async function realFolders(root: string, parts: readonly string[], name: string, known: Set<string>): Promise<void> {
+  let here = root;
+  for (const part of parts) {
+    here = join(here, part);
+    // A folder checked once stays one: no later entry can replace it (files and links are created exclusively).
+    if (known.has(here)) continue;
+    let st;
+    try {
+      st = await lstat(here);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(here, { mode: 0o700 });
+      known.add(here);
+      continue;
+    }
+    if (st.isSymbolicLink()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", a symlink of the archive: it would be written through it; the run was not touched`);
+    if (!st.isDirectory()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", which the archive holds as a file; the run was not touched`);
+    known.add(here);
+  }
+}
+
 export interface ExtractReport {
   entries: PlannedEntry[];
   skipped: string[];
@@ -165,6 +205,9 @@ export interface ExtractReport {
  * Throws ZIP_SLIP for any entry that would land outside `runRoot`.
  */
 export async function extractVerified(zipPath: string, into: string, runRoot: string, preserved: readonly string[]): Promise<ExtractReport> {
+  // Every path is made below the staging folder's real path, folder by folder, never through a link.
+  const stage = await realpath(into);
+  const folders = new Set<string>();
   const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
   const planned: PlannedEntry[] = [];
   const skipped: string[] = [];
@@ -180,8 +223,8 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
         skipped.push(rel);
         continue;
       }
-      const dest = resolve(into, rel);
-      if (!dest.startsWith(`${resolve(into)}${sep}`)) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" would be written outside the run; the run was not touched`);
+      const dest = resolve(stage, rel);
+      if (!dest.startsWith(`${stage}${sep}`)) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" would be written outside the run; the run was not touched`);
       if (entry.isEncrypted()) throw new Error(`archive entry "${name}" is encrypted`);
       const unix = entry.versionMadeBy >> 8 === 3 && entry.externalFileAttributes >>> 16 !== 0;
       const fullMode = unix ? entry.externalFileAttributes >>> 16 : 0;
@@ -189,9 +232,9 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
       const isLink = (fullMode & S_IFMT) === S_IFLNK;
       const mode = unix ? fullMode & 0o7777 : isDir ? 0o755 : 0o644;
       const mtime = entry.getLastModDate();
-      await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      const parts = rel.split('/');
+      await realFolders(stage, isDir ? parts : parts.slice(0, -1), name, folders);
       if (isDir) {
-        await mkdir(dest, { recursive: true, mode: 0o700 });
         planned.push({ rel, type: 'dir', mode, mtime });
         continue;
       }
@@ -203,10 +246,7 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
           for await (const c of source) chunks.push(c);
         });
         const linkTarget = Buffer.concat(chunks).toString('utf8');
-        const landing = resolve(dirname(resolve(runRoot, rel)), linkTarget);
-        if (!landing.startsWith(`${resolve(runRoot)}${sep}`) && landing !== resolve(runRoot)) {
-          throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is a symlink to "${linkTarget}", outside the run; the run was not touched`);
-        }
+        if (linkTarget === '' || linkTarget.includes('\0')) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is a symlink with an empty or NUL target; the run was not touched`);
         if (check.crc !== entry.crc32 >>> 0) throw new Error(`archive entry "${name}": CRC mismatch`);
         await symlink(linkTarget, dest);
         planned.push({ rel, type: 'symlink', mode, mtime });
@@ -219,6 +259,14 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
   } finally {
     zip.close();
   }
+  // Where a link lands depends on the links around it, so each is judged on the whole extracted tree, by the
+  // same rule that refuses to archive an outside link (an absolute target counts by the run's own names).
+  const roots = await rootNames(runRoot);
+  for (const e of planned) {
+    if (e.type !== 'symlink') continue;
+    const landing = await landingOf(roots, e.rel, stage);
+    if (!landing.inside) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${e.rel}" is a symlink that lands outside the run (${landing.why}); the run was not touched`);
+  }
   return { entries: planned, skipped };
 }
 
@@ -227,6 +275,10 @@ export async function applyModesAndTimes(root: string, entries: readonly { rel: 
   const ordered = [...entries].sort((a, b) => b.rel.split('/').length - a.rel.split('/').length || (a.rel < b.rel ? 1 : -1));
   for (const e of ordered) {
     const abs = join(root, e.rel);
+    // chmod and utimes follow links: each path must still be what was restored there, never a link in its place.
+    const st = await lstat(abs);
+    const found = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    if (found !== e.type) throw new Error(`${e.rel} is a ${found} where a ${e.type} was restored; modes not applied through it`);
     if (e.type === 'symlink') {
       await lutimes(abs, e.mtime, e.mtime);
       continue;
@@ -243,19 +295,45 @@ export interface RestoreResult {
   ms: number;
 }
 
-/** Where an interrupted restore leaves its note, so the next attempt finishes it from the same archive. */
-export const RESTORE_JOURNAL = 'archives/.tidemark-restore.json';
+/**
+ * Where an interrupted restore leaves its note, so the next attempt finishes it from the same archive. It
+ * lives with Tidemark's own state, not in `archives/` (where zips are dropped, synced and downloaded): a
+ * note planted there must never make a guard restore anything.
+ */
+export const RESTORE_JOURNAL = `${SNAPSHOTS_DIR}/archive-restore.json`;
+/** Where versions before 0.2 kept it; one found there is never acted on (see snapshot-guard.ts). */
+export const LEGACY_RESTORE_JOURNAL = 'archives/.tidemark-restore.json';
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) hash.update(chunk);
+  });
+  return hash.digest('hex');
+}
 
 /**
  * Restores the run to the archive's content. The archive is verified and extracted to a staging folder
  * inside `archives/` first; only then is the run cleared (except preserved paths) and the staged tree
  * moved in, so a corrupt or malicious archive never costs the run anything.
  */
-export async function restoreRunArchive(dir: string, ref: string, options: { preserve?: readonly string[] } = {}): Promise<RestoreResult> {
+export interface RestoreOptions {
+  preserve?: readonly string[];
+  /** Restore only if the zip still has this sha256 (the one recorded when it was written): a replaced zip is refused. */
+  sha256?: string;
+}
+
+export async function restoreRunArchive(dir: string, ref: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const t0 = performance.now();
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
   const zipPath = await resolveArchiveRef(root, ref);
+  if (options.sha256 !== undefined) {
+    const found = await sha256OfFile(zipPath);
+    if (found !== options.sha256) {
+      throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" is not the archive that was recorded (sha256 ${found.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…): it was replaced or changed; refusing to restore from it; the run was not touched`);
+    }
+  }
   const staging = join(root, 'archives', `.restoring-${randomUUID().slice(0, 8)}`);
   await mkdir(staging, { mode: 0o700 });
   let report: ExtractReport;
@@ -266,7 +344,12 @@ export async function restoreRunArchive(dir: string, ref: string, options: { pre
     if (error instanceof RunDirsGuardError) throw error;
     throw new RunDirsGuardError('RESTORE_FAILED', `archive "${relative(root, zipPath)}" failed its test: ${(error as Error).message}; the run was not touched`, { cause: error });
   }
-  await writeJsonDurable(join(root, RESTORE_JOURNAL), { ref: relative(root, zipPath).split(sep).join('/'), staging: relative(root, staging), at: new Date().toISOString() });
+  await writeJsonDurable(join(root, RESTORE_JOURNAL), {
+    ref: relative(root, zipPath).split(sep).join('/'),
+    staging: relative(root, staging),
+    ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }),
+    at: new Date().toISOString(),
+  });
   try {
     await clearExcept(root, (rel) => isPreserved(rel, preserved), (rel) => holdsPreserved(rel, preserved));
     await moveInto(staging, root);
@@ -283,16 +366,17 @@ export async function restoreRunArchive(dir: string, ref: string, options: { pre
 /** Finishes a restore that a crash interrupted (the run may be half cleared). Returns the ref, or null. */
 export async function finishInterruptedRestore(dir: string, options: { preserve?: readonly string[] } = {}): Promise<string | null> {
   const root = resolve(dir);
-  let journal: { ref: string; staging?: string };
+  let journal: { ref: string; staging?: string; sha256?: string };
   try {
-    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as { ref: string; staging?: string };
-  } catch {
-    return null;
+    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as { ref: string; staging?: string; sha256?: string };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new RunDirsGuardError('JOURNAL_UNVERIFIED', `${RESTORE_JOURNAL} is unreadable (${(error as Error).message}); an interrupted restore cannot be finished from it. Restore by hand (restoreRunArchive) and delete it`);
   }
   for (const name of await readdir(join(root, 'archives'))) {
     if (name.startsWith('.restoring-')) await rm(join(root, 'archives', name), { recursive: true, force: true });
   }
-  await restoreRunArchive(root, journal.ref, options);
+  await restoreRunArchive(root, journal.ref, { ...options, ...(journal.sha256 ? { sha256: journal.sha256 } : {}) });
   return journal.ref;
 }
 

@@ -9,7 +9,7 @@ import { parseCsv } from '../tables/csv.js';
 import { normalizeIdColumns } from '../tables/id-columns.js';
 import { topazKind } from '../tables/ids.js';
 import { readParquet, typeCsvColumns, writeParquet, type ParquetFile, type Table } from '../tables/parquet.js';
-import { isFile } from '../run-files.js';
+import { isRunFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 import { WATERSHED_ID_RULES, WATERSHED_TABLES, findWatershedLegacy, parquetIdProblems, type WatershedTable } from '../traits/watershed-tables.js';
 
@@ -85,8 +85,8 @@ export const watershedTables = defineMigration<RunDirTarget>({
     for (const table of WATERSHED_TABLES) {
       const csvRel = `watershed/${table}.csv`;
       const pqRel = `watershed/${table}.parquet`;
-      if (await isFile(runPath(ctx.target, csvRel))) issues.push({ where: csvRel, message: 'legacy CSV still present' });
-      if (!(await isFile(runPath(ctx.target, pqRel)))) continue;
+      if (await isRunFile(ctx.target, csvRel)) issues.push({ where: csvRel, message: 'legacy CSV still present' });
+      if (!(await isRunFile(ctx.target, pqRel))) continue;
       for (const p of await parquetIdProblems(runPath(ctx.target, pqRel), pqRel, WATERSHED_ID_RULES[table])) issues.push({ where: pqRel, message: p });
       const t = await readParquet(runPath(ctx.target, pqRel), pqRel);
       tables[table] = t;

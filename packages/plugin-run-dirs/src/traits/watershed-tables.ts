@@ -5,7 +5,7 @@ import { defineTrait, type Evidence } from '@tidemark/core';
 import { parseCsv } from '../tables/csv.js';
 import type { IdColumnRule } from '../tables/id-columns.js';
 import { readParquet, readParquetColumns } from '../tables/parquet.js';
-import { isFile } from '../run-files.js';
+import { isRunFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 
 export const WATERSHED_TABLES = ['hillslopes', 'channels', 'flowpaths'] as const;
@@ -59,12 +59,12 @@ export async function findWatershedLegacy(target: RunDirTarget): Promise<Watersh
   for (const table of WATERSHED_TABLES) {
     const csvRel = `watershed/${table}.csv`;
     const pqRel = `watershed/${table}.parquet`;
-    const csv = await isFile(runPath(target, csvRel));
+    const csv = await isRunFile(target, csvRel);
     // A root sidecar `watershed.<table>.parquet` is where this table is until 003 moves it: the plan is made
     // before any step runs, so the trait must see the table where it will be read.
     const sidecarRel = `watershed.${table}.parquet`;
-    const atRoot = !(await isFile(runPath(target, pqRel))) && (await isFile(runPath(target, sidecarRel)));
-    const parquet = atRoot || (await isFile(runPath(target, pqRel)));
+    const atRoot = !(await isRunFile(target, pqRel)) && (await isRunFile(target, sidecarRel));
+    const parquet = atRoot || (await isRunFile(target, pqRel));
     const pqPath = runPath(target, atRoot ? sidecarRel : pqRel);
     const problems: string[] = [];
     if (csv) {
