@@ -138,7 +138,7 @@ export default { targets: { notes: { plugin: { ...plugin, name: 'plugin-snapshot
     expect(test).toContain("import { goldenStates, snapshotsHarness } from '@tidemark/plugin-snapshots/testing';");
     expect(test).toContain('const harness = snapshotsHarness({ migrations: migrations.notes, states: await goldenStates(cases) });');
     expect(test).toContain('describeGolden(harness, { dir: cases });');
-    expect(test).toContain('describeLaws(harness);');
+    expect(test).toContain('describeLaws(harness, { runs: 3 });');
   });
 
   it('leaves everything untouched when the index cannot be read', async () => {

@@ -120,6 +120,7 @@ describe(${JSON.stringify(id)}, () => {
 });
 
 describeGolden(harness, { dir: cases });
-describeLaws(harness);
+// The laws draw from the cases' before/ states: a few runs cover them; raise \`runs\` when you give an arbitrary.
+describeLaws(harness, { runs: 3 });
 `;
 }
