@@ -134,12 +134,11 @@ export default { targets: { notes: { plugin: { ...plugin, name: 'plugin-snapshot
     expect(run.code).toBe(0);
     expect(run.json()).toMatchObject({ id: '004_only_migration', template: 'plugin', files: { fixture: 'fixtures/plugin-snapshots/004_only_migration' } });
     const test = await readFile(join(project.dir, 'src/migrations/004_only_migration.test.ts'), 'utf8');
-    expect(test).toContain("import { snapshotsHarness } from '@tidemark/plugin-snapshots/testing';");
     expect(test).toContain('const cases = fileURLToPath(new URL("../../fixtures/plugin-snapshots/", import.meta.url));');
-    expect(test).toContain(`const app = await openConfiguredTarget("notes", { cwd: fileURLToPath(new URL("../../", import.meta.url)) });`);
-    expect(test).toContain('const harness = snapshotsHarness({ target: app.target, migrations: migrations.notes, fixturesDir: cases });');
+    expect(test).toContain("import { goldenStates, snapshotsHarness } from '@tidemark/plugin-snapshots/testing';");
+    expect(test).toContain('const harness = snapshotsHarness({ migrations: migrations.notes, states: await goldenStates(cases) });');
     expect(test).toContain('describeGolden(harness, { dir: cases });');
-    expect(test).toContain('describeLaws(harness);');
+    expect(test).toContain('describeLaws(harness, { runs: 3 });');
   });
 
   it('leaves everything untouched when the index cannot be read', async () => {

@@ -60,39 +60,58 @@ export function listOf(target: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(target) ? `migrations.${target}` : `migrations[${JSON.stringify(target)}]`;
 }
 
-/** The `./testing` harness factory of each public plugin, by plugin name (for plugins whose scaffold() gives no test). */
-export const KNOWN_HARNESSES: Readonly<Record<string, { from: string; factory: string }>> = {
-  'plugin-run-dirs': { from: '@tidemark/plugin-run-dirs/testing', factory: 'runDirsHarness' },
-  'plugin-telemetry': { from: '@tidemark/plugin-telemetry/testing', factory: 'telemetryHarness' },
-  'plugin-sheets': { from: '@tidemark/plugin-sheets/testing', factory: 'sheetsHarness' },
-  'plugin-mongo': { from: '@tidemark/plugin-mongo/testing', factory: 'mongoHarness' },
-  'mongo-app': { from: '@tidemark/plugin-mongo/testing', factory: 'mongoAppHarness' },
-  'plugin-snapshots': { from: '@tidemark/plugin-snapshots/testing', factory: 'snapshotsHarness' },
-  knex: { from: '@tidemark/sql/testing', factory: 'knexHarness' },
-  typeorm: { from: '@tidemark/sql/testing', factory: 'typeormHarness' },
+/**
+ * How the generated test makes each public plugin's `./testing` harness, by plugin name (for plugins whose
+ * scaffold() gives no test). `call` is an expression over `list` (the target's migrations in the index),
+ * `cases` (the plugin's fixture folder) and, with `opens`, `app` (the configured target, opened from the config).
+ */
+export interface KnownHarness {
+  from: string;
+  names: readonly string[];
+  call: (list: string) => string;
+  opens?: boolean;
+}
+
+const states = (factory: string, extra = ''): KnownHarness['call'] => (list) => `${factory}({ migrations: ${list}, states: await goldenStates(cases)${extra} })`;
+const serverOfDatabaseUrl = "(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\\/[^/]*$/, '')";
+
+export const KNOWN_HARNESSES: Readonly<Record<string, KnownHarness>> = {
+  'plugin-run-dirs': { from: '@tidemark/plugin-run-dirs/testing', names: ['goldenStates', 'runDirsHarness'], call: states('runDirsHarness') },
+  'plugin-telemetry': {
+    from: '@tidemark/plugin-telemetry/testing',
+    names: ['goldenStates', 'postgresDatabases', 'telemetryHarness'],
+    call: states('telemetryHarness', `, database: postgresDatabases(${serverOfDatabaseUrl})`),
+  },
+  'plugin-snapshots': { from: '@tidemark/plugin-snapshots/testing', names: ['goldenStates', 'snapshotsHarness'], call: states('snapshotsHarness') },
+  'plugin-mongo': { from: '@tidemark/plugin-mongo/testing', names: ['goldenStates', 'mongoHarness'], call: states('mongoHarness', ', client: app.target.client'), opens: true },
+  'mongo-app': { from: '@tidemark/plugin-mongo/testing', names: ['goldenStates', 'mongoAppHarness'], call: states('mongoAppHarness', ', client: app.target.client'), opens: true },
+  knex: { from: '@tidemark/sql/testing', names: ['knexHarness'], call: (list) => `knexHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`, opens: true },
+  typeorm: { from: '@tidemark/sql/testing', names: ['typeormHarness'], call: (list) => `typeormHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`, opens: true },
 };
 
 /**
- * The golden cases of the plugin's fixture folder and the six laws, with the plugin's harness made next to the
- * app's configured target (opened from tidemark.config.ts) and the app's migrations of this target appended.
+ * The golden cases of the plugin's fixture folder and the six laws (over the cases' before/ states), with the
+ * plugin's harness and the app's migrations of this target appended to the shipped ones.
  */
-export function goldenLawsTest(input: { id: string; exportName: string; target: string; casesDir: string; configDir: string; harness: { from: string; factory: string } }): string {
+export function goldenLawsTest(input: { id: string; exportName: string; target: string; casesDir: string; configDir: string; harness: KnownHarness }): string {
   const { id, exportName, target, casesDir, configDir, harness } = input;
   const list = listOf(target);
+  const opens = harness.opens
+    ? `const app = await openConfiguredTarget(${JSON.stringify(target)}, { cwd: fileURLToPath(new URL(${JSON.stringify(`${configDir}/`)}, import.meta.url)) });
+afterAll(() => app.close());
+`
+    : '';
   return `import { fileURLToPath } from 'node:url';
-import { openConfiguredTarget } from '@tidemark/cli';
-import { describeGolden, describeLaws } from '@tidemark/testing';
-import { ${harness.factory} } from '${harness.from}';
-import { afterAll, describe, expect, it } from 'vitest';
+${harness.opens ? "import { openConfiguredTarget } from '@tidemark/cli';\n" : ''}import { describeGolden, describeLaws } from '@tidemark/testing';
+import { ${harness.names.join(', ')} } from '${harness.from}';
+import { ${harness.opens ? 'afterAll, ' : ''}describe, expect, it } from 'vitest';
 import { ${exportName} } from './${id}.js';
 import { migrations } from './index.js';
 
 // Every case of ${casesDir}/: up(before) == after (TIDEMARK_UPDATE_GOLDEN=1 writes after/ for review), twice == once,
 // down(after) == before; the laws run over the cases' before/ states.
 const cases = fileURLToPath(new URL(${JSON.stringify(`${casesDir}/`)}, import.meta.url));
-const app = await openConfiguredTarget(${JSON.stringify(target)}, { cwd: fileURLToPath(new URL(${JSON.stringify(`${configDir}/`)}, import.meta.url)) });
-afterAll(() => app.close());
-const harness = ${harness.factory}({ target: app.target, migrations: ${list}, fixturesDir: cases });
+${opens}const harness = ${harness.call(list)};
 
 describe(${JSON.stringify(id)}, () => {
   it(${JSON.stringify(`is registered for target ${target}`)}, () => {
@@ -101,6 +120,7 @@ describe(${JSON.stringify(id)}, () => {
 });
 
 describeGolden(harness, { dir: cases });
-describeLaws(harness);
+// The laws draw from the cases' before/ states: a few runs cover them; raise \`runs\` when you give an arbitrary.
+describeLaws(harness, { runs: 3 });
 `;
 }
