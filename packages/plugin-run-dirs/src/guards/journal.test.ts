@@ -39,7 +39,7 @@ async function craftedZip(name: string): Promise<string> {
 }
 
 const zipRunner = (migrations: Migration<RunDirTarget>[], events: TidemarkEvent[] = []) =>
-  createRunner({ plugin: runDirsPlugin({ migrations, guards: [archiveGuard()] }), target, lock: { waitMs: 3000 }, onEvent: (e) => events.push(e) });
+  createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations, guards: [archiveGuard()] }), target, lock: { waitMs: 3000 }, onEvent: (e) => events.push(e) });
 
 describe('a journal or zip planted in archives/ is never restored from', () => {
   it('a planted archives/.tidemark-inflight.json naming a crafted zip: refused, nothing restored', async () => {
@@ -92,7 +92,7 @@ describe.each([
         journal = await readFile(runPath(ctx.target, journalPath), 'utf8');
       },
     });
-    const result = await createRunner({ plugin: runDirsPlugin({ migrations: [spy], guards: [makeGuard()] }), target }).up();
+    const result = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [spy], guards: [makeGuard()] }), target }).up();
     expect(result.applied).toEqual(['g001-watershed-csv']);
     await writeFileAtomic(runPath(target, journalPath), journal, { internal: true });
   }
@@ -100,13 +100,13 @@ describe.each([
   it('is dropped by the next up even when it has nothing to do; weeks later a new migration restores nothing', async () => {
     await successThenCrash();
     const events: TidemarkEvent[] = [];
-    const idle = await createRunner({ plugin: runDirsPlugin({ migrations: [g001!], guards: [makeGuard()] }), target, onEvent: (e) => events.push(e) }).up();
+    const idle = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [g001!], guards: [makeGuard()] }), target, onEvent: (e) => events.push(e) }).up();
     expect(idle.outcome).toBe('nothing-to-do');
     await expect(stat(runPath(target, journalPath))).rejects.toMatchObject({ code: 'ENOENT' });
 
     // Weeks later: the web app wrote new results, and a new migration is released.
     await writeFile(runPath(target, 'wepp', 'new-results.txt'), 'written after the migration');
-    const later = await createRunner({ plugin: runDirsPlugin({ migrations: [g001!, g002!], guards: [makeGuard()] }), target }).up();
+    const later = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [g001!, g002!], guards: [makeGuard()] }), target }).up();
     expect(later.applied).toEqual(['g002-geojson-ids']);
     expect(await readFile(runPath(target, 'wepp', 'new-results.txt'), 'utf8')).toBe('written after the migration');
     expect(await readFile(runPath(target, 'watershed', 'hillslopes.json'), 'utf8')).toMatch(/"TopazID":"11"/);
@@ -116,7 +116,7 @@ describe.each([
     await successThenCrash();
     await writeFile(runPath(target, 'wepp', 'new-results.txt'), 'new');
     const events: TidemarkEvent[] = [];
-    const later = await createRunner({ plugin: runDirsPlugin({ migrations: [g001!, g002!], guards: [makeGuard()] }), target, onEvent: (e) => events.push(e) }).up();
+    const later = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [g001!, g002!], guards: [makeGuard()] }), target, onEvent: (e) => events.push(e) }).up();
     expect(later.applied).toEqual(['g002-geojson-ids']);
     expect(await readFile(runPath(target, 'wepp', 'new-results.txt'), 'utf8')).toBe('new');
     expect(events.some((e) => e.type === 'guard' && e.action === 'stale-journal-dropped')).toBe(true);
