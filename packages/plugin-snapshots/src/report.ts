@@ -12,7 +12,7 @@ export interface SummaryData extends BackfillStats {
   error_count: number;
 }
 
-export async function migrationSummary(ds: DataSource, context: ReportContext, ledgerPrefix = 'tidemark'): Promise<PluginReport> {
+export async function migrationSummary(ds: DataSource, context: ReportContext, ledgerPrefix?: string): Promise<PluginReport> {
   const stats = await backfillStats(ds);
   const entry = (await typeormLedger(ds, { prefix: ledgerPrefix }).read()).find((e) => e.id === BACKFILL_ID);
   // This run's backfill: applied by it, or the failed entry of the run that just failed.
