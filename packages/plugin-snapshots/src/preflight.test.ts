@@ -23,7 +23,7 @@ describe.each(dialects)('preflight on %s', (_name, open) => {
     );
     expect(error).toBeInstanceOf(Error);
     expect(error!.message).not.toContain('\n');
-    expect(error!.message).toMatch(/^\[tidemark\] \[snapshots\]/);
+    expect(error!.message).toMatch(/^\[tidemark\] \[plugin-snapshots\]/);
     expect(error!.message).toContain('refused before any write');
     expect(error!.message).toContain("the recipe app's table(s) recipes, ingredients, recipe_ingredients, production_runs do not exist");
     expect(await hasTable(db.ds, 'recipe_snapshots')).toBe(false);
