@@ -4,6 +4,7 @@
 // without their import timestamps, and any table an app added) except the ledger's, so an app's column or
 // table shows in golden `after/`. A case's before/ is the legacy folder (config.json, logs/...): the database
 // starts empty and the shipped migrations create it.
+import { DEFAULT_LEDGER_TABLE } from '../ledger.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,9 +53,10 @@ interface Owned {
 
 export function telemetryHarness(options: TelemetryHarnessOptions): PluginHarness<TelemetryTarget, TelemetryState> {
   const { database, arbitrary, states, exclude, reversible, ...pluginOptions } = options;
-  const plugin = telemetryPlugin(pluginOptions);
+  // A fixture is history no logger is still writing: its files are closed, a last line without a newline is truncated.
+  const plugin = telemetryPlugin({ closedAfterMs: 0, ...pluginOptions });
   const owned = new WeakMap<TelemetryTarget, Owned>();
-  const ledgerTable = pluginOptions.ledgerTable ?? 'tidemark_ledger';
+  const ledgerTable = pluginOptions.ledgerTable ?? DEFAULT_LEDGER_TABLE;
   return {
     plugin,
     async create(state) {
