@@ -83,7 +83,7 @@ describe('dashboard in headless Chromium', () => {
     await poll(() => row(runA).locator('td.status').textContent()).toMatch(/STEP_STARTED|STEP_PROGRESS|STEP_COMPLETE/);
     await poll(() => row(runA).locator('td.status .badge').textContent()).toBe('migrated');
     await poll(() => row(runA).locator('td').nth(3).textContent()).toContain('1002');
-    await poll(() => row(runA).locator('td').nth(6).textContent()).toContain('1 archive');
+    await poll(() => row(runA).locator('td').nth(7).textContent()).toContain('1 archive');
     const events = await page.locator('#events').textContent();
     for (const name of ['ENQUEUED', 'STARTED', 'ARCHIVE_COMPLETE', 'STEP_STARTED', 'STEP_COMPLETE', 'VERSION_STAMPED', 'COMPLETE']) expect(events).toContain(name);
     expect(await runShape(join(root, runA.slice(0, 2), runA))).toBe('migrated');
