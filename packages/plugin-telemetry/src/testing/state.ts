@@ -83,8 +83,8 @@ const REFS: Record<string, Record<string, string>> = {
   [TABLES.configAppliedEvents]: { profile_id: TABLES.configProfiles },
   [TABLES.runs]: { config_profile_id: TABLES.configProfiles },
   [TABLES.runSamples]: { run_id: TABLES.runs },
-  [TABLES.loggerEvents]: { run_id: TABLES.runs },
-  [TABLES.ingestedFiles]: { run_id: TABLES.runs },
+  [TABLES.loggerEvents]: { run_id: TABLES.runs, file_id: TABLES.ingestedFiles },
+  [TABLES.ingestedFiles]: { run_id: TABLES.runs, copy_of: TABLES.ingestedFiles },
   [TABLES.rejectedRows]: { file_id: TABLES.ingestedFiles },
 };
 
