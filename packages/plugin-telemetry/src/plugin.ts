@@ -22,7 +22,7 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Telemetry
   const plugin = definePlugin<TelemetryTarget>({
     name: PLUGIN_NAME,
     migrations: [...migrations(options), ...(options.migrations ?? [])],
-    traits: [configNotProfiledTrait, uningestedCsvTrait],
+    traits: [configNotProfiledTrait, uningestedCsvTrait(options)],
     guards: [
       pathsGuard(),
       ...(options.prechecks === false ? [] : [precheckGuard(options.prechecks ?? {})]),

@@ -6,14 +6,17 @@ import { pendingLogFiles } from '../pending-files.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
 
-export const uningestedCsvTrait: Trait<TelemetryTarget> = defineTrait<TelemetryTarget>({
-  id: 'csv-not-ingested',
-  title: 'CSV telemetry files under logs/ whose content is not in run_samples',
-  fixes: ['003_ingest_logs'],
-  async detect(target) {
-    return pendingLogFiles(target);
-  },
-});
+/** The step's own `closedAfterMs`: a file the step would ingest as closed is pending here too (else 003 is baselined). */
+export function uningestedCsvTrait(options: { closedAfterMs?: number } = {}): Trait<TelemetryTarget> {
+  return defineTrait<TelemetryTarget>({
+    id: 'csv-not-ingested',
+    title: 'CSV telemetry files under logs/ whose content is not in run_samples',
+    fixes: ['003_ingest_logs'],
+    async detect(target) {
+      return pendingLogFiles(target, options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs });
+    },
+  });
+}
 
 export const configNotProfiledTrait: Trait<TelemetryTarget> = defineTrait<TelemetryTarget>({
   id: 'config-not-profiled',
