@@ -201,7 +201,8 @@ describe('src/migrations/index.ts', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });
 
-  it('is wired into tidemark.config.ts: each target runs its list, after the plugin\\'s own', async () => {
+  // Loading the config compiles it and imports the plugins: seconds on a loaded machine, never 5.
+  it('is wired into tidemark.config.ts: each target runs its list, after the plugin\\'s own', { timeout: 60_000 }, async () => {
     const { config } = await loadConfig({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
     for (const [target, list] of Object.entries(lists)) {
       const entry = config.targets[target];
