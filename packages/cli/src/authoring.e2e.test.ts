@@ -4,9 +4,10 @@
 // app's own `vitest run` (golden + laws pass; and fail when the migration is broken on purpose), `tidemark up`,
 // `tidemark verify`, and core's runPendingMigrations applying it to a second database / folder at startup.
 // Each part is its own `it`, in order; a part that cannot run because an earlier one failed fails too.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,7 +138,7 @@ describe.sequential('the authoring loop from packed tarballs, in an app outside 
       expect(file, `tarball of ${p.json.name}`).toBeDefined();
       dependencies[p.json.name] = `file:tarballs/${file}`;
     }
-    Object.assign(dependencies, { knex: '^3.1.0', pg: '^8.16.0', typeorm: '^0.3.27', vitest: '^4.1.12', 'fast-check': '^4.3.0', jiti: '^2.7.0' });
+    Object.assign(dependencies, { knex: '^3.1.0', pg: '^8.16.0', typeorm: '^0.3.27', vitest: '^4.1.12', 'fast-check': '^4.3.0', jiti: '^2.7.0', mongodb: '^6.20.0', msw: '^2.7.0' });
     const pkg = { name: 'tidemark-e2e-app', private: true, type: 'module', dependencies };
     writeFileSync(join(app, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     const installed = run(app, ['npm', 'install', '--no-audit', '--no-fund', '--loglevel=error'], {}, 280_000);
@@ -329,6 +330,372 @@ console.log(JSON.stringify(result));
       expect(started.code, started.output).toBe(0);
       expect(started.output).toContain(id);
       expect(readFileSync(join(dir(), 'runs/second/README.txt'), 'utf8')).toBe('migrated by tidemark\n');
+    });
+  });
+
+  // MongoDB: the in-repo wire-protocol server (private, a test fixture started from the repo's build, like a
+  // `mongod` a developer runs locally); the app itself uses only the packed public packages and `mongodb`.
+  let mongoUrl = '';
+  let mongoServer: ChildProcess | undefined;
+  afterAll(() => {
+    mongoServer?.kill('SIGTERM');
+  });
+  const startMongo = async (): Promise<string> => {
+    if (mongoUrl) return mongoUrl;
+    const built = spawnSync('pnpm', ['turbo', 'run', 'build', '--filter', '@tidemark/mongo-wire-server', '--output-logs=errors-only'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+    expect(built.status, `${built.stdout}${built.stderr}`).toBe(0);
+    const child = spawn(process.execPath, [join(repoRoot, 'packages/mongo-wire-server/dist/bin.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    mongoServer = child;
+    mongoUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /listening: (mongodb:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!.replace(/\/$/, ''));
+      });
+      child.once('exit', (code) => reject(new Error(`mongo-wire-server exited (${code}): ${out}`)));
+    });
+    return mongoUrl;
+  };
+  /** Runs an ES module in the app folder with the app's `mongodb` (`db` is MONGO_URL's database); prints its result as JSON. */
+  const mongoScript = async (cwd: string, url: string, body: string): Promise<unknown> => {
+    const file = join(cwd, `script-${Math.random().toString(36).slice(2, 8)}.mjs`);
+    await writeFile(file, `import { BSON, MongoClient } from 'mongodb';\nconst { EJSON } = BSON;\nconst client = await new MongoClient(process.env.MONGO_URL).connect();\nconst db = client.db();\ntry {\n  const result = await (async () => {\n${body}\n  })();\n  console.log(JSON.stringify(result ?? null));\n} finally {\n  await client.close();\n}\nvoid EJSON;\n`);
+    const res = run(cwd, [file], { MONGO_URL: url });
+    await rm(file, { force: true });
+    expect(res.code, res.output).toBe(0);
+    return JSON.parse(res.output.trim().split('\n').at(-1)!) as unknown;
+  };
+  /** Loads a corpus case's before/ (one relaxed-EJSON file per collection) into a database. */
+  const seedFromCorpus = (caseDir: string) => `for (const file of ${JSON.stringify(readdirSync(caseDir).filter((f) => f.endsWith('.json')))}) {
+    const { documents = [], indexes = [] } = EJSON.parse((await import('node:fs')).readFileSync(${JSON.stringify(caseDir)} + '/' + file, 'utf8'), { relaxed: true });
+    const c = db.collection(file.replace(/\\.json$/, ''));
+    await db.createCollection(c.collectionName).catch(() => {});
+    if (documents.length) await c.insertMany(documents);
+    for (const { key, ...options } of indexes) if (options.name !== '_id_') await c.createIndex(key, options);
+  }`;
+
+  describe('mongo: seed 003\'s worker documents (@tidemark/plugin-mongo), on a MongoDB wire-protocol server', () => {
+    const dir = () => inApp('mongo-app');
+    const url = (db: string) => `${mongoUrl}/${db}`;
+    const env = () => ({ MONGO_URL: url('e2e_mongo') });
+    let id = '';
+
+    it('tidemark init --plugin mongo, on the legacy workers of the corpus', async () => {
+      await mkdir(dir(), { recursive: true });
+      await startMongo();
+      const init = tidemark(dir(), ['init', '--plugin', 'mongo']);
+      expect(init.code, init.output).toBe(0);
+      const legacy = join(repoRoot, 'fixtures/plugin-mongo/legacy-workers/before');
+      for (const db of ['e2e_mongo', 'e2e_mongo_boot']) await mongoScript(dir(), url(db), seedFromCorpus(legacy));
+      expect(await mongoScript(dir(), url('e2e_mongo'), "return db.collection('cml_workers').countDocuments();")).toBeGreaterThan(0);
+    });
+
+    it('tidemark new add_worker_labels captures before/ from the database', () => {
+      const created = tidemark(dir(), ['new', 'add_worker_labels', '--json'], env());
+      expect(created.code, created.output).toBe(0);
+      const doc = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { id: string; before: { captured: boolean }; files: { fixture: string } };
+      id = doc.id;
+      expect(doc.before.captured, created.output).toBe(true);
+      expect(readFileSync(join(dir(), doc.files.fixture, 'before/cml_workers.json'), 'utf8')).toContain('worker-1');
+    });
+
+    it('fills the migration in: a labels field on every worker, with down and validate', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const filled = fillMigration(
+        await readFile(file, 'utf8'),
+        {
+          up: "async up(ctx) {\n    await dbOf(ctx.target).collection('cml_workers').updateMany({ labels: { $exists: false } }, { $set: { labels: ['lab'] } });\n  }",
+          down: "async down(ctx) {\n    await dbOf(ctx.target).collection('cml_workers').updateMany({}, { $unset: { labels: '' } });\n  }",
+          validate: "async validate(ctx) {\n    const n = await dbOf(ctx.target).collection('cml_workers').countDocuments({ labels: { $exists: false } });\n    return n === 0 ? [] : [{ where: 'cml_workers', message: `${n} worker(s) without labels` }];\n  }",
+        },
+        '',
+      );
+      await writeFile(file, filled);
+    });
+
+    it("the app's vitest run writes after/ (TIDEMARK_UPDATE_GOLDEN=1), then passes golden + laws", () => {
+      const update = vitest(dir(), { ...env(), TIDEMARK_UPDATE_GOLDEN: '1' });
+      expect(update.code, update.output.slice(-4000)).toBe(0);
+      expect(readFileSync(join(dir(), 'fixtures/plugin-mongo', id, 'after/cml_workers.json'), 'utf8')).toContain('"labels"');
+      const checked = vitest(dir(), env());
+      expect(checked.code, checked.output.slice(-4000)).toBe(0);
+    });
+
+    it('the same test fails when the migration is broken on purpose', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const good = await readFile(file, 'utf8');
+      await writeFile(file, good.replace("labels: ['lab']", "labels: ['other']"));
+      try {
+        const broken = vitest(dir(), env());
+        expect(broken.code).not.toBe(0);
+        expect(broken.output).toMatch(/failed/);
+      } finally {
+        await writeFile(file, good);
+      }
+    });
+
+    it('tidemark up, then tidemark verify exits 0', async () => {
+      const up = tidemark(dir(), ['up'], env());
+      expect(up.code, up.output).toBe(0);
+      expect(await mongoScript(dir(), url('e2e_mongo'), "return db.collection('cml_workers').countDocuments({ labels: { $exists: false } });")).toBe(0);
+      const verify = tidemark(dir(), ['verify'], env());
+      expect(verify.code, verify.output).toBe(0);
+    });
+
+    it("core's runPendingMigrations applies it to a second database at startup", async () => {
+      await writeFile(
+        join(dir(), 'start.mjs'),
+        `import { runPendingMigrations } from '@tidemark/core';
+import { mongoPlugin } from '@tidemark/plugin-mongo';
+import { createJiti } from 'jiti';
+import { MongoClient } from 'mongodb';
+
+const { migrations } = await createJiti(import.meta.url).import('./src/migrations/index.ts');
+const client = await new MongoClient(process.env.MONGO_URL).connect();
+try {
+  const result = await runPendingMigrations({ plugin: mongoPlugin({ migrations: migrations.app }), target: client.db() });
+  console.log(JSON.stringify(result));
+} finally {
+  await client.close();
+}
+`,
+      );
+      const started = run(dir(), ['start.mjs'], { MONGO_URL: url('e2e_mongo_boot') });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain(id);
+      expect(await mongoScript(dir(), url('e2e_mongo_boot'), "return db.collection('cml_workers').countDocuments({ labels: ['lab'] });")).toBeGreaterThan(0);
+    });
+  });
+
+  describe("mongodb: the app's own collection (tidemark init --plugin mongodb), on a MongoDB wire-protocol server", () => {
+    const dir = () => inApp('mongodb-app');
+    const url = (db: string) => `${mongoUrl}/${db}`;
+    const env = () => ({ MONGO_URL: url('e2e_accounts') });
+    const accounts = "await db.collection('accounts').insertMany([{ _id: 'ada', name: 'Ada' }, { _id: 'grace', name: 'Grace', plan: 'pro' }]);";
+    let id = '';
+
+    it('tidemark init --plugin mongodb, on an accounts collection', async () => {
+      await mkdir(dir(), { recursive: true });
+      await startMongo();
+      const init = tidemark(dir(), ['init', '--plugin', 'mongodb']);
+      expect(init.code, init.output).toBe(0);
+      for (const db of ['e2e_accounts', 'e2e_accounts_boot']) await mongoScript(dir(), url(db), accounts);
+    });
+
+    it('tidemark new add_signup_source captures before/ from the database', () => {
+      const created = tidemark(dir(), ['new', 'add_signup_source', '--json'], env());
+      expect(created.code, created.output).toBe(0);
+      const doc = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { id: string; before: { captured: boolean }; files: { fixture: string } };
+      id = doc.id;
+      expect(doc.before.captured, created.output).toBe(true);
+      expect(readFileSync(join(dir(), doc.files.fixture, 'before/accounts.json'), 'utf8')).toContain('Grace');
+    });
+
+    it('fills the migration in: a signup_source on every account, with down and validate', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const filled = fillMigration(
+        await readFile(file, 'utf8'),
+        {
+          up: "async up(ctx) {\n    await dbOf(ctx.target).collection('accounts').updateMany({ signup_source: { $exists: false } }, { $set: { signup_source: 'legacy' } });\n  }",
+          down: "async down(ctx) {\n    await dbOf(ctx.target).collection('accounts').updateMany({}, { $unset: { signup_source: '' } });\n  }",
+          validate: "async validate(ctx) {\n    const n = await dbOf(ctx.target).collection('accounts').countDocuments({ signup_source: { $exists: false } });\n    return n === 0 ? [] : [{ where: 'accounts', message: `${n} account(s) without a signup_source` }];\n  }",
+        },
+        '',
+      );
+      await writeFile(file, filled);
+    });
+
+    it("the app's vitest run writes after/ (TIDEMARK_UPDATE_GOLDEN=1), then passes golden + laws", () => {
+      const update = vitest(dir(), { ...env(), TIDEMARK_UPDATE_GOLDEN: '1' });
+      expect(update.code, update.output.slice(-4000)).toBe(0);
+      const after = readFileSync(join(dir(), 'fixtures/mongo-app', id, 'after/accounts.json'), 'utf8');
+      expect(after).toContain('"signup_source": "legacy"');
+      const checked = vitest(dir(), env());
+      expect(checked.code, checked.output.slice(-4000)).toBe(0);
+    });
+
+    it('the same test fails when the migration is broken on purpose', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const good = await readFile(file, 'utf8');
+      await writeFile(file, good.replace("{ signup_source: 'legacy' }", "{ signup_source: 'web' }"));
+      try {
+        const broken = vitest(dir(), env());
+        expect(broken.code).not.toBe(0);
+        expect(broken.output).toMatch(/failed/);
+      } finally {
+        await writeFile(file, good);
+      }
+    });
+
+    it('tidemark up, then tidemark verify exits 0', async () => {
+      const up = tidemark(dir(), ['up'], env());
+      expect(up.code, up.output).toBe(0);
+      expect(await mongoScript(dir(), url('e2e_accounts'), "return db.collection('accounts').find({}, { sort: { _id: 1 } }).map((a) => a.signup_source).toArray();")).toEqual(['legacy', 'legacy']);
+      const verify = tidemark(dir(), ['verify'], env());
+      expect(verify.code, verify.output).toBe(0);
+    });
+
+    it("core's runPendingMigrations applies it to a second database at startup", async () => {
+      await writeFile(
+        join(dir(), 'start.mjs'),
+        `import { runPendingMigrations } from '@tidemark/core';
+import { mongoAppPlugin } from '@tidemark/plugin-mongo';
+import { createJiti } from 'jiti';
+import { MongoClient } from 'mongodb';
+
+const { migrations } = await createJiti(import.meta.url).import('./src/migrations/index.ts');
+const client = await new MongoClient(process.env.MONGO_URL).connect();
+try {
+  const result = await runPendingMigrations({ plugin: mongoAppPlugin({ migrations: migrations.app }), target: client.db() });
+  console.log(JSON.stringify(result));
+} finally {
+  await client.close();
+}
+`,
+      );
+      const started = run(dir(), ['start.mjs'], { MONGO_URL: url('e2e_accounts_boot') });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain(id);
+      expect(await mongoScript(dir(), url('e2e_accounts_boot'), "return db.collection('accounts').find({}, { sort: { _id: 1 } }).map((a) => a.signup_source).toArray();")).toEqual(['legacy', 'legacy']);
+    });
+  });
+
+  describe('sheets: a column in a spreadsheet (@tidemark/plugin-sheets), on its Sheets/Drive emulator', () => {
+    const dir = () => inApp('sheets-app');
+    let emulator: ChildProcess | undefined;
+    let url = '';
+    let ids: string[] = [];
+    let id = '';
+    const env = () => ({ SHEETS_API_URL: url, SHEET_ID: ids[0]! });
+    afterAll(() => {
+      emulator?.kill('SIGTERM');
+    });
+    /** Row 1 of the sheet, from the emulator's inspection route (a new connection each time: no keep-alive race). */
+    const header = async (spreadsheetId: string) => {
+      const body = await new Promise<string>((resolve, reject) => {
+        get(`${url}_emulator/state/${spreadsheetId}`, { agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve(text));
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      const state = JSON.parse(body) as { sheets: { title: string; values: string[][] }[] };
+      return state.sheets.find((s) => s.title === 'Operaciones')!.values[0]!;
+    };
+
+    it('tidemark init --plugin sheets; the package\'s emulator serves two v2.1 spreadsheets of the corpus', async () => {
+      await mkdir(dir(), { recursive: true });
+      const init = tidemark(dir(), ['init', '--plugin', 'sheets']);
+      expect(init.code, init.output).toBe(0);
+      const legacy = join(repoRoot, 'fixtures/plugin-sheets/basic/before');
+      const child = spawn(process.execPath, [join(app, 'node_modules/.bin/tidemark-sheets-emulator'), '--fixture', legacy, '--fixture', legacy], { cwd: dir(), stdio: ['ignore', 'pipe', 'inherit'] });
+      emulator = child;
+      const served = await new Promise<{ url: string; spreadsheetIds: string[] }>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as { url: string; spreadsheetIds: string[] });
+        });
+        child.once('exit', (code) => reject(new Error(`tidemark-sheets-emulator exited (${code}): ${out}`)));
+      });
+      url = served.url;
+      ids = served.spreadsheetIds;
+      expect(ids).toHaveLength(2);
+    });
+
+    it('tidemark new add_notas_column captures before/ from the spreadsheet', () => {
+      const created = tidemark(dir(), ['new', 'add_notas_column', '--json'], env());
+      expect(created.code, created.output).toBe(0);
+      const doc = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { id: string; before: { captured: boolean }; files: { fixture: string } };
+      id = doc.id;
+      expect(doc.before.captured, created.output).toBe(true);
+      expect(readFileSync(join(dir(), doc.files.fixture, 'before/Operaciones.csv'), 'utf8')).toContain('TAG_SPOOL');
+    });
+
+    it('fills the migration in: a NOTAS column before the v3.0 columns, with down and validate', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const lookup = `const { session, spreadsheetId, sheetName } = ctx.target;
+    const sheets = await session.sheets();
+    const header = await session.call('values.get', 'read', (o) => sheets.spreadsheets.values.get({ spreadsheetId, range: \`'\${sheetName}'!1:1\` }, o));
+    const row = (header.values?.[0] ?? []) as string[];
+    const got = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, o));
+    const sheetId = got.sheets!.find((s) => s.properties?.title === sheetName)!.properties!.sheetId!;`;
+      const filled = fillMigration(
+        await readFile(file, 'utf8'),
+        {
+          up: `async up(ctx) {
+    ${lookup}
+    if (row.includes('NOTAS')) return;
+    const at = row.indexOf('Ocupado_Por');
+    await session.call('sheets.batchUpdate', 'structure', (o) => sheets.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ insertDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: at, endIndex: at + 1 } } }] } }, o));
+    await session.call('values.update', 'write', (o) => sheets.spreadsheets.values.update({ spreadsheetId, range: \`'\${sheetName}'!\${columnLetter(at)}1\`, valueInputOption: 'RAW', requestBody: { values: [['NOTAS']] } }, o));
+  }`,
+          down: `async down(ctx) {
+    ${lookup}
+    const at = row.indexOf('NOTAS');
+    if (at < 0) return;
+    await session.call('sheets.batchUpdate', 'structure', (o) => sheets.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ deleteDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: at, endIndex: at + 1 } } }] } }, o));
+  }`,
+          validate: `async validate(ctx) {
+    ${lookup}
+    void sheetId;
+    return row.includes('NOTAS') ? [] : [{ where: \`\${sheetName}!1:1\`, message: 'no NOTAS header' }];
+  }`,
+        },
+        "import { columnLetter } from '@tidemark/plugin-sheets';",
+      );
+      await writeFile(file, filled);
+    });
+
+    it("the app's vitest run writes after/ (TIDEMARK_UPDATE_GOLDEN=1), then passes golden + laws", () => {
+      const update = vitest(dir(), { ...env(), TIDEMARK_UPDATE_GOLDEN: '1' });
+      expect(update.code, update.output.slice(-4000)).toBe(0);
+      expect(readFileSync(join(dir(), 'fixtures/plugin-sheets', id, 'after/Operaciones.csv'), 'utf8')).toMatch(/,NOTAS,Ocupado_Por,Fecha_Ocupacion,version\r?\n/);
+      const checked = vitest(dir(), env());
+      expect(checked.code, checked.output.slice(-4000)).toBe(0);
+    });
+
+    it('the same test fails when the migration is broken on purpose', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const good = await readFile(file, 'utf8');
+      await writeFile(file, good.replace("values: [['NOTAS']]", "values: [['NOTES']]"));
+      try {
+        const broken = vitest(dir(), env());
+        expect(broken.code).not.toBe(0);
+        expect(broken.output).toMatch(/failed/);
+      } finally {
+        await writeFile(file, good);
+      }
+    });
+
+    it('tidemark up, then tidemark verify exits 0', async () => {
+      const up = tidemark(dir(), ['up'], env());
+      expect(up.code, up.output).toBe(0);
+      expect((await header(ids[0]!)).slice(-4)).toEqual(['NOTAS', 'Ocupado_Por', 'Fecha_Ocupacion', 'version']);
+      const verify = tidemark(dir(), ['verify'], env());
+      expect(verify.code, verify.output).toBe(0);
+    });
+
+    it("core's runPendingMigrations applies it to a second spreadsheet at startup", async () => {
+      await writeFile(
+        join(dir(), 'start.mjs'),
+        `import { runPendingMigrations } from '@tidemark/core';
+import { sheetsPlugin, sheetsTarget } from '@tidemark/plugin-sheets';
+import { createJiti } from 'jiti';
+
+const { migrations } = await createJiti(import.meta.url).import('./src/migrations/index.ts');
+const target = sheetsTarget({ spreadsheetId: process.env.SHEET_ID, rootUrl: process.env.SHEETS_API_URL, auth: 'emulator' });
+const result = await runPendingMigrations({ plugin: sheetsPlugin({ migrations: migrations.app }), target });
+console.log(JSON.stringify({ outcome: result.outcome, applied: result.applied }));
+`,
+      );
+      const started = run(dir(), ['start.mjs'], { SHEETS_API_URL: url, SHEET_ID: ids[1]! });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain(id);
+      expect((await header(ids[1]!)).slice(-4)).toEqual(['NOTAS', 'Ocupado_Por', 'Fecha_Ocupacion', 'version']);
     });
   });
 });

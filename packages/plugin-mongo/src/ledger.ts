@@ -32,6 +32,11 @@ export interface MongoLedgerOptions {
   names?: CollectionNames;
   /** Current checksums by migration id, used to adopt entries the seed's runner wrote without one. */
   checksums?: ReadonlyMap<string, string>;
+  /**
+   * Checksums earlier releases recorded for a migration whose work the current one still undoes: read as the
+   * current checksum (no drift on a target migrated before an upgrade).
+   */
+  earlierChecksums?: ReadonlyMap<string, readonly string[]>;
   lock?: Omit<MongoLockOptions, 'collection'>;
 }
 
@@ -50,13 +55,15 @@ function parseData(doc: LedgerDocument, collection: string): Record<string, unkn
   }
 }
 
-export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>, collection = DEFAULT_NAMES.ledger): LedgerEntry {
+export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>, collection = DEFAULT_NAMES.ledger, earlier?: ReadonlyMap<string, readonly string[]>): LedgerEntry {
   const data = parseData(doc, collection);
   const legacy = doc.checksum === undefined;
+  const current = checksums?.get(doc.name);
+  const upgraded = !legacy && current !== undefined && doc.checksum !== current && (earlier?.get(doc.name)?.includes(doc.checksum!) ?? false);
   const note = doc.note ?? (legacy ? 'recorded by an earlier runner without a checksum; adopted' : undefined);
   return {
     id: doc.name,
-    checksum: doc.checksum ?? checksums?.get(doc.name) ?? '',
+    checksum: upgraded ? current : (doc.checksum ?? current ?? ''),
     outcome: doc.outcome ?? 'applied',
     at: (doc.applied_at instanceof Date ? doc.applied_at : new Date(doc.applied_at)).toISOString(),
     durationMs: doc.duration ?? 0,
@@ -82,7 +89,7 @@ export function mongoLedger(db: Db, options: MongoLedgerOptions = {}): Ledger & 
         latest.delete(doc.name);
         latest.set(doc.name, doc);
       }
-      return [...latest.values()].map((doc) => toEntry(doc, options.checksums, names.ledger));
+      return [...latest.values()].map((doc) => toEntry(doc, options.checksums, names.ledger, options.earlierChecksums));
     },
 
     async record(entry: LedgerEntry): Promise<void> {

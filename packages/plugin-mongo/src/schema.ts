@@ -52,8 +52,9 @@ export const WORKER_DEFAULTS: readonly (readonly [field: string, value: unknown]
 export const WORKER_FIELDS = WORKER_DEFAULTS.map(([field]) => field);
 
 /**
- * Per-document record of which `state` fields 002 added (absent when it added none). It lets 002's down
- * remove exactly those, and only while they still hold the default 002 wrote.
+ * The per-document list of the `state` fields 002 added, as earlier releases wrote it INTO each worker. This
+ * release keeps that list in the undo collection instead; 002's down still reads this field on workers an
+ * earlier release migrated, and removes it.
  */
 export const ADDED_BY_002 = '_tidemark_002_added';
 

@@ -50,7 +50,7 @@ export class SheetsSession {
   private readonly retry: Required<RetryOptions>;
 
   constructor(
-    private readonly options: { auth?: AuthLike; sheets?: sheets_v4.Sheets; drive?: drive_v3.Drive; retry?: RetryOptions; sleep?: (ms: number) => Promise<void> },
+    private readonly options: { auth?: AuthLike; rootUrl?: string; sheets?: sheets_v4.Sheets; drive?: drive_v3.Drive; retry?: RetryOptions; sleep?: (ms: number) => Promise<void> },
   ) {
     this.sheetsClient = options.sheets;
     this.driveClient = options.drive;
@@ -60,7 +60,7 @@ export class SheetsSession {
   async sheets(): Promise<sheets_v4.Sheets> {
     if (!this.sheetsClient) {
       const { sheets } = await import('@googleapis/sheets');
-      this.sheetsClient = sheets({ version: 'v4', auth: this.options.auth as never });
+      this.sheetsClient = sheets({ version: 'v4', auth: this.options.auth as never, ...(this.options.rootUrl ? { rootUrl: this.options.rootUrl } : {}) });
     }
     return this.sheetsClient;
   }
@@ -68,7 +68,7 @@ export class SheetsSession {
   async drive(): Promise<drive_v3.Drive> {
     if (!this.driveClient) {
       const { drive } = await import('@googleapis/drive');
-      this.driveClient = drive({ version: 'v3', auth: this.options.auth as never });
+      this.driveClient = drive({ version: 'v3', auth: this.options.auth as never, ...(this.options.rootUrl ? { rootUrl: this.options.rootUrl } : {}) });
     }
     return this.driveClient;
   }

@@ -1,6 +1,8 @@
 // `tidemark new` for this plugin: a typed migration that calls the Sheets API through the target's session
-// (counted, retried with backoff, cache kept right); `up`, `down` and `validate` throw until written. No test
-// template yet: this package has no `./testing` harness (the CLI writes its generic test).
+// (counted, retried with backoff, cache kept right); `up`, `down` and `validate` throw until written. The test
+// runs the golden cases and the laws with the `./testing` harness (spreadsheets in the local emulator), the
+// app's own migrations appended.
+import { posix } from 'node:path';
 import type { ScaffoldInput, ScaffoldOutput } from '@tidemark/core';
 
 const NOT_WRITTEN = (id: string, what: string) => `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
@@ -36,5 +38,20 @@ export const ${input.exportName} = defineMigration<SheetsTarget>({
   },
 });
 `;
-  return { migration };
+  const cases = input.fixtureDir ? posix.dirname(input.fixtureDir.replaceAll('\\', '/')) : `../../fixtures/${input.plugin ?? 'plugin-sheets'}`;
+  const test = `import { fileURLToPath } from 'node:url';
+import { describeGolden, describeLaws } from '@tidemark/testing';
+import { goldenStates, sheetsHarness } from '@tidemark/plugin-sheets/testing';
+import { migrations } from './index.js';
+
+// Golden cases: <case>/before is captured from your sheet, TIDEMARK_UPDATE_GOLDEN=1 writes <case>/after.
+const cases = fileURLToPath(new URL(${JSON.stringify(`${cases}/`)}, import.meta.url));
+// Each target is a spreadsheet in the Sheets/Drive emulator this test serves on a local port (needs msw).
+const harness = sheetsHarness({ migrations: migrations[${JSON.stringify(input.target ?? 'app')}], states: await goldenStates(cases) });
+
+describeGolden(harness, { dir: cases });
+// The laws draw from the cases' before/ states: a few runs cover them.
+describeLaws(harness, { runs: 3 });
+`;
+  return { migration, test };
 }

@@ -20,6 +20,11 @@ export interface SheetsTargetOptions {
    * account use `serviceAccountAuth()`; for OAuth, an OAuth2Client with the user's refresh token.
    */
   auth?: AuthLike;
+  /**
+   * Where the Sheets v4 and Drive v3 APIs answer, e.g. a local emulator's `http://127.0.0.1:4010/` (see
+   * `@tidemark/plugin-sheets/testing`). Default: Google's.
+   */
+  rootUrl?: string;
   /** Or bring your own clients (they carry their own auth). */
   sheets?: sheets_v4.Sheets;
   drive?: drive_v3.Drive;
@@ -38,6 +43,7 @@ export function sheetsTarget(options: SheetsTargetOptions): SheetsTarget {
     sheetName: options.sheetName ?? DEFAULT_SHEET_NAME,
     session: new SheetsSession({
       ...(options.auth === undefined ? {} : { auth: options.auth }),
+      ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
       ...(options.sheets ? { sheets: options.sheets } : {}),
       ...(options.drive ? { drive: options.drive } : {}),
       ...(options.retry ? { retry: options.retry } : {}),

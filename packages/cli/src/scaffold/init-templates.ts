@@ -64,8 +64,8 @@ export default defineConfig({
 `,
   },
   sheets: {
-    packages: ['@tidemark/plugin-sheets'],
-    env: ['SHEET_ID', 'SHEET_NAME', 'GOOGLE_APPLICATION_CREDENTIALS'],
+    packages: ['@tidemark/plugin-sheets', 'msw'],
+    env: ['SHEET_ID', 'SHEET_NAME', 'GOOGLE_APPLICATION_CREDENTIALS', 'SHEETS_API_URL'],
     config: `${header('a Google spreadsheet (@tidemark/plugin-sheets)')}import { serviceAccountAuth, sheetsPlugin, sheetsTarget } from '@tidemark/plugin-sheets';
 import { migrations } from './src/migrations/index.js';
 
@@ -77,8 +77,11 @@ export default defineConfig({
       target: async ({ configDir }) => {
         const spreadsheetId = process.env.SHEET_ID;
         if (!spreadsheetId) throw new Error('set SHEET_ID to the spreadsheet id (from its URL)');
+        const sheetName = process.env.SHEET_NAME ?? 'Operaciones';
+        // SHEETS_API_URL: a local emulator (\`npx tidemark-sheets-emulator --fixture <dir>\`), any API key.
+        if (process.env.SHEETS_API_URL) return sheetsTarget({ spreadsheetId, sheetName, rootUrl: process.env.SHEETS_API_URL, auth: 'emulator' });
         const keyFile = resolve(configDir, process.env.GOOGLE_APPLICATION_CREDENTIALS ?? 'service-account.json');
-        return sheetsTarget({ spreadsheetId, sheetName: process.env.SHEET_NAME ?? 'Operaciones', auth: await serviceAccountAuth({ keyFile }) });
+        return sheetsTarget({ spreadsheetId, sheetName, auth: await serviceAccountAuth({ keyFile }) });
       },
     },
   },
@@ -198,7 +201,8 @@ describe('src/migrations/index.ts', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });
 
-  it('is wired into tidemark.config.ts: each target runs its list, after the plugin\\'s own', async () => {
+  // Loading the config compiles it and imports the plugins: seconds on a loaded machine, never 5.
+  it('is wired into tidemark.config.ts: each target runs its list, after the plugin\\'s own', { timeout: 60_000 }, async () => {
     const { config } = await loadConfig({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
     for (const [target, list] of Object.entries(lists)) {
       const entry = config.targets[target];

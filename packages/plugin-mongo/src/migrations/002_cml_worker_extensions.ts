@@ -1,8 +1,11 @@
 // Seed §2.2: capacity-tracking fields on cml_workers, plus the (status, template_name) index.
 // Beyond the seed: each field gets its default only where that field is missing (the seed's filter on
 // template_name alone would overwrite capacity a worker already had), in ONE server-side pipeline
-// updateMany; the same update writes a per-document list of the fields it added, and the downgrade removes
-// exactly those (while they still hold the default), then the list. down(up(x)) == x, field order included.
+// updateMany. Which fields it added to which worker is kept out of the app's documents: one server-side
+// aggregate writes it ($merge) into the undo collection first, one entry per worker; the downgrade removes
+// exactly those fields (while they still hold the default), then the entries. down(up(x)) == x, field order
+// included. Workers migrated by an earlier release carry the list in the document itself (ADDED_BY_002):
+// down reads that too, and removes it.
 import { defineMigration, type ValidationIssue } from '@tidemark/core';
 import type { Db, Document } from 'mongodb';
 import { dbOf, type MongoTarget } from '../target.js';
@@ -11,17 +14,40 @@ import { UndoLog } from '../undo.js';
 
 export const WORKER_EXTENSIONS_ID = '002_cml_worker_extensions';
 
+/**
+ * The checksums earlier releases recorded for 002 (built by tsc), whose work this release can undo: the
+ * ledger reads them as this release's checksum, so a target migrated before is no drift.
+ */
+export const EARLIER_002_CHECKSUMS: readonly string[] = ['44288d1c339f09ec'];
+
 const isMissing = (field: string): Document => ({ $eq: [{ $type: `$state.${field}` }, 'missing'] });
+
+/** One undo entry per worker 002 changes: `{ _id: { migration, worker }, fields }`, in the undo collection. */
+export interface AddedFieldsEntry {
+  _id: { migration: string; worker: unknown };
+  fields: string[];
+}
+
+/**
+ * The aggregate that records, per worker about to be changed, the fields 002 will add. `keepExisting`: a
+ * retried `up` (after a crash between this and the update) keeps what the first attempt recorded.
+ */
+export function recordAddedFieldsPipeline(undoCollection: string): Document[] {
+  return [
+    { $match: workersMissingFields() },
+    {
+      $project: {
+        _id: { migration: { $literal: WORKER_EXTENSIONS_ID }, worker: '$_id' },
+        fields: { $filter: { input: WORKER_FIELDS.map((f) => ({ $cond: [isMissing(f), f, null] })), as: 'f', cond: { $ne: ['$$f', null] } } },
+      },
+    },
+    { $merge: { into: undoCollection, on: '_id', whenMatched: 'keepExisting', whenNotMatched: 'insert' } },
+  ];
+}
 
 /** The single update: pipeline form so "only where missing" is decided per field, per document, on the server. */
 export function addCapacityFieldsUpdate(): Document[] {
-  // The marker comes first: MongoDB evaluates a $set stage against its input document, but engines that
-  // apply dotted fields in place (mingo, behind the test server) would otherwise see the fields just added.
-  const set: Document = {
-    [ADDED_BY_002]: {
-      $filter: { input: WORKER_FIELDS.map((f) => ({ $cond: [isMissing(f), f, null] })), as: 'f', cond: { $ne: ['$$f', null] } },
-    },
-  };
+  const set: Document = {};
   for (const [field, value] of WORKER_DEFAULTS) {
     set[`state.${field}`] = { $cond: [isMissing(field), { $literal: value }, `$state.${field}`] };
   }
@@ -32,9 +58,43 @@ export function addCapacityFieldsUpdate(): Document[] {
 export function addCapacityFieldsFor(state: Record<string, unknown>): { $set: Document } | null {
   const added = WORKER_DEFAULTS.filter(([f]) => !(f in state));
   if (added.length === 0) return null;
-  const $set: Document = { [ADDED_BY_002]: added.map(([f]) => f) };
+  const $set: Document = {};
   for (const [f, v] of added) $set[`state.${f}`] = structuredClone(v);
   return { $set };
+}
+
+const ENTRY_BATCH = 1000;
+
+/**
+ * Unsets each field 002 added where it still holds the default: for the workers of the undo entries, and for
+ * workers whose document carries an earlier release's ADDED_BY_002 list. Returns, per field, how many workers
+ * changed the value since (kept).
+ */
+async function removeAddedFields(db: Db, undoCollection: string): Promise<Map<string, number>> {
+  const workers = db.collection(WORKERS);
+  const changed = new Map<string, number>();
+  const unset = async (field: string, value: unknown, which: Document) => {
+    const kept = await workers.countDocuments({ ...which, [`state.${field}`]: { $ne: value } });
+    if (kept > 0) changed.set(field, (changed.get(field) ?? 0) + kept);
+    await workers.updateMany({ ...which, [`state.${field}`]: value }, { $unset: { [`state.${field}`]: '' } });
+  };
+  const entries = db.collection<AddedFieldsEntry>(undoCollection).find({ '_id.migration': WORKER_EXTENSIONS_ID }, { batchSize: ENTRY_BATCH });
+  let batch: AddedFieldsEntry[] = [];
+  const flush = async () => {
+    for (const [field, value] of WORKER_DEFAULTS) {
+      const ids = batch.filter((e) => e.fields.includes(field)).map((e) => e._id.worker);
+      if (ids.length > 0) await unset(field, value, { _id: { $in: ids } });
+    }
+    batch = [];
+  };
+  for await (const entry of entries) {
+    batch.push(entry);
+    if (batch.length >= ENTRY_BATCH) await flush();
+  }
+  await flush();
+  for (const [field, value] of WORKER_DEFAULTS) await unset(field, value, { [ADDED_BY_002]: field });
+  await workers.updateMany({ [ADDED_BY_002]: { $exists: true } }, { $unset: { [ADDED_BY_002]: '' } });
+  return changed;
 }
 
 export async function workerIssues(db: Db): Promise<ValidationIssue[]> {
@@ -59,6 +119,8 @@ export function workerExtensions(undoCollection: string) {
       const db = dbOf(ctx.target);
       const undo = new UndoLog(db, undoCollection, WORKER_EXTENSIONS_ID);
       await undo.ensureCollection(WORKERS);
+      // What down needs goes to the undo collection first (never into the app's documents).
+      await db.collection(WORKERS).aggregate(recordAddedFieldsPipeline(undoCollection)).toArray();
       const result = await db.collection(WORKERS).updateMany(workersMissingFields(), addCapacityFieldsUpdate());
       ctx.log(`defaulted capacity fields on ${result.modifiedCount} worker(s)`, { matched: result.matchedCount, modified: result.modifiedCount });
       const odd = await db.collection(WORKERS).countDocuments({ state: { $not: { $type: 'object' } } });
@@ -70,12 +132,10 @@ export function workerExtensions(undoCollection: string) {
       const workers = db.collection(WORKERS);
       const undo = new UndoLog(db, undoCollection, WORKER_EXTENSIONS_ID);
       const record = await undo.read();
-      for (const [field, value] of WORKER_DEFAULTS) {
-        const changed = await workers.countDocuments({ [ADDED_BY_002]: field, [`state.${field}`]: { $ne: value } });
-        if (changed > 0) ctx.warn(`${changed} worker(s) changed state.${field} after 002 added it; their value is kept`, { field, workers: changed });
-        await workers.updateMany({ [ADDED_BY_002]: field, [`state.${field}`]: value }, { $unset: { [`state.${field}`]: '' } });
+      for (const [field, n] of await removeAddedFields(db, undoCollection)) {
+        ctx.warn(`${n} worker(s) changed state.${field} after 002 added it; their value is kept`, { field, workers: n });
       }
-      await workers.updateMany({ [ADDED_BY_002]: { $exists: true } }, { $unset: { [ADDED_BY_002]: '' } });
+      await db.collection<AddedFieldsEntry>(undoCollection).deleteMany({ '_id.migration': WORKER_EXTENSIONS_ID });
       await undo.undoIndexes(record);
       // cml_workers itself is dropped only if 002 created it and nothing was stored in it since.
       if (record?.created_collections?.includes(WORKERS) && (await workers.countDocuments({})) === 0) {

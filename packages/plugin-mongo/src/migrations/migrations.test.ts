@@ -7,7 +7,7 @@ import { readState, stateText } from '../state.js';
 import { connect, freshDb, startBackend, type Backend } from '../test/backend.js';
 import { labletWorker, legacyWorker } from '../test/workers.js';
 import { LABLET_COLLECTIONS_ID } from './001_lablet_collections.js';
-import { WORKER_EXTENSIONS_ID } from './002_cml_worker_extensions.js';
+import { EARLIER_002_CHECKSUMS, WORKER_EXTENSIONS_ID } from './002_cml_worker_extensions.js';
 
 let backend: Backend;
 let client: MongoClient;
@@ -104,13 +104,17 @@ describe('002_cml_worker_extensions', () => {
       port_allocations: [],
       lablet_instance_ids: [],
     });
-    expect(byId.get('worker-1')?.[ADDED_BY_002]).toEqual(WORKER_FIELDS);
+    // What down needs is in the undo collection, never in the app's documents.
+    for (const doc of byId.values()) expect(Object.keys(doc).filter((k) => k.startsWith('_tidemark'))).toEqual([]);
+    const added = new Map((await db.collection<{ _id: { migration: string; worker: string }; fields: string[] }>('_tidemark_undo').find({ '_id.migration': WORKER_EXTENSIONS_ID }).toArray()).map((e) => [e._id.worker, e.fields]));
+    expect(added.get('worker-1')).toEqual(WORKER_FIELDS);
     // Existing values are never overwritten (the seed's filter on template_name alone would have).
     expect(byId.get('worker-2')?.state.declared_capacity).toEqual({ cpu_cores: 96, memory_gb: 384, storage_gb: 1000, max_nodes: 50 });
     expect(byId.get('worker-2')?.state.port_range_start).toBe(4000);
-    expect(byId.get('worker-2')?.[ADDED_BY_002]).toEqual(WORKER_FIELDS.filter((f) => f !== 'declared_capacity' && f !== 'port_range_start'));
-    // A worker that had everything is untouched.
+    expect(added.get('worker-2')).toEqual(WORKER_FIELDS.filter((f) => f !== 'declared_capacity' && f !== 'port_range_start'));
+    // A worker that had everything is untouched, and needs no undo entry.
     expect(byId.get('worker-3')).toEqual(labletWorker(3));
+    expect(added.has('worker-3')).toBe(false);
     const indexes = await db.collection('cml_workers').listIndexes().toArray();
     expect(indexes.map((i) => i.name)).toContain('state.status_1_state.template_name_1');
   });
@@ -142,6 +146,29 @@ describe('002_cml_worker_extensions', () => {
     expect(worker?.state).toEqual({ ...legacyWorker(1).state, template_name: 'tpl-large' });
     expect(worker).not.toHaveProperty(ADDED_BY_002);
     expect(events.some((e) => e.type === 'log' && e.level === 'warn' && /state\.template_name/.test(e.message))).toBe(true);
+  });
+
+  test('a target an earlier release migrated (the added-fields list inside each worker, no undo entries) rolls back, and loses the list', async () => {
+    // What the previous release left: 001 and 002 applied (its tsc-built checksum in the ledger), each changed
+    // worker carrying ADDED_BY_002, the undo collection holding only the index record.
+    const before = [legacyWorker(1), legacyWorker(2, { port_range_start: 4000 }), labletWorker(3)];
+    await db.collection('cml_workers').insertMany(before.map((w) => structuredClone(w)) as never[]);
+    await runner().up({ to: WORKER_EXTENSIONS_ID });
+    const entries = db.collection('_tidemark_undo');
+    await entries.deleteMany({ '_id.migration': WORKER_EXTENSIONS_ID });
+    const workers = db.collection('cml_workers');
+    await workers.updateOne({ _id: 'worker-1' as never }, { $set: { [ADDED_BY_002]: WORKER_FIELDS } });
+    await workers.updateOne({ _id: 'worker-2' as never }, { $set: { [ADDED_BY_002]: WORKER_FIELDS.filter((f) => f !== 'port_range_start') } });
+    await db.collection('migrations').updateOne({ name: WORKER_EXTENSIONS_ID }, { $set: { checksum: EARLIER_002_CHECKSUMS[0] } });
+
+    // The earlier release's entry is no drift.
+    const verified = await runner().verify();
+    expect(verified.plan.drift).toEqual([]);
+    await runner().down({ to: LABLET_COLLECTIONS_ID });
+    const after = new Map((await workers.find({}).toArray()).map((d) => [String(d._id), d]));
+    expect(after.get('worker-1')).toEqual(legacyWorker(1));
+    expect(after.get('worker-2')).toEqual(legacyWorker(2, { port_range_start: 4000 }));
+    expect(after.get('worker-3')).toEqual(labletWorker(3));
   });
 
   test('on an empty database 002 creates cml_workers with its index, and down removes both', async () => {

@@ -43,7 +43,8 @@ async function body(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-export async function serveEmulator(emulator: GoogleEmulator, options: { port?: number; host?: string } = {}): Promise<ServedEmulator> {
+/** `unref`: the open port does not keep the process alive (an app's test process exits without closing it). */
+export async function serveEmulator(emulator: GoogleEmulator, options: { port?: number; host?: string; unref?: boolean } = {}): Promise<ServedEmulator> {
   const handlers = emulator.handlers();
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
@@ -73,6 +74,7 @@ export async function serveEmulator(emulator: GoogleEmulator, options: { port?: 
     server.once('error', reject);
     server.listen(options.port ?? 0, host, resolve);
   });
+  if (options.unref) server.unref();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}/`,
