@@ -168,18 +168,28 @@ async function hasLineEnd(path: string, start: number, size: number): Promise<bo
   return buf.indexOf(10) !== -1 || (cr !== -1 && cr < buf.length - 1);
 }
 
-/** Closed: not written for `closedAfterMs`, or another file in its folder was created after its last write. */
+/**
+ * Closed: not written for `closedAfterMs`, or another file in its folder was created after its last write.
+ * Only another file closes one: a file written once at creation has the same birth and write time, and
+ * comparing its own fractional birth with its rounded mtime made that depend on the sub-millisecond part.
+ */
 export function closedFiles(files: readonly LogFile[], now: number, closedAfterMs: number): Set<string> {
-  const newestBirth = new Map<string, number>();
+  // Per folder the two newest births: the newest other than a file's own.
+  const newest = new Map<string, { file: string; born: number }[]>();
   for (const f of files) {
     const dir = dirname(f.file);
-    newestBirth.set(dir, Math.max(newestBirth.get(dir) ?? 0, f.born));
+    const top = [...(newest.get(dir) ?? []), { file: f.file, born: f.born }].sort((a, b) => b.born - a.born).slice(0, 2);
+    newest.set(dir, top);
   }
   const closed = new Set<string>();
   for (const f of files) {
     const written = f.mtime.getTime();
-    if (now - written >= closedAfterMs) closed.add(f.file);
-    else if (f.born > 0 && (newestBirth.get(dirname(f.file)) ?? 0) > written) closed.add(f.file);
+    if (now - written >= closedAfterMs) {
+      closed.add(f.file);
+      continue;
+    }
+    const other = (newest.get(dirname(f.file)) ?? []).find((n) => n.file !== f.file);
+    if (other && other.born > 0 && other.born > written) closed.add(f.file);
   }
   return closed;
 }
