@@ -19,7 +19,13 @@ for (let i = 0; i < args.length; i++) {
     process.exit(2);
   }
   if (arg === '--fixture') fixtures.push(resolve(value!));
-  else if (arg === '--port') port = Number(value);
+  else if (arg === '--port') {
+    port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`--port takes a port number (0 to 65535), not "${value}"\n`);
+      process.exit(2);
+    }
+  }
   else {
     process.stderr.write(`unknown argument ${arg}\nusage: tidemark-sheets-emulator [--fixture <dir>]... [--port n]\n`);
     process.exit(2);
