@@ -223,9 +223,9 @@ async function sheets(work) {
   );
   const fixture = join(repo, 'fixtures', 'plugin-sheets', 'basic', 'before');
   const sheetsDir = join(repo, 'packages', 'plugin-sheets');
-  const server = serve(process.execPath, ['--import', 'tsx', 'src/test/emulator/serve-bin.ts', '--fixture', fixture], sheetsDir);
+  const server = serve(process.execPath, ['--import', 'tsx', 'src/testing/serve-bin.ts', '--fixture', fixture], sheetsDir);
   try {
-    const { url, spreadsheetId } = JSON.parse(await server.line);
+    const { url, spreadsheetIds: [spreadsheetId] } = JSON.parse(await server.line);
     console.log(`[demo] Google API emulator at ${url}, spreadsheet ${spreadsheetId} (ZEUES v2.1, from fixtures/plugin-sheets/basic)`);
     const config = join(here, 'sheets', 'tidemark.config.ts');
     const env = { SHEET_ID: spreadsheetId, GOOGLE_API_ROOT: url };

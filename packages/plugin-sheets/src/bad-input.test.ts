@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRunner } from '@tidemark/core';
 import { migrateSheet, sheetsPlugin, V21_HEADERS } from './index.js';
-import type { CellValue } from './test/emulator/model.js';
+import type { CellValue } from './emulator/model.js';
 import { newTarget, seedSheet, startEmulator } from './test/harness.js';
 import { v21Values } from './test/sample.js';
 

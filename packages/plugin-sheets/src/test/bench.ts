@@ -5,7 +5,7 @@ import { migrateSheet } from '../api.js';
 import { newTarget } from './harness.js';
 import { naiveMigration } from './naive.js';
 import { v21Values } from './sample.js';
-import { GoogleEmulator } from './emulator/server.js';
+import { GoogleEmulator } from '../emulator/server.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000);
 const emulator = new GoogleEmulator();

@@ -2,8 +2,8 @@
 // whose backoff does not sleep for real.
 import { OAuth2Client } from 'google-auth-library';
 import { sheetsTarget, type SheetsTarget } from '../target.js';
-import { GoogleEmulator } from './emulator/server.js';
-import type { SheetSeed } from './emulator/model.js';
+import { GoogleEmulator } from '../emulator/server.js';
+import type { SheetSeed } from '../emulator/model.js';
 
 export function testAuth(): OAuth2Client {
   const auth = new OAuth2Client();

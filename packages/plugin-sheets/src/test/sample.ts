@@ -1,6 +1,6 @@
 // Deterministic v2.1 spool rows for tests and the bench: realistic values in all 65 columns.
 import { V21_HEADERS } from '../schema.js';
-import type { CellValue } from './emulator/model.js';
+import type { CellValue } from '../emulator/model.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -8,7 +8,7 @@ import { V21_HEADERS } from '../schema.js';
 import type { SheetsTarget } from '../target.js';
 import { createFrom, removeSpreadsheet, stateOf } from '../testing/emulator-state.js';
 import { loadFixture, normalizeState, trimValues as trim, writeFixture, type SpreadsheetState } from '../testing/state.js';
-import type { GoogleEmulator } from './emulator/server.js';
+import type { GoogleEmulator } from '../emulator/server.js';
 import { newTarget } from './harness.js';
 
 // The state and fixture code is the `./testing` subpath's (an app's tests use the same); re-exported for the

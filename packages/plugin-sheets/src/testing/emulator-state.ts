@@ -1,5 +1,5 @@
 // A SpreadsheetState in and out of the emulator's model (in-process, no API calls).
-import type { GoogleEmulator } from '../test/emulator/server.js';
+import type { GoogleEmulator } from '../emulator/server.js';
 import { typed, type SpreadsheetState } from './state.js';
 
 export function createFrom(emulator: GoogleEmulator, state: SpreadsheetState): string {

@@ -35,7 +35,7 @@ export const EMULATOR_API_KEY = 'tidemark-emulator';
 
 async function loadEmulator() {
   try {
-    const [server, serve, state] = await Promise.all([import('../test/emulator/server.js'), import('../test/emulator/serve.js'), import('./emulator-state.js')]);
+    const [server, serve, state] = await Promise.all([import('../emulator/server.js'), import('../emulator/serve.js'), import('./emulator-state.js')]);
     return { ...server, ...serve, ...state };
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /['"]msw/.test(String((error as Error).message))) {

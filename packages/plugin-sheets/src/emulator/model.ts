@@ -1,7 +1,7 @@
 // The emulator's state and the documented semantics of the Sheets v4 / Drive v3 operations we use, kept
 // separate from HTTP so each rule reads like the reference page it follows. Errors carry the API's
 // status + canonical name; the HTTP layer turns them into `{error:{code,message,status}}` bodies.
-import { columnLetter, formatA1, parseA1, quoteSheet } from '../../a1.js';
+import { columnLetter, formatA1, parseA1, quoteSheet } from '../a1.js';
 
 /** A stored cell: what the user entered (numbers, booleans, strings; formulas as `=...` text). */
 export type CellValue = string | number | boolean;

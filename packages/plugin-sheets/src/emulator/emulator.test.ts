@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { sheets as sheetsApi } from '@googleapis/sheets';
 import { drive as driveApi } from '@googleapis/drive';
-import { startEmulator, testAuth } from '../harness.js';
+import { startEmulator, testAuth } from '../test/harness.js';
 
 const env = startEmulator();
 afterAll(() => env.close());
