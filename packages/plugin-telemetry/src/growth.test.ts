@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { telemetryPlugin, type TelemetryPluginOptions } from '@tidemark/plugin-telemetry';
 import { useLegacyTarget } from './test/legacy-target.js';
 import { LOGGER_HEADER, loggerRow } from './demo/sample-data.js';
+import { withInternalHooks } from './internal-hooks.js';
 
 const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `${loggerRow(from + k)}\n`).join('');
 
@@ -111,7 +112,7 @@ describe('files that grow (PostgreSQL)', () => {
   it("a crash between the samples COPY and the offset update keeps neither; the rerun ingests each line once (commit: 'file')", async () => {
     await run({ commit: 'file' });
     await appendFile(live(), `${loggerRow(3).slice(20)}\n${rows(4, 8)}`);
-    const crash = telemetryPlugin({ backup: false, commit: 'file', beforeFileCommit: () => { throw new Error('power cut'); } });
+    const crash = telemetryPlugin(withInternalHooks({ backup: false, commit: 'file' }, { beforeFileCommit: () => { throw new Error('power cut'); } }));
     await expect(createRunner({ plugin: crash, target: legacy.target }).up({ repairDrift: true })).rejects.toThrow(/power cut/);
     expect((await samples()).length).toBe(3);
     await run({ commit: 'file' }, true);

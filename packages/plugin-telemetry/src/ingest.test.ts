@@ -2,9 +2,10 @@ import { createRunner } from '@tidemark/core';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { telemetryPlugin } from '@tidemark/plugin-telemetry';
+import { telemetryPlugin, type TelemetryPluginOptions } from '@tidemark/plugin-telemetry';
 import { useLegacyTarget } from './test/legacy-target.js';
 import { UGLY_EXPECTED, UGLY_FILES } from './demo/ugly.js';
+import { withInternalHooks } from './internal-hooks.js';
 
 describe('ingestion on PostgreSQL', () => {
   const legacy = useLegacyTarget(UGLY_FILES);
@@ -60,11 +61,13 @@ describe('ingestion on PostgreSQL', () => {
   });
 
   it("commit: 'step' (default): a crash inside any file leaves nothing of the whole ingest; the rerun completes", async () => {
-    const crashing = telemetryPlugin({
-      beforeFileCommit: (file) => {
-        if (file === 'old/2023-11-02.csv') throw new Error('power cut');
-      },
-    });
+    const crashing = telemetryPlugin(
+      withInternalHooks({}, {
+        beforeFileCommit: (file) => {
+          if (file === 'old/2023-11-02.csv') throw new Error('power cut');
+        },
+      }),
+    );
     await expect(createRunner({ plugin: crashing, target: legacy.target }).up()).rejects.toThrow(/power cut/);
     expect(await legacy.knex('ingested_files').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
     expect(await legacy.knex('runs').count<{ n: string }[]>('* as n')).toEqual([{ n: '0' }]);
@@ -79,15 +82,22 @@ describe('ingestion on PostgreSQL', () => {
     expect(total).toBe(UGLY_EXPECTED.inserted);
   });
 
+  it('the crash hook is not a public option: set as one, it is never called', async () => {
+    const asOption = { beforeFileCommit: () => { throw new Error('power cut'); } } as TelemetryPluginOptions;
+    const result = await createRunner({ plugin: telemetryPlugin(asOption), target: legacy.target }).up();
+    expect(result.applied).toContain('003_ingest_logs');
+  });
+
   it("commit: 'file': a crash inside a file leaves nothing of that file; the rerun resumes and never duplicates", async () => {
     let calls = 0;
-    const crashing = telemetryPlugin({
-      commit: 'file',
-      beforeFileCommit: (file) => {
-        calls += 1;
-        if (file === 'old/2023-11-02.csv') throw new Error('power cut');
-      },
-    });
+    const crashing = telemetryPlugin(
+      withInternalHooks({ commit: 'file' }, {
+        beforeFileCommit: (file) => {
+          calls += 1;
+          if (file === 'old/2023-11-02.csv') throw new Error('power cut');
+        },
+      }),
+    );
     await expect(createRunner({ plugin: crashing, target: legacy.target }).up()).rejects.toThrow(/power cut/);
     const partial = await legacy.knex('ingested_files').orderBy('path').pluck('path');
     expect(partial).toEqual(['2024-05-01_080000.csv', 'empty-run.csv']);
@@ -105,7 +115,7 @@ describe('ingestion on PostgreSQL', () => {
   it('a first load builds the keys after the COPY: same constraints in the end, and a crash leaves them as they were', async () => {
     const shape = async () =>
       (await legacy.knex.raw(`SELECT conname || ' ' || pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = 'run_samples'::regclass UNION ALL SELECT indexdef FROM pg_indexes WHERE tablename = 'run_samples' ORDER BY 1`)).rows.map((r: { d: string }) => r.d);
-    const crashing = telemetryPlugin({ firstLoadBytes: 0, beforeFileCommit: () => { throw new Error('power cut'); } });
+    const crashing = telemetryPlugin(withInternalHooks({ firstLoadBytes: 0 }, { beforeFileCommit: () => { throw new Error('power cut'); } }));
     await expect(createRunner({ plugin: crashing, target: legacy.target }).up()).rejects.toThrow(/power cut/);
     const before = await shape();
     expect(before.join('\n')).toMatch(/FOREIGN KEY \(run_id\) REFERENCES runs\(id\) ON DELETE CASCADE/);

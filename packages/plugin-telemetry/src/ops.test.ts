@@ -8,6 +8,7 @@ import { createTestDb, tempDir } from './test/pg.js';
 import { useLegacyTarget } from './test/legacy-target.js';
 import { loggerCsv, writeLegacyFolder } from './demo/sample-data.js';
 import { UGLY_FILES } from './demo/ugly.js';
+import { withInternalHooks } from './internal-hooks.js';
 
 describe('operations on PostgreSQL', () => {
   const legacy = useLegacyTarget(UGLY_FILES);
@@ -119,7 +120,7 @@ describe('concurrent runners', () => {
     try {
       const folder = await writeLegacyFolder(dir.path, { 'a.csv': loggerCsv(50), 'b.csv': loggerCsv(70, Date.UTC(2024, 1, 1)) });
       let ups = 0;
-      const plugin = telemetryPlugin({ beforeFileCommit: () => void (ups += 1) });
+      const plugin = telemetryPlugin(withInternalHooks({}, { beforeFileCommit: () => void (ups += 1) }));
       const results = await Promise.all(
         Array.from({ length: 6 }, () => createRunner({ plugin, target: { knex: db.knex, ...folder }, lock: { waitMs: 60_000, ttlMs: 10_000 } }).up()),
       );

@@ -37,8 +37,6 @@ export interface TelemetryPluginOptions {
   firstLoadBytes?: number;
   /** PGlite only: bytes per COPY blob. Default 8 MiB. */
   blobBytes?: number;
-  /** Test hook: runs inside each file's transaction right before COMMIT. */
-  beforeFileCommit?: (file: string) => Promise<void> | void;
 }
 
 export const PLUGIN_NAME = 'plugin-telemetry';

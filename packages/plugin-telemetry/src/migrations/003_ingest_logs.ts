@@ -7,6 +7,7 @@ import { dualWriteFiles, tableExists } from '../db-state.js';
 import { fileRows, planFiles } from '../file-plan.js';
 import { applyPlans } from '../ingest-run.js';
 import type { FileIngestResult } from '../ingest-file.js';
+import { beforeFileCommitOf } from '../internal-hooks.js';
 import type { TelemetryPluginOptions } from '../options.js';
 import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
@@ -39,7 +40,7 @@ export function ingestLogsMigration(options: TelemetryPluginOptions = {}): Migra
           logsDir: target.logsDir,
           timezone: options.timezone ?? 'UTC',
           aliases: options.aliases,
-          beforeCommit: options.beforeFileCommit,
+          beforeCommit: beforeFileCommitOf(options),
           signal: ctx.signal,
           blobBytes: options.blobBytes,
           ...(options.firstLoadBytes === undefined ? {} : { firstLoadBytes: options.firstLoadBytes }),
