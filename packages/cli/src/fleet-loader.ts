@@ -3,15 +3,13 @@
 // A type-only import: erased from the build, so the CLI loads without fleet installed.
 import type * as Fleet from '@tidemark/fleet';
 import { CliError, ExitCode } from './exit-codes.js';
+import { isPackageMissing, missingLine } from './plugin-clis.js';
 
-export const FLEET_MISSING = 'tidemark fleet needs the optional package @tidemark/fleet: npm i @tidemark/fleet';
+export const FLEET_MISSING = missingLine('fleet', '@tidemark/fleet');
 
 /** True when `error` says that @tidemark/fleet itself is not installed (not one of its own dependencies). */
 export function isFleetMissing(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (typeof e !== 'object' || e === null || (e.code !== 'ERR_MODULE_NOT_FOUND' && e.code !== 'MODULE_NOT_FOUND')) return false;
-  const name = /Cannot find (?:package|module) '([^']+)'/.exec(String(e.message))?.[1];
-  return name !== undefined && /(?:^|\/node_modules\/)@tidemark\/fleet(?:\/(?:index\.js|dist\/index\.js))?$/.test(name);
+  return isPackageMissing(error, '@tidemark/fleet');
 }
 
 export async function loadFleet(): Promise<typeof Fleet> {

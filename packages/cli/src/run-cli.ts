@@ -16,6 +16,7 @@ import { routeConsole } from './console-route.js';
 import { CliError, ExitCode, exitCodeFor, exitCodeHelp, type ExitCodeValue } from './exit-codes.js';
 import { loadFleet } from './fleet-loader.js';
 import { Output, type Writer } from './output.js';
+import { PLUGIN_CLIS } from './plugin-clis.js';
 import type { CommandEnv, GlobalOptions } from './target-loop.js';
 import { VERSION } from './version.js';
 
@@ -191,6 +192,21 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
         captureCommand({ cwd: env.cwd, out: env.out, loaded: env.loaded, target: env.global.target }, cmd.opts<{ case: string }>().case),
       ),
     );
+
+  // `tidemark sheets …` / `tidemark run-dirs …`: the plugin's own command line, loaded only when used. Its
+  // arguments are its own (not commander's), so it runs before the program parses anything.
+  const delegate = argv[0] !== undefined && Object.hasOwn(PLUGIN_CLIS, argv[0]) ? PLUGIN_CLIS[argv[0]] : undefined;
+  if (delegate) {
+    try {
+      return await delegate.run(argv.slice(1), { cwd, stdout, stderr, env });
+    } catch (error) {
+      stderr.write(`error ${errorLine(error)}\n`);
+      return exitCodeFor(error);
+    }
+  }
+  for (const [name, plugin] of Object.entries(PLUGIN_CLIS)) {
+    program.command(name).description(plugin.description);
+  }
 
   // `tidemark fleet ...` (jobs, workers, run-sync, dashboard) lives in @tidemark/fleet; loaded only when used.
   if (argv[0] === 'fleet') {

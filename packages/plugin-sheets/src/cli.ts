@@ -122,6 +122,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
         'backup-folder': { type: 'string' },
         'legacy-headers': { type: 'string' },
         'log-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -129,6 +130,10 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
     return EXIT.USAGE;
   }
   const { values: v, positionals } = parsed;
+  if (v.help) {
+    io.out(`${USAGE}\n`);
+    return EXIT.OK;
+  }
   const command = positionals[0];
   const cwd = io.cwd ?? process.cwd();
   let seed: SeedConfig = {};
