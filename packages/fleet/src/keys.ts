@@ -1,5 +1,6 @@
 // Where the fleet keeps things in Redis. BullMQ's own keys live under `<prefix>:<queue>:*`; the fleet's
 // run index and last-status hash sit beside them, so one prefix isolates a whole deployment (or a test).
+import { createError } from '@tidemark/core';
 export interface FleetNames {
   /** BullMQ key prefix. Default `tidemark`. */
   prefix?: string;
@@ -26,6 +27,6 @@ export const DEFAULT_QUEUE = 'fleet';
 export function fleetKeys(names: FleetNames = {}): FleetKeys {
   const prefix = names.prefix ?? DEFAULT_PREFIX;
   const queue = names.queue ?? DEFAULT_QUEUE;
-  if (!/^[\w.-]+$/.test(prefix) || !/^[\w.-]+$/.test(queue)) throw new Error(`[tidemark] [fleet] prefix "${prefix}" and queue "${queue}" may hold letters, digits, _ . - only`);
+  if (!/^[\w.-]+$/.test(prefix) || !/^[\w.-]+$/.test(queue)) throw createError('fleet', `prefix "${prefix}" and queue "${queue}" may hold letters, digits, _ . - only`);
   return { prefix, queue, runs: `${prefix}:${queue}:fleet:runs`, last: `${prefix}:${queue}:fleet:last`, family: `${prefix}:${queue}:fleet:family:`, secret: `${prefix}:${queue}:fleet:secret:` };
 }

@@ -1,6 +1,7 @@
 // A database's observable state as plain data (collections with their options, indexes and documents;
 // Tidemark's bookkeeping left out), and its fixture form: one relaxed-EJSON file per collection, readable
 // and diffable. EJSON comes from the caller's own `mongodb` package, loaded only when fixtures are used.
+import { createError } from '@tidemark/core';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db, Document } from 'mongodb';
@@ -97,10 +98,10 @@ export async function loadFixture(dir: string): Promise<MongoState> {
     try {
       parsed = EJSON.parse(text, { relaxed: true }) as CollectionState;
     } catch (error) {
-      throw new Error(`[tidemark] [plugin-mongo] fixture ${join(dir, file)}: not valid EJSON: ${String(error)}`, { cause: error });
+      throw createError('plugin-mongo', `fixture ${join(dir, file)}: not valid EJSON`, { cause: error });
     }
     if (!Array.isArray(parsed.documents) || !Array.isArray(parsed.indexes)) {
-      throw new Error(`[tidemark] [plugin-mongo] fixture ${join(dir, file)}: needs "indexes" and "documents" arrays`);
+      throw createError('plugin-mongo', `fixture ${join(dir, file)}: needs "indexes" and "documents" arrays`);
     }
     state[file.slice(0, -'.json'.length)] = parsed;
   }

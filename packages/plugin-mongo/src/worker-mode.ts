@@ -1,5 +1,6 @@
 // Seed §5.2: a worker is lablet-managed when it has a template; legacy workers (template_name null or
 // absent) keep working as before.
+import { createError } from '@tidemark/core';
 import type { Db, Document, ObjectId } from 'mongodb';
 
 export type WorkerMode = 'lablet' | 'legacy';
@@ -32,7 +33,7 @@ export interface ConvertResult {
 const CAPACITY_FIELDS = ['template_name', 'declared_capacity', 'allocated_capacity', 'port_range_start', 'port_range_end', 'port_allocations', 'lablet_instance_ids'];
 
 function refuse(message: string): never {
-  throw new Error(`[tidemark] [plugin-mongo] ${message}`);
+  throw createError('plugin-mongo', message);
 }
 
 /**

@@ -25,7 +25,7 @@ async function readJson<T>(path: string, target: RunDirTarget, empty: T): Promis
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new TidemarkError('STEP_FAILED', `${path} is not valid JSON`, { plugin: 'run-dirs', target: describeTarget(target), cause: error });
+    throw new TidemarkError('STEP_FAILED', `${path} is not valid JSON`, { plugin: 'plugin-run-dirs', target: describeTarget(target), cause: error });
   }
 }
 
@@ -34,7 +34,7 @@ export async function readLedgerEntries(target: RunDirTarget): Promise<LedgerEnt
   const file = await readJson<LedgerFile | null>(path, target, null);
   if (file === null) return [];
   if (!Array.isArray(file.entries)) {
-    throw new TidemarkError('STEP_FAILED', `${path} has no "entries" list`, { plugin: 'run-dirs', target: describeTarget(target) });
+    throw new TidemarkError('STEP_FAILED', `${path} has no "entries" list`, { plugin: 'plugin-run-dirs', target: describeTarget(target) });
   }
   return file.entries;
 }

@@ -2,6 +2,7 @@
 // temp file in the run root, fsync, rename. A missing/empty/unparsable/non-positive marker means: a run with
 // `*.nodb` files is legacy (0); a run without any is new (CURRENT_VERSION). A run that had no marker gets
 // none back from `down` (the stamp's `stored`/`remove`), rather than the version it was read as.
+import { createError } from '@tidemark/core';
 import { readdir, readFile } from 'node:fs/promises';
 import type { VersionStamp } from '@tidemark/core';
 import { removeFile, writeFileAtomic } from './file-ops.js';
@@ -42,7 +43,7 @@ export async function readVersion(target: RunDirTarget): Promise<number> {
 
 export async function writeVersion(target: RunDirTarget, version: number): Promise<void> {
   if (!Number.isSafeInteger(version) || version < 0) {
-    throw new RangeError(`[tidemark] [run-dirs] ${runPath(target, NODB_VERSION_FILE)}: version must be a non-negative integer, got ${version}`);
+    throw createError('plugin-run-dirs', `${runPath(target, NODB_VERSION_FILE)}: version must be a non-negative integer, got ${version}`);
   }
   await writeFileAtomic(runPath(target, NODB_VERSION_FILE), `${version}\n`);
 }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, isTidemarkError, redact, type TidemarkEvent } from '@tidemark/core';
+import { createError, describeError, isTidemarkError, redact, type TidemarkEvent } from '@tidemark/core';
 import { migrateSheet, rollbackSheet, sheetStatus, verifySheet } from './api.js';
 import type { AuthLike } from './client.js';
 import { resolveConfig, type SheetsPluginOptions } from './options.js';
@@ -44,6 +44,9 @@ export function exitCodeFor(error: unknown): number {
   }
   return EXIT.FAILED;
 }
+
+/** A line of this command's error output: prefixed and redacted like every Tidemark error. */
+const line = (message: string, cause?: unknown): string => createError('plugin-sheets', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage: tidemark-sheets <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
   [--config migration_config.json] [--key-file service-account.json] [--dry-run] [--force] [--check-eligibility]
@@ -126,7 +129,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
       },
     });
   } catch (error) {
-    io.err(`[tidemark] [plugin-sheets] ${describeError(error)}\n${USAGE}\n`);
+    io.err(`${line(describeError(error))}\n${USAGE}\n`);
     return EXIT.USAGE;
   }
   const { values: v, positionals } = parsed;
@@ -144,12 +147,12 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
     if (v['legacy-headers']) legacyHeaders = await readHeaders(resolve(cwd, v['legacy-headers']));
     if (v['window-days'] !== undefined && !/^[1-9]\d*$/.test(v['window-days'])) throw new UsageError('--window-days must be a positive integer');
   } catch (error) {
-    io.err(`[tidemark] [plugin-sheets] ${error instanceof UsageError ? error.message : describeError(error)}\n${USAGE}\n`);
+    io.err(`${line(error instanceof UsageError ? error.message : describeError(error))}\n${USAGE}\n`);
     return EXIT.USAGE;
   }
   const spreadsheet = v.spreadsheet ?? seed.production_sheet_id;
   if (!command || !['migrate', 'verify', 'rollback', 'status'].includes(command) || !spreadsheet || (v.mode && v.mode !== 'columns' && v.mode !== 'backup')) {
-    io.err(`${!spreadsheet && command ? '[tidemark] [plugin-sheets] no spreadsheet: give --spreadsheet or production_sheet_id in migration_config.json\n' : ''}${USAGE}\n`);
+    io.err(`${!spreadsheet && command ? `${line('no spreadsheet: give --spreadsheet or production_sheet_id in migration_config.json')}\n` : ''}${USAGE}\n`);
     return EXIT.USAGE;
   }
   const auth = io.auth ?? (v['key-file'] ? await serviceAccountAuth({ keyFile: v['key-file'] }) : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));

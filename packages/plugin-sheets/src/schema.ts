@@ -3,6 +3,7 @@
 // engineering adds columns over time. So a v2.1 sheet is recognised by those facts (its key header, at least
 // the seed's 65 columns, none of the v3.0 columns), and its header list is taken from the sheet itself.
 // `legacyHeaders` (or `--legacy-headers <file>`) adds a check of the names in order, for who knows them.
+import { createError } from '@tidemark/core';
 
 /** The seed's v2.1 column count: fewer columns mean some were lost. */
 export const V21_COLUMN_COUNT = 65;
@@ -50,6 +51,6 @@ export interface SheetSchema {
 export function schemaOf(options: { legacyHeaders?: readonly string[]; keyHeader?: string } = {}): SheetSchema {
   const legacy = options.legacyHeaders ?? null;
   const key = options.keyHeader ?? DEFAULT_KEY_HEADER;
-  if (legacy && !legacy.includes(key)) throw new Error(`[tidemark] [plugin-sheets] key header "${key}" is not one of the legacy headers`);
+  if (legacy && !legacy.includes(key)) throw createError('plugin-sheets', `key header "${key}" is not one of the legacy headers`);
   return { legacy, minColumns: legacy ? legacy.length : V21_COLUMN_COUNT, added: V30_ADDED_HEADERS, key };
 }

@@ -1,5 +1,6 @@
 // The target: one sheet of one spreadsheet, reached through the caller's auth (or clients). Kysely style: the
 // caller owns credentials; we only borrow them.
+import { createError } from '@tidemark/core';
 import type { drive_v3 } from '@googleapis/drive';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { SheetsSession, type AuthLike, type RetryOptions } from './client.js';
@@ -34,9 +35,9 @@ export interface SheetsTargetOptions {
 }
 
 export function sheetsTarget(options: SheetsTargetOptions): SheetsTarget {
-  if (!options.spreadsheetId) throw new Error('[tidemark] [plugin-sheets] spreadsheetId is required');
+  if (!options.spreadsheetId) throw createError('plugin-sheets', 'spreadsheetId is required');
   if (!options.auth && !(options.sheets && options.drive)) {
-    throw new Error('[tidemark] [plugin-sheets] pass `auth` (an auth client or API key) or both `sheets` and `drive` clients');
+    throw createError('plugin-sheets', 'pass `auth` (an auth client or API key) or both `sheets` and `drive` clients');
   }
   return {
     spreadsheetId: options.spreadsheetId,

@@ -6,7 +6,7 @@
 // 2 usage, 3 lock timeout.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { createRunner, describeError, isTidemarkError, type TidemarkEvent } from '@tidemark/core';
+import { createError, createRunner, describeError, isTidemarkError, type TidemarkEvent } from '@tidemark/core';
 import type { DataSource } from 'typeorm';
 import { openPostgres } from './connect.js';
 import { describeDataSource, snapshotsPlugin } from './plugin.js';
@@ -22,6 +22,9 @@ export interface SnapshotsCliIo {
   dataSource?: DataSource;
   env?: NodeJS.ProcessEnv;
 }
+
+/** A line of this command's error output: prefixed and redacted like every Tidemark error. */
+const line = (message: string, cause?: unknown): string => createError('plugin-snapshots', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage: tidemark-snapshots [--dry-run] [--yes] [--url postgres://...] [--no-backup] [--backup-dir backups]
   [--backup-method auto|pg_dump|copy] [--batch-size 50000] [--concurrency 2] [--lock-wait 120000]
@@ -58,7 +61,7 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
       },
     }).values;
   } catch (error) {
-    io.err(`[tidemark] [snapshots] ${describeError(error)}\n${USAGE}\n`);
+    io.err(`${line(describeError(error))}\n${USAGE}\n`);
     return 2;
   }
   const env = io.env ?? process.env;
@@ -67,7 +70,7 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
   const bad = Object.entries(ints).find(([, n]) => n !== undefined && !/^[1-9]\d*$/.test(n));
   const method = v['backup-method'] ?? 'auto';
   if ((!io.dataSource && !url) || bad || !['auto', 'pg_dump', 'copy'].includes(method)) {
-    io.err(`[tidemark] [snapshots] ${bad ? `--${bad[0]} must be a positive integer` : !url ? 'no database: give --url or DATABASE_URL' : `--backup-method must be auto, pg_dump or copy`}\n${USAGE}\n`);
+    io.err(`${line(bad ? `--${bad[0]} must be a positive integer` : !url ? 'no database: give --url or DATABASE_URL' : `--backup-method must be auto, pg_dump or copy`)}\n${USAGE}\n`);
     return 2;
   }
   const dryRun = v['dry-run'] === true;
@@ -82,7 +85,7 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
   try {
     ds = io.dataSource ?? (await openPostgres(url!, 3));
   } catch (error) {
-    io.err(`[tidemark] [snapshots] cannot connect: ${describeError(error)}\n`);
+    io.err(`${line('cannot connect', error)}\n`);
     return 1;
   }
   try {
@@ -117,7 +120,7 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
     try {
       io.out(`\n${(await migrationSummary(ds, context)).text}\n`);
     } catch (error) {
-      io.err(`[tidemark] [snapshots] no summary: ${describeError(error)}\n`);
+      io.err(`${line('no summary', error)}\n`);
     }
     return code;
   } finally {

@@ -9,7 +9,7 @@ export function dialectOf(ds: DataSource): Dialect {
   if (type === 'postgres') return 'postgres';
   if (type === 'sqljs' || type === 'sqlite' || type === 'better-sqlite3') return 'sqlite';
   throw new TidemarkError('NOT_SUPPORTED', `DataSource type "${type}" is not supported (postgres, sqljs, sqlite, better-sqlite3)`, {
-    plugin: 'snapshots',
+    plugin: 'plugin-snapshots',
   });
 }
 

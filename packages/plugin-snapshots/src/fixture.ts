@@ -1,4 +1,5 @@
 // A state as plain files: one JSON array per table (rows by id) and schema.json for what exists.
+import { createError } from '@tidemark/core';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotsState } from './state.js';
@@ -22,7 +23,7 @@ export async function readFixture(dir: string): Promise<SnapshotsState> {
       return JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as R;
     } catch (error) {
       if (fallback !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-      throw new Error(`[tidemark] [snapshots] fixture ${join(dir, `${name}.json`)}: ${(error as Error).message}`);
+      throw createError('plugin-snapshots', `fixture ${join(dir, `${name}.json`)}: ${(error as Error).message}`);
     }
   };
   const schema = await read<Record<string, boolean>>('schema', {});

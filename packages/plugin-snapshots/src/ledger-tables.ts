@@ -2,6 +2,7 @@
 // They are created by the first write (@tidemark/sql), never on read: a start with nothing pending only reads.
 // Default names are the plugin's own (`tidemark_snapshots_ledger`...), so it shares a database with any other
 // plugin; 0.1's `tidemark_ledger` / `tidemark_checkpoints` are read until the first write upgrades them.
+import { createError } from '@tidemark/core';
 export interface LedgerTables {
   readonly ledger: string;
   readonly checkpoints: string;
@@ -14,7 +15,7 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 export function ledgerTables(prefix?: string): LedgerTables {
   if (prefix !== undefined && (!IDENT.test(prefix) || prefix.length > 40)) {
-    throw new Error(`[tidemark] [snapshots] option "ledgerPrefix" ("${prefix}") must match ${IDENT} and be at most 40 characters`);
+    throw createError('plugin-snapshots', `option "ledgerPrefix" ("${prefix}") must match ${IDENT} and be at most 40 characters`);
   }
   if (prefix === undefined) {
     const ledger = 'tidemark_snapshots_ledger';

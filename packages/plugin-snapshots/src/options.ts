@@ -1,4 +1,5 @@
 // Options shared by the plugin, its migrations and guards.
+import { createError } from '@tidemark/core';
 import type { DataSource } from 'typeorm';
 import type { Migration } from '@tidemark/core';
 import type { BackupOptions } from './backup.js';
@@ -53,11 +54,11 @@ export interface ResolvedOptions {
 
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
   const batchSize = options.batchSize ?? 50_000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`[tidemark] [snapshots] batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw createError('plugin-snapshots', `batchSize must be a positive integer, got ${batchSize}`);
   const concurrency = options.concurrency ?? 2;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`[tidemark] [snapshots] concurrency must be a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw createError('plugin-snapshots', `concurrency must be a positive integer, got ${concurrency}`);
   const maxFailedRuns = options.maxFailedRuns ?? 100;
-  if (!Number.isInteger(maxFailedRuns) || maxFailedRuns < 0) throw new Error(`[tidemark] [snapshots] maxFailedRuns must be a non-negative integer, got ${maxFailedRuns}`);
+  if (!Number.isInteger(maxFailedRuns) || maxFailedRuns < 0) throw createError('plugin-snapshots', `maxFailedRuns must be a non-negative integer, got ${maxFailedRuns}`);
   return {
     batchSize,
     maxFailedRuns,

@@ -1,5 +1,6 @@
 // The seed's dry-run report (total, already migrated, would migrate, skipped, errors), computed by one
 // aggregate query instead of a loop, and printable in the seed's words.
+import { createError } from '@tidemark/core';
 import type { DataSource } from 'typeorm';
 import { missingAppTables, missingTablesMessage, schemaShape } from './inspect.js';
 import { sql } from './transaction.js';
@@ -23,7 +24,7 @@ const ERROR_LIST_LIMIT = 100;
 
 export async function backfillStats(ds: DataSource): Promise<BackfillStats & { error_count: number }> {
   const shape = await schemaShape(ds);
-  if (!shape.productionRuns) throw new Error(`[tidemark] [snapshots] ${missingTablesMessage(await missingAppTables(ds))}`);
+  if (!shape.productionRuns) throw createError('plugin-snapshots', `${missingTablesMessage(await missingAppTables(ds))}`);
   const linked = shape.runLink ? 'pr.recipe_snapshot_id IS NOT NULL' : '1 = 0';
   const unlinked = shape.runLink ? 'pr.recipe_snapshot_id IS NULL' : '1 = 1';
   // production_run_id is unique, so the snapshot join never multiplies runs.

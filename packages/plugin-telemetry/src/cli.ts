@@ -1,8 +1,11 @@
 // `tidemark-telemetry follow <logsDir>`: mirrors the logger's CSVs into PostgreSQL as they grow (see
 // follow.ts). The database comes from --database-url or DATABASE_URL; the mirror honours the feature flag
 // TIDEMARK_TELEMETRY_DB_WRITES (on/1/true/yes), unless --always is given. Stops on SIGINT/SIGTERM.
-import { describeError, redact } from '@tidemark/core';
+import { createError, describeError, redact } from '@tidemark/core';
 import { follow, type FollowEvent, type FollowOptions } from './follow.js';
+
+/** A line of this command's error output: prefixed and redacted like every Tidemark error. */
+const line = (message: string, cause?: unknown): string => createError('plugin-telemetry', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage: tidemark-telemetry follow <logsDir> [--database-url URL] [--timezone ZONE] [--poll-ms N] [--closed-after-ms N] [--no-watch] [--always]
   Mirrors new complete CSV lines under <logsDir> into PostgreSQL (offsets kept in ingested_files).
@@ -20,7 +23,7 @@ const consoleIo: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) 
 export async function runCli(argv: readonly string[], io: CliIo = consoleIo, hooks: Pick<FollowOptions, 'beforeCommit'> = {}, stopSignal?: Promise<void>): Promise<number> {
   const [command, ...rest] = argv;
   if (command !== 'follow') {
-    io.err(command === undefined || command === '--help' || command === '-h' ? USAGE : `[tidemark] [plugin-telemetry] unknown command "${command}"\n${USAGE}`);
+    io.err(command === undefined || command === '--help' || command === '-h' ? USAGE : `${line(`unknown command "${command}"`)}\n${USAGE}`);
     return command === '--help' || command === '-h' ? 0 : 1;
   }
   const flags = new Map<string, string | true>();
@@ -32,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo = consoleIo, hoo
     else {
       const value = rest[++i];
       if (value === undefined) {
-        io.err(`[tidemark] [plugin-telemetry] ${a} needs a value\n${USAGE}`);
+        io.err(`${line(`${a} needs a value`)}\n${USAGE}`);
         return 1;
       }
       flags.set(a, value);
@@ -41,7 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIo = consoleIo, hoo
   const logsDir = positional[0];
   const url = (flags.get('--database-url') as string | undefined) ?? process.env.DATABASE_URL;
   if (!logsDir || !url) {
-    io.err(`[tidemark] [plugin-telemetry] ${!logsDir ? 'missing <logsDir>' : 'no database: pass --database-url or set DATABASE_URL'}\n${USAGE}`);
+    io.err(`${line(!logsDir ? 'missing <logsDir>' : 'no database: pass --database-url or set DATABASE_URL')}\n${USAGE}`);
     return 1;
   }
   const num = (name: string) => (flags.has(name) ? Number(flags.get(name)) : undefined);

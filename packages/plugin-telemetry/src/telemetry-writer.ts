@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { describeError } from '@tidemark/core';
+import { createError, describeError } from '@tidemark/core';
 import { SAMPLE_COLUMNS, TABLES, type SampleColumn } from './schema.js';
 import { LOGGER_COLUMNS } from './logger-format.js';
 
@@ -82,7 +82,7 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
     const now = Date.now();
     if ((lastWarn.get(kind) ?? 0) + 10_000 > now) return;
     lastWarn.set(kind, now);
-    (options.onWarn ?? ((m, d) => console.warn(`[tidemark] [plugin-telemetry] ${m}`, d)))(message, data);
+    (options.onWarn ?? ((m, d) => console.warn(createError('plugin-telemetry', m).message, d)))(message, data);
   };
   let flushing: Promise<void> | null = null;
   let closed = false;
@@ -93,7 +93,7 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
   timer.unref();
 
   function write(sample: TelemetrySample): void {
-    if (closed) throw new Error('[tidemark] [plugin-telemetry] TelemetryWriter is closed');
+    if (closed) throw createError('plugin-telemetry', 'TelemetryWriter is closed');
     const ts = typeof sample.timestamp === 'string' ? sample.timestamp : sample.timestamp.toISOString();
     const values = SAMPLE_COLUMNS.map((c) => (typeof sample[c] === 'number' && Number.isFinite(sample[c]) ? (sample[c] as number) : null));
     writeSync(fd, `${[ts, ...values.map((v) => (v === null ? '' : String(v)))].join(',')}\r\n`);

@@ -1,9 +1,9 @@
-// Errors of this package carry the `[tidemark] [sql]` prefix; driver errors are classified by code first,
+// Errors of this package are core's createError('sql', …); driver errors are classified by code first,
 // message second (TypeORM wraps the driver's error in `driverError`).
-import { TidemarkError, type TidemarkErrorCode } from '@tidemark/core';
+import { createError, type TidemarkError, type TidemarkErrorCode } from '@tidemark/core';
 
 export function sqlError(code: TidemarkErrorCode, message: string, cause?: unknown): TidemarkError {
-  return new TidemarkError(code, message, { plugin: 'sql', ...(cause === undefined ? {} : { cause }) });
+  return createError('sql', message, { code, ...(cause === undefined ? {} : { cause }) });
 }
 
 function codeOf(error: unknown): string {

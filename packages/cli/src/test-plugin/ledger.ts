@@ -1,4 +1,5 @@
 // The ledger is one JSON file inside the notes folder: entries plus checkpoints, rewritten atomically.
+import { createError } from '@tidemark/core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger, LedgerEntry } from '@tidemark/core';
@@ -24,7 +25,7 @@ export function notesLedger(dir: NotesTarget): Ledger {
       const data = JSON.parse(text) as Partial<LedgerFile>;
       return { entries: data.entries ?? [], checkpoints: data.checkpoints ?? {} };
     } catch (error) {
-      throw new Error(`[tidemark] [notes] ${path}: the ledger is not valid JSON (${(error as Error).message})`, { cause: error });
+      throw createError('notes', `${path}: the ledger is not valid JSON`, { cause: error });
     }
   }
   async function change(fn: (file: LedgerFile) => void): Promise<void> {

@@ -1,4 +1,5 @@
 // A notes target is a folder of `<name>.json` files, one note each. Dot-files (the ledger, the lock) are not notes.
+import { createError } from '@tidemark/core';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ export async function listNoteFiles(dir: NotesTarget): Promise<string[]> {
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new Error(`[tidemark] [notes] cannot read the notes folder ${dir}: ${(error as Error).message}`, { cause: error });
+    throw createError('notes', `cannot read the notes folder ${dir}`, { cause: error });
   }
   return names.filter(isNoteFile).sort();
 }
@@ -36,13 +37,13 @@ export async function readNote(dir: NotesTarget, file: string): Promise<Note> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`[tidemark] [notes] ${file}: not valid JSON (${(error as Error).message})`, { cause: error });
+    throw createError('notes', `${file}: not valid JSON`, { cause: error });
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new Error(`[tidemark] [notes] ${file}: a note must be a JSON object`);
+    throw createError('notes', `${file}: a note must be a JSON object`);
   }
   if (typeof (data as NoteData).title !== 'string') {
-    throw new Error(`[tidemark] [notes] ${file}: field "title" must be a string`);
+    throw createError('notes', `${file}: field "title" must be a string`);
   }
   return { file, data: data as NoteData };
 }

@@ -55,9 +55,13 @@ export async function loadPlugin(path: string | undefined): Promise<Plugin<RunDi
   return plugin as Plugin<RunDirTarget>;
 }
 
+/** A status line on stderr, prefixed (and redacted) like the errors beside it. */
+const say = (message: string): string => `${createError('fleet', message).message}\n`;
+
 export function registerFleetCommands(program: Command, io: FleetCliIo): Command {
   const fail = (error: unknown, code = 1) => {
-    io.stderr.write(`[tidemark] [fleet] ${redact(describeError(error)).replace(/^\[tidemark\] \[fleet\] /, '')}\n`);
+    const text = redact(describeError(error));
+    io.stderr.write(`${text.startsWith('[tidemark] ') ? text : createError('fleet', text).message}\n`);
     io.setExitCode(code);
   };
   const fleet = program.command('fleet').description('fleet operations on run directories: jobs on BullMQ, run-sync, the admin dashboard');
@@ -127,11 +131,11 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
           log: (line) => io.stdout.write(`${line}\n`),
         });
         await worker.ready();
-        io.stderr.write(`[tidemark] [fleet] worker ready (concurrency ${o.concurrency})\n`);
+        io.stderr.write(say(`worker ready (concurrency ${o.concurrency})`));
         const signal = await untilStopped(io);
-        io.stderr.write(`[tidemark] [fleet] ${signal}: finishing running jobs, taking no new ones\n`);
+        io.stderr.write(say(`${signal}: finishing running jobs, taking no new ones`));
         await worker.close();
-        io.stderr.write('[tidemark] [fleet] worker stopped\n');
+        io.stderr.write(say('worker stopped'));
       } catch (error) {
         fail(error);
       }
@@ -207,7 +211,7 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
         if (!token || token.length < 12) throw new Error(`set ${o.tokenEnv} to an admin token of at least 12 characters; the dashboard never runs without one`);
         const { startDashboard } = await import('../dashboard/server.js');
         const dash = await startDashboard({ ...names(o, io), adminToken: token, port: o.port, host: o.host, ...(o.root ? { root: resolve(o.root) } : {}) });
-        io.stderr.write(`[tidemark] [fleet] dashboard on ${dash.url}\n`);
+        io.stderr.write(say(`dashboard on ${dash.url}`));
         await untilStopped(io);
         await dash.close();
       } catch (error) {
@@ -228,7 +232,7 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
         const { startRunSource } = await import('../run-sync/source-server.js');
         const token = io.env[o.tokenEnv];
         const server = await startRunSource({ root: resolve(root), port: o.port, host: o.host, ...(token ? { token } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) });
-        io.stderr.write(`[tidemark] [fleet] serving runs of ${root} on ${server.url}\n`);
+        io.stderr.write(say(`serving runs of ${root} on ${server.url}`));
         await untilStopped(io);
         await server.close();
       } catch (error) {

@@ -1,6 +1,7 @@
 // Status channels as the seed names them: `<runid>:migration`, `<runid>:run_sync` and the archive tool's
 // `<runid>:archive`. One message is one JSON object whose `event` is one of the seed's event names, so a
 // websocket/SSE relay (or `redis-cli SUBSCRIBE`) can show it without knowing Tidemark.
+import { createError } from '@tidemark/core';
 export type ChannelKind = 'migration' | 'run_sync' | 'archive';
 
 export const CHANNEL_KINDS: readonly ChannelKind[] = ['migration', 'run_sync', 'archive'];
@@ -59,7 +60,7 @@ export interface StatusMessage {
 }
 
 export function channelOf(runId: string, kind: ChannelKind): string {
-  if (runId === '' || /[\s*?[\]]/.test(runId)) throw new Error(`[tidemark] [fleet] run id "${runId}" cannot name a channel (empty, whitespace or glob characters)`);
+  if (runId === '' || /[\s*?[\]]/.test(runId)) throw createError('fleet', `run id "${runId}" cannot name a channel (empty, whitespace or glob characters)`);
   return `${runId}:${kind}`;
 }
 

@@ -3,7 +3,7 @@
 // put them all back, so a failed run leaves the database as it was (law 4). Works on a standalone server,
 // where multi-document transactions are not available, and for DDL (collections, indexes) that
 // transactions would not cover anyway.
-import { defineGuard, describeError, type Guard, type GuardContext } from '@tidemark/core';
+import { createError, defineGuard, describeError, type Guard, type GuardContext } from '@tidemark/core';
 import type { Collection, Db, Document, IndexDescription } from 'mongodb';
 import { dbOf, type MongoTarget } from '../target.js';
 
@@ -107,7 +107,7 @@ export async function takeSnapshot(db: Db, storeName: string, ref: string, colle
 export async function restoreSnapshot(db: Db, storeName: string, ref: string): Promise<void> {
   const store = db.collection<SnapshotDoc>(storeName);
   const header = (await store.findOne({ _id: ref, kind: 'header' })) as SnapshotHeader | null;
-  if (!header) throw new Error(`[tidemark] [plugin-mongo] snapshot "${ref}" not found in ${storeName}`);
+  if (!header) throw createError('plugin-mongo', `snapshot "${ref}" not found in ${storeName}`);
   for (const m of header.collections) {
     await db.collection(m.name).drop().catch((error: unknown) => {
       if ((error as { code?: unknown }).code !== 26) throw error;

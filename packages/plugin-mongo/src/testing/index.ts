@@ -3,6 +3,7 @@
 // random database on the app's MongoClient, dropped afterwards. The state is every collection of the database
 // (documents in exact EJSON, indexes, options) except the plugin's bookkeeping, so an app's field or
 // collection shows in golden `after/`.
+import { createError } from '@tidemark/core';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { listCases, type PluginHarness } from '@tidemark/testing';
@@ -39,7 +40,7 @@ export async function goldenStates(dir: string): Promise<MongoState[]> {
 function statesArbitrary(states: readonly MongoState[] | undefined): Arbitrary<MongoState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw new Error('[tidemark] [plugin-mongo] harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError('plugin-mongo', 'harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
   });
 }
 

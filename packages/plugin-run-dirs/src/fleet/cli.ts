@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRunner, describeError, redact, type Plugin } from '@tidemark/core';
+import { createError, createRunner, describeError, redact, type Plugin } from '@tidemark/core';
 import { parseAge, pruneRunArchives } from '../guards/archive-retention.js';
 import { redisCommander, type RedisCommander } from '../guards/nodb-locks.js';
 import { runDirsPlugin } from '../plugin.js';
@@ -24,6 +24,9 @@ export interface FleetIo {
   plugin?: Plugin<RunDirTarget>;
   signal?: AbortSignal;
 }
+
+/** A line of this command's error output: prefixed and redacted like every Tidemark error. */
+const line = (message: string, cause?: unknown): string => createError('plugin-run-dirs', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage:
   tidemark-run-dirs scan <root> [--format table|json|log] [--json] [--contains S] [--limit N] [--log-file F]
@@ -76,7 +79,7 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    io.stderr.write(`[tidemark] [run-dirs] ${describeError(error)}\n${USAGE}\n`);
+    io.stderr.write(`${line(describeError(error))}\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -86,17 +89,17 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
   }
   const root = values.root ?? positionals[0];
   if (!root) {
-    io.stderr.write(`[tidemark] [run-dirs] ${name}: a root folder is required\n${USAGE}\n`);
+    io.stderr.write(`${line(`${name}: a root folder is required`)}\n${USAGE}\n`);
     return 2;
   }
   const concurrency = Number(values.concurrency);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (!Number.isInteger(concurrency) || concurrency < 1 || (limit !== undefined && (!Number.isInteger(limit) || limit < 0))) {
-    io.stderr.write('[tidemark] [run-dirs] --concurrency and --limit take positive integers\n');
+    io.stderr.write(`${line('--concurrency and --limit take positive integers')}\n`);
     return 2;
   }
   if (values.snapshot !== 'zip' && values.snapshot !== 'hardlink') {
-    io.stderr.write('[tidemark] [run-dirs] --snapshot takes zip or hardlink\n');
+    io.stderr.write(`${line('--snapshot takes zip or hardlink')}\n`);
     return 2;
   }
   const redisUrl = values['redis-url'] ?? io.env.TIDEMARK_REDIS_URL;
@@ -112,7 +115,7 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
     }
     const dryRun = name === 'scan' || values['dry-run'];
     const format = values.json ? 'json' : (values.format ?? (name === 'scan' ? 'table' : 'log'));
-    if (!['table', 'json', 'log'].includes(format)) throw new Error(`[tidemark] [run-dirs] --format takes table, json or log`);
+    if (!['table', 'json', 'log'].includes(format)) throw createError('plugin-run-dirs', `--format takes table, json or log`);
     const lines = format === 'json' ? undefined : io.stdout;
     const showProgress = name === 'up' && !values['no-progress'] && format !== 'json';
     let bar: ReturnType<typeof progressBar> | undefined;
@@ -160,13 +163,13 @@ async function pruneCommand(argv: readonly string[], io: FleetIo): Promise<numbe
   try {
     ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
   } catch (error) {
-    io.stderr.write(`[tidemark] [run-dirs] ${describeError(error)}\n${USAGE}\n`);
+    io.stderr.write(`${line(describeError(error))}\n${USAGE}\n`);
     return 2;
   }
   const root = values.root ?? positionals[0];
   const keepLast = values['keep-last'] === undefined ? undefined : Number(values['keep-last']);
   if (!root || (keepLast === undefined && values['older-than'] === undefined) || (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0))) {
-    io.stderr.write(`[tidemark] [run-dirs] prune-archives: a root folder and --keep-last N (N >= 0) and/or --older-than D are required\n${USAGE}\n`);
+    io.stderr.write(`${line('prune-archives: a root folder and --keep-last N (N >= 0) and/or --older-than D are required')}\n${USAGE}\n`);
     return 2;
   }
   try {

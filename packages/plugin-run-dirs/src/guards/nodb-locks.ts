@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { defineGuard, describeError, redact, type Guard } from '@tidemark/core';
+import { createError, defineGuard, describeError, redact, type Guard } from '@tidemark/core';
 import type { Redis as IoRedis } from 'ioredis';
 import { RunDirsGuardError } from './refusal.js';
 import { runIdentity, shortLabel, type RunTargetLike } from './run-identity.js';
@@ -27,7 +27,7 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
     try {
       ({ Redis } = await import('ioredis'));
     } catch (error) {
-      throw new Error(`[tidemark] [run-dirs] a Redis URL was given but the optional dependency "ioredis" is not installed: ${describeError(error)}`);
+      throw createError('plugin-run-dirs', `a Redis URL was given but the optional dependency "ioredis" is not installed: ${describeError(error)}`);
     }
     const client = new Redis(input, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
     client.on('error', () => undefined); // connection errors surface from connect() and each command instead
@@ -35,7 +35,7 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
       await client.connect();
     } catch (error) {
       client.disconnect();
-      throw new Error(`[tidemark] [run-dirs] cannot connect to Redis at ${redact(input)}: ${describeError(error)}`);
+      throw createError('plugin-run-dirs', `cannot connect to Redis at ${redact(input)}: ${describeError(error)}`);
     }
     return {
       command: (args) => client.call(args[0]!, ...args.slice(1)),
@@ -48,7 +48,7 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
   if ('call' in input && typeof input.call === 'function') return { command: (args) => input.call(args[0], ...args.slice(1)) };
   if ('sendCommand' in input && typeof input.sendCommand === 'function') return { command: (args) => input.sendCommand(args) };
   if ('command' in input && typeof input.command === 'function') return input;
-  throw new Error('[tidemark] [run-dirs] redis: expected a URL, an ioredis or node-redis client, or { command(args) }');
+  throw createError('plugin-run-dirs', 'redis: expected a URL, an ioredis or node-redis client, or { command(args) }');
 }
 
 export interface NodbLockOptions {

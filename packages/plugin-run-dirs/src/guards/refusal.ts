@@ -1,6 +1,8 @@
 // Errors of the run-dirs guards carry a machine-readable reason so the fleet can report *why* a run was
 // refused or restored, while the message names the run, the file and what to do.
-import { redact } from '@tidemark/core';
+import { TidemarkError } from '@tidemark/core';
+import { initRunDirsError } from '../errors.js';
+import { PLUGIN_NAME } from '../options.js';
 
 export type GuardReason =
   | 'READONLY'
@@ -14,10 +16,11 @@ export type GuardReason =
   | 'JOURNAL_UNVERIFIED'
   | 'INTERRUPTED_RUN_RESTORED';
 
-export class RunDirsGuardError extends Error {
+export class RunDirsGuardError extends TidemarkError {
   readonly reason: GuardReason;
   constructor(reason: GuardReason, message: string, options: { cause?: unknown } = {}) {
-    super(redact(`[tidemark] [run-dirs] ${message}`), options.cause === undefined ? undefined : { cause: options.cause });
+    super('STEP_FAILED', message, { plugin: PLUGIN_NAME });
+    initRunDirsError(this, options.cause);
     this.name = 'RunDirsGuardError';
     this.reason = reason;
   }

@@ -1,7 +1,7 @@
 // The fleet-wide registry of runs and their migrations (the seed's "migrations table" in the Flask DB), in
 // PostgreSQL through knex. The table is created by a knex migration with its own bookkeeping table, so it
 // never mixes with the host app's own knex migrations. Optional: without a registry everything still works.
-import { describeError, redact } from '@tidemark/core';
+import { createError, describeError, redact } from '@tidemark/core';
 import type { Knex } from 'knex';
 
 export interface RegistryRow {
@@ -88,7 +88,7 @@ function migrations(table: string, schema: string | undefined): Knex.MigrationSo
 
 export async function openRegistry(options: RegistryOptions): Promise<RunRegistry> {
   const table = options.table ?? 'run_migrations';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`[tidemark] [run-dirs] registry table name "${table}" is not a plain identifier`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw createError('plugin-run-dirs', `registry table name "${table}" is not a plain identifier`);
   let db: Knex;
   let owned = false;
   if (typeof options.knex === 'string') {
@@ -98,7 +98,7 @@ export async function openRegistry(options: RegistryOptions): Promise<RunRegistr
       db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
       owned = true;
     } catch (error) {
-      throw new Error(`[tidemark] [run-dirs] a registry URL (${redact(url)}) was given but knex/pg could not be loaded: ${describeError(error)}`);
+      throw createError('plugin-run-dirs', `a registry URL (${redact(url)}) was given but knex/pg could not be loaded: ${describeError(error)}`);
     }
   } else {
     db = options.knex;

@@ -1,5 +1,6 @@
 // `<run>/.provenance.json`: where an imported run came from (the seed's run-sync job writes it). Runtime
 // loaders ignore it; scans and the registry read it. Written atomically like every file of a run.
+import { createError } from '@tidemark/core';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../file-ops.js';
 import { runPath, type RunDirTarget } from '../target.js';
@@ -35,22 +36,22 @@ export async function readProvenance(target: RunDirTarget): Promise<Provenance |
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`[tidemark] [run-dirs] ${path} is not valid JSON: ${(error as Error).message}`);
+    throw createError('plugin-run-dirs', `${path} is not valid JSON: ${(error as Error).message}`);
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`[tidemark] [run-dirs] ${path}: expected a JSON object`);
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw createError('plugin-run-dirs', `${path}: expected a JSON object`);
   const record = data as Record<string, unknown>;
   for (const field of REQUIRED) {
-    if (typeof record[field] !== 'string') throw new Error(`[tidemark] [run-dirs] ${path}: field "${field}" must be a string`);
+    if (typeof record[field] !== 'string') throw createError('plugin-run-dirs', `${path}: field "${field}" must be a string`);
   }
   if (record.version_at_pull !== undefined && !Number.isInteger(record.version_at_pull)) {
-    throw new Error(`[tidemark] [run-dirs] ${path}: field "version_at_pull" must be an integer`);
+    throw createError('plugin-run-dirs', `${path}: field "version_at_pull" must be an integer`);
   }
   return record as unknown as Provenance;
 }
 
 export async function writeProvenance(target: RunDirTarget, provenance: Provenance): Promise<void> {
   for (const field of REQUIRED) {
-    if (typeof provenance[field] !== 'string' || provenance[field] === '') throw new Error(`[tidemark] [run-dirs] provenance: field "${field}" is required`);
+    if (typeof provenance[field] !== 'string' || provenance[field] === '') throw createError('plugin-run-dirs', `provenance: field "${field}" is required`);
   }
   await writeFileAtomic(runPath(target, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
 }

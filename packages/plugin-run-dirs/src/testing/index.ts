@@ -3,6 +3,7 @@
 // a case's run; the state is every file of the run (parquet as rows, text with the run's path written
 // {RUN_DIR}, anything else base64) except Tidemark's `.tidemark/` and `archives/`, so an app's file shows
 // in golden `after/`. A fixture's before/ and after/ hold one folder named after the run id.
+import { createError } from '@tidemark/core';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listCases, type PluginHarness } from '@tidemark/testing';
@@ -17,7 +18,7 @@ export { RUN_DIR_PLACEHOLDER, readRunState, writeRunState, createRunFromState, t
 /** The one run folder of a fixture's before/ or after/ folder, as state. */
 export async function loadFixtureRun(dir: string): Promise<RunState> {
   const runs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
-  if (runs.length !== 1) throw new Error(`[tidemark] [plugin-run-dirs] fixture ${dir}: expected exactly one run folder (named after the run id), found ${runs.length}`);
+  if (runs.length !== 1) throw createError('plugin-run-dirs', `fixture ${dir}: expected exactly one run folder (named after the run id), found ${runs.length}`);
   return readRunState({ dir: join(dir, runs[0]!.name), runId: runs[0]!.name });
 }
 
@@ -44,7 +45,7 @@ export interface RunDirsHarnessOptions extends RunDirsPluginOptions {
 function statesArbitrary(states: readonly RunState[] | undefined): Arbitrary<RunState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw new Error('[tidemark] [plugin-run-dirs] runDirsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError('plugin-run-dirs', 'runDirsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
   });
 }
 

@@ -2,6 +2,7 @@
 // (the five shipped steps first), whose targets are spreadsheets in the Sheets/Drive emulator served on a local
 // port (`startSheetsEmulator`; needs `msw`). The state is every sheet's grid size and formatted values, so a
 // column or cell your migration writes shows in golden `after/`.
+import { createError } from '@tidemark/core';
 import { join } from 'node:path';
 import { listCases, type PluginHarness } from '@tidemark/testing';
 import fc, { type Arbitrary } from 'fast-check';
@@ -34,7 +35,7 @@ export async function goldenStates(dir: string): Promise<SpreadsheetState[]> {
 function statesArbitrary(states: readonly SpreadsheetState[] | undefined): Arbitrary<SpreadsheetState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw new Error('[tidemark] [plugin-sheets] harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError('plugin-sheets', 'harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
   });
 }
 
@@ -47,7 +48,7 @@ export function sheetsHarness(options: SheetsHarnessOptions = {}): PluginHarness
   const spreadsheets = new WeakMap<SheetsTarget, SheetsEmulator>();
   const on = (target: SheetsTarget) => {
     const e = spreadsheets.get(target);
-    if (!e) throw new Error('[tidemark] [plugin-sheets] harness: this target was not made by the harness');
+    if (!e) throw createError('plugin-sheets', 'harness: this target was not made by the harness');
     return e;
   };
   const targetIn = (e: SheetsEmulator, id: string, sheetName?: string) => {

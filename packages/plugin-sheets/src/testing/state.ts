@@ -1,6 +1,7 @@
 // A spreadsheet's observable state in tests and golden fixtures: every sheet's grid size and formatted values
 // (the ledger, kept in developer metadata, is left out). A fixture is one CSV per sheet plus spreadsheet.json
 // with the grid properties, the same files `tidemark new` / `corpus capture` write.
+import { createError } from '@tidemark/core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSpreadsheetFiles, type SpreadsheetState } from '../capture.js';
@@ -37,7 +38,7 @@ export async function loadFixture(dir: string): Promise<SpreadsheetState> {
   try {
     meta = JSON.parse(await readFile(file, 'utf8')) as typeof meta;
   } catch (error) {
-    throw new Error(`[tidemark] [plugin-sheets] fixture ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw createError('plugin-sheets', `fixture ${file}`, { cause: error });
   }
   const sheets = [];
   for (const s of meta.sheets) {

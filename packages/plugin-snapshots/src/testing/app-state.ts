@@ -2,6 +2,7 @@
 // plus every column an app added to them and every other table, so an app migration's change shows in golden
 // `after/`. Left out: the ledger/lock/checkpoint tables (names starting with the ledger prefix), TypeORM's own
 // `migrations`/`typeorm_metadata`, SQLite internals. Values are plain JSON: dates as ISO text, binary as base64.
+import { createError } from '@tidemark/core';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export interface AppStateOptions {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const quote = (name: string) => {
-  if (!IDENT.test(name)) throw new Error(`[tidemark] [plugin-snapshots] table or column name ${JSON.stringify(name)} is not a plain identifier; leave it out with \`exclude\``);
+  if (!IDENT.test(name)) throw createError('plugin-snapshots', `table or column name ${JSON.stringify(name)} is not a plain identifier; leave it out with \`exclude\``);
   return `"${name}"`;
 };
 
@@ -151,7 +152,7 @@ export async function writeAppFixture(state: AppSnapshotsState, dir: string): Pr
 export async function readAppFixture(dir: string): Promise<AppSnapshotsState> {
   const state: AppSnapshotsState = await readFixture(dir);
   const stray = (await readdir(dir)).filter((f) => f.endsWith('.json') && !PLUGIN_FILES.has(f));
-  if (stray.length > 0) throw new Error(`[tidemark] [plugin-snapshots] fixture ${dir}: unknown file(s) ${stray.join(', ')} (other tables go in tables/<table>.json)`);
+  if (stray.length > 0) throw createError('plugin-snapshots', `fixture ${dir}: unknown file(s) ${stray.join(', ')} (other tables go in tables/<table>.json)`);
   const folder = join(dir, 'tables');
   if (!existsSync(folder)) return state;
   const tables: Record<string, Row[]> = {};
@@ -159,7 +160,7 @@ export async function readAppFixture(dir: string): Promise<AppSnapshotsState> {
     try {
       tables[f.slice(0, -5)] = JSON.parse(await readFile(join(folder, f), 'utf8')) as Row[];
     } catch (error) {
-      throw new Error(`[tidemark] [plugin-snapshots] fixture ${join(folder, f)}: ${(error as Error).message}`, { cause: error });
+      throw createError('plugin-snapshots', `fixture ${join(folder, f)}`, { cause: error });
     }
   }
   if (Object.keys(tables).length > 0) state.tables = tables;

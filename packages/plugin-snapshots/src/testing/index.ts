@@ -1,6 +1,7 @@
 // `@tidemark/plugin-snapshots/testing`: the @tidemark/testing harness for an app's own migrations on this
 // plugin. Each target is a fresh database from `connect` (default: in-memory sql.js), loaded with a case's
 // `before/`; `read` covers every table and column (see app-state.ts), so an app's change shows in `after/`.
+import { createError } from '@tidemark/core';
 import { join } from 'node:path';
 import type { Migration } from '@tidemark/core';
 import { listCases, type PluginHarness } from '@tidemark/testing';
@@ -38,7 +39,7 @@ export async function goldenStates(dir: string): Promise<AppSnapshotsState[]> {
 function statesArbitrary(states: readonly AppSnapshotsState[] | undefined): Arbitrary<AppSnapshotsState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw new Error('[tidemark] [plugin-snapshots] snapshotsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError('plugin-snapshots', 'snapshotsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
   });
 }
 

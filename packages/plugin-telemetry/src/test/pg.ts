@@ -2,6 +2,7 @@
 // One admin pool per test file creates and drops them (a new connection per CREATE costs more than the
 // CREATE on a loaded machine); the next database is created while the current one is in use, a drop may
 // run in the background, and the file waits for both at the end.
+import { createError } from '@tidemark/core';
 import knexFactory, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -67,7 +68,7 @@ export async function createTestDb(pool: Knex.PoolConfig = { min: 0, max: 10 }):
         .raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
         .then(() => undefined);
       if (!options.background) return dropping;
-      const tracked = dropping.catch((error: unknown) => console.warn(`[tidemark] [plugin-telemetry] test database ${name} not dropped: ${String(error)}`)).finally(() => pending.delete(tracked));
+      const tracked = dropping.catch((error: unknown) => console.warn(createError('plugin-telemetry', `test database ${name} not dropped`, { cause: error }).message)).finally(() => pending.delete(tracked));
       pending.add(tracked);
     },
   };

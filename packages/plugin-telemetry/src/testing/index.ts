@@ -4,6 +4,7 @@
 // without their import timestamps, and any table an app added) except the ledger's, so an app's column or
 // table shows in golden `after/`. A case's before/ is the legacy folder (config.json, logs/...): the database
 // starts empty and the shipped migrations create it.
+import { createError } from '@tidemark/core';
 import { DEFAULT_LEDGER_TABLE } from '../ledger.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ export async function goldenStates(dir: string): Promise<TelemetryState[]> {
 function statesArbitrary(states: readonly TelemetryState[] | undefined): Arbitrary<TelemetryState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw new Error('[tidemark] [plugin-telemetry] telemetryHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError('plugin-telemetry', 'telemetryHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
   });
 }
 
@@ -61,7 +62,7 @@ export function telemetryHarness(options: TelemetryHarnessOptions): PluginHarnes
     plugin,
     async create(state) {
       const tables = Object.keys(state.tables);
-      if (tables.length > 0) throw new Error(`[tidemark] [plugin-telemetry] telemetryHarness: a case's before/ is the legacy folder only (config.json, logs/); it holds tables ${tables.join(', ')}`);
+      if (tables.length > 0) throw createError('plugin-telemetry', `telemetryHarness: a case's before/ is the legacy folder only (config.json, logs/); it holds tables ${tables.join(', ')}`);
       const db = await database();
       const root = await mkdtemp(join(tmpdir(), 'tdm-tel-app-'));
       await writeFolder(state.files, root);
@@ -71,7 +72,7 @@ export function telemetryHarness(options: TelemetryHarnessOptions): PluginHarnes
     },
     async read(target) {
       const o = owned.get(target);
-      if (!o) throw new Error('[tidemark] [plugin-telemetry] telemetryHarness: not a target of this harness');
+      if (!o) throw createError('plugin-telemetry', 'telemetryHarness: not a target of this harness');
       return { files: await readFolder(o.root), tables: await readAppTables(target.knex, { ledgerTable, ...(exclude ? { exclude } : {}) }) };
     },
     async dispose(target) {
