@@ -2,12 +2,25 @@ import { memoryLedger, memoryLock, newHolder } from '@tidemark/core';
 import { createPgTestDatabase, createRedisTestKeys, createTempFolder, describeLedgerConformance, pgTestServerUrl, redisTestUrl, testClock } from '@tidemark/testing';
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 
 describe('one env variable per service', () => {
+  it("every package's tests find PostgreSQL through TIDEMARK_TEST_PG: no source reads the deprecated alias itself", async () => {
+    const packages = fileURLToPath(new URL('../../', import.meta.url));
+    const readers: string[] = [];
+    for (const entry of await readdir(packages, { recursive: true, withFileTypes: true })) {
+      const file = join(entry.parentPath, entry.name);
+      const rel = relative(packages, file);
+      if (!entry.isFile() || !/\.ts$/.test(entry.name) || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules') || rel.startsWith('testing/src/services')) continue;
+      if ((await readFile(file, 'utf8')).includes('TIDEMARK_PG_URL')) readers.push(rel);
+    }
+    expect(readers).toEqual([]);
+  });
+
   it('TIDEMARK_TEST_PG wins, TIDEMARK_PG_URL is a deprecated alias, and the database path is dropped', () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     expect(pgTestServerUrl({ TIDEMARK_TEST_PG: 'postgres://a@h1:5433/x', TIDEMARK_PG_URL: 'postgres://b@h2:5432' })).toBe('postgres://a@h1:5433');

@@ -2,9 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { pgTestServerUrl } from '@tidemark/testing';
 import { openPostgres, openSqljs } from '../connect.js';
 
-export const PG_ADMIN_URL = process.env.TIDEMARK_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL = `${pgTestServerUrl()}/postgres`;
 
 export interface TestDb {
   ds: DataSource;
