@@ -1,7 +1,7 @@
 // Two guards. `rollback-window` refuses a rollback older than the window (7 days) unless explicitly overridden.
 // `restore-on-failure` undoes what a failed `up` did in this run (the failing step's partial work included), in
 // reverse order, with the steps' own verified downs, so the target is back at its state before the run.
-import { defineGuard, isTidemarkError, TidemarkError, type Guard, type Migration, type MigrationContext } from '@tidemark/core';
+import { createError, defineGuard, isTidemarkError, TidemarkError, type Guard, type Migration, type MigrationContext } from '@tidemark/core';
 import { PLUGIN } from '../client.js';
 import type { Config } from '../options.js';
 import { label } from '../inspect.js';
@@ -86,7 +86,7 @@ function downContext(target: SheetsTarget, migrationId: string, signal: AbortSig
     checkpoint: { load: async () => null, save: async () => {}, clear: async () => {} },
     // As in the runner's own down: the step's entry is about to go, so there is nothing to record on.
     record: () => {
-      throw new Error("ctx.record is only for up: down removes this step's ledger entry");
+      throw createError('plugin-sheets', "ctx.record is only for up: down removes this step's ledger entry", { code: 'NOT_SUPPORTED' });
     },
   };
 }

@@ -1,6 +1,7 @@
 // A legacy extruder folder plus the database, as plain data: `files` are config.json and everything under
 // logs/ (text), `tables` every plugin table's rows (ledger excluded). On disk a fixture is the same folder:
 // config.json, logs/..., and db/<table>.json — plain and diffable.
+import { createError } from '@tidemark/core';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Knex } from 'knex';
@@ -50,7 +51,7 @@ export async function readTargetFiles(target: { configPath: string; logsDir: str
 export async function writeFolder(files: Record<string, string>, root: string): Promise<void> {
   await mkdir(join(root, 'logs'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
-    if (path !== 'config.json' && !path.startsWith('logs/')) throw new Error(`state file "${path}" is neither config.json nor under logs/`);
+    if (path !== 'config.json' && !path.startsWith('logs/')) throw createError('plugin-telemetry', `state file "${path}" is neither config.json nor under logs/`);
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), text);
   }
