@@ -16,7 +16,7 @@ it('--help lists examples and every exit code with its meaning', async () => {
   );
   expect(rows.map((r) => Number(r.trim().split(' ')[0]))).toEqual([0, 1, 2, 3, 4, 5, 6]);
   // Each example names a real command.
-  const commands = ['init', 'new', 'plan', 'up', 'down', 'verify', 'rehearse', 'status', 'corpus'];
+  const commands = ['init', 'new', 'plan', 'up', 'down', 'verify', 'rehearse', 'status', 'corpus', 'run-dirs', 'sheets', 'fleet'];
   const examples = stdout.slice(stdout.indexOf('Examples:'), stdout.indexOf('\nExit codes:')).trim().split('\n').slice(1);
   expect(examples.length).toBeGreaterThan(3);
   for (const e of examples) expect(commands).toContain(e.trim().split(/\s+/)[1]);

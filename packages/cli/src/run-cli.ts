@@ -44,7 +44,8 @@ const HELP_EXAMPLES = `Examples:
   tidemark up -t prod --lock-wait 60000
   tidemark down --to 002_rename_body   keep 002, revert what came after
   tidemark verify --json | jq .ok      exit 0 only when everything is applied and valid
-  tidemark rehearse                    apply on a copy and list what would change`;
+  tidemark rehearse                    apply on a copy and list what would change
+  tidemark run-dirs scan /runs --json  a plugin's own command (tidemark-run-dirs; also: sheets, fleet)`;
 
 /** A failure outside the per-target loop, in one line when it is a connection failure. */
 function errorLine(error: unknown): string {
