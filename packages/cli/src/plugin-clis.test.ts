@@ -54,6 +54,10 @@ it("the plugins' usage errors are the CLI's exit 2; their help is exit 0", async
   expect(unknown.code).toBe(ExitCode.USAGE);
   expect(unknown.stdout).toBe('');
 
+  const format = await tidemark(['run-dirs', 'scan', dir!, '--format', 'yaml']);
+  expect(format.code).toBe(ExitCode.USAGE);
+  expect(format.stderr).toBe('[tidemark] [plugin-run-dirs] --format takes table, json or log\n');
+
   const noRoot = await tidemark(['run-dirs', 'scan']);
   expect(noRoot.code).toBe(ExitCode.USAGE);
   expect(noRoot.stderr).toMatch(/scan: a root folder is required/);

@@ -102,6 +102,10 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
     io.stderr.write(`${line('--snapshot takes zip or hardlink')}\n`);
     return 2;
   }
+  if (values.format !== undefined && !['table', 'json', 'log'].includes(values.format)) {
+    io.stderr.write(`${line('--format takes table, json or log')}\n`);
+    return 2;
+  }
   const redisUrl = values['redis-url'] ?? io.env.TIDEMARK_REDIS_URL;
   const registryUrl = name === 'up' ? (values['registry-url'] ?? io.env.TIDEMARK_REGISTRY_URL) : undefined;
   let redis: RedisCommander | undefined;
@@ -115,7 +119,6 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
     }
     const dryRun = name === 'scan' || values['dry-run'];
     const format = values.json ? 'json' : (values.format ?? (name === 'scan' ? 'table' : 'log'));
-    if (!['table', 'json', 'log'].includes(format)) throw createError('plugin-run-dirs', `--format takes table, json or log`);
     const lines = format === 'json' ? undefined : io.stdout;
     const showProgress = name === 'up' && !values['no-progress'] && format !== 'json';
     let bar: ReturnType<typeof progressBar> | undefined;
