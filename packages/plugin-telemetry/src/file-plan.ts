@@ -11,7 +11,7 @@ import { readRange } from './line-reader.js';
 import { splitFields } from './csv-lines.js';
 import { firstLine, isEventsHeader } from './event-parser.js';
 import { listLogFiles, type LogFile } from './inventory.js';
-import { tableExists } from './db-state.js';
+import { dualWriteFiles, tableExists } from './db-state.js';
 import { TABLES } from './schema.js';
 
 export interface FileRow {
@@ -84,6 +84,35 @@ async function ensureFileColumnsNow(knex: Knex): Promise<void> {
   // (the unique path index is then left out, and the newest row is the one that grows).
   const dup = await knex.raw<{ rows: { n: number }[] }>(`SELECT count(*)::int AS n FROM (SELECT path FROM ${t} GROUP BY path HAVING count(*) > 1) d`);
   if (dup.rows[0]!.n === 0) await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_path_unique ON ${t} (path)`);
+}
+
+const ROW_COLUMNS = ['id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines', 'kind'] as const;
+
+// One statement for both reads a plan needs (the trait at every start, follow every round): the files and
+// the dual-write files; logger_events' columns of this release are named too. Tables of an earlier release
+// (a column missing) or no tables yet fail it, and the statement-per-question path, which also upgrades the
+// columns, answers instead.
+const STATE_SQL = `SELECT
+  (SELECT coalesce(json_agg(json_build_object(${ROW_COLUMNS.map((c) => `'${c}', f.${c}`).join(', ')})), '[]') FROM ${TABLES.ingestedFiles} f) AS files,
+  (SELECT coalesce(json_agg(r.source_file), '[]') FROM ${TABLES.runs} r WHERE r.source = 'dual-write' AND r.source_file IS NOT NULL) AS live,
+  (SELECT count(*) FROM (SELECT e.file_id, e.line_no FROM ${TABLES.loggerEvents} e LIMIT 0) upgraded) AS upgraded`;
+
+/** The ingested_files rows by path and the files the in-process TelemetryWriter mirrors. */
+export async function fileState(knex: Knex): Promise<{ rows: Map<string, FileRow>; live: Set<string> }> {
+  // Inside a transaction a failed statement would abort it: there the careful path asks first.
+  if (!knex.isTransaction) {
+    try {
+      const res = await knex.raw<{ rows: { files: FileRow[]; live: string[] }[] }>(STATE_SQL);
+      const { files, live } = res.rows[0]!;
+      // every column of this release answered: the upgrade below has nothing to do
+      ensured.add(knex);
+      return { rows: new Map(files.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }])), live: new Set(live) };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== '42P01' && code !== '42703') throw error;
+    }
+  }
+  return { rows: await fileRows(knex), live: await dualWriteFiles(knex) };
 }
 
 // The hash state at the ingested offset, kept per path in this process so follow() does not rehash a

@@ -9,8 +9,8 @@ import { describeError, TidemarkError } from '@tidemark/core';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Knex } from 'knex';
 import { inTransaction, withConnection } from './connection.js';
-import { dualWriteFiles, tableExists } from './db-state.js';
-import { fileRows, isPending, planFiles, type FilePlan } from './file-plan.js';
+import { tableExists } from './db-state.js';
+import { fileState, isPending, planFiles, type FilePlan } from './file-plan.js';
 import { ingestBatch, type BatchFile } from './ingest-batch.js';
 import type { FileIngestResult } from './ingest-file.js';
 import { applyPlans } from './ingest-run.js';
@@ -124,8 +124,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   };
 
   async function round(): Promise<void> {
-    const rows = await fileRows(knex);
-    const live = await dualWriteFiles(knex);
+    const { rows, live } = await fileState(knex);
     const plans = (await planFiles(logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) })).filter((p) => isPending(p) && !stillFailed(p));
     if (plans.length === 0) return;
     const work = plans.filter((p): p is BatchFile => p.kind === 'new' || p.kind === 'grow');
