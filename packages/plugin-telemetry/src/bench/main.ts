@@ -6,12 +6,14 @@
 //      speed the full million takes many minutes),
 //   4. for transparency, a batched script: knex.batchInsert 1000 rows at a time (BENCH_BATCH_FILES files),
 // then peak RSS of a fresh process ingesting one file, one 10x and one 100x larger (memory must stay flat),
-// then follow(): 50 files appended at 100 lines/s each for BENCH_FOLLOW_SECONDS (default 15), the lag from
-// each append to its commit in the database (goal < 1 s).
+// then follow(): 50 files appended at 100 lines/s each by a child process for BENCH_FOLLOW_SECONDS (default
+// 15), the lag from each append to its commit in the database (goal < 1 s),
+// then a start with nothing pending (runPendingMigrations) against a bare SELECT of the ledger on the same
+// pool (goal <= 1.2x; BENCH_STARTUP_CALLS calls of each).
 // psql and the plugin run alternately BENCH_ROUNDS times (default 3) and the median of each is compared.
 // Env: BENCH_ROWS, BENCH_FILES, BENCH_NAIVE_ROWS, BENCH_BATCH_FILES, BENCH_ROUNDS, BENCH_PG_URL, BENCH_ONLY (comma
-// list of psql, plugin, naive, batch, rss, follow; for profiling one part).
-import { createRunner } from '@tidemark/core';
+// list of psql, plugin, naive, batch, rss, follow, startup; for profiling one part).
+import { createRunner, runPendingMigrations } from '@tidemark/core';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, createReadStream, createWriteStream } from 'node:fs';
@@ -33,9 +35,10 @@ const NAIVE_ROWS = Number(process.env.BENCH_NAIVE_ROWS ?? 20_000);
 const BATCH_FILES = Number(process.env.BENCH_BATCH_FILES ?? 10);
 // psql and the plugin alternate ROUNDS times and the median is reported: a shared machine's load drifts.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'psql,plugin,naive,batch,rss,follow').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'psql,plugin,naive,batch,rss,follow,startup').split(','));
 const FOLLOW_SECONDS = Number(process.env.BENCH_FOLLOW_SECONDS ?? 15);
 const FOLLOW_FILES = 50;
+const STARTUP_CALLS = Number(process.env.BENCH_STARTUP_CALLS ?? 2000);
 const perFile = Math.floor(ROWS / FILES);
 
 interface Result {
@@ -231,6 +234,15 @@ async function main(): Promise<void> {
         console.log(`peak RSS ingesting one file of ${fmt(rows).padStart(10)} rows: ${(peak / 1024 / 1024).toFixed(0)} MB`);
       }
     }
+    if (ONLY.has('startup')) {
+      console.log('');
+      const st = await withDb((_url, knex) => startupCost(knex, join(root, 'startup')));
+      const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+      console.log(`no-op start: median call of ${STARTUP_CALLS} each, interleaved, same pool:`);
+      console.log(`  bare SELECT * FROM tidemark_telemetry_ledger:  ${us(st.select).padStart(9)} per call`);
+      console.log(`  runPendingMigrations (nothing pending):        ${us(st.startup).padStart(9)} per call   ${(st.startup / st.select).toFixed(2)}x the SELECT   goal <= 1.2x`);
+      console.log(`  runner.up() (nothing pending, 3 statements):   ${us(st.up).padStart(9)} per call   ${(st.up / st.select).toFixed(2)}x the SELECT   (for transparency)`);
+    }
     if (ONLY.has('follow')) {
       console.log('');
       const lag = await withDb((_url, knex) => followLag(knex, join(root, 'follow')));
@@ -243,6 +255,41 @@ async function main(): Promise<void> {
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * A start with nothing pending against the query it cannot avoid: a bare SELECT of the ledger table on the
+ * same pool (warm). The three are timed call by call, interleaved in a rotating order (a loaded machine's
+ * drift and a position's bias fall on all alike), and the median call of each is compared.
+ */
+async function startupCost(knex: Knex, dir: string): Promise<{ select: number; startup: number; up: number }> {
+  const folder = await writeLegacyFolder(dir, { 'a.csv': loggerCsv(100), 'b.csv': loggerCsv(100, Date.UTC(2024, 1, 1)) });
+  const plugin = telemetryPlugin({ backup: false, prechecks: false, closedAfterMs: 0 });
+  const target = { knex, ...folder };
+  await createRunner({ plugin, target }).up();
+  const cases: Record<'select' | 'startup' | 'up', () => Promise<unknown>> = {
+    select: () => knex.raw('SELECT * FROM tidemark_telemetry_ledger ORDER BY seq'),
+    startup: async () => {
+      const r = await runPendingMigrations({ plugin, target });
+      if (r.outcome !== 'up-to-date') throw new Error(`startup found work: ${r.outcome}`);
+    },
+    up: async () => {
+      const r = await createRunner({ plugin, target }).up();
+      if (r.outcome !== 'nothing-to-do') throw new Error(`up found work: ${r.outcome}`);
+    },
+  };
+  const keys = Object.keys(cases) as (keyof typeof cases)[];
+  const times = { select: [] as number[], startup: [] as number[], up: [] as number[] };
+  for (let i = 0; i < STARTUP_CALLS + 50; i++) {
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(i + j) % keys.length]!;
+      const t0 = performance.now();
+      await cases[k]();
+      if (i >= 50) times[k].push(performance.now() - t0);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { select: med(times.select), startup: med(times.startup), up: med(times.up) };
 }
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between this process and its writer. */
