@@ -564,6 +564,33 @@ describe('lock', () => {
     expect(events.find((e) => e.type === 'lock:waiting')).toMatchObject({ holder: 'elsewhere:42' });
   });
 
+  test('nothing pending: up neither takes nor waits for the lock (a busy lock does not delay a start)', async () => {
+    const t = box();
+    await createRunner({ plugin: boxPlugin([m1]), target: t }).up();
+    await t.ledger.lock.acquire({ token: 'other', host: 'h2', pid: 7, since: new Date().toISOString() }, 60_000);
+    const events: TidemarkEvent[] = [];
+    const result = await createRunner({ plugin: boxPlugin([m1]), target: t, onEvent: (e) => events.push(e), lock: { waitMs: 60, pollMs: 5 } }).up();
+    expect(result.outcome).toBe('nothing-to-do');
+    expect(events.map((e) => e.type)).toEqual(['plan:ready']);
+  });
+
+  test('something pending: the plan made before the lock is made again if another runner wrote the ledger meanwhile', async () => {
+    const t = box();
+    let detections = 0;
+    const trait = { id: 't', title: 't', fixes: ['002'], detect: async () => (detections++, { summary: 'b missing' }) };
+    const holder = { token: 'other', host: 'h2', pid: 7, since: new Date().toISOString() };
+    await t.ledger.lock.acquire(holder, 60_000);
+    const plugin = boxPlugin([m1, m2], { traits: [trait] });
+    const run = createRunner({ plugin, target: t, lock: { waitMs: 5000, pollMs: 5 } }).up();
+    // the lock's holder records 001 while this one waits for the lock
+    await new Promise((r) => setTimeout(r, 30));
+    await t.ledger.record({ id: '001', checksum: m1.checksum, outcome: 'applied', at: new Date().toISOString(), durationMs: 0, by: 'h2:7', runId: 'other' });
+    await t.ledger.lock.release(holder);
+    const result = await run;
+    expect(result.applied).toEqual(['002']);
+    expect(detections, 'probed once, planned again under the lock').toBe(2);
+  });
+
   test('waiting longer than waitMs fails with LOCK_TIMEOUT naming the holder, and changes nothing', async () => {
     const t = box();
     await t.ledger.lock.acquire({ token: 'other', host: 'h2', pid: 7, since: '2026-01-01T00:00:00.000Z' }, 60_000);

@@ -11,7 +11,7 @@ import { readRange } from './line-reader.js';
 import { splitFields } from './csv-lines.js';
 import { firstLine, isEventsHeader } from './event-parser.js';
 import { listLogFiles, type LogFile } from './inventory.js';
-import { tableExists } from './db-state.js';
+import { dualWriteFiles, tableExists } from './db-state.js';
 import { TABLES } from './schema.js';
 
 export interface FileRow {
@@ -33,11 +33,25 @@ export type FileKind = 'samples' | 'events';
 
 export type FilePlan =
   | { kind: 'new'; file: string; size: number; closed: boolean; content: FileKind }
-  | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number }
+  | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number; snapshot?: Snapshot }
   | { kind: 'copy'; file: string; size: number; sha256: string; of: { id: number | null; path: string } }
   | { kind: 'conflict'; file: string; row: FileRow; reason: string }
   | { kind: 'held'; file: string; row: FileRow | null; bytes: number }
   | { kind: 'up-to-date' | 'known-conflict' | 'live'; file: string };
+
+/**
+ * A grown file's new bytes as the plan read them (with the bytes just before the offset and the file's first
+ * bytes): the ingest and the cache read them from here, so a round of follow() costs one read per file.
+ */
+export interface Snapshot {
+  /** File offset of data[0]. */
+  position: number;
+  data: Buffer;
+  /** The file's first 4 bytes (its byte order mark, if any). */
+  head: Buffer;
+  ino: bigint;
+  dev: bigint;
+}
 
 export interface PlanOptions {
   /** A file not written for this long is closed: its last line without a line end is rejected as truncated. Default 5 min. */
@@ -86,6 +100,35 @@ async function ensureFileColumnsNow(knex: Knex): Promise<void> {
   if (dup.rows[0]!.n === 0) await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_path_unique ON ${t} (path)`);
 }
 
+const ROW_COLUMNS = ['id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines', 'kind'] as const;
+
+// One statement for both reads a plan needs (the trait at every start, follow every round): the files and
+// the dual-write files; logger_events' columns of this release are named too. Tables of an earlier release
+// (a column missing) or no tables yet fail it, and the statement-per-question path, which also upgrades the
+// columns, answers instead.
+const STATE_SQL = `SELECT
+  (SELECT coalesce(json_agg(json_build_object(${ROW_COLUMNS.map((c) => `'${c}', f.${c}`).join(', ')})), '[]') FROM ${TABLES.ingestedFiles} f) AS files,
+  (SELECT coalesce(json_agg(r.source_file), '[]') FROM ${TABLES.runs} r WHERE r.source = 'dual-write' AND r.source_file IS NOT NULL) AS live,
+  (SELECT count(*) FROM (SELECT e.file_id, e.line_no FROM ${TABLES.loggerEvents} e LIMIT 0) upgraded) AS upgraded`;
+
+/** The ingested_files rows by path and the files the in-process TelemetryWriter mirrors. */
+export async function fileState(knex: Knex): Promise<{ rows: Map<string, FileRow>; live: Set<string> }> {
+  // Inside a transaction a failed statement would abort it: there the careful path asks first.
+  if (!knex.isTransaction) {
+    try {
+      const res = await knex.raw<{ rows: { files: FileRow[]; live: string[] }[] }>(STATE_SQL);
+      const { files, live } = res.rows[0]!;
+      // every column of this release answered: the upgrade below has nothing to do
+      ensured.add(knex);
+      return { rows: new Map(files.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }])), live: new Set(live) };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== '42P01' && code !== '42703') throw error;
+    }
+  }
+  return { rows: await fileRows(knex), live: await dualWriteFiles(knex) };
+}
+
 // The hash state at the ingested offset, kept per path in this process so follow() does not rehash a
 // growing file's whole prefix on every append: valid while the row still says the same offset and hash and
 // the file is the same inode whose bytes just before the offset are unchanged.
@@ -97,16 +140,24 @@ interface Cached {
   hash: Hash;
   lines: number;
   tail: Buffer;
+  head: Buffer;
 }
 const prefixCache = new Map<string, Cached>();
 const TAIL = 64;
+const HEAD = 4;
+/** A grown file's new bytes are read at plan time up to this size, and all files' up to SNAPSHOT_BUDGET together. */
+const SNAPSHOT_MAX = 1 << 20;
+const SNAPSHOT_BUDGET = 32 << 20;
 
-export async function rememberPrefix(path: string, offset: number, sha256: string, hash: Hash, lines: number): Promise<void> {
+export async function rememberPrefix(path: string, offset: number, sha256: string, hash: Hash, lines: number, snapshot?: Snapshot): Promise<void> {
   try {
-    const st = await stat(path, { bigint: true });
-    const tail = await readAt(path, Math.max(0, offset - TAIL), Math.min(TAIL, offset));
+    const from = Math.max(0, offset - TAIL);
+    const known = snapshot && from >= snapshot.position && offset <= snapshot.position + snapshot.data.length;
+    const st = known ? snapshot : await stat(path, { bigint: true });
+    const tail = known ? Buffer.from(snapshot.data.subarray(from - snapshot.position, offset - snapshot.position)) : await readAt(path, from, offset - from);
+    const head = known ? snapshot.head : await readAt(path, 0, HEAD);
     if (prefixCache.size >= 10_000) prefixCache.clear();
-    prefixCache.set(path, { ino: st.ino, dev: st.dev, offset, sha256, hash: hash.copy(), lines, tail });
+    prefixCache.set(path, { ino: st.ino, dev: st.dev, offset, sha256, hash: hash.copy(), lines, tail, head });
   } catch {
     prefixCache.delete(path);
   }
@@ -138,17 +189,46 @@ async function hashPrefix(path: string, file: string, length: number, countLines
   return { hash, sha256: hash.copy().digest('hex'), lines: 0 };
 }
 
-async function prefixState(path: string, file: string, row: FileRow): Promise<{ hash: Hash; sha256: string; lines: number } | { bad: string }> {
+type PrefixState = { hash: Hash; sha256: string; lines: number; snapshot?: Snapshot };
+
+async function prefixState(path: string, file: string, row: FileRow, size: number, budget: { bytes: number }): Promise<PrefixState | { bad: string }> {
   const offset = row.size_bytes;
   const hit = prefixCache.get(path);
   if (hit && hit.offset === offset && hit.sha256 === row.content_hash) {
-    const st = await stat(path, { bigint: true });
-    const tail = await readAt(path, Math.max(0, offset - TAIL), Math.min(TAIL, offset));
-    if (st.ino === hit.ino && st.dev === hit.dev && tail.equals(hit.tail)) return { hash: hit.hash.copy(), sha256: hit.sha256, lines: hit.lines };
+    const checked = await checkAgainstCache(path, hit, size, budget);
+    if (checked) return { hash: hit.hash.copy(), sha256: hit.sha256, lines: hit.lines, ...(checked.snapshot ? { snapshot: checked.snapshot } : {}) };
   }
   const state = await hashPrefix(path, file, offset, row.lines === null);
   if (state.sha256 !== row.content_hash) return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
   return { ...state, lines: row.lines ?? state.lines };
+}
+
+/**
+ * The cached prefix still holds when the file is the same inode and the bytes just before the offset are the
+ * same. Read on one open handle together with the new bytes (when small enough): the plan's snapshot.
+ */
+async function checkAgainstCache(path: string, hit: Cached, size: number, budget: { bytes: number }): Promise<{ snapshot?: Snapshot } | null> {
+  const fh = await open(path, 'r');
+  try {
+    const st = await fh.stat({ bigint: true });
+    if (st.ino !== hit.ino || st.dev !== hit.dev) return null;
+    const from = Math.max(0, hit.offset - TAIL);
+    const whole = size - from <= SNAPSHOT_MAX && size - from <= budget.bytes && hit.head.length === HEAD;
+    const length = whole ? size - from : hit.offset - from;
+    const data = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(data, got, length - got, from + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    if (!data.subarray(0, Math.min(got, hit.offset - from)).equals(hit.tail)) return null;
+    if (!whole || got < length) return {};
+    budget.bytes -= length;
+    return { snapshot: { position: from, data, head: hit.head, ino: st.ino, dev: st.dev } };
+  } finally {
+    await fh.close();
+  }
 }
 
 /** An events CSV by its header (see event-parser.ts); a file without a complete header line yet is samples. */
@@ -160,10 +240,11 @@ async function sniffKind(path: string, size: number): Promise<FileKind | null> {
 }
 
 /** Whether bytes [start, size) hold a line end (a complete line to ingest) — a hint; the reader decides. */
-async function hasLineEnd(path: string, start: number, size: number): Promise<boolean> {
+async function hasLineEnd(path: string, start: number, size: number, snapshot?: Snapshot): Promise<boolean> {
   const length = Math.min(size - start, 1 << 20);
   if (length < size - start) return true;
-  const buf = await readAt(path, start, length);
+  const inSnapshot = snapshot && start >= snapshot.position && size <= snapshot.position + snapshot.data.length;
+  const buf = inSnapshot ? snapshot.data.subarray(start - snapshot.position, size - snapshot.position) : await readAt(path, start, length);
   const cr = buf.indexOf(13);
   return buf.indexOf(10) !== -1 || (cr !== -1 && cr < buf.length - 1);
 }
@@ -205,12 +286,13 @@ export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileR
   // Files are looked at 16 at a time: follow() plans 50 growing files every round, and one after another
   // their stats and reads add up to the lag on a loaded machine.
   const planned: (FilePlan | null)[] = new Array<FilePlan | null>(files.length).fill(null);
+  const budget = { bytes: SNAPSHOT_BUDGET };
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
       const f = files[i]!;
       try {
-        planned[i] = await planFile(logsDir, f, rows.get(f.file), closed.has(f.file), bySize, options);
+        planned[i] = await planFile(logsDir, f, rows.get(f.file), closed.has(f.file), bySize, options, budget);
       } catch (error) {
         // Gone between the listing and the read (a logger rotating files): next time.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -274,7 +356,7 @@ async function hashWholeUncached(path: string): Promise<{ sha256: string; lineEn
   return { sha256: hash.digest('hex'), lineEnds };
 }
 
-async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, closed: boolean, bySize: Map<number, FileRow[]>, options: PlanOptions): Promise<FilePlan> {
+async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, closed: boolean, bySize: Map<number, FileRow[]>, options: PlanOptions, budget: { bytes: number }): Promise<FilePlan> {
   const path = join(logsDir, f.file);
   if (options.live?.has(f.file)) return { kind: 'live', file: f.file };
   if (!row) {
@@ -291,12 +373,12 @@ async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, c
   }
   if (row.conflict !== null) return { kind: 'known-conflict', file: f.file };
   if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };
-  const state = await prefixState(path, f.file, row);
+  const state = await prefixState(path, f.file, row, f.bytes, budget);
   if ('bad' in state) return { kind: 'conflict', file: f.file, row, reason: state.bad };
   if (f.bytes === row.size_bytes) return { kind: 'up-to-date', file: f.file };
   if (row.copy_of !== null) return { kind: 'conflict', file: f.file, row, reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes` };
-  if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
-  return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines };
+  if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes, state.snapshot))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
+  return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines, ...(state.snapshot ? { snapshot: state.snapshot } : {}) };
 }
 
 /** The plans that write: new files, growth, copies and newly found conflicts. */

@@ -9,8 +9,8 @@ import { describeError, TidemarkError } from '@tidemark/core';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Knex } from 'knex';
 import { inTransaction, withConnection } from './connection.js';
-import { dualWriteFiles, tableExists } from './db-state.js';
-import { fileRows, isPending, planFiles, type FilePlan } from './file-plan.js';
+import { tableExists } from './db-state.js';
+import { fileState, isPending, planFiles, type FilePlan } from './file-plan.js';
 import { ingestBatch, type BatchFile } from './ingest-batch.js';
 import type { FileIngestResult } from './ingest-file.js';
 import { applyPlans } from './ingest-run.js';
@@ -30,7 +30,7 @@ export interface FollowOptions {
   closedAfterMs?: number;
   /** The feature flag, read before every round. Default: env TIDEMARK_TELEMETRY_DB_WRITES is on. */
   enabled?: () => boolean;
-  /** Polling period (the fallback, and a safety net under fs.watch). Default 500 ms. */
+  /** Polling period (the fallback, and a safety net under fs.watch). Default 250 ms. */
   pollMs?: number;
   /** Use fs.watch as well as polling. Default true. */
   watch?: boolean;
@@ -76,13 +76,16 @@ export async function follow(options: FollowOptions): Promise<Follower> {
     throw new TidemarkError('STEP_FAILED', `follow: the telemetry schema is not in this database; run \`tidemark up\` first`, { plugin: PLUGIN_NAME });
   }
   const enabled = options.enabled ?? envFlag();
-  const pollMs = options.pollMs ?? 500;
+  const pollMs = options.pollMs ?? 250;
   const emit = (event: FollowEvent) => options.onEvent?.(event);
   const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null };
   // A file that failed to decode is tried again only once it changed.
   const failedAt = new Map<string, number>();
   let stopped = false;
   let wake: (() => void) | null = null;
+  // A change seen while a round runs may be after its listing: the next round starts at once, not at the
+  // next write (a logger writing once a second would otherwise wait that second, or the poll).
+  let changed = false;
   let waiters: { after: number; resolve: () => void }[] = [];
   let started = 0;
   let finished = 0;
@@ -90,7 +93,10 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   let watcher: FSWatcher | null = null;
   if (options.watch !== false) {
     try {
-      watcher = watch(logsDir, { recursive: true, persistent: false }, () => wake?.());
+      watcher = watch(logsDir, { recursive: true, persistent: false }, () => {
+        changed = true;
+        wake?.();
+      });
       watcher.on('error', (error) => {
         stats.watching = false;
         watcher?.close();
@@ -115,6 +121,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
     blobBytes: options.blobBytes,
     beforeCommit: options.beforeCommit,
     skipLocked: true,
+    asyncCommit: true,
     onFile: report,
     onConflict: (file: string, reason: string) => {
       stats.conflicts += 1;
@@ -124,8 +131,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   };
 
   async function round(): Promise<void> {
-    const rows = await fileRows(knex);
-    const live = await dualWriteFiles(knex);
+    const { rows, live } = await fileState(knex);
     const plans = (await planFiles(logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) })).filter((p) => isPending(p) && !stillFailed(p));
     if (plans.length === 0) return;
     const work = plans.filter((p): p is BatchFile => p.kind === 'new' || p.kind === 'grow');
@@ -159,6 +165,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   const loop = (async () => {
     while (!stopped) {
       const round0 = ++started;
+      changed = false;
       if (!enabled()) {
         if (!stats.paused) emit({ type: 'paused', message: 'feature flag off: not mirroring (lines written meanwhile are caught up when it is on)' });
         stats.paused = true;
@@ -188,6 +195,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
           setTimeout(resolve, 5);
         }
         wake = done;
+        if (changed) done();
       });
     }
   })();

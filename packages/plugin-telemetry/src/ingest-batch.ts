@@ -30,6 +30,12 @@ export interface BatchOptions extends Omit<IngestFileInput, 'file' | 'plan'> {
   skipLocked?: boolean;
   /** Inside a step's transaction, an empty run_samples and at least this many bytes: keys built after the COPY. */
   firstLoadBytes?: number;
+  /**
+   * The transaction commits without waiting for its WAL flush (synchronous_commit = off, this transaction
+   * only). follow(): a server crash may lose the last rounds, but rows and offsets together, so those lines
+   * are read again from the offsets that stayed: nothing lost or doubled, and no fsync wait per round.
+   */
+  asyncCommit?: boolean;
 }
 
 const FIRST_LOAD_BYTES = 32 * 1024 * 1024;
@@ -56,7 +62,10 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
   const fresh = files.filter((f) => f.kind === 'new');
   const grown = files.filter((f): f is Extract<BatchFile, { kind: 'grow' }> => f.kind === 'grow');
   const claimed = new Map<string, Claimed>();
-  await conn.query(`SELECT set_config('timezone', $1, true)`, [options.timezone]);
+  await conn.query(
+    options.asyncCommit && !conn.nested ? `SELECT set_config('timezone', $1, true), set_config('synchronous_commit', 'off', true)` : `SELECT set_config('timezone', $1, true)`,
+    [options.timezone],
+  );
   if (fresh.length > 0) {
     const res =
       content === 'samples'
@@ -117,6 +126,7 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
           closed: input.closed,
           linesBefore,
           hash: input.kind === 'grow' ? input.hash.copy() : createHash('sha256'),
+          ...(input.kind === 'grow' && input.snapshot ? { snapshot: input.snapshot } : {}),
         });
         let summary: RangeSummary | undefined;
         for (;;) {
@@ -207,7 +217,9 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
       results.push(result);
     }
     // For the next plan in this process (follow): the prefix state, checked against the row before use.
-    await Promise.all(done.map((d) => rememberPrefix(join(options.logsDir, d.c.input.file), d.summary.offset, d.summary.sha256, d.summary.state, d.summary.lines)));
+    await Promise.all(
+      done.map((d) => rememberPrefix(join(options.logsDir, d.c.input.file), d.summary.offset, d.summary.sha256, d.summary.state, d.summary.lines, d.c.input.kind === 'grow' ? d.c.input.snapshot : undefined)),
+    );
     for (const f of files) {
       if (!claimed.has(f.file)) results.push(skipped(f.file));
     }

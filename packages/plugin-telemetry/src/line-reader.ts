@@ -5,7 +5,7 @@
 // bytes enter the hash, so the hash continues the ingested prefix and the offset after it is the next start.
 import { TidemarkError } from '@tidemark/core';
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { LineSink } from './csv-lines.js';
 
 export type FileEncoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
@@ -22,6 +22,8 @@ export interface RangeOptions {
   /** Hash of the bytes before `start`, continued with the consumed bytes (default: a fresh sha256). */
   hash?: Hash;
   chunkBytes?: number;
+  /** Bytes already read (the plan's snapshot: data from `position`, and the file's first 4 bytes): served from memory. */
+  snapshot?: { position: number; data: Buffer; head: Buffer };
 }
 
 export interface RangeSummary {
@@ -67,14 +69,24 @@ const CR = 13;
 
 /** Yields after each chunk's lines (so a consumer can stream what the sink produced); returns the summary. */
 export async function* readRange(path: string, name: string, sink: LineSink, options: RangeOptions = {}): AsyncGenerator<void, RangeSummary> {
-  const fh = await open(path, 'r');
+  const snap = options.snapshot;
+  let fh: FileHandle | undefined;
+  const file = async () => (fh ??= await open(path, 'r'));
+  /** Reads from the snapshot when it holds the range, else from the file (opened on first need). */
+  const read = async (buf: Buffer, length: number, position: number): Promise<number> => {
+    if (snap && position === 0 && length <= snap.head.length) return snap.head.copy(buf, 0, 0, length);
+    if (snap && position >= snap.position && position + length <= snap.position + snap.data.length) {
+      return snap.data.copy(buf, 0, position - snap.position, position - snap.position + length);
+    }
+    return (await (await file()).read(buf, 0, length, position)).bytesRead;
+  };
   try {
-    const size = options.end ?? (await fh.stat()).size;
+    const size = options.end ?? (await (await file()).stat()).size;
     const chunkBytes = options.chunkBytes ?? 1 << 18;
     const hash = options.hash ?? createHash('sha256');
     const start = options.start ?? 0;
     const head = Buffer.alloc(4);
-    const headRead = (await fh.read(head, 0, 4, 0)).bytesRead;
+    const headRead = await read(head, 4, 0);
     const { encoding, bom } = detectEncoding(head.subarray(0, headRead));
     const wide = encoding === 'utf16le' || encoding === 'utf16be';
     const unit = wide ? 2 : 1;
@@ -84,7 +96,7 @@ export async function* readRange(path: string, name: string, sink: LineSink, opt
     let crOnly = false;
     if (start > bom) {
       const prev = Buffer.alloc(unit);
-      await fh.read(prev, 0, unit, start - unit);
+      await read(prev, unit, start - unit);
       crOnly = unitAt(prev, 0, wide, lo) === CR;
     }
     let lineNo = options.linesBefore ?? 0;
@@ -120,7 +132,7 @@ export async function* readRange(path: string, name: string, sink: LineSink, opt
     while (pos < size) {
       const want = Math.min(chunkBytes, size - pos);
       const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(chunk, 0, want, pos);
+      const bytesRead = await read(chunk, want, pos);
       if (bytesRead === 0) break; // the file shrank under us: stop at what exists
       pos += bytesRead;
       const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
@@ -185,7 +197,7 @@ export async function* readRange(path: string, name: string, sink: LineSink, opt
     const state = hash.copy();
     return { sha256: hash.digest('hex'), offset, lines: lineNo, held, encoding, bytes: offset, state };
   } finally {
-    await fh.close();
+    await fh?.close();
   }
 }
 

@@ -1,18 +1,16 @@
 // The csv-not-ingested trait's finding: new files, files grown by complete lines, copies and changed
 // prefixes not yet recorded (a recorded conflict or a held-back partial line is not pending).
 import { TidemarkError } from '@tidemark/core';
-import { dualWriteFiles } from './db-state.js';
 import { PLUGIN_NAME } from './options.js';
 import { pathProblems } from './paths-guard.js';
-import { fileRows, isPending, planFiles } from './file-plan.js';
+import { fileState, isPending, planFiles } from './file-plan.js';
 import type { TelemetryTarget } from './target.js';
 
 export async function pendingLogFiles(target: TelemetryTarget, options: { closedAfterMs?: number } = {}): Promise<{ summary: string; details: Record<string, unknown> } | null> {
   // A wrong logsDir must not read as "nothing pending" (the step would be baselined): refused like the guard.
   const wrong = (await pathProblems(target)).filter((p) => p.startsWith('logsDir'));
   if (wrong.length > 0) throw new TidemarkError('STEP_FAILED', `refusing to run, nothing was recorded: ${wrong.join('; ')}`, { plugin: PLUGIN_NAME });
-  const rows = await fileRows(target.knex);
-  const live = await dualWriteFiles(target.knex);
+  const { rows, live } = await fileState(target.knex);
   const plans = (await planFiles(target.logsDir, rows, { live, ...options })).filter(isPending);
   if (plans.length === 0) return null;
   const of = (kind: string) => plans.filter((p) => p.kind === kind).map((p) => p.file);

@@ -1,7 +1,7 @@
 // `up`: apply the planned steps under the guards, record each in the ledger, and after a failure make the
 // ledger say exactly what the target now holds.
 import { randomUUID } from 'node:crypto';
-import type { Migration, Plan, RunResult, StepGuardContext, ValidationIssue } from '../contract.js';
+import type { LedgerEntry, Migration, Plan, RunResult, StepGuardContext, ValidationIssue } from '../contract.js';
 import type { EntryData } from '../entry-data.js';
 import { TidemarkError } from '../errors.js';
 import type { Lease } from '../lease.js';
@@ -11,7 +11,7 @@ import { makePlan, redetect } from './detect.js';
 import { classify, StepFailure } from './failures.js';
 import { chain, guardContext, preflight } from './guard-chain.js';
 import { withLease } from './hold-lease.js';
-import { newRunState, type RunScope, type RunState } from './scope.js';
+import { newRunState, type EventInput, type RunScope, type RunState } from './scope.js';
 import { raiseStamp, stampBefore } from './stamp.js';
 import { migrationContext, validate } from './step-context.js';
 import type { UpOptions } from './types.js';
@@ -148,8 +148,23 @@ export async function up<T>(scope: RunScope<T>, opts: UpOptions = {}): Promise<R
     return { runId: randomUUID(), outcome: 'dry-run', plan, applied: [], baselined: [], reverted: [], durationMs: Math.round(performance.now() - started) };
   }
   await preflight(scope, 'up');
+  // Most starts have nothing to do: plan first without the lock (reads only), so such a start costs the
+  // ledger read and the traits' reads, no lock session. Its events are held back until the plan stands.
+  // A probe that fails (a target another runner is changing right now) is not an answer: the locked plan is.
+  const held: EventInput[] = [];
+  const before = await scope.ledger.read();
+  const probe = scope.plugin.stamp ? undefined : await makePlan({ ...scope, emit: (event: EventInput) => void held.push(event) }, before, opts).catch(() => undefined);
+  if (probe && !hasWork(probe)) {
+    for (const event of held) scope.emit(event);
+    scope.emit({ type: 'plan:ready', plan: probe });
+    return { runId: randomUUID(), outcome: 'nothing-to-do', plan: probe, applied: [], baselined: [], reverted: [], durationMs: Math.round(performance.now() - started) };
+  }
+  // Something to do: under the lock. A ledger unchanged since the probe means no other runner did anything in
+  // between, so the probe's plan stands (traits are not asked twice); else it is planned again.
   return withLease(scope, async (lease) => {
-    const plan = await makePlan(scope, await scope.ledger.read(), opts);
+    const entries = await scope.ledger.read();
+    const plan = probe && sameEntries(before, entries) ? probe : await makePlan(scope, entries, opts);
+    if (plan === probe) for (const event of held) scope.emit(event);
     scope.emit({ type: 'plan:ready', plan });
     if (!hasWork(plan)) {
       // A stamp write that failed after the last step is retried here rather than never.
@@ -158,4 +173,8 @@ export async function up<T>(scope: RunScope<T>, opts: UpOptions = {}): Promise<R
     }
     return applySteps(scope, plan, lease, started);
   });
+}
+
+function sameEntries(a: readonly LedgerEntry[], b: readonly LedgerEntry[]): boolean {
+  return a.length === b.length && a.every((e, i) => JSON.stringify(e) === JSON.stringify(b[i]));
 }
