@@ -40,7 +40,7 @@ describe('previousChecksums of the built-in migrations', () => {
       await writeFile(ledgerFile, JSON.stringify(doc));
     };
     for (const i of [0, 1]) {
-      await setChecksums({ '004_watershed_tables': RELEASE_0_1['004_watershed_tables'][i], '005_wbt_geojson_ids': RELEASE_0_1['005_wbt_geojson_ids'][i] });
+      await setChecksums({ '004_watershed_tables': RELEASE_0_1['004_watershed_tables'][i]!, '005_wbt_geojson_ids': RELEASE_0_1['005_wbt_geojson_ids'][i]! });
       const verified = await runner().verify();
       expect(verified.plan.drift).toEqual([]);
       expect(verified.plan.steps).toEqual([]);
