@@ -32,6 +32,36 @@ describe('status', () => {
   });
 });
 
+describe('status and verify with previousChecksums', () => {
+  it('an applied entry recorded with one of the migration\'s previousChecksums is not "(changed)" and not drift; another old checksum is', async () => {
+    project = await makeProject({
+      index: `import { defineMigration } from '@tidemark/core';
+export const migrations = {
+  notes: [defineMigration({ id: '004_app_step', title: 'an app step refactored since 0.1', previousChecksums: ['0a1b2c3d4e5f6071'], async up() {} })],
+};
+`,
+    });
+    expect((await project.run('up')).code).toBe(0);
+    const ledgerFile = join(project.notes, '.tidemark-ledger.json');
+    const rewrite = async (sums: Record<string, string>) => {
+      const doc = JSON.parse(await readFile(ledgerFile, 'utf8')) as { entries: { id: string; checksum: string }[] };
+      for (const e of doc.entries) if (sums[e.id]) e.checksum = sums[e.id]!;
+      await writeFile(ledgerFile, JSON.stringify(doc));
+    };
+    const changed = async () =>
+      Object.fromEntries((await project.run('status', '--json')).json().targets[0].status.migrations.map((m: { id: string; checksumChanged: boolean }) => [m.id, m.checksumChanged]));
+
+    await rewrite({ '004_app_step': '0a1b2c3d4e5f6071' });
+    expect(await changed()).toEqual({ '001_add_tags': false, '002_rename_body': false, '003_split_title': false, '004_app_step': false });
+    expect((await project.run('verify')).code).toBe(ExitCode.OK);
+
+    await rewrite({ '001_add_tags': '0a1b2c3d4e5f6071' });
+    expect(await changed()).toMatchObject({ '001_add_tags': true, '004_app_step': false });
+    expect((await project.run('status')).stdout).toMatch(/001_add_tags\s+applied \(changed\)/);
+    expect((await project.run('verify')).code).toBe(ExitCode.DRIFT);
+  });
+});
+
 describe('plan', () => {
   it('says which steps run and why, and writes nothing', async () => {
     project = await makeProject();

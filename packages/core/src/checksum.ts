@@ -31,3 +31,8 @@ export function checksumOf(parts: {
   ].join('\n');
   return sha256(text).slice(0, 16);
 }
+
+/** True when `recorded` (a ledger entry's checksum) is the migration's own, today's or one it declares from an earlier release. */
+export function checksumMatches(migration: { readonly checksum: string; readonly previousChecksums?: readonly string[] | undefined }, recorded: string): boolean {
+  return recorded === migration.checksum || (migration.previousChecksums?.includes(recorded) ?? false);
+}

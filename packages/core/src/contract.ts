@@ -69,6 +69,12 @@ export interface Migration<T> {
   readonly revision?: number;
   /** Computed by `defineMigration` from the definition; a changed checksum on an applied id is drift. */
   readonly checksum: string;
+  /**
+   * Checksums earlier releases of this migration recorded, whose work the current definition still stands
+   * behind (a refactor that changes the source, not what the step does or undoes): an applied entry
+   * recorded with one of them is no drift.
+   */
+  readonly previousChecksums?: readonly string[];
 }
 
 /** A read-only detector of a legacy shape. */

@@ -15,6 +15,10 @@ export function defineMigration<T>(definition: MigrationDefinition<T>): Migratio
   if (!definition.title.trim()) {
     throw new TidemarkError('INVALID_DEFINITION', `migration "${definition.id}" needs a title`);
   }
+  const previous = definition.previousChecksums;
+  if (previous !== undefined && (!Array.isArray(previous) || previous.some((c) => typeof c !== 'string' || c === ''))) {
+    throw new TidemarkError('INVALID_DEFINITION', `migration "${definition.id}": previousChecksums must be a list of non-empty checksum strings`);
+  }
   const checksum =
     definition.checksum ??
     checksumOf({
@@ -23,7 +27,7 @@ export function defineMigration<T>(definition: MigrationDefinition<T>): Migratio
       revision: definition.revision,
       functions: [definition.up, definition.down, definition.validate],
     });
-  return Object.freeze({ ...definition, requires: definition.requires ?? [], checksum });
+  return Object.freeze({ ...definition, requires: definition.requires ?? [], checksum, ...(previous === undefined ? {} : { previousChecksums: Object.freeze([...previous]) }) });
 }
 
 export function defineTrait<T>(definition: Trait<T>): Trait<T> {

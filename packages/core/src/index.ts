@@ -9,6 +9,6 @@ export { runPendingMigrations, type StartupResult } from './startup.js';
 export { acquireLease, newHolder, whoAmI, type Lease, type LeaseOptions } from './lease.js';
 export { memoryLedger, memoryLock, type MemoryLedger } from './memory-ledger.js';
 export { redact, describeError } from './redact.js';
-export { checksumOf, normalizeSource, sha256 } from './checksum.js';
+export { checksumMatches, checksumOf, normalizeSource, sha256 } from './checksum.js';
 export { consoleSink, type ConsoleSinkOptions } from './sinks/console.js';
 export { jsonLinesSink } from './sinks/json-lines.js';

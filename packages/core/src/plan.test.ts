@@ -89,6 +89,22 @@ describe('computePlan', () => {
     expect(p.drift).toEqual([{ kind: 'checksum', id: '001', recorded: 'old-sum', current: m1.checksum }]);
   });
 
+  test('an applied entry recorded with one of the migration\'s previousChecksums is no drift; any other old checksum still is', () => {
+    const refactored = setter('001', 'a', 1, { previousChecksums: ['release-1-sum', 'release-2-sum'] });
+    expect(refactored.checksum).toBe(m1.checksum); // previousChecksums are not part of the fingerprint
+    const withRefactored = { migrations: [refactored, m2, m3] };
+    expect(plan({ ...withRefactored, entries: [entry('001', 'release-2-sum')] }).drift).toEqual([]);
+    expect(plan({ ...withRefactored, entries: [entry('001', 'release-2-sum')] }).steps.map((s) => s.id)).toEqual(['002', '003']);
+    expect(plan({ ...withRefactored, entries: [entry('001', 'tampered')] }).drift).toEqual([{ kind: 'checksum', id: '001', recorded: 'tampered', current: m1.checksum }]);
+    // another migration's old checksum is no excuse
+    expect(plan({ ...withRefactored, entries: [entry('002', 'release-2-sum')] }).drift).toEqual([{ kind: 'checksum', id: '002', recorded: 'release-2-sum', current: m2.checksum }]);
+  });
+
+  test('previousChecksums must be non-empty strings', () => {
+    expect(() => setter('001', 'a', 1, { previousChecksums: [''] })).toThrow(/previousChecksums must be a list of non-empty checksum strings/);
+    expect(() => setter('001', 'a', 1, { previousChecksums: 'abc' as unknown as string[] })).toThrow(/previousChecksums/);
+  });
+
   test('a failed entry with another checksum is not drift', () => {
     expect(plan({ entries: [entry('001', 'old', 'failed')] }).drift).toEqual([]);
   });

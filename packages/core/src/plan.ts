@@ -2,6 +2,7 @@
 import type { BaselineStep, Drift, Evidence, ExternalFinding, LedgerEntry, Migration, Plan, PlannedStep, StepReason, Trait } from './contract.js';
 
 export type { BaselineStep, Drift, ExternalFinding, Plan, PlannedStep, StepReason };
+import { checksumMatches } from './checksum.js';
 import { orderMigrations } from './dag.js';
 import { TidemarkError } from './errors.js';
 
@@ -39,7 +40,7 @@ export function computePlan<T>(input: PlanInput<T>): Plan {
     if (e.outcome === 'failed') continue;
     const m = known.get(e.id);
     if (!m) drift.push({ kind: 'unknown-migration', id: e.id });
-    else if (e.outcome === 'applied' && m.checksum !== e.checksum) {
+    else if (e.outcome === 'applied' && !checksumMatches(m, e.checksum)) {
       drift.push({ kind: 'checksum', id: e.id, recorded: e.checksum, current: m.checksum });
     }
   }

@@ -32,11 +32,6 @@ export interface MongoLedgerOptions {
   names?: CollectionNames;
   /** Current checksums by migration id, used to adopt entries the seed's runner wrote without one. */
   checksums?: ReadonlyMap<string, string>;
-  /**
-   * Checksums earlier releases recorded for a migration whose work the current one still undoes: read as the
-   * current checksum (no drift on a target migrated before an upgrade).
-   */
-  earlierChecksums?: ReadonlyMap<string, readonly string[]>;
   lock?: Omit<MongoLockOptions, 'collection'>;
 }
 
@@ -55,15 +50,16 @@ function parseData(doc: LedgerDocument, collection: string): Record<string, unkn
   }
 }
 
-export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>, collection = DEFAULT_NAMES.ledger, earlier?: ReadonlyMap<string, readonly string[]>): LedgerEntry {
+// A checksum an earlier release recorded is given back as recorded: the migration's `previousChecksums` (core)
+// say which of them are no drift.
+export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>, collection = DEFAULT_NAMES.ledger): LedgerEntry {
   const data = parseData(doc, collection);
   const legacy = doc.checksum === undefined;
   const current = checksums?.get(doc.name);
-  const upgraded = !legacy && current !== undefined && doc.checksum !== current && (earlier?.get(doc.name)?.includes(doc.checksum!) ?? false);
   const note = doc.note ?? (legacy ? 'recorded by an earlier runner without a checksum; adopted' : undefined);
   return {
     id: doc.name,
-    checksum: upgraded ? current : (doc.checksum ?? current ?? ''),
+    checksum: doc.checksum ?? current ?? '',
     outcome: doc.outcome ?? 'applied',
     at: (doc.applied_at instanceof Date ? doc.applied_at : new Date(doc.applied_at)).toISOString(),
     durationMs: doc.duration ?? 0,
@@ -89,7 +85,7 @@ export function mongoLedger(db: Db, options: MongoLedgerOptions = {}): Ledger & 
         latest.delete(doc.name);
         latest.set(doc.name, doc);
       }
-      return [...latest.values()].map((doc) => toEntry(doc, options.checksums, names.ledger, options.earlierChecksums));
+      return [...latest.values()].map((doc) => toEntry(doc, options.checksums, names.ledger));
     },
 
     async record(entry: LedgerEntry): Promise<void> {

@@ -3,7 +3,7 @@ import { definePlugin, type Plugin } from '@tidemark/core';
 import { snapshotGuard } from './guards/index.js';
 import { mongoLedger } from './ledger.js';
 import { LABLET_COLLECTIONS_ID } from './migrations/001_lablet_collections.js';
-import { EARLIER_002_CHECKSUMS, WORKER_EXTENSIONS_ID } from './migrations/002_cml_worker_extensions.js';
+import { WORKER_EXTENSIONS_ID } from './migrations/002_cml_worker_extensions.js';
 import { migrationsFor } from './migrations/index.js';
 import { resolveNames } from './names.js';
 import { MONGO_PLUGIN_NAME, type MongoPluginOptions } from './options.js';
@@ -19,7 +19,6 @@ export { MONGO_PLUGIN_NAME, type MongoPluginOptions } from './options.js';
 export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarget> {
   const names = resolveNames(options.collections);
   const { migrations, checksums } = migrationsFor(names.undo);
-  const earlierChecksums = new Map([[WORKER_EXTENSIONS_ID, EARLIER_002_CHECKSUMS]]);
   const touched: Record<string, readonly string[]> = {
     [LABLET_COLLECTIONS_ID]: LABLET_COLLECTIONS,
     [WORKER_EXTENSIONS_ID]: [WORKERS],
@@ -34,7 +33,7 @@ export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarge
     migrations: [...migrations, ...(options.migrations ?? [])],
     traits,
     guards: options.snapshot === false ? [] : [snapshotGuard({ collection: names.snapshots, touches, ...(options.keepSnapshots === undefined ? {} : { keep: options.keepSnapshots }) })],
-    ledger: (target) => mongoLedger(dbOf(target), { names, checksums, earlierChecksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
+    ledger: (target) => mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
     describe: describeTarget,
     capture: (target, dir) => captureToDir(dbOf(target), dir, names),
     rehearse: (target) => rehearseOnCopy(dbOf(target), names),

@@ -3,7 +3,7 @@
 // real tools migrate comes out exactly as its golden after/, and every refused run is left byte-identical
 // (Tidemark's own `.tidemark/` ledger aside).
 import { createHash } from 'node:crypto';
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -26,7 +26,8 @@ async function bytesOf(dir: string): Promise<Record<string, string>> {
       if (st.isDirectory()) {
         out[r] = `dir ${(st.mode & 0o7777).toString(8)}`;
         await walk(r);
-      } else out[r] = `${st.isSymbolicLink() ? 'link' : 'file'} ${(st.mode & 0o7777).toString(8)} ${createHash('sha256').update(await readFile(join(dir, r))).digest('hex')}`;
+      } else if (st.isSymbolicLink()) out[r] = `link ${await readlink(join(dir, r))}`; // never followed: it may point anywhere
+      else out[r] = `file ${(st.mode & 0o7777).toString(8)} ${createHash('sha256').update(await readFile(join(dir, r))).digest('hex')}`;
     }
   };
   await walk('');

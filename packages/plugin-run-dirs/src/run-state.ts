@@ -1,7 +1,8 @@
 // A run directory as plain data, for fixtures and tests: parquet becomes {columns, rows, metadata}
 // (binary files compare structurally), text stays text with the run's own absolute path written as
-// {RUN_DIR}, anything else is base64. Tidemark's own `.tidemark/` and the `archives/` folder are left out.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// {RUN_DIR}, anything else is base64, and a symbolic link is its target text (never followed: links in a
+// run are data, README "Symlinks"). Tidemark's own `.tidemark/` and the `archives/` folder are left out.
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeParquet, readParquet, type ColumnSpec, type Cell } from './tables/parquet.js';
@@ -13,6 +14,8 @@ export type FileState =
   | { parquet: { columns: ColumnSpec[]; rows: Record<string, Cell>[]; metadata: { key: string; value?: string }[] } }
   | { text: string }
   | { base64: string }
+  /** A symbolic link with this target text (an absolute target in the run written with {RUN_DIR}). */
+  | { link: string }
   | { dir: true };
 
 export interface RunState {
@@ -33,6 +36,8 @@ function looksLikeText(bytes: Buffer): boolean {
   }
 }
 
+const withPlaceholder = (text: string, root: string) => text.split(root).join(RUN_DIR_PLACEHOLDER);
+
 export async function readRunState(target: RunDirTarget): Promise<RunState> {
   const root = resolve(target.dir);
   const files: Record<string, FileState> = {};
@@ -44,6 +49,10 @@ export async function readRunState(target: RunDirTarget): Promise<RunState> {
       if (skipped(child)) continue;
       kept++;
       const abs = join(root, child);
+      if (e.isSymbolicLink()) {
+        files[child] = { link: withPlaceholder(await readlink(abs), root) };
+        continue;
+      }
       if (e.isDirectory()) {
         if ((await walk(child)) === 0) files[child] = { dir: true };
         continue;
@@ -58,7 +67,7 @@ export async function readRunState(target: RunDirTarget): Promise<RunState> {
           // a corrupt parquet file is kept as bytes
         }
       }
-      files[child] = looksLikeText(bytes) ? { text: bytes.toString('utf8').split(root).join(RUN_DIR_PLACEHOLDER) } : { base64: bytes.toString('base64') };
+      files[child] = looksLikeText(bytes) ? { text: withPlaceholder(bytes.toString('utf8'), root) } : { base64: bytes.toString('base64') };
     }
     return kept;
   };
@@ -80,7 +89,8 @@ export async function writeRunState(state: RunState, dir: string, options: { kee
       continue;
     }
     await mkdir(join(abs, '..'), { recursive: true });
-    if ('parquet' in file) await writeFile(abs, encodeParquet({ columns: file.parquet.columns, rows: file.parquet.rows }, file.parquet.metadata, rel));
+    if ('link' in file) await symlink(options.keepPlaceholder ? file.link : file.link.split(RUN_DIR_PLACEHOLDER).join(root), abs);
+    else if ('parquet' in file) await writeFile(abs, encodeParquet({ columns: file.parquet.columns, rows: file.parquet.rows }, file.parquet.metadata, rel));
     else if ('text' in file) await writeFile(abs, options.keepPlaceholder ? file.text : file.text.split(RUN_DIR_PLACEHOLDER).join(root));
     else await writeFile(abs, Buffer.from(file.base64, 'base64'));
   }

@@ -1,4 +1,4 @@
-import { orderMigrations } from '@tidemark/core';
+import { checksumMatches, orderMigrations } from '@tidemark/core';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { renderTable, truncate } from '../table.js';
 import { forEachTarget, type CommandEnv } from '../target-loop.js';
@@ -17,7 +17,7 @@ export async function statusCommand(env: CommandEnv): Promise<ExitCodeValue> {
         id: m.id,
         title: m.title,
         status,
-        checksumChanged: e?.outcome === 'applied' && e.checksum !== m.checksum,
+        checksumChanged: e?.outcome === 'applied' && !checksumMatches(m, e.checksum),
         ...(e ? { at: e.at, by: e.by, durationMs: e.durationMs, ...(e.note ? { note: e.note } : {}) } : {}),
       };
     });

@@ -108,7 +108,7 @@ export function registerFleetCommands(program: Command, io: FleetCliIo): Command
     .option('--lock-duration-ms <ms>', 'BullMQ job lock: a killed worker’s jobs are retried after about this long', positiveInt('--lock-duration-ms'), 30_000)
     .option('--sync-hosts <list>', 'run-sync: comma-separated source hosts (host, host:port or base URL) a request may name (env TIDEMARK_SYNC_HOSTS; default wepp.cloud)')
     .option('--sync-roots <list>', 'run-sync: comma-separated folders a request may name as target root (env TIDEMARK_SYNC_ROOTS; default only --root)')
-    .addOption(new Option('--downloader <kind>', 'run-sync downloader').choices(['auto', 'aria2c', 'builtin']).default('auto'))
+    .addOption(new Option('--downloader <kind>', "run-sync downloader (a private run, with a token, never uses aria2c: 'auto' takes the built-in one, 'aria2c' is refused)").choices(['auto', 'aria2c', 'builtin']).default('auto'))
     .action(async (o: Common & { root?: string; concurrency: number; registryUrl?: string; nodbRedisUrl?: string; snapshot: 'zip' | 'hardlink'; plugin?: string; graceMs: number; lockDurationMs: number; syncHosts?: string; syncRoots?: string; downloader: 'auto' | 'aria2c' | 'builtin' }) => {
       try {
         const { startFleetWorker } = await import('../jobs/worker.js');

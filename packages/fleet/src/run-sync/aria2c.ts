@@ -1,7 +1,8 @@
 // Downloads with aria2c (Debian's `aria2`) when it is installed, as WEPPcloud's own run-sync job does:
 // parallel connections, resume (`--continue`) and integrity checks. aria2c only ever reads an input file we
-// wrote from the validated spec (never the source's), with mode 0600 because it carries the bearer token
-// (a token on the command line would be visible to every user in `ps`), and removed when aria2c exits.
+// wrote from the validated spec (never the source's), removed when aria2c exits. It never gets a bearer
+// token: aria2c only takes one on its command line (visible to every user in `ps`) or in that input file, so
+// private runs use the built-in downloader (sync-run.ts) and there is no way to pass a token here.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,6 @@ export interface Aria2Options {
   files: readonly Aria2File[];
   /** Staging folder the files go to (relative `out=` paths under it). */
   dir: string;
-  authToken?: string;
   signal?: AbortSignal;
   /** The aria2c binary; default the first `aria2c` on PATH. */
   bin?: string;
@@ -31,13 +31,12 @@ export function findAria2c(): string | null {
   return res.status === 0 && res.stdout.trim() ? res.stdout.trim() : null;
 }
 
-export function aria2InputFile(files: readonly Aria2File[], authToken: string | undefined): string {
+export function aria2InputFile(files: readonly Aria2File[]): string {
   return files
     .map((f) =>
       [
         f.url.toString(),
         `  out=${f.path}`,
-        ...(authToken ? [`  header=Authorization: Bearer ${authToken}`] : []),
         ...(f.sha256 ? [`  checksum=sha-256=${f.sha256}`] : []),
       ].join('\n'),
     )
@@ -50,7 +49,7 @@ export async function downloadWithAria2c(o: Aria2Options): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'tidemark-aria2-'));
   const input = join(tmp, 'input.txt');
   try {
-    await writeFile(input, aria2InputFile(o.files, o.authToken), { mode: 0o600 });
+    await writeFile(input, aria2InputFile(o.files), { mode: 0o600 });
     const args = [
       `--input-file=${input}`,
       `--dir=${o.dir}`,

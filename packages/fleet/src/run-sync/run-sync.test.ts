@@ -86,11 +86,80 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     }
   });
 
-  it('with aria2c (Debian aria2, as the real job): every byte arrives, the token is in no argv, and the input file is gone', async () => {
-    expect(findAria2c(), 'aria2c must be installed (npm test installs Debian aria2)').not.toBeNull();
-    const result = await syncRun({ request: request(), ...opts, root: destRoot, downloader: 'aria2c' });
-    expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
-    expect((await readdir(result.dir, { recursive: true })).some((f) => String(f).endsWith('.aria2'))).toBe(false);
+  describe('aria2c never gets the bearer token (its argv and input file are readable: ps, /proc)', () => {
+    // Forwards to a source and notes who asked: aria2c says `aria2/<version>` in its User-Agent, fetch does not.
+    const recording = async (upstreamUrl: string) => {
+      const seen: { url: string; agent: string; auth: string }[] = [];
+      const proxy = createServer((req, res) => {
+        void (async () => {
+          seen.push({ url: req.url!, agent: req.headers['user-agent'] ?? '', auth: req.headers.authorization ?? '' });
+          const upstream = await fetch(new URL(req.url!.slice(1), upstreamUrl), { headers: { ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.range ? { range: req.headers.range } : {}) } });
+          let bytes = Buffer.from(await upstream.arrayBuffer());
+          if (req.url!.endsWith('/aria2c.spec')) bytes = Buffer.from(String(bytes).replaceAll(new URL(upstreamUrl).host, req.headers.host!));
+          res.writeHead(upstream.status, { 'content-length': bytes.length, ...(upstream.headers.get('content-range') ? { 'content-range': upstream.headers.get('content-range')! } : {}) });
+          res.end(bytes);
+        })();
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      return {
+        url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
+        seen,
+        close: async () => {
+          proxy.closeAllConnections();
+          await new Promise((r) => proxy.close(r));
+        },
+      };
+    };
+    const downloads = (seen: { url: string; agent: string }[]) => seen.filter((s) => s.url.includes('/download/'));
+
+    it('a public run (no token) goes through aria2c (Debian aria2, as the real job): every byte arrives, no control files left', async () => {
+      expect(findAria2c(), 'aria2c must be installed (npm test installs Debian aria2)').not.toBeNull();
+      const open = await startRunSource({ root: sourceRoot });
+      const proxy = await recording(open.url);
+      try {
+        const { authToken: _none, ...publicRequest } = request({ sourceHost: proxy.url });
+        const result = await syncRun({ request: publicRequest, ...opts, root: destRoot, downloader: 'aria2c' });
+        expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+        expect((await readdir(result.dir, { recursive: true })).some((f) => String(f).endsWith('.aria2'))).toBe(false);
+        expect(downloads(proxy.seen).length).toBeGreaterThan(0);
+        expect(downloads(proxy.seen).some((s) => s.agent.startsWith('aria2/'))).toBe(true);
+      } finally {
+        await proxy.close();
+        await open.close();
+      }
+    });
+
+    it('a private run with downloader "auto" and aria2c installed is fetched by the built-in downloader, the token on every request', async () => {
+      expect(findAria2c()).not.toBeNull();
+      const proxy = await recording(source.url);
+      try {
+        const statuses: string[] = [];
+        const result = await syncRun({ request: request({ sourceHost: proxy.url }), ...opts, root: destRoot, downloader: 'auto', onStatus: (e, f) => statuses.push(`${e} ${f?.message ?? ''}`) });
+        expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
+        expect(downloads(proxy.seen).length).toBeGreaterThan(0);
+        expect(proxy.seen.filter((s) => s.agent.startsWith('aria2/'))).toEqual([]);
+        expect(proxy.seen.every((s) => s.auth === 'Bearer source-secret-token')).toBe(true);
+        expect(statuses.join('\n')).not.toContain('(aria2c)');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('a private run with downloader "aria2c" forced is refused before any request (ARIA2C_WITH_TOKEN), naming why, without the token', async () => {
+      const proxy = await recording(source.url);
+      try {
+        const error = await syncRun({ request: request({ sourceHost: proxy.url }), ...opts, root: destRoot, downloader: 'aria2c' }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SyncError);
+        expect((error as SyncError).reason).toBe('ARIA2C_WITH_TOKEN');
+        expect((error as SyncError).permanent).toBe(true);
+        expect((error as SyncError).message).toMatch(/auth token .*aria2c.*'auto' or 'builtin'/);
+        expect((error as SyncError).message).not.toContain('source-secret-token');
+        expect(proxy.seen).toEqual([]);
+        await expect(stat(join(destRoot, STAGING_DIR))).rejects.toThrow();
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 
   it('the source hashes each file once: a second sync of an unchanged run rehashes nothing, a changed file alone is rehashed', async () => {

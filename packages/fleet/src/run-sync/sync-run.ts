@@ -36,7 +36,11 @@ export interface RunSyncOptions {
   allowedSourceHosts?: readonly string[];
   /** Folders a request may name as `targetRoot` (a run then lands at `<targetRoot>/<runid>/<config>`). Default: none but `root`. */
   allowedTargetRoots?: readonly string[];
-  /** 'auto' (default): aria2c when installed, else the built-in downloader. */
+  /**
+   * 'auto' (default): aria2c when installed, else the built-in downloader. A private run (the request has an
+   * auth token) always uses the built-in one, and 'aria2c' with a token is refused (`ARIA2C_WITH_TOKEN`):
+   * aria2c can only be given the token in its argv or input file.
+   */
   downloader?: 'auto' | 'aria2c' | 'builtin';
   /** Cap for a file whose size the source does not declare. */
   maxFileBytes?: number;
@@ -123,6 +127,13 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     throw new SyncError('BAD_REQUEST', (error as Error).message, true);
   }
   checkPushGuard(request, options.pushHosts);
+  if (request.authToken && options.downloader === 'aria2c') {
+    throw new SyncError(
+      'ARIA2C_WITH_TOKEN',
+      `run-sync of ${request.runid}: the request carries an auth token (a private run) and the downloader is forced to aria2c, which would hold the token in its command line or input file (readable in ps / by the worker's user); use downloader 'auto' or 'builtin' (private runs then use the built-in downloader)`,
+      true,
+    );
+  }
   const base = sourceBaseUrl(request.sourceHost);
   if (!hostAllowed(options.allowedSourceHosts ?? [DEFAULT_SOURCE_HOST, ...(options.pushHosts ?? DEFAULT_PUSH_HOSTS)], base)) {
     throw new SyncError('SOURCE_NOT_ALLOWED', `source host ${base.host} is not in the allowed source hosts; add it to the worker's allow-list`, true);
@@ -179,10 +190,11 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   let resumed = 0;
   let lastNote = 0;
   const every = options.progressEveryMs ?? 250;
-  const useAria2c = options.downloader === 'aria2c' || (options.downloader !== 'builtin' && findAria2c() !== null);
+  // A token never reaches aria2c (refused above when aria2c is forced): a private run takes the built-in downloader.
+  const useAria2c = !request.authToken && (options.downloader === 'aria2c' || (options.downloader !== 'builtin' && findAria2c() !== null));
   status('DOWNLOADING', { done: 0, ...(total === undefined ? {} : { total }), message: `${files.length} files${total === undefined ? '' : `, ${total} bytes`} from ${base.host}${useAria2c ? ' (aria2c)' : ''}` });
   if (useAria2c) {
-    await downloadWithAria2c({ files, dir: staging, ...(request.authToken ? { authToken: request.authToken } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    await downloadWithAria2c({ files, dir: staging, ...(options.signal ? { signal: options.signal } : {}) });
   }
   // The built-in downloader does the work without aria2c, and after aria2c checks every declared size and
   // sha256 (a complete file costs a hash, no request).

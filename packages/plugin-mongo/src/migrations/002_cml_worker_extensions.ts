@@ -15,10 +15,11 @@ import { UndoLog } from '../undo.js';
 export const WORKER_EXTENSIONS_ID = '002_cml_worker_extensions';
 
 /**
- * The checksums earlier releases recorded for 002 (built by tsc), whose work this release can undo: the
- * ledger reads them as this release's checksum, so a target migrated before is no drift.
+ * The checksums release 0.1.0 (43208b9) recorded for 002, built by tsc and under tsx (core normalises the two
+ * sources differently), whose work this release can undo: declared as 002's `previousChecksums`, so a target
+ * migrated before is no drift.
  */
-export const EARLIER_002_CHECKSUMS: readonly string[] = ['44288d1c339f09ec'];
+export const EARLIER_002_CHECKSUMS: readonly string[] = ['44288d1c339f09ec', '691dc82e327f816d'];
 
 const isMissing = (field: string): Document => ({ $eq: [{ $type: `$state.${field}` }, 'missing'] });
 
@@ -115,6 +116,7 @@ export function workerExtensions(undoCollection: string) {
     id: WORKER_EXTENSIONS_ID,
     title: 'Add capacity tracking fields and index to cml_workers',
     contexts: ['LABLET_ENABLED', 'SCHEDULER_ENABLED', 'CONTROLLER_ENABLED'],
+    previousChecksums: EARLIER_002_CHECKSUMS,
     async up(ctx) {
       const db = dbOf(ctx.target);
       const undo = new UndoLog(db, undoCollection, WORKER_EXTENSIONS_ID);

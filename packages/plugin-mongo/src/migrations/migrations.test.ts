@@ -159,11 +159,12 @@ describe('002_cml_worker_extensions', () => {
     const workers = db.collection('cml_workers');
     await workers.updateOne({ _id: 'worker-1' as never }, { $set: { [ADDED_BY_002]: WORKER_FIELDS } });
     await workers.updateOne({ _id: 'worker-2' as never }, { $set: { [ADDED_BY_002]: WORKER_FIELDS.filter((f) => f !== 'port_range_start') } });
-    await db.collection('migrations').updateOne({ name: WORKER_EXTENSIONS_ID }, { $set: { checksum: EARLIER_002_CHECKSUMS[0] } });
-
-    // The earlier release's entry is no drift.
-    const verified = await runner().verify();
-    expect(verified.plan.drift).toEqual([]);
+    // The earlier release's entry (its tsc-built or its tsx checksum) is no drift: 002's previousChecksums.
+    for (const earlier of EARLIER_002_CHECKSUMS) {
+      await db.collection('migrations').updateOne({ name: WORKER_EXTENSIONS_ID }, { $set: { checksum: earlier } });
+      const verified = await runner().verify();
+      expect(verified.plan.drift).toEqual([]);
+    }
     await runner().down({ to: LABLET_COLLECTIONS_ID });
     const after = new Map((await workers.find({}).toArray()).map((d) => [String(d._id), d]));
     expect(after.get('worker-1')).toEqual(legacyWorker(1));

@@ -6,7 +6,7 @@
 // and every CRC is verified while extracting into a staging folder, before the run is touched at all.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, lstat, lutimes, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,6 +19,9 @@ import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalB
 import { exists } from '../run-files.js';
 import { SNAPSHOTS_DIR } from '../target.js';
 import { landingOf, outsideLinks, outsideLinksError, rootNames } from './symlinks.js';
+import { applyModesAndTimes } from './modes-times.js';
+
+export { applyModesAndTimes } from './modes-times.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -268,24 +271,6 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
     if (!landing.inside) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${e.rel}" is a symlink that lands outside the run (${landing.why}); the run was not touched`);
   }
   return { entries: planned, skipped };
-}
-
-/** Sets modes and times (a Date, or seconds since the epoch) deepest first, so a folder's own mtime and a read-only folder come last. */
-export async function applyModesAndTimes(root: string, entries: readonly { rel: string; type: 'file' | 'dir' | 'symlink'; mode: number; mtime: Date | number }[]): Promise<void> {
-  const ordered = [...entries].sort((a, b) => b.rel.split('/').length - a.rel.split('/').length || (a.rel < b.rel ? 1 : -1));
-  for (const e of ordered) {
-    const abs = join(root, e.rel);
-    // chmod and utimes follow links: each path must still be what was restored there, never a link in its place.
-    const st = await lstat(abs);
-    const found = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-    if (found !== e.type) throw new Error(`${e.rel} is a ${found} where a ${e.type} was restored; modes not applied through it`);
-    if (e.type === 'symlink') {
-      await lutimes(abs, e.mtime, e.mtime);
-      continue;
-    }
-    await chmod(abs, e.mode);
-    await utimes(abs, e.mtime, e.mtime);
-  }
 }
 
 export interface RestoreResult {

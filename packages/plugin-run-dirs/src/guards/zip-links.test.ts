@@ -1,7 +1,8 @@
 // Crafted archives that try to write outside the staging folder through links they extract themselves.
 // Restore must refuse each with the run untouched, nothing written outside, and no journal left behind.
+import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { chmod, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
@@ -96,5 +97,28 @@ describe('applyModesAndTimes', () => {
     const error = await applyModesAndTimes(run, [{ rel: 'swapped', type: 'file', mode: 0o777, mtime: new Date(0) }]).catch((e: unknown) => e);
     expect(String(error)).toMatch(/swapped is a symlink where a file was restored/);
     expect((await stat(outside)).mode & 0o777).toBe(0o600);
+  });
+
+  it('sets modes and times of files, read-only ones and folders (a folder after what it holds), and a link\'s own time', async () => {
+    await mkdir(join(run, 'deep', 'er'), { recursive: true });
+    await writeFile(join(run, 'deep', 'er', 'a.txt'), 'a');
+    await symlink('er/a.txt', join(run, 'deep', 'link'));
+    const when = new Date('2020-02-03T04:05:06Z');
+    await applyModesAndTimes(run, [
+      { rel: 'deep', type: 'dir', mode: 0o500, mtime: when },
+      { rel: 'deep/er', type: 'dir', mode: 0o750, mtime: when.getTime() / 1000 },
+      { rel: 'deep/er/a.txt', type: 'file', mode: 0o400, mtime: when },
+      { rel: 'deep/link', type: 'symlink', mode: 0o777, mtime: when },
+    ]);
+    for (const rel of ['deep', 'deep/er', 'deep/er/a.txt']) expect((await stat(join(run, rel))).mtime.toISOString(), rel).toBe(when.toISOString());
+    expect((await lstat(join(run, 'deep', 'link'))).mtime.toISOString()).toBe(when.toISOString());
+    expect([(await stat(join(run, 'deep'))).mode & 0o777, (await stat(join(run, 'deep', 'er'))).mode & 0o777, (await stat(join(run, 'deep', 'er', 'a.txt'))).mode & 0o777]).toEqual([0o500, 0o750, 0o400]);
+    await chmod(join(run, 'deep'), 0o700); // so the temp folder can be removed
+  });
+
+  it('refuses a FIFO standing where a file was restored, without hanging on it', async () => {
+    execFileSync('mkfifo', [join(run, 'pipe')]);
+    const error = await applyModesAndTimes(run, [{ rel: 'pipe', type: 'file', mode: 0o644, mtime: new Date(0) }]).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/pipe is a special file \(FIFO, socket or device\) where a file was restored/);
   });
 });

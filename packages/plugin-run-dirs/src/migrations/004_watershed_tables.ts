@@ -73,6 +73,9 @@ export const watershedTables = defineMigration<RunDirTarget>({
   title: 'Watershed tables: CSV / legacy ids -> normalized parquet (Int32 ids)',
   version: 1001,
   requires: ['003_root_sidecars'],
+  // What release 0.1.0 (43208b9) recorded, built by tsc and under tsx (a different normalised source): its
+  // output is what this 004 writes too (it now also numbers tables without WEPP ids and never follows links).
+  previousChecksums: ['ce228d8f79b3c061', 'ddab1b2bbbab28fa'],
   async up(ctx) {
     const counts: Counts = { rows: {} };
     const findings = await findWatershedLegacy(ctx.target);

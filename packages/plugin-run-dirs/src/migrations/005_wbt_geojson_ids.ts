@@ -16,6 +16,8 @@ export const wbtGeojsonIds = defineMigration<RunDirTarget>({
   title: 'WhiteboxTools GeoJSON: TopazID / WeppID / Order as integers, no NaN',
   version: 1002,
   requires: ['004_watershed_tables'],
+  // What release 0.1.0 (43208b9) recorded, built by tsc and under tsx: same output, the source was refactored.
+  previousChecksums: ['3bf698117d4b272a', 'cf26964dc6a5253a'],
   async up(ctx) {
     for (const { file } of await findWbtLegacy(ctx.target)) {
       const { text, value } = await readPyJsonFile(ctx.target, file);

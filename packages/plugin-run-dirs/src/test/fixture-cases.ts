@@ -220,6 +220,28 @@ export const fixtureCases: FixtureCase[] = [
     }),
   },
   {
+    name: 'symlinked-watershed-folder',
+    spec: ok('watershed/ is a symlink to watershed_2019/, a folder inside the run holding a legacy CSV: the link is data (snapshotted, restored and kept as a link) and never followed, so the CSV behind it is neither read nor rewritten; the .nodb files are migrated'),
+    before: run('lk-linked-ws', {
+      ...nodbs('lk-linked-ws', 'wc1', true),
+      ...cli,
+      watershed: { link: 'watershed_2019' },
+      'watershed_2019/hillslopes.csv': csvFile(watershedTable('hillslopes', hills, 'double')),
+    }),
+  },
+  {
+    name: 'bad-link-outside-run',
+    spec: {
+      description: "watershed/ is a symlink to another run's folder (outside this run): refused in preflight, before the lease and any write, naming the link; the run is left byte-identical",
+      expectError: 'symlink(s) pointing outside the run: watershed -> /geodata/wc1/runs/ab/ab-origin/watershed (absolute target',
+    },
+    before: run('lo-outside-link', {
+      ...nodbs('lo-outside-link', 'wc1', true),
+      ...cli,
+      watershed: { link: '/geodata/wc1/runs/ab/ab-origin/watershed' },
+    }),
+  },
+  {
     name: 'bad-missing-hillslopes-for-channel-ids',
     spec: { description: 'channels without WeppID and no hillslope table to number them from: refused naming the file', expectError: 'watershed/channels.parquet: wepp_id, chn_enum missing and there is no watershed/hillslopes table' },
     before: run('yz-no-hills', {

@@ -1,7 +1,7 @@
 // `@tidemark/plugin-run-dirs/testing`: the @tidemark/testing harness for an app's own run-directory
 // migrations (appended after the built-in ones; `builtIn: false` for yours only). A target is a temp copy of
 // a case's run; the state is every file of the run (parquet as rows, text with the run's path written
-// {RUN_DIR}, anything else base64) except Tidemark's `.tidemark/` and `archives/`, so an app's file shows
+// {RUN_DIR}, anything else base64, a symlink as its target text) except Tidemark's `.tidemark/` and `archives/`, so an app's file shows
 // in golden `after/`. A fixture's before/ and after/ hold one folder named after the run id.
 import { createError } from '@tidemark/core';
 import { readdir } from 'node:fs/promises';
