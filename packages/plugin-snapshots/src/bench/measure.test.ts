@@ -23,6 +23,11 @@ describe('pnpm bench at 400 runs', () => {
     expect(orm.migrated).toBe(98);
     expect(orm.same).toBe(true);
     expect(orm.extrapolatedMs).toBeCloseTo(orm.ms * 4, 6);
+    // CPU time is read from /proc for this process and the database's sessions (PostgreSQL runs here).
+    expect(r.pluginCpuMs).toHaveLength(2);
+    expect(r.limitCpuMs).toHaveLength(2);
+    for (const ms of [...r.pluginCpuMs, ...r.limitCpuMs, orm.cpuMs!]) expect(ms).toBeGreaterThan(0);
+    expect(orm.extrapolatedCpuMs).toBeCloseTo(orm.cpuMs! * 4, 6);
     expect(lines.some((l) => l.includes('a sample') && l.includes('extrapolated to all 400 runs'))).toBe(true);
     // The rounds alternate: plugin first in round 1, limit first in round 2.
     const order = lines.filter((l) => /^ {2}(plugin|limit):/.test(l)).map((l) => l.trim().split(':')[0]);

@@ -8,6 +8,7 @@ import { openPostgres } from '../connect.js';
 import { BACKFILL_ID } from '../migrations/003_backfill_recipe_snapshots.js';
 import { snapshotsPlugin } from '../plugin.js';
 import { createPgDatabase } from '../test/databases.js';
+import { cpuBetween, readCpu } from './cpu.js';
 import { generate, type BenchShape } from './generate.js';
 import { handWrittenBackfill } from './hand-written-limit.js';
 import { migrateProductionSnapshotsOrm } from './seed-orm-loop.js';
@@ -36,6 +37,9 @@ export interface OrmSample {
   migrated: number;
   /** Its snapshots and links are the plugin's, for the sampled runs. */
   same: boolean;
+  /** CPU time of the sample (this process and its database session), and scaled like `ms`. */
+  cpuMs?: number;
+  extrapolatedCpuMs?: number;
 }
 
 export interface SizeResult {
@@ -48,6 +52,9 @@ export interface SizeResult {
   /** 004 (the foreign keys) after it: not part of the backfill, which the limit does not do either. */
   foreignKeysMs: number[];
   limitMs: number[];
+  /** CPU time (this process and the database's sessions) of each timed part; empty when /proc cannot tell. */
+  pluginCpuMs: number[];
+  limitCpuMs: number[];
   /** Every limit round wrote the plugin's rows; every plugin round wrote the same rows. */
   limitSame: boolean;
   pluginStable: boolean;
@@ -114,7 +121,7 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
     }
     log(`  ${runs} runs generated in ${Math.round(performance.now() - t0)} ms (${shape.recipes} recipes, ~${shape.linesPerRecipe} ingredients each)`);
 
-    const result: SizeResult = { runs, snapshots: 0, linked: 0, pluginMs: [], foreignKeysMs: [], limitMs: [], limitSame: true, pluginStable: true };
+    const result: SizeResult = { runs, snapshots: 0, linked: 0, pluginMs: [], foreignKeysMs: [], limitMs: [], pluginCpuMs: [], limitCpuMs: [], limitSame: true, pluginStable: true };
     let pluginHash: string | undefined;
     let sampleHash: string | undefined;
     const plugin = () =>
@@ -125,9 +132,12 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
           target: ds,
           onEvent: (e) => events.push(e),
         });
+        const cpu0 = await readCpu(ds);
         const t = performance.now();
         await runner.up({ to: BACKFILL_ID });
         const ms = performance.now() - t;
+        const cpu = cpuBetween(cpu0, await readCpu(ds));
+        if (cpu !== undefined) result.pluginCpuMs.push(cpu);
         const t4 = performance.now();
         await runner.up();
         const fk = performance.now() - t4;
@@ -140,18 +150,21 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
         pluginHash ??= hash;
         if (options.ormSample > 0) sampleHash ??= await rowsHash(ds, bound);
         const batches = events.filter((e) => e.type === 'step:progress').length;
-        log(`  plugin: ${result.snapshots} snapshots in ${Math.round(ms)} ms (${batches} batch(es); then 004's foreign keys ${Math.round(fk)} ms)`);
+        log(`  plugin: ${result.snapshots} snapshots in ${Math.round(ms)} ms${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`} (${batches} batch(es); then 004's foreign keys ${Math.round(fk)} ms)`);
       });
     const limit = () =>
       onCopy(template.name, 2, log, async (ds) => {
+        const cpu0 = await readCpu(ds);
         const t = performance.now();
         await handWrittenBackfill(ds, NOW);
         const ms = performance.now() - t;
+        const cpu = cpuBetween(cpu0, await readCpu(ds));
         result.limitMs.push(ms);
+        if (cpu !== undefined) result.limitCpuMs.push(cpu);
         // The plugin always ran first in round 1, so its rows are there to compare with.
         const same = (await rowsHash(ds)) === pluginHash;
         result.limitSame &&= same;
-        log(`  limit:  ${await count(ds, 'SELECT COUNT(*) AS n FROM recipe_snapshots')} snapshots in ${Math.round(ms)} ms (same rows as the plugin: ${same ? 'yes' : 'NO'})`);
+        log(`  limit:  ${await count(ds, 'SELECT COUNT(*) AS n FROM recipe_snapshots')} snapshots in ${Math.round(ms)} ms${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`} (same rows as the plugin: ${same ? 'yes' : 'NO'})`);
       });
     for (let round = 1; round <= options.rounds; round++) {
       // ABBA: the order flips every round, so neither side always runs on the warmer (or busier) machine.
@@ -168,14 +181,24 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
       result.orm = await onCopy(template.name, 2, log, async (ds) => {
         const total = await count(ds, 'SELECT COUNT(*) AS n FROM production_runs WHERE recipe_snapshot_id IS NULL');
         const sampled = Math.min(options.ormSample, total);
+        const cpu0 = await readCpu(ds);
         const t = performance.now();
         const stats = await migrateProductionSnapshotsOrm(ds, false, () => NOW, sampled < total ? sampled : undefined);
         const ms = performance.now() - t;
+        const cpu = cpuBetween(cpu0, await readCpu(ds));
         // Compared with the plugin's rows for the same runs (hashed in its first round).
         const same = stats.errors.length === 0 && sampleHash !== undefined && (await rowsHash(ds, bound)) === sampleHash;
-        const orm: OrmSample = { sampled, total, ms, extrapolatedMs: (ms * total) / sampled, migrated: stats.migrated, same };
+        const orm: OrmSample = {
+          sampled,
+          total,
+          ms,
+          extrapolatedMs: (ms * total) / sampled,
+          migrated: stats.migrated,
+          same,
+          ...(cpu === undefined ? {} : { cpuMs: cpu, extrapolatedCpuMs: (cpu * total) / sampled }),
+        };
         log(
-          `  seed ORM loop: ${stats.migrated} snapshots for ${sampled} of ${total} runs in ${Math.round(ms)} ms${sampled < total ? ` (a sample: ${(ms / sampled).toFixed(3)} ms/run, extrapolated to all ${total} runs: ${Math.round(orm.extrapolatedMs)} ms)` : ''}; same rows as the plugin: ${same ? 'yes' : 'NO'}`,
+          `  seed ORM loop: ${stats.migrated} snapshots for ${sampled} of ${total} runs in ${Math.round(ms)} ms${sampled < total ? ` (a sample: ${(ms / sampled).toFixed(3)} ms/run, extrapolated to all ${total} runs: ${Math.round(orm.extrapolatedMs)} ms)` : ''}${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`}; same rows as the plugin: ${same ? 'yes' : 'NO'}`,
         );
         return orm;
       });
