@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { defineMigration } from '@tidemark/core';
-import { BULK_READ_SETTINGS, LINK_STATISTICS } from '../backfill-sql.js';
+import { BULK_READ_SETTINGS } from '../backfill-sql.js';
 import { dialectOf } from '../dialect.js';
 import { hasForeignKey } from '../inspect.js';
 import { AddSnapshotForeignKeys1767225600003 } from '../schema/1767225600003-AddSnapshotForeignKeys.js';
@@ -13,15 +13,8 @@ export const m004AddSnapshotForeignKeys = defineMigration<DataSource>({
   requires: ['003_backfill_recipe_snapshots'],
   async up(ctx) {
     await inTransaction(ctx.target, async (runner) => {
-      if (dialectOf(ctx.target) === 'postgres') {
-        // Statistics that know the runs are now linked: planned on those of before the backfill (every link
-        // NULL), the run foreign key's check picked a nested loop (at 100,000 runs: 157 ms, against 91 ms
-        // after this ANALYZE). Here, not at the end of 003: only this check needs them (the backfill's
-        // validator reads every row either way), and a database whose keys exist (004 baselined) skips it.
-        await runner.query(LINK_STATISTICS);
-        // The foreign keys' checks read the whole snapshot table, planned on stale statistics.
-        for (const setting of BULK_READ_SETTINGS) await runner.query(setting);
-      }
+      // The foreign keys' checks read the whole snapshot table, planned on stale statistics.
+      if (dialectOf(ctx.target) === 'postgres') for (const setting of BULK_READ_SETTINGS) await runner.query(setting);
       await new AddSnapshotForeignKeys1767225600003().up(runner);
     });
   },
