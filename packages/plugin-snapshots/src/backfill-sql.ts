@@ -46,12 +46,6 @@ export interface BatchStatements {
    */
   prepare?: string;
   /**
-   * Run once after the last batch. PostgreSQL: statistics that know the runs are now linked; planned on the
-   * old ones (every link NULL), the foreign key check that follows picked a nested loop (measured at
-   * 100,000 runs: 157 ms, against 91 ms after the ANALYZE).
-   */
-  finish?: string;
-  /**
    * Run first in the batch's transaction. PostgreSQL: room to sort the batch's snapshot rows (~1.5 KB each)
    * in memory (a 50,000-run batch spilled 70 MB to disk at 64 MB), and no JIT: from ~25,000 runs the plan's
    * cost passes jit_above_cost, and compiling it took ~170 ms per batch for a plan that runs once.
@@ -67,12 +61,16 @@ export interface BatchStatements {
   link?: string;
 }
 
+/**
+ * PostgreSQL: the link column's statistics only (the table's size comes with them): 19 instead of 33-40 ms
+ * at 100,000 runs. Before the first batch (none yet), and in 004 before the foreign keys' check (see there).
+ */
+export const LINK_STATISTICS = 'ANALYZE production_runs (recipe_snapshot_id)';
+
 export function batchStatements(dialect: Dialect, batchSize: number): BatchStatements {
   if (dialect === 'postgres') {
     return {
-      // The link column's statistics only (the table's size comes with them): 19 instead of 33-40 ms at 100,000 runs.
-      prepare: 'ANALYZE production_runs (recipe_snapshot_id)',
-      finish: 'ANALYZE production_runs (recipe_snapshot_id)',
+      prepare: LINK_STATISTICS,
       setup: [`SET LOCAL work_mem = '${Math.min(256, Math.max(64, Math.ceil((batchSize * 2) / 1024)))}MB'`, 'SET LOCAL jit = off'],
       // One statement per batch: the window's unlinked runs are read once, and what the batch leaves alone
       // comes back with the count (runs of a deleted recipe; runs that already have an unlinked snapshot),

@@ -1,4 +1,7 @@
-// Read-only questions about the schema, answered the same way on both dialects.
+// Read-only questions about the schema, answered the same way on both dialects. PostgreSQL is asked through
+// pg_catalog, not information_schema: the plan asks these a dozen times, and information_schema's views
+// (privilege checks, the constraint-column join) took 5-14 ms a question on a loaded machine, against
+// well under 1 ms from the catalog.
 import type { DataSource } from 'typeorm';
 import { dialectOf } from './dialect.js';
 import { sql } from './transaction.js';
@@ -6,7 +9,12 @@ import { sql } from './transaction.js';
 export async function hasTable(ds: DataSource, table: string): Promise<boolean> {
   const rows =
     dialectOf(ds) === 'postgres'
-      ? await sql(ds, `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`, [table])
+      ? await sql(
+          ds,
+          `SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+          [table],
+        )
       : await sql(ds, `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, [table]);
   return rows.length > 0;
 }
@@ -14,7 +22,12 @@ export async function hasTable(ds: DataSource, table: string): Promise<boolean> 
 export async function hasColumn(ds: DataSource, table: string, column: string): Promise<boolean> {
   const rows =
     dialectOf(ds) === 'postgres'
-      ? await sql(ds, `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`, [table, column])
+      ? await sql(
+          ds,
+          `SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relname = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
+          [table, column],
+        )
       : await sql(ds, `SELECT 1 FROM pragma_table_info(?) WHERE name = ?`, [table, column]);
   return rows.length > 0;
 }
@@ -24,9 +37,10 @@ export async function hasForeignKey(ds: DataSource, table: string, column: strin
     dialectOf(ds) === 'postgres'
       ? await sql(
           ds,
-          `SELECT 1 FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage k
-             ON k.constraint_name = tc.constraint_name AND k.constraint_schema = tc.constraint_schema
-           WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema() AND tc.table_name = $1 AND k.column_name = $2`,
+          `SELECT 1 FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (con.conkey)
+            WHERE con.contype = 'f' AND n.nspname = current_schema() AND c.relname = $1 AND a.attname = $2`,
           [table, column],
         )
       : await sql(ds, `SELECT 1 FROM pragma_foreign_key_list(?) WHERE "from" = ?`, [table, column]);

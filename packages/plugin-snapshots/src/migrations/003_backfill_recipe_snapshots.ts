@@ -125,7 +125,6 @@ async function backfill(ctx: MigrationContext<DataSource>, options: ResolvedOpti
   );
   if (failure) throw failure.error;
   if (stopped) throw new Error(`stopped after production run ${latest.after}; the next run resumes there`);
-  if (statements.finish) await sql(ds, statements.finish);
   const final = (await ctx.checkpoint.load<BackfillCursor>()) ?? latest;
   const failed = final.failed ?? [];
   ctx.record({ migrated: final.migrated, skipped: final.skipped, errors: final.errors, seen: final.seen });
