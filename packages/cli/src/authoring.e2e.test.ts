@@ -44,12 +44,26 @@ interface Run {
   output: string;
 }
 
+/**
+ * The environment without what points into the workspace: pnpm's NODE_PATH (its hoisted .pnpm/node_modules
+ * would resolve a package the app never installed, e.g. sql.js), its PATH entries and npm_/pnpm_ settings.
+ */
+function appEnv(): Record<string, string> {
+  const leaks = (k: string) =>
+    k.startsWith('VITEST') || k.startsWith('TIDEMARK_') || /^(npm|pnpm)_/i.test(k) || ['NODE_OPTIONS', 'NODE_PATH', 'INIT_CWD', 'TEST'].includes(k);
+  const clean = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !leaks(e[0])));
+  clean.PATH = (clean.PATH ?? '')
+    .split(':')
+    .filter((dir) => dir !== '' && !dir.startsWith('.') && !dir.startsWith(repoRoot))
+    .join(':');
+  return clean;
+}
+
 /** Runs a command in the app with Node 24 (this process's), never with the workspace's env leaking in. */
 function run(cwd: string, args: string[], env: Record<string, string> = {}, timeout = 240_000): Run {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('TIDEMARK_') && k !== 'NODE_OPTIONS' && k !== 'TEST'));
   const res = spawnSync(args[0] === 'npm' ? 'npm' : process.execPath, args[0] === 'npm' ? args.slice(1) : args, {
     cwd,
-    env: { ...clean, NO_COLOR: '1', ...env },
+    env: { ...appEnv(), NO_COLOR: '1', ...env },
     encoding: 'utf8',
     timeout,
   });
@@ -57,7 +71,9 @@ function run(cwd: string, args: string[], env: Record<string, string> = {}, time
 }
 
 const tidemark = (cwd: string, args: string[], env: Record<string, string> = {}) => run(cwd, [join(app, 'node_modules/@tidemark/cli/dist/bin.js'), ...args], env);
-const vitest = (cwd: string, env: Record<string, string> = {}) => run(cwd, [join(app, 'node_modules/vitest/vitest.mjs'), 'run'], env, 290_000);
+const vitest = (cwd: string, env: Record<string, string> = {}, args: string[] = []) => run(cwd, [join(app, 'node_modules/vitest/vitest.mjs'), 'run', ...args], env, 290_000);
+/** The broken migration's run: the first failing test is the proof, the rest is CI time. */
+const vitestBroken = (cwd: string, env: Record<string, string> = {}) => vitest(cwd, env, ['--bail=1']);
 
 /**
  * Fills a scaffolded migration in as its author would: each of `up`, `down`, `validate` replaced by the given
@@ -138,7 +154,7 @@ describe.sequential('the authoring loop from packed tarballs, in an app outside 
       expect(file, `tarball of ${p.json.name}`).toBeDefined();
       dependencies[p.json.name] = `file:tarballs/${file}`;
     }
-    Object.assign(dependencies, { knex: '^3.1.0', pg: '^8.16.0', typeorm: '^0.3.27', vitest: '^4.1.12', 'fast-check': '^4.3.0', jiti: '^2.7.0', mongodb: '^6.20.0', msw: '^2.7.0' });
+    Object.assign(dependencies, { knex: '^3.1.0', pg: '^8.16.0', typeorm: '^0.3.27', vitest: '^4.1.12', 'fast-check': '^4.3.0', jiti: '^2.7.0', mongodb: '^6.20.0', msw: '^2.7.0', 'sql.js': '^1.13.0' });
     const pkg = { name: 'tidemark-e2e-app', private: true, type: 'module', dependencies };
     writeFileSync(join(app, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     const installed = run(app, ['npm', 'install', '--no-audit', '--no-fund', '--loglevel=error'], {}, 280_000);
@@ -204,7 +220,7 @@ describe.sequential('the authoring loop from packed tarballs, in an app outside 
       const good = await readFile(file, 'utf8');
       await writeFile(file, good.replace("t.string('nickname')", "t.integer('nickname')"));
       try {
-        const broken = vitest(dir(), env());
+        const broken = vitestBroken(dir(), env());
         expect(broken.code).not.toBe(0);
         expect(broken.output).toMatch(/failed/);
       } finally {
@@ -242,6 +258,352 @@ try {
       expect(started.code, started.output).toBe(0);
       expect(started.output).toContain(id);
       expect(psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'", second)).toBe('1');
+    });
+  });
+
+  describe("typeorm: the app's own PostgreSQL schema through a TypeORM DataSource (@tidemark/sql)", () => {
+    const it = step(hasSql, '@tidemark/sql is not in this tree');
+    const dir = () => inApp('typeorm-app');
+    let db = '';
+    let second = '';
+    let id = '';
+    const env = () => ({ DATABASE_URL: `${PG}/${db}` });
+    const hasColumn = (database: string) => psql("SELECT data_type FROM information_schema.columns WHERE table_name = 'products' AND column_name = 'sku'", database);
+
+    it('tidemark init --plugin typeorm', async () => {
+      await mkdir(dir(), { recursive: true });
+      db = createDatabase('tidemark_e2e_typeorm');
+      second = createDatabase('tidemark_e2e_typeorm_boot');
+      for (const name of [db, second]) psql("CREATE TABLE products (id serial PRIMARY KEY, title text NOT NULL); INSERT INTO products (title) VALUES ('kettle'), ('teapot')", name);
+      const init = tidemark(dir(), ['init', '--plugin', 'typeorm']);
+      expect(init.output).toContain('created a Tidemark app for typeorm');
+      expect(init.code).toBe(0);
+    });
+
+    it('tidemark new add_sku captures before/ from the database', () => {
+      const created = tidemark(dir(), ['new', 'add_sku', '--json'], env());
+      expect(created.code, created.output).toBe(0);
+      const doc = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { id: string; before: { captured: boolean }; files: { fixture: string } };
+      id = doc.id;
+      expect(doc.before.captured, created.output).toBe(true);
+      expect(readFileSync(join(dir(), doc.files.fixture, 'before/products.json'), 'utf8')).toContain('teapot');
+    });
+
+    it('fills the migration in: a sku column derived from the id, with down and validate', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const source = await readFile(file, 'utf8');
+      expect(source).toContain('transactionOf(ctx)');
+      const filled = fillMigration(
+        source,
+        {
+          up: "async up(ctx) {\n    await tx(ctx).query('ALTER TABLE products ADD COLUMN sku text');\n    await tx(ctx).query(\"UPDATE products SET sku = 'P-' || id\");\n  }",
+          down: "async down(ctx) {\n    await tx(ctx).query('ALTER TABLE products DROP COLUMN sku');\n  }",
+          validate: "async validate(ctx) {\n    const [{ n }] = await tx(ctx).query('SELECT count(*)::int AS n FROM products WHERE sku IS NULL');\n    return n === 0 ? [] : [{ where: 'products.sku', message: `${n} product(s) without a sku` }];\n  }",
+        },
+        "import { transactionOf as tx } from '@tidemark/sql';",
+      );
+      await writeFile(file, filled);
+    });
+
+    it("the app's vitest run writes after/ (TIDEMARK_UPDATE_GOLDEN=1), then passes golden + laws", async () => {
+      const update = vitest(dir(), { ...env(), TIDEMARK_UPDATE_GOLDEN: '1' });
+      expect(update.code, update.output.slice(-4000)).toBe(0);
+      expect(await readFile(join(dir(), 'fixtures/typeorm', id, 'after/products.json'), 'utf8')).toContain('P-2');
+      const checked = vitest(dir(), env());
+      expect(checked.code, checked.output.slice(-4000)).toBe(0);
+    });
+
+    it('the same test fails when the migration is broken on purpose', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const good = await readFile(file, 'utf8');
+      await writeFile(file, good.replace("'P-' || id", "'Q-' || id"));
+      try {
+        const broken = vitestBroken(dir(), env());
+        expect(broken.code).not.toBe(0);
+        expect(broken.output).toMatch(/failed/);
+      } finally {
+        await writeFile(file, good);
+      }
+    });
+
+    it('tidemark up, then tidemark verify exits 0', () => {
+      const up = tidemark(dir(), ['up'], env());
+      expect(up.code, up.output).toBe(0);
+      expect(hasColumn(db)).toBe('text');
+      const verify = tidemark(dir(), ['verify'], env());
+      expect(verify.code, verify.output).toBe(0);
+    });
+
+    it("core's runPendingMigrations applies it to a second database at startup", async () => {
+      await writeFile(
+        join(dir(), 'start.mjs'),
+        `import { runPendingMigrations } from '@tidemark/core';
+import { typeormPlugin } from '@tidemark/sql';
+import { createJiti } from 'jiti';
+import { DataSource } from 'typeorm';
+
+const { migrations } = await createJiti(import.meta.url).import('./src/migrations/index.ts');
+const ds = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
+try {
+  const result = await runPendingMigrations({ plugin: typeormPlugin({ migrations: migrations.app }), target: ds });
+  console.log(JSON.stringify(result));
+} finally {
+  await ds.destroy();
+}
+`,
+      );
+      const started = run(dir(), ['start.mjs'], { DATABASE_URL: `${PG}/${second}` });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain(id);
+      expect(psql('SELECT string_agg(sku, \',\' ORDER BY id) FROM products', second)).toBe('P-1,P-2');
+    });
+  });
+
+  describe('snapshots: a column on the recipes of seed 004 (@tidemark/plugin-snapshots), on PostgreSQL', () => {
+    const ready = hasTesting('plugin-snapshots');
+    const later = step(ready, '@tidemark/plugin-snapshots/testing is not in this tree');
+    const dir = () => inApp('snapshots-app');
+    const backfilled = (JSON.parse(readFileSync(join(repoRoot, 'fixtures/plugin-snapshots/sample-data/after/recipe_snapshots.json'), 'utf8')) as unknown[]).length;
+    let db = '';
+    let second = '';
+    let id = '';
+    const env = () => ({ DATABASE_URL: `${PG}/${db}` });
+
+    it('tidemark init --plugin snapshots, on the legacy recipes of the corpus', async () => {
+      await mkdir(dir(), { recursive: true });
+      db = createDatabase('tidemark_e2e_snapshots');
+      second = createDatabase('tidemark_e2e_snapshots_boot');
+      const init = tidemark(dir(), ['init', '--plugin', 'snapshots']);
+      expect(init.code, init.output).toBe(0);
+      // The ./testing harness runs the golden cases on in-memory sql.js: the install line says so.
+      expect(init.output).toMatch(/npm install .*sql\.js/);
+      // Seeded through the app's own packages: the plugin's state loader, on a TypeORM DataSource.
+      await writeFile(
+        join(dir(), 'seed.mjs'),
+        `import { loadState, readFixture } from '@tidemark/plugin-snapshots';
+import { DataSource } from 'typeorm';
+
+const ds = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
+try {
+  await loadState(ds, await readFixture(process.argv[2]));
+} finally {
+  await ds.destroy();
+}
+`,
+      );
+      for (const name of [db, second]) {
+        const seeded = run(dir(), ['seed.mjs', join(repoRoot, 'fixtures/plugin-snapshots/sample-data/before')], { DATABASE_URL: `${PG}/${name}` });
+        expect(seeded.code, seeded.output).toBe(0);
+      }
+      expect(Number(psql('SELECT count(*) FROM production_runs', db))).toBeGreaterThan(0);
+    });
+
+    it('tidemark new add_recipe_archived captures before/ from the database', () => {
+      const created = tidemark(dir(), ['new', 'add_recipe_archived', '--json'], env());
+      expect(created.code, created.output).toBe(0);
+      const doc = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { id: string; before: { captured: boolean }; files: { fixture: string } };
+      id = doc.id;
+      expect(doc.before.captured, created.output).toBe(true);
+      expect(readFileSync(join(dir(), doc.files.fixture, 'before/recipes.json'), 'utf8')).toContain('Chocolate Chip Cookies');
+    });
+
+    it('fills the migration in: recipes.archived, with down and validate', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const source = await readFile(file, 'utf8');
+      expect(source).toContain('transactionOf(ctx)');
+      // Portable SQL: the golden cases run on sql.js, the app on PostgreSQL.
+      const filled = fillMigration(
+        source,
+        {
+          up: "async up(ctx) {\n    await transactionOf(ctx).query('ALTER TABLE recipes ADD COLUMN archived integer NOT NULL DEFAULT 0');\n  }",
+          down: "async down(ctx) {\n    await transactionOf(ctx).query('ALTER TABLE recipes DROP COLUMN archived');\n  }",
+          validate: "async validate(ctx) {\n    const rows = await transactionOf(ctx).query('SELECT id FROM recipes WHERE archived IS NULL');\n    return rows.length === 0 ? [] : [{ where: 'recipes.archived', message: `${rows.length} recipe(s) without it` }];\n  }",
+        },
+        '',
+      );
+      await writeFile(file, filled);
+    });
+
+    later("the app's vitest run writes after/ (TIDEMARK_UPDATE_GOLDEN=1), then passes golden + laws", () => {
+      const update = vitest(dir(), { ...env(), TIDEMARK_UPDATE_GOLDEN: '1' });
+      expect(update.code, update.output.slice(-4000)).toBe(0);
+      expect(readFileSync(join(dir(), 'fixtures/plugin-snapshots', id, 'after/recipes.json'), 'utf8')).toMatch(/"archived": 0/);
+      expect(existsSync(join(dir(), 'fixtures/plugin-snapshots', id, 'after/recipe_snapshots.json'))).toBe(true);
+      const checked = vitest(dir(), env());
+      expect(checked.code, checked.output.slice(-4000)).toBe(0);
+    });
+
+    later('the same test fails when the migration is broken on purpose', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const good = await readFile(file, 'utf8');
+      await writeFile(file, good.replace('DEFAULT 0', 'DEFAULT 1'));
+      try {
+        const broken = vitestBroken(dir(), env());
+        expect(broken.code).not.toBe(0);
+        expect(broken.output).toMatch(/failed/);
+      } finally {
+        await writeFile(file, good);
+      }
+    });
+
+    it('tidemark up, then tidemark verify exits 0', () => {
+      const up = tidemark(dir(), ['up'], env());
+      expect(up.code, up.output).toBe(0);
+      // The shipped backfill ran as in the corpus (runs of a deleted recipe stay without a snapshot).
+      expect(psql('SELECT count(*) FROM recipe_snapshots WHERE is_backfilled', db)).toBe(String(backfilled));
+      expect(psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'recipes' AND column_name = 'archived'", db)).toBe('1');
+      const verify = tidemark(dir(), ['verify'], env());
+      expect(verify.code, verify.output).toBe(0);
+    });
+
+    it("core's runPendingMigrations applies it to a second database at startup", async () => {
+      await writeFile(
+        join(dir(), 'start.mjs'),
+        `import { runPendingMigrations } from '@tidemark/core';
+import { snapshotEntities, snapshotsPlugin } from '@tidemark/plugin-snapshots';
+import { createJiti } from 'jiti';
+import { DataSource } from 'typeorm';
+
+const { migrations } = await createJiti(import.meta.url).import('./src/migrations/index.ts');
+const ds = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, entities: snapshotEntities }).initialize();
+try {
+  const result = await runPendingMigrations({ plugin: snapshotsPlugin({ migrations: migrations.app }), target: ds });
+  console.log(JSON.stringify({ outcome: result.outcome, applied: result.applied }));
+} finally {
+  await ds.destroy();
+}
+`,
+      );
+      const started = run(dir(), ['start.mjs'], { DATABASE_URL: `${PG}/${second}` });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain(id);
+      expect(psql('SELECT count(*) FROM recipes WHERE archived = 0', second)).toBe(psql('SELECT count(*) FROM recipes', second));
+    });
+  });
+
+  describe('telemetry: a column on the imported runs (@tidemark/plugin-telemetry), on PostgreSQL and a logs folder', () => {
+    const ready = hasTesting('plugin-telemetry');
+    const later = step(ready, '@tidemark/plugin-telemetry/testing is not in this tree');
+    const dir = () => inApp('telemetry-app');
+    let db = '';
+    let second = '';
+    let id = '';
+    const env = () => ({ DATABASE_URL: `${PG}/${db}` });
+    const operators = (database: string) => psql('SELECT string_agg(operator, \',\' ORDER BY id) FROM runs', database);
+
+    it('tidemark init --plugin telemetry, on a legacy logger folder of the corpus', async () => {
+      await mkdir(dir(), { recursive: true });
+      db = createDatabase('tidemark_e2e_telemetry');
+      second = createDatabase('tidemark_e2e_telemetry_boot');
+      const init = tidemark(dir(), ['init', '--plugin', 'telemetry']);
+      expect(init.code, init.output).toBe(0);
+      const legacy = join(repoRoot, 'fixtures/plugin-telemetry/clean-logger/before');
+      await cp(legacy, join(dir(), 'data'), { recursive: true });
+      await cp(legacy, join(dir(), 'second'), { recursive: true });
+    });
+
+    it('tidemark new add_run_operator captures before/ from the folder', () => {
+      const created = tidemark(dir(), ['new', 'add_run_operator', '--json'], env());
+      expect(created.code, created.output).toBe(0);
+      const doc = JSON.parse(created.output.slice(created.output.indexOf('{'))) as { id: string; before: { captured: boolean }; files: { fixture: string } };
+      id = doc.id;
+      expect(doc.before.captured, created.output).toBe(true);
+      expect(readdirSync(join(dir(), doc.files.fixture, 'before/logs'))).toEqual(['2024-05-01_080000.csv', '2024-05-02_080000.csv']);
+    });
+
+    it('fills the migration in: runs.operator on every imported run, with down and validate', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const source = await readFile(file, 'utf8');
+      expect(source).toContain('transactionOf(ctx)');
+      const filled = fillMigration(
+        source,
+        {
+          up: "async up(ctx) {\n    await transactionOf(ctx).raw('ALTER TABLE runs ADD COLUMN operator text');\n    await transactionOf(ctx).raw(\"UPDATE runs SET operator = 'line-1'\");\n  }",
+          down: "async down(ctx) {\n    await transactionOf(ctx).raw('ALTER TABLE runs DROP COLUMN operator');\n  }",
+          validate: "async validate(ctx) {\n    const { rows } = await transactionOf(ctx).raw('SELECT count(*)::int AS n FROM runs WHERE operator IS NULL');\n    const n = (rows as { n: number }[])[0]!.n;\n    return n === 0 ? [] : [{ where: 'runs.operator', message: `${n} run(s) without an operator` }];\n  }",
+        },
+        '',
+      );
+      await writeFile(file, filled);
+    });
+
+    later("the app's vitest run writes after/ (TIDEMARK_UPDATE_GOLDEN=1), then passes golden + laws", () => {
+      const update = vitest(dir(), { ...env(), TIDEMARK_UPDATE_GOLDEN: '1' });
+      expect(update.code, update.output.slice(-4000)).toBe(0);
+      expect(readFileSync(join(dir(), 'fixtures/plugin-telemetry', id, 'after/db/runs.json'), 'utf8')).toContain('"operator": "line-1"');
+      const checked = vitest(dir(), env());
+      expect(checked.code, checked.output.slice(-4000)).toBe(0);
+    });
+
+    later('the same test fails when the migration is broken on purpose', async () => {
+      const file = join(dir(), 'src/migrations', `${id}.ts`);
+      const good = await readFile(file, 'utf8');
+      await writeFile(file, good.replace("operator = 'line-1'", "operator = 'line-2'"));
+      try {
+        const broken = vitestBroken(dir(), env());
+        expect(broken.code).not.toBe(0);
+        expect(broken.output).toMatch(/failed/);
+      } finally {
+        await writeFile(file, good);
+      }
+    });
+
+    it('tidemark up, then tidemark verify exits 0', () => {
+      const up = tidemark(dir(), ['up'], env());
+      expect(up.code, up.output).toBe(0);
+      expect(operators(db)).toBe('line-1,line-1');
+      const verify = tidemark(dir(), ['verify'], env());
+      expect(verify.code, verify.output).toBe(0);
+    });
+
+    it("core's runPendingMigrations applies it to a second database and folder at startup", async () => {
+      await writeFile(
+        join(dir(), 'start.mjs'),
+        `import { join } from 'node:path';
+import { runPendingMigrations } from '@tidemark/core';
+import { telemetryPlugin } from '@tidemark/plugin-telemetry';
+import { createJiti } from 'jiti';
+import knex from 'knex';
+
+const { migrations } = await createJiti(import.meta.url).import('./src/migrations/index.ts');
+const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });
+const folder = process.env.TELEMETRY_DIR;
+try {
+  const target = { knex: db, logsDir: join(folder, 'logs'), configPath: join(folder, 'config.json'), backupDir: join(folder, 'backups') };
+  const result = await runPendingMigrations({ plugin: telemetryPlugin({ migrations: migrations.app }), target });
+  console.log(JSON.stringify({ outcome: result.outcome, applied: result.applied }));
+} finally {
+  await db.destroy();
+}
+`,
+      );
+      const started = run(dir(), ['start.mjs'], { DATABASE_URL: `${PG}/${second}`, TELEMETRY_DIR: join(dir(), 'second') });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain(id);
+      expect(operators(second)).toBe('line-1,line-1');
+    });
+  });
+
+  describe('one PostgreSQL database: the knex, snapshots and telemetry apps, each with a ledger of its own', () => {
+    const later = step(hasSql && hasTesting('plugin-snapshots') && hasTesting('plugin-telemetry'), 'the knex, snapshots and telemetry blocks');
+
+    later('tidemark up from each app on one database, then tidemark verify from each', () => {
+      const db = createDatabase('tidemark_e2e_shared');
+      const env = { DATABASE_URL: `${PG}/${db}` };
+      psql("CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL); INSERT INTO users (name) VALUES ('ada')", db);
+      const seeded = run(inApp('snapshots-app'), ['seed.mjs', join(repoRoot, 'fixtures/plugin-snapshots/sample-data/before')], env);
+      expect(seeded.code, seeded.output).toBe(0);
+      const apps = ['telemetry-app', 'knex-app', 'snapshots-app'];
+      for (const name of apps) {
+        const up = tidemark(inApp(name), ['up'], env);
+        expect(up.code, `${name}: ${up.output}`).toBe(0);
+      }
+      for (const name of apps) {
+        const verify = tidemark(inApp(name), ['verify'], env);
+        expect(verify.code, `${name}: ${verify.output}`).toBe(0);
+      }
+      const ledgers = psql("SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'tidemark%ledger'", db);
+      expect(ledgers).toBe('tidemark_knex_ledger,tidemark_snapshots_ledger,tidemark_telemetry_ledger');
     });
   });
 
@@ -298,7 +660,7 @@ try {
       const good = await readFile(file, 'utf8');
       await writeFile(file, good.replace("'migrated by tidemark\\n'", "'migrated by someone else\\n'"));
       try {
-        const broken = vitest(dir());
+        const broken = vitestBroken(dir());
         expect(broken.code).not.toBe(0);
         expect(broken.output).toMatch(/failed/);
       } finally {
@@ -427,7 +789,7 @@ console.log(JSON.stringify(result));
       const good = await readFile(file, 'utf8');
       await writeFile(file, good.replace("labels: ['lab']", "labels: ['other']"));
       try {
-        const broken = vitest(dir(), env());
+        const broken = vitestBroken(dir(), env());
         expect(broken.code).not.toBe(0);
         expect(broken.output).toMatch(/failed/);
       } finally {
@@ -520,7 +882,7 @@ try {
       const good = await readFile(file, 'utf8');
       await writeFile(file, good.replace("{ signup_source: 'legacy' }", "{ signup_source: 'web' }"));
       try {
-        const broken = vitest(dir(), env());
+        const broken = vitestBroken(dir(), env());
         expect(broken.code).not.toBe(0);
         expect(broken.output).toMatch(/failed/);
       } finally {
@@ -663,7 +1025,7 @@ try {
       const good = await readFile(file, 'utf8');
       await writeFile(file, good.replace("values: [['NOTAS']]", "values: [['NOTES']]"));
       try {
-        const broken = vitest(dir(), env());
+        const broken = vitestBroken(dir(), env());
         expect(broken.code).not.toBe(0);
         expect(broken.output).toMatch(/failed/);
       } finally {

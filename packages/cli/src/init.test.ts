@@ -51,7 +51,7 @@ describe('tidemark init', () => {
       plugin: 'snapshots',
       target: 'app',
       files: ['tidemark.config.ts', 'src/migrations/index.ts', 'src/migrations/index.test.ts'],
-      packages: ['@tidemark/cli', '@tidemark/core', '@tidemark/testing', '@tidemark/plugin-snapshots', 'typeorm', 'pg'],
+      packages: ['@tidemark/cli', '@tidemark/core', '@tidemark/testing', '@tidemark/plugin-snapshots', 'typeorm', 'pg', 'sql.js'],
       env: ['DATABASE_URL'],
     });
     const config = await readFile(join(dir, 'tidemark.config.ts'), 'utf8');

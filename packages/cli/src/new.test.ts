@@ -136,9 +136,9 @@ export default { targets: { notes: { plugin: { ...plugin, name: 'plugin-snapshot
     const test = await readFile(join(project.dir, 'src/migrations/004_only_migration.test.ts'), 'utf8');
     expect(test).toContain('const cases = fileURLToPath(new URL("../../fixtures/plugin-snapshots/", import.meta.url));');
     expect(test).toContain("import { goldenStates, snapshotsHarness } from '@tidemark/plugin-snapshots/testing';");
-    expect(test).toContain('const harness = snapshotsHarness({ migrations: migrations.notes, states: await goldenStates(cases) });');
+    expect(test).toContain("const harness = snapshotsHarness({ migrations: migrations.notes, states: await goldenStates(cases), clock: () => new Date('2000-01-01T00:00:00.000Z') });");
     expect(test).toContain('describeGolden(harness, { dir: cases });');
-    expect(test).toContain('describeLaws(harness, { runs: 3 });');
+    expect(test).toContain('describeLaws(harness, { runs: Math.max(1, listCases(cases).length) });');
   });
 
   it('leaves everything untouched when the index cannot be read', async () => {

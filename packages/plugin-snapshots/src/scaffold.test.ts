@@ -20,4 +20,8 @@ describe('snapshotsPlugin().scaffold', () => {
     expect(out.test).toContain('"../../fixtures/plugin-snapshots/"');
     expect(out.test).toMatch(/describeGolden\(harness[\s\S]*describeLaws\(harness/);
   });
+
+  test("test: a fixed clock, so a run without produced_at gets the same snapshot_date in after/ and in every law's target", () => {
+    expect(out.test).toContain("clock: () => new Date('2000-01-01T00:00:00.000Z')");
+  });
 });

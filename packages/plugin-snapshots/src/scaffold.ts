@@ -57,8 +57,9 @@ import { migrations } from './index.js';
 
 // Golden cases: <case>/before is captured from your database, TIDEMARK_UPDATE_GOLDEN=1 writes <case>/after.
 const cases = fileURLToPath(new URL(${JSON.stringify(`${casesDirOf(input, input.plugin ?? 'plugin-snapshots')}/`)}, import.meta.url));
-// Each target is a fresh in-memory sql.js database; pass \`connect\` (and \`close\`) for PostgreSQL.
-const harness = snapshotsHarness({ migrations: migrations[${JSON.stringify(target)}], states: await goldenStates(cases) });
+// Each target is a fresh in-memory sql.js database (the \`sql.js\` package); pass \`connect\` (and \`close\`) for PostgreSQL.
+// A run without produced_at is snapshotted at "now": a fixed clock keeps after/ and the laws' states stable.
+const harness = snapshotsHarness({ migrations: migrations[${JSON.stringify(target)}], states: await goldenStates(cases), clock: () => new Date('2000-01-01T00:00:00.000Z') });
 
 describeGolden(harness, { dir: cases });
 describeLaws(harness, { runs: 5 });

@@ -20,6 +20,8 @@ describe('telemetryPlugin()', () => {
     expect(out.test).toContain("from '@tidemark/plugin-telemetry/testing'");
     expect(out.test).toContain('migrations["lab"]');
     expect(out.test).toContain('"../../fixtures/plugin-telemetry/"');
+    // Each law run is fresh databases and a whole ingest: one per legacy state, not a fixed count.
+    expect(out.test).toContain('describeLaws(harness, { runs: Math.max(1, states.length) });');
   });
 
   test('capture writes the legacy folder the harness loads as before/', async () => {

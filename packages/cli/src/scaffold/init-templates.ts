@@ -110,7 +110,8 @@ export default defineConfig({
 `,
   },
   snapshots: {
-    packages: ['@tidemark/plugin-snapshots', 'typeorm', 'pg'],
+    // sql.js: the ./testing harness runs the golden cases and laws on in-memory SQLite databases.
+    packages: ['@tidemark/plugin-snapshots', 'typeorm', 'pg', 'sql.js'],
     env: ['DATABASE_URL'],
     config: `${header('recipe snapshots on a TypeORM database (@tidemark/plugin-snapshots)')}import { snapshotEntities, snapshotsPlugin } from '@tidemark/plugin-snapshots';
 import { DataSource } from 'typeorm';

@@ -82,7 +82,8 @@ export const KNOWN_HARNESSES: Readonly<Record<string, KnownHarness>> = {
     names: ['goldenStates', 'postgresDatabases', 'telemetryHarness'],
     call: states('telemetryHarness', `, database: postgresDatabases(${serverOfDatabaseUrl})`),
   },
-  'plugin-snapshots': { from: '@tidemark/plugin-snapshots/testing', names: ['goldenStates', 'snapshotsHarness'], call: states('snapshotsHarness') },
+  // A run without produced_at is snapshotted at "now": a fixed clock keeps after/ stable.
+  'plugin-snapshots': { from: '@tidemark/plugin-snapshots/testing', names: ['goldenStates', 'snapshotsHarness'], call: states('snapshotsHarness', ", clock: () => new Date('2000-01-01T00:00:00.000Z')") },
   'plugin-mongo': { from: '@tidemark/plugin-mongo/testing', names: ['goldenStates', 'mongoHarness'], call: states('mongoHarness', ', client: app.target.client'), opens: true },
   'mongo-app': { from: '@tidemark/plugin-mongo/testing', names: ['goldenStates', 'mongoAppHarness'], call: states('mongoAppHarness', ', client: app.target.client'), opens: true },
   knex: { from: '@tidemark/sql/testing', names: ['knexHarness'], call: (list) => `knexHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`, opens: true },
@@ -102,7 +103,7 @@ afterAll(() => app.close());
 `
     : '';
   return `import { fileURLToPath } from 'node:url';
-${harness.opens ? "import { openConfiguredTarget } from '@tidemark/cli';\n" : ''}import { describeGolden, describeLaws } from '@tidemark/testing';
+${harness.opens ? "import { openConfiguredTarget } from '@tidemark/cli';\n" : ''}import { describeGolden, describeLaws, listCases } from '@tidemark/testing';
 import { ${harness.names.join(', ')} } from '${harness.from}';
 import { ${harness.opens ? 'afterAll, ' : ''}describe, expect, it } from 'vitest';
 import { ${exportName} } from './${id}.js';
@@ -120,7 +121,8 @@ describe(${JSON.stringify(id)}, () => {
 });
 
 describeGolden(harness, { dir: cases });
-// The laws draw from the cases' before/ states: a few runs cover them; raise \`runs\` when you give an arbitrary.
-describeLaws(harness, { runs: 3 });
+// The laws draw from the cases' before/ states, each run on fresh targets (law 4 once per step): one run per
+// case covers them; raise \`runs\` when you give the harness an arbitrary.
+describeLaws(harness, { runs: Math.max(1, listCases(cases).length) });
 `;
 }
