@@ -34,7 +34,8 @@ describe('tidemark-sheets command', () => {
     const run = await cli(['migrate', '--spreadsheet', id]);
     expect(run.code).toBe(0);
     expect(run.json.applied).toHaveLength(5);
-    expect(run.json.requests.requests).toBeLessThanOrEqual(15);
+    // 15, plus the 3 reads of core's lock-free plan that tells a start with work from a no-op one
+    expect(run.json.requests.requests).toBeLessThanOrEqual(18);
     expect(run.err).toContain('[004_initialize_versions] version = 0 written to 4 rows in 1 request(s)');
     const verify = await cli(['verify', '--spreadsheet', id]);
     expect(verify.code).toBe(0);
