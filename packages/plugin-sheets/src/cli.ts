@@ -27,6 +27,8 @@ export interface CliIo {
   cwd?: string;
   /** "Now" for file names, the rollback window and leases (tests). */
   clock?: () => Date;
+  /** The command as the user typed it, for usage and hints: `tidemark sheets` when mounted there. Default `tidemark-sheets`. */
+  name?: string;
 }
 
 /** The `tidemark` CLI's documented exit codes (packages/cli/README.md, "Exit codes"). */
@@ -48,7 +50,7 @@ export function exitCodeFor(error: unknown): number {
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
 const line = (message: string, cause?: unknown): string => createError('plugin-sheets', message, cause === undefined ? {} : { cause }).message;
 
-const USAGE = `usage: tidemark-sheets <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
+const usage = (name: string) => `usage: ${name} <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
   [--config migration_config.json] [--key-file service-account.json] [--dry-run] [--force] [--check-eligibility]
   [--mode columns|backup] [--backup-id <drive file id>] [--override-window] [--window-days 7] [--keep-backup]
   [--not-strict] [--backup-folder <id>] [--legacy-headers <file>] [--log-dir logs]`;
@@ -103,6 +105,8 @@ async function readHeaders(file: string): Promise<string[]> {
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 
 export async function runCli(argv: string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
+  const name = io.name ?? 'tidemark-sheets';
+  const USAGE = usage(name);
   let parsed;
   try {
     parsed = parseArgs({
@@ -202,7 +206,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
       log(`INFO ${e.type} ${e.migration}${e.type === 'step:failed' ? `: ${e.error}` : ''}`);
     } else if (e.type === 'guard') log(`INFO guard ${e.guard} ${e.action}`);
   };
-  log(`INFO tidemark-sheets ${command} ${spreadsheet}/${target.sheetName}${dryRun ? ' (dry run)' : ''}`);
+  log(`INFO ${name} ${command} ${spreadsheet}/${target.sheetName}${dryRun ? ' (dry run)' : ''}`);
   let code: number = EXIT.OK;
   let doc: Record<string, unknown>;
   try {
@@ -248,7 +252,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
             `status: ${code === 0 ? 'SUCCESS' : 'FAILED'} (exit code ${code})`,
             `applied: ${((doc.applied as string[] | undefined) ?? []).join(', ') || 'none'}`,
             `baselined: ${((doc.baselined as string[] | undefined) ?? []).join(', ') || 'none'}`,
-            ...(doc.error ? [`error: ${String(doc.error)}`, 'rollback: tidemark-sheets rollback --spreadsheet <id> [--mode columns|backup]'] : []),
+            ...(doc.error ? [`error: ${String(doc.error)}`, `rollback: ${name} rollback --spreadsheet ${spreadsheet} [--mode columns|backup]`] : []),
             `requests: ${JSON.stringify(target.session.stats.requests)}`,
             `log: ${logFile}`,
             '',
