@@ -4,7 +4,8 @@
 // error; 3 lock timeout; 4 drift; 5 `verify`: the migration is still to apply; 6 not supported (e.g. a
 // rollback outside the window). Settings come from `migration_config.json` (the seed's file, in the working
 // directory or --config) when present; flags win. Credentials: --key-file (service account) or Application
-// Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth).
+// Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth). --api-url (or SHEETS_API_URL) points it at
+// another endpoint, e.g. the `tidemark-sheets-emulator` bin (any API key there, so no credentials needed).
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,8 @@ export interface CliIo {
   clock?: () => Date;
   /** The command as the user typed it, for usage and hints: `tidemark sheets` when mounted there. Default `tidemark-sheets`. */
   name?: string;
+  /** Read for SHEETS_API_URL. Default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 /** The `tidemark` CLI's documented exit codes (packages/cli/README.md, "Exit codes"). */
@@ -53,7 +56,8 @@ const line = (message: string, cause?: unknown): string => createError('plugin-s
 const usage = (name: string) => `usage: ${name} <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
   [--config migration_config.json] [--key-file service-account.json] [--dry-run] [--force] [--check-eligibility]
   [--mode columns|backup] [--backup-id <drive file id>] [--override-window] [--window-days 7] [--keep-backup]
-  [--not-strict] [--backup-folder <id>] [--legacy-headers <file>] [--log-dir logs]`;
+  [--not-strict] [--backup-folder <id>] [--legacy-headers <file>] [--log-dir logs] [--api-url <url>]
+  --api-url (or SHEETS_API_URL): another API endpoint, e.g. a local tidemark-sheets-emulator (no credentials needed)`;
 
 /** The seed's five steps, in its names; migration_config.json must list exactly these. */
 const SEED_STEPS = ['create_backup', 'add_v3_columns', 'verify_schema', 'initialize_versions', 'test_smoke'];
@@ -129,6 +133,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
         'backup-folder': { type: 'string' },
         'legacy-headers': { type: 'string' },
         'log-dir': { type: 'string' },
+        'api-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -159,8 +164,16 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
     io.err(`${!spreadsheet && command ? `${line('no spreadsheet: give --spreadsheet or production_sheet_id in migration_config.json')}\n` : ''}${USAGE}\n`);
     return EXIT.USAGE;
   }
-  const auth = io.auth ?? (v['key-file'] ? await serviceAccountAuth({ keyFile: v['key-file'] }) : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));
-  const target = sheetsTarget({ spreadsheetId: spreadsheet, ...(v.sheet ? { sheetName: v.sheet } : {}), auth });
+  const apiUrl = v['api-url'] ?? (io.env ?? process.env).SHEETS_API_URL;
+  if (apiUrl !== undefined && !URL.canParse(apiUrl)) {
+    io.err(`${line(`--api-url / SHEETS_API_URL: "${apiUrl}" is not a URL`)}\n${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  // Another endpoint (an emulator) takes any API key; Google itself needs a key file or ADC.
+  const auth =
+    io.auth ??
+    (v['key-file'] ? await serviceAccountAuth({ keyFile: v['key-file'] }) : apiUrl ? 'tidemark-sheets' : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));
+  const target = sheetsTarget({ spreadsheetId: spreadsheet, ...(v.sheet ? { sheetName: v.sheet } : {}), auth, ...(apiUrl ? { rootUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}) });
   const backupFolder = v['backup-folder'] ?? seed.backup_folder_id ?? undefined;
   const windowDays = v['window-days'] ? Number(v['window-days']) : seed.rollback_window_days;
   const options: SheetsPluginOptions = {
