@@ -148,5 +148,4 @@ describe('tidemark-sheets command', () => {
     expect(gridOf(emulator, id).values).toEqual(values);
     expect(emulator.model.files.get(backupId)).toBeDefined();
   });
-
 });
