@@ -53,7 +53,7 @@ describe('serveEmulator', () => {
       const code = await runCli(['migrate', '--spreadsheet', id], { out: (t) => void (out += t), err: () => {}, cwd: dir, env: { SHEETS_API_URL: served.url } });
       expect(code).toBe(0);
       expect(JSON.parse(out).applied).toHaveLength(5);
-      expect(emulator.model.getValues(emulator.model.spreadsheet(id), 'Operaciones!1:1', 'FORMULA').values![0]).toEqual([...(values[0] as string[]), 'Ocupado_Por', 'Fecha_Ocupacion', 'version']);
+      expect((emulator.model.getValues(emulator.model.spreadsheet(id), 'Operaciones!1:1', 'FORMULA').values as unknown[][])[0]).toEqual([...(values[0] as string[]), 'Ocupado_Por', 'Fecha_Ocupacion', 'version']);
       let err = '';
       expect(await runCli(['status', '--spreadsheet', id, '--api-url', 'not a url'], { out: () => {}, err: (t) => void (err += t), cwd: dir, env: {} })).toBe(2);
       expect(err).toContain('--api-url / SHEETS_API_URL: "not a url" is not a URL');
