@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { ExitCode } from './exit-codes.js';
-import { isPackageMissing, missingLine } from './plugin-clis.js';
+import { isPackageMissing, missingLine, renamedRunDirs } from './plugin-clis.js';
 import { runCli } from './run-cli.js';
 import { spawnBin } from './test/bin.js';
 
@@ -48,7 +48,9 @@ it('tidemark run-dirs scan / up / scan: the plugin command on a legacy run, exit
 it("the plugins' usage errors are the CLI's exit 2; their help is exit 0", async () => {
   const help = await tidemark(['run-dirs', '--help']);
   expect(help.code).toBe(ExitCode.OK);
-  expect(help.stdout).toContain('tidemark-run-dirs scan <root>');
+  // Mounted here, the plugins' usage names the command the user typed.
+  expect(help.stdout).toContain('  tidemark run-dirs scan <root>');
+  expect(help.stdout).not.toContain('tidemark-run-dirs');
 
   const unknown = await tidemark(['run-dirs', 'explode']);
   expect(unknown.code).toBe(ExitCode.USAGE);
@@ -64,11 +66,11 @@ it("the plugins' usage errors are the CLI's exit 2; their help is exit 0", async
 
   const sheetsHelp = await tidemark(['sheets', '--help']);
   expect(sheetsHelp.code).toBe(ExitCode.OK);
-  expect(sheetsHelp.stdout).toContain('usage: tidemark-sheets');
+  expect(sheetsHelp.stdout).toContain('usage: tidemark sheets <migrate|verify|rollback|status>');
 
   const sheets = await tidemark(['sheets']);
   expect(sheets.code).toBe(ExitCode.USAGE);
-  expect(sheets.stderr).toContain('usage: tidemark-sheets <migrate|verify|rollback|status>');
+  expect(sheets.stderr).toContain('usage: tidemark sheets <migrate|verify|rollback|status>');
 
   // The plugin reads migration_config.json from the CLI's working folder.
   await writeFile(join(dir!, 'migration_config.json'), '{"production_sheet_id": 42}');
@@ -111,4 +113,12 @@ it('only the named package missing counts, not a dependency missing inside it', 
   expect(isPackageMissing(missing('@googleapis/sheets'), '@tidemark/plugin-sheets')).toBe(false);
   expect(isPackageMissing(missing('@tidemark/plugin-sheets'), '@tidemark/plugin-run-dirs')).toBe(false);
   expect(isPackageMissing(new Error("Cannot find package '@tidemark/plugin-sheets'"), '@tidemark/plugin-sheets')).toBe(false);
+});
+
+it('renamedRunDirs replaces the command word only, never inside a path, and passes isTTY through', () => {
+  let out = '';
+  const w = renamedRunDirs({ write: (s: string) => (out += s), isTTY: true });
+  w.write('usage:\n  tidemark-run-dirs scan <root>\nrun `tidemark-run-dirs up /runs` next; /tmp/tidemark-run-dirs-1/x\n');
+  expect(out).toBe('usage:\n  tidemark run-dirs scan <root>\nrun `tidemark run-dirs up /runs` next; /tmp/tidemark-run-dirs-1/x\n');
+  expect(w.isTTY).toBe(true);
 });

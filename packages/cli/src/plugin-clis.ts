@@ -45,13 +45,30 @@ async function load<M>(command: string, packageName: string, importer: () => Pro
 // The plugins' streams are Node writables; the CLI's writers (quietPipe, a test's buffer) have what they use.
 const asStream = (w: Writer) => w as unknown as NodeJS.WritableStream & { isTTY?: boolean };
 
+/**
+ * run-dirs names itself `tidemark-run-dirs` in its usage and hints; mounted here the user typed `tidemark
+ * run-dirs`, so its text says that. Only the command word is replaced (a path holding the name is not).
+ */
+export function renamedRunDirs(w: Writer): Writer & { columns?: number } {
+  const word = /(^|[\s`'"(])tidemark-run-dirs(?=[\s`'")]|$)/gm;
+  return {
+    write: (chunk: string) => w.write(typeof chunk === 'string' ? chunk.replace(word, '$1tidemark run-dirs') : chunk),
+    get isTTY() {
+      return w.isTTY;
+    },
+    get columns() {
+      return (w as { columns?: number }).columns;
+    },
+  };
+}
+
 export const PLUGIN_CLIS: Record<string, PluginCli> = {
   sheets: {
     packageName: '@tidemark/plugin-sheets',
     description: 'the Google Sheets v2.1 -> v3.0 migration: migrate, verify, rollback, status (tidemark-sheets; needs @tidemark/plugin-sheets)',
     async run(argv, io) {
       const sheets: typeof Sheets = await load('sheets', '@tidemark/plugin-sheets', () => import('@tidemark/plugin-sheets'));
-      return sheets.runCli([...argv], { out: (t) => void io.stdout.write(t), err: (t) => void io.stderr.write(t), cwd: io.cwd });
+      return sheets.runCli([...argv], { out: (t) => void io.stdout.write(t), err: (t) => void io.stderr.write(t), cwd: io.cwd, name: 'tidemark sheets' });
     },
   },
   'run-dirs': {
@@ -65,7 +82,9 @@ export const PLUGIN_CLIS: Record<string, PluginCli> = {
       process.once('SIGINT', abort);
       process.once('SIGTERM', abort);
       try {
-        return await runDirs.runFleetCli(argv, { stdout: asStream(io.stdout), stderr: asStream(io.stderr), env: io.env, signal: controller.signal });
+        const stdout = asStream(renamedRunDirs(io.stdout));
+        const stderr = asStream(renamedRunDirs(io.stderr));
+        return await runDirs.runFleetCli(argv, { stdout, stderr, env: io.env, signal: controller.signal });
       } finally {
         process.off('SIGINT', abort);
         process.off('SIGTERM', abort);

@@ -4,7 +4,8 @@
 // error; 3 lock timeout; 4 drift; 5 `verify`: the migration is still to apply; 6 not supported (e.g. a
 // rollback outside the window). Settings come from `migration_config.json` (the seed's file, in the working
 // directory or --config) when present; flags win. Credentials: --key-file (service account) or Application
-// Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth).
+// Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth). --api-url (or SHEETS_API_URL) points it at
+// another endpoint, e.g. the `tidemark-sheets-emulator` bin (any API key there, so no credentials needed).
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,10 @@ export interface CliIo {
   cwd?: string;
   /** "Now" for file names, the rollback window and leases (tests). */
   clock?: () => Date;
+  /** The command as the user typed it, for usage and hints: `tidemark sheets` when mounted there. Default `tidemark-sheets`. */
+  name?: string;
+  /** Read for SHEETS_API_URL. Default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 /** The `tidemark` CLI's documented exit codes (packages/cli/README.md, "Exit codes"). */
@@ -48,10 +53,11 @@ export function exitCodeFor(error: unknown): number {
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
 const line = (message: string, cause?: unknown): string => createError('plugin-sheets', message, cause === undefined ? {} : { cause }).message;
 
-const USAGE = `usage: tidemark-sheets <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
+const usage = (name: string) => `usage: ${name} <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
   [--config migration_config.json] [--key-file service-account.json] [--dry-run] [--force] [--check-eligibility]
   [--mode columns|backup] [--backup-id <drive file id>] [--override-window] [--window-days 7] [--keep-backup]
-  [--not-strict] [--backup-folder <id>] [--legacy-headers <file>] [--log-dir logs]`;
+  [--not-strict] [--backup-folder <id>] [--legacy-headers <file>] [--log-dir logs] [--api-url <url>]
+  --api-url (or SHEETS_API_URL): another API endpoint, e.g. a local tidemark-sheets-emulator (no credentials needed)`;
 
 /** The seed's five steps, in its names; migration_config.json must list exactly these. */
 const SEED_STEPS = ['create_backup', 'add_v3_columns', 'verify_schema', 'initialize_versions', 'test_smoke'];
@@ -103,6 +109,8 @@ async function readHeaders(file: string): Promise<string[]> {
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 
 export async function runCli(argv: string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
+  const name = io.name ?? 'tidemark-sheets';
+  const USAGE = usage(name);
   let parsed;
   try {
     parsed = parseArgs({
@@ -125,6 +133,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
         'backup-folder': { type: 'string' },
         'legacy-headers': { type: 'string' },
         'log-dir': { type: 'string' },
+        'api-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -155,8 +164,16 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
     io.err(`${!spreadsheet && command ? `${line('no spreadsheet: give --spreadsheet or production_sheet_id in migration_config.json')}\n` : ''}${USAGE}\n`);
     return EXIT.USAGE;
   }
-  const auth = io.auth ?? (v['key-file'] ? await serviceAccountAuth({ keyFile: v['key-file'] }) : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));
-  const target = sheetsTarget({ spreadsheetId: spreadsheet, ...(v.sheet ? { sheetName: v.sheet } : {}), auth });
+  const apiUrl = v['api-url'] ?? (io.env ?? process.env).SHEETS_API_URL;
+  if (apiUrl !== undefined && !URL.canParse(apiUrl)) {
+    io.err(`${line(`--api-url / SHEETS_API_URL: "${apiUrl}" is not a URL`)}\n${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  // Another endpoint (an emulator) takes any API key; Google itself needs a key file or ADC.
+  const auth =
+    io.auth ??
+    (v['key-file'] ? await serviceAccountAuth({ keyFile: v['key-file'] }) : apiUrl ? 'tidemark-sheets' : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));
+  const target = sheetsTarget({ spreadsheetId: spreadsheet, ...(v.sheet ? { sheetName: v.sheet } : {}), auth, ...(apiUrl ? { rootUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}) });
   const backupFolder = v['backup-folder'] ?? seed.backup_folder_id ?? undefined;
   const windowDays = v['window-days'] ? Number(v['window-days']) : seed.rollback_window_days;
   const options: SheetsPluginOptions = {
@@ -202,7 +219,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
       log(`INFO ${e.type} ${e.migration}${e.type === 'step:failed' ? `: ${e.error}` : ''}`);
     } else if (e.type === 'guard') log(`INFO guard ${e.guard} ${e.action}`);
   };
-  log(`INFO tidemark-sheets ${command} ${spreadsheet}/${target.sheetName}${dryRun ? ' (dry run)' : ''}`);
+  log(`INFO ${name} ${command} ${spreadsheet}/${target.sheetName}${dryRun ? ' (dry run)' : ''}`);
   let code: number = EXIT.OK;
   let doc: Record<string, unknown>;
   try {
@@ -248,7 +265,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
             `status: ${code === 0 ? 'SUCCESS' : 'FAILED'} (exit code ${code})`,
             `applied: ${((doc.applied as string[] | undefined) ?? []).join(', ') || 'none'}`,
             `baselined: ${((doc.baselined as string[] | undefined) ?? []).join(', ') || 'none'}`,
-            ...(doc.error ? [`error: ${String(doc.error)}`, 'rollback: tidemark-sheets rollback --spreadsheet <id> [--mode columns|backup]'] : []),
+            ...(doc.error ? [`error: ${String(doc.error)}`, `rollback: ${name} rollback --spreadsheet ${spreadsheet} [--mode columns|backup]`] : []),
             `requests: ${JSON.stringify(target.session.stats.requests)}`,
             `log: ${logFile}`,
             '',

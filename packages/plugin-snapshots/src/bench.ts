@@ -7,7 +7,8 @@
 // one round trip per query per run, flat in the number of runs (the full loop takes minutes at 100,000
 // and most of an hour at 1,000,000). TIDEMARK_BENCH_SIZES=10000,100000 overrides the sizes;
 // TIDEMARK_BENCH_BATCH and TIDEMARK_BENCH_CONCURRENCY the plugin's options.
-import { measureSize, median, type SizeResult } from './bench/measure.js';
+import { measureSize, type SizeResult } from './bench/measure.js';
+import { benchTable } from './bench/table.js';
 
 const env = process.env;
 const ROUNDS = Math.max(1, Number(env.TIDEMARK_BENCH_ROUNDS ?? env.TIDEMARK_BENCH_REPS ?? 3));
@@ -15,12 +16,8 @@ const ORM_SAMPLE = Math.max(0, Number(env.TIDEMARK_BENCH_ORM_SAMPLE ?? 10_000));
 const sizes = env.TIDEMARK_BENCH_SIZES ? env.TIDEMARK_BENCH_SIZES.split(',').map(Number) : [100_000, 1_000_000];
 const BATCH = env.TIDEMARK_BENCH_BATCH ? Number(env.TIDEMARK_BENCH_BATCH) : undefined;
 const CONCURRENCY = env.TIDEMARK_BENCH_CONCURRENCY ? Number(env.TIDEMARK_BENCH_CONCURRENCY) : undefined;
-const LIMIT_GOAL = 1.15;
-const ORM_GOAL = 50;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const spread = (xs: number[]) => (xs.length > 1 ? ` (${s(Math.min(...xs))}–${s(Math.max(...xs))})` : '');
 const loadavg = async () => (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
@@ -41,26 +38,9 @@ async function main(): Promise<void> {
   out('CPU    = CPU time of this process and of the database sessions (from /proc), medians: the work done, which moves far less with the');
   out('         machine\'s load than wall time; it leaves out the server\'s background processes (checkpointer, WAL writer) and parallel');
   out('         workers (the plugin\'s validator may use one), and two lanes add their CPU where wall time overlaps them.');
-  out('\n| runs | plugin (median; min–max) | then 004 | limit (median; min–max) | plugin / limit (goal ≤ 1.15x) | CPU plugin / limit | seed ORM loop | ORM / plugin (goal ≥ 50x) | CPU ORM / plugin | same rows |');
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--|');
-  let failed = false;
-  for (const r of rows) {
-    const plugin = median(r.pluginMs);
-    const limit = median(r.limitMs);
-    const ratio = plugin / limit;
-    const orm = r.orm;
-    const ormRatio = orm ? orm.extrapolatedMs / plugin : undefined;
-    const cpu = r.pluginCpuMs.length > 0 && r.limitCpuMs.length > 0 ? { plugin: median(r.pluginCpuMs), limit: median(r.limitCpuMs) } : undefined;
-    const cpuRatio = cpu ? `${s(cpu.plugin)} / ${s(cpu.limit)} = ${(cpu.plugin / cpu.limit).toFixed(2)}x` : '—';
-    const ormCpu = cpu && orm?.extrapolatedCpuMs !== undefined ? `${(orm.extrapolatedCpuMs / cpu.plugin).toFixed(1)}x` : '—';
-    const same = r.limitSame && r.pluginStable && (orm?.same ?? true);
-    failed ||= !same;
-    out(
-      `| ${r.runs} | ${s(plugin)}${spread(r.pluginMs)} | ${s(median(r.foreignKeysMs))} | ${s(limit)}${spread(r.limitMs)} | ${ratio.toFixed(2)}x ${ratio <= LIMIT_GOAL ? 'met' : 'NOT met'} | ${cpuRatio} | ${
-        orm ? `${orm.sampled < orm.total ? '~' : ''}${s(orm.extrapolatedMs)}${orm.sampled < orm.total ? ` (${orm.sampled} runs: ${s(orm.ms)})` : ''}` : '—'
-      } | ${ormRatio === undefined ? '—' : `${ormRatio.toFixed(1)}x ${ormRatio >= ORM_GOAL ? 'met' : 'NOT met'}`} | ${ormCpu} | ${same ? 'yes' : 'NO'} |`,
-    );
-  }
+  const table = benchTable(rows);
+  for (const line of table.lines) out(line);
+  const failed = !table.sameRows;
   if (failed) {
     out('the approaches produced different rows');
     process.exitCode = 1;

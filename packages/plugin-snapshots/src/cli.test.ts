@@ -120,6 +120,25 @@ describe('tidemark-snapshots command', () => {
     expect(r.out).toMatch(/Migrated: 7\nSkipped \(no recipe\): 2\nErrors: 1\n\nErrors:\n {2}Run 3: .*bad data in run 3/);
   });
 
+  it("--help prints the usage and exits 0; a database without the app's tables is one line, exit 1, before any question", async () => {
+    const help = await cli(['--help'], undefined);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^usage: tidemark-snapshots /);
+    const db = await createPgDatabase();
+    const ds = await openPostgres(db.url, 2);
+    cleanup.push(async () => {
+      if (ds.isInitialized) await ds.destroy();
+      await db.drop();
+    });
+    for (const args of [['--dry-run'], []]) {
+      const r = await cli(args, ds, 'y');
+      expect(r.code).toBe(1);
+      expect(r.asked).toEqual([]);
+      expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^\[tidemark\] \[plugin-snapshots\] postgres:\/\/.*: the recipe app's table\(s\) recipes, ingredients, recipe_ingredients, production_runs do not exist: .*; nothing was changed$/)]);
+    }
+    expect(await hasTable(ds, 'recipe_snapshots')).toBe(false);
+  });
+
   it('bad usage exits 2', async () => {
     expect((await cli(['--batch-size', 'ten'], undefined)).code).toBe(2);
     expect((await cli([], undefined)).code).toBe(2);

@@ -3,12 +3,13 @@
 // (pg_dump, else a named schema copy; `--no-backup` to skip), asks "Continue? [y/N]" unless `--yes`, runs
 // every pending step (schema, backfill, foreign keys) and prints the seed's Migration Summary.
 // Exit codes are the `tidemark` CLI's: 0 done, 1 failed or aborted (nothing written when aborted),
-// 2 usage, 3 lock timeout.
+// 2 usage, 3 lock timeout. A database without the app's tables is refused in one line before the question.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { createError, createRunner, describeError, isTidemarkError, type TidemarkEvent } from '@tidemark/core';
 import type { DataSource } from 'typeorm';
 import { openPostgres } from './connect.js';
+import { missingAppTables, missingTablesMessage } from './inspect.js';
 import { describeDataSource, snapshotsPlugin } from './plugin.js';
 import { migrationSummary } from './report.js';
 import { backfillStats, formatStats } from './stats.js';
@@ -26,7 +27,7 @@ export interface SnapshotsCliIo {
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
 const line = (message: string, cause?: unknown): string => createError('plugin-snapshots', message, cause === undefined ? {} : { cause }).message;
 
-const USAGE = `usage: tidemark-snapshots [--dry-run] [--yes] [--url postgres://...] [--no-backup] [--backup-dir backups]
+const USAGE = `usage: tidemark-snapshots [--help] [--dry-run] [--yes] [--url postgres://...] [--no-backup] [--backup-dir backups]
   [--backup-method auto|pg_dump|copy] [--batch-size 50000] [--concurrency 2] [--lock-wait 120000]
   The database URL may also come from DATABASE_URL.`;
 
@@ -58,11 +59,16 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
         'batch-size': { type: 'string' },
         concurrency: { type: 'string' },
         'lock-wait': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
     io.err(`${line(describeError(error))}\n${USAGE}\n`);
     return 2;
+  }
+  if (v.help) {
+    io.out(`${USAGE}\n`);
+    return 0;
   }
   const env = io.env ?? process.env;
   const url = v.url ?? env.DATABASE_URL;
@@ -89,6 +95,12 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
     return 1;
   }
   try {
+    // Both the stats and the run read the app's tables: say what is missing in one line, before asking anything.
+    const missing = await missingAppTables(ds);
+    if (missing.length > 0) {
+      io.err(`${line(`${describeDataSource(ds)}: ${missingTablesMessage(missing)}; nothing was changed`)}\n`);
+      return 1;
+    }
     if (dryRun) {
       io.out(`${formatStats(await backfillStats(ds), true)}\n`);
       return 0;

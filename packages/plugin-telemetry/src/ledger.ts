@@ -13,7 +13,8 @@ export const DEFAULT_LEDGER_TABLE = 'tidemark_telemetry_ledger';
 /** The table plugin-telemetry 0.1 wrote by default. */
 export const LEGACY_LEDGER_TABLE = 'tidemark_ledger';
 
-export function postgresLedger(knex: Knex, table?: string): Ledger & { checkpoints: CheckpointStore } {
+/** `lockKnex`: where the run lock's session comes from (default `knex`; a rehearsal's transaction has none). */
+export function postgresLedger(knex: Knex, table?: string, lockKnex: Knex = knex): Ledger & { checkpoints: CheckpointStore } {
   const name = table ?? DEFAULT_LEDGER_TABLE;
   const legacy = table ?? LEGACY_LEDGER_TABLE;
   const make = () =>
@@ -22,7 +23,7 @@ export function postgresLedger(knex: Knex, table?: string): Ledger & { checkpoin
       table: name,
       option: 'ledgerTable',
       // the name only feeds the lock key's hash; sqlLedger refuses a table name that is not an identifier
-      lock: lazyLock(() => advisoryLock(knex, `tidemark:${name}`)),
+      lock: lazyLock(() => advisoryLock(lockKnex, `tidemark:${name}`)),
       legacy: { table: legacy, checkpoints: `${legacy}_checkpoints`, shape: 'columns' },
     });
   // Reads keep no state, so one reader per pool and table serves every call: an app's start with nothing

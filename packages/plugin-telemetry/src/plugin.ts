@@ -12,6 +12,7 @@ import { readTargetFiles, writeFixture } from './testing/state.js';
 import { describeTarget, type TelemetryTarget } from './target.js';
 import { formatRunbook, runbookReport, type RunbookReport } from './runbook.js';
 import { envFlag } from './telemetry-writer.js';
+import { openTelemetryRehearsal, rehearsalOrigin } from './rehearsal-session.js';
 
 /** The plugin plus `report`: the runbook checklist that `tidemark up` / `down` print after each run. */
 export type TelemetryPlugin = Plugin<TelemetryTarget> & {
@@ -29,13 +30,16 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Telemetry
       ...(options.backup === false ? [] : [backupGuard()]),
       stepTransactionGuard({ outside: options.commit === 'file' ? ['003_ingest_logs'] : [] }),
     ],
-    ledger: (target) => postgresLedger(target.knex, options.ledgerTable),
+    // A rehearsal's target writes through its transaction; its run lock stays on the caller's knex.
+    ledger: (target) => postgresLedger(target.knex, options.ledgerTable, rehearsalOrigin(target)),
     describe: describeTarget,
     scaffold: scaffoldTelemetryMigration,
     // The legacy folder, as the ./testing harness loads a case's before/ (the database starts empty).
     capture: async (target, dir) => writeFixture({ files: await readTargetFiles(target), tables: {} }, dir),
+    // `tidemark rehearse`: the plan in one transaction on the real database, rolled back.
+    rehearse: (target) => openTelemetryRehearsal(target, () => full),
   });
-  return {
+  const full: TelemetryPlugin = {
     ...plugin,
     // Read by the tidemark CLI after every run (its generic report hook); also callable directly.
     async report(target) {
@@ -48,4 +52,5 @@ export function telemetryPlugin(options: TelemetryPluginOptions = {}): Telemetry
       return { text: formatRunbook(data), data };
     },
   };
+  return full;
 }

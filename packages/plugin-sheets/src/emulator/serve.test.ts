@@ -3,6 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive as driveApi } from '@googleapis/drive';
 import { sheets as sheetsApi } from '@googleapis/sheets';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../cli.js';
+import { realLayoutValues } from '../test/sample.js';
 import { serveEmulator, type ServedEmulator } from './serve.js';
 import { GoogleEmulator } from './server.js';
 
@@ -36,5 +41,24 @@ describe('serveEmulator', () => {
     const missing = await fetch(`${served.url}v1/nothing`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
+  });
+
+  // tidemark-sheets against the served emulator, as a user does with the tidemark-sheets-emulator bin.
+  it('--api-url / SHEETS_API_URL: against a served emulator with no credentials, the real layout with extra columns migrates', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sheets-api-url-'));
+    try {
+      const values = realLayoutValues(3, ['Notas_Extra']);
+      const id = emulator.createSpreadsheet('ZEUES Produccion', [{ title: 'Operaciones', values, columnCount: 66, rowCount: 5 }]);
+      let out = '';
+      const code = await runCli(['migrate', '--spreadsheet', id], { out: (t) => void (out += t), err: () => {}, cwd: dir, env: { SHEETS_API_URL: served.url } });
+      expect(code).toBe(0);
+      expect(JSON.parse(out).applied).toHaveLength(5);
+      expect((emulator.model.getValues(emulator.model.spreadsheet(id), 'Operaciones!1:1', 'FORMULA').values as unknown[][])[0]).toEqual([...(values[0] as string[]), 'Ocupado_Por', 'Fecha_Ocupacion', 'version']);
+      let err = '';
+      expect(await runCli(['status', '--spreadsheet', id, '--api-url', 'not a url'], { out: () => {}, err: (t) => void (err += t), cwd: dir, env: {} })).toBe(2);
+      expect(err).toContain('--api-url / SHEETS_API_URL: "not a url" is not a URL');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

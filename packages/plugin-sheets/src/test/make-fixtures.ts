@@ -1,7 +1,7 @@
 // Writes the golden `before/` folders (run once with tsx; `after/` comes from TIDEMARK_UPDATE_GOLDEN=1 and review).
 import { join } from 'node:path';
 import { V21_HEADERS } from '../schema.js';
-import { spoolRow } from './sample.js';
+import { realLayoutValues, spoolRow } from './sample.js';
 import { writeFixture, type SheetState } from './sheets-harness.js';
 
 const root = join(import.meta.dirname, '../../../../fixtures/plugin-sheets');
@@ -27,6 +27,13 @@ const blank: SheetState = {
 
 const headerOnly: SheetState = { title: 'ZEUES Produccion', sheets: [{ title: 'Operaciones', rowCount: 1, columnCount: 65, hidden: false, values: [[...V21_HEADERS]] }] };
 
-for (const [name, state] of [['basic', basic], ['blank-rows-spare-grid-other-tabs', blank], ['header-only', headerOnly]] as const) {
+// The real sheet's facts: 65 columns of names this plugin does not know (TAG_SPOOL at G), then two columns
+// engineering added since; both are carried, the v3.0 columns go after them.
+const realLayout: SheetState = {
+  title: 'ZEUES Produccion',
+  sheets: [{ title: 'Operaciones', rowCount: 10, columnCount: 67, hidden: false, values: realLayoutValues(6, ['Notas_Extra', 'Campo_Nuevo']).map(str) }],
+};
+
+for (const [name, state] of [['basic', basic], ['blank-rows-spare-grid-other-tabs', blank], ['header-only', headerOnly], ['real-layout-extra-columns', realLayout]] as const) {
   await writeFixture(state, join(root, name, 'before'));
 }

@@ -4,6 +4,7 @@ import { TidemarkError, defineGuard, type Guard } from '@tidemark/core';
 import { createBackup, type BackupInfo } from '../backup.js';
 import { PLUGIN_NAME } from '../options.js';
 import { runPrechecks, type PrecheckOptions, type PrecheckReport } from '../prechecks.js';
+import { rehearsalOrigin } from '../rehearsal-session.js';
 import type { TelemetryTarget } from '../target.js';
 
 /** The last pre-check report and backup per target object, for the runbook report of the same process. */
@@ -36,7 +37,8 @@ export function backupGuard(): Guard<TelemetryTarget> {
   return defineGuard<TelemetryTarget>({
     name: 'backup',
     async aroundRun(ctx, next) {
-      if (ctx.command !== 'up' || !ctx.steps.some((s) => NEEDS_BACKUP.has(s))) return next();
+      // A rehearsal is rolled back: nothing to back up, and it must leave no file behind.
+      if (ctx.command !== 'up' || !ctx.steps.some((s) => NEEDS_BACKUP.has(s)) || rehearsalOrigin(ctx.target)) return next();
       const backup = await createBackup(ctx.target);
       remember(ctx.target, { backup });
       ctx.emit('tarball-written', { path: backup.path, bytes: backup.bytes, entries: backup.entries.length, sha256: backup.sha256 });
