@@ -70,6 +70,53 @@ export async function missingImport(file: string, load: Jiti): Promise<string | 
   return undefined;
 }
 
+const NOT_FOUND = /Cannot find (?:module|package) '([^']+)'/;
+
+/** The package a bare specifier names (`@scope/name/sub` -> `@scope/name`), or undefined for a path. */
+function packageOf(specifier: string): string | undefined {
+  if (/^(\.|\/|[a-z]+:)/i.test(specifier)) return undefined;
+  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+}
+
+/**
+ * An import that does not resolve, said at the line that imports it: `<file>:<line>: cannot find module 'x'`
+ * and, for a package, how to add it. The importing file is the config or, deeper, the first file of the
+ * loader's "Require stack". Undefined when `error` is not a missing module.
+ */
+export function unresolvedImport(file: string, error: unknown): string | undefined {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null || (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_MODULE_NOT_FOUND')) return undefined;
+  const message = String(e.message);
+  const specifier = NOT_FOUND.exec(message)?.[1];
+  if (specifier === undefined) return undefined;
+  const importer = /Require stack:\s*\n-\s*(.+)/.exec(message)?.[1]?.trim() ?? file;
+  let line: number | undefined;
+  try {
+    const quoted = [`'${specifier}'`, `"${specifier}"`];
+    const index = readFileSync(importer, 'utf8')
+      .split('\n')
+      .findIndex((l) => quoted.some((q) => l.includes(q)));
+    if (index >= 0) line = index + 1;
+  } catch {
+    // The importer is not a file we can read: name it without a line.
+  }
+  const pkg = packageOf(specifier);
+  const how = pkg ? `; is it installed? npm i ${pkg}` : ', no such file';
+  return `${importer}${line ? `:${line}` : ''}: cannot find module '${specifier}'${how}`;
+}
+
+/** A loader's message in one line: no "Require stack", no location line (the caller says where). */
+export function oneLine(message: string): string {
+  const lines: string[] = [];
+  for (const raw of message.split('\n')) {
+    const line = raw.trim();
+    if (/^Require stack:?$/.test(line)) break;
+    if (!line || /^\S+:\d+(:\d+)?$/.test(line)) continue;
+    lines.push(line);
+  }
+  return lines.join(' ');
+}
+
 /** `file:line:column` of the first stack frame inside the config file, if any. */
 export function configFrame(file: string, error: unknown): string | undefined {
   const stack = error instanceof Error ? (error.stack ?? '') : '';
