@@ -38,12 +38,11 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
     emit({ type: 'run:started', command: 'down', steps: revert.map((m) => m.id), dryRun: !!opts.dryRun, runId });
     if (opts.dryRun) return { runId, outcome: 'dry-run' as const, plan, applied: [], baselined: [], reverted: revert.map((m) => m.id), durationMs: 0 };
 
-    const state = newRunState(runId);
     const signal = AbortSignal.any([scope.signal, lease.signal]);
+    const state = newRunState({ runId, command: 'down', steps: revert.map((m) => m.id), signal, started });
     const reverted: string[] = [];
-    const steps = revert.map((m) => m.id);
     try {
-      await chain(scope.runLayers, (name) => guardContext(scope, state, 'down', steps, signal, name), async () => {
+      await chain(scope.runLayers, (name) => guardContext(scope, state, name), async () => {
         for (const [index, m] of revert.entries()) {
           const entry = (await ledger.read()).find((e) => e.id === m.id);
           if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
@@ -55,7 +54,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
           } else if (m.down) {
             await chain(
               scope.stepLayers,
-              (name): StepGuardContext<T> => ({ ...guardContext(scope, state, 'down', steps, signal, name), migrationId: m.id, direction: 'down' }),
+              (name): StepGuardContext<T> => ({ ...guardContext(scope, state, name), migrationId: m.id, direction: 'down' }),
               async () => {
                 try {
                   await m.down!(migrationContext(scope, m, 'down', signal));
@@ -68,7 +67,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
           } else {
             const guard = restoring(m)!;
             const snap = entry.snapshot!;
-            await guard.restore!(guardContext(scope, state, 'down', steps, signal, guard.name), snap.ref);
+            await guard.restore!(guardContext(scope, state, guard.name), snap.ref);
             emit({ type: 'guard', guard: guard.name, action: 'snapshot-restored', detail: { ref: snap.ref, migration: m.id }, runId });
             // The snapshot predates the whole run that applied m: every entry from that run or later is undone.
             const all = await ledger.read();
