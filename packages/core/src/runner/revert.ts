@@ -44,6 +44,8 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
     try {
       await chain(scope.runLayers, (name) => guardContext(scope, state, name), async () => {
         for (const [index, m] of revert.entries()) {
+          // A lost lease stops the rollback as it stops an up: the ledger is no longer this run's to write.
+          if (signal.aborted) throw signal.reason;
           const entry = (await ledger.read()).find((e) => e.id === m.id);
           if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
           state.current = m.id;
@@ -63,6 +65,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
                 }
               },
             );
+            if (signal.aborted) throw signal.reason;
             await ledger.remove(m.id);
           } else {
             const guard = restoring(m)!;
@@ -84,6 +87,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
       if (lockLost) emit({ type: 'lock:lost', runId });
       emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'down', error: describeError(cause), runId });
       emit({ type: 'run:finished', command: 'down', outcome: 'failed', durationMs: Math.round(performance.now() - started), applied: [], runId });
+      if (lockLost) throw scope.fail('LOCK_LOST', `lost the lock during the rollback; stopped after ${reverted.length} reverted step(s)`, { migration, cause });
       throw scope.fail('STEP_FAILED', `rollback failed; ${state.restored ? 'the target was restored to its state before the rollback' : `${reverted.length} step(s) were reverted before the failure`}`, {
         ...(migration ? { migration } : {}),
         step,
