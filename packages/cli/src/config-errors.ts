@@ -2,6 +2,7 @@
 // name its module does not export (jiti's own message is `(0 , _x.name) is not a function`).
 import { readFileSync } from 'node:fs';
 import type { Jiti } from 'jiti';
+import { missingModuleLine, missingModuleOf } from './missing-module.js';
 
 const NAMED_IMPORT = /^[ \t]*import\s+(?!type\b)(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*(['"])([^'"]+)\2/gm;
 const LISTED = 12;
@@ -70,14 +71,6 @@ export async function missingImport(file: string, load: Jiti): Promise<string | 
   return undefined;
 }
 
-const NOT_FOUND = /Cannot find (?:module|package) '([^']+)'/;
-
-/** The package a bare specifier names (`@scope/name/sub` -> `@scope/name`), or undefined for a path. */
-function packageOf(specifier: string): string | undefined {
-  if (/^(\.|\/|[a-z]+:)/i.test(specifier)) return undefined;
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-}
-
 /**
  * An import that does not resolve, said at the line that imports it: `<file>:<line>: cannot find module 'x'`
  * and, for a package, how to add it. The importing file is the config or, deeper, the first file of the
@@ -87,7 +80,7 @@ export function unresolvedImport(file: string, error: unknown): string | undefin
   const e = error as { code?: unknown; message?: unknown } | null;
   if (typeof e !== 'object' || e === null || (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_MODULE_NOT_FOUND')) return undefined;
   const message = String(e.message);
-  const specifier = NOT_FOUND.exec(message)?.[1];
+  const specifier = missingModuleOf(error);
   if (specifier === undefined) return undefined;
   const importer = /Require stack:\s*\n-\s*(.+)/.exec(message)?.[1]?.trim() ?? file;
   let line: number | undefined;
@@ -100,9 +93,7 @@ export function unresolvedImport(file: string, error: unknown): string | undefin
   } catch {
     // The importer is not a file we can read: name it without a line.
   }
-  const pkg = packageOf(specifier);
-  const how = pkg ? `; is it installed? npm i ${pkg}` : ', no such file';
-  return `${importer}${line ? `:${line}` : ''}: cannot find module '${specifier}'${how}`;
+  return `${importer}${line ? `:${line}` : ''}: ${missingModuleLine(specifier)}`;
 }
 
 /** A loader's message in one line: no "Require stack", no location line (the caller says where). */
