@@ -60,7 +60,7 @@ describe('config', () => {
     await writeFile(join(project.dir, 'tidemark.config.ts'), "import './nope.js';\nexport default {};");
     const broken = await project.run('plan');
     expect(broken.code).toBe(ExitCode.USAGE);
-    expect(broken.stderr).toContain('cannot load');
+    expect(broken.stderr.trim()).toBe(`error ${join(project.dir, 'tidemark.config.ts')}:1: cannot find module './nope.js', no such file`);
   });
 
   it('runs every target, or the one named by --target; opens targets lazily and disposes them', async () => {

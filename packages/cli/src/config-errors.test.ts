@@ -58,3 +58,37 @@ it('a failure elsewhere in the config keeps its message and says at which line',
   expect(run.stderr).toContain(`cannot load ${file}: `);
   expect(run.stderr).toContain(`(at ${file}:3:`);
 });
+
+it('an import that does not resolve is one line at the importing line, with how to add a package', async () => {
+  project = await makeProject();
+  const file = join(project.dir, 'tidemark.config.ts');
+  const config = (from: string) => `import { defineConfig } from '@tidemark/cli';\nimport { notesPlugin } from ${JSON.stringify(from)};\n\nexport default defineConfig({ targets: { notes: { plugin: notesPlugin(), target: './notes' } } });\n`;
+  await writeFile(file, config('@tidemark/plugin-notez'));
+  const pkg = await project.run('status');
+  expect(pkg.code).toBe(ExitCode.USAGE);
+  expect(pkg.stderr.trim()).toBe(`error ${file}:2: cannot find module '@tidemark/plugin-notez'; is it installed? npm i @tidemark/plugin-notez`);
+
+  await writeFile(file, config('./src/note/index.js'));
+  const relative = await project.run('status', '--json');
+  expect(relative.code).toBe(ExitCode.USAGE);
+  expect(relative.stderr.trim()).toBe(`error ${file}:2: cannot find module './src/note/index.js', no such file`);
+  expect(relative.json()).toMatchObject({ ok: false, error: { message: expect.stringContaining(':2: cannot find module') } });
+
+  // Deeper: the config's own import resolves, but that module imports something missing; the line is its.
+  const nested = join(project.dir, 'src', 'migrations', 'index.ts');
+  await writeFile(nested, `import { gone } from './gone.js';\nexport const migrations = { notes: gone };\n`);
+  await writeFile(file, `import { migrations } from './src/migrations/index.js';\nexport default { targets: {}, migrations };\n`);
+  const deeper = await project.run('plan');
+  expect(deeper.stderr.trim()).toBe(`error ${nested}:1: cannot find module './gone.js', no such file`);
+});
+
+it('a syntax error is one line with its place', async () => {
+  project = await makeProject();
+  const file = join(project.dir, 'tidemark.config.ts');
+  await writeFile(file, `export default {\n  targets: {{},\n};\n`);
+  const run = await project.run('status');
+  expect(run.code).toBe(ExitCode.USAGE);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^error cannot load ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .+ \\(at ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:\\d+\\)$`));
+});

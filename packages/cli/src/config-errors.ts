@@ -2,6 +2,7 @@
 // name its module does not export (jiti's own message is `(0 , _x.name) is not a function`).
 import { readFileSync } from 'node:fs';
 import type { Jiti } from 'jiti';
+import { missingModuleLine, missingModuleOf } from './missing-module.js';
 
 const NAMED_IMPORT = /^[ \t]*import\s+(?!type\b)(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*(['"])([^'"]+)\2/gm;
 const LISTED = 12;
@@ -68,6 +69,43 @@ export async function missingImport(file: string, load: Jiti): Promise<string | 
     return `${file}:${line}: "${missing}" is not exported by ${specifier}${exportList(exported, missing)}`;
   }
   return undefined;
+}
+
+/**
+ * An import that does not resolve, said at the line that imports it: `<file>:<line>: cannot find module 'x'`
+ * and, for a package, how to add it. The importing file is the config or, deeper, the first file of the
+ * loader's "Require stack". Undefined when `error` is not a missing module.
+ */
+export function unresolvedImport(file: string, error: unknown): string | undefined {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null || (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_MODULE_NOT_FOUND')) return undefined;
+  const message = String(e.message);
+  const specifier = missingModuleOf(error);
+  if (specifier === undefined) return undefined;
+  const importer = /Require stack:\s*\n-\s*(.+)/.exec(message)?.[1]?.trim() ?? file;
+  let line: number | undefined;
+  try {
+    const quoted = [`'${specifier}'`, `"${specifier}"`];
+    const index = readFileSync(importer, 'utf8')
+      .split('\n')
+      .findIndex((l) => quoted.some((q) => l.includes(q)));
+    if (index >= 0) line = index + 1;
+  } catch {
+    // The importer is not a file we can read: name it without a line.
+  }
+  return `${importer}${line ? `:${line}` : ''}: ${missingModuleLine(specifier)}`;
+}
+
+/** A loader's message in one line: no "Require stack", no location line (the caller says where). */
+export function oneLine(message: string): string {
+  const lines: string[] = [];
+  for (const raw of message.split('\n')) {
+    const line = raw.trim();
+    if (/^Require stack:?$/.test(line)) break;
+    if (!line || /^\S+:\d+(:\d+)?$/.test(line)) continue;
+    lines.push(line);
+  }
+  return lines.join(' ');
 }
 
 /** `file:line:column` of the first stack frame inside the config file, if any. */

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createJiti } from 'jiti';
 import type { Guard, Plugin } from '@tidemark/core';
-import { configFrame, missingImport, noDefaultExport } from './config-errors.js';
+import { configFrame, missingImport, noDefaultExport, oneLine, unresolvedImport } from './config-errors.js';
 import { CliError } from './exit-codes.js';
 
 export interface TargetContext {
@@ -92,10 +92,10 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     module = (await jiti.import(file)) as Record<string, unknown>;
   } catch (error) {
     // Imports resolve as the config's own do: relative to the config file.
-    const why = await missingImport(file, createJiti(file, jitiOptions));
+    const why = unresolvedImport(file, error) ?? (await missingImport(file, createJiti(file, jitiOptions)));
     if (why) throw new CliError(why);
     const where = configFrame(file, error);
-    throw new CliError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}${where ? ` (at ${where})` : ''}`);
+    throw new CliError(`cannot load ${file}: ${oneLine(error instanceof Error ? error.message : String(error))}${where ? ` (at ${where})` : ''}`);
   }
   if (!('default' in module)) throw new CliError(noDefaultExport(file, Object.keys(module)));
   const config = checkConfig(module.default, file);

@@ -1,6 +1,6 @@
 // Where the CLI writes: a result for people (tables on stdout) or for machines (one JSON document on stdout);
 // events on stderr (pretty with a progress bar, or JSON lines with --log-json). Everything passes redact().
-import { consoleSink, redact, type TidemarkEvent } from '@tidemark/core';
+import { consoleSink, redact, type Plan, type TidemarkEvent } from '@tidemark/core';
 
 export interface Writer {
   write(chunk: string): unknown;
@@ -15,6 +15,10 @@ export interface OutputOptions {
 
 const COLORS = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 export type Color = keyof typeof COLORS;
+
+function isEmpty(plan: Plan): boolean {
+  return plan.steps.length === 0 && plan.baseline.length === 0 && plan.drift.length === 0 && plan.external.length === 0;
+}
 
 export const redactReplacer = (_key: string, value: unknown): unknown => (typeof value === 'string' ? redact(value) : value);
 
@@ -58,6 +62,12 @@ export class Output {
     if (this.logJson) return (event) => this.stderr.write(`${JSON.stringify(event, redactReplacer)}\n`);
     if (this.json || !live) return undefined;
     const stream = { write: (chunk: string) => this.stderr.write(redact(chunk)), isTTY: this.stderr.isTTY === true };
-    return consoleSink({ stream, color: this.color, progress: true });
+    const pretty = consoleSink({ stream, color: this.color, progress: true });
+    // An empty plan ("0 to apply, 0 to baseline, 0 drift, 0 external") says what the command's summary line
+    // on stdout already says: a start with nothing to do stays one line.
+    return (event) => {
+      if (event.type === 'plan:ready' && isEmpty(event.plan)) return;
+      pretty(event);
+    };
   }
 }

@@ -4,6 +4,7 @@ import { createRunner, describeError, redact, type Runner } from '@tidemark/core
 import { openTarget, selectTargets, type LoadedConfig, type TargetConfig } from './config.js';
 import { connectionFailure, describeConnectionFailure } from './connection-error.js';
 import { ExitCode, errorCodeOf, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
+import { missingModuleLine, missingModuleOf } from './missing-module.js';
 import type { Output } from './output.js';
 
 export interface GlobalOptions {
@@ -71,7 +72,14 @@ export async function forEachTarget(
     } catch (error) {
       const code = exitCodeFor(error);
       const unreachable = connectionFailure(error);
-      const message = unreachable === undefined ? describeError(error) : describeConnectionFailure(opened ? label : name, unreachable);
+      // A step's or guard's error keeps its own words (which migration, which phase), whatever its cause.
+      const missing = error instanceof Error && error.name === 'TidemarkError' ? undefined : missingModuleOf(error);
+      const message =
+        unreachable !== undefined
+          ? describeConnectionFailure(opened ? label : name, unreachable)
+          : missing !== undefined
+            ? `${opened ? '' : 'cannot open the target: '}${missingModuleLine(missing)}`
+            : describeError(error);
       out.warn(`${out.paint('red', 'error')} ${name}: ${message}`);
       const errorCode = unreachable === undefined ? errorCodeOf(error) : 'CONNECTION';
       results.push({ name, plugin: plugin.name, target: label, ok: false, exitCode: code, error: { code: errorCode, message } });

@@ -29,6 +29,8 @@ it('up with nothing to do prints the target and one summary line; the report aft
   expect(again.code).toBe(ExitCode.OK);
   const lines = again.stdout.split('\n').filter((l) => l.trim() !== '');
   expect(lines).toEqual([`notes notes · notes:${project.notes}`, 'up to date: nothing to apply (3 recorded)']);
+  // Nor a progress line on stderr repeating it ("plan: 0 to apply, 0 to baseline, 0 drift, 0 external").
+  expect(again.stderr).toBe('');
 
   const verbose = await project.run('up', '--verbose');
   expect(verbose.stdout).toContain('up to date: nothing to apply (3 recorded)');

@@ -31,8 +31,9 @@ async function bookkeeping(id: string, write: () => Promise<void>): Promise<void
   }
 }
 
-async function applyStep<T>(scope: RunScope<T>, m: Migration<T>, steps: string[], state: RunState, signal: AbortSignal, stamped: { versionBefore?: number | null }): Promise<void> {
+async function applyStep<T>(scope: RunScope<T>, m: Migration<T>, state: RunState, stamped: { versionBefore?: number | null }): Promise<void> {
   const { ledger, emit, by } = scope;
+  const { steps, signal } = state;
   const id = m.id;
   state.current = id;
   const t0 = performance.now();
@@ -44,7 +45,7 @@ async function applyStep<T>(scope: RunScope<T>, m: Migration<T>, steps: string[]
   }
   await chain(
     scope.stepLayers,
-    (name): StepGuardContext<T> => ({ ...guardContext(scope, state, 'up', steps, signal, name), migrationId: id, direction: 'up' }),
+    (name): StepGuardContext<T> => ({ ...guardContext(scope, state, name), migrationId: id, direction: 'up' }),
     async () => {
       try {
         await m.up(migrationContext(scope, m, 'up', signal, state.recorded));
@@ -75,15 +76,14 @@ async function applyStep<T>(scope: RunScope<T>, m: Migration<T>, steps: string[]
 /** Apply the planned steps under guards; the caller holds the lease. */
 export async function applySteps<T>(scope: RunScope<T>, plan: Plan, lease: Lease, started: number): Promise<RunResult> {
   const { ledger, emit } = scope;
-  const state = newRunState(randomUUID());
-  const steps = plan.steps.map((s) => s.id);
-  const signal = AbortSignal.any([scope.signal, lease.signal]);
-  emit({ type: 'run:started', command: scope.command, steps, dryRun: false, runId: state.runId });
+  const state = newRunState({ runId: randomUUID(), command: 'up', steps: plan.steps.map((s) => s.id), signal: AbortSignal.any([scope.signal, lease.signal]), started });
+  const { steps } = state;
+  emit({ type: 'run:started', command: scope.command, steps: [...steps], dryRun: false, runId: state.runId });
 
   const baselined: string[] = [];
   try {
     // Baseline records are writes too (a READONLY run must refuse them), so they happen inside the run guards.
-    await chain(scope.runLayers, (name) => guardContext(scope, state, 'up', steps, signal, name), async () => {
+    await chain(scope.runLayers, (name) => guardContext(scope, state, name), async () => {
       const stamped = await stampBefore(scope);
       const notes = new Map(plan.baseline.map((b) => [b.id, b.note]));
       const planned = new Set(steps);
@@ -101,7 +101,7 @@ export async function applySteps<T>(scope: RunScope<T>, plan: Plan, lease: Lease
           }
           steps.push(m.id);
         }
-        await applyStep(scope, m, steps, state, signal, stamped);
+        await applyStep(scope, m, state, stamped);
       }
       await raiseStamp(scope, [...plan.applied, ...steps, ...baselined]);
     });
@@ -134,7 +134,7 @@ async function reconcileFailure<T>(scope: RunScope<T>, error: unknown, state: Ru
   }
   if (lockLost) emit({ type: 'lock:lost', runId: state.runId });
   emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'up', error: describeError(cause), runId: state.runId });
-  emit({ type: 'run:finished', command: scope.command, outcome: 'failed', durationMs: 0, applied: state.restored ? [] : state.applied, runId: state.runId });
+  emit({ type: 'run:finished', command: scope.command, outcome: 'failed', durationMs: Math.round(performance.now() - state.started), applied: state.restored ? [] : state.applied, runId: state.runId });
   if (lockLost) return scope.fail('LOCK_LOST', 'lost the lock during the run; stopped', { migration, cause });
   const kept = state.restored ? 'the target was restored to its state before the run' : `${state.applied.length} earlier step(s) of this run stay applied`;
   return scope.fail('STEP_FAILED', `failed; ${kept}`, { ...(migration ? { migration } : {}), step, cause });

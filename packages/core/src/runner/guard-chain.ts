@@ -39,14 +39,14 @@ export async function preflight<T>(scope: RunScope<T>, command: 'up' | 'down'): 
   }
 }
 
-export function guardContext<T>(scope: RunScope<T>, state: RunState, command: 'up' | 'down', steps: string[], signal: AbortSignal, name: string): GuardContext<T> {
+export function guardContext<T>(scope: RunScope<T>, state: RunState, name: string): GuardContext<T> {
   return {
     target: scope.target,
     targetLabel: scope.label,
     runId: state.runId,
-    command,
-    signal,
-    steps,
+    command: state.command,
+    signal: state.signal,
+    steps: state.steps,
     emit: (action, detail) => scope.emit({ type: 'guard', guard: name, action, runId: state.runId, ...(detail ? { detail } : {}) }),
     snapshotTaken: (ref) => {
       state.snapshot = { guard: name, ref };

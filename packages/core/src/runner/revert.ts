@@ -38,13 +38,14 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
     emit({ type: 'run:started', command: 'down', steps: revert.map((m) => m.id), dryRun: !!opts.dryRun, runId });
     if (opts.dryRun) return { runId, outcome: 'dry-run' as const, plan, applied: [], baselined: [], reverted: revert.map((m) => m.id), durationMs: 0 };
 
-    const state = newRunState(runId);
     const signal = AbortSignal.any([scope.signal, lease.signal]);
+    const state = newRunState({ runId, command: 'down', steps: revert.map((m) => m.id), signal, started });
     const reverted: string[] = [];
-    const steps = revert.map((m) => m.id);
     try {
-      await chain(scope.runLayers, (name) => guardContext(scope, state, 'down', steps, signal, name), async () => {
+      await chain(scope.runLayers, (name) => guardContext(scope, state, name), async () => {
         for (const [index, m] of revert.entries()) {
+          // A lost lease stops the rollback as it stops an up: the ledger is no longer this run's to write.
+          if (signal.aborted) throw signal.reason;
           const entry = (await ledger.read()).find((e) => e.id === m.id);
           if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
           state.current = m.id;
@@ -55,7 +56,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
           } else if (m.down) {
             await chain(
               scope.stepLayers,
-              (name): StepGuardContext<T> => ({ ...guardContext(scope, state, 'down', steps, signal, name), migrationId: m.id, direction: 'down' }),
+              (name): StepGuardContext<T> => ({ ...guardContext(scope, state, name), migrationId: m.id, direction: 'down' }),
               async () => {
                 try {
                   await m.down!(migrationContext(scope, m, 'down', signal));
@@ -64,11 +65,12 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
                 }
               },
             );
+            if (signal.aborted) throw signal.reason;
             await ledger.remove(m.id);
           } else {
             const guard = restoring(m)!;
             const snap = entry.snapshot!;
-            await guard.restore!(guardContext(scope, state, 'down', steps, signal, guard.name), snap.ref);
+            await guard.restore!(guardContext(scope, state, guard.name), snap.ref);
             emit({ type: 'guard', guard: guard.name, action: 'snapshot-restored', detail: { ref: snap.ref, migration: m.id }, runId });
             // The snapshot predates the whole run that applied m: every entry from that run or later is undone.
             const all = await ledger.read();
@@ -85,6 +87,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
       if (lockLost) emit({ type: 'lock:lost', runId });
       emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'down', error: describeError(cause), runId });
       emit({ type: 'run:finished', command: 'down', outcome: 'failed', durationMs: Math.round(performance.now() - started), applied: [], runId });
+      if (lockLost) throw scope.fail('LOCK_LOST', `lost the lock during the rollback; stopped after ${reverted.length} reverted step(s)`, { migration, cause });
       throw scope.fail('STEP_FAILED', `rollback failed; ${state.restored ? 'the target was restored to its state before the rollback' : `${reverted.length} step(s) were reverted before the failure`}`, {
         ...(migration ? { migration } : {}),
         step,

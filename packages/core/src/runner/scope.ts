@@ -42,9 +42,16 @@ export interface RunScope<T> {
   fail(code: TidemarkErrorCode, message: string, extra?: Partial<TidemarkErrorFields>): TidemarkError;
 }
 
-/** One `up` or `down` in progress. */
+/** One `up` or `down` in progress: what its guards, steps and failure handling share. */
 export interface RunState {
   runId: string;
+  command: 'up' | 'down';
+  /** The steps the run applies or reverts, in order (an `up` adds a baseline whose shape came back). */
+  steps: string[];
+  /** The caller's signal joined with the lease's: aborted when either is. */
+  signal: AbortSignal;
+  /** performance.now() when the run began, for the duration its events report. */
+  started: number;
   snapshot: SnapshotRef | undefined;
   restored: boolean;
   applied: string[];
@@ -53,8 +60,8 @@ export interface RunState {
   recorded: Map<string, EntryData>;
 }
 
-export function newRunState(runId: string): RunState {
-  return { runId, snapshot: undefined, restored: false, applied: [], current: undefined, recorded: new Map() };
+export function newRunState(run: Pick<RunState, 'runId' | 'command' | 'steps' | 'signal' | 'started'>): RunState {
+  return { ...run, snapshot: undefined, restored: false, applied: [], current: undefined, recorded: new Map() };
 }
 
 export function createScope<T>(options: RunnerOptions<T>, command: 'up' | 'rehearse' = 'up'): RunScope<T> {
