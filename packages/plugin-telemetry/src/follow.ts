@@ -58,6 +58,8 @@ export interface FollowStats {
   paused: boolean;
   watching: boolean;
   lastRoundAt: string | null;
+  /** Wall-clock milliseconds spent in rounds (planning and ingesting), summed. */
+  busyMs: number;
 }
 
 export interface Follower {
@@ -78,7 +80,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   const enabled = options.enabled ?? envFlag();
   const pollMs = options.pollMs ?? 250;
   const emit = (event: FollowEvent) => options.onEvent?.(event);
-  const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null };
+  const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null, busyMs: 0 };
   // A file that failed to decode is tried again only once it changed.
   const failedAt = new Map<string, number>();
   let stopped = false;
@@ -172,12 +174,14 @@ export async function follow(options: FollowOptions): Promise<Follower> {
       } else {
         if (stats.paused) emit({ type: 'resumed', message: 'feature flag on: mirroring' });
         stats.paused = false;
+        const t0 = performance.now();
         try {
           await round();
         } catch (error) {
           stats.errors += 1;
           emit({ type: 'error', message: describeError(error) });
         }
+        stats.busyMs += performance.now() - t0;
       }
       stats.rounds += 1;
       stats.lastRoundAt = new Date().toISOString();
