@@ -1,6 +1,6 @@
 import { createRunner } from '@tidemark/core';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +134,25 @@ describe('follow: the mirror of a live logger folder (PostgreSQL)', () => {
     } finally {
       await follower.stop();
     }
+  });
+
+  it('fs.watch alone (the poll an hour away) wakes follow for appends in the folder and in a subfolder', async () => {
+    await mkdir(path('line-2'));
+    await writeFile(path('line-2/d.csv'), `${LOGGER_HEADER}\n${rows(200, 201)}`);
+    await createRunner({ plugin: telemetryPlugin({ backup: false }), target: legacy.target }).up();
+    const follower = await follow({ knex: legacy.knex, logsDir: legacy.target.logsDir, enabled: () => true, pollMs: 3_600_000 });
+    try {
+      // the first round has listed the subfolder (and watches it); from here only watch events start rounds
+      await until('the first round', () => follower.stats().rounds >= 1);
+      await appendFile(path('c.csv'), rows(52, 54));
+      await until('c.csv lines 52..53', async () => (await count('c.csv')) === 4, 30_000);
+      await appendFile(path('line-2/d.csv'), rows(201, 203));
+      await until('line-2/d.csv lines 201..202', async () => (await count('line-2/d.csv')) === 3, 30_000);
+      expect(follower.stats().watching).toBe(true);
+    } finally {
+      await follower.stop();
+    }
+    expect(await lines('line-2/d.csv')).toEqual(expected(200, 203));
   });
 
   it('follow refuses a missing folder or a database without the schema', async () => {

@@ -6,7 +6,7 @@
 // round). Watching is fs.watch (recursive) with a polling fallback; the feature flag pauses the mirror (the
 // lines written meanwhile are caught up from the offsets when it is on again).
 import { describeError, TidemarkError } from '@tidemark/core';
-import { watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Knex } from 'knex';
 import { inTransaction, withConnection } from './connection.js';
 import { tableExists } from './db-state.js';
@@ -15,6 +15,7 @@ import { ingestBatch, type BatchFile } from './ingest-batch.js';
 import type { FileIngestResult } from './ingest-file.js';
 import { applyPlans } from './ingest-run.js';
 import type { MappedColumn } from './header-map.js';
+import { watchFolder, type FolderWatch } from './folder-watch.js';
 import { UndecodableError } from './line-reader.js';
 import { PLUGIN_NAME } from './options.js';
 import { pathProblems } from './paths-guard.js';
@@ -92,18 +93,21 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   let started = 0;
   let finished = 0;
 
-  let watcher: FSWatcher | null = null;
+  let watcher: FolderWatch | null = null;
   if (options.watch !== false) {
     try {
-      watcher = watch(logsDir, { recursive: true, persistent: false }, () => {
-        changed = true;
-        wake?.();
-      });
-      watcher.on('error', (error) => {
-        stats.watching = false;
-        watcher?.close();
-        emit({ type: 'watch-fallback', message: `fs.watch failed (${describeError(error)}); polling every ${pollMs} ms` });
-      });
+      watcher = watchFolder(
+        logsDir,
+        () => {
+          changed = true;
+          wake?.();
+        },
+        (error) => {
+          stats.watching = false;
+          watcher = null;
+          emit({ type: 'watch-fallback', message: `fs.watch failed (${describeError(error)}); polling every ${pollMs} ms` });
+        },
+      );
       stats.watching = true;
     } catch (error) {
       emit({ type: 'watch-fallback', message: `fs.watch unavailable (${describeError(error)}); polling every ${pollMs} ms` });
@@ -134,7 +138,9 @@ export async function follow(options: FollowOptions): Promise<Follower> {
 
   async function round(): Promise<void> {
     const { rows, live } = await fileState(knex);
-    const plans = (await planFiles(logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) })).filter((p) => isPending(p) && !stillFailed(p));
+    const listed = await planFiles(logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
+    watcher?.add(new Set(listed.map((p) => (p.file.includes('/') ? dirname(p.file) : ''))));
+    const plans = listed.filter((p) => isPending(p) && !stillFailed(p));
     if (plans.length === 0) return;
     const work = plans.filter((p): p is BatchFile => p.kind === 'new' || p.kind === 'grow');
     const other = plans.filter((p) => p.kind !== 'new' && p.kind !== 'grow');
