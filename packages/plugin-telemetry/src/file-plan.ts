@@ -141,6 +141,8 @@ interface Cached {
   lines: number;
   tail: Buffer;
   head: Buffer;
+  /** The listing's identity of the file (see LogFile) when it last checked out whole at this offset. */
+  quiet?: string;
 }
 const prefixCache = new Map<string, Cached>();
 const TAIL = 64;
@@ -200,7 +202,11 @@ async function prefixState(path: string, file: string, row: FileRow, size: numbe
   }
   const state = await hashPrefix(path, file, offset, row.lines === null);
   if (state.sha256 !== row.content_hash) return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
-  return { ...state, lines: row.lines ?? state.lines };
+  const lines = row.lines ?? state.lines;
+  // Hashed whole once per process (a restarted follower, a file ingested by another process): later plans
+  // check the cached state, and a file not written since, nothing at all.
+  await rememberPrefix(path, offset, state.sha256, state.hash, lines);
+  return { ...state, lines };
 }
 
 /**
@@ -372,10 +378,19 @@ async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, c
     return { kind: 'new', file: f.file, size: f.bytes, closed, content: content ?? 'samples' };
   }
   if (row.conflict !== null) return { kind: 'known-conflict', file: f.file };
+  // Not written since its prefix last checked out at this offset: nothing to read (follow() plans every file
+  // of the folder every round, most of them finished logs).
+  const hit = prefixCache.get(path);
+  if (f.bytes === row.size_bytes && hit?.quiet === f.identity && hit.offset === row.size_bytes && hit.sha256 === row.content_hash) return { kind: 'up-to-date', file: f.file };
   if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };
   const state = await prefixState(path, f.file, row, f.bytes, budget);
   if ('bad' in state) return { kind: 'conflict', file: f.file, row, reason: state.bad };
-  if (f.bytes === row.size_bytes) return { kind: 'up-to-date', file: f.file };
+  if (f.bytes === row.size_bytes) {
+    // The identity was taken before the check read the file: a write since then changed it, and is seen next time.
+    const checked = prefixCache.get(path);
+    if (checked && checked.offset === row.size_bytes && checked.sha256 === row.content_hash) checked.quiet = f.identity;
+    return { kind: 'up-to-date', file: f.file };
+  }
   if (row.copy_of !== null) return { kind: 'conflict', file: f.file, row, reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes` };
   if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes, state.snapshot))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
   return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines, ...(state.snapshot ? { snapshot: state.snapshot } : {}) };
