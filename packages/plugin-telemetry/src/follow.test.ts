@@ -1,6 +1,6 @@
 import { createRunner } from '@tidemark/core';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -153,6 +153,32 @@ describe('follow: the mirror of a live logger folder (PostgreSQL)', () => {
       await follower.stop();
     }
     expect(await lines('line-2/d.csv')).toEqual(expected(200, 203));
+  });
+
+  it('a file replaced by another one under its name (rename over it) is read afresh: same prefix grows, another prefix is a conflict', async () => {
+    await writeFile(path('b.csv'), `${LOGGER_HEADER}\n${rows(100, 102)}`);
+    await createRunner({ plugin: telemetryPlugin({ backup: false }), target: legacy.target }).up();
+    const events: FollowEvent[] = [];
+    const follower = await follow({ knex: legacy.knex, logsDir: legacy.target.logsDir, enabled: () => true, pollMs: 50, onEvent: (e) => events.push(e) });
+    try {
+      // a round keeps b.csv and c.csv open after they grew
+      await appendFile(path('b.csv'), rows(102, 103));
+      await appendFile(path('c.csv'), rows(52, 53));
+      await follower.settled();
+      expect([await count('b.csv'), await count('c.csv')]).toEqual([3, 3]);
+      // the same bytes and more, written elsewhere and renamed over c.csv: a new inode at the path, grown
+      await writeFile(path('c.tmp'), `${LOGGER_HEADER}\n${rows(50, 55)}`);
+      await rename(path('c.tmp'), path('c.csv'));
+      // another history renamed over b.csv: a conflict, nothing of it ingested
+      await writeFile(path('b.tmp'), `${LOGGER_HEADER}\n${rows(80, 90)}`);
+      await rename(path('b.tmp'), path('b.csv'));
+      await follower.settled();
+      expect(await lines('c.csv')).toEqual(expected(50, 55));
+      expect(events).toContainEqual(expect.objectContaining({ type: 'conflict', file: 'b.csv', reason: expect.stringMatching(/^rewritten/) }));
+      expect(await lines('b.csv')).toEqual(expected(100, 103));
+    } finally {
+      await follower.stop();
+    }
   });
 
   it('follow refuses a missing folder or a database without the schema', async () => {

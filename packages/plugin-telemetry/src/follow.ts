@@ -15,6 +15,7 @@ import { ingestBatch, type BatchFile } from './ingest-batch.js';
 import type { FileIngestResult } from './ingest-file.js';
 import { applyPlans } from './ingest-run.js';
 import type { MappedColumn } from './header-map.js';
+import { FileHandles } from './file-handles.js';
 import { watchFolder, type FolderWatch } from './folder-watch.js';
 import { UndecodableError } from './line-reader.js';
 import { PLUGIN_NAME } from './options.js';
@@ -84,6 +85,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null, busyMs: 0 };
   // A file that failed to decode is tried again only once it changed.
   const failedAt = new Map<string, number>();
+  const handles = new FileHandles();
   let stopped = false;
   let wake: (() => void) | null = null;
   // A change seen while a round runs may be after its listing: the next round starts at once, not at the
@@ -138,7 +140,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
 
   async function round(): Promise<void> {
     const { rows, live } = await fileState(knex);
-    const listed = await planFiles(logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
+    const listed = await planFiles(logsDir, rows, { live, handles, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
     watcher?.add(new Set(listed.map((p) => (p.file.includes('/') ? dirname(p.file) : ''))));
     const plans = listed.filter((p) => isPending(p) && !stillFailed(p));
     if (plans.length === 0) return;
@@ -222,6 +224,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
       wake?.();
       watcher?.close();
       await loop;
+      await handles.closeAll();
       for (const w of waiters) w.resolve();
       waiters = [];
       return { ...stats };

@@ -14,6 +14,8 @@ export interface LogFile {
    * (a rewrite of the same size still moves its change time, which no tool can set back).
    */
   identity: string;
+  /** "device:inode". */
+  inode: string;
 }
 
 export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
@@ -32,7 +34,7 @@ export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
       else if (entry.isFile() && entry.name.toLowerCase().endsWith('.csv')) {
         const s = await stat(full);
         const identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime, born: s.birthtimeMs, identity });
+        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime, born: s.birthtimeMs, identity, inode: `${s.dev}:${s.ino}` });
       }
     }
   }
