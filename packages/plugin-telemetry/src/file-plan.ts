@@ -13,6 +13,7 @@ import { firstLine, isEventsHeader } from './event-parser.js';
 import { listLogFiles, type LogFile } from './inventory.js';
 import { dualWriteFiles, tableExists } from './db-state.js';
 import { TABLES } from './schema.js';
+import type { FileHandles, KeptHandle } from './file-handles.js';
 
 export interface FileRow {
   id: number;
@@ -59,6 +60,8 @@ export interface PlanOptions {
   /** Files mirrored by the in-process TelemetryWriter (not ingested from disk). */
   live?: ReadonlySet<string>;
   now?: number;
+  /** follow(): handles kept open between its rounds (see file-handles.ts). */
+  handles?: FileHandles;
 }
 
 export const DEFAULT_CLOSED_AFTER_MS = 5 * 60_000;
@@ -141,6 +144,8 @@ interface Cached {
   lines: number;
   tail: Buffer;
   head: Buffer;
+  /** The listing's identity of the file (see LogFile) when it last checked out whole at this offset. */
+  quiet?: string;
 }
 const prefixCache = new Map<string, Cached>();
 const TAIL = 64;
@@ -191,27 +196,42 @@ async function hashPrefix(path: string, file: string, length: number, countLines
 
 type PrefixState = { hash: Hash; sha256: string; lines: number; snapshot?: Snapshot };
 
-async function prefixState(path: string, file: string, row: FileRow, size: number, budget: { bytes: number }): Promise<PrefixState | { bad: string }> {
+async function prefixState(path: string, f: LogFile, row: FileRow, budget: { bytes: number }, handles?: FileHandles): Promise<PrefixState | { bad: string }> {
+  const { file, bytes: size } = f;
   const offset = row.size_bytes;
   const hit = prefixCache.get(path);
   if (hit && hit.offset === offset && hit.sha256 === row.content_hash) {
-    const checked = await checkAgainstCache(path, hit, size, budget);
+    const checked = await checkAgainstCache(path, f.inode, hit, size, budget, handles);
     if (checked) return { hash: hit.hash.copy(), sha256: hit.sha256, lines: hit.lines, ...(checked.snapshot ? { snapshot: checked.snapshot } : {}) };
   }
   const state = await hashPrefix(path, file, offset, row.lines === null);
   if (state.sha256 !== row.content_hash) return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
-  return { ...state, lines: row.lines ?? state.lines };
+  const lines = row.lines ?? state.lines;
+  // Hashed whole once per process (a restarted follower, a file ingested by another process): later plans
+  // check the cached state, and a file not written since, nothing at all.
+  await rememberPrefix(path, offset, state.sha256, state.hash, lines);
+  return { ...state, lines };
 }
 
 /**
  * The cached prefix still holds when the file is the same inode and the bytes just before the offset are the
  * same. Read on one open handle together with the new bytes (when small enough): the plan's snapshot.
  */
-async function checkAgainstCache(path: string, hit: Cached, size: number, budget: { bytes: number }): Promise<{ snapshot?: Snapshot } | null> {
-  const fh = await open(path, 'r');
+async function checkAgainstCache(path: string, inode: string, hit: Cached, size: number, budget: { bytes: number }, handles?: FileHandles): Promise<{ snapshot?: Snapshot } | null> {
+  let handle = handles?.take(path, inode);
+  if (!handle) {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat({ bigint: true });
+      handle = { fh, ino: st.ino, dev: st.dev };
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
+  }
+  const { fh } = handle;
   try {
-    const st = await fh.stat({ bigint: true });
-    if (st.ino !== hit.ino || st.dev !== hit.dev) return null;
+    if (handle.ino !== hit.ino || handle.dev !== hit.dev) return null;
     const from = Math.max(0, hit.offset - TAIL);
     const whole = size - from <= SNAPSHOT_MAX && size - from <= budget.bytes && hit.head.length === HEAD;
     const length = whole ? size - from : hit.offset - from;
@@ -225,10 +245,15 @@ async function checkAgainstCache(path: string, hit: Cached, size: number, budget
     if (!data.subarray(0, Math.min(got, hit.offset - from)).equals(hit.tail)) return null;
     if (!whole || got < length) return {};
     budget.bytes -= length;
-    return { snapshot: { position: from, data, head: hit.head, ino: st.ino, dev: st.dev } };
+    return { snapshot: { position: from, data, head: hit.head, ino: handle.ino, dev: handle.dev } };
   } finally {
-    await fh.close();
+    await release(path, inode, handle, handles);
   }
+}
+
+async function release(path: string, inode: string, handle: KeptHandle, handles?: FileHandles): Promise<void> {
+  if (handles) await handles.give(path, inode, handle);
+  else await handle.fh.close();
 }
 
 /** An events CSV by its header (see event-parser.ts); a file without a complete header line yet is samples. */
@@ -300,6 +325,7 @@ export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileR
     }
   };
   await Promise.all(Array.from({ length: Math.min(16, files.length) }, worker));
+  await options.handles?.keepOnly(new Set(files.map((f) => join(logsDir, f.file))));
   const plans = planned.filter((p): p is FilePlan => p !== null);
   return copiesAmongNew(logsDir, plans, new Map(files.map((f) => [f.file, f.born])));
 }
@@ -372,10 +398,19 @@ async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, c
     return { kind: 'new', file: f.file, size: f.bytes, closed, content: content ?? 'samples' };
   }
   if (row.conflict !== null) return { kind: 'known-conflict', file: f.file };
+  // Not written since its prefix last checked out at this offset: nothing to read (follow() plans every file
+  // of the folder every round, most of them finished logs).
+  const hit = prefixCache.get(path);
+  if (f.bytes === row.size_bytes && hit?.quiet === f.identity && hit.offset === row.size_bytes && hit.sha256 === row.content_hash) return { kind: 'up-to-date', file: f.file };
   if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };
-  const state = await prefixState(path, f.file, row, f.bytes, budget);
+  const state = await prefixState(path, f, row, budget, options.handles);
   if ('bad' in state) return { kind: 'conflict', file: f.file, row, reason: state.bad };
-  if (f.bytes === row.size_bytes) return { kind: 'up-to-date', file: f.file };
+  if (f.bytes === row.size_bytes) {
+    // The identity was taken before the check read the file: a write since then changed it, and is seen next time.
+    const checked = prefixCache.get(path);
+    if (checked && checked.offset === row.size_bytes && checked.sha256 === row.content_hash) checked.quiet = f.identity;
+    return { kind: 'up-to-date', file: f.file };
+  }
   if (row.copy_of !== null) return { kind: 'conflict', file: f.file, row, reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes` };
   if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes, state.snapshot))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
   return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines, ...(state.snapshot ? { snapshot: state.snapshot } : {}) };

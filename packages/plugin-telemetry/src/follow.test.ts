@@ -1,6 +1,6 @@
 import { createRunner } from '@tidemark/core';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -131,6 +131,51 @@ describe('follow: the mirror of a live logger folder (PostgreSQL)', () => {
       await follower.settled();
       expect(await lines('c.csv')).toEqual(expected(50, 55));
       expect(events).toContainEqual(expect.objectContaining({ type: 'ingested', file: 'c.csv', inserted: 3, grown: true }));
+    } finally {
+      await follower.stop();
+    }
+  });
+
+  it('fs.watch alone (the poll an hour away) wakes follow for appends in the folder and in a subfolder', async () => {
+    await mkdir(path('line-2'));
+    await writeFile(path('line-2/d.csv'), `${LOGGER_HEADER}\n${rows(200, 201)}`);
+    await createRunner({ plugin: telemetryPlugin({ backup: false }), target: legacy.target }).up();
+    const follower = await follow({ knex: legacy.knex, logsDir: legacy.target.logsDir, enabled: () => true, pollMs: 3_600_000 });
+    try {
+      // the first round has listed the subfolder (and watches it); from here only watch events start rounds
+      await until('the first round', () => follower.stats().rounds >= 1);
+      await appendFile(path('c.csv'), rows(52, 54));
+      await until('c.csv lines 52..53', async () => (await count('c.csv')) === 4, 30_000);
+      await appendFile(path('line-2/d.csv'), rows(201, 203));
+      await until('line-2/d.csv lines 201..202', async () => (await count('line-2/d.csv')) === 3, 30_000);
+      expect(follower.stats().watching).toBe(true);
+    } finally {
+      await follower.stop();
+    }
+    expect(await lines('line-2/d.csv')).toEqual(expected(200, 203));
+  });
+
+  it('a file replaced by another one under its name (rename over it) is read afresh: same prefix grows, another prefix is a conflict', async () => {
+    await writeFile(path('b.csv'), `${LOGGER_HEADER}\n${rows(100, 102)}`);
+    await createRunner({ plugin: telemetryPlugin({ backup: false }), target: legacy.target }).up();
+    const events: FollowEvent[] = [];
+    const follower = await follow({ knex: legacy.knex, logsDir: legacy.target.logsDir, enabled: () => true, pollMs: 50, onEvent: (e) => events.push(e) });
+    try {
+      // a round keeps b.csv and c.csv open after they grew
+      await appendFile(path('b.csv'), rows(102, 103));
+      await appendFile(path('c.csv'), rows(52, 53));
+      await follower.settled();
+      expect([await count('b.csv'), await count('c.csv')]).toEqual([3, 3]);
+      // the same bytes and more, written elsewhere and renamed over c.csv: a new inode at the path, grown
+      await writeFile(path('c.tmp'), `${LOGGER_HEADER}\n${rows(50, 55)}`);
+      await rename(path('c.tmp'), path('c.csv'));
+      // another history renamed over b.csv: a conflict, nothing of it ingested
+      await writeFile(path('b.tmp'), `${LOGGER_HEADER}\n${rows(80, 90)}`);
+      await rename(path('b.tmp'), path('b.csv'));
+      await follower.settled();
+      expect(await lines('c.csv')).toEqual(expected(50, 55));
+      expect(events).toContainEqual(expect.objectContaining({ type: 'conflict', file: 'b.csv', reason: expect.stringMatching(/^rewritten/) }));
+      expect(await lines('b.csv')).toEqual(expected(100, 103));
     } finally {
       await follower.stop();
     }

@@ -6,7 +6,7 @@
 // round). Watching is fs.watch (recursive) with a polling fallback; the feature flag pauses the mirror (the
 // lines written meanwhile are caught up from the offsets when it is on again).
 import { describeError, TidemarkError } from '@tidemark/core';
-import { watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Knex } from 'knex';
 import { inTransaction, withConnection } from './connection.js';
 import { tableExists } from './db-state.js';
@@ -15,6 +15,8 @@ import { ingestBatch, type BatchFile } from './ingest-batch.js';
 import type { FileIngestResult } from './ingest-file.js';
 import { applyPlans } from './ingest-run.js';
 import type { MappedColumn } from './header-map.js';
+import { FileHandles } from './file-handles.js';
+import { watchFolder, type FolderWatch } from './folder-watch.js';
 import { UndecodableError } from './line-reader.js';
 import { PLUGIN_NAME } from './options.js';
 import { pathProblems } from './paths-guard.js';
@@ -58,6 +60,8 @@ export interface FollowStats {
   paused: boolean;
   watching: boolean;
   lastRoundAt: string | null;
+  /** Wall-clock milliseconds spent in rounds (planning and ingesting), summed. */
+  busyMs: number;
 }
 
 export interface Follower {
@@ -78,9 +82,10 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   const enabled = options.enabled ?? envFlag();
   const pollMs = options.pollMs ?? 250;
   const emit = (event: FollowEvent) => options.onEvent?.(event);
-  const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null };
+  const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null, busyMs: 0 };
   // A file that failed to decode is tried again only once it changed.
   const failedAt = new Map<string, number>();
+  const handles = new FileHandles();
   let stopped = false;
   let wake: (() => void) | null = null;
   // A change seen while a round runs may be after its listing: the next round starts at once, not at the
@@ -90,18 +95,21 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   let started = 0;
   let finished = 0;
 
-  let watcher: FSWatcher | null = null;
+  let watcher: FolderWatch | null = null;
   if (options.watch !== false) {
     try {
-      watcher = watch(logsDir, { recursive: true, persistent: false }, () => {
-        changed = true;
-        wake?.();
-      });
-      watcher.on('error', (error) => {
-        stats.watching = false;
-        watcher?.close();
-        emit({ type: 'watch-fallback', message: `fs.watch failed (${describeError(error)}); polling every ${pollMs} ms` });
-      });
+      watcher = watchFolder(
+        logsDir,
+        () => {
+          changed = true;
+          wake?.();
+        },
+        (error) => {
+          stats.watching = false;
+          watcher = null;
+          emit({ type: 'watch-fallback', message: `fs.watch failed (${describeError(error)}); polling every ${pollMs} ms` });
+        },
+      );
       stats.watching = true;
     } catch (error) {
       emit({ type: 'watch-fallback', message: `fs.watch unavailable (${describeError(error)}); polling every ${pollMs} ms` });
@@ -132,7 +140,9 @@ export async function follow(options: FollowOptions): Promise<Follower> {
 
   async function round(): Promise<void> {
     const { rows, live } = await fileState(knex);
-    const plans = (await planFiles(logsDir, rows, { live, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) })).filter((p) => isPending(p) && !stillFailed(p));
+    const listed = await planFiles(logsDir, rows, { live, handles, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
+    watcher?.add(new Set(listed.map((p) => (p.file.includes('/') ? dirname(p.file) : ''))));
+    const plans = listed.filter((p) => isPending(p) && !stillFailed(p));
     if (plans.length === 0) return;
     const work = plans.filter((p): p is BatchFile => p.kind === 'new' || p.kind === 'grow');
     const other = plans.filter((p) => p.kind !== 'new' && p.kind !== 'grow');
@@ -172,12 +182,14 @@ export async function follow(options: FollowOptions): Promise<Follower> {
       } else {
         if (stats.paused) emit({ type: 'resumed', message: 'feature flag on: mirroring' });
         stats.paused = false;
+        const t0 = performance.now();
         try {
           await round();
         } catch (error) {
           stats.errors += 1;
           emit({ type: 'error', message: describeError(error) });
         }
+        stats.busyMs += performance.now() - t0;
       }
       stats.rounds += 1;
       stats.lastRoundAt = new Date().toISOString();
@@ -212,6 +224,7 @@ export async function follow(options: FollowOptions): Promise<Follower> {
       wake?.();
       watcher?.close();
       await loop;
+      await handles.closeAll();
       for (const w of waiters) w.resolve();
       waiters = [];
       return { ...stats };

@@ -1,5 +1,5 @@
 import { createRunner, type TidemarkEvent } from '@tidemark/core';
-import { appendFile, copyFile, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { telemetryPlugin, type TelemetryPluginOptions } from '@tidemark/plugin-telemetry';
@@ -74,6 +74,28 @@ describe('files that grow (PostgreSQL)', () => {
     // recorded once: a later run neither warns again nor ingests
     const again = await run({}, true);
     expect(again.result.outcome).toBe('nothing-to-do');
+  });
+
+  it('a file rewritten in place with the same size and its old mtime, after a plan found it unchanged, is still a conflict', async () => {
+    await appendFile(live(), `${loggerRow(3).slice(20)}\n`);
+    await run();
+    // a whole second, which utimes can set back exactly
+    const second = Math.floor(Date.now() / 1000);
+    await utimes(live(), second, second);
+    // planned again with nothing written: up to date (and remembered as not written since)
+    expect((await run({}, true)).result.outcome).toBe('nothing-to-do');
+    const before = await stat(live());
+    // a digit of the last line changed (within the ingested prefix's last bytes, which a plan in this process checks)
+    const text = await readFile(live(), 'utf8');
+    let at = text.length - 2;
+    while (!/[0-9]/.test(text[at]!)) at--;
+    const changed = text.slice(0, at) + (text[at] === '1' ? '2' : '1') + text.slice(at + 1);
+    await writeFile(live(), changed);
+    await utimes(live(), second, second);
+    expect(await stat(live())).toMatchObject({ size: before.size, mtimeMs: before.mtimeMs });
+    const { warnings } = await run({}, true);
+    expect(warnings).toEqual([expect.stringMatching(/conflict: "live\.csv" rewritten/)]);
+    expect((await samples()).length).toBe(4);
   });
 
   it('reports a truncated file as a conflict', async () => {

@@ -38,13 +38,28 @@ export function normalizeHeader(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-export function mapHeader(fields: readonly string[], extra: Partial<Record<MappedColumn, readonly string[]>> = {}): HeaderMapping {
+type Aliases = Partial<Record<MappedColumn, readonly string[]>>;
+
+// The alias table per `extra` object: follow() maps a header for every grown file in every round, and
+// normalizing every alias each time was a visible part of a round.
+const NO_EXTRA: Aliases = {};
+const lookups = new WeakMap<Aliases, Map<string, MappedColumn>>();
+
+function aliasLookup(extra: Aliases): Map<string, MappedColumn> {
+  const known = lookups.get(extra);
+  if (known) return known;
   const lookup = new Map<string, MappedColumn>();
   for (const [column, aliases] of Object.entries(HEADER_ALIASES) as [MappedColumn, readonly string[]][]) {
     for (const alias of [normalizeHeader(column), ...aliases, ...(extra[column] ?? []).map(normalizeHeader)]) {
       if (!lookup.has(alias)) lookup.set(alias, column);
     }
   }
+  lookups.set(extra, lookup);
+  return lookup;
+}
+
+export function mapHeader(fields: readonly string[], extra: Aliases = NO_EXTRA): HeaderMapping {
+  const lookup = aliasLookup(extra);
   const byIndex: (MappedColumn | null)[] = [];
   const mapped: Partial<Record<MappedColumn, string>> = {};
   const unmapped: string[] = [];

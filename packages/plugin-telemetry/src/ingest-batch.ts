@@ -39,6 +39,7 @@ export interface BatchOptions extends Omit<IngestFileInput, 'file' | 'plan'> {
 }
 
 const FIRST_LOAD_BYTES = 32 * 1024 * 1024;
+const COALESCE_BYTES = 256 * 1024;
 
 interface Claimed {
   input: BatchFile;
@@ -110,6 +111,16 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
   // thousands of files.
   const done: { c: Claimed; counts: ParseCounts; header: HeaderMapping | null; headerText: string | null; linesBefore: number; summary: RangeSummary }[] = [];
   try {
+    // Small pieces (follow: a few lines of each of 50 files) go out together: one COPY data message and one
+    // socket write instead of one per file. A bulk load's chunks are larger than this and pass straight through.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      return out;
+    };
     async function* copyText(): AsyncGenerator<Buffer> {
       for (const c of todo) {
         const input = c.input;
@@ -133,7 +144,11 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
           if (options.signal?.aborted) throw fail('aborted; nothing of this ingest was kept');
           const step = await lines.next();
           const text = parser.take();
-          if (text.length > 0) yield text;
+          if (text.length > 0) {
+            pending.push(text);
+            pendingBytes += text.length;
+            if (pendingBytes >= COALESCE_BYTES) yield flush();
+          }
           if (step.done) {
             summary = step.value;
             break;
@@ -144,6 +159,7 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
         const header = parser instanceof RowParser ? parser.header : null;
         done.push({ c, counts: { ...counts }, header: headerBefore === null ? header : null, headerText: headerBefore === null ? parser.headerText : null, linesBefore, summary });
       }
+      if (pendingBytes > 0) yield flush();
     }
     const [table, columns] = content === 'samples' ? [TABLES.runSamples, COPY_COLUMNS] : [TABLES.loggerEvents, EVENT_COLUMNS];
     const bytes = todo.reduce((n, c) => n + c.input.size - (c.input.kind === 'grow' ? c.input.row.size_bytes : 0), 0);

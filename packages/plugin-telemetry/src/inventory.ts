@@ -9,6 +9,13 @@ export interface LogFile {
   mtime: Date;
   /** Creation time in ms (0 where the file system does not keep it): "a newer file exists" closes a file. */
   born: number;
+  /**
+   * Device, inode, size, modification and change times: equal between two listings, the file was not written
+   * (a rewrite of the same size still moves its change time, which no tool can set back).
+   */
+  identity: string;
+  /** "device:inode". */
+  inode: string;
 }
 
 export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
@@ -26,7 +33,8 @@ export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile() && entry.name.toLowerCase().endsWith('.csv')) {
         const s = await stat(full);
-        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime, born: s.birthtimeMs });
+        const identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime, born: s.birthtimeMs, identity, inode: `${s.dev}:${s.ino}` });
       }
     }
   }

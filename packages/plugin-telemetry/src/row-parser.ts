@@ -39,12 +39,17 @@ export interface ParseCounts {
   nullCells: number;
 }
 
+const START_BYTES = 16 * 1024;
+const NOTHING = Buffer.alloc(0);
+
 export class RowParser implements LineSink {
   header: HeaderMapping | null = null;
   headerText: string | null = null;
   readonly counts: ParseCounts = { dataLines: 0, accepted: 0, rejected: 0, blankLines: 0, nullCells: 0 };
   // Rows go straight into a byte buffer: per-row strings then die young instead of being promoted by the GC.
-  #buf: Buffer = Buffer.allocUnsafe(1 << 19);
+  // It starts small and grows: follow() makes a parser per grown file every round for a few lines, and 512 KiB
+  // each (then 512 KiB again at every take) was most of its allocation and GC time.
+  #buf: Buffer = Buffer.allocUnsafe(START_BYTES);
   #len = 0;
   #columnIndex: number[] = [];
   readonly #options: RowParserOptions;
@@ -134,8 +139,10 @@ export class RowParser implements LineSink {
 
   /** COPY text (bytes) accumulated since the last call. */
   take(): Buffer {
+    if (this.#len === 0) return NOTHING;
     const out = this.#buf.subarray(0, this.#len);
-    this.#buf = Buffer.allocUnsafe(Math.max(1 << 19, this.#len));
+    // As large as what this step produced: a bulk load's chunks keep chunk-sized buffers, a few lines small ones.
+    this.#buf = Buffer.allocUnsafe(Math.max(START_BYTES, this.#len));
     this.#len = 0;
     return out;
   }
