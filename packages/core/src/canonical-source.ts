@@ -312,6 +312,9 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
   return lowest;
 }
 
+/** A prefix operator (`!(await x)` is `!await x`, not `!await` of something). Call it where `+`/`-` cannot be binary. */
+const isPrefix = (t: Token): boolean => (t.kind === 'ident' ? UNARY_WORDS.has(t.text) : t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text));
+
 // Tokens before `(` that make it part of the syntax (a call, a condition, parameters), never a grouping.
 const SYNTAX_BEFORE_PAREN = new Set(['if', 'while', 'for', 'switch', 'catch', 'with', 'function', 'new', 'import', 'super']);
 
@@ -335,7 +338,7 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
   if (before) {
     const p = binaryPrecedence(tokens, open - 1);
     if (p !== undefined) need = Math.max(need, p + 1);
-    else if (before.kind === 'ident' ? UNARY_WORDS.has(before.text) : ['!', '~', '+', '-', '++', '--'].includes(before.text)) need = PRIMARY;
+    else if (isPrefix(before)) need = isPrefix(first) && !isWord(first, 'new') ? UNARY : PRIMARY;
   }
   if (after) {
     const q = after.kind === 'ident' || after.kind === 'punct' ? BINARY[after.text] : undefined;
