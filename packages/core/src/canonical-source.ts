@@ -53,12 +53,14 @@ function readEscape(source: string, i: number): [string, number] {
   const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
   if (c in simple) return [simple[c]!, i + 1];
   if (c === '0' && !/\d/.test(source[i + 1] ?? '')) return ['\0', i + 1];
-  if (c === 'x') return [String.fromCharCode(parseInt(source.slice(i + 1, i + 3), 16)), i + 3];
-  if (c === 'u' && source[i + 1] === '{') {
-    const end = source.indexOf('}', i);
-    return [String.fromCodePoint(parseInt(source.slice(i + 2, end), 16)), end + 1];
-  }
-  if (c === 'u') return [String.fromCharCode(parseInt(source.slice(i + 1, i + 5), 16)), i + 5];
+  // A malformed escape (never in a compiler's output) stays as written rather than failing the definition.
+  const hex = (from: number, to: number): [string, number] | undefined => {
+    const code = /^[\da-fA-F]+$/.test(source.slice(from, to)) ? parseInt(source.slice(from, to), 16) : NaN;
+    return code <= 0x10ffff ? [String.fromCodePoint(code), to] : undefined;
+  };
+  const braced = c === 'u' && source[i + 1] === '{' ? source.indexOf('}', i) : -1;
+  const coded = c === 'x' ? hex(i + 1, i + 3) : braced > 0 ? hex(i + 2, braced) : c === 'u' ? hex(i + 1, i + 5) : undefined;
+  if (coded) return [coded[0], coded[1] + (braced > 0 ? 1 : 0)];
   if (c === '\r' && source[i + 1] === '\n') return ['', i + 2];
   if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') return ['', i + 1];
   return [c, i + 1];

@@ -55,6 +55,9 @@ describe('normalizeSource: one text for every compiler', () => {
   test('quotes, escapes, templates without substitutions, numbers and layout', () => {
     same(`() => ['it\\'s', 'tab\\there', \`plain\`, 1_000]`, '()=>["it\'s","tab\there","plain",1e3]');
     same("() => 'say \"hi\"'", '() => "say \\"hi\\""');
+    same('() => "\\x41\\u0042\\u{43}"', '() => "ABC"');
+    // A malformed escape never fails a definition.
+    expect(normalizeSource('() => "\\u{zz" + "\\xZ"')).toBe('( ) => "u{zz" + "xZ"');
     same('() => {\n  // why\n  return [a, b,];\n}', '()=>{return[a,b]}');
   });
 });
