@@ -77,6 +77,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+// Child processes and jiti's transforms: minutes on a loaded machine, seconds on an idle one.
+const SLOW = 240_000;
+
 describe('one migrations file, every compiler: one checksum', () => {
   it('tsc (ESM and CommonJS, built and run in node), jiti (tidemark up), tsx and vitest agree', async () => {
     const flavours: Record<string, Sums> = {
@@ -93,7 +96,7 @@ describe('one migrations file, every compiler: one checksum', () => {
     for (const id of ['001_notes', '002_log']) {
       expect(new Set(Object.values(flavours).map((sums) => sums[id]!.legacy)).size, id).toBe(Object.keys(flavours).length);
     }
-  });
+  }, SLOW);
 
   it('plugin-run-dirs: its built dist, its src under jiti and under vitest give the same checksums', async () => {
     const dist = await childSums(['run-dirs-dist', '']);
@@ -103,5 +106,5 @@ describe('one migrations file, every compiler: one checksum', () => {
     expect(Object.keys(dist)).toContain('005_wbt_geojson_ids');
     expect(only(jiti)).toEqual(only(dist));
     expect(only(vitest)).toEqual(only(dist));
-  });
+  }, SLOW);
 });
