@@ -1,5 +1,5 @@
 // `define*` helpers: type inference for plugin authors, and the checks that belong at definition time.
-import { checksumOf } from './checksum.js';
+import { checksumOf, legacyChecksumOf } from './checksum.js';
 import type { Guard, Migration, Plugin, Trait } from './contract.js';
 import { orderMigrations } from './dag.js';
 import { TidemarkError } from './errors.js';
@@ -19,15 +19,12 @@ export function defineMigration<T>(definition: MigrationDefinition<T>): Migratio
   if (previous !== undefined && (!Array.isArray(previous) || previous.some((c) => typeof c !== 'string' || c === ''))) {
     throw new TidemarkError('INVALID_DEFINITION', `migration "${definition.id}": previousChecksums must be a list of non-empty checksum strings`);
   }
-  const checksum =
-    definition.checksum ??
-    checksumOf({
-      id: definition.id,
-      requires: definition.requires,
-      revision: definition.revision,
-      functions: [definition.up, definition.down, definition.validate],
-    });
-  return Object.freeze({ ...definition, requires: definition.requires ?? [], checksum, ...(previous === undefined ? {} : { previousChecksums: Object.freeze([...previous]) }) });
+  const parts = { id: definition.id, requires: definition.requires, revision: definition.revision, functions: [definition.up, definition.down, definition.validate] };
+  const checksum = definition.checksum ?? checksumOf(parts);
+  // What release 0.1 recorded for this very definition (its checksum normalised less) is no drift either.
+  const legacy = definition.checksum === undefined ? legacyChecksumOf(parts) : checksum;
+  const previousChecksums = [...(previous ?? []), ...(legacy === checksum || previous?.includes(legacy) ? [] : [legacy])];
+  return Object.freeze({ ...definition, requires: definition.requires ?? [], checksum, ...(previousChecksums.length === 0 ? {} : { previousChecksums: Object.freeze(previousChecksums) }) });
 }
 
 export function defineTrait<T>(definition: Trait<T>): Trait<T> {

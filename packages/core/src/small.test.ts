@@ -24,7 +24,7 @@ describe('checksum', () => {
     const a = "async ({ target }) => { // set it\n  target.x = 'a';\n}";
     const b = 'async ({ target }) => {\n    /* set */ target.x = "a"\n  }';
     expect(normalizeSource(a)).toBe(normalizeSource(b));
-    expect(normalizeSource('f(a, b)')).toBe('f(ab)');
+    expect(normalizeSource('f(a, b)')).not.toBe(normalizeSource('f(ab)'));
     expect(normalizeSource('const u = "http://x"')).toContain('http://x');
   });
 
