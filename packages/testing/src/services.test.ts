@@ -21,6 +21,22 @@ describe('one env variable per service', () => {
     expect(readers).toEqual([]);
   });
 
+  it("every package's test code reaches PostgreSQL and Redis through pgTestServerUrl() / redisTestUrl(): no variable or local URL of its own", async () => {
+    const packages = fileURLToPath(new URL('../../', import.meta.url));
+    // Where a local URL is the data under test, not a connection: redaction inputs, the generated app's DATABASE_URL default.
+    const allowed = new Set(['core/src/redact.test.ts', 'cli/src/init.test.ts']);
+    const own = /process\.env\.(TIDEMARK_TEST_PG|TIDEMARK_TEST_REDIS|TIDEMARK_E2E_PG|TIDEMARK_PG_URL|REDIS_URL|PG_URL)\b|(postgres|redis):\/\/[^'"`\s]*127\.0\.0\.1:(5432|6379)/;
+    const readers: string[] = [];
+    for (const entry of await readdir(packages, { recursive: true, withFileTypes: true })) {
+      const file = join(entry.parentPath, entry.name);
+      const rel = relative(packages, file);
+      const testCode = /\.test\.ts$/.test(entry.name) || /\/(test|e2e)\//.test(rel);
+      if (!entry.isFile() || !testCode || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules') || rel.startsWith('testing/src/services') || allowed.has(rel)) continue;
+      if (own.test(await readFile(file, 'utf8'))) readers.push(rel);
+    }
+    expect(readers).toEqual([]);
+  });
+
   it('TIDEMARK_TEST_PG wins, TIDEMARK_PG_URL is a deprecated alias, and the database path is dropped', () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     expect(pgTestServerUrl({ TIDEMARK_TEST_PG: 'postgres://a@h1:5433/x', TIDEMARK_PG_URL: 'postgres://b@h2:5432' })).toBe('postgres://a@h1:5433');
