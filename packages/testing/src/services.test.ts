@@ -1,4 +1,4 @@
-import { memoryLedger, memoryLock, newHolder } from '@tidemark/core';
+import { createRunner, defineMigration, definePlugin, memoryLedger, memoryLock, newHolder } from '@tidemark/core';
 import { createPgTestDatabase, createRedisTestKeys, createTempFolder, describeLedgerConformance, pgTestServerUrl, redisTestUrl, testClock } from '@tidemark/testing';
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
@@ -129,6 +129,23 @@ describe('testClock', () => {
     expect(await lock.acquire(newHolder(), 60_000)).toBe(false);
     clock.advance(60_001);
     expect(await lock.acquire(newHolder(), 60_000)).toBe(true);
+  });
+
+  it("a runner on the clock records deterministic times: every ledger entry's and event's `at` is the clock's", async () => {
+    const clock = testClock('2026-05-06T07:08:09.000Z');
+    const ledger = memoryLedger();
+    const step = (id: string) => defineMigration<object>({ id, title: id, async up() {
+      clock.advance(1000);
+    } });
+    const plugin = definePlugin<object>({ name: 'clocked', migrations: [step('001_a'), step('002_b')], ledger: () => ledger, describe: () => 't' });
+    const events: string[] = [];
+    await createRunner({ plugin, target: {}, clock: clock.now, onEvent: (e) => events.push(e.at) }).up();
+    expect((await ledger.read()).map((e) => [e.id, e.at])).toEqual([
+      ['001_a', '2026-05-06T07:08:10.000Z'],
+      ['002_b', '2026-05-06T07:08:11.000Z'],
+    ]);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((at) => at >= '2026-05-06T07:08:09.000Z' && at <= '2026-05-06T07:08:11.000Z')).toBe(true);
   });
 });
 
