@@ -11,10 +11,11 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pgTestServerUrl } from '@tidemark/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const PG = process.env.TIDEMARK_E2E_PG ?? 'postgres://postgres@127.0.0.1:5432';
+const PG = pgTestServerUrl();
 
 const publicPackages = readdirSync(join(repoRoot, 'packages'))
   .filter((dir) => existsSync(join(repoRoot, 'packages', dir, 'package.json')))

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@tidemark/core';
 import * as sql from '@tidemark/sql';
+import { pgTestServerUrl } from '@tidemark/testing';
 import knex from 'knex';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectionFailure } from './connection-error.js';
@@ -13,7 +14,7 @@ import { ExitCode } from './exit-codes.js';
 import * as cli from './index.js';
 import { runCli } from './run-cli.js';
 
-const PG = process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+const PG = pgTestServerUrl();
 const SECRET = `pw${randomBytes(6).toString('hex')}`;
 
 let dir: string | undefined;

@@ -3,14 +3,15 @@
 //   B) through the BullMQ queue by 4 worker PROCESSES, one of which is killed with SIGKILL at 30 % and
 //      replaced (its job is recovered by stalled-job detection and the archive guard).
 // Both print runs/s; B must end with every run migrated or reported (READONLY / failed step), none half.
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetUp } from '@tidemark/plugin-run-dirs';
 import { Redis } from 'ioredis';
 import { openFleetQueue } from '../src/jobs/queue.js';
 import { spawnWorker, type ChildWorker } from '../src/test/child.js';
-import { fleetTestPlugin, makeLegacyRun, runShape } from '../src/test/fleet-plugin.js';
+import { buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
+import { fleetTestPlugin, runShape } from '../src/test/fleet-plugin.js';
 import { deleteKeys, REDIS_URL, testNames } from '../src/test/redis.js';
 
 const N = Number(process.env.FLEET_BENCH_RUNS ?? 1000);
@@ -27,10 +28,7 @@ try {
   const ids = Array.from({ length: N }, (_, i) => `rlew-b${String(i).padStart(5, '0')}${i % 100 === 7 ? MARKER : ''}`);
   const readonly = new Set(ids.filter((_, i) => i % 50 === 3));
   const failing = new Set(ids.filter((id) => id.endsWith(MARKER)));
-  for (const id of ids) {
-    const dir = await makeLegacyRun(seedRoot, id);
-    if (readonly.has(id)) await writeFile(join(dir, 'READONLY'), '');
-  }
+  for (const id of ids) await buildLegacyRun(seedRoot, { runId: id, extras: [], readonly: readonly.has(id) });
   const dirOf = (root: string, id: string) => join(root, id.slice(0, 2), id);
 
   // A) baseline: one process, no queue.

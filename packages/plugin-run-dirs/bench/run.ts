@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { restoreHardlinkSnapshot, takeHardlinkSnapshot } from '../src/guards/hardlink-snapshot.js';
 import { createRunArchive, restoreRunArchive } from '../src/guards/zip-archive.js';
-import { makeSampleRun, noise } from '../src/guards/test/sample-run.js';
+import { buildLegacyRun, noiseBytes } from '../src/testing/legacy-run.js';
 import { fleetUp } from '../src/fleet/fleet.js';
 import { writeFileAtomic } from '../src/file-ops.js';
 import { fleetTestPlugin } from '../src/fleet/test/fleet-plugin.js';
@@ -32,7 +32,7 @@ function csvText(rows: number, seed: number): string {
 
 /** A run of about `totalMb`: half compressible tables/logs, half incompressible rasters. */
 async function bigRun(parent: string, totalMb: number): Promise<string> {
-  const dir = await makeSampleRun(parent, 'bench-big');
+  const dir = await buildLegacyRun(parent, { runId: 'bench-big' });
   const half = (totalMb * 1024 * 1024) / 2;
   await mkdir(join(dir, 'wepp', 'output'), { recursive: true });
   let written = 0;
@@ -42,7 +42,7 @@ async function bigRun(parent: string, totalMb: number): Promise<string> {
     written += Buffer.byteLength(text);
   }
   const rasters = Math.max(1, Math.round(half / (10 * 1024 * 1024)));
-  for (let i = 0; i < rasters; i++) await writeFile(join(dir, 'dem', `tile${i}.tif`), noise(Math.round(half / rasters), i + 11));
+  for (let i = 0; i < rasters; i++) await writeFile(join(dir, 'dem', `tile${i}.tif`), noiseBytes(Math.round(half / rasters), i + 11));
   return dir;
 }
 
@@ -112,7 +112,7 @@ async function fleetBench(base: string) {
   let first = 0;
   for (const concurrency of [1, 2, 4]) {
     const root = join(base, `fleet-${concurrency}`);
-    const template = await makeSampleRun(join(base, 'template'), 'tmpl');
+    const template = await buildLegacyRun(join(base, 'template'), { runId: 'tmpl' });
     for (let i = 0; i < FLEET_RUNS; i++) {
       const id = `r${String(i).padStart(5, '0')}`;
       await cp(template, join(root, id.slice(0, 2), id), { recursive: true, verbatimSymlinks: true });
@@ -136,7 +136,7 @@ async function fleetBench(base: string) {
     for (const snapshot of ['zip', 'hardlink'] as const) {
       const root = join(base, `size-${sizeMb}-${snapshot}`);
       for (let i = 0; i < 3; i++) {
-        const dir = await makeSampleRun(root, `s${sizeMb}x${i}`);
+        const dir = await buildLegacyRun(root, { runId: `s${sizeMb}x${i}` });
         if (sizeMb > 0) await writeFile(join(dir, 'wepp', 'output', 'big.csv'), csvText(Math.round((sizeMb * 1024 * 1024) / 110), i));
       }
       const t0 = performance.now();

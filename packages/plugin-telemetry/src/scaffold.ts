@@ -40,14 +40,14 @@ export const ${input.exportName} = defineMigration<TelemetryTarget>({
 `;
   const cases = input.fixtureDir ? posix.dirname(input.fixtureDir.replaceAll('\\', '/')) : `../../fixtures/${input.plugin ?? 'plugin-telemetry'}`;
   const test = `import { fileURLToPath } from 'node:url';
-import { describeGolden, describeLaws } from '@tidemark/testing';
+import { describeGolden, describeLaws, pgTestServerUrl } from '@tidemark/testing';
 import { goldenStates, postgresDatabases, telemetryHarness } from '@tidemark/plugin-telemetry/testing';
 import { migrations } from './index.js';
 
 // Golden cases: <case>/before is the legacy folder (config.json, logs/), TIDEMARK_UPDATE_GOLDEN=1 writes <case>/after.
 const cases = fileURLToPath(new URL(${JSON.stringify(`${cases}/`)}, import.meta.url));
-// Each target is a fresh database on this server (created and dropped per test).
-const database = postgresDatabases(process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432');
+// Each target is a fresh database on the test server (TIDEMARK_TEST_PG, default the local one), dropped per test.
+const database = postgresDatabases(pgTestServerUrl());
 const states = await goldenStates(cases);
 const harness = telemetryHarness({ database, migrations: migrations[${JSON.stringify(input.target ?? 'app')}], states });
 

@@ -1,4 +1,4 @@
-import { memoryLedger, memoryLock, newHolder } from '@tidemark/core';
+import { createRunner, defineMigration, definePlugin, memoryLedger, memoryLock, newHolder } from '@tidemark/core';
 import { createPgTestDatabase, createRedisTestKeys, createTempFolder, describeLedgerConformance, pgTestServerUrl, redisTestUrl, testClock } from '@tidemark/testing';
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
@@ -17,6 +17,22 @@ describe('one env variable per service', () => {
       const rel = relative(packages, file);
       if (!entry.isFile() || !/\.ts$/.test(entry.name) || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules') || rel.startsWith('testing/src/services')) continue;
       if ((await readFile(file, 'utf8')).includes('TIDEMARK_PG_URL')) readers.push(rel);
+    }
+    expect(readers).toEqual([]);
+  });
+
+  it("every package's test code reaches PostgreSQL and Redis through pgTestServerUrl() / redisTestUrl(): no variable or local URL of its own", async () => {
+    const packages = fileURLToPath(new URL('../../', import.meta.url));
+    // Where a local URL is the data under test, not a connection: redaction inputs, the generated app's DATABASE_URL default.
+    const allowed = new Set(['core/src/redact.test.ts', 'cli/src/init.test.ts']);
+    const own = /process\.env\.(TIDEMARK_TEST_PG|TIDEMARK_TEST_REDIS|TIDEMARK_E2E_PG|TIDEMARK_PG_URL|REDIS_URL|PG_URL)\b|(postgres|redis):\/\/[^'"`\s]*127\.0\.0\.1:(5432|6379)/;
+    const readers: string[] = [];
+    for (const entry of await readdir(packages, { recursive: true, withFileTypes: true })) {
+      const file = join(entry.parentPath, entry.name);
+      const rel = relative(packages, file);
+      const testCode = /\.test\.ts$/.test(entry.name) || /\/(test|e2e)\//.test(rel);
+      if (!entry.isFile() || !testCode || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules') || rel.startsWith('testing/src/services') || allowed.has(rel)) continue;
+      if (own.test(await readFile(file, 'utf8'))) readers.push(rel);
     }
     expect(readers).toEqual([]);
   });
@@ -113,6 +129,23 @@ describe('testClock', () => {
     expect(await lock.acquire(newHolder(), 60_000)).toBe(false);
     clock.advance(60_001);
     expect(await lock.acquire(newHolder(), 60_000)).toBe(true);
+  });
+
+  it("a runner on the clock records deterministic times: every ledger entry's and event's `at` is the clock's", async () => {
+    const clock = testClock('2026-05-06T07:08:09.000Z');
+    const ledger = memoryLedger();
+    const step = (id: string) => defineMigration<object>({ id, title: id, async up() {
+      clock.advance(1000);
+    } });
+    const plugin = definePlugin<object>({ name: 'clocked', migrations: [step('001_a'), step('002_b')], ledger: () => ledger, describe: () => 't' });
+    const events: string[] = [];
+    await createRunner({ plugin, target: {}, clock: clock.now, onEvent: (e) => events.push(e.at) }).up();
+    expect((await ledger.read()).map((e) => [e.id, e.at])).toEqual([
+      ['001_a', '2026-05-06T07:08:10.000Z'],
+      ['002_b', '2026-05-06T07:08:11.000Z'],
+    ]);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((at) => at >= '2026-05-06T07:08:09.000Z' && at <= '2026-05-06T07:08:11.000Z')).toBe(true);
   });
 });
 

@@ -71,7 +71,8 @@ export function createScope<T>(options: RunnerOptions<T>, command: 'up' | 'rehea
   const label = plugin.describe(target);
   const guards = [...(options.guards ?? plugin.guards ?? []), ...(options.extraGuards ?? [])];
   const ordered = orderMigrations(plugin.migrations, plugin.name);
-  const now = () => new Date().toISOString();
+  const clock = options.clock ?? Date.now;
+  const now = () => new Date(clock()).toISOString();
   return {
     options,
     plugin,

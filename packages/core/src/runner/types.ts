@@ -18,6 +18,11 @@ export interface RunnerOptions<T> {
   /** Recorded as "by" in the ledger. Default user@host:pid. */
   by?: string;
   signal?: AbortSignal;
+  /**
+   * Milliseconds since the epoch, read for the `at` of ledger entries and events. Default `Date.now`; a test passes
+   * a fixed clock (`testClock().now` from @tidemark/testing) so the recorded times are deterministic.
+   */
+  clock?: () => number;
 }
 
 export interface UpOptions {

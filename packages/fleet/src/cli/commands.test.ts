@@ -5,7 +5,8 @@ import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFleetQueue } from '../jobs/queue.js';
-import { makeLegacyPup, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { buildLegacyPup, buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
+import { runShape } from '../test/fleet-plugin.js';
 import { deleteKeys, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
 import { registerFleetCommands } from './commands.js';
 
@@ -36,7 +37,7 @@ async function run(argv: string[], stop?: AbortSignal) {
 describe('tidemark fleet commands', () => {
   it('enqueue <root> finds every run, enqueues one job each, and reports duplicates as already queued', async () => {
     const ids = [uniqueId('ca'), uniqueId('cb')];
-    for (const id of ids) await makeLegacyRun(root, id);
+    for (const id of ids) await buildLegacyRun(root, { runId: id, extras: [] });
     const first = await run(['enqueue', root, '--prefix', names.prefix, '--redis-url', REDIS_URL, '--json']);
     expect(first.code).toBe(0);
     const doc = JSON.parse(first.stdout) as { added: number; collapsed: number; jobs: { runId: string }[] };
@@ -49,8 +50,8 @@ describe('tidemark fleet commands', () => {
 
   it('enqueue <root> enqueues each _pups child as its own run, after its parent; a child folder is named after its parent', async () => {
     const id = uniqueId('cp');
-    const dir = await makeLegacyRun(root, id);
-    const pup = await makeLegacyPup(dir, 'omni/scenarios/burned');
+    const dir = await buildLegacyRun(root, { runId: id, extras: [] });
+    const pup = await buildLegacyPup(dir, 'omni/scenarios/burned', { extras: [] });
     const all = await run(['enqueue', root, '--prefix', names.prefix, '--redis-url', REDIS_URL, '--json']);
     expect(all.code).toBe(0);
     expect((JSON.parse(all.stdout) as { jobs: { runId: string }[] }).jobs.map((j) => j.runId)).toEqual([id, `${id}/_pups/omni/scenarios/burned`]);
@@ -61,7 +62,7 @@ describe('tidemark fleet commands', () => {
 
   it('worker --plugin runs the queued jobs and stops gracefully on the stop signal', async () => {
     const id = uniqueId('cw');
-    const dir = await makeLegacyRun(root, id);
+    const dir = await buildLegacyRun(root, { runId: id, extras: [] });
     const plugin = join(root, 'plugin.ts');
     await writeFile(plugin, `export { fleetTestPlugin as default } from ${JSON.stringify(join(import.meta.dirname, '..', 'test', 'fleet-plugin.ts'))};\n`);
     await run(['enqueue', dir, '--prefix', names.prefix, '--redis-url', REDIS_URL]);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { startFleetWorker, type FleetWorker } from '../jobs/worker.js';
 import { fleetKeys } from '../keys.js';
-import { fleetTestPlugin, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
+import { fleetTestPlugin, runShape } from '../test/fleet-plugin.js';
 import { deleteKeys, REDIS_URL, testNames, uniqueId } from '../test/redis.js';
 import { launchChromium } from './browser.js';
 
@@ -28,7 +29,7 @@ let page: Page;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tidemark-e2e-'));
-  for (const id of [runA, ...others]) await makeLegacyRun(root, id);
+  for (const id of [runA, ...others]) await buildLegacyRun(root, { runId: id, extras: [] });
   redis = new Redis(REDIS_URL);
   // A few hundred more runs in the index, so the page is seen with paging and facets as in production.
   const keys = fleetKeys(names);

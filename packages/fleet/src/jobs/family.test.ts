@@ -7,7 +7,8 @@ import knexFactory, { type Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { resolveTargets } from '../cli/targets.js';
 import { spawnWorker } from '../test/child.js';
-import { fleetTestPlugin, makeLegacyPup, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { buildLegacyPup, buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
+import { fleetTestPlugin, runShape } from '../test/fleet-plugin.js';
 import { channelRecorder, PG_URL, REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
 import { type EnqueueResult } from './queue.js';
 import { startFleetWorker, type FleetWorkerOptions } from './worker.js';
@@ -71,10 +72,10 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
   it('a run with two _pups children: three jobs, each with its own channel, index row and registry row; one member at a time, parent first', async () => {
     const parent = uniqueId('fam');
     const solo = uniqueId('solo');
-    const parentDir = await makeLegacyRun(fx.root, parent);
-    const burnedDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
-    const mulchDir = await makeLegacyPup(parentDir, 'omni/scenarios/mulch');
-    const soloDir = await makeLegacyRun(fx.root, solo);
+    const parentDir = await buildLegacyRun(fx.root, { runId: parent, extras: [] });
+    const burnedDir = await buildLegacyPup(parentDir, 'omni/scenarios/burned', { extras: [] });
+    const mulchDir = await buildLegacyPup(parentDir, 'omni/scenarios/mulch', { extras: [] });
+    const soloDir = await buildLegacyRun(fx.root, { runId: solo, extras: [] });
     const burned = `${parent}/_pups/omni/scenarios/burned`;
     const mulch = `${parent}/_pups/omni/scenarios/mulch`;
     const family = [parent, burned, mulch];
@@ -133,9 +134,9 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a failing child is restored on its own: its parent and its sibling stay migrated', async () => {
     const parent = uniqueId('fc');
-    const parentDir = await makeLegacyRun(fx.root, parent);
-    const burnedDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
-    const mulchDir = await makeLegacyPup(parentDir, 'omni/scenarios/mulch');
+    const parentDir = await buildLegacyRun(fx.root, { runId: parent, extras: [] });
+    const burnedDir = await buildLegacyPup(parentDir, 'omni/scenarios/burned', { extras: [] });
+    const mulchDir = await buildLegacyPup(parentDir, 'omni/scenarios/mulch', { extras: [] });
     const mulch = `${parent}/_pups/omni/scenarios/mulch`;
     const rec = await channelRecorder([parent, mulch]);
     try {
@@ -163,9 +164,9 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a failed parent is restored, then its children still run (each child is its own run)', async () => {
     const parent = uniqueId('fp');
-    const parentDir = await makeLegacyRun(fx.root, parent);
-    const burnedDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
-    const mulchDir = await makeLegacyPup(parentDir, 'omni/scenarios/mulch');
+    const parentDir = await buildLegacyRun(fx.root, { runId: parent, extras: [] });
+    const burnedDir = await buildLegacyPup(parentDir, 'omni/scenarios/burned', { extras: [] });
+    const mulchDir = await buildLegacyPup(parentDir, 'omni/scenarios/mulch', { extras: [] });
     const kids = [`${parent}/_pups/omni/scenarios/burned`, `${parent}/_pups/omni/scenarios/mulch`];
     const rec = await channelRecorder([parent, ...kids]);
     try {
@@ -189,8 +190,8 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a child enqueued on its own while its parent migrates waits for the parent (ids resolve under the worker root)', async () => {
     const parent = uniqueId('ad');
-    const parentDir = await makeLegacyRun(fx.root, parent);
-    const childDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
+    const parentDir = await buildLegacyRun(fx.root, { runId: parent, extras: [] });
+    const childDir = await buildLegacyPup(parentDir, 'omni/scenarios/burned', { extras: [] });
     const child = `${parent}/_pups/omni/scenarios/burned`;
     const rec = await channelRecorder([parent, child]);
     try {
@@ -216,8 +217,8 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
 
   it('a worker killed mid-migration of the parent: its children wait through the stall and the retry, then run', async () => {
     const parent = uniqueId('kp');
-    const parentDir = await makeLegacyRun(fx.root, parent);
-    const childDir = await makeLegacyPup(parentDir, 'omni/scenarios/burned');
+    const parentDir = await buildLegacyRun(fx.root, { runId: parent, extras: [] });
+    const childDir = await buildLegacyPup(parentDir, 'omni/scenarios/burned', { extras: [] });
     const child = `${parent}/_pups/omni/scenarios/burned`;
     const env = { FLEET_REDIS: REDIS_URL, FLEET_PREFIX: fx.names.prefix, FLEET_ROOT: fx.root, FLEET_LOCK_MS: '2000', FLEET_CONCURRENCY: '2', FLEET_FAMILY_POLL_MS: '100' };
     const rec = await channelRecorder([parent, child]);

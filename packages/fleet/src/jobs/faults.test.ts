@@ -2,11 +2,11 @@
 // SIGKILL mid-job (BullMQ's stalled-job recovery + the archive guard); SIGTERM mid-job (finish, then
 // stop); the worker's Redis connections killed mid-run (CLIENT KILL) — a stand-in for a Redis restart,
 // which a shared Redis cannot be put through safely.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnWorker } from '../test/child.js';
-import { fleetTestPlugin, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
+import { fleetTestPlugin, runShape } from '../test/fleet-plugin.js';
 import { REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
 import { startFleetWorker } from './worker.js';
 import { useFleetQueue } from '../test/fleet-queue.js';
@@ -27,17 +27,9 @@ describe('fleet load and faults', () => {
     const ids = Array.from({ length: 100 }, (_, i) => `${uniqueId('ld')}${String(i).padStart(3, '0')}`);
     const readonly = new Set(ids.filter((_, i) => i % 25 === 3));
     const failing = new Set(ids.filter((_, i) => i % 25 === 7));
-    for (const id of ids) {
-      const dir = await makeLegacyRun(fx.root, id);
-      if (readonly.has(id)) await writeFile(join(dir, 'READONLY'), '');
-    }
+    // the test plugin fails step 2 of runs whose folder contains the marker
     const marker = 'FAILME';
-    for (const id of failing) {
-      // the test plugin fails step 2 of runs whose folder contains the marker
-      const { rename, mkdir } = await import('node:fs/promises');
-      await mkdir(join(fx.root, `${marker}`, id.slice(0, 2)), { recursive: true });
-      await rename(join(fx.root, id.slice(0, 2), id), join(fx.root, marker, id.slice(0, 2), id));
-    }
+    for (const id of ids) await buildLegacyRun(failing.has(id) ? join(fx.root, marker) : fx.root, { runId: id, extras: [], readonly: readonly.has(id) });
     const dirOf = (id: string) => (failing.has(id) ? join(fx.root, marker, id.slice(0, 2), id) : join(fx.root, id.slice(0, 2), id));
     for (let i = 0; i < 4; i++) {
       const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin({ failRunsContaining: marker }), concurrency: 1, name: `w${i}`, lock: { ttlMs: 5000, waitMs: 20_000 }, nodbLockTtlMs: 5000 });
@@ -65,7 +57,7 @@ describe('fleet load and faults', () => {
 
   it('a worker killed with SIGKILL mid-step: the job stalls, another worker takes it, the archive guard undoes the half-run, the run ends migrated', async () => {
     const id = uniqueId('kill');
-    const dir = await makeLegacyRun(fx.root, id);
+    const dir = await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const doomed = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_NAME: 'doomed' }));
     fx.children.push(doomed);
     await doomed.waitFor('READY');
@@ -87,8 +79,8 @@ describe('fleet load and faults', () => {
 
   it('SIGTERM mid-step: the worker finishes the running job, takes no new one, and exits 0', async () => {
     const [a, b] = [uniqueId('term'), uniqueId('term')];
-    const dirA = await makeLegacyRun(fx.root, a);
-    const dirB = await makeLegacyRun(fx.root, b);
+    const dirA = await buildLegacyRun(fx.root, { runId: a, extras: [] });
+    const dirB = await buildLegacyRun(fx.root, { runId: b, extras: [] });
     const w = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '1500', FLEET_LOCK_MS: '30000' }));
     fx.children.push(w);
     await w.waitFor('READY');
@@ -109,7 +101,7 @@ describe('fleet load and faults', () => {
 
   it('SIGTERM when the running step outlasts --grace-ms: the step is aborted, the archive guard restores the run, the job is retried elsewhere', async () => {
     const id = uniqueId('grace');
-    const dir = await makeLegacyRun(fx.root, id);
+    const dir = await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const w = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_LOCK_MS: '30000', FLEET_GRACE_MS: '300' }));
     fx.children.push(w);
     await w.waitFor('READY');
@@ -129,7 +121,7 @@ describe('fleet load and faults', () => {
 
   it("the worker's Redis connections killed mid-run (CLIENT KILL): it reconnects and no job is lost", async () => {
     const ids = Array.from({ length: 12 }, () => uniqueId('ck'));
-    for (const id of ids) await makeLegacyRun(fx.root, id);
+    for (const id of ids) await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const name = `fleetck${Math.random().toString(36).slice(2, 8)}`;
     const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin({ stepMs: 150 }), concurrency: 2, name, lockDurationMs: 3000, stalledIntervalMs: 1500, lock: { ttlMs: 3000, waitMs: 20_000 }, nodbLockTtlMs: 3000 });
     fx.workers.push(w);

@@ -3,7 +3,8 @@ import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channelRecorder, REDIS_URL, uniqueId, waitFor } from '../test/redis.js';
-import { fleetTestPlugin, makeLegacyRun, runShape } from '../test/fleet-plugin.js';
+import { buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
+import { fleetTestPlugin, runShape } from '../test/fleet-plugin.js';
 import { startFleetWorker } from './worker.js';
 import { finishedJob, useFleetQueue } from '../test/fleet-queue.js';
 
@@ -35,9 +36,8 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
   it('migrates runs, publishes the seed event names on <runid>:migration, and refuses READONLY without retrying', async () => {
     const ok = uniqueId('ok');
     const ro = uniqueId('ro');
-    const okDir = await makeLegacyRun(fx.root, ok);
-    const roDir = await makeLegacyRun(fx.root, ro);
-    await writeFile(join(roDir, 'READONLY'), '');
+    const okDir = await buildLegacyRun(fx.root, { runId: ok, extras: [] });
+    const roDir = await buildLegacyRun(fx.root, { runId: ro, extras: [], readonly: true });
     const roBefore = await treeHash(roDir);
     const rec = await channelRecorder([ok, ro]);
     try {
@@ -73,7 +73,7 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('collapses duplicate jobs for one run (one job per run id, whatever the kind)', async () => {
     const id = uniqueId('dup');
-    await makeLegacyRun(fx.root, id);
+    await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const first = await fx.fq.enqueue('migration', [{ runId: id }]);
     const again = await fx.fq.enqueue('migration', [{ runId: id }, { runId: id }]);
     const other = await fx.fq.enqueue('restore', [{ runId: id }]);
@@ -90,7 +90,7 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('validate-only detects traits and writes nothing; restore brings back the pre-migration archive', async () => {
     const id = uniqueId('vr');
-    const dir = await makeLegacyRun(fx.root, id);
+    const dir = await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const before = await treeHash(dir);
     await worker();
     const v = (await fx.fq.enqueue('validate', [{ runId: id }]))[0]!;
@@ -124,7 +124,7 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('a failing step is restored by the archive guard and reported, and is not retried', async () => {
     const id = uniqueId('bad');
-    const dir = await makeLegacyRun(fx.root, id);
+    const dir = await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const before = await treeHash(dir);
     await worker({ plugin: fleetTestPlugin({ failRunsContaining: id }) });
     const rec = await channelRecorder([id]);
@@ -147,7 +147,7 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
 
   it('retries with backoff while the web app holds a .nodb lock, then migrates', async () => {
     const id = uniqueId('lk');
-    const dir = await makeLegacyRun(fx.root, id);
+    const dir = await buildLegacyRun(fx.root, { runId: id, extras: [] });
     await fx.redis.set(`nodb-lock:${id}:ron.nodb`, JSON.stringify({ token: 'web', owner: 'web-1:42' }), 'EX', 120);
     const rec = await channelRecorder([id]);
     try {

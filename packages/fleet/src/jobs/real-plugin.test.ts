@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL, testNames, uniqueId } from '../test/redis.js';
-import { fileHashes } from '../test/source-run.js';
+import { fileHashes } from '../test/file-hashes.js';
 import { finishedJob } from '../test/fleet-queue.js';
 import { openFleetQueue, type FleetQueue } from './queue.js';
 import { startFleetWorker, type FleetWorker } from './worker.js';

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { noiseBytes } from '@tidemark/plugin-run-dirs/testing';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { noise } from '../test/source-run.js';
 import { SyncError } from './download.js';
 import { MANIFEST_FORMAT } from './manifest.js';
 import type { RunSyncOptions } from './sync-run.js';
@@ -19,7 +19,7 @@ const HOST = 'https://source.test/';
 const RUN = 'rlew-faulty';
 const CFG = 'disturbed9002';
 const RUN_URL = `${HOST}weppcloud/runs/${RUN}/${CFG}/`;
-const body = noise(40_000, 3);
+const body = noiseBytes(40_000, 3);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const manifest = (files: { path: string; data: Buffer; sha?: string }[]) => ({
   format: MANIFEST_FORMAT,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegistry, redisCommander, type RedisCommander } from '@tidemark/plugin-run-dirs';
+import { buildLegacyRun, noiseBytes } from '@tidemark/plugin-run-dirs/testing';
 import { Redis } from 'ioredis';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { openFleetQueue } from '../jobs/queue.js';
 import { startFleetWorker } from '../jobs/worker.js';
 import { fleetTestPlugin } from '../test/fleet-plugin.js';
 import { channelRecorder, deleteKeys, PG_URL, REDIS_URL, testNames, uniqueId, waitFor } from '../test/redis.js';
-import { fileHashes, makeSourceRun, noise } from '../test/source-run.js';
+import { fileHashes } from '../test/file-hashes.js';
 import { SyncError } from './download.js';
 import { startRunSource, type RunSource } from './source-server.js';
 import { findAria2c } from './aria2c.js';
@@ -25,6 +26,8 @@ let redis: Redis;
 let nodb: RedisCommander;
 let runid: string;
 let srcDir: string;
+// A run to serve: a small legacy run plus an incompressible dem.tif big enough for HTTP ranges.
+const SOURCE_RUN = { extras: ['big-file'], bigFile: { path: 'dem/dem.tif', bytes: 256 * 1024, seed: 11 }, version: 1000 } as const;
 
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
@@ -39,7 +42,7 @@ beforeEach(async () => {
   sourceRoot = join(tmp, 'source');
   destRoot = join(tmp, 'runs');
   runid = uniqueId('rs');
-  srcDir = await makeSourceRun(sourceRoot, runid);
+  srcDir = await buildLegacyRun(sourceRoot, { runId: runid, ...SOURCE_RUN });
   source = await startRunSource({ root: sourceRoot, token: 'source-secret-token' });
 });
 afterEach(async () => {
@@ -176,7 +179,7 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
   it('resumes a partial download with Range: only the missing bytes cross the network', async () => {
     const staged = join(destRoot, STAGING_DIR, runid, 'disturbed9002', 'dem', 'dem.tif');
     await mkdir(join(staged, '..'), { recursive: true });
-    await writeFile(staged, noise(256 * 1024, 11).subarray(0, 100_000));
+    await writeFile(staged, noiseBytes(SOURCE_RUN.bigFile.bytes, SOURCE_RUN.bigFile.seed).subarray(0, 100_000));
     const result = await syncRun({ request: request(), ...opts, root: destRoot });
     expect(result.resumed).toBe(1);
     expect(result.fetched).toBe(result.bytes - 100_000);

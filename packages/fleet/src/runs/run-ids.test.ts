@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveFleetRunDir, resolveRunDir } from '../jobs/resolve-run.js';
-import { makeLegacyPup, makeLegacyRun } from '../test/fleet-plugin.js';
+import { buildLegacyPup, buildLegacyRun } from '@tidemark/plugin-run-dirs/testing';
 import { assertFleetRunId, enclosingRunIds, familyOf, fleetRunIdOf } from './run-ids.js';
 
 let root: string;
@@ -29,8 +29,8 @@ describe('fleet run ids', () => {
   });
 
   it('names folders as discovery does and resolves names back to folders under a root', async () => {
-    const top = await makeLegacyRun(root, 'rlew-abc');
-    const pup = await makeLegacyPup(top, 'omni/scenarios/burned');
+    const top = await buildLegacyRun(root, { runId: 'rlew-abc', extras: [] });
+    const pup = await buildLegacyPup(top, 'omni/scenarios/burned', { extras: [] });
     expect(await fleetRunIdOf(top)).toBe('rlew-abc');
     expect(await fleetRunIdOf(pup)).toBe('rlew-abc/_pups/omni/scenarios/burned');
     expect(await resolveFleetRunDir(root, 'rlew-abc/_pups/omni/scenarios/burned')).toBe(pup);

@@ -1,8 +1,9 @@
 // Stand-in migrations for fleet tests (the real ones are plugin-run-dirs'): two trait-gated steps that
 // follow the file discipline, write several files with a pause between writes (so a kill or a shutdown
-// can land mid-step), report progress, and can be told to fail.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+// can land mid-step), report progress, and can be told to fail. The runs they migrate come from
+// plugin-run-dirs' `buildLegacyRun` (`extras: []`); `runShape` tells which state such a run is in.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { defineMigration, defineTrait } from '@tidemark/core';
 import { removeFile, runDirsPlugin, runPath, writeFileAtomic, type RunDirTarget } from '@tidemark/plugin-run-dirs';
 
@@ -82,27 +83,6 @@ export function fleetTestPlugin(options: TestPluginOptions = {}) {
       }),
     ],
   });
-}
-
-/** A small legacy run at `<root>/<prefix>/<runId>`. */
-export async function makeLegacyRun(root: string, runId: string): Promise<string> {
-  return writeLegacyRun(join(root, runId.slice(0, 2), runId), `/geodata/wc1/runs/${runId.slice(0, 2)}/${runId}`);
-}
-
-/** A small legacy child run at `<parentDir>/_pups/<rel>` (e.g. `omni/scenarios/burned`). */
-export async function makeLegacyPup(parentDir: string, rel: string): Promise<string> {
-  const parent = basename(parentDir);
-  return writeLegacyRun(join(parentDir, '_pups', ...rel.split('/')), `/geodata/wc1/runs/${parent.slice(0, 2)}/${parent}/_pups/${rel}`);
-}
-
-async function writeLegacyRun(dir: string, wd: string): Promise<string> {
-  await mkdir(join(dir, 'watershed'), { recursive: true });
-  await mkdir(join(dir, 'dem', 'wbt'), { recursive: true });
-  await writeFile(join(dir, 'ron.nodb'), JSON.stringify({ 'py/object': 'wepppy.nodb.ron.Ron', 'py/state': { _config: 'disturbed9002.cfg', wd } }));
-  await writeFile(join(dir, 'watershed.nodb'), JSON.stringify({ 'py/object': 'wepppy.nodb.watershed.Watershed', 'py/state': {} }));
-  await writeFile(join(dir, 'watershed', 'hillslopes.csv'), 'TopazID,WeppID,area\n11,1,3015\n12,2,2000\n13,3,1000\n');
-  await writeFile(join(dir, 'dem', 'wbt', 'channels.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { TopazID: '24', WeppID: '4' }, geometry: null }] }));
-  return dir;
 }
 
 /** legacy (untouched), migrated (every step and the stamp), or half (anything else: must never happen). */

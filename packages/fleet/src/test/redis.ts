@@ -1,9 +1,11 @@
 // Every test gets its own key prefix on the shared Redis and deletes exactly its keys afterwards.
 import { randomBytes } from 'node:crypto';
+import { pgTestServerUrl, redisTestUrl } from '@tidemark/testing';
 import { Redis } from 'ioredis';
 
-export const REDIS_URL = process.env.TIDEMARK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-export const PG_URL = process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+// One variable per service for every package's tests: TIDEMARK_TEST_REDIS and TIDEMARK_TEST_PG.
+export const REDIS_URL = redisTestUrl();
+export const PG_URL = `${pgTestServerUrl()}/postgres`;
 
 export function uniqueId(stem = 't'): string {
   return `${stem}${randomBytes(5).toString('hex')}`;

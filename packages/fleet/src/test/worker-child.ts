@@ -1,13 +1,16 @@
 // A fleet worker in its own process (for kill -9, SIGTERM and load tests). Configured by environment:
 // FLEET_REDIS, FLEET_PREFIX, FLEET_ROOT, FLEET_CONCURRENCY, FLEET_LOCK_MS, FLEET_FAIL_MARKER,
 // FLEET_FAMILY_POLL_MS, TIDEMARK_FLEET_TEST_STEP_MS.
+import { createError } from '@tidemark/core';
 import { startFleetWorker } from '../jobs/worker.js';
 import { fleetTestPlugin } from './fleet-plugin.js';
 
 const env = process.env;
+// The spawning test passes its Redis (redisTestUrl(), i.e. TIDEMARK_TEST_REDIS): no default of its own here.
+if (!env.FLEET_REDIS) throw createError('fleet', 'worker-child: FLEET_REDIS is not set');
 const lockMs = Number(env.FLEET_LOCK_MS ?? 30_000);
 const worker = await startFleetWorker({
-  redis: env.FLEET_REDIS ?? 'redis://127.0.0.1:6379',
+  redis: env.FLEET_REDIS,
   prefix: env.FLEET_PREFIX!,
   root: env.FLEET_ROOT!,
   plugin: fleetTestPlugin(env.FLEET_FAIL_MARKER ? { failRunsContaining: env.FLEET_FAIL_MARKER } : {}),

@@ -1,11 +1,12 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { createTempFolder, pgTestServerUrl, redisTestUrl, type TempFolder } from '@tidemark/testing';
 import { Redis } from 'ioredis';
 import knexFactory from 'knex';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisCommander } from '../guards/nodb-locks.js';
-import { makeSampleRun, tempRoot } from '../guards/test/sample-run.js';
+import { buildLegacyPup, buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from '../guards/test/tree-state.js';
 import { openRegistry } from '../provenance/registry.js';
 import { writeProvenance } from '../provenance/sidecar.js';
@@ -15,13 +16,13 @@ import { fleetUp } from './fleet.js';
 import { parseLogLine } from './log-line.js';
 import { fleetTestPlugin } from './test/fleet-plugin.js';
 
-const REDIS_URL = process.env.TIDEMARK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-const PG_URL = process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = redisTestUrl();
+const PG_URL = `${pgTestServerUrl()}/postgres`;
 const suffix = Math.random().toString(36).slice(2, 8);
 const ids = { ok: `ok${suffix}`, old: `old${suffix}`, ro: `ro${suffix}`, locked: `lk${suffix}`, bad: `bd${suffix}` };
 
 let redis: Redis;
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let root: string;
 const dirs: Record<string, string> = {};
 
@@ -32,28 +33,21 @@ afterAll(async () => {
   await redis.quit();
 });
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-fleet-');
-  root = join(tmp.root, 'runs');
-  dirs.ok = await makeSampleRun(root, ids.ok); // <root>/ok/<id>
-  dirs.old = join(root, ids.old); // older flat layout
-  await mkdir(dirs.old, { recursive: true });
-  await rm(dirs.old, { recursive: true });
-  const flat = await makeSampleRun(join(tmp.root, 'flat-src'), ids.old);
-  await mkdir(root, { recursive: true });
-  await (await import('node:fs/promises')).rename(flat, dirs.old);
-  dirs.pup = join(dirs.ok, '_pups', 'omni', 'scenarios', 'burned');
-  await mkdir(dirs.pup, { recursive: true });
-  await writeFile(join(dirs.pup, 'ron.nodb'), '{"py/object":"wepppy.nodb.ron.Ron","py/state":{}}');
-  dirs.ro = await makeSampleRun(root, ids.ro);
-  await writeFile(join(dirs.ro, 'READONLY'), '');
-  dirs.locked = await makeSampleRun(root, ids.locked);
+  tmp = await createTempFolder('tidemark-fleet-');
+  root = join(tmp.path, 'runs');
+  dirs.ok = await buildLegacyRun(root, { runId: ids.ok }); // <root>/ok/<id>
+  dirs.old = await buildLegacyRun(root, { runId: ids.old, layout: 'flat' }); // older flat layout
+  // A child run with no legacy shape: baselined, not migrated.
+  dirs.pup = await buildLegacyPup(dirs.ok, 'omni/scenarios/burned', { traits: [], extras: [] });
+  dirs.ro = await buildLegacyRun(root, { runId: ids.ro, readonly: true });
+  dirs.locked = await buildLegacyRun(root, { runId: ids.locked });
   await redis.set(`nodb-lock:${ids.locked}:ron.nodb`, JSON.stringify({ token: 'x', owner: 'web-7:99' }), 'EX', 120);
-  dirs.bad = await makeSampleRun(root, ids.bad);
+  dirs.bad = await buildLegacyRun(root, { runId: ids.bad });
   await writeFile(join(dirs.bad, 'dem', 'wbt', 'channels.geojson'), '{"features":"not a list","TopazID":"1"}');
 });
 afterEach(async () => {
   await redis.del(`nodb-lock:${ids.locked}:ron.nodb`);
-  await tmp.dispose();
+  await tmp.remove();
 });
 
 function io(env: NodeJS.ProcessEnv = {}) {
@@ -140,7 +134,7 @@ describe('fleet', () => {
     expect(await treeState(root, () => false)).toEqual(whole);
     expect(dry.text().stderr).toMatch(/6 runs in .* runs\/s\): dry-run 6/);
     const real = io();
-    const logFile = join(tmp.root, 'migrations.log');
+    const logFile = join(tmp.path, 'migrations.log');
     expect(await runFleetCli(['up', root, '--concurrency', '3', '--log-file', logFile, '--snapshot', 'hardlink'], real.io)).toBe(1);
     expect(real.text().stdout.trim().split('\n')).toHaveLength(6);
     expect(real.text().stderr).toMatch(/failed because: (READONLY 1, STEP_FAILED 1|STEP_FAILED 1, READONLY 1)/);
@@ -178,9 +172,9 @@ describe('registry (real PostgreSQL)', () => {
     expect(ro.last_status).toBe('failed:READONLY');
     // a _pups child has its own row under its parent-qualified name (not its bare folder name, which two
     // parents' pups could share)
-    const pup = (await registry.get(`${ids.ok}/_pups/omni/scenarios/burned`))!;
+    const pup = (await registry.get(`${ids.ok}/_pups/omni/scenarios/burned`, 'disturbed9002'))!;
     expect(pup).toMatchObject({ last_status: 'migrated', local_path: dirs.pup });
-    expect(await registry.get('burned')).toBeUndefined();
+    expect(await registry.get('burned', 'disturbed9002')).toBeUndefined();
     // a second pass updates in place (same id, newer updated_at, provenance kept)
     await fleetUp(root, { plugin: fleetTestPlugin(), registry, contains: ids.ok });
     const again = (await registry.get(ids.ok, 'disturbed9002'))!;

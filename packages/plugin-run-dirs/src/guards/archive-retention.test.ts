@@ -8,16 +8,17 @@ import { writeFileAtomic } from '../file-ops.js';
 import type { RunDirTarget } from '../target.js';
 import { listRunArchives, parseAge, pruneRunArchives } from './archive-retention.js';
 import { ARCHIVE_INFLIGHT } from './snapshot-guard.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let target: RunDirTarget;
 const RUN = 'rlew-keep';
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-retention-');
-  target = { dir: await makeSampleRun(join(tmp.root, 'runs'), RUN) };
+  tmp = await createTempFolder('tidemark-retention-');
+  target = { dir: await buildLegacyRun(join(tmp.path, 'runs'), { runId: RUN }) };
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 const NOW = new Date('2026-06-30T00:00:00Z');
 const archive = async (name: string) => writeFile(join(target.dir, 'archives', name), 'zip');
@@ -80,13 +81,13 @@ describe('tidemark-run-dirs prune-archives and up --archive-after', () => {
     out.on('data', (c: Buffer) => (text += c.toString()));
     err.resume();
     const io = { stdout: out, stderr: err, env: {}, plugin: fleetTestPlugin() };
-    expect(await runFleetCli(['up', join(tmp.root, 'runs'), '--archive-after', '--no-progress'], io)).toBe(0);
+    expect(await runFleetCli(['up', join(tmp.path, 'runs'), '--archive-after', '--no-progress'], io)).toBe(0);
     const after = await listRunArchives(target);
     expect(after.map((a) => a.kind).sort()).toEqual(['', 'post_migration', 'pre_migration']);
-    expect(await runFleetCli(['prune-archives', join(tmp.root, 'runs'), '--keep-last', '1'], io)).toBe(0);
+    expect(await runFleetCli(['prune-archives', join(tmp.path, 'runs'), '--keep-last', '1'], io)).toBe(0);
     expect(text).toMatch(new RegExp(`run=${RUN} verified=true deleted=1 kept=1`));
     // The user's own archive (no kind) is never a candidate.
     expect((await listRunArchives(target)).map((a) => a.kind)).toEqual(['post_migration', '']);
-    expect(await runFleetCli(['prune-archives', join(tmp.root, 'runs')], io)).toBe(2);
+    expect(await runFleetCli(['prune-archives', join(tmp.path, 'runs')], io)).toBe(2);
   });
 });

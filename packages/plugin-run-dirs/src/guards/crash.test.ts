@@ -10,7 +10,8 @@ import { readLedgerEntries } from '../ledger.js';
 import { runDirsPlugin } from '../plugin.js';
 import { archiveGuard, hardlinkSnapshotGuard } from './snapshot-guard.js';
 import { guardTestMigrations } from './test/guard-migrations.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { dataState } from './test/tree-state.js';
 
 const tsx = createRequire(import.meta.url).resolve('tsx');
@@ -40,10 +41,10 @@ describe.each([
   ['hardlink', () => hardlinkSnapshotGuard()],
 ] as const)('kill -9 mid-migration (%s guard)', (kind, makeGuard) => {
   it('the rerun restores the run from the snapshot, then migrates it whole', { timeout: 60_000 }, async () => {
-    const tmp = await tempRoot();
+    const tmp = await createTempFolder('tidemark-guards-');
     try {
-      const dir = await makeSampleRun(tmp.root, 'rlew-crash');
-      const reference = join(tmp.root, 'reference');
+      const dir = await buildLegacyRun(tmp.path, { runId: 'rlew-crash' });
+      const reference = join(tmp.path, 'reference');
       await cp(dir, reference, { recursive: true, verbatimSymlinks: true });
       const before = await dataState(dir);
       const plugin = () => runDirsPlugin({ builtIn: false, migrations: guardTestMigrations(), guards: [makeGuard()] });
@@ -64,7 +65,7 @@ describe.each([
       expect(rerun.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
       expect(await dataState(dir)).toEqual(migrated);
     } finally {
-      await tmp.dispose();
+      await tmp.remove();
     }
   });
 });

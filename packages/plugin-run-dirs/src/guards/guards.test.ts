@@ -12,16 +12,17 @@ import { readonlyGuard } from './readonly.js';
 import { guardReasonOf } from './refusal.js';
 import { archiveGuard, hardlinkSnapshotGuard } from './snapshot-guard.js';
 import { guardTestMigrations } from './test/guard-migrations.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { dataState, treeState } from './test/tree-state.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let target: RunDirTarget;
 beforeEach(async () => {
-  tmp = await tempRoot();
-  target = { dir: await makeSampleRun(tmp.root) };
+  tmp = await createTempFolder('tidemark-guards-');
+  target = { dir: await buildLegacyRun(tmp.path) };
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 function runner(guards: Guard<RunDirTarget>[], failIn?: string, events: TidemarkEvent[] = []) {
   const plugin = runDirsPlugin({ builtIn: false, migrations: guardTestMigrations(failIn ? { failIn } : {}), guards });
@@ -30,9 +31,9 @@ function runner(guards: Guard<RunDirTarget>[], failIn?: string, events: Tidemark
 
 /** How many hooked file operations a successful run makes (measured on a copy). */
 async function countWrites(): Promise<number> {
-  const other = await tempRoot();
+  const other = await createTempFolder('tidemark-guards-');
   try {
-    const t = { dir: await makeSampleRun(other.root) };
+    const t = { dir: await buildLegacyRun(other.path) };
     let n = 0;
     const off = onFileOp(() => {
       n++;
@@ -44,7 +45,7 @@ async function countWrites(): Promise<number> {
     }
     return n;
   } finally {
-    await other.dispose();
+    await other.remove();
   }
 }
 
@@ -74,9 +75,9 @@ describe.each(kinds)('%s guard', (_name, makeGuard) => {
     const total = await countWrites();
     expect(total).toBeGreaterThanOrEqual(6);
     for (let k = 1; k <= total; k++) {
-      const sub = await tempRoot();
+      const sub = await createTempFolder('tidemark-guards-');
       try {
-        target = { dir: await makeSampleRun(sub.root, 'rlew-fault') };
+        target = { dir: await buildLegacyRun(sub.path, { runId: 'rlew-fault' }) };
         const before = await dataState(target.dir);
         const off = injectFaultAt(k);
         try {
@@ -90,7 +91,7 @@ describe.each(kinds)('%s guard', (_name, makeGuard) => {
         const result = await runner([makeGuard()]).up();
         expect(result.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
       } finally {
-        await sub.dispose();
+        await sub.remove();
       }
     }
   });

@@ -16,16 +16,17 @@ import { guardReasonOf } from './refusal.js';
 import { ARCHIVE_INFLIGHT, archiveGuard, hardlinkSnapshotGuard, LEGACY_ARCHIVE_INFLIGHT, SNAPSHOT_INFLIGHT } from './snapshot-guard.js';
 import { createRunArchive } from './zip-archive.js';
 import { guardTestMigrations } from './test/guard-migrations.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { dataState } from './test/tree-state.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let target: RunDirTarget;
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-journal-');
-  target = { dir: await makeSampleRun(tmp.root, 'rlew-journal') };
+  tmp = await createTempFolder('tidemark-journal-');
+  target = { dir: await buildLegacyRun(tmp.path, { runId: 'rlew-journal' }) };
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 const [g001, g002] = guardTestMigrations();
 

@@ -1,5 +1,5 @@
-// Against the real Redis at 127.0.0.1:6379, with random run ids; every key made here is deleted after.
-import { mkdir, writeFile } from 'node:fs/promises';
+// Against the test Redis (TIDEMARK_TEST_REDIS, default 127.0.0.1:6379), with random run ids; every key made here is deleted after.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRunner, defineMigration } from '@tidemark/core';
 import { Redis } from 'ioredis';
@@ -8,12 +8,13 @@ import { runDirsPlugin } from '../plugin.js';
 import type { RunDirTarget } from '../target.js';
 import { findNodbLocks, holdNodbLocks, nodbLockGuard, redisCommander } from './nodb-locks.js';
 import { guardReasonOf } from './refusal.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, redisTestUrl, type TempFolder } from '@tidemark/testing';
+import { buildLegacyPup, buildLegacyRun } from '../testing/legacy-run.js';
 import { dataState } from './test/tree-state.js';
 
-const REDIS_URL = process.env.TIDEMARK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = redisTestUrl();
 let redis: Redis;
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let runId: string;
 let target: RunDirTarget;
 
@@ -25,15 +26,15 @@ afterAll(async () => {
   await redis.quit();
 });
 beforeEach(async () => {
-  tmp = await tempRoot();
+  tmp = await createTempFolder('tidemark-guards-');
   runId = `tm-test-${Math.random().toString(36).slice(2, 10)}`;
-  target = { dir: await makeSampleRun(tmp.root, runId) };
+  target = { dir: await buildLegacyRun(tmp.path, { runId }) };
 });
 afterEach(async () => {
   const keys = await redis.keys(`nodb-lock:${runId}:*`);
   if (keys.length) await redis.del(...keys);
   await redis.del(runId);
-  await tmp.dispose();
+  await tmp.remove();
 });
 
 const touch = defineMigration<RunDirTarget>({
@@ -96,9 +97,7 @@ describe('nodb lock guard (real Redis)', () => {
   });
 
   it('a _pups child locks inside its parent run namespace', async () => {
-    const child = join(target.dir, '_pups', 'omni', 'scenarios', 'burned');
-    await mkdir(child, { recursive: true });
-    await writeFile(join(child, 'ron.nodb'), '{}');
+    const child = await buildLegacyPup(target.dir, 'omni/scenarios/burned', { traits: [], extras: [] });
     await redis.set(`nodb-lock:${runId}:_pups/omni/scenarios/burned/ron.nodb`, '{"owner":"web:1"}', 'EX', 60);
     const locks = await findNodbLocks(await redisCommander(redis), { dir: child });
     expect(locks.map((l) => l.file)).toEqual(['_pups/omni/scenarios/burned/ron.nodb']);

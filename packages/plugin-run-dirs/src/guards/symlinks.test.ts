@@ -11,23 +11,24 @@ import { guardReasonOf } from './refusal.js';
 import { landingOf, rootNames } from './symlinks.js';
 import { createRunArchive, restoreRunArchive } from './zip-archive.js';
 import { takeHardlinkSnapshot } from './hardlink-snapshot.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from './test/tree-state.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let target: RunDirTarget;
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-links-');
-  target = { dir: await makeSampleRun(tmp.root, 'rlew-links') };
+  tmp = await createTempFolder('tidemark-links-');
+  target = { dir: await buildLegacyRun(tmp.path, { runId: 'rlew-links' }) };
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
-const everything = () => treeState(tmp.root, () => false);
+const everything = () => treeState(tmp.path, () => false);
 const up = (snapshot: 'zip' | 'hardlink' = 'zip') => createRunner({ plugin: runDirsPlugin({ snapshot }), target, lock: { waitMs: 2000 } }).up();
 
 describe.each(['zip', 'hardlink'] as const)('outside links are refused before any write (%s)', (snapshot) => {
   it('watershed/ a symlink to a folder outside the run: refused naming the link; nothing inside or outside changes', async () => {
-    const outside = join(tmp.root, 'elsewhere');
+    const outside = join(tmp.path, 'elsewhere');
     await rename(join(target.dir, 'watershed'), outside);
     await symlink(outside, join(target.dir, 'watershed'));
     const before = await everything();
@@ -71,7 +72,7 @@ describe('links inside the run are data', () => {
     expect(result.outcome).toBe('ok');
     expect(result.applied).not.toContain('004_watershed_tables');
     expect(await readFile(join(target.dir, 'ws-real', 'hillslopes.csv'))).toEqual(csv);
-    expect((await readdir(join(target.dir, 'ws-real'))).sort()).toEqual(['hillslopes.csv']);
+    expect((await readdir(join(target.dir, 'ws-real'))).sort()).toEqual(['channels.csv', 'hillslopes.csv']);
     expect((await treeState(target.dir)).watershed).toBe('link ws-real');
   });
 
@@ -87,7 +88,7 @@ describe('links inside the run are data', () => {
   });
 
   it('file-ops never write or remove through a linked folder', async () => {
-    const outside = join(tmp.root, 'elsewhere');
+    const outside = join(tmp.path, 'elsewhere');
     await mkdir(outside);
     await writeFile(join(outside, 'keep.txt'), 'keep');
     await symlink(outside, join(target.dir, 'out'));

@@ -5,7 +5,8 @@ import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { guardReasonOf } from './refusal.js';
 import { createRunArchive, entryNameProblem, restoreRunArchive } from './zip-archive.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from './test/tree-state.js';
 
 const hasInfoZip = (() => {
@@ -18,13 +19,13 @@ const hasInfoZip = (() => {
   }
 })();
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let run: string;
 beforeEach(async () => {
-  tmp = await tempRoot();
-  run = await makeSampleRun(tmp.root);
+  tmp = await createTempFolder('tidemark-guards-');
+  run = await buildLegacyRun(tmp.path);
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 async function mutate(dir: string) {
   await writeFile(join(dir, 'ron.nodb'), '{"changed":true}');
@@ -63,7 +64,7 @@ describe('createRunArchive', () => {
     expect(names.length).toBeGreaterThan(10);
     for (const name of names) expect(name).toMatch(/^(?!\/|archives\/|\.\.)/);
     execFileSync('unzip', ['-tq', path]);
-    const out = join(tmp.root, 'unzipped');
+    const out = join(tmp.path, 'unzipped');
     execFileSync('unzip', ['-q', path, '-d', out]);
     expect(await treeState(out)).toEqual(await treeState(run));
   });
@@ -85,7 +86,7 @@ describe('restoreRunArchive', () => {
 
   it.skipIf(!hasInfoZip)('restores an archive made by Info-ZIP `zip -6 -r -y` (including one that holds archives/)', async () => {
     const before = await treeState(run);
-    const made = join(tmp.root, 'made-by-zip.zip');
+    const made = join(tmp.path, 'made-by-zip.zip');
     execFileSync('zip', ['-6', '-r', '-y', '-q', made, '.'], { cwd: run });
     await copyFile(made, join(run, 'archives', 'rlew.pre_migration.20240101T000000Z.zip'));
     await mutate(run);
@@ -97,7 +98,7 @@ describe('restoreRunArchive', () => {
   it('refuses an archive path outside archives/', async () => {
     await writeFile(join(run, 'elsewhere.zip'), 'x');
     await expect(restoreRunArchive(run, 'archives/../elsewhere.zip')).rejects.toThrow(/not inside the run's archives\/ folder/);
-    await expect(restoreRunArchive(run, join(tmp.root, 'x.zip'))).rejects.toThrow(/not inside/);
+    await expect(restoreRunArchive(run, join(tmp.path, 'x.zip'))).rejects.toThrow(/not inside/);
   });
 
   const slips: [string, Record<string, Uint8Array | [Uint8Array, { os?: number; attrs?: number }]>][] = [

@@ -9,16 +9,17 @@ import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { guardReasonOf } from './refusal.js';
 import { applyModesAndTimes, RESTORE_JOURNAL, restoreRunArchive } from './zip-archive.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from './test/tree-state.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let run: string;
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-ziplinks-');
-  run = await makeSampleRun(tmp.root, 'rlew-ziplinks');
+  tmp = await createTempFolder('tidemark-ziplinks-');
+  run = await buildLegacyRun(tmp.path, { runId: 'rlew-ziplinks' });
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 type Item = { name: string; link?: string; data?: string };
 
@@ -36,7 +37,7 @@ async function craft(items: readonly Item[], name = 'crafted.zip'): Promise<stri
 }
 
 /** Every entry below the temp root (the run's parent folders included), links not followed. */
-const everything = () => treeState(tmp.root, () => false);
+const everything = () => treeState(tmp.path, () => false);
 
 async function refused(ref: string): Promise<string> {
   const before = await everything();
@@ -90,7 +91,7 @@ describe('restore never writes through links it extracted', () => {
 
 describe('applyModesAndTimes', () => {
   it('never changes a mode through a link standing where a file or folder was restored', async () => {
-    const outside = join(tmp.root, 'outside.txt');
+    const outside = join(tmp.path, 'outside.txt');
     await writeFile(outside, 'outside');
     await chmod(outside, 0o600);
     await symlink(outside, join(run, 'swapped'));

@@ -1,9 +1,7 @@
-// Fresh temp run directories for tests.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Fresh temp run directories for tests, under TIDEMARK_TEST_TMP like every package's temp folders.
+import { createTempFolder } from '@tidemark/testing';
 
 export async function tempDir(prefix = 'tm-run-dirs-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const folder = await createTempFolder(prefix);
+  return { dir: folder.path, cleanup: folder.remove };
 }

@@ -13,6 +13,17 @@ import { runDirsPlugin } from '../plugin.js';
 import { createRunFromState, readRunState, writeRunState, type RunState } from '../run-state.js';
 import type { RunDirTarget } from '../target.js';
 
+export {
+  buildLegacyRun,
+  buildLegacyPup,
+  noiseBytes,
+  LEGACY_RUN_TRAITS,
+  LEGACY_RUN_EXTRAS,
+  type LegacyRunOptions,
+  type LegacyRunContent,
+  type LegacyRunTrait,
+  type LegacyRunExtra,
+} from './legacy-run.js';
 export { RUN_DIR_PLACEHOLDER, readRunState, writeRunState, createRunFromState, type RunState, type FileState } from '../run-state.js';
 
 /** The one run folder of a fixture's before/ or after/ folder, as state. */

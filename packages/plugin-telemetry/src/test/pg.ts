@@ -1,8 +1,9 @@
-// Each test gets its own throwaway database on the machine's PostgreSQL, so parallel runs never collide.
+// Each test gets its own throwaway database on the test PostgreSQL (TIDEMARK_TEST_PG), so parallel runs never collide.
 // One admin pool per test file creates and drops them (a new connection per CREATE costs more than the
 // CREATE on a loaded machine); the next database is created while the current one is in use, a drop may
 // run in the background, and the file waits for both at the end.
 import { createError } from '@tidemark/core';
+import { pgTestServerUrl } from '@tidemark/testing';
 import knexFactory, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
-export const PG_URL = process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+export const PG_URL = pgTestServerUrl();
 
 export interface TestDb {
   name: string;

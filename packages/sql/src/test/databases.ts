@@ -1,11 +1,12 @@
-// Each test gets its own PostgreSQL database (random name, dropped after) on the machine's server, or an
+// Each test gets its own PostgreSQL database (random name, dropped after) on the test server (TIDEMARK_TEST_PG), or an
 // in-memory sql.js database.
 import knexFactory, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
+import { pgTestServerUrl } from '@tidemark/testing';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 
-export const PG_URL = process.env.TIDEMARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+export const PG_URL = pgTestServerUrl();
 
 async function admin<R>(fn: (client: pg.Client) => Promise<R>): Promise<R> {
   const client = new pg.Client({ connectionString: `${PG_URL}/postgres` });
