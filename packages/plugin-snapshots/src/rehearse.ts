@@ -5,15 +5,11 @@
 // validators on the rehearsed state. Disposing rolls everything back; the lease row is the only thing the
 // rehearsal writes outside (a lease must be visible to other runners at once).
 import { DataSource, type QueryRunner } from 'typeorm';
-import { createRunner, describeError, type ChangeSummary, type Plugin, type RehearsalSession } from '@tidemark/core';
+import type { ChangeSummary, Plugin, RehearsalSession } from '@tidemark/core';
+import { rehearsalDiff, type TableRowCounts } from '@tidemark/sql';
 import { dialectOf } from './dialect.js';
 import { pinTransaction, unpinTransaction } from './transaction.js';
 
-interface TableCounts {
-  inserted: number;
-  updated: number;
-  deleted: number;
-}
 
 /** DataSources made for a rehearsal: the backup guard leaves them alone. */
 const rehearsals = new WeakSet<DataSource>();
@@ -73,8 +69,8 @@ export async function openRehearsal(ds: DataSource, plugin: () => Plugin<DataSou
   const before = await tables(runner, postgres);
   const rowsBefore = postgres ? null : await sqliteRows(runner, before);
 
-  async function counts(after: string[]): Promise<Map<string, TableCounts>> {
-    const out = new Map<string, TableCounts>();
+  async function counts(after: string[]): Promise<Map<string, TableRowCounts>> {
+    const out = new Map<string, TableRowCounts>();
     if (postgres) {
       const rows = (await runner.query(
         `SELECT relname AS name, n_tup_ins AS i, n_tup_upd AS u, n_tup_del AS d FROM pg_stat_xact_user_tables WHERE schemaname = current_schema()`,
@@ -101,27 +97,7 @@ export async function openRehearsal(ds: DataSource, plugin: () => Plugin<DataSou
     target: copy,
     async diff(): Promise<ChangeSummary> {
       const after = await tables(runner, postgres);
-      const perTable = await counts(after);
-      const changes: ChangeSummary['changes'] = [];
-      for (const name of [...new Set([...before, ...after])].sort()) {
-        const c = perTable.get(name) ?? { inserted: 0, updated: 0, deleted: 0 };
-        const rows = `${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted`;
-        if (!before.includes(name)) changes.push({ kind: 'added', path: name, detail: `table created; ${rows}` });
-        else if (!after.includes(name)) changes.push({ kind: 'removed', path: name, detail: 'table dropped' });
-        else if (c.inserted + c.updated + c.deleted > 0) changes.push({ kind: 'changed', path: name, detail: rows });
-      }
-      let validators: string;
-      try {
-        const report = await createRunner({ plugin: plugin(), target: copy }).verify();
-        const issues = report.validation.flatMap((v) => v.issues.map((i) => `${v.id}: ${i.message}${i.where ? ` (${i.where})` : ''}`));
-        validators = issues.length === 0 ? 'validators pass' : `validators found ${issues.length} issue(s): ${issues.join('; ')}`;
-      } catch (error) {
-        validators = `validators could not run: ${describeError(error)}`;
-      }
-      changes.push({ kind: 'changed', path: 'validators', detail: validators });
-      const tableChanges = changes.filter((c) => c.path !== 'validators');
-      const summary = `${tableChanges.length === 0 ? 'no table changed' : tableChanges.map((c) => `${c.path}: ${c.detail}`).join('; ')}; ${validators} (rolled back)`;
-      return { summary, changes };
+      return rehearsalDiff({ before, after, perTable: await counts(after), plugin: plugin(), target: copy });
     },
     async dispose() {
       unpinTransaction(copy);

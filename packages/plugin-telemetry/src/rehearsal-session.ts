@@ -5,7 +5,8 @@
 // rows inserted, updated and deleted per table from the transaction's own statistics and runs the validators
 // on the rehearsed state. Outside the transaction only the run lock (a session of its own, so a real runner
 // waits while a rehearsal runs); the backup guard writes no tarball for a rehearsal.
-import { createRunner, describeError, type ChangeSummary, type Plugin, type RehearsalSession } from '@tidemark/core';
+import type { ChangeSummary, Plugin, RehearsalSession } from '@tidemark/core';
+import { rehearsalDiff, type TableRowCounts } from '@tidemark/sql';
 import type { Knex } from 'knex';
 import type { TelemetryTarget } from './target.js';
 
@@ -17,19 +18,14 @@ export function rehearsalOrigin(target: TelemetryTarget): Knex | undefined {
   return origins.get(target);
 }
 
-interface TableCounts {
-  inserted: number;
-  updated: number;
-  deleted: number;
-}
 
 async function tables(trx: Knex.Transaction): Promise<string[]> {
   const rows = (await trx.raw(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`)) as { rows: { name: string }[] };
   return rows.rows.map((r) => r.name);
 }
 
-async function counts(trx: Knex.Transaction): Promise<Map<string, TableCounts>> {
-  const out = new Map<string, TableCounts>();
+async function counts(trx: Knex.Transaction): Promise<Map<string, TableRowCounts>> {
+  const out = new Map<string, TableRowCounts>();
   const rows = (await trx.raw(
     `SELECT relname AS name, n_tup_ins AS i, n_tup_upd AS u, n_tup_del AS d FROM pg_stat_xact_user_tables WHERE schemaname = current_schema()`,
   )) as { rows: { name: string; i: string; u: string; d: string }[] };
@@ -48,27 +44,7 @@ export async function openTelemetryRehearsal(target: TelemetryTarget, plugin: ()
     target: copy,
     async diff(): Promise<ChangeSummary> {
       const after = await tables(trx);
-      const perTable = await counts(trx);
-      const changes: ChangeSummary['changes'] = [];
-      for (const name of [...new Set([...before, ...after])].sort()) {
-        const c = perTable.get(name) ?? { inserted: 0, updated: 0, deleted: 0 };
-        const rows = `${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted`;
-        if (!before.includes(name)) changes.push({ kind: 'added', path: name, detail: `table created; ${rows}` });
-        else if (!after.includes(name)) changes.push({ kind: 'removed', path: name, detail: 'table dropped' });
-        else if (c.inserted + c.updated + c.deleted > 0) changes.push({ kind: 'changed', path: name, detail: rows });
-      }
-      let validators: string;
-      try {
-        const report = await createRunner({ plugin: plugin(), target: copy }).verify();
-        const issues = report.validation.flatMap((v) => v.issues.map((i) => `${v.id}: ${i.message}${i.where ? ` (${i.where})` : ''}`));
-        validators = issues.length === 0 ? 'validators pass' : `validators found ${issues.length} issue(s): ${issues.join('; ')}`;
-      } catch (error) {
-        validators = `validators could not run: ${describeError(error)}`;
-      }
-      changes.push({ kind: 'changed', path: 'validators', detail: validators });
-      const tableChanges = changes.filter((c) => c.path !== 'validators');
-      const summary = `${tableChanges.length === 0 ? 'no table changed' : tableChanges.map((c) => `${c.path}: ${c.detail}`).join('; ')}; ${validators} (rolled back)`;
-      return { summary, changes };
+      return rehearsalDiff({ before, after, perTable: await counts(trx), plugin: plugin(), target: copy });
     },
     async dispose() {
       if (!trx.isCompleted()) await trx.rollback();

@@ -8,3 +8,4 @@ export { isUndefinedTable, isUndefinedColumn } from './errors.js';
 export { transactionOf, activeTransaction, knexStepTransaction, typeormStepTransaction } from './transaction.js';
 export { knexPlugin, typeormPlugin, type SqlPluginOptions } from './plugin.js';
 export { readSchemaState, loadSchemaState, writeSchemaState, readSchemaStateSync, type SchemaState, type TableState, type CaptureOptions } from './capture.js';
+export { rehearsalDiff, type RehearsalDiffInput, type TableRowCounts } from './rehearsal-diff.js';
