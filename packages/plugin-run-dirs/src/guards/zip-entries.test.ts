@@ -2,13 +2,13 @@
 // path itself. A crafted or foreign zip must either restore exactly what it says or be refused untouched.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { zipSync } from 'fflate';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { guardReasonOf } from './refusal.js';
 import { createRunArchive, entryNameProblem, removeStaleArchiveTemps, resolveArchiveRef, restoreRunArchive, sha256OfFile } from './zip-archive.js';
 import { makeSampleRun, tempRoot } from './test/sample-run.js';
@@ -20,7 +20,10 @@ beforeEach(async () => {
   tmp = await tempRoot('tidemark-zipentries-');
   run = await makeSampleRun(tmp.root, 'rlew-zipentries');
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await tmp.dispose();
+});
 
 interface ZipEntryInfo {
   name: string;
@@ -107,6 +110,35 @@ describe('createRunArchive writes each kind of entry in the real format', () => 
     expect(await readFile(join(run, 'archives', 'r2.pre_migration.20250102T030405Z.zip.tmp'), 'utf8')).toBe('being written');
   });
 
+  it('a write that fails leaves no .tmp behind and says which archive could not be written', async () => {
+    // A file that vanished between the listing and its turn in the zip: the read fails mid-write.
+    const addFile = yazl.ZipFile.prototype.addFile;
+    vi.spyOn(yazl.ZipFile.prototype, 'addFile').mockImplementation(function (this: yazl.ZipFile, path, name, options) {
+      addFile.call(this, name === 'climate/observed.cli' ? `${path}.vanished` : path, name, options);
+    });
+    const before = await readdir(join(run, 'archives'));
+    const error = await createRunArchive(run, 'r4', { now: () => new Date('2025-01-02T03:04:05Z') }).catch((e: unknown) => e);
+    expect(guardReasonOf(error)?.reason).toBe('ARCHIVE_FAILED');
+    expect((error as Error).message).toMatch(/could not write archive archives\/r4\.pre_migration\.20250102T030405Z\.zip: ENOENT/);
+    expect(await readdir(join(run, 'archives'))).toEqual(before);
+  });
+
+  it('an archive that does not hold every entry of the run is not kept', async () => {
+    vi.spyOn(yazl.ZipFile.prototype, 'addEmptyDirectory').mockImplementation(() => undefined);
+    const before = await readdir(join(run, 'archives'));
+    const error = await createRunArchive(run, 'r5').catch((e: unknown) => e);
+    expect(guardReasonOf(error)?.reason).toBe('ARCHIVE_FAILED');
+    expect((error as Error).message).toMatch(/: archive holds \d+ entries, expected \d+$/);
+    expect(await readdir(join(run, 'archives'))).toEqual(before);
+  });
+
+  it('reports how long it took, measured from its own start', async () => {
+    const t0 = performance.now();
+    const result = await createRunArchive(run, 'r6');
+    expect(result.ms).toBeLessThanOrEqual(Math.ceil(performance.now() - t0));
+    expect(result.ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('refuses to archive a run whose link leads outside it, and writes nothing', async () => {
     await symlink('/etc/hostname', join(run, 'outside-link'));
     const before = await readdir(join(run, 'archives'));
@@ -147,7 +179,6 @@ describe('resolveArchiveRef', () => {
     const elsewhere = join(tmp.root, 'disk2');
     await mkdir(elsewhere);
     await writeFile(join(elsewhere, 'c.zip'), 'z');
-    const { rm } = await import('node:fs/promises');
     await rm(join(run, 'archives'), { recursive: true });
     await symlink(elsewhere, join(run, 'archives'));
     expect(await resolveArchiveRef(run, 'c.zip')).toBe(join(elsewhere, 'c.zip'));
@@ -207,7 +238,7 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
     ]);
     await mkdir(join(run, 'keep'));
     await writeFile(join(run, 'keep', 'me.txt'), 'mine');
-    const result = await (async () => restoreRunArchive(run, ref, { preserve: ['keep'] }))();
+    const result = await restoreRunArchive(run, ref, { preserve: ['keep'] });
     expect(result.skipped).toEqual(['archives/old.zip', 'keep/me.txt']);
     expect(result.entries).toBe(1);
     expect(await readFile(join(run, 'keep', 'me.txt'), 'utf8')).toBe('mine');
@@ -225,6 +256,18 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
     const { reason, message } = await restoreError(ref);
     expect(reason).toBe('ZIP_SLIP');
     expect(message).toBe('archive entry "a/b.txt" lies below "a", which the archive holds as a file; the run was not touched');
+    expect(await treeState(run)).toEqual(before);
+  });
+
+  it('an archive naming one file twice fails the test (no entry silently replaces another)', async () => {
+    const { ref } = await craft([
+      { name: 'twice.txt', data: 'first' },
+      { name: 'twice.txt', data: 'second' },
+    ]);
+    const before = await treeState(run);
+    const { reason, message } = await restoreError(ref);
+    expect(reason).toBe('RESTORE_FAILED');
+    expect(message).toMatch(/EEXIST/);
     expect(await treeState(run)).toEqual(before);
   });
 
@@ -268,7 +311,7 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
     const { ref, path } = await craft([item]);
     const bytes = await readFile(path);
     const at = bytes.indexOf(Buffer.from(payload));
-    bytes[at + payload.length - 1] ^= 0x01;
+    bytes[at + payload.length - 1] = bytes[at + payload.length - 1]! ^ 0x01;
     await writeFile(path, bytes);
     const before = await treeState(run);
     const { reason, message } = await restoreError(ref);
@@ -286,7 +329,7 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
       const le = Buffer.alloc(4);
       le.writeUInt32LE(sig);
       const h = bytes.indexOf(le);
-      bytes[h + at] |= 1;
+      bytes[h + at] = bytes[h + at]! | 1;
     }
     await writeFile(path, bytes);
     const { reason, message } = await restoreError(ref);

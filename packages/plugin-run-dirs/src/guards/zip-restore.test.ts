@@ -1,7 +1,10 @@
 // Restoring a run from its archive as a whole: the recorded sha256 is enforced, the journal that lets a crash be
 // finished is written and dropped, and an interrupted restore is finished from that journal alone.
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { guardReasonOf } from './refusal.js';
 import { createRunArchive, finishInterruptedRestore, RESTORE_JOURNAL, restoreRunArchive } from './zip-archive.js';
@@ -110,5 +113,29 @@ describe('finishInterruptedRestore', () => {
     expect(await finishInterruptedRestore(run, { preserve: ['keep'] })).toBe(made.ref);
     expect(await readFile(join(run, 'keep', 'k.txt'), 'utf8')).toBe('k');
     expect(await readFile(join(run, 'ron.nodb'), 'utf8')).not.toContain('changed');
+  });
+});
+
+describe('restoreRunArchive never deletes a preserved path', () => {
+  it.each([
+    ['a file', { data: 'x' }],
+    ['a symlink', { link: 'ron.nodb' }],
+  ])('an archive holding %s where a preserved path has its folder (.tidemark) is refused; the snapshots stay', async (_, item) => {
+    const snapshots = join(run, '.tidemark', 'snapshots');
+    await mkdir(join(snapshots, 's1'), { recursive: true });
+    await writeFile(join(snapshots, 's1', 'kept.txt'), 'a snapshot');
+    const zip = new yazl.ZipFile();
+    const done = pipeline(zip.outputStream, createWriteStream(join(run, 'archives', 'crafted.zip')));
+    zip.addBuffer(Buffer.from('{}'), 'ron.nodb', { mode: 0o100644 });
+    if ('link' in item) zip.addBuffer(Buffer.from(item.link), '.tidemark', { mode: 0o120777, compress: false });
+    else zip.addBuffer(Buffer.from(item.data), '.tidemark', { mode: 0o100644 });
+    zip.end();
+    await done;
+    const before = await treeState(run);
+    const error = await restoreRunArchive(run, 'archives/crafted.zip').catch((e: unknown) => e);
+    expect(guardReasonOf(error)?.reason).toBe('ZIP_SLIP');
+    expect((error as Error).message).toContain('archive entry ".tidemark" is not a folder, but preserved paths lie below it (.tidemark/snapshots, .tidemark/lock.json); restoring it would delete them; the run was not touched');
+    expect(await readFile(join(snapshots, 's1', 'kept.txt'), 'utf8')).toBe('a snapshot');
+    expect(await treeState(run)).toEqual(before);
   });
 });
