@@ -61,3 +61,24 @@ describe('mapHeader', () => {
     expect(m.unmapped).toEqual(['timestamps', 't1feedx', 'xrpm']);
   });
 });
+
+describe('every accepted header spelling (the README lists them: dropping one breaks loggers that write it)', () => {
+  const spellings: Record<string, string[]> = {
+    recorded_at: ['Recorded_At', 'Timestamp', 'Time', 'DateTime', 'TS', 'Date'],
+    t1_feed: ['T1_Feed', 'T1', 'T_Feed', 'Feed Temp', 'T1 Feed (C)'],
+    t2_mid: ['T2_Mid', 'T2', 'T_Mid', 'Mid Temp', 'T2 Mid (C)'],
+    t3_nozzle: ['T3_Nozzle', 'T3', 'T_Nozzle', 'Nozzle Temp', 'T3 Nozzle (C)'],
+    t_motor: ['T_Motor', 'Motor Temp', 'T Motor (C)'],
+    target_z1: ['Target_Z1', 'Targ_Z1', 'Setpoint_Z1', 'Z1_Target', 'T_Z1_Target', 'Target_Temp_Z1'],
+    target_z2: ['Target_Z2', 'Targ_Z2', 'Setpoint_Z2', 'Z2_Target', 'T_Z2_Target', 'Target_Temp_Z2'],
+    pwr_z1_pct: ['Pwr_Z1_%', 'Pwr_Z1_Pct', 'Power_Z1', 'Power_Z1_Pct', 'Z1_Power', 'Z1_Pwr'],
+    pwr_z2_pct: ['Pwr_Z2_%', 'Pwr_Z2_Pct', 'Power_Z2', 'Power_Z2_Pct', 'Z2_Power', 'Z2_Pwr'],
+    rpm_main: ['RPM_Main', 'RPM', 'Main_RPM', 'Screw_RPM'],
+    rpm_feed: ['RPM_Feed', 'Feed_RPM', 'Feeder_RPM'],
+  };
+  for (const [column, names] of Object.entries(spellings)) {
+    it(column, () => {
+      for (const name of names) expect(mapHeader([name]).byIndex, name).toEqual([column]);
+    });
+  }
+});

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, realpath, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
@@ -93,7 +93,7 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
   const written = pipeline(zip.outputStream, hashing, createWriteStream(tmp, { flags: 'wx' }));
   // yazl reports a file it cannot read (gone or unreadable since the listing) on the ZipFile, not the stream:
   // unhandled, that event would crash the process and leave the pipeline waiting forever.
-  zip.on('error', (error: Error) => zip.outputStream.destroy(error));
+  zip.on('error', (error: Error) => (zip.outputStream as Readable).destroy(error));
   try {
     // Stryker disable next-line LogicalOperator: yazl's own default level is 6 too
     for (const e of entries) addEntry(zip, e, options.level ?? 6);

@@ -3,6 +3,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as FsAtomic from './fs-atomic.js';
 import { guardReasonOf } from './refusal.js';
 import { createRunArchive, finishInterruptedRestore, RESTORE_JOURNAL, restoreRunArchive } from './zip-archive.js';
 import { makeSampleRun, tempRoot } from './test/sample-run.js';
@@ -10,7 +11,7 @@ import { treeState } from './test/tree-state.js';
 
 const failMove = vi.hoisted(() => ({ once: false }));
 vi.mock('./fs-atomic.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./fs-atomic.js')>();
+  const real = await importOriginal<typeof FsAtomic>();
   return {
     ...real,
     moveInto: async (from: string, to: string) => {
