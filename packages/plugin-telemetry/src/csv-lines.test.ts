@@ -66,4 +66,20 @@ describe('readLines', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('names the file as asked (or by its path) when a line cannot be decoded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'csv-lines-'));
+    try {
+      const path = join(dir, 'bad.csv');
+      await writeFile(path, Buffer.from([0x61, 0x0a, 0x62, 0xff, 0x0a]));
+      const drain = async (options?: { name?: string }) => {
+        const it = readLines(path, { line: () => undefined }, options);
+        for (let s = await it.next(); !s.done; s = await it.next());
+      };
+      await expect(drain({ name: 'logger-7.csv' })).rejects.toThrow('file "logger-7.csv": cannot decode byte 3 (line 2): not valid UTF-8');
+      await expect(drain()).rejects.toThrow(`file "${path}": cannot decode byte 3 (line 2)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
