@@ -3,7 +3,7 @@
 // here) and the workspace (whose `node` devDependency brings Node 24), then runs the asked-for job on Node 24.
 // Runs on whatever Node the machine has (>= 18), so it sticks to plain JavaScript.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,8 +69,51 @@ const jobs = {
     must('pnpm', ['vitest', 'run']);
   },
   bench: () => must('pnpm', ['turbo', 'run', 'bench', '--concurrency=1', '--output-logs=full']),
-  mutation: () => must('pnpm', ['--filter', '@tidemark/core', 'run', 'mutation']),
+  mutation: () => mutation(process.argv.slice(3).filter((a) => a !== '--')),
 };
+
+/**
+ * Stryker on each package that names a `mutation` script, one at a time (the machine is shared; each run uses
+ * its config's concurrency), then one summary line per package from its JSON report. Every package runs even
+ * when an earlier one is below its break threshold; the job fails if any was.
+ */
+const mutationPackages = [
+  ['@tidemark/core', 'packages/core'],
+  ['@tidemark/plugin-telemetry', 'packages/plugin-telemetry'],
+  ['@tidemark/plugin-run-dirs', 'packages/plugin-run-dirs'],
+];
+function mutation(only) {
+  const chosen = only.length > 0 ? mutationPackages.filter(([name, dir]) => only.some((o) => name.endsWith(o) || dir.endsWith(o))) : mutationPackages;
+  const results = [];
+  for (const [name, dir] of chosen) {
+    const report = join(root, dir, 'reports', 'mutation', 'mutation.json');
+    rmSync(report, { force: true });
+    const code = run('pnpm', ['--filter', name, 'run', 'mutation']);
+    results.push({ name, dir, code, ...mutationScore(report) });
+  }
+  console.log('\n[tidemark] mutation scores');
+  for (const r of results) {
+    const verdict = r.code === 0 ? 'ok' : r.score === null ? `failed (exit ${r.code})` : `below break ${r.breakAt}`;
+    const score = r.score === null ? 'no report' : `${r.score.toFixed(2)}% (${r.detected} killed or timed out / ${r.valid}; break ${r.breakAt})`;
+    console.log(`  ${r.name.padEnd(28)} ${score} ${verdict}  ${r.dir}/reports/mutation/index.html`);
+  }
+  if (results.some((r) => r.code !== 0)) process.exit(1);
+}
+/** Stryker's mutation score from its JSON report: detected / (detected + undetected); errors and ignored left out. */
+function mutationScore(report) {
+  if (!existsSync(report)) return { score: null };
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  let detected = 0;
+  let valid = 0;
+  for (const file of Object.values(json.files)) {
+    for (const m of file.mutants) {
+      if (m.status === 'Killed' || m.status === 'Timeout') detected += 1;
+      if (m.status === 'Killed' || m.status === 'Timeout' || m.status === 'Survived' || m.status === 'NoCoverage') valid += 1;
+    }
+  }
+  const config = JSON.parse(readFileSync(join(dirname(dirname(dirname(report))), 'stryker.config.json'), 'utf8'));
+  return { score: valid === 0 ? 0 : (detected / valid) * 100, detected, valid, breakAt: config.thresholds?.break ?? 'none' };
+}
 
 const job = process.argv[2] ?? 'test';
 if (!(job in jobs)) {
