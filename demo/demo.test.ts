@@ -30,7 +30,10 @@ function runPart(part: string): { code: number | null; result: PartResult; outpu
     env: { ...process.env, NO_COLOR: '1', TIDEMARK_DEMO_REPORT: report },
     timeout: 580_000,
   });
-  if (!existsSync(report)) throw new Error(`node run.mjs ${part} exited ${res.status ?? res.signal} without a report (are the packages built? npm test builds them):\n${res.stdout}\n${res.stderr}`);
+  if (!existsSync(report))
+    throw new Error(
+      `node run.mjs ${part} exited ${res.status ?? res.signal} without a report (are the packages built? npm test builds them):\n${res.stdout}\n${res.stderr}`,
+    );
   const results = JSON.parse(readFileSync(report, 'utf8')) as PartResult[];
   expect(results.map((r) => r.part)).toEqual([part]);
   return { code: res.status, result: results[0]!, output: `${res.stdout}\n${res.stderr}` };
@@ -41,7 +44,11 @@ describe('npm run demo', () => {
     const { code, result, output } = runPart('run-dirs');
     expect(result.error, output).toBeUndefined();
     expect(code).toBe(0);
-    expect(result.state).toEqual({ migrated: ['cd-string-ids', 'op-old-host', 'st-ash', 'wx-everything'], untouched: ['rw-readonly', 'zc-corrupt'], archives: 4 });
+    expect(result.state).toEqual({
+      migrated: ['cd-string-ids', 'op-old-host', 'st-ash', 'wx-everything'],
+      untouched: ['rw-readonly', 'zc-corrupt'],
+      archives: 4,
+    });
     expect(result.applied).toBeGreaterThan(0);
     expect(result.changed).toBeGreaterThan(0);
     expect(output).toContain('is READONLY');
@@ -52,7 +59,13 @@ describe('npm run demo', () => {
     const { code, result, output } = runPart('telemetry');
     expect(result.error, output).toBeUndefined();
     expect(code).toBe(0);
-    expect(result.state).toEqual({ runs: 7, run_samples: 1511, config_profiles: 1, rejected_rows: 5, applied: ['001_schema', '002_config_profiles', '003_ingest_logs'] });
+    expect(result.state).toEqual({
+      runs: 7,
+      run_samples: 1511,
+      config_profiles: 1,
+      rejected_rows: 5,
+      applied: ['001_schema', '002_config_profiles', '003_ingest_logs'],
+    });
     expect(output).toMatch(/drift 003_ingest_logs/);
     expect(output).toContain('ugly.csv:');
   });
@@ -61,7 +74,17 @@ describe('npm run demo', () => {
     const { code, result, output } = runPart('sheets');
     expect(result.error, output).toBeUndefined();
     expect(code).toBe(0);
-    expect(result.state).toMatchObject({ applied: ['001_create_backup', '002_add_v3_columns', '003_verify_schema', '004_initialize_versions', '005_smoke_checks'], checks: 7, restored: true });
+    expect(result.state).toMatchObject({
+      applied: [
+        '001_create_backup',
+        '002_add_v3_columns',
+        '003_verify_schema',
+        '004_initialize_versions',
+        '005_smoke_checks',
+      ],
+      checks: 7,
+      restored: true,
+    });
     expect(result.changed).toBeGreaterThan(0);
   });
 
@@ -69,7 +92,10 @@ describe('npm run demo', () => {
     const { code, result, output } = runPart('mongo');
     expect(result.error, output).toBeUndefined();
     expect(code).toBe(0);
-    expect(result.state).toMatchObject({ afterBoot: ['001_lablet_collections', '002_cml_worker_extensions'], afterDown: ['001_lablet_collections'] });
+    expect(result.state).toMatchObject({
+      afterBoot: ['001_lablet_collections', '002_cml_worker_extensions'],
+      afterDown: ['001_lablet_collections'],
+    });
     expect(output).toContain('[app] boot: migrated');
     expect(output).toContain('[app] boot: up-to-date');
   });

@@ -5,7 +5,16 @@
 // sums it up. TIDEMARK_DEMO_REPORT=<file> also writes the parts' results as JSON (the demo's test reads it).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -29,22 +38,37 @@ const check = (ok, message) => {
 /** The built `tidemark` binary on one config; `expect` lists the exit codes this step may end with. */
 function tidemark(config, args, env, expect = [0]) {
   console.log(`\n${bold(`$ tidemark ${args.join(' ')}`)}`);
-  const res = spawnSync(process.execPath, [bin, ...args, '--config', config], { stdio: 'inherit', env: { ...process.env, ...env } });
-  if (!expect.includes(res.status)) fail(`"tidemark ${args.join(' ')}" exited ${res.status ?? res.signal}, expected ${expect.join(' or ')}`);
+  const res = spawnSync(process.execPath, [bin, ...args, '--config', config], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  if (!expect.includes(res.status))
+    fail(`"tidemark ${args.join(' ')}" exited ${res.status ?? res.signal}, expected ${expect.join(' or ')}`);
   return res.status;
 }
 
 /** Same, with --json, not printed: for the demo's own checks and the final table. */
 function tidemarkJson(config, args, env, expect = [0]) {
-  const res = spawnSync(process.execPath, [bin, ...args, '--json', '--config', config], { encoding: 'utf8', env: { ...process.env, ...env } });
-  if (!expect.includes(res.status)) fail(`"tidemark ${args.join(' ')} --json" exited ${res.status ?? res.signal}, expected ${expect.join(' or ')}: ${res.stderr}`);
+  const res = spawnSync(process.execPath, [bin, ...args, '--json', '--config', config], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  if (!expect.includes(res.status))
+    fail(
+      `"tidemark ${args.join(' ')} --json" exited ${res.status ?? res.signal}, expected ${expect.join(' or ')}: ${res.stderr}`,
+    );
   return JSON.parse(res.stdout);
 }
 
 function node(script, args, env, label, expect = [0]) {
   console.log(`\n${bold(`$ ${label}`)}`);
-  const res = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', env: { ...process.env, ...env }, cwd: here });
-  if (!expect.includes(res.status)) fail(`"${label}" exited ${res.status ?? res.signal}, expected ${expect.join(' or ')}`);
+  const res = spawnSync(process.execPath, [script, ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+    cwd: here,
+  });
+  if (!expect.includes(res.status))
+    fail(`"${label}" exited ${res.status ?? res.signal}, expected ${expect.join(' or ')}`);
 }
 
 /** Starts a helper server and resolves with the first line it prints on stdout (its address). */
@@ -82,14 +106,18 @@ function getJson(url) {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`GET ${url}: ${res.statusCode} ${text}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`GET ${url}: ${res.statusCode} ${text}`)),
+      );
     });
     req.on('error', reject);
   });
 }
 
 function header(seed, byHand, now) {
-  console.log(`\n${bold('━'.repeat(100))}\n${bold(seed)}\n  ${dim('by hand:')} ${byHand}\n  ${dim('now:    ')} ${now}\n${bold('━'.repeat(100))}`);
+  console.log(
+    `\n${bold('━'.repeat(100))}\n${bold(seed)}\n  ${dim('by hand:')} ${byHand}\n  ${dim('now:    ')} ${now}\n${bold('━'.repeat(100))}`,
+  );
 }
 
 /** Every file under dir (relative path -> sha256), skipping the folders a run keeps for itself. */
@@ -117,7 +145,14 @@ const appliedIds = (status) => status.migrations.filter((m) => m.status === 'app
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const RUN_CASES = ['full-legacy-run', 'jsonpickle-flat-stale-paths', 'watershed-string-ids-with-spaces', 'external-ash-interchange', 'readonly-run', 'bad-corrupt-parquet'];
+const RUN_CASES = [
+  'full-legacy-run',
+  'jsonpickle-flat-stale-paths',
+  'watershed-string-ids-with-spaces',
+  'external-ash-interchange',
+  'readonly-run',
+  'bad-corrupt-parquet',
+];
 
 async function runDirs(work) {
   header(
@@ -134,7 +169,13 @@ async function runDirs(work) {
   const everything = treeHashes(root);
   const untouched = ['rw-readonly', 'zc-corrupt'];
 
-  node(join(repo, 'packages', 'plugin-run-dirs', 'dist', 'fleet', 'bin.js'), ['scan', root], {}, `tidemark-run-dirs scan ${root}`, [1]); // 1: two runs cannot be migrated
+  node(
+    join(repo, 'packages', 'plugin-run-dirs', 'dist', 'fleet', 'bin.js'),
+    ['scan', root],
+    {},
+    `tidemark-run-dirs scan ${root}`,
+    [1],
+  ); // 1: two runs cannot be migrated
   tidemark(config, ['plan'], env, [1]); // 1: the corrupt run's parquet cannot be read, so it cannot be planned
   tidemark(config, ['up'], env, [1]); // 1: the READONLY run is refused and the corrupt one fails; the others migrate
   tidemark(config, ['verify'], env, [5]); // the first non-zero code: the READONLY run still has everything pending
@@ -146,7 +187,9 @@ async function runDirs(work) {
   const everythingAfter = treeHashes(root);
   for (const run of untouched) {
     // Byte for byte, Tidemark's own folder included: a refused run gets no ledger, lock or archive.
-    const changed = [...new Set([...everything.keys(), ...everythingAfter.keys()])].filter((k) => k.startsWith(`${run}/`) && everything.get(k) !== everythingAfter.get(k));
+    const changed = [...new Set([...everything.keys(), ...everythingAfter.keys()])].filter(
+      (k) => k.startsWith(`${run}/`) && everything.get(k) !== everythingAfter.get(k),
+    );
     check(changed.length === 0, `run ${run} was changed: ${changed.join(', ')}`);
     check(!existsSync(join(root, run, 'archives')), `run ${run} got an archive`);
   }
@@ -163,8 +206,16 @@ async function runDirs(work) {
     applied += appliedIds(status).length;
     baselined += status.migrations.filter((m) => m.status === 'baselined').length;
   }
-  console.log(`\n[demo] ${migrated.length} runs migrated (one pre-migration zip each in archives/), ${untouched.join(' and ')} left untouched`);
-  return { applied, baselined, changed: changedFiles(before, after), unit: 'files', state: { migrated, untouched, archives } };
+  console.log(
+    `\n[demo] ${migrated.length} runs migrated (one pre-migration zip each in archives/), ${untouched.join(' and ')} left untouched`,
+  );
+  return {
+    applied,
+    baselined,
+    changed: changedFiles(before, after),
+    unit: 'files',
+    state: { migrated, untouched, archives },
+  };
 }
 
 async function telemetry(work) {
@@ -182,7 +233,10 @@ async function telemetry(work) {
   tidemark(config, ['up'], env);
   // The logger keeps writing after the cutover: a new run's first line lands in logs/.
   const live = join(app, 'logs', '2024-05-04_090000.csv');
-  writeFileSync(live, 'Timestamp,T1_Feed,T2_Mid,T3_Nozzle,T_Motor,Target_Z1,Target_Z2,Pwr_Z1_%,Pwr_Z2_%,RPM_Main,RPM_Feed\r\n');
+  writeFileSync(
+    live,
+    'Timestamp,T1_Feed,T2_Mid,T3_Nozzle,T_Motor,Target_Z1,Target_Z2,Pwr_Z1_%,Pwr_Z2_%,RPM_Main,RPM_Feed\r\n',
+  );
   appendFileSync(live, '2024-05-04 09:00:00,181.0,196.0,211.0,46.0,200.0,215.0,41.0,36.0,31.0,11.0\r\n');
   console.log(`\n[demo] the logger appended a line to ${relative(work, live)}`);
   tidemark(config, ['verify'], env, [4]); // 4: drift, 003_ingest_logs is applied but a CSV is not ingested
@@ -195,21 +249,47 @@ async function telemetry(work) {
   const db = knex({ client: ClientPgLite, dialect: 'postgres', connection: { filename: env.PGLITE_DIR } });
   try {
     const count = async (table) => Number((await db(table).count({ n: '*' }))[0].n);
-    const counts = { runs: await count('runs'), run_samples: await count('run_samples'), config_profiles: await count('config_profiles'), rejected_rows: await count('rejected_rows') };
+    const counts = {
+      runs: await count('runs'),
+      run_samples: await count('run_samples'),
+      config_profiles: await count('config_profiles'),
+      rejected_rows: await count('rejected_rows'),
+    };
     const rejected = await db('rejected_rows').select('file', 'line_no', 'reason').orderBy(['file', 'line_no']);
-    console.log(`\n[demo] in PGlite: ${counts.runs} runs, ${counts.run_samples} samples, ${counts.config_profiles} config profile; rejected rows kept with their reason:`);
+    console.log(
+      `\n[demo] in PGlite: ${counts.runs} runs, ${counts.run_samples} samples, ${counts.config_profiles} config profile; rejected rows kept with their reason:`,
+    );
     for (const r of rejected) console.log(`  ${r.file}:${r.line_no}  ${r.reason}`);
-    check(counts.runs === 7 && counts.run_samples === 1511 && counts.rejected_rows === 5 && counts.config_profiles === 1, `unexpected telemetry counts ${JSON.stringify(counts)}`);
+    check(
+      counts.runs === 7 && counts.run_samples === 1511 && counts.rejected_rows === 5 && counts.config_profiles === 1,
+      `unexpected telemetry counts ${JSON.stringify(counts)}`,
+    );
     // The ledger through core's runner on the same database (one PGlite boot fewer than a `status --json`).
     const { createRunner } = await import('@tidemark/core');
     const { telemetryPlugin } = await import('@tidemark/plugin-telemetry');
-    const runner = createRunner({ plugin: telemetryPlugin(), target: { knex: db, logsDir: join(app, 'logs'), configPath: join(app, 'backend', 'config.json'), backupDir: join(app, 'backups') } });
+    const runner = createRunner({
+      plugin: telemetryPlugin(),
+      target: {
+        knex: db,
+        logsDir: join(app, 'logs'),
+        configPath: join(app, 'backend', 'config.json'),
+        backupDir: join(app, 'backups'),
+      },
+    });
     const verified = await runner.verify();
-    check(verified.ok, `telemetry does not verify after the repair: ${JSON.stringify({ drift: verified.plan.drift, validation: verified.validation })}`);
+    check(
+      verified.ok,
+      `telemetry does not verify after the repair: ${JSON.stringify({ drift: verified.plan.drift, validation: verified.validation })}`,
+    );
     const status = await runner.status();
     const applied = [...new Set(status.entries.filter((e) => e.outcome === 'applied').map((e) => e.id))].sort();
     check(status.pending.length === 0, `telemetry still has pending migrations: ${status.pending.join(', ')}`);
-    return { applied: applied.length, changed: counts.runs + counts.run_samples + counts.config_profiles + counts.rejected_rows, unit: 'rows', state: { ...counts, applied } };
+    return {
+      applied: applied.length,
+      changed: counts.runs + counts.run_samples + counts.config_profiles + counts.rejected_rows,
+      unit: 'rows',
+      state: { ...counts, applied },
+    };
   } finally {
     await db.destroy();
   }
@@ -223,10 +303,19 @@ async function sheets(work) {
   );
   const fixture = join(repo, 'fixtures', 'plugin-sheets', 'basic', 'before');
   const sheetsDir = join(repo, 'packages', 'plugin-sheets');
-  const server = serve(process.execPath, ['--import', 'tsx', 'src/testing/serve-bin.ts', '--fixture', fixture], sheetsDir);
+  const server = serve(
+    process.execPath,
+    ['--import', 'tsx', 'src/testing/serve-bin.ts', '--fixture', fixture],
+    sheetsDir,
+  );
   try {
-    const { url, spreadsheetIds: [spreadsheetId] } = JSON.parse(await server.line);
-    console.log(`[demo] Google API emulator at ${url}, spreadsheet ${spreadsheetId} (ZEUES v2.1, from fixtures/plugin-sheets/basic)`);
+    const {
+      url,
+      spreadsheetIds: [spreadsheetId],
+    } = JSON.parse(await server.line);
+    console.log(
+      `[demo] Google API emulator at ${url}, spreadsheet ${spreadsheetId} (ZEUES v2.1, from fixtures/plugin-sheets/basic)`,
+    );
     const config = join(here, 'sheets', 'tidemark.config.ts');
     const env = { SHEET_ID: spreadsheetId, GOOGLE_API_ROOT: url };
     const state = () => getJson(`${url}_emulator/state/${spreadsheetId}`);
@@ -237,25 +326,49 @@ async function sheets(work) {
     check(JSON.stringify(grid(await state())) === JSON.stringify(grid(before)), 'rehearse changed the sheet');
     tidemark(config, ['up'], env);
     const after = await state();
-    check(grid(after).values[0].slice(-3).join() === 'Ocupado_Por,Fecha_Ocupacion,version', 'the v3.0 columns are not at the end of row 1');
+    check(
+      grid(after).values[0].slice(-3).join() === 'Ocupado_Por,Fecha_Ocupacion,version',
+      'the v3.0 columns are not at the end of row 1',
+    );
     const status = tidemarkJson(config, ['status'], env).targets[0].status;
 
-    console.log(`\n${bold('$ verifySheet(target)')}  ${dim('(the seven checks through the plugin API: the CLI verify runs them as the validator)')}`);
+    console.log(
+      `\n${bold('$ verifySheet(target)')}  ${dim('(the seven checks through the plugin API: the CLI verify runs them as the validator)')}`,
+    );
     const { sheetsTarget, verifySheet } = await import('@tidemark/plugin-sheets');
     const { sheets: sheetsApi } = await import('@googleapis/sheets');
     const { drive: driveApi } = await import('@googleapis/drive');
-    const target = sheetsTarget({ spreadsheetId, sheets: sheetsApi({ version: 'v4', auth: 'demo-api-key', rootUrl: url }), drive: driveApi({ version: 'v3', auth: 'demo-api-key', rootUrl: url }) });
+    const target = sheetsTarget({
+      spreadsheetId,
+      sheets: sheetsApi({ version: 'v4', auth: 'demo-api-key', rootUrl: url }),
+      drive: driveApi({ version: 'v3', auth: 'demo-api-key', rootUrl: url }),
+    });
     const report = await verifySheet(target);
     for (const [name, c] of Object.entries(report.checks)) console.log(`  ${c.passed ? '✓' : '✗'} ${name}`);
-    check(report.success && Object.keys(report.checks).length === 7, `the seven checks: ${JSON.stringify(report.errors)}`);
+    check(
+      report.success && Object.keys(report.checks).length === 7,
+      `the seven checks: ${JSON.stringify(report.errors)}`,
+    );
     tidemark(config, ['verify'], env);
 
     tidemark(config, ['down', '--all'], env);
     const back = await state();
     check(JSON.stringify(grid(back)) === JSON.stringify(grid(before)), 'down did not give the v2.1 sheet back');
     tidemark(config, ['status'], env);
-    const rows = grid(after).values.filter((row, i) => JSON.stringify(row) !== JSON.stringify(grid(before).values[i] ?? [])).length;
-    return { applied: appliedIds(status).length, changed: rows, unit: 'rows', state: { applied: appliedIds(status), checks: Object.keys(report.checks).length, restored: true, requests: back.requests } };
+    const rows = grid(after).values.filter(
+      (row, i) => JSON.stringify(row) !== JSON.stringify(grid(before).values[i] ?? []),
+    ).length;
+    return {
+      applied: appliedIds(status).length,
+      changed: rows,
+      unit: 'rows',
+      state: {
+        applied: appliedIds(status),
+        checks: Object.keys(report.checks).length,
+        restored: true,
+        requests: back.requests,
+      },
+    };
   } finally {
     await server.stop();
   }
@@ -265,9 +378,13 @@ async function mongo(work) {
   header(
     'seed 003 · CML lablet manager on MongoDB',
     'Python upgrade() scripts run per environment behind feature flags, and a rollback that means running downgrade() by hand (its section 7.1).',
-    'the MongoDB wire-protocol server on a local port: the app\'s startup hook applies 001 and 002, a second boot is one ledger read, then down --to 001 reverts 002 (its snapshot taken first).',
+    "the MongoDB wire-protocol server on a local port: the app's startup hook applies 001 and 002, a second boot is one ledger read, then down --to 001 reverts 002 (its snapshot taken first).",
   );
-  const server = serve(process.execPath, [join(repo, 'packages', 'mongo-wire-server', 'dist', 'bin.js'), '--port', '0'], work);
+  const server = serve(
+    process.execPath,
+    [join(repo, 'packages', 'mongo-wire-server', 'dist', 'bin.js'), '--port', '0'],
+    work,
+  );
   try {
     const url = (await server.line).replace(/^.*listening: /, '');
     const env = { MONGO_URL: url, MONGO_DB: 'cml_cloud_manager' };
@@ -278,9 +395,12 @@ async function mongo(work) {
     try {
       const db = client.db(env.MONGO_DB);
       await writeStateToDb(db, await loadFixture(join(repo, 'fixtures', 'plugin-mongo', 'legacy-workers', 'before')));
-      const workers = async () => (await db.collection('cml_workers').find({}).sort({ _id: 1 }).toArray()).map((d) => JSON.stringify(d));
+      const workers = async () =>
+        (await db.collection('cml_workers').find({}).sort({ _id: 1 }).toArray()).map((d) => JSON.stringify(d));
       const before = await workers();
-      console.log(`[demo] wire-protocol server at ${url}; ${before.length} legacy cml_workers documents loaded (fixtures/plugin-mongo/legacy-workers)`);
+      console.log(
+        `[demo] wire-protocol server at ${url}; ${before.length} legacy cml_workers documents loaded (fixtures/plugin-mongo/legacy-workers)`,
+      );
       const config = join(here, 'mongo', 'tidemark.config.ts');
 
       tidemark(config, ['status'], env);
@@ -289,16 +409,27 @@ async function mongo(work) {
       node(join(here, 'mongo', 'app.mjs'), [], env, 'node mongo/app.mjs   # boot 2');
       check(JSON.stringify(await workers()) === JSON.stringify(upgraded), 'the second boot changed documents');
       const status = tidemarkJson(config, ['status'], env).targets[0].status;
-      check(appliedIds(status).join() === '001_lablet_collections,002_cml_worker_extensions', `after boot: ${appliedIds(status).join()}`);
+      check(
+        appliedIds(status).join() === '001_lablet_collections,002_cml_worker_extensions',
+        `after boot: ${appliedIds(status).join()}`,
+      );
       tidemark(config, ['status'], env);
       tidemark(config, ['down', '--to', '001_lablet_collections'], env);
       tidemark(config, ['status'], env);
       const final = tidemarkJson(config, ['status'], env).targets[0].status;
       check(appliedIds(final).join() === '001_lablet_collections', `after down: ${appliedIds(final).join()}`);
-      check(JSON.stringify(await workers()) === JSON.stringify(before), 'down --to 001 did not give the workers back as they were');
+      check(
+        JSON.stringify(await workers()) === JSON.stringify(before),
+        'down --to 001 did not give the workers back as they were',
+      );
       const collections = Object.keys((await readState(db)).collections ?? {});
       const changed = upgraded.filter((d, i) => d !== before[i]).length;
-      return { applied: appliedIds(status).length, changed, unit: 'documents', state: { afterBoot: appliedIds(status), afterDown: appliedIds(final), collections } };
+      return {
+        applied: appliedIds(status).length,
+        changed,
+        unit: 'documents',
+        state: { afterBoot: appliedIds(status), afterDown: appliedIds(final), collections },
+      };
     } finally {
       await client.close();
     }
@@ -315,16 +446,28 @@ async function snapshots(work) {
   );
   const file = join(work, 'recipes.sqlite');
   const env = { SNAPSHOTS_DB: file };
-  const { loadState, readState, backfillStats, formatStats, snapshotEntities } = await import('@tidemark/plugin-snapshots');
+  const { loadState, readState, backfillStats, formatStats, snapshotEntities } =
+    await import('@tidemark/plugin-snapshots');
   const { DataSource } = await import('typeorm');
-  const open = () => new DataSource({ type: 'sqljs', location: file, autoSave: true, entities: snapshotEntities, logging: false }).initialize();
-  const sample = JSON.parse(readFileSync(join(repo, 'packages', 'plugin-snapshots', 'test_data', 'sample_data.json'), 'utf8'));
+  const open = () =>
+    new DataSource({
+      type: 'sqljs',
+      location: file,
+      autoSave: true,
+      entities: snapshotEntities,
+      logging: false,
+    }).initialize();
+  const sample = JSON.parse(
+    readFileSync(join(repo, 'packages', 'plugin-snapshots', 'test_data', 'sample_data.json'), 'utf8'),
+  );
   let ds = await open();
   await loadState(ds, sample);
   await ds.sqljsManager.saveDatabase();
   const before = await readState(ds);
   await ds.destroy();
-  console.log(`[demo] sample_data.json loaded into ${file}: ${sample.recipes.length} recipes, ${sample.production_runs.length} production runs, no snapshots yet`);
+  console.log(
+    `[demo] sample_data.json loaded into ${file}: ${sample.recipes.length} recipes, ${sample.production_runs.length} production runs, no snapshots yet`,
+  );
   const config = join(here, 'snapshots', 'tidemark.config.ts');
 
   tidemark(config, ['up', '--dry-run'], env);
@@ -337,7 +480,10 @@ async function snapshots(work) {
   const upgraded = await readState(ds);
   await ds.destroy();
   const snapshotRows = upgraded.recipe_snapshots ?? [];
-  check(snapshotRows.length === 8 && snapshotRows.every((s) => s.is_backfilled), `expected 8 backfilled snapshots, found ${snapshotRows.length}`);
+  check(
+    snapshotRows.length === 8 && snapshotRows.every((s) => s.is_backfilled),
+    `expected 8 backfilled snapshots, found ${snapshotRows.length}`,
+  );
   const linked = upgraded.production_runs.filter((r) => r.recipe_snapshot_id !== null).length;
   const status = tidemarkJson(config, ['status'], env).targets[0].status;
   tidemark(config, ['down', '--all'], env);
@@ -345,13 +491,27 @@ async function snapshots(work) {
   const back = await readState(ds);
   await ds.destroy();
   check(back.recipe_snapshots === undefined, 'down left the recipe_snapshots table');
-  check(JSON.stringify(back.production_runs) === JSON.stringify(before.production_runs), 'down did not give production_runs back as they were');
-  return { applied: appliedIds(status).length, changed: snapshotRows.length + linked, unit: 'rows', state: { snapshots: snapshotRows.length, linked, restored: true } };
+  check(
+    JSON.stringify(back.production_runs) === JSON.stringify(before.production_runs),
+    'down did not give production_runs back as they were',
+  );
+  return {
+    applied: appliedIds(status).length,
+    changed: snapshotRows.length + linked,
+    unit: 'rows',
+    state: { snapshots: snapshotRows.length, linked, restored: true },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const PARTS = { 'run-dirs': { seed: '000 run directories', run: runDirs }, telemetry: { seed: '001 telemetry', run: telemetry }, sheets: { seed: '002 sheets', run: sheets }, mongo: { seed: '003 mongo', run: mongo }, snapshots: { seed: '004 snapshots', run: snapshots } };
+const PARTS = {
+  'run-dirs': { seed: '000 run directories', run: runDirs },
+  telemetry: { seed: '001 telemetry', run: telemetry },
+  sheets: { seed: '002 sheets', run: sheets },
+  mongo: { seed: '003 mongo', run: mongo },
+  snapshots: { seed: '004 snapshots', run: snapshots },
+};
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = asked.filter((a) => !(a in PARTS));
@@ -382,10 +542,25 @@ for (const name of names) {
   }
 }
 
-const rows = [['seed', 'migrations applied', 'changed', 'time', ''], ...results.map((r) => [r.seed, r.ok ? `${r.applied}${r.baselined ? ` (+${r.baselined} baselined)` : ''}` : '-', r.ok ? `${r.changed} ${r.unit}` : '-', `${(r.ms / 1000).toFixed(1)} s`, r.ok ? 'ok' : `FAILED: ${r.error}`])];
+const rows = [
+  ['seed', 'migrations applied', 'changed', 'time', ''],
+  ...results.map((r) => [
+    r.seed,
+    r.ok ? `${r.applied}${r.baselined ? ` (+${r.baselined} baselined)` : ''}` : '-',
+    r.ok ? `${r.changed} ${r.unit}` : '-',
+    `${(r.ms / 1000).toFixed(1)} s`,
+    r.ok ? 'ok' : `FAILED: ${r.error}`,
+  ]),
+];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-const line = (row) => row.map((c, i) => (i === 1 || i === 2 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-console.log(`\n${bold('Tidemark demo')} · ${((Date.now() - started) / 1000).toFixed(1)} s\n${bold(line(rows[0]))}\n${rows.slice(1).map(line).join('\n')}`);
-if (process.env.TIDEMARK_DEMO_REPORT) writeFileSync(process.env.TIDEMARK_DEMO_REPORT, `${JSON.stringify(results, null, 2)}\n`);
+const line = (row) =>
+  row
+    .map((c, i) => (i === 1 || i === 2 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+    .join('  ')
+    .trimEnd();
+console.log(
+  `\n${bold('Tidemark demo')} · ${((Date.now() - started) / 1000).toFixed(1)} s\n${bold(line(rows[0]))}\n${rows.slice(1).map(line).join('\n')}`,
+);
+if (process.env.TIDEMARK_DEMO_REPORT)
+  writeFileSync(process.env.TIDEMARK_DEMO_REPORT, `${JSON.stringify(results, null, 2)}\n`);
 if (results.some((r) => !r.ok)) process.exitCode = 1;
-

@@ -51,18 +51,23 @@ function debianTools() {
   if (wanted.length === 0) return;
   const names = wanted.map(([name]) => name);
   if (process.getuid?.() !== 0 || !has('apt-get', ['--version'])) {
-    console.error(`[tidemark] the tests need Debian packages: ${names.join(' ')} (apt-get install -y ${names.join(' ')})`);
+    console.error(
+      `[tidemark] the tests need Debian packages: ${names.join(' ')} (apt-get install -y ${names.join(' ')})`,
+    );
     return;
   }
   console.log(`[tidemark] installing Debian packages the tests use: ${names.join(' ')}`);
   must('apt-get', ['update', '-qq']);
-  const code = run('apt-get', ['install', '-y', '-qq', ...names], { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const code = run('apt-get', ['install', '-y', '-qq', ...names], {
+    env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (code !== 0) process.exit(code);
 }
 
 const jobs = {
   setup: () => {},
-  demo: () => must('pnpm', ['--filter', '@tidemark/demo', 'run', 'demo', ...process.argv.slice(3).filter((a) => a !== '--')]),
+  demo: () =>
+    must('pnpm', ['--filter', '@tidemark/demo', 'run', 'demo', ...process.argv.slice(3).filter((a) => a !== '--')]),
   test: () => {
     debianTools();
     must('pnpm', ['turbo', 'run', 'build', 'typecheck', 'lint', 'check:package', '--output-logs=errors-only']);
@@ -83,7 +88,10 @@ const mutationPackages = [
   ['@tidemark/plugin-run-dirs', 'packages/plugin-run-dirs'],
 ];
 function mutation(only) {
-  const chosen = only.length > 0 ? mutationPackages.filter(([name, dir]) => only.some((o) => name.endsWith(o) || dir.endsWith(o))) : mutationPackages;
+  const chosen =
+    only.length > 0
+      ? mutationPackages.filter(([name, dir]) => only.some((o) => name.endsWith(o) || dir.endsWith(o)))
+      : mutationPackages;
   const results = [];
   for (const [name, dir] of chosen) {
     const report = join(root, dir, 'reports', 'mutation', 'mutation.json');
@@ -94,7 +102,10 @@ function mutation(only) {
   console.log('\n[tidemark] mutation scores');
   for (const r of results) {
     const verdict = r.code === 0 ? 'ok' : r.score === null ? `failed (exit ${r.code})` : `below break ${r.breakAt}`;
-    const score = r.score === null ? 'no report' : `${r.score.toFixed(2)}% (${r.detected} killed or timed out / ${r.valid}; break ${r.breakAt})`;
+    const score =
+      r.score === null
+        ? 'no report'
+        : `${r.score.toFixed(2)}% (${r.detected} killed or timed out / ${r.valid}; break ${r.breakAt})`;
     console.log(`  ${r.name.padEnd(28)} ${score} ${verdict}  ${r.dir}/reports/mutation/index.html`);
   }
   if (results.some((r) => r.code !== 0)) process.exit(1);
@@ -108,11 +119,17 @@ function mutationScore(report) {
   for (const file of Object.values(json.files)) {
     for (const m of file.mutants) {
       if (m.status === 'Killed' || m.status === 'Timeout') detected += 1;
-      if (m.status === 'Killed' || m.status === 'Timeout' || m.status === 'Survived' || m.status === 'NoCoverage') valid += 1;
+      if (m.status === 'Killed' || m.status === 'Timeout' || m.status === 'Survived' || m.status === 'NoCoverage')
+        valid += 1;
     }
   }
   const config = JSON.parse(readFileSync(join(dirname(dirname(dirname(report))), 'stryker.config.json'), 'utf8'));
-  return { score: valid === 0 ? 0 : (detected / valid) * 100, detected, valid, breakAt: config.thresholds?.break ?? 'none' };
+  return {
+    score: valid === 0 ? 0 : (detected / valid) * 100,
+    detected,
+    valid,
+    breakAt: config.thresholds?.break ?? 'none',
+  };
 }
 
 const job = process.argv[2] ?? 'test';

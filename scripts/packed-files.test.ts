@@ -21,12 +21,16 @@ interface Manifest {
 
 const publicPackages = readdirSync(packagesDir)
   .filter((dir) => existsSync(join(packagesDir, dir, 'package.json')))
-  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) as Manifest }))
+  .map((dir) => ({
+    dir,
+    manifest: JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) as Manifest,
+  }))
   .filter(({ manifest }) => manifest.private !== true);
 
 const ALLOWED = /^(dist\/.+|package\.json|README\.md|LICENSE)$/;
 // A path segment (folder or file stem) naming test, tooling or sample code.
-const TOOLING = /(^|\/)(test|tests|__tests__|testdata|test_data|test-plugin|bench|benchmarks?|demo|e2e|fixtures|sample-data|sample)(\/|\.|$)|\.(test|spec|bench)\.[cm]?[jt]s/;
+const TOOLING =
+  /(^|\/)(test|tests|__tests__|testdata|test_data|test-plugin|bench|benchmarks?|demo|e2e|fixtures|sample-data|sample)(\/|\.|$)|\.(test|spec|bench)\.[cm]?[jt]s/;
 
 function targetsOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -42,10 +46,17 @@ function packedFiles(dir: string): string[] {
   const cwd = join(packagesDir, dir);
   if (!existsSync(join(cwd, 'dist'))) {
     // npm test builds before vitest; a lone run builds what it needs rather than asserting on nothing.
-    execFileSync('pnpm', ['turbo', 'run', 'build', `--filter=./packages/${dir}...`, '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+    execFileSync('pnpm', ['turbo', 'run', 'build', `--filter=./packages/${dir}...`, '--output-logs=errors-only'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   }
   expect(existsSync(join(cwd, 'dist')), `${dir}: no dist/ after \`pnpm turbo run build\``).toBe(true);
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [report] = JSON.parse(out) as { files: { path: string }[] }[];
   if (!report) throw new Error(`${dir}: npm pack --dry-run --json printed no report`);
   const files = report.files.map((f) => f.path).sort();
@@ -55,28 +66,45 @@ function packedFiles(dir: string): string[] {
 
 describe('packed file lists', () => {
   it('finds the public packages', () => {
-    expect(publicPackages.map((p) => p.dir)).toEqual(expect.arrayContaining(['core', 'cli', 'plugin-telemetry', 'fleet']));
+    expect(publicPackages.map((p) => p.dir)).toEqual(
+      expect.arrayContaining(['core', 'cli', 'plugin-telemetry', 'fleet']),
+    );
   });
 
   describe.each(publicPackages)('$manifest.name', ({ dir, manifest }) => {
     it('packs only dist/, package.json, README.md and LICENSE, with no test/bench/demo/e2e code', () => {
       const files = packedFiles(dir);
-      expect(files.filter((f) => !ALLOWED.test(f)), `${dir}: files outside dist/`).toEqual([]);
-      expect(files.filter((f) => TOOLING.test(f)), `${dir}: test or tooling files in the tarball`).toEqual([]);
+      expect(
+        files.filter((f) => !ALLOWED.test(f)),
+        `${dir}: files outside dist/`,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => TOOLING.test(f)),
+        `${dir}: test or tooling files in the tarball`,
+      ).toEqual([]);
       expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
       const targets = [...targetsOf(manifest.exports), ...targetsOf(manifest.bin)].map((t) => t.replace(/^\.\//, ''));
       expect(targets.length, `${dir}: no exports`).toBeGreaterThan(0);
-      expect(targets.filter((t) => !files.includes(t)), `${dir}: exports/bin targets missing from the tarball`).toEqual([]);
+      expect(
+        targets.filter((t) => !files.includes(t)),
+        `${dir}: exports/bin targets missing from the tarball`,
+      ).toEqual([]);
     });
 
     it('ships source maps that embed their sources (src/ is not shipped)', () => {
       const maps = packedFiles(dir).filter((f) => f.endsWith('.map'));
       expect(maps.length, `${dir}: no source maps`).toBeGreaterThan(0);
       for (const map of maps) {
-        const json = JSON.parse(readFileSync(join(packagesDir, dir, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+        const json = JSON.parse(readFileSync(join(packagesDir, dir, map), 'utf8')) as {
+          sources: string[];
+          sourcesContent?: (string | null)[];
+        };
         expect(map.endsWith('.d.ts.map'), `${dir}/${map}: a declaration map points at unshipped src/`).toBe(false);
         expect(json.sourcesContent?.length, `${dir}/${map}: sourcesContent`).toBe(json.sources.length);
-        expect(json.sourcesContent?.every((s) => typeof s === 'string' && s.length > 0), `${dir}/${map}: empty sources`).toBe(true);
+        expect(
+          json.sourcesContent?.every((s) => typeof s === 'string' && s.length > 0),
+          `${dir}/${map}: empty sources`,
+        ).toBe(true);
       }
     });
 

@@ -8,8 +8,14 @@ const client = new MongoClient(process.env.MONGO_URL, { serverSelectionTimeoutMS
 await client.connect();
 try {
   const db = client.db(process.env.MONGO_DB ?? 'cml_cloud_manager');
-  const result = await runPendingMigrations({ plugin: mongoPlugin(), target: db, contexts: contextsFromFlags({ LABLET_ENABLED: true }) });
-  console.log(`[app] boot: ${result.outcome}${result.applied.length ? `, applied ${result.applied.join(", ")}` : " (one ledger read, no lock taken)"}`);
+  const result = await runPendingMigrations({
+    plugin: mongoPlugin(),
+    target: db,
+    contexts: contextsFromFlags({ LABLET_ENABLED: true }),
+  });
+  console.log(
+    `[app] boot: ${result.outcome}${result.applied.length ? `, applied ${result.applied.join(', ')}` : ' (one ledger read, no lock taken)'}`,
+  );
 } finally {
   await client.close();
 }

@@ -17,5 +17,10 @@ const runs = readdirSync(root, { withFileTypes: true })
   .sort();
 
 export default defineConfig({
-  targets: Object.fromEntries(runs.map((runId): [string, TargetConfig<RunDirTarget>] => [runId, { plugin, target: { dir: join(root, runId), runId } }])),
+  targets: Object.fromEntries(
+    runs.map((runId): [string, TargetConfig<RunDirTarget>] => [
+      runId,
+      { plugin, target: { dir: join(root, runId), runId } },
+    ]),
+  ),
 });

@@ -9,7 +9,8 @@ import { sheetsPlugin, sheetsTarget } from '@tidemark/plugin-sheets';
 
 const spreadsheetId = process.env.SHEET_ID;
 const rootUrl = process.env.GOOGLE_API_ROOT;
-if (!spreadsheetId || !rootUrl) throw new Error('set SHEET_ID and GOOGLE_API_ROOT (npm run demo -- sheets serves the emulator and sets both)');
+if (!spreadsheetId || !rootUrl)
+  throw new Error('set SHEET_ID and GOOGLE_API_ROOT (npm run demo -- sheets serves the emulator and sets both)');
 const auth = process.env.GOOGLE_API_KEY ?? 'demo-api-key';
 
 export default defineConfig({

@@ -7,14 +7,22 @@ import { snapshotEntities, snapshotsPlugin } from '@tidemark/plugin-snapshots';
 import { DataSource } from 'typeorm';
 
 const file = process.env.SNAPSHOTS_DB;
-if (!file) throw new Error('set SNAPSHOTS_DB to a SQLite file (npm run demo -- snapshots makes one from sample_data.json)');
+if (!file)
+  throw new Error('set SNAPSHOTS_DB to a SQLite file (npm run demo -- snapshots makes one from sample_data.json)');
 
 export default defineConfig({
   targets: {
     recipes: {
       // Small batches so the demo shows the resumable backfill commit batch after batch.
       plugin: snapshotsPlugin({ batchSize: 4 }),
-      target: () => new DataSource({ type: 'sqljs', location: file, autoSave: true, entities: snapshotEntities, logging: false }).initialize(),
+      target: () =>
+        new DataSource({
+          type: 'sqljs',
+          location: file,
+          autoSave: true,
+          entities: snapshotEntities,
+          logging: false,
+        }).initialize(),
       dispose: (ds) => ds.destroy(),
     },
   },

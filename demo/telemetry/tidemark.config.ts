@@ -10,14 +10,21 @@ import ClientPgLite from 'knex-pglite';
 
 const app = process.env.EXTRUDER_DIR;
 const dataDir = process.env.PGLITE_DIR;
-if (!app || !dataDir) throw new Error('set EXTRUDER_DIR (logs/ + backend/config.json) and PGLITE_DIR (npm run demo -- telemetry makes both)');
+if (!app || !dataDir)
+  throw new Error(
+    'set EXTRUDER_DIR (logs/ + backend/config.json) and PGLITE_DIR (npm run demo -- telemetry makes both)',
+  );
 
 export default defineConfig({
   targets: {
     extruder: {
       plugin: telemetryPlugin({ timezone: 'UTC' }),
       target: (): TelemetryTarget => ({
-        knex: knex({ client: ClientPgLite as unknown as Knex.Config['client'], dialect: 'postgres', connection: { filename: dataDir } } as Knex.Config),
+        knex: knex({
+          client: ClientPgLite as unknown as Knex.Config['client'],
+          dialect: 'postgres',
+          connection: { filename: dataDir },
+        } as Knex.Config),
         logsDir: join(app, 'logs'),
         configPath: join(app, 'backend', 'config.json'),
         backupDir: join(app, 'backups'),

@@ -6,7 +6,14 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   test: {
     name: 'plugin-run-dirs-mutation',
-    include: ['src/guards/zip-archive.test.ts', 'src/guards/zip-entries.test.ts', 'src/guards/zip-restore.test.ts', 'src/guards/zip-journal.test.ts', 'src/guards/zip-links.test.ts', 'src/guards/journal.test.ts'],
+    include: [
+      'src/guards/zip-archive.test.ts',
+      'src/guards/zip-entries.test.ts',
+      'src/guards/zip-restore.test.ts',
+      'src/guards/zip-journal.test.ts',
+      'src/guards/zip-links.test.ts',
+      'src/guards/journal.test.ts',
+    ],
     testTimeout: 30_000,
   },
 });

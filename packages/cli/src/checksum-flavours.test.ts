@@ -25,7 +25,9 @@ type Sums = Record<string, { checksum: string; legacy: string }>;
 type Defined = Pick<Migration<unknown>, 'id' | 'checksum' | 'previousChecksums'>;
 
 const sumsOf = (migrations: readonly Defined[]): Sums =>
-  Object.fromEntries(migrations.map((m) => [m.id, { checksum: m.checksum, legacy: m.previousChecksums?.at(-1) ?? m.checksum }]));
+  Object.fromEntries(
+    migrations.map((m) => [m.id, { checksum: m.checksum, legacy: m.previousChecksums?.at(-1) ?? m.checksum }]),
+  );
 
 // Prints the sums of the `migrations` a module exports (`require` loads it as CommonJS).
 const PRINT_SUMS = `
@@ -48,12 +50,26 @@ async function childSums(args: readonly string[], nodeFlags: readonly string[] =
 /** tsc's output of the fixture folder (typescript's transpileModule, as the repo's tsconfig targets) in `format`. */
 async function tscBuild(format: 'esm' | 'cjs'): Promise<string> {
   const out = join(work, `tsc-${format}`);
-  const base = ts.readConfigFile(fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)), ts.sys.readFile);
+  const base = ts.readConfigFile(
+    fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)),
+    ts.sys.readFile,
+  );
   const { options } = ts.convertCompilerOptionsFromJson(base.config.compilerOptions, cliDir);
-  const compilerOptions = { ...options, module: format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Bundler, verbatimModuleSyntax: false, sourceMap: false, declaration: false, paths: {} };
+  const compilerOptions = {
+    ...options,
+    module: format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    verbatimModuleSyntax: false,
+    sourceMap: false,
+    declaration: false,
+    paths: {},
+  };
   await mkdir(out, { recursive: true });
   for (const file of (await readdir(fixtureDir)).filter((f) => f.endsWith('.ts'))) {
-    const { outputText } = ts.transpileModule(await readFile(join(fixtureDir, file), 'utf8'), { compilerOptions, fileName: file });
+    const { outputText } = ts.transpileModule(await readFile(join(fixtureDir, file), 'utf8'), {
+      compilerOptions,
+      fileName: file,
+    });
     await writeFile(join(out, file.replace(/\.ts$/, '.js')), outputText);
   }
   await writeFile(join(out, 'package.json'), JSON.stringify({ type: format === 'esm' ? 'module' : 'commonjs' }));
@@ -81,30 +97,45 @@ afterAll(async () => {
 const SLOW = 240_000;
 
 describe('one migrations file, every compiler: one checksum', () => {
-  it('tsc (ESM and CommonJS, built and run in node), jiti (tidemark up), tsx and vitest agree', async () => {
-    const flavours: Record<string, Sums> = {
-      vitest: sumsOf(viaVitest.migrations),
-      jiti: await jitiSums(join(fixtureDir, 'migrations.ts')),
-      'tsc esm': await childSums(['import', await tscBuild('esm')]),
-      'tsc cjs': await childSums(['require', await tscBuild('cjs')]),
-      tsx: await childSums(['import', join(fixtureDir, 'migrations.ts')], ['--import', 'tsx']),
-    };
-    const checksums = Object.fromEntries(Object.entries(flavours).map(([tool, sums]) => [tool, Object.fromEntries(Object.entries(sums).map(([id, s]) => [id, s.checksum]))]));
-    expect(Object.keys(checksums.vitest!)).toEqual(['001_notes', '002_log']);
-    for (const [tool, sums] of Object.entries(checksums)) expect(sums, tool).toEqual(checksums.vitest);
-    // The fixture does exercise the bug: 0.1's algorithm gave a different checksum to each of these tools.
-    for (const id of ['001_notes', '002_log']) {
-      expect(new Set(Object.values(flavours).map((sums) => sums[id]!.legacy)).size, id).toBe(Object.keys(flavours).length);
-    }
-  }, SLOW);
+  it(
+    'tsc (ESM and CommonJS, built and run in node), jiti (tidemark up), tsx and vitest agree',
+    async () => {
+      const flavours: Record<string, Sums> = {
+        vitest: sumsOf(viaVitest.migrations),
+        jiti: await jitiSums(join(fixtureDir, 'migrations.ts')),
+        'tsc esm': await childSums(['import', await tscBuild('esm')]),
+        'tsc cjs': await childSums(['require', await tscBuild('cjs')]),
+        tsx: await childSums(['import', join(fixtureDir, 'migrations.ts')], ['--import', 'tsx']),
+      };
+      const checksums = Object.fromEntries(
+        Object.entries(flavours).map(([tool, sums]) => [
+          tool,
+          Object.fromEntries(Object.entries(sums).map(([id, s]) => [id, s.checksum])),
+        ]),
+      );
+      expect(Object.keys(checksums.vitest!)).toEqual(['001_notes', '002_log']);
+      for (const [tool, sums] of Object.entries(checksums)) expect(sums, tool).toEqual(checksums.vitest);
+      // The fixture does exercise the bug: 0.1's algorithm gave a different checksum to each of these tools.
+      for (const id of ['001_notes', '002_log']) {
+        expect(new Set(Object.values(flavours).map((sums) => sums[id]!.legacy)).size, id).toBe(
+          Object.keys(flavours).length,
+        );
+      }
+    },
+    SLOW,
+  );
 
-  it('plugin-run-dirs: its built dist, its src under jiti and under vitest give the same checksums', async () => {
-    const dist = await childSums(['run-dirs-dist', '']);
-    const jiti = await jitiSums(runDirsSrc);
-    const vitest = sumsOf(runDirsPlugin().migrations);
-    const only = (sums: Sums) => Object.fromEntries(Object.entries(sums).map(([id, s]) => [id, s.checksum]));
-    expect(Object.keys(dist)).toContain('005_wbt_geojson_ids');
-    expect(only(jiti)).toEqual(only(dist));
-    expect(only(vitest)).toEqual(only(dist));
-  }, SLOW);
+  it(
+    'plugin-run-dirs: its built dist, its src under jiti and under vitest give the same checksums',
+    async () => {
+      const dist = await childSums(['run-dirs-dist', '']);
+      const jiti = await jitiSums(runDirsSrc);
+      const vitest = sumsOf(runDirsPlugin().migrations);
+      const only = (sums: Sums) => Object.fromEntries(Object.entries(sums).map(([id, s]) => [id, s.checksum]));
+      expect(Object.keys(dist)).toContain('005_wbt_geojson_ids');
+      expect(only(jiti)).toEqual(only(dist));
+      expect(only(vitest)).toEqual(only(dist));
+    },
+    SLOW,
+  );
 });

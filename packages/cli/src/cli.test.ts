@@ -36,7 +36,10 @@ describe('config', () => {
 
     await mkdir(join(project.dir, 'elsewhere'));
     const other = join(project.dir, 'elsewhere', 'other.config.ts');
-    await writeFile(other, (await readFile(join(project.dir, 'tidemark.config.ts'), 'utf8')).replaceAll("'./src/", "'../src/"));
+    await writeFile(
+      other,
+      (await readFile(join(project.dir, 'tidemark.config.ts'), 'utf8')).replaceAll("'./src/", "'../src/"),
+    );
     const run = await runIn(nested, ['status', '--json', '--config', '../../elsewhere/other.config.ts']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).targets[0].target).toBe(`notes:${join(project.dir, 'elsewhere', 'notes')}`);
@@ -54,13 +57,18 @@ describe('config', () => {
     expect(empty.json()).toMatchObject({ command: 'status', ok: false, exitCode: 2 });
     expect(empty.stderr).toContain('"targets" must name at least one target');
 
-    await writeFile(join(project.dir, 'tidemark.config.ts'), "export default { targets: { x: { plugin: { name: 'p' }, target: 1 } } };");
+    await writeFile(
+      join(project.dir, 'tidemark.config.ts'),
+      "export default { targets: { x: { plugin: { name: 'p' }, target: 1 } } };",
+    );
     expect((await project.run('plan')).stderr).toContain('targets.x.plugin must be a Tidemark plugin');
 
     await writeFile(join(project.dir, 'tidemark.config.ts'), "import './nope.js';\nexport default {};");
     const broken = await project.run('plan');
     expect(broken.code).toBe(ExitCode.USAGE);
-    expect(broken.stderr.trim()).toBe(`error ${join(project.dir, 'tidemark.config.ts')}:1: cannot find module './nope.js', no such file`);
+    expect(broken.stderr.trim()).toBe(
+      `error ${join(project.dir, 'tidemark.config.ts')}:1: cannot find module './nope.js', no such file`,
+    );
   });
 
   it('runs every target, or the one named by --target; opens targets lazily and disposes them', async () => {
@@ -80,7 +88,11 @@ export default defineConfig({
     await writeFile(join(project.dir, 'notes2', 'n.json'), JSON.stringify({ title: 'T', body: 'b' }));
     const both = await project.run('up', '--json');
     expect(both.code).toBe(0);
-    expect(both.json().targets.map((t: { name: string; result: { applied: string[] } }) => [t.name, t.result.applied.length])).toEqual([
+    expect(
+      both
+        .json()
+        .targets.map((t: { name: string; result: { applied: string[] } }) => [t.name, t.result.applied.length]),
+    ).toEqual([
       ['first', 3],
       ['second', 3],
     ]);
@@ -100,7 +112,10 @@ describe('output', () => {
     const run = await project.run('up', '--json', '--log-json');
     expect(run.code).toBe(0);
     expect(() => JSON.parse(run.stdout)).not.toThrow();
-    const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as core.TidemarkEvent);
+    const events = run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as core.TidemarkEvent);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('lock:acquired');
     expect(types.indexOf('trait:detected')).toBeLessThan(types.indexOf('plan:ready'));
@@ -150,7 +165,8 @@ export default { targets: {
     project = await makeProject();
     const help = await project.run('--help');
     expect(help.code).toBe(0);
-    for (const cmd of ['status', 'plan', 'up', 'down', 'verify', 'rehearse', 'new', 'corpus']) expect(help.stdout).toContain(cmd);
+    for (const cmd of ['status', 'plan', 'up', 'down', 'verify', 'rehearse', 'new', 'corpus'])
+      expect(help.stdout).toContain(cmd);
     expect((await project.run('--version')).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect((await project.run('frobnicate')).code).toBe(ExitCode.USAGE);
     expect((await project.run('up', '--sideways')).code).toBe(ExitCode.USAGE);
@@ -161,7 +177,8 @@ export default { targets: {
 
 describe('lock', () => {
   const lockFile = (p: Project) => join(p.notes, '.tidemark-lock.json');
-  const holder = (expiresAt: string) => JSON.stringify({ token: 'other-runner', host: 'elsewhere', pid: 4242, since: new Date().toISOString(), expiresAt });
+  const holder = (expiresAt: string) =>
+    JSON.stringify({ token: 'other-runner', host: 'elsewhere', pid: 4242, since: new Date().toISOString(), expiresAt });
 
   it('waits for --lock-wait, then exits 3 naming the holder; nothing is changed', async () => {
     project = await makeProject();

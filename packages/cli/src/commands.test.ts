@@ -19,8 +19,15 @@ describe('status', () => {
     const doc = before.json();
     expect(doc).toMatchObject({ command: 'status', ok: true, exitCode: 0 });
     expect(doc.targets).toHaveLength(1);
-    expect(doc.targets[0]).toMatchObject({ name: 'notes', plugin: 'notes', target: `notes:${project.notes}`, ok: true });
-    expect(doc.targets[0].status.migrations.map((m: { id: string; status: string }) => [m.id, m.status])).toEqual(ALL.map((id) => [id, 'pending']));
+    expect(doc.targets[0]).toMatchObject({
+      name: 'notes',
+      plugin: 'notes',
+      target: `notes:${project.notes}`,
+      ok: true,
+    });
+    expect(doc.targets[0].status.migrations.map((m: { id: string; status: string }) => [m.id, m.status])).toEqual(
+      ALL.map((id) => [id, 'pending']),
+    );
     expect(doc.targets[0].status.lock).toBeNull();
 
     expect((await project.run('up')).code).toBe(0);
@@ -49,10 +56,19 @@ export const migrations = {
       await writeFile(ledgerFile, JSON.stringify(doc));
     };
     const changed = async () =>
-      Object.fromEntries((await project.run('status', '--json')).json().targets[0].status.migrations.map((m: { id: string; checksumChanged: boolean }) => [m.id, m.checksumChanged]));
+      Object.fromEntries(
+        (await project.run('status', '--json'))
+          .json()
+          .targets[0].status.migrations.map((m: { id: string; checksumChanged: boolean }) => [m.id, m.checksumChanged]),
+      );
 
     await rewrite({ '004_app_step': '0a1b2c3d4e5f6071' });
-    expect(await changed()).toEqual({ '001_add_tags': false, '002_rename_body': false, '003_split_title': false, '004_app_step': false });
+    expect(await changed()).toEqual({
+      '001_add_tags': false,
+      '002_rename_body': false,
+      '003_split_title': false,
+      '004_app_step': false,
+    });
     expect((await project.run('verify')).code).toBe(ExitCode.OK);
 
     await rewrite({ '001_add_tags': '0a1b2c3d4e5f6071' });
@@ -97,8 +113,18 @@ describe('up', () => {
     expect(run.stdout).toContain('applied 3 (001_add_tags, 002_rename_body, 003_split_title)');
     expect(run.stderr).toContain('[1/3] up 001_add_tags');
     expect(run.stderr).toContain('001_add_tags 100% (3/3)');
-    expect(await project.readNote('groceries.json')).toEqual({ title: 'Groceries', category: 'Home', content: 'eggs, milk #shopping #Weekly', tags: ['shopping', 'weekly'] });
-    expect(await project.readNote('ideas.json')).toEqual({ title: 'Ideas', category: null, content: 'no tags here', tags: [] });
+    expect(await project.readNote('groceries.json')).toEqual({
+      title: 'Groceries',
+      category: 'Home',
+      content: 'eggs, milk #shopping #Weekly',
+      tags: ['shopping', 'weekly'],
+    });
+    expect(await project.readNote('ideas.json')).toEqual({
+      title: 'Ideas',
+      category: null,
+      content: 'no tags here',
+      tags: [],
+    });
     const ledger = await project.ledger();
     expect(ledger.map((e) => [e.id, e.outcome])).toEqual(ALL.map((id) => [id, 'applied']));
     expect(new Set(ledger.map((e) => e.runId)).size).toBe(1);
@@ -152,7 +178,10 @@ export default { targets: { notes: { plugin: definePlugin({ ...base, migrations:
     expect(entry.error.message).toContain('004_broken');
     expect(entry.error.message).toContain('disk on fire');
     const ledger = await project.ledger();
-    expect(ledger.map((e) => [e.id, e.outcome])).toEqual([...ALL.map((id) => [id, 'applied']), ['004_broken', 'failed']]);
+    expect(ledger.map((e) => [e.id, e.outcome])).toEqual([
+      ...ALL.map((id) => [id, 'applied']),
+      ['004_broken', 'failed'],
+    ]);
     expect(ledger[3]!.note).toContain('disk on fire');
     const status = await project.run('status');
     expect(status.stdout).toMatch(/004_broken\s+failed/);
@@ -166,7 +195,10 @@ describe('down', () => {
     const partial = await project.run('down', '--to', '001_add_tags', '--json');
     expect(partial.code).toBe(0);
     expect(partial.json().targets[0].result.reverted).toEqual(['003_split_title', '002_rename_body']);
-    expect(await project.readNote('groceries.json')).toEqual({ ...V1_NOTES['groceries.json'], tags: ['shopping', 'weekly'] });
+    expect(await project.readNote('groceries.json')).toEqual({
+      ...V1_NOTES['groceries.json'],
+      tags: ['shopping', 'weekly'],
+    });
     expect((await project.ledger()).map((e) => e.id)).toEqual(['001_add_tags']);
 
     const all = await project.run('down', '--all');
@@ -190,7 +222,10 @@ describe('down', () => {
     const ledger = await project.ledger();
     const dry = await project.run('down', '--all', '--dry-run', '--json');
     expect(dry.code).toBe(0);
-    expect(dry.json().targets[0].result).toMatchObject({ outcome: 'dry-run', reverted: ['003_split_title', '002_rename_body', '001_add_tags'] });
+    expect(dry.json().targets[0].result).toMatchObject({
+      outcome: 'dry-run',
+      reverted: ['003_split_title', '002_rename_body', '001_add_tags'],
+    });
     expect(await project.ledger()).toEqual(ledger);
   });
 
@@ -232,7 +267,9 @@ describe('verify', () => {
     const drift = await project.run('verify', '--json');
     expect(drift.code).toBe(ExitCode.DRIFT);
     const found = drift.json().targets[0].verify.drift;
-    expect(found.map((d: { kind: string; id: string }) => `${d.kind}:${d.id}`)).toEqual(ALL.map((id) => `legacy-shape:${id}`));
+    expect(found.map((d: { kind: string; id: string }) => `${d.kind}:${d.id}`)).toEqual(
+      ALL.map((id) => `legacy-shape:${id}`),
+    );
 
     const plain = await project.run('up');
     expect(plain.code).toBe(0);
@@ -242,7 +279,12 @@ describe('verify', () => {
     const repair = await project.run('up', '--repair-drift', '--json');
     expect(repair.code).toBe(0);
     expect(repair.json().targets[0].result.applied).toEqual(ALL);
-    expect(await project.readNote('late.json')).toEqual({ title: 'arrival', category: 'Late', content: 'from an old client #late', tags: ['late'] });
+    expect(await project.readNote('late.json')).toEqual({
+      title: 'arrival',
+      category: 'Late',
+      content: 'from an old client #late',
+      tags: ['late'],
+    });
     expect((await project.run('verify')).code).toBe(0);
 
     const file = join(project.notes, '.tidemark-ledger.json');
@@ -251,7 +293,9 @@ describe('verify', () => {
     await writeFile(file, JSON.stringify(ledger));
     const changed = await project.run('verify', '--json');
     expect(changed.code).toBe(ExitCode.DRIFT);
-    expect(changed.json().targets[0].verify.drift).toEqual([expect.objectContaining({ kind: 'checksum', id: '002_rename_body', recorded: '0000000000000000' })]);
+    expect(changed.json().targets[0].verify.drift).toEqual([
+      expect.objectContaining({ kind: 'checksum', id: '002_rename_body', recorded: '0000000000000000' }),
+    ]);
   });
 
   it('exits 1 when a validator finds invalid data, naming the file and field', async () => {

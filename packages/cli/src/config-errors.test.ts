@@ -25,7 +25,11 @@ export const config = defineConfig({ targets: { notes: { plugin: notesPlugin(), 
   expect(run.stderr.trim()).toBe(
     `error ${file} has no default export: write \`export default defineConfig({ targets: { … } })\` (it exports only: config)`,
   );
-  expect(run.json()).toMatchObject({ ok: false, exitCode: 2, error: { message: expect.stringContaining('has no default export') } });
+  expect(run.json()).toMatchObject({
+    ok: false,
+    exitCode: 2,
+    error: { message: expect.stringContaining('has no default export') },
+  });
 });
 
 it('a typo in an imported name names the file, line, the name, what the module exports and the closest', async () => {
@@ -44,7 +48,9 @@ export default defineConfig({ targets: { notes: { plugin: notesPlugn(), target: 
   expect(run.code).toBe(ExitCode.USAGE);
   const line = run.stderr.trim();
   expect(line.split('\n')).toHaveLength(1);
-  expect(line).toContain(`${file}:3: "notesPlugn" is not exported by ./src/notes/index.js; did you mean "notesPlugin"? It exports: `);
+  expect(line).toContain(
+    `${file}:3: "notesPlugn" is not exported by ./src/notes/index.js; did you mean "notesPlugin"? It exports: `,
+  );
   expect(line).toMatch(/It exports: .*fileLock.*notesPlugin/);
   expect(line).not.toContain('is not a function');
 });
@@ -52,7 +58,10 @@ export default defineConfig({ targets: { notes: { plugin: notesPlugn(), target: 
 it('a failure elsewhere in the config keeps its message and says at which line', async () => {
   project = await makeProject();
   const file = join(project.dir, 'tidemark.config.ts');
-  await writeFile(file, `import { notesPlugin } from './src/notes/index.js';\nconst broken: any = undefined;\nexport default { targets: broken.targets, notesPlugin };\n`);
+  await writeFile(
+    file,
+    `import { notesPlugin } from './src/notes/index.js';\nconst broken: any = undefined;\nexport default { targets: broken.targets, notesPlugin };\n`,
+  );
   const run = await project.run('plan');
   expect(run.code).toBe(ExitCode.USAGE);
   expect(run.stderr).toContain(`cannot load ${file}: `);
@@ -62,22 +71,31 @@ it('a failure elsewhere in the config keeps its message and says at which line',
 it('an import that does not resolve is one line at the importing line, with how to add a package', async () => {
   project = await makeProject();
   const file = join(project.dir, 'tidemark.config.ts');
-  const config = (from: string) => `import { defineConfig } from '@tidemark/cli';\nimport { notesPlugin } from ${JSON.stringify(from)};\n\nexport default defineConfig({ targets: { notes: { plugin: notesPlugin(), target: './notes' } } });\n`;
+  const config = (from: string) =>
+    `import { defineConfig } from '@tidemark/cli';\nimport { notesPlugin } from ${JSON.stringify(from)};\n\nexport default defineConfig({ targets: { notes: { plugin: notesPlugin(), target: './notes' } } });\n`;
   await writeFile(file, config('@tidemark/plugin-notez'));
   const pkg = await project.run('status');
   expect(pkg.code).toBe(ExitCode.USAGE);
-  expect(pkg.stderr.trim()).toBe(`error ${file}:2: cannot find module '@tidemark/plugin-notez'; is it installed? npm i @tidemark/plugin-notez`);
+  expect(pkg.stderr.trim()).toBe(
+    `error ${file}:2: cannot find module '@tidemark/plugin-notez'; is it installed? npm i @tidemark/plugin-notez`,
+  );
 
   await writeFile(file, config('./src/note/index.js'));
   const relative = await project.run('status', '--json');
   expect(relative.code).toBe(ExitCode.USAGE);
   expect(relative.stderr.trim()).toBe(`error ${file}:2: cannot find module './src/note/index.js', no such file`);
-  expect(relative.json()).toMatchObject({ ok: false, error: { message: expect.stringContaining(':2: cannot find module') } });
+  expect(relative.json()).toMatchObject({
+    ok: false,
+    error: { message: expect.stringContaining(':2: cannot find module') },
+  });
 
   // Deeper: the config's own import resolves, but that module imports something missing; the line is its.
   const nested = join(project.dir, 'src', 'migrations', 'index.ts');
   await writeFile(nested, `import { gone } from './gone.js';\nexport const migrations = { notes: gone };\n`);
-  await writeFile(file, `import { migrations } from './src/migrations/index.js';\nexport default { targets: {}, migrations };\n`);
+  await writeFile(
+    file,
+    `import { migrations } from './src/migrations/index.js';\nexport default { targets: {}, migrations };\n`,
+  );
   const deeper = await project.run('plan');
   expect(deeper.stderr.trim()).toBe(`error ${nested}:1: cannot find module './gone.js', no such file`);
 });
@@ -90,5 +108,9 @@ it('a syntax error is one line with its place', async () => {
   expect(run.code).toBe(ExitCode.USAGE);
   const lines = run.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(new RegExp(`^error cannot load ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .+ \\(at ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:\\d+\\)$`));
+  expect(lines[0]).toMatch(
+    new RegExp(
+      `^error cannot load ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .+ \\(at ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:\\d+\\)$`,
+    ),
+  );
 });

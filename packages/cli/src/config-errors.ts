@@ -30,9 +30,14 @@ function distance(a: string, b: string): number {
 }
 
 function exportList(names: string[], wanted: string): string {
-  const close = names.filter((n) => distance(n.toLowerCase(), wanted.toLowerCase()) <= Math.max(2, Math.floor(wanted.length / 4)));
+  const close = names.filter(
+    (n) => distance(n.toLowerCase(), wanted.toLowerCase()) <= Math.max(2, Math.floor(wanted.length / 4)),
+  );
   const hint = close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : '.';
-  const shown = names.length > LISTED ? `${names.slice(0, LISTED).join(', ')}, … (${names.length} in all)` : names.join(', ') || 'nothing';
+  const shown =
+    names.length > LISTED
+      ? `${names.slice(0, LISTED).join(', ')}, … (${names.length} in all)`
+      : names.join(', ') || 'nothing';
   return `${hint} It exports: ${shown}`;
 }
 
@@ -59,7 +64,9 @@ export async function missingImport(file: string, load: Jiti): Promise<string | 
     let exported: string[];
     try {
       const module = (await load.import(specifier)) as Record<string, unknown>;
-      exported = Object.keys(module).filter((n) => n !== 'default' && n !== '__esModule').sort();
+      exported = Object.keys(module)
+        .filter((n) => n !== 'default' && n !== '__esModule')
+        .sort();
     } catch {
       continue;
     }
@@ -78,7 +85,8 @@ export async function missingImport(file: string, load: Jiti): Promise<string | 
  */
 export function unresolvedImport(file: string, error: unknown): string | undefined {
   const e = error as { code?: unknown; message?: unknown } | null;
-  if (typeof e !== 'object' || e === null || (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_MODULE_NOT_FOUND')) return undefined;
+  if (typeof e !== 'object' || e === null || (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_MODULE_NOT_FOUND'))
+    return undefined;
   const message = String(e.message);
   const specifier = missingModuleOf(error);
   if (specifier === undefined) return undefined;

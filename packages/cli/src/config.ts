@@ -76,7 +76,9 @@ export function findConfig(cwd: string, file?: string): string {
     }
     if (dirname(dir) === dir) break;
   }
-  throw new CliError(`no ${CONFIG_NAMES[0]} (or .mts/.js/.mjs) in ${resolve(cwd)} or its parents; pass --config <file>`);
+  throw new CliError(
+    `no ${CONFIG_NAMES[0]} (or .mts/.js/.mjs) in ${resolve(cwd)} or its parents; pass --config <file>`,
+  );
 }
 
 export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
@@ -95,7 +97,9 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     const why = unresolvedImport(file, error) ?? (await missingImport(file, createJiti(file, jitiOptions)));
     if (why) throw new CliError(why);
     const where = configFrame(file, error);
-    throw new CliError(`cannot load ${file}: ${oneLine(error instanceof Error ? error.message : String(error))}${where ? ` (at ${where})` : ''}`);
+    throw new CliError(
+      `cannot load ${file}: ${oneLine(error instanceof Error ? error.message : String(error))}${where ? ` (at ${where})` : ''}`,
+    );
   }
   if (!('default' in module)) throw new CliError(noDefaultExport(file, Object.keys(module)));
   const config = checkConfig(module.default, file);
@@ -111,14 +115,22 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
 function checkConfig(value: unknown, file: string): TidemarkConfig {
   const bad = (what: string) => new CliError(`${file}: ${what}`);
-  if (typeof value !== 'object' || value === null) throw bad('the default export must be a config object (export default defineConfig({...}))');
+  if (typeof value !== 'object' || value === null)
+    throw bad('the default export must be a config object (export default defineConfig({...}))');
   const targets = (value as { targets?: unknown }).targets;
-  if (typeof targets !== 'object' || targets === null || Object.keys(targets).length === 0) throw bad('"targets" must name at least one target');
+  if (typeof targets !== 'object' || targets === null || Object.keys(targets).length === 0)
+    throw bad('"targets" must name at least one target');
   for (const [name, entry] of Object.entries(targets as Record<string, unknown>)) {
     const e = entry as Partial<TargetConfig<unknown>> | null;
     if (typeof e !== 'object' || e === null) throw bad(`targets.${name} must be an object`);
     const plugin = e.plugin as Partial<Plugin<unknown>> | undefined;
-    if (!plugin || typeof plugin.name !== 'string' || !Array.isArray(plugin.migrations) || typeof plugin.ledger !== 'function' || typeof plugin.describe !== 'function') {
+    if (
+      !plugin ||
+      typeof plugin.name !== 'string' ||
+      !Array.isArray(plugin.migrations) ||
+      typeof plugin.ledger !== 'function' ||
+      typeof plugin.describe !== 'function'
+    ) {
       throw bad(`targets.${name}.plugin must be a Tidemark plugin (definePlugin({...}))`);
     }
     if (!('target' in e) || e.target === undefined) throw bad(`targets.${name}.target is missing`);
@@ -139,7 +151,9 @@ export function selectTargets(loaded: LoadedConfig, name: string | undefined): [
 export function selectOneTarget(loaded: LoadedConfig, name: string | undefined): [string, TargetConfig<unknown>] {
   const selected = selectTargets(loaded, name);
   if (selected.length !== 1) {
-    throw new CliError(`the config has ${selected.length} targets; choose one with --target <${selected.map(([n]) => n).join('|')}>`);
+    throw new CliError(
+      `the config has ${selected.length} targets; choose one with --target <${selected.map(([n]) => n).join('|')}>`,
+    );
   }
   return selected[0]!;
 }
@@ -161,7 +175,10 @@ export interface ConfiguredTarget<T> {
  * Opens one target of the app's tidemark.config.ts as the CLI would (for tests: a plugin's harness makes its
  * scratch targets next to the app's configured one). `cwd`: where to look for the config (or pass `file`).
  */
-export async function openConfiguredTarget<T = any>(name: string, options: { cwd: string; file?: string }): Promise<ConfiguredTarget<T>> {
+export async function openConfiguredTarget<T = any>(
+  name: string,
+  options: { cwd: string; file?: string },
+): Promise<ConfiguredTarget<T>> {
   const loaded = await loadConfig({ cwd: options.cwd, file: options.file });
   const [, entry] = selectOneTarget(loaded, name) as [string, TargetConfig<T>];
   const target = await openTarget(entry, { configDir: loaded.dir, cwd: options.cwd });

@@ -3,10 +3,24 @@
 import { redact } from '@tidemark/core';
 
 /** Socket-level codes (Node, also inside an AggregateError from happy-eyeballs) and server-side ones. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 /** PostgreSQL SQLSTATEs that mean "this connection cannot be opened": no such database, auth, server starting/full. */
 const PG_CONNECT_CODES = new Set(['3D000', '28P01', '28000', '57P03', '53300']);
-const TIMEOUT_NAMES = new Set(['KnexTimeoutError', 'MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError']);
+const TIMEOUT_NAMES = new Set([
+  'KnexTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+]);
 
 interface Failure {
   code?: unknown;
@@ -33,7 +47,9 @@ function chain(error: unknown): Failure[] {
 }
 
 function firstLine(value: unknown): string {
-  return String(value ?? '').split('\n')[0]!.trim();
+  return String(value ?? '')
+    .split('\n')[0]!
+    .trim();
 }
 
 /**
@@ -43,10 +59,14 @@ function firstLine(value: unknown): string {
 export function connectionFailure(error: unknown): string | undefined {
   for (const e of chain(error)) {
     const code = typeof e.code === 'string' ? e.code : undefined;
-    if ((code && (SOCKET_CODES.has(code) || PG_CONNECT_CODES.has(code))) || (typeof e.name === 'string' && TIMEOUT_NAMES.has(e.name))) {
+    if (
+      (code && (SOCKET_CODES.has(code) || PG_CONNECT_CODES.has(code))) ||
+      (typeof e.name === 'string' && TIMEOUT_NAMES.has(e.name))
+    ) {
       const message = firstLine(e.message);
       if (message) return redact(message);
-      const where = typeof e.address === 'string' ? ` ${e.address}${e.port === undefined ? '' : `:${String(e.port)}`}` : '';
+      const where =
+        typeof e.address === 'string' ? ` ${e.address}${e.port === undefined ? '' : `:${String(e.port)}`}` : '';
       return `${code ?? String(e.name)}${where}`;
     }
   }

@@ -57,11 +57,20 @@ export default defineConfig({
 }
 
 describe('a target that cannot be reached', () => {
-  const withPassword = (url: string) => url.replace('://', `://postgres:${SECRET}@`).replace('postgres:postgres@', 'postgres:');
+  const withPassword = (url: string) =>
+    url.replace('://', `://postgres:${SECRET}@`).replace('postgres:postgres@', 'postgres:');
 
   it.each([
-    ['a refused port', () => `postgres://postgres:${SECRET}@127.0.0.1:1/appdb`, ['127.0.0.1:1', 'appdb', 'ECONNREFUSED']],
-    ['a database that does not exist', () => withPassword(`${PG}/tdm_missing_${randomBytes(4).toString('hex')}`), ['127.0.0.1:5432', 'tdm_missing_', 'does not exist']],
+    [
+      'a refused port',
+      () => `postgres://postgres:${SECRET}@127.0.0.1:1/appdb`,
+      ['127.0.0.1:1', 'appdb', 'ECONNREFUSED'],
+    ],
+    [
+      'a database that does not exist',
+      () => withPassword(`${PG}/tdm_missing_${randomBytes(4).toString('hex')}`),
+      ['127.0.0.1:5432', 'tdm_missing_', 'does not exist'],
+    ],
   ] as const)('%s is one line on stderr and one JSON document on stdout', async (_what, url, names) => {
     for (const command of ['status', 'up', 'plan', 'verify']) {
       const json = await runWith(url(), [command, '--json']);
@@ -86,11 +95,17 @@ describe('a target that cannot be reached', () => {
 
   it('is recognised through causes and AggregateErrors, and nothing else is', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' });
-    expect(connectionFailure(new Error('[tidemark] [knex] ledger failed', { cause: new AggregateError([refused]) }))).toBe('connect ECONNREFUSED ::1:5432');
-    expect(connectionFailure(Object.assign(new Error('password authentication failed for user "x"\n  at …'), { code: '28P01' }))).toBe(
-      'password authentication failed for user "x"',
-    );
-    expect(connectionFailure(Object.assign(new Error('relation "t" does not exist'), { code: '42P01' }))).toBeUndefined();
+    expect(
+      connectionFailure(new Error('[tidemark] [knex] ledger failed', { cause: new AggregateError([refused]) })),
+    ).toBe('connect ECONNREFUSED ::1:5432');
+    expect(
+      connectionFailure(
+        Object.assign(new Error('password authentication failed for user "x"\n  at …'), { code: '28P01' }),
+      ),
+    ).toBe('password authentication failed for user "x"');
+    expect(
+      connectionFailure(Object.assign(new Error('relation "t" does not exist'), { code: '42P01' })),
+    ).toBeUndefined();
     expect(connectionFailure(new Error('boom'))).toBeUndefined();
   });
 });
@@ -98,7 +113,10 @@ describe('a target that cannot be reached', () => {
 describe('console output of libraries during a command', () => {
   it('goes to stderr, redacted, and the console is restored after', async () => {
     dir = await mkdtemp(join(tmpdir(), 'tidemark-conn-'));
-    await writeFile(join(dir, 'tidemark.config.ts'), `console.log('loading with postgres://u:${SECRET}@h/db');\nexport default {};\n`);
+    await writeFile(
+      join(dir, 'tidemark.config.ts'),
+      `console.log('loading with postgres://u:${SECRET}@h/db');\nexport default {};\n`,
+    );
     const before = console.log;
     let stdout = '';
     let stderr = '';

@@ -32,7 +32,9 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, string> = {
 };
 
 export function exitCodeHelp(): string {
-  return (Object.keys(ExitCode) as (keyof typeof ExitCode)[]).map((k) => `  ${ExitCode[k]}  ${EXIT_CODE_MEANINGS[k]}`).join('\n');
+  return (Object.keys(ExitCode) as (keyof typeof ExitCode)[])
+    .map((k) => `  ${ExitCode[k]}  ${EXIT_CODE_MEANINGS[k]}`)
+    .join('\n');
 }
 
 /** A usage or configuration problem found by the CLI itself. */
@@ -49,7 +51,11 @@ export class CliError extends Error {
 /** Error code of a TidemarkError, also when it comes from another copy of core (a config loaded by jiti). */
 function tidemarkCode(error: unknown): string | undefined {
   if (isTidemarkError(error)) return error.code;
-  if (error instanceof Error && error.name === 'TidemarkError' && typeof (error as { code?: unknown }).code === 'string') {
+  if (
+    error instanceof Error &&
+    error.name === 'TidemarkError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  ) {
     return (error as unknown as { code: string }).code;
   }
   return undefined;

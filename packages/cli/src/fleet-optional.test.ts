@@ -26,31 +26,49 @@ async function run(args: string[], alias: Record<string, string>) {
 }
 
 it('package.json: @tidemark/fleet is an optional peer (and a devDependency for the workspace), not a dependency', () => {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   expect(pkg.dependencies).not.toHaveProperty('@tidemark/fleet');
   expect(pkg.peerDependencies).toHaveProperty('@tidemark/fleet');
   expect(pkg.peerDependenciesMeta?.['@tidemark/fleet']).toEqual({ optional: true });
   expect(pkg.devDependencies).toHaveProperty('@tidemark/fleet');
 });
 
-it('tidemark fleet without @tidemark/fleet installed says in one line how to add it; --help still works', { timeout: 120_000 }, async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tidemark-fleet-'));
-  const absent = { '@tidemark/fleet': join(dir, 'node_modules', '@tidemark', 'fleet') };
-  const fleet = await run(['fleet', 'jobs'], absent);
-  expect(fleet.stderr).toBe(`error ${FLEET_MISSING}\n`);
-  expect(fleet.code).toBe(ExitCode.USAGE);
-  expect(fleet.stdout).toBe('');
+it(
+  'tidemark fleet without @tidemark/fleet installed says in one line how to add it; --help still works',
+  { timeout: 120_000 },
+  async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tidemark-fleet-'));
+    const absent = { '@tidemark/fleet': join(dir, 'node_modules', '@tidemark', 'fleet') };
+    const fleet = await run(['fleet', 'jobs'], absent);
+    expect(fleet.stderr).toBe(`error ${FLEET_MISSING}\n`);
+    expect(fleet.code).toBe(ExitCode.USAGE);
+    expect(fleet.stdout).toBe('');
 
-  const help = await run(['--help'], absent);
-  expect(help.code).toBe(ExitCode.OK);
-  expect(help.stdout).toMatch(/needs\s+@tidemark\/fleet/);
-});
+    const help = await run(['--help'], absent);
+    expect(help.code).toBe(ExitCode.OK);
+    expect(help.stdout).toMatch(/needs\s+@tidemark\/fleet/);
+  },
+);
 
 it('only a missing @tidemark/fleet itself counts; a dependency missing inside it is its own error', () => {
-  const missing = (name: string, code = 'ERR_MODULE_NOT_FOUND') => Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/@tidemark/cli/dist/run-cli.js`), { code });
+  const missing = (name: string, code = 'ERR_MODULE_NOT_FOUND') =>
+    Object.assign(
+      new Error(`Cannot find package '${name}' imported from /app/node_modules/@tidemark/cli/dist/run-cli.js`),
+      { code },
+    );
   expect(isFleetMissing(missing('@tidemark/fleet'))).toBe(true);
   expect(isFleetMissing(missing('/app/node_modules/@tidemark/fleet', 'MODULE_NOT_FOUND'))).toBe(true);
-  expect(isFleetMissing(Object.assign(new Error("Cannot find package 'bullmq' imported from /app/node_modules/@tidemark/fleet/dist/jobs.js"), { code: 'ERR_MODULE_NOT_FOUND' }))).toBe(false);
+  expect(
+    isFleetMissing(
+      Object.assign(
+        new Error("Cannot find package 'bullmq' imported from /app/node_modules/@tidemark/fleet/dist/jobs.js"),
+        { code: 'ERR_MODULE_NOT_FOUND' },
+      ),
+    ),
+  ).toBe(false);
   expect(isFleetMissing(missing('@tidemark/fleet-extra'))).toBe(false);
   expect(isFleetMissing(new Error("Cannot find package '@tidemark/fleet'"))).toBe(false);
 });

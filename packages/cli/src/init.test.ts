@@ -29,7 +29,12 @@ async function tempDir(prefix: string): Promise<string> {
 async function init(cwd: string, ...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(['init', ...args], { cwd, env: {}, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await runCli(['init', ...args], {
+    cwd,
+    env: {},
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -51,14 +56,24 @@ describe('tidemark init', () => {
       plugin: 'snapshots',
       target: 'app',
       files: ['tidemark.config.ts', 'src/migrations/index.ts', 'src/migrations/index.test.ts'],
-      packages: ['@tidemark/cli', '@tidemark/core', '@tidemark/testing', '@tidemark/plugin-snapshots', 'typeorm', 'pg', 'sql.js'],
+      packages: [
+        '@tidemark/cli',
+        '@tidemark/core',
+        '@tidemark/testing',
+        '@tidemark/plugin-snapshots',
+        'typeorm',
+        'pg',
+        'sql.js',
+      ],
       env: ['DATABASE_URL'],
     });
     const config = await readFile(join(dir, 'tidemark.config.ts'), 'utf8');
     expect(config).toContain("import { migrations } from './src/migrations/index.js';");
     expect(config).toContain('plugin: snapshotsPlugin({ migrations: migrations.app }),');
     expect(config).toContain("process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'");
-    expect(await readFile(join(dir, 'src/migrations/index.ts'), 'utf8')).toContain('export const migrations = {\n  app: [],\n};\n');
+    expect(await readFile(join(dir, 'src/migrations/index.ts'), 'utf8')).toContain(
+      'export const migrations = {\n  app: [],\n};\n',
+    );
   });
 
   it('refuses to overwrite any file (exit 2, nothing written), and an unknown or missing plugin', async () => {
@@ -72,10 +87,14 @@ describe('tidemark init', () => {
 
     const unknown = await init(dir, '--plugin', 'postgres');
     expect(unknown.code).toBe(ExitCode.USAGE);
-    expect(unknown.stderr).toContain('unknown plugin "postgres"; choose one of: run-dirs, telemetry, sheets, mongo, snapshots, knex, typeorm, mongodb');
+    expect(unknown.stderr).toContain(
+      'unknown plugin "postgres"; choose one of: run-dirs, telemetry, sheets, mongo, snapshots, knex, typeorm, mongodb',
+    );
     const missing = await init(dir);
     expect(missing.code).toBe(ExitCode.USAGE);
-    expect(missing.stderr).toContain('choose what the app migrates with --plugin <run-dirs|telemetry|sheets|mongo|snapshots|knex|typeorm|mongodb>');
+    expect(missing.stderr).toContain(
+      'choose what the app migrates with --plugin <run-dirs|telemetry|sheets|mongo|snapshots|knex|typeorm|mongodb>',
+    );
   });
 });
 
@@ -95,11 +114,22 @@ describe('every config `tidemark init` writes type-checks against the packages',
     await mkdir(join(root, kind));
     expect((await init(join(root, kind), '--plugin', kind)).code).toBe(0);
   }
-  await writeFile(join(root, 'tsconfig.json'), JSON.stringify({ extends: join(repoRoot, 'tsconfig.base.json'), compilerOptions: { noEmit: true }, include: ['*/tidemark.config.ts', '*/src'] }));
+  await writeFile(
+    join(root, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(repoRoot, 'tsconfig.base.json'),
+      compilerOptions: { noEmit: true },
+      include: ['*/tidemark.config.ts', '*/src'],
+    }),
+  );
   let diagnostics: string | undefined;
   const typecheck = () => {
     if (diagnostics === undefined) {
-      const res = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+      const res = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'],
+        { cwd: root, encoding: 'utf8', timeout: 240_000 },
+      );
       diagnostics = `${res.stdout}${res.stderr}`;
     }
     return diagnostics;
@@ -119,10 +149,17 @@ describe('every config `tidemark init` writes type-checks against the packages',
   }
   it('reports no error outside the generated apps', { timeout: 240_000 }, () => {
     const inApps = new RegExp(`^(${INIT_PLUGINS.join('|')})/`);
-    // Errors inside the workspace packages' own sources (../...) are their typecheck's to report; an app sees their dist.
+    // Errors inside the workspace packages' own sources (../...) are their typecheck's to report; an app sees their
+    // dist.
     const elsewhere = typecheck()
       .split('\n')
-      .filter((line) => /^\S/.test(line) && !inApps.test(line) && !line.startsWith('../') && !Object.keys(PENDING).some((k) => line.includes(k)));
+      .filter(
+        (line) =>
+          /^\S/.test(line) &&
+          !inApps.test(line) &&
+          !line.startsWith('../') &&
+          !Object.keys(PENDING).some((k) => line.includes(k)),
+      );
     expect(elsewhere).toEqual([]);
   });
 });

@@ -40,7 +40,10 @@ export default defineConfig({ targets: { db: { plugin: knexPlugin(), target: () 
     const line = "error db: cannot open the target: cannot find module 'oracledb'; is it installed? npm i oracledb";
     expect(stderr).toBe(`${line}\n`);
     if (argv.includes('--json')) {
-      expect(JSON.parse(stdout)).toMatchObject({ ok: false, targets: [{ name: 'db', error: { message: line.replace('error db: ', '') } }] });
+      expect(JSON.parse(stdout)).toMatchObject({
+        ok: false,
+        targets: [{ name: 'db', error: { message: line.replace('error db: ', '') } }],
+      });
     } else {
       expect(stdout.trim()).toBe('');
     }

@@ -6,7 +6,10 @@ const NOT_FOUND = /Cannot find (?:module|package) '([^']+)'/;
 /** The package a bare specifier names (`@scope/name/sub` -> `@scope/name`), or undefined for a path. */
 export function packageOf(specifier: string): string | undefined {
   if (/^(\.|\/|[a-z]+:)/i.test(specifier)) return undefined;
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 }
 
 /** The specifier that could not be found, from `error` or its causes; undefined for any other error. */

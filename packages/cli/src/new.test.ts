@@ -41,9 +41,15 @@ describe('new', () => {
     const test = await readFile(join(project.dir, 'src/migrations/004_add_color.test.ts'), 'utf8');
     expect(test).toContain('new URL("../../fixtures/notes/004_add_color/", import.meta.url)');
     expect(test).toContain('expect(migrations.notes).toContain(m004AddColor);');
-    expect(await readFile(join(project.dir, 'src/migrations/index.ts'), 'utf8')).toContain("import { m004AddColor } from './004_add_color.js';");
-    expect((await readdir(join(project.dir, 'fixtures/notes/004_add_color/before'))).sort()).toEqual(Object.keys(V1_NOTES).sort());
-    expect(JSON.parse(await readFile(join(project.dir, 'fixtures/notes/004_add_color/before/standup.json'), 'utf8'))).toEqual(V1_NOTES['standup.json']);
+    expect(await readFile(join(project.dir, 'src/migrations/index.ts'), 'utf8')).toContain(
+      "import { m004AddColor } from './004_add_color.js';",
+    );
+    expect((await readdir(join(project.dir, 'fixtures/notes/004_add_color/before'))).sort()).toEqual(
+      Object.keys(V1_NOTES).sort(),
+    );
+    expect(
+      JSON.parse(await readFile(join(project.dir, 'fixtures/notes/004_add_color/before/standup.json'), 'utf8')),
+    ).toEqual(V1_NOTES['standup.json']);
     expect(existsSync(join(project.dir, 'fixtures/notes/004_add_color/after'))).toBe(false);
 
     // The config now loads the new migration through the index: the next one is numbered after it.
@@ -54,7 +60,13 @@ describe('new', () => {
     const index = await readFile(join(project.dir, 'src/migrations/index.ts'), 'utf8');
     expect(index).toMatch(/migrations = \{\n {2}notes: \[\n {4}m004AddColor,\n {4}m005DropColor,\n {2}\],\n\};/);
     const status = await project.run('status', '--json');
-    expect(status.json().targets[0].status.migrations.map((m: { id: string }) => m.id)).toEqual(['001_add_tags', '002_rename_body', '003_split_title', '004_add_color', '005_drop_color']);
+    expect(status.json().targets[0].status.migrations.map((m: { id: string }) => m.id)).toEqual([
+      '001_add_tags',
+      '002_rename_body',
+      '003_split_title',
+      '004_add_color',
+      '005_drop_color',
+    ]);
   });
 
   it('numbers ids across every target of the config, and registers each under its own target', async () => {
@@ -77,10 +89,18 @@ export default {
     expect(first.json()).toMatchObject({ id: '011_tag_colors', target: 'notes' });
     const second = await project.run('new', 'create_users', '--target', 'app', '--json');
     expect(second.code).toBe(0);
-    expect(second.json()).toMatchObject({ id: '012_create_users', target: 'app', plugin: 'app', template: 'generic', before: { captured: false, reason: 'plugin "app" cannot capture a target' } });
+    expect(second.json()).toMatchObject({
+      id: '012_create_users',
+      target: 'app',
+      plugin: 'app',
+      template: 'generic',
+      before: { captured: false, reason: 'plugin "app" cannot capture a target' },
+    });
     const index = await readFile(join(project.dir, 'src/migrations/index.ts'), 'utf8');
     expect(index).toContain('  notes: [\n    m011TagColors,\n  ],\n  app: [\n    m012CreateUsers,\n  ],\n};');
-    expect(await readFile(join(project.dir, 'src/migrations/012_create_users.test.ts'), 'utf8')).toContain('expect(migrations.app).toContain(m012CreateUsers);');
+    expect(await readFile(join(project.dir, 'src/migrations/012_create_users.test.ts'), 'utf8')).toContain(
+      'expect(migrations.app).toContain(m012CreateUsers);',
+    );
 
     const unnamed = await project.run('new', 'x');
     expect(unnamed.code).toBe(ExitCode.USAGE);
@@ -100,13 +120,21 @@ export default { migrationsDir: 'src/migrations', fixturesDir: 'corpus', targets
     const run = await project.run('new', 'first_step', '--json');
     expect(run.code).toBe(0);
     const doc = run.json();
-    expect(doc).toMatchObject({ id: '004_first_step', template: 'generic', files: { migration: 'src/migrations/004_first_step.ts', fixture: 'corpus/notes/004_first_step' } });
+    expect(doc).toMatchObject({
+      id: '004_first_step',
+      template: 'generic',
+      files: { migration: 'src/migrations/004_first_step.ts', fixture: 'corpus/notes/004_first_step' },
+    });
     expect(doc.before.captured).toBe(false);
     expect(doc.before.reason).toContain('capture of target "notes" failed');
     expect(doc.before.reason).not.toContain('hunter2');
     expect(await readdir(join(project.dir, 'corpus/notes/004_first_step/before'))).toEqual([]);
-    expect(await readFile(join(project.dir, 'src/migrations/004_first_step.ts'), 'utf8')).toContain('defineMigration<unknown>');
-    expect(await readFile(join(project.dir, 'src/migrations/004_first_step.test.ts'), 'utf8')).toContain('memoryLedger()');
+    expect(await readFile(join(project.dir, 'src/migrations/004_first_step.ts'), 'utf8')).toContain(
+      'defineMigration<unknown>',
+    );
+    expect(await readFile(join(project.dir, 'src/migrations/004_first_step.test.ts'), 'utf8')).toContain(
+      'memoryLedger()',
+    );
 
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(project.dir, 'corpus/notes/005_by_hand'), { recursive: true });
@@ -132,11 +160,19 @@ export default { targets: { notes: { plugin: { ...plugin, name: 'plugin-snapshot
     });
     const run = await project.run('new', 'only_migration', '--json');
     expect(run.code).toBe(0);
-    expect(run.json()).toMatchObject({ id: '004_only_migration', template: 'plugin', files: { fixture: 'fixtures/plugin-snapshots/004_only_migration' } });
+    expect(run.json()).toMatchObject({
+      id: '004_only_migration',
+      template: 'plugin',
+      files: { fixture: 'fixtures/plugin-snapshots/004_only_migration' },
+    });
     const test = await readFile(join(project.dir, 'src/migrations/004_only_migration.test.ts'), 'utf8');
-    expect(test).toContain('const cases = fileURLToPath(new URL("../../fixtures/plugin-snapshots/", import.meta.url));');
+    expect(test).toContain(
+      'const cases = fileURLToPath(new URL("../../fixtures/plugin-snapshots/", import.meta.url));',
+    );
     expect(test).toContain("import { goldenStates, snapshotsHarness } from '@tidemark/plugin-snapshots/testing';");
-    expect(test).toContain("const harness = snapshotsHarness({ migrations: migrations.notes, states: await goldenStates(cases), clock: () => new Date('2000-01-01T00:00:00.000Z') });");
+    expect(test).toContain(
+      "const harness = snapshotsHarness({ migrations: migrations.notes, states: await goldenStates(cases), clock: () => new Date('2000-01-01T00:00:00.000Z') });",
+    );
     expect(test).toContain('describeGolden(harness, { dir: cases });');
     expect(test).toContain('describeLaws(harness, { runs: Math.max(1, listCases(cases).length) });');
   });
@@ -151,7 +187,9 @@ export default { targets: { notes: { plugin: { ...plugin, name: 'plugin-snapshot
     expect(run.stderr).toContain('target "notes" is listed without a [...] of migrations');
     expect(existsSync(join(project.dir, 'src/migrations/004_two.ts'))).toBe(false);
     expect(existsSync(join(project.dir, 'fixtures/notes/004_two'))).toBe(false);
-    expect(await readFile(indexFile, 'utf8')).toBe('const notes: never[] = [];\nexport const migrations = { notes };\n');
+    expect(await readFile(indexFile, 'utf8')).toBe(
+      'const notes: never[] = [];\nexport const migrations = { notes };\n',
+    );
   });
 });
 
@@ -161,8 +199,17 @@ describe('corpus capture', () => {
     await project.run('up', '--to', '001_add_tags');
     const run = await project.run('corpus', 'capture', '--case', 'half-way', '--json');
     expect(run.code).toBe(0);
-    expect(run.json()).toMatchObject({ command: 'corpus capture', ok: true, plugin: 'notes', case: 'half-way', dir: 'fixtures/notes/half-way/before', files: Object.keys(V1_NOTES).sort() });
-    const captured = JSON.parse(await readFile(join(project.dir, 'fixtures/notes/half-way/before/standup.json'), 'utf8'));
+    expect(run.json()).toMatchObject({
+      command: 'corpus capture',
+      ok: true,
+      plugin: 'notes',
+      case: 'half-way',
+      dir: 'fixtures/notes/half-way/before',
+      files: Object.keys(V1_NOTES).sort(),
+    });
+    const captured = JSON.parse(
+      await readFile(join(project.dir, 'fixtures/notes/half-way/before/standup.json'), 'utf8'),
+    );
     expect(captured).toEqual({ ...V1_NOTES['standup.json'], tags: ['cli', 'work'] });
 
     const again = await project.run('corpus', 'capture', '--case', 'half-way');

@@ -20,7 +20,8 @@ function isEmpty(plan: Plan): boolean {
   return plan.steps.length === 0 && plan.baseline.length === 0 && plan.drift.length === 0 && plan.external.length === 0;
 }
 
-export const redactReplacer = (_key: string, value: unknown): unknown => (typeof value === 'string' ? redact(value) : value);
+export const redactReplacer = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' ? redact(value) : value;
 
 export class Output {
   readonly json: boolean;

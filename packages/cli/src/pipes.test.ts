@@ -21,7 +21,7 @@ async function withClosedStdout(args: string[]): Promise<{ code: number | null; 
   return { code, stderr };
 }
 
-it('exits quietly with the command\'s own code when stdout is closed early', { timeout: 120_000 }, async () => {
+it("exits quietly with the command's own code when stdout is closed early", { timeout: 120_000 }, async () => {
   const help = await withClosedStdout(['--help']);
   expect(help.stderr).toBe('');
   expect(help.code).toBe(0);

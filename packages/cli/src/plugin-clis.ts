@@ -23,10 +23,13 @@ interface PluginCli {
 /** True when `error` says that `packageName` itself is not installed (not one of its own dependencies). */
 export function isPackageMissing(error: unknown, packageName: string): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  if (typeof e !== 'object' || e === null || (e.code !== 'ERR_MODULE_NOT_FOUND' && e.code !== 'MODULE_NOT_FOUND')) return false;
+  if (typeof e !== 'object' || e === null || (e.code !== 'ERR_MODULE_NOT_FOUND' && e.code !== 'MODULE_NOT_FOUND'))
+    return false;
   const name = /Cannot find (?:package|module) '([^']+)'/.exec(String(e.message))?.[1];
   const escaped = packageName.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return name !== undefined && new RegExp(`(?:^|/node_modules/)${escaped}(?:/(?:index\\.js|dist/index\\.js))?$`).test(name);
+  return (
+    name !== undefined && new RegExp(`(?:^|/node_modules/)${escaped}(?:/(?:index\\.js|dist/index\\.js))?$`).test(name)
+  );
 }
 
 export function missingLine(command: string, packageName: string): string {
@@ -65,17 +68,32 @@ export function renamedRunDirs(w: Writer): Writer & { columns?: number } {
 export const PLUGIN_CLIS: Record<string, PluginCli> = {
   sheets: {
     packageName: '@tidemark/plugin-sheets',
-    description: 'the Google Sheets v2.1 -> v3.0 migration: migrate, verify, rollback, status (tidemark-sheets; needs @tidemark/plugin-sheets)',
+    description:
+      'the Google Sheets v2.1 -> v3.0 migration: migrate, verify, rollback, status (tidemark-sheets; needs @tidemark/plugin-sheets)',
     async run(argv, io) {
-      const sheets: typeof Sheets = await load('sheets', '@tidemark/plugin-sheets', () => import('@tidemark/plugin-sheets'));
-      return sheets.runCli([...argv], { out: (t) => void io.stdout.write(t), err: (t) => void io.stderr.write(t), cwd: io.cwd, name: 'tidemark sheets' });
+      const sheets: typeof Sheets = await load(
+        'sheets',
+        '@tidemark/plugin-sheets',
+        () => import('@tidemark/plugin-sheets'),
+      );
+      return sheets.runCli([...argv], {
+        out: (t) => void io.stdout.write(t),
+        err: (t) => void io.stderr.write(t),
+        cwd: io.cwd,
+        name: 'tidemark sheets',
+      });
     },
   },
   'run-dirs': {
     packageName: '@tidemark/plugin-run-dirs',
-    description: 'many run directories at once: scan, up, prune-archives (tidemark-run-dirs; needs @tidemark/plugin-run-dirs)',
+    description:
+      'many run directories at once: scan, up, prune-archives (tidemark-run-dirs; needs @tidemark/plugin-run-dirs)',
     async run(argv, io) {
-      const runDirs: typeof RunDirs = await load('run-dirs', '@tidemark/plugin-run-dirs', () => import('@tidemark/plugin-run-dirs'));
+      const runDirs: typeof RunDirs = await load(
+        'run-dirs',
+        '@tidemark/plugin-run-dirs',
+        () => import('@tidemark/plugin-run-dirs'),
+      );
       // An interrupted `up` finishes the runs it has started and takes no new ones, as tidemark-run-dirs does.
       const controller = new AbortController();
       const abort = () => controller.abort();

@@ -65,11 +65,15 @@ async function linkDependencies(dir: string): Promise<void> {
     await mkdir(join(modules, name, '..'), { recursive: true });
     await symlink(target, join(modules, name), 'dir');
   };
-  for (const base of [join(repoRoot, 'node_modules'), ...readdirSync(join(repoRoot, 'packages')).map((p) => join(repoRoot, 'packages', p, 'node_modules'))]) {
+  for (const base of [
+    join(repoRoot, 'node_modules'),
+    ...readdirSync(join(repoRoot, 'packages')).map((p) => join(repoRoot, 'packages', p, 'node_modules')),
+  ]) {
     if (!existsSync(base)) continue;
     for (const e of readdirSync(base)) {
       if (e.startsWith('.') || e === '@tidemark') continue;
-      if (e.startsWith('@')) for (const scoped of readdirSync(join(base, e))) await link(`${e}/${scoped}`, join(base, e, scoped));
+      if (e.startsWith('@'))
+        for (const scoped of readdirSync(join(base, e))) await link(`${e}/${scoped}`, join(base, e, scoped));
       else await link(e, join(base, e));
     }
   }
@@ -86,19 +90,35 @@ async function typecheck(): Promise<string> {
   await writeFile(join(root, 'src', 'migrations', 'index.ts'), 'export const migrations = {\n  app: [],\n};\n');
   // Each block is a module: `export {}` allows top-level await and keeps names apart.
   for (const b of blocks) await writeFile(join(root, fileOf(b)), `${b.source}\nexport {};\n`);
-  await writeFile(join(root, 'tsconfig.json'), JSON.stringify({ extends: join(repoRoot, 'tsconfig.base.json'), compilerOptions: {
+  await writeFile(
+    join(root, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(repoRoot, 'tsconfig.base.json'),
+      compilerOptions: {
         noEmit: true,
         // The base maps @tidemark/<pkg> to its source; the ./testing subpaths too, as the packages export them.
-        paths: { '@tidemark/*/testing': [join(repoRoot, 'packages/*/src/testing/index.ts')], '@tidemark/*': [join(repoRoot, 'packages/*/src/index.ts')] },
-      }, include: ['*.ts', 'src'] }));
-  const res = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+        paths: {
+          '@tidemark/*/testing': [join(repoRoot, 'packages/*/src/testing/index.ts')],
+          '@tidemark/*': [join(repoRoot, 'packages/*/src/index.ts')],
+        },
+      },
+      include: ['*.ts', 'src'],
+    }),
+  );
+  const res = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'],
+    { cwd: root, encoding: 'utf8', timeout: 300_000 },
+  );
   diagnostics = `${res.stdout}${res.stderr}`;
   return diagnostics;
 }
 
 describe('README code blocks', () => {
   it('finds the blocks, and skips only the ones marked fragment', () => {
-    expect(tsBlocks('a\n```ts\nconst x = 1;\n```\n```ts fragment\nx;\n```\n  ```typescript\n  let y = 2;\n  ```\n')).toEqual([
+    expect(
+      tsBlocks('a\n```ts\nconst x = 1;\n```\n```ts fragment\nx;\n```\n  ```typescript\n  let y = 2;\n  ```\n'),
+    ).toEqual([
       { line: 2, source: 'const x = 1;' },
       { line: 8, source: 'let y = 2;' },
     ]);
@@ -117,13 +137,19 @@ describe('README code blocks', () => {
           const at = /^[^(]+\((\d+),(\d+)\): (.*)$/.exec(line);
           return at ? `${readme}:${b.line + Number(at[1])} ${at[3]}` : line;
         });
-      expect(errors.join("\n")).toBe("");
+      expect(errors.join('\n')).toBe('');
     });
   }
 
   it('leaves no error outside the blocks', { timeout: 300_000 }, async () => {
     const output = await typecheck();
     // Errors inside the workspace packages' own sources (../...) are their typecheck's to report.
-    expect(output.split('\n').filter((line) => /^\S/.test(line) && !line.startsWith('../') && !blocks.some((b) => line.startsWith(fileOf(b))))).toEqual([]);
+    expect(
+      output
+        .split('\n')
+        .filter(
+          (line) => /^\S/.test(line) && !line.startsWith('../') && !blocks.some((b) => line.startsWith(fileOf(b))),
+        ),
+    ).toEqual([]);
   });
 });

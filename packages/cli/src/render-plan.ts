@@ -8,7 +8,8 @@ export function printPlan(out: Output, plan: Plan): void {
     ...plan.baseline.map((b) => [b.id, out.paint('dim', 'baseline'), truncate(b.note, 90)]),
   ];
   if (rows.length === 0) out.print(`up to date: nothing to apply or baseline (${plan.applied.length} recorded)`);
-  else for (const line of renderTable(['MIGRATION', 'ACTION', 'WHY'], rows, (s) => out.paint('bold', s))) out.print(line);
+  else
+    for (const line of renderTable(['MIGRATION', 'ACTION', 'WHY'], rows, (s) => out.paint('bold', s))) out.print(line);
   printDrift(out, plan);
 }
 
@@ -22,5 +23,6 @@ export function printDrift(out: Output, plan: Plan): void {
           : `trait ${d.trait} found the legacy shape again: ${d.evidence.summary}`;
     out.print(`${out.paint('yellow', 'drift')} ${d.id}: ${what}`);
   }
-  for (const x of plan.external) out.print(`${out.paint('yellow', 'external')} ${x.trait} needs ${x.needs}: ${x.evidence.summary}`);
+  for (const x of plan.external)
+    out.print(`${out.paint('yellow', 'external')} ${x.trait} needs ${x.needs}: ${x.evidence.summary}`);
 }

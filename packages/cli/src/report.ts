@@ -7,7 +7,11 @@ import type { TargetInfo } from './target-loop.js';
 
 export type ReportHook<T = unknown> = (target: T, context: ReportContext) => Promise<PluginReport> | PluginReport;
 
-export async function pluginReport(out: Output, info: TargetInfo, context: ReportContext): Promise<PluginReport | undefined> {
+export async function pluginReport(
+  out: Output,
+  info: TargetInfo,
+  context: ReportContext,
+): Promise<PluginReport | undefined> {
   const plugin = info.entry.plugin as { report?: ReportHook };
   if (typeof plugin.report !== 'function') return undefined;
   try {

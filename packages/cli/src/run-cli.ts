@@ -65,7 +65,10 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'config file (default: tidemark.config.ts in this folder or a parent)')
     .option('-t, --target <name>', 'act on this target only (default: every target in the config)')
-    .option('--json', 'print one JSON document on stdout; events are suppressed (or JSON lines on stderr with --log-json)')
+    .option(
+      '--json',
+      'print one JSON document on stdout; events are suppressed (or JSON lines on stderr with --log-json)',
+    )
     .option('--log-json', 'stream events as JSON lines on stderr')
     .option('--no-color', 'no ANSI colours (NO_COLOR is honoured too)')
     .addOption(new Option('--lock-wait <ms>', 'how long to wait for a busy lock').argParser(milliseconds))
@@ -75,8 +78,18 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .addHelpText('after', () => `\n${HELP_EXAMPLES}\n\nExit codes:\n${exitCodeHelp()}\n`);
 
   const context = (cmd: Command) => {
-    const g = cmd.optsWithGlobals<{ config?: string; target?: string; json?: boolean; logJson?: boolean; color?: boolean; lockWait?: number }>();
-    const color = g.color !== false && !env.NO_COLOR && (env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : stdout.isTTY === true || stderr.isTTY === true);
+    const g = cmd.optsWithGlobals<{
+      config?: string;
+      target?: string;
+      json?: boolean;
+      logJson?: boolean;
+      color?: boolean;
+      lockWait?: number;
+    }>();
+    const color =
+      g.color !== false &&
+      !env.NO_COLOR &&
+      (env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : stdout.isTTY === true || stderr.isTTY === true);
     const global: GlobalOptions = {
       ...(g.config ? { config: g.config } : {}),
       ...(g.target ? { target: g.target } : {}),
@@ -85,7 +98,11 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       color,
       ...(g.lockWait === undefined ? {} : { lockWait: g.lockWait }),
     };
-    const out = new Output(stdout, stderr, { json: global.json, logJson: global.logJson, color: global.color && !global.json });
+    const out = new Output(stdout, stderr, {
+      json: global.json,
+      logJson: global.logJson,
+      color: global.color && !global.json,
+    });
     return { global, out };
   };
 
@@ -97,7 +114,11 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       const { global, out } = context(cmd);
       const restoreConsole = routeConsole(stderr);
       try {
-        const loaded = await loadConfig({ cwd, file: global.config, ...(options.modules ? { modules: options.modules } : {}) });
+        const loaded = await loadConfig({
+          cwd,
+          file: global.config,
+          ...(options.modules ? { modules: options.modules } : {}),
+        });
         exitCode = await fn({ cwd, out, loaded, global }, cmd, ...(args.slice(0, -2) as A));
       } catch (error) {
         exitCode = exitCodeFor(error);
@@ -130,7 +151,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
 
   program
     .command('init')
-    .description("start an app: tidemark.config.ts, src/migrations/index.ts and its test (never overwrites)")
+    .description('start an app: tidemark.config.ts, src/migrations/index.ts and its test (never overwrites)')
     .option('--plugin <name>', `what the app migrates: ${INIT_PLUGINS.join(', ')}`)
     .action(plain(async (env, cmd) => initCommand(env, cmd.opts<{ plugin?: string }>())));
 
@@ -180,7 +201,9 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .argument('<name>', 'e.g. add_tags (numbered automatically)')
     .option('--title <title>', 'human title (default: from the name)')
     .action(
-      action(async (env, cmd, name: string) => newCommand({ cwd: env.cwd, out: env.out, loaded: env.loaded, target: env.global.target }, name, cmd.opts())),
+      action(async (env, cmd, name: string) =>
+        newCommand({ cwd: env.cwd, out: env.out, loaded: env.loaded, target: env.global.target }, name, cmd.opts()),
+      ),
     );
 
   const corpus = program.command('corpus').description('the regression corpus of fixture cases');
@@ -190,7 +213,10 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .requiredOption('--case <name>', 'name of the new case')
     .action(
       action(async (env, cmd) =>
-        captureCommand({ cwd: env.cwd, out: env.out, loaded: env.loaded, target: env.global.target }, cmd.opts<{ case: string }>().case),
+        captureCommand(
+          { cwd: env.cwd, out: env.out, loaded: env.loaded, target: env.global.target },
+          cmd.opts<{ case: string }>().case,
+        ),
       ),
     );
 
@@ -224,10 +250,13 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   } else {
     program
       .command('fleet')
-      .description('fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (needs @tidemark/fleet; tidemark fleet --help)');
+      .description(
+        'fleet operations on run directories: BullMQ jobs, workers, run-sync, the admin dashboard (needs @tidemark/fleet; tidemark fleet --help)',
+      );
   }
 
-  for (const cmd of [program, corpus]) cmd.exitOverride().configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
+  for (const cmd of [program, corpus])
+    cmd.exitOverride().configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
 
   if (argv.length === 0) {
     program.outputHelp({ error: true });
@@ -237,7 +266,12 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.OK;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return ExitCode.OK;
       return ExitCode.USAGE;
     }
     throw error;

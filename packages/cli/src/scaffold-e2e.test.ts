@@ -28,14 +28,24 @@ async function project(config: string, copyPlugin: boolean): Promise<string> {
   const dir = await mkdtemp(join(scratch, 'project-'));
   created.push(dir);
   if (copyPlugin) {
-    await cp(join(packageDir, 'src', 'test-plugin'), join(dir, 'src', 'notes'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
+    await cp(join(packageDir, 'src', 'test-plugin'), join(dir, 'src', 'notes'), {
+      recursive: true,
+      filter: (src) => !src.endsWith('.test.ts'),
+    });
   }
   await mkdir(join(dir, 'src', 'migrations'), { recursive: true });
-  await writeFile(join(dir, 'src', 'migrations', 'index.ts'), `export const migrations = {\n  ${copyPlugin ? 'notes' : 'app'}: [],\n};\n`);
+  await writeFile(
+    join(dir, 'src', 'migrations', 'index.ts'),
+    `export const migrations = {\n  ${copyPlugin ? 'notes' : 'app'}: [],\n};\n`,
+  );
   await writeFile(join(dir, 'tidemark.config.ts'), config);
   await writeFile(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ extends: join(repoRoot, 'tsconfig.base.json'), compilerOptions: { noEmit: true }, include: ['src', 'tidemark.config.ts'] }),
+    JSON.stringify({
+      extends: join(repoRoot, 'tsconfig.base.json'),
+      compilerOptions: { noEmit: true },
+      include: ['src', 'tidemark.config.ts'],
+    }),
   );
   await writeFile(
     join(dir, 'vitest.config.mjs'),
@@ -48,7 +58,10 @@ async function project(config: string, copyPlugin: boolean): Promise<string> {
   return dir;
 }
 
-async function tidemarkNew(dir: string, name: string): Promise<{ code: number; doc: { id: string; template: string; files: Record<string, string> } }> {
+async function tidemarkNew(
+  dir: string,
+  name: string,
+): Promise<{ code: number; doc: { id: string; template: string; files: Record<string, string> } }> {
   let stdout = '';
   const code = await runCli(['new', name, '--json'], {
     cwd: dir,
@@ -61,8 +74,15 @@ async function tidemarkNew(dir: string, name: string): Promise<{ code: number; d
 }
 
 function run(args: string[], cwd: string) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST'));
-  const res = spawnSync(process.execPath, args, { cwd, env: { ...env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 120_000 });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST'),
+  );
+  const res = spawnSync(process.execPath, args, {
+    cwd,
+    env: { ...env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: res.status, output: `${res.stdout}${res.stderr}` };
 }
 
@@ -93,8 +113,14 @@ export default defineConfig({ targets: { notes: { plugin: notesPlugin({ migratio
     expect(tested.code).toBe(0);
 
     // The generated test is a real golden check: a legacy note in before/ that after/ does not match fails it.
-    await writeFile(join(dir, 'fixtures/notes/004_add_color/before/n.json'), JSON.stringify({ title: 'A: b', body: '#x' }));
-    await writeFile(join(dir, 'fixtures/notes/004_add_color/after/n.json'), JSON.stringify({ title: 'A: b', body: '#x' }));
+    await writeFile(
+      join(dir, 'fixtures/notes/004_add_color/before/n.json'),
+      JSON.stringify({ title: 'A: b', body: '#x' }),
+    );
+    await writeFile(
+      join(dir, 'fixtures/notes/004_add_color/after/n.json'),
+      JSON.stringify({ title: 'A: b', body: '#x' }),
+    );
     const strict = run([vitest, 'run', '--config', 'vitest.config.mjs', doc.files.test!], dir);
     expect(strict.output).toMatch(/Tests\s+1 failed \| 1 passed \(2\)/);
     expect(strict.output).toContain('"category": "A"');

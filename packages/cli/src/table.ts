@@ -1,5 +1,6 @@
 // A tiny table renderer: left-aligned columns sized to their widest cell, ANSI colours not counted.
-// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
+// ANSI colour codes start with ESC
+// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function visibleLength(text: string): number {
@@ -11,7 +12,11 @@ export function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], paintHeader: (s: string) => string = (s) => s): string[] {
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  paintHeader: (s: string) => string = (s) => s,
+): string[] {
   const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
   const line = (cells: readonly string[], paint: (s: string) => string = (s) => s) =>
     cells

@@ -67,7 +67,14 @@ export async function forEachTarget(
         ...(sink ? { onEvent: sink } : {}),
       });
       const result = await fn(runner, { name, plugin: plugin.name, label, entry, target });
-      results.push({ name, plugin: plugin.name, target: label, ok: result.exitCode === ExitCode.OK, exitCode: result.exitCode, ...result.data });
+      results.push({
+        name,
+        plugin: plugin.name,
+        target: label,
+        ok: result.exitCode === ExitCode.OK,
+        exitCode: result.exitCode,
+        ...result.data,
+      });
       if (exit === ExitCode.OK) exit = result.exitCode;
     } catch (error) {
       const code = exitCodeFor(error);
@@ -82,7 +89,14 @@ export async function forEachTarget(
             : describeError(error);
       out.warn(`${out.paint('red', 'error')} ${name}: ${message}`);
       const errorCode = unreachable === undefined ? errorCodeOf(error) : 'CONNECTION';
-      results.push({ name, plugin: plugin.name, target: label, ok: false, exitCode: code, error: { code: errorCode, message } });
+      results.push({
+        name,
+        plugin: plugin.name,
+        target: label,
+        ok: false,
+        exitCode: code,
+        error: { code: errorCode, message },
+      });
       if (exit === ExitCode.OK) exit = code;
     } finally {
       if (opened && entry.dispose) {

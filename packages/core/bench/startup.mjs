@@ -8,7 +8,15 @@ const migrations = Array.from({ length: 50 }, (_, i) =>
 );
 const inner = memoryLedger();
 for (const m of migrations) {
-  await inner.record({ id: m.id, checksum: m.checksum, outcome: 'applied', at: new Date().toISOString(), durationMs: 1, by: 'bench', runId: 'r' });
+  await inner.record({
+    id: m.id,
+    checksum: m.checksum,
+    outcome: 'applied',
+    at: new Date().toISOString(),
+    durationMs: 1,
+    by: 'bench',
+    runId: 'r',
+  });
 }
 const roundTrip = () => new Promise((resolve) => setImmediate(resolve));
 const ledger = { ...inner, read: async () => (await roundTrip(), inner.read()) };

@@ -10,39 +10,84 @@ type Kind = 'ident' | 'punct' | 'string' | 'number' | 'regex' | 'template';
 interface Token {
   kind: Kind;
   text: string;
-  /** An identifier that a CommonJS interop head (`_m.`, `m_1.`, `exports.`) was stripped from: a binding, never a keyword. */
+  /**
+   * An identifier that a CommonJS interop head (`_m.`, `m_1.`, `exports.`) was stripped from: a binding, never a
+   * keyword.
+   */
   ref?: boolean;
 }
 
 const PUNCTUATORS = [
-  '>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=',
-  '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>',
+  '>>>=',
+  '...',
+  '===',
+  '!==',
+  '**=',
+  '<<=',
+  '>>=',
+  '>>>',
+  '&&=',
+  '||=',
+  '??=',
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '?.',
+  '++',
+  '--',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '**',
+  '<<',
+  '>>',
 ];
 
 const KEYWORDS = new Set(
-  ('await break case catch class const continue debugger default delete do else export extends false finally for function if import in ' +
-    'instanceof let new null of return static super switch this throw true try typeof var void while with yield async get set arguments')
-    .split(' '),
+  (
+    'await break case catch class const continue debugger default delete do else export extends false finally for function if import in ' +
+    'instanceof let new null of return static super switch this throw true try typeof var void while with yield async get set arguments'
+  ).split(' '),
 );
 
 // Standard globals keep their names (a fixed list, so the text does not depend on the Node version).
 const GLOBALS = new Set(
-  ('undefined NaN Infinity globalThis Object Function Array Number String Boolean Symbol BigInt Math JSON Date RegExp Error TypeError ' +
+  (
+    'undefined NaN Infinity globalThis Object Function Array Number String Boolean Symbol BigInt Math JSON Date RegExp Error TypeError ' +
     'RangeError SyntaxError AggregateError Promise Map Set WeakMap WeakSet WeakRef Proxy Reflect Intl ArrayBuffer DataView Uint8Array ' +
     'Int8Array Uint16Array Int16Array Uint32Array Int32Array Float32Array Float64Array BigInt64Array BigUint64Array parseInt parseFloat ' +
     'isNaN isFinite encodeURIComponent decodeURIComponent encodeURI decodeURI structuredClone queueMicrotask setTimeout clearTimeout ' +
-    'setInterval clearInterval setImmediate console process Buffer URL URLSearchParams TextEncoder TextDecoder AbortController AbortSignal fetch')
-    .split(' '),
+    'setInterval clearInterval setImmediate console process Buffer URL URLSearchParams TextEncoder TextDecoder AbortController AbortSignal fetch'
+  ).split(' '),
 );
 
 const IDENT_START = /[A-Za-z_$\u0080-\uffff#]/;
 const IDENT_PART = /[\w$\u0080-\uffff]/;
-const NUMBER = /^(?:0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)n?/;
+const NUMBER =
+  /^(?:0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)n?/;
 
 /** A token after which `/` divides; anywhere else it starts a regular expression. */
 function endsOperand(t: Token | undefined): boolean {
   if (!t) return false;
-  if (t.kind === 'ident') return !KEYWORDS.has(t.text) || t.text === 'this' || t.text === 'super' || t.text === 'true' || t.text === 'false' || t.text === 'null';
+  if (t.kind === 'ident')
+    return (
+      !KEYWORDS.has(t.text) ||
+      t.text === 'this' ||
+      t.text === 'super' ||
+      t.text === 'true' ||
+      t.text === 'false' ||
+      t.text === 'null'
+    );
   if (t.kind === 'punct') return t.text === ')' || t.text === ']' || t.text === '}';
   return t.kind !== 'template' || t.text.endsWith('`');
 }
@@ -59,7 +104,8 @@ function readEscape(source: string, i: number): [string, number] {
     return code <= 0x10ffff ? [String.fromCodePoint(code), to] : undefined;
   };
   const braced = c === 'u' && source[i + 1] === '{' ? source.indexOf('}', i) : -1;
-  const coded = c === 'x' ? hex(i + 1, i + 3) : braced > 0 ? hex(i + 2, braced) : c === 'u' ? hex(i + 1, i + 5) : undefined;
+  const coded =
+    c === 'x' ? hex(i + 1, i + 3) : braced > 0 ? hex(i + 2, braced) : c === 'u' ? hex(i + 1, i + 5) : undefined;
   if (coded) return [coded[0], coded[1] + (braced > 0 ? 1 : 0)];
   if (c === '\r' && source[i + 1] === '\n') return ['', i + 2];
   if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') return ['', i + 1];
@@ -116,12 +162,19 @@ export function tokenize(source: string): Token[] {
       if (close === '${') braces.push(true);
       // A template without substitutions is a string: compilers print either.
       const whole = c === '`' && close === '`';
-      tokens.push(whole ? { kind: 'string', text: JSON.stringify(value) } : { kind: 'template', text: `${c === '`' ? '`' : '}'}${JSON.stringify(value)}${close}` });
+      tokens.push(
+        whole
+          ? { kind: 'string', text: JSON.stringify(value) }
+          : { kind: 'template', text: `${c === '`' ? '`' : '}'}${JSON.stringify(value)}${close}` },
+      );
       i = next;
     } else if (/\d/.test(c) || (c === '.' && /\d/.test(source[i + 1] ?? ''))) {
       const text = NUMBER.exec(source.slice(i))![0];
       const digits = text.replace(/_/g, '');
-      tokens.push({ kind: 'number', text: digits.endsWith('n') ? `${BigInt(digits.slice(0, -1))}n` : String(Number(digits)) });
+      tokens.push({
+        kind: 'number',
+        text: digits.endsWith('n') ? `${BigInt(digits.slice(0, -1))}n` : String(Number(digits)),
+      });
       i += text.length;
     } else if (IDENT_START.test(c)) {
       let end = i + 1;
@@ -153,7 +206,8 @@ export function tokenize(source: string): Token[] {
 }
 
 const is = (t: Token | undefined, text: string): boolean => t !== undefined && t.kind === 'punct' && t.text === text;
-const isWord = (t: Token | undefined, text: string): boolean => t !== undefined && t.kind === 'ident' && t.text === text;
+const isWord = (t: Token | undefined, text: string): boolean =>
+  t !== undefined && t.kind === 'ident' && t.text === text;
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 /** For each bracket token the index of its partner (templates' own `${`/`}` are not punctuators), else -1. */
@@ -174,20 +228,28 @@ function pairsOf(tokens: readonly Token[]): number[] {
   return pairs;
 }
 
-/** esbuild's keep-names helper (tsx): `__name(fn, "up")` is `fn`; `__name(this, "X")` / `__name(f, "f")` statements go. */
+/**
+ * esbuild's keep-names helper (tsx): `__name(fn, "up")` is `fn`; `__name(this, "X")` / `__name(f, "f")` statements go.
+ */
 function dropKeepNames(tokens: readonly Token[]): Token[] {
   const pairs = pairsOf(tokens);
   const drop = new Set<number>();
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!;
-    if (t.kind !== 'ident' || !/^__name\d*$/.test(t.text) || !is(tokens[i + 1], '(') || is(tokens[i - 1], '.')) continue;
+    if (t.kind !== 'ident' || !/^__name\d*$/.test(t.text) || !is(tokens[i + 1], '(') || is(tokens[i - 1], '.'))
+      continue;
     const end = pairs[i + 1]!;
     if (end < 0 || tokens[end - 1]?.kind !== 'string' || !is(tokens[end - 2], ',')) continue;
     const named = end - i - 4 === 1 && tokens[i + 2]!.kind === 'ident';
     for (const j of named ? range(i, end + 1) : [i, i + 1, end - 2, end - 1, end]) drop.add(j);
     if (named && is(tokens[end + 1], ';')) drop.add(end + 1);
     // What is left of `static { __name(this, "X"); }`.
-    if (named && is(tokens[i - 1], '{') && isWord(tokens[i - 2], 'static') && pairs[i - 1] === end + (is(tokens[end + 1], ';') ? 2 : 1)) {
+    if (
+      named &&
+      is(tokens[i - 1], '{') &&
+      isWord(tokens[i - 2], 'static') &&
+      pairs[i - 1] === end + (is(tokens[end + 1], ';') ? 2 : 1)
+    ) {
       for (const j of [i - 2, i - 1, pairs[i - 1]!]) drop.add(j);
     }
   }
@@ -196,8 +258,12 @@ function dropKeepNames(tokens: readonly Token[]): Token[] {
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, k) => from + k);
 
-/** A name that holds a module under CommonJS interop: tsc's `helper_js_1`, babel's `_helper`, vite's `__vite_ssr_import_0__`, tsc's `exports`. */
-const isModuleHead = (t: Token): boolean => t.kind === 'ident' && (t.text === 'exports' || t.text.startsWith('_') || /_\d+$/.test(t.text));
+/**
+ * A name that holds a module under CommonJS interop: tsc's `helper_js_1`, babel's `_helper`, vite's
+ * `__vite_ssr_import_0__`, tsc's `exports`.
+ */
+const isModuleHead = (t: Token): boolean =>
+  t.kind === 'ident' && (t.text === 'exports' || t.text.startsWith('_') || /_\d+$/.test(t.text));
 
 /** `(0, _m.f)` and `_m.f` are `f`; `void 0` is `undefined`; `new X` is `new X()`. */
 function unwrapInterop(tokens: readonly Token[]): Token[] {
@@ -205,7 +271,13 @@ function unwrapInterop(tokens: readonly Token[]): Token[] {
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!;
     const prev = out.at(-1);
-    if (isModuleHead(t) && is(tokens[i + 1], '.') && tokens[i + 2]?.kind === 'ident' && !is(prev, '.') && !is(prev, '?.')) {
+    if (
+      isModuleHead(t) &&
+      is(tokens[i + 1], '.') &&
+      tokens[i + 2]?.kind === 'ident' &&
+      !is(prev, '.') &&
+      !is(prev, '?.')
+    ) {
       out.push({ kind: 'ident', text: tokens[i + 2]!.text, ref: true });
       i += 2;
     } else if (isWord(t, 'void') && tokens[i + 1]?.kind === 'number' && tokens[i + 1]!.text === '0') {
@@ -216,7 +288,13 @@ function unwrapInterop(tokens: readonly Token[]): Token[] {
     }
     // `(0, f)`: the sequence only dropped `this` from the call.
     const n = out.length;
-    if (is(out[n - 1], ')') && out[n - 2]?.kind === 'ident' && is(out[n - 3], ',') && out[n - 4]?.text === '0' && is(out[n - 5], '(')) {
+    if (
+      is(out[n - 1], ')') &&
+      out[n - 2]?.kind === 'ident' &&
+      is(out[n - 3], ',') &&
+      out[n - 4]?.text === '0' &&
+      is(out[n - 5], '(')
+    ) {
       out.splice(n - 5, 5, out[n - 2]!);
     }
   }
@@ -266,12 +344,55 @@ function dropBareFields(tokens: readonly Token[]): Token[] {
 
 // Binary operators by precedence; a parenthesised operand whose operators all bind tighter needs no parentheses.
 const BINARY: Record<string, number> = {
-  '??': 1, '||': 2, '&&': 3, '|': 4, '^': 5, '&': 6, '==': 7, '!=': 7, '===': 7, '!==': 7,
-  '<': 8, '>': 8, '<=': 8, '>=': 8, instanceof: 8, in: 8, '<<': 9, '>>': 9, '>>>': 9, '+': 10, '-': 10, '*': 11, '/': 11, '%': 11, '**': 12,
+  '??': 1,
+  '||': 2,
+  '&&': 3,
+  '|': 4,
+  '^': 5,
+  '&': 6,
+  '==': 7,
+  '!=': 7,
+  '===': 7,
+  '!==': 7,
+  '<': 8,
+  '>': 8,
+  '<=': 8,
+  '>=': 8,
+  instanceof: 8,
+  in: 8,
+  '<<': 9,
+  '>>': 9,
+  '>>>': 9,
+  '+': 10,
+  '-': 10,
+  '*': 11,
+  '/': 11,
+  '%': 11,
+  '**': 12,
 };
 const UNARY = 13;
 const PRIMARY = 20;
-const LOOSE = new Set(['=>', '?', '...', '=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=']);
+const LOOSE = new Set([
+  '=>',
+  '?',
+  '...',
+  '=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '**=',
+  '<<=',
+  '>>=',
+  '>>>=',
+  '&=',
+  '|=',
+  '^=',
+  '&&=',
+  '||=',
+  '??=',
+]);
 const UNARY_WORDS = new Set(['typeof', 'void', 'delete', 'await', 'new']);
 
 function binaryPrecedence(tokens: readonly Token[], i: number): number | undefined {
@@ -282,7 +403,10 @@ function binaryPrecedence(tokens: readonly Token[], i: number): number | undefin
   return (t.text === '+' || t.text === '-') && !endsOperand(tokens[i - 1]) ? undefined : p;
 }
 
-/** How loosely the expression tokens[from..to) binds: -1 a sequence, 0 assignment/arrow/conditional, a binary precedence, UNARY or PRIMARY. */
+/**
+ * How loosely the expression tokens[from..to) binds: -1 a sequence, 0 assignment/arrow/conditional, a binary
+ * precedence, UNARY or PRIMARY.
+ */
 function looseness(tokens: readonly Token[], pairs: readonly number[], from: number, to: number): number {
   let lowest = PRIMARY;
   for (let i = from; i < to; i += 1) {
@@ -302,11 +426,15 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
     }
     if (is(t, ',')) return -1;
     if (t.kind === 'punct' && LOOSE.has(t.text)) lowest = Math.min(lowest, 0);
-    else if (isWord(t, 'yield') || isWord(t, 'async') || isWord(t, 'function') || isWord(t, 'class')) lowest = Math.min(lowest, 0);
+    else if (isWord(t, 'yield') || isWord(t, 'async') || isWord(t, 'function') || isWord(t, 'class'))
+      lowest = Math.min(lowest, 0);
     else {
       const p = binaryPrecedence(tokens, i);
       if (p !== undefined) lowest = Math.min(lowest, p);
-      else if ((t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text)) || (t.kind === 'ident' && UNARY_WORDS.has(t.text))) {
+      else if (
+        (t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text)) ||
+        (t.kind === 'ident' && UNARY_WORDS.has(t.text))
+      ) {
         lowest = Math.min(lowest, UNARY);
       }
     }
@@ -314,11 +442,27 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
   return lowest;
 }
 
-/** A prefix operator (`!(await x)` is `!await x`, not `!await` of something). Call it where `+`/`-` cannot be binary. */
-const isPrefix = (t: Token): boolean => (t.kind === 'ident' ? UNARY_WORDS.has(t.text) : t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text));
+/**
+ * A prefix operator (`!(await x)` is `!await x`, not `!await` of something). Call it where `+`/`-` cannot be binary.
+ */
+const isPrefix = (t: Token): boolean =>
+  t.kind === 'ident'
+    ? UNARY_WORDS.has(t.text)
+    : t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text);
 
 // Tokens before `(` that make it part of the syntax (a call, a condition, parameters), never a grouping.
-const SYNTAX_BEFORE_PAREN = new Set(['if', 'while', 'for', 'switch', 'catch', 'with', 'function', 'new', 'import', 'super']);
+const SYNTAX_BEFORE_PAREN = new Set([
+  'if',
+  'while',
+  'for',
+  'switch',
+  'catch',
+  'with',
+  'function',
+  'new',
+  'import',
+  'super',
+]);
 
 /** Whether the group tokens[open..close] can lose its parentheses without changing what the expression means. */
 function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open: number, close: number): boolean {
@@ -326,9 +470,22 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
   const after = tokens[close + 1];
   const first = tokens[open + 1];
   if (!first || close === open + 1) return false;
-  if (is(first, '{') || isWord(first, 'function') || isWord(first, 'class') || (isWord(first, 'async') && isWord(tokens[open + 2], 'function'))) return false;
+  if (
+    is(first, '{') ||
+    isWord(first, 'function') ||
+    isWord(first, 'class') ||
+    (isWord(first, 'async') && isWord(tokens[open + 2], 'function'))
+  )
+    return false;
   if (before) {
-    if (before.kind === 'ident' && (SYNTAX_BEFORE_PAREN.has(before.text) || !KEYWORDS.has(before.text) || before.text === 'this' || before.text === 'async')) return false;
+    if (
+      before.kind === 'ident' &&
+      (SYNTAX_BEFORE_PAREN.has(before.text) ||
+        !KEYWORDS.has(before.text) ||
+        before.text === 'this' ||
+        before.text === 'async')
+    )
+      return false;
     if (before.kind !== 'ident' && before.kind !== 'punct') return false;
     if (is(before, ')') || is(before, ']') || is(before, '}') || is(before, '?.')) return false;
   }
@@ -344,7 +501,8 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
   }
   if (after) {
     const q = after.kind === 'ident' || after.kind === 'punct' ? BINARY[after.text] : undefined;
-    if (after.kind === 'template' || (after.kind === 'punct' && ['.', '?.', '[', '(', '++', '--'].includes(after.text))) need = PRIMARY;
+    if (after.kind === 'template' || (after.kind === 'punct' && ['.', '?.', '[', '(', '++', '--'].includes(after.text)))
+      need = PRIMARY;
     else if (after.kind === 'punct' && LOOSE.has(after.text)) need = Math.max(need, after.text === '?' ? 1 : PRIMARY);
     else if (q !== undefined) need = Math.max(need, after.text === '**' ? q + 1 : q);
     else if (!(after.kind === 'punct' && [')', ']', '}', ',', ';', ':'].includes(after.text))) return false;
@@ -402,7 +560,10 @@ function canonicalNames(tokens: readonly Token[]): string[] {
     spelled.push(t);
     spelledInside.push(inside[i]!);
     const shorthand =
-      t.kind === 'ident' && inside[i] === '{' && (is(tokens[i - 1], '{') || is(tokens[i - 1], ',')) && (is(tokens[i + 1], ',') || is(tokens[i + 1], '}'));
+      t.kind === 'ident' &&
+      inside[i] === '{' &&
+      (is(tokens[i - 1], '{') || is(tokens[i - 1], ',')) &&
+      (is(tokens[i + 1], ',') || is(tokens[i + 1], '}'));
     if (shorthand && (t.ref || !KEYWORDS.has(t.text))) {
       spelled.splice(-1, 1, { kind: 'ident', text: t.text }, { kind: 'punct', text: ':' }, t);
       spelledInside.push('{', '{');
@@ -415,9 +576,17 @@ function canonicalNames(tokens: readonly Token[]): string[] {
     if (!t.ref && (KEYWORDS.has(t.text) || GLOBALS.has(t.text) || t.text.startsWith('#'))) return t.text;
     const prev = spelled[i - 1];
     if (is(prev, '.') || is(prev, '?.')) return t.text;
-    const modifier = isWord(prev, 'async') || isWord(prev, 'static') || isWord(prev, 'get') || isWord(prev, 'set') || is(prev, '*');
+    const modifier =
+      isWord(prev, 'async') || isWord(prev, 'static') || isWord(prev, 'get') || isWord(prev, 'set') || is(prev, '*');
     // A key in an object or class body, or the name of the method whose text this is (`async up(ctx) {`).
-    const key = spelledInside[i] === '{' ? modifier || is(prev, '{') || is(prev, ',') || is(prev, '}') : spelled.slice(0, i).every((p) => isWord(p, 'async') || is(p, '*') || isWord(p, 'get') || isWord(p, 'set') || isWord(p, 'static'));
+    const key =
+      spelledInside[i] === '{'
+        ? modifier || is(prev, '{') || is(prev, ',') || is(prev, '}')
+        : spelled
+            .slice(0, i)
+            .every(
+              (p) => isWord(p, 'async') || is(p, '*') || isWord(p, 'get') || isWord(p, 'set') || isWord(p, 'static'),
+            );
     const method = is(spelled[i + 1], '(') && is(spelled[pairs[i + 1]! + 1], '{');
     if (key && !t.ref && (is(spelled[i + 1], ':') || method)) return t.text;
     if (!numbers.has(t.text)) numbers.set(t.text, `$${numbers.size}`);

@@ -22,7 +22,10 @@ describe('normalizeSource: one text for every compiler', () => {
   });
 
   test('default and aliased imports: the local name is lost under CommonJS, so bindings are numbered', () => {
-    same('() => { const t = new Tally(); return wait(t); }', '() => { const t = new tally_js_1.default(); return (0, helper_js_1.pause)(t); }');
+    same(
+      '() => { const t = new Tally(); return wait(t); }',
+      '() => { const t = new tally_js_1.default(); return (0, helper_js_1.pause)(t); }',
+    );
     same('() => { const t = new Tally(); return t; }', '() => { const t = new _tally.default(); return t; }');
     // esbuild (tsx) prints a `new` without arguments bare.
     same('()=>{const t=new Tally;return t}', '() => { const t = new Tally(); return t; }');
@@ -31,20 +34,35 @@ describe('normalizeSource: one text for every compiler', () => {
   });
 
   test('esbuild keep-names wrappers (tsx) go', () => {
-    same('async (ctx) => { const f = __name((x) => x + 1, "f"); return f(ctx); }', 'async (ctx) => { const f = (x) => x + 1; return f(ctx); }');
-    same('function(){class Issue{constructor(m){this.m=m}static{__name(this,"Issue")}}return Issue}', 'function () {\n  class Issue {\n    constructor(m) {\n      this.m = m;\n    }\n  }\n  return Issue;\n}');
+    same(
+      'async (ctx) => { const f = __name((x) => x + 1, "f"); return f(ctx); }',
+      'async (ctx) => { const f = (x) => x + 1; return f(ctx); }',
+    );
+    same(
+      'function(){class Issue{constructor(m){this.m=m}static{__name(this,"Issue")}}return Issue}',
+      'function () {\n  class Issue {\n    constructor(m) {\n      this.m = m;\n    }\n  }\n  return Issue;\n}',
+    );
     same('function(){function g(){}__name(g,"g");return g}', 'function () { function g() { } return g; }');
   });
 
   test('`void 0` is `undefined`, and a class field declared without a value (a parameter property) goes', () => {
     same('(x) => x === void 0', '(x) => x === undefined');
-    same('() => { class A { message; constructor(message) { this.message = message; } } }', '() => { class A { constructor(message) {this.message = message;} } }');
-    same('() => { class A { constructor(message) { this.message = message; } message; } }', '() => { class A { constructor(message) {this.message = message;} } }');
+    same(
+      '() => { class A { message; constructor(message) { this.message = message; } } }',
+      '() => { class A { constructor(message) {this.message = message;} } }',
+    );
+    same(
+      '() => { class A { constructor(message) { this.message = message; } message; } }',
+      '() => { class A { constructor(message) {this.message = message;} } }',
+    );
   });
 
   test('redundant parentheses, as babel and esbuild drop them and tsc keeps them', () => {
     same('(row) => row.a > 1', 'row=>row.a>1');
-    same('rows.filter((row) => row.t === undefined || (row.t.length > 80))', 'rows.filter((row) => row.t === undefined || row.t.length > 80)');
+    same(
+      'rows.filter((row) => row.t === undefined || (row.t.length > 80))',
+      'rows.filter((row) => row.t === undefined || row.t.length > 80)',
+    );
     same('xs.map((x, i) => (i === 0 ? `[${x}]` : x))', 'xs.map((x,i)=>i===0?`[${x}]`:x)');
     same('const n = (a * b) + c;', 'const n = a * b + c');
     same('const n = ((a)) - (b - c);', 'const n = a - (b - c)');
@@ -54,7 +72,7 @@ describe('normalizeSource: one text for every compiler', () => {
 
   test('quotes, escapes, templates without substitutions, numbers and layout', () => {
     same(`() => ['it\\'s', 'tab\\there', \`plain\`, 1_000]`, '()=>["it\'s","tab\there","plain",1e3]');
-    same("() => 'say \"hi\"'", '() => "say \\"hi\\""');
+    same('() => \'say "hi"\'', '() => "say \\"hi\\""');
     same('() => "\\x41\\u0042\\u{43}"', '() => "ABC"');
     // A malformed escape never fails a definition.
     expect(normalizeSource('() => "\\u{zz" + "\\xZ"')).toBe('( ) => "u{zz" + "xZ"');
@@ -85,7 +103,16 @@ describe('normalizeSource: what still changes the checksum', () => {
 
 describe('checksums', () => {
   test('legacyChecksumOf is what release 0.1 computed', () => {
-    const parts = { id: '001_x', requires: ['000'], revision: 2, functions: [printed("async (ctx) => { ctx.target.x = 'a'; }"), undefined, printed('async function (ctx) {\n  return [];\n}')] };
+    const parts = {
+      id: '001_x',
+      requires: ['000'],
+      revision: 2,
+      functions: [
+        printed("async (ctx) => { ctx.target.x = 'a'; }"),
+        undefined,
+        printed('async function (ctx) {\n  return [];\n}'),
+      ],
+    };
     // Computed by 0.1's checksumOf (9b2923a) for these parts.
     expect(legacyChecksumOf(parts)).toBe('3c2bb0842a03c455');
     expect(checksumOf(parts)).not.toBe('3c2bb0842a03c455');
@@ -93,13 +120,17 @@ describe('checksums', () => {
 
   test('tsc ESM and CommonJS texts of one migration give one checksum; 0.1 gave two', () => {
     const esm = [printed('async up(ctx) {\n        const t = new Tally();\n        await wait(fmt(ctx.id));\n    }')];
-    const cjs = [printed('async up(ctx) {\n        const t = new tally_js_1.default();\n        await (0, helper_js_1.pause)((0, helper_js_1.fmt)(ctx.id));\n    }')];
+    const cjs = [
+      printed(
+        'async up(ctx) {\n        const t = new tally_js_1.default();\n        await (0, helper_js_1.pause)((0, helper_js_1.fmt)(ctx.id));\n    }',
+      ),
+    ];
     expect(checksumOf({ id: 'a', functions: esm })).toBe(checksumOf({ id: 'a', functions: cjs }));
     expect(legacyChecksumOf({ id: 'a', functions: esm })).not.toBe(legacyChecksumOf({ id: 'a', functions: cjs }));
   });
 
   test('defineMigration accepts the 0.1 checksum of its own definition after the ones it declares', () => {
-    const up = printed("async (ctx) => { ctx.target.x = void 0; }") as never;
+    const up = printed('async (ctx) => { ctx.target.x = void 0; }') as never;
     const m = defineMigration<{ x?: string }>({ id: '001_x', title: 'X', up, previousChecksums: ['0a1b2c3d4e5f6071'] });
     const legacy = legacyChecksumOf({ id: '001_x', functions: [up, undefined, undefined] });
     expect(m.checksum).toBe(checksumOf({ id: '001_x', functions: [up, undefined, undefined] }));
@@ -109,7 +140,9 @@ describe('checksums', () => {
     expect(checksumMatches(m, 'ffffffffffffffff')).toBe(false);
     expect(Object.isFrozen(m.previousChecksums)).toBe(true);
     // Declared already: not listed twice. Pinned: 0.1 recorded the pinned value, nothing else to accept.
-    expect(defineMigration({ id: '001_x', title: 'X', up, previousChecksums: [legacy] }).previousChecksums).toEqual([legacy]);
+    expect(defineMigration({ id: '001_x', title: 'X', up, previousChecksums: [legacy] }).previousChecksums).toEqual([
+      legacy,
+    ]);
     expect(defineMigration({ id: '001_x', title: 'X', up, checksum: 'pinned' }).previousChecksums).toBeUndefined();
   });
 });

@@ -50,7 +50,13 @@ export function legacyChecksumOf(parts: ChecksumParts): string {
   return checksumWith(legacyNormalizeSource, parts);
 }
 
-/** True when `recorded` (a ledger entry's checksum) is the migration's own, today's or one it declares from an earlier release. */
-export function checksumMatches(migration: { readonly checksum: string; readonly previousChecksums?: readonly string[] | undefined }, recorded: string): boolean {
+/**
+ * True when `recorded` (a ledger entry's checksum) is the migration's own, today's or one it declares from an earlier
+ * release.
+ */
+export function checksumMatches(
+  migration: { readonly checksum: string; readonly previousChecksums?: readonly string[] | undefined },
+  recorded: string,
+): boolean {
   return recorded === migration.checksum || (migration.previousChecksums?.includes(recorded) ?? false);
 }

@@ -9,7 +9,11 @@ import { box, boxPlugin, setter, type Box } from './test/fixtures.js';
 
 test('contract.ts imports nothing', async () => {
   const source = await readFile(new URL('./contract.ts', import.meta.url), 'utf8');
-  expect(source.split('\n').filter((line) => /^\s*(import|export\s.*\sfrom)\s/.test(line) || /\brequire\(|\bimport\(/.test(line))).toEqual([]);
+  expect(
+    source
+      .split('\n')
+      .filter((line) => /^\s*(import|export\s.*\sfrom)\s/.test(line) || /\brequire\(|\bimport\(/.test(line)),
+  ).toEqual([]);
 });
 
 test('a guard context has no dryRun: dry runs never reach guards', async () => {

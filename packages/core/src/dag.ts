@@ -38,7 +38,9 @@ export function orderMigrations<T>(migrations: readonly Migration<T>[], plugin?:
   }
   if (order.length !== migrations.length) {
     const cycle = findCycle(migrations);
-    throw new TidemarkError('DAG_CYCLE', `migrations form a cycle (each requires the next): ${cycle.join(' -> ')}`, { plugin });
+    throw new TidemarkError('DAG_CYCLE', `migrations form a cycle (each requires the next): ${cycle.join(' -> ')}`, {
+      plugin,
+    });
   }
   return order;
 }

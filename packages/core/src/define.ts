@@ -17,14 +17,30 @@ export function defineMigration<T>(definition: MigrationDefinition<T>): Migratio
   }
   const previous = definition.previousChecksums;
   if (previous !== undefined && (!Array.isArray(previous) || previous.some((c) => typeof c !== 'string' || c === ''))) {
-    throw new TidemarkError('INVALID_DEFINITION', `migration "${definition.id}": previousChecksums must be a list of non-empty checksum strings`);
+    throw new TidemarkError(
+      'INVALID_DEFINITION',
+      `migration "${definition.id}": previousChecksums must be a list of non-empty checksum strings`,
+    );
   }
-  const parts = { id: definition.id, requires: definition.requires, revision: definition.revision, functions: [definition.up, definition.down, definition.validate] };
+  const parts = {
+    id: definition.id,
+    requires: definition.requires,
+    revision: definition.revision,
+    functions: [definition.up, definition.down, definition.validate],
+  };
   const checksum = definition.checksum ?? checksumOf(parts);
   // What release 0.1 recorded for this very definition (its checksum normalised less) is no drift either.
   const legacy = definition.checksum === undefined ? legacyChecksumOf(parts) : checksum;
-  const previousChecksums = [...(previous ?? []), ...(legacy === checksum || previous?.includes(legacy) ? [] : [legacy])];
-  return Object.freeze({ ...definition, requires: definition.requires ?? [], checksum, ...(previousChecksums.length === 0 ? {} : { previousChecksums: Object.freeze(previousChecksums) }) });
+  const previousChecksums = [
+    ...(previous ?? []),
+    ...(legacy === checksum || previous?.includes(legacy) ? [] : [legacy]),
+  ];
+  return Object.freeze({
+    ...definition,
+    requires: definition.requires ?? [],
+    checksum,
+    ...(previousChecksums.length === 0 ? {} : { previousChecksums: Object.freeze(previousChecksums) }),
+  });
 }
 
 export function defineTrait<T>(definition: Trait<T>): Trait<T> {
@@ -36,7 +52,10 @@ export function defineTrait<T>(definition: Trait<T>): Trait<T> {
 
 export function defineGuard<T>(definition: Guard<T>): Guard<T> {
   if (!definition.aroundRun && !definition.aroundStep && !definition.preflight) {
-    throw new TidemarkError('INVALID_DEFINITION', `guard "${definition.name}" does nothing: give it preflight, aroundRun and/or aroundStep`);
+    throw new TidemarkError(
+      'INVALID_DEFINITION',
+      `guard "${definition.name}" does nothing: give it preflight, aroundRun and/or aroundStep`,
+    );
   }
   return Object.freeze({ ...definition });
 }
@@ -47,7 +66,9 @@ export function definePlugin<T>(plugin: Plugin<T>): Plugin<T> {
   for (const t of plugin.traits ?? []) {
     for (const f of t.fixes) {
       if (!ids.has(f)) {
-        throw new TidemarkError('UNKNOWN_MIGRATION', `trait "${t.id}" names unknown migration "${f}"`, { plugin: plugin.name });
+        throw new TidemarkError('UNKNOWN_MIGRATION', `trait "${t.id}" names unknown migration "${f}"`, {
+          plugin: plugin.name,
+        });
       }
     }
   }

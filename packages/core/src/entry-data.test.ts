@@ -20,9 +20,10 @@ const recording = (id: string, body: (ctx: MigrationContext<Box>) => void | Prom
     ...extra,
   });
 
-const entryOf = async (t: Box, id: string): Promise<LedgerEntry | undefined> => (await t.ledger.read()).find((e) => e.id === id);
+const entryOf = async (t: Box, id: string): Promise<LedgerEntry | undefined> =>
+  (await t.ledger.read()).find((e) => e.id === id);
 
-describe('ctx.record: data on the step\'s own ledger entry', () => {
+describe("ctx.record: data on the step's own ledger entry", () => {
   test('lands in the applied entry; calls merge by top-level key, undefined removes a key, the value is copied at the call', async () => {
     const t = box();
     const counts = { rows: 1 };
@@ -35,7 +36,11 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     await r.up();
     const [first, second] = await t.ledger.read();
     expect(first).toMatchObject({ id: '001', outcome: 'applied' });
-    expect(first!.data).toEqual({ backupId: 'file-1', backupAt: '2026-01-02T03:04:05.000Z', counts: { rows: 2, pages: [1, 2] } });
+    expect(first!.data).toEqual({
+      backupId: 'file-1',
+      backupAt: '2026-01-02T03:04:05.000Z',
+      counts: { rows: 2, pages: [1, 2] },
+    });
     expect(second).toMatchObject({ id: '002', outcome: 'applied' });
     expect('data' in second!).toBe(false);
     expect((await r.status()).entries[0]!.data).toEqual(first!.data);
@@ -43,7 +48,13 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
 
   test('a step that records nothing, or only an empty object, gets no data field', async () => {
     const t = box();
-    await createRunner({ plugin: boxPlugin([recording('001', (ctx) => ctx.record({})), recording('002', (ctx) => ctx.record({ a: undefined }))]), target: t }).up();
+    await createRunner({
+      plugin: boxPlugin([
+        recording('001', (ctx) => ctx.record({})),
+        recording('002', (ctx) => ctx.record({ a: undefined })),
+      ]),
+      target: t,
+    }).up();
     expect((await t.ledger.read()).map((e) => 'data' in e)).toEqual([false, false]);
   });
 
@@ -82,7 +93,11 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     expect(error).toMatchObject({ code: 'STEP_FAILED', migration: '001', step: 'up' });
     expect(error.message).toContain('ctx.record: data.when.at is a Date; ledger data must be JSON');
     expect(t.data).toEqual({});
-    expect(await entryOf(t, '001')).toMatchObject({ outcome: 'failed', note: expect.stringContaining('data.when.at is a Date') as string, data: { backupId: 'file-1' } });
+    expect(await entryOf(t, '001')).toMatchObject({
+      outcome: 'failed',
+      note: expect.stringContaining('data.when.at is a Date') as string,
+      data: { backupId: 'file-1' },
+    });
   });
 
   test.each([
@@ -101,8 +116,12 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     const loop: Record<string, unknown> = { a: 1 };
     loop.self = loop;
     expect(() => mergeEntryData({}, { loop })).toThrow('data.loop.self refers back to itself');
-    expect(() => mergeEntryData({}, [1] as unknown as Record<string, unknown>)).toThrow('data is an array; ctx.record takes a plain object');
-    expect(() => mergeEntryData({}, null as unknown as Record<string, unknown>)).toThrow('data is null; ctx.record takes a plain object');
+    expect(() => mergeEntryData({}, [1] as unknown as Record<string, unknown>)).toThrow(
+      'data is an array; ctx.record takes a plain object',
+    );
+    expect(() => mergeEntryData({}, null as unknown as Record<string, unknown>)).toThrow(
+      'data is null; ctx.record takes a plain object',
+    );
     const shared = { n: 1 };
     expect(mergeEntryData({}, { a: shared, b: [shared] })).toEqual({ a: { n: 1 }, b: [{ n: 1 }] });
     const parsed = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as Record<string, unknown>;
@@ -111,7 +130,7 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  test('a step that fails after recording: the failed entry carries its data; a snapshot restore drops the run\'s applied entries', async () => {
+  test("a step that fails after recording: the failed entry carries its data; a snapshot restore drops the run's applied entries", async () => {
     const t = box();
     const ok = recording('001', (ctx) => ctx.record({ backupId: 'file-1' }));
     const fails = recording('002', (ctx) => {
@@ -120,15 +139,26 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     });
     await failure(createRunner({ plugin: boxPlugin([ok, fails], { guards: [snapshotGuard()] }), target: t }).up());
     expect(await t.ledger.read()).toEqual([
-      expect.objectContaining({ id: '002', outcome: 'failed', note: 'up: verification failed', data: { checks: { schema: true, versions: false } } }),
+      expect.objectContaining({
+        id: '002',
+        outcome: 'failed',
+        note: 'up: verification failed',
+        data: { checks: { schema: true, versions: false } },
+      }),
     ]);
   });
 
   test('a validator failure keeps the data the up recorded; a validator calling record fails the step', async () => {
     const t = box();
-    const invalid = recording('001', (ctx) => ctx.record({ rows: 3 }), { validate: async () => [{ message: 'row 2 is wrong' }] });
+    const invalid = recording('001', (ctx) => ctx.record({ rows: 3 }), {
+      validate: async () => [{ message: 'row 2 is wrong' }],
+    });
     await failure(createRunner({ plugin: boxPlugin([invalid]), target: t }).up());
-    expect(await entryOf(t, '001')).toMatchObject({ outcome: 'failed', note: 'validate: [tidemark] row 2 is wrong', data: { rows: 3 } });
+    expect(await entryOf(t, '001')).toMatchObject({
+      outcome: 'failed',
+      note: 'validate: [tidemark] row 2 is wrong',
+      data: { rows: 3 },
+    });
 
     const t2 = box();
     const writer = recording('001', () => {}, {
@@ -147,7 +177,9 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
     await createRunner({ plugin: boxPlugin([recording('001', () => {})]), target: t3 }).up();
     const before = await t3.ledger.read();
     const report = await createRunner({ plugin: boxPlugin([writer]), target: t3 }).verify();
-    expect(report.validation).toEqual([{ id: '001', issues: [{ message: expect.stringContaining('ctx.record is only for up') as string }] }]);
+    expect(report.validation).toEqual([
+      { id: '001', issues: [{ message: expect.stringContaining('ctx.record is only for up') as string }] },
+    ]);
     expect(await t3.ledger.read()).toEqual(before);
   });
 
@@ -191,7 +223,9 @@ describe('ctx.record: data on the step\'s own ledger entry', () => {
       ctx.target.data.b = 'fixed';
     });
     const neverRuns = recording('003', (ctx) => ctx.record({ ran: true }));
-    const plugin = boxPlugin([setter('001', 'a', 1), gated, neverRuns], { traits: [flagTrait('legacy-b', 'b', ['002']), flagTrait('legacy-c', 'c', ['003'])] });
+    const plugin = boxPlugin([setter('001', 'a', 1), gated, neverRuns], {
+      traits: [flagTrait('legacy-b', 'b', ['002']), flagTrait('legacy-c', 'c', ['003'])],
+    });
 
     const dry = await createRunner({ plugin, target: t }).up({ dryRun: true });
     expect(dry.outcome).toBe('dry-run');

@@ -14,7 +14,8 @@ export class EntryDataError extends TypeError {
 
 const kindOf = (value: unknown): string => {
   if (typeof value === 'number' || value === null) return String(value);
-  const name = typeof value === 'object' ? ((value.constructor as { name?: string } | undefined)?.name ?? 'object') : typeof value;
+  const name =
+    typeof value === 'object' ? ((value.constructor as { name?: string } | undefined)?.name ?? 'object') : typeof value;
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 };
 
@@ -37,12 +38,14 @@ function copy(value: unknown, path: string, secret: boolean, seen: Set<object>):
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return value;
   } else if (typeof value === 'object' && (Array.isArray(value) || isPlainObject(value))) {
-    if (seen.has(value)) throw new EntryDataError(`${path} refers back to itself; ledger data must be a tree of JSON values`);
+    if (seen.has(value))
+      throw new EntryDataError(`${path} refers back to itself; ledger data must be a tree of JSON values`);
     seen.add(value);
     try {
       if (Array.isArray(value)) {
         return value.map((item, i) => {
-          if (item === undefined) throw new EntryDataError(`${path}[${i}] is undefined; JSON would turn it into null (use null)`);
+          if (item === undefined)
+            throw new EntryDataError(`${path}[${i}] is undefined; JSON would turn it into null (use null)`);
           return copy(item, `${path}[${i}]`, secret, seen);
         });
       }
@@ -55,7 +58,9 @@ function copy(value: unknown, path: string, secret: boolean, seen: Set<object>):
       seen.delete(value);
     }
   }
-  throw new EntryDataError(`${path} is ${kindOf(value)}; ledger data must be JSON (strings, finite numbers, booleans, null, arrays, plain objects)`);
+  throw new EntryDataError(
+    `${path} is ${kindOf(value)}; ledger data must be JSON (strings, finite numbers, booleans, null, arrays, plain objects)`,
+  );
 }
 
 /**
@@ -64,7 +69,9 @@ function copy(value: unknown, path: string, secret: boolean, seen: Set<object>):
  */
 export function mergeEntryData(current: EntryData, data: EntryData): EntryData {
   if (typeof data !== 'object' || data === null || Array.isArray(data) || !isPlainObject(data)) {
-    throw new EntryDataError(`data is ${Array.isArray(data) ? 'an array' : kindOf(data)}; ctx.record takes a plain object of named values`);
+    throw new EntryDataError(
+      `data is ${Array.isArray(data) ? 'an array' : kindOf(data)}; ctx.record takes a plain object of named values`,
+    );
   }
   const next = { ...current };
   for (const [key, value] of Object.entries(data)) {

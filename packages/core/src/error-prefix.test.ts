@@ -12,7 +12,14 @@ it('no package source writes a [tidemark] [x] prefix by hand', async () => {
   for (const entry of await readdir(packages, { recursive: true, withFileTypes: true })) {
     const file = join(entry.parentPath, entry.name);
     const rel = relative(packages, file);
-    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts') || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules')) continue;
+    if (
+      !entry.isFile() ||
+      !entry.name.endsWith('.ts') ||
+      entry.name.endsWith('.test.ts') ||
+      !/^[^/]+\/src\//.test(rel) ||
+      rel.includes('node_modules')
+    )
+      continue;
     const lines = (await readFile(file, 'utf8')).split('\n');
     lines.forEach((line, i) => {
       // A string or template literal that starts with the prefix (comments and regexes may name it).

@@ -63,7 +63,11 @@ export function isTidemarkError(error: unknown, code?: TidemarkErrorCode): error
  * The one way a plugin or tool makes its errors (unstorage's `createError`): `[tidemark] [<plugin>] <message>`,
  * redacted, with the cause kept. `code` defaults to INVALID_INPUT.
  */
-export function createError(plugin: string, message: string, options: { cause?: unknown; code?: TidemarkErrorCode; migration?: string; target?: string } = {}): TidemarkError {
+export function createError(
+  plugin: string,
+  message: string,
+  options: { cause?: unknown; code?: TidemarkErrorCode; migration?: string; target?: string } = {},
+): TidemarkError {
   const { code = 'INVALID_INPUT', ...fields } = options;
   return new TidemarkError(code, message, { plugin, ...fields });
 }

@@ -11,20 +11,39 @@ interface Base {
 export type TidemarkEvent =
   | (Base & { type: 'plan:ready'; plan: Plan })
   | (Base & { type: 'run:started'; command: 'up' | 'down' | 'rehearse'; steps: string[]; dryRun: boolean })
-  | (Base & { type: 'run:finished'; command: 'up' | 'down' | 'rehearse'; outcome: 'ok' | 'failed' | 'nothing-to-do'; durationMs: number; applied: string[] })
+  | (Base & {
+      type: 'run:finished';
+      command: 'up' | 'down' | 'rehearse';
+      outcome: 'ok' | 'failed' | 'nothing-to-do';
+      durationMs: number;
+      applied: string[];
+    })
   | (Base & { type: 'lock:waiting'; holder: string; expiresAt: string })
   | (Base & { type: 'lock:acquired' })
   | (Base & { type: 'lock:released' })
   | (Base & { type: 'lock:lost' })
   | (Base & { type: 'trait:detected'; trait: string; evidence: Evidence })
-  | (Base & { type: 'step:started'; migration: string; title: string; direction: 'up' | 'down'; index: number; total: number })
+  | (Base & {
+      type: 'step:started';
+      migration: string;
+      title: string;
+      direction: 'up' | 'down';
+      index: number;
+      total: number;
+    })
   | (Base & { type: 'step:progress'; migration: string; done: number; total?: number; note?: string })
   | (Base & { type: 'step:finished'; migration: string; direction: 'up' | 'down'; durationMs: number })
   | (Base & { type: 'step:failed'; migration: string; direction: 'up' | 'down'; error: string })
   | (Base & { type: 'step:baselined'; migration: string; note: string })
   | (Base & { type: 'validation'; migration: string; ok: boolean; issues: ValidationIssue[] })
   | (Base & { type: 'guard'; guard: string; action: string; detail?: Record<string, unknown> })
-  | (Base & { type: 'log'; level: 'info' | 'warn'; message: string; migration?: string; data?: Record<string, unknown> });
+  | (Base & {
+      type: 'log';
+      level: 'info' | 'warn';
+      message: string;
+      migration?: string;
+      data?: Record<string, unknown>;
+    });
 
 export type TidemarkEventType = TidemarkEvent['type'];
 

@@ -1,10 +1,25 @@
 export type * from './contract.js';
 export { defineMigration, defineTrait, defineGuard, definePlugin, type MigrationDefinition } from './define.js';
-export { TidemarkError, isTidemarkError, createError, type TidemarkErrorCode, type TidemarkErrorFields } from './errors.js';
+export {
+  TidemarkError,
+  isTidemarkError,
+  createError,
+  type TidemarkErrorCode,
+  type TidemarkErrorFields,
+} from './errors.js';
 export { EventStream, type TidemarkEvent, type TidemarkEventType, type EventOf, type EventListener } from './events.js';
 export { computePlan, hasWork, inContexts, describeReasons, type PlanInput } from './plan.js';
 export { orderMigrations } from './dag.js';
-export { createRunner, type Runner, type RunnerOptions, type UpOptions, type DownOptions, type VerifyReport, type StatusReport, type RehearsalReport } from './runner/index.js';
+export {
+  createRunner,
+  type Runner,
+  type RunnerOptions,
+  type UpOptions,
+  type DownOptions,
+  type VerifyReport,
+  type StatusReport,
+  type RehearsalReport,
+} from './runner/index.js';
 export { runPendingMigrations, type StartupResult } from './startup.js';
 export { acquireLease, newHolder, whoAmI, type Lease, type LeaseOptions } from './lease.js';
 export { memoryLedger, memoryLock, type MemoryLedger } from './memory-ledger.js';

@@ -36,7 +36,13 @@ describe('acquireLease', () => {
   test('aborts with the cause when renewal throws', async () => {
     const lock = memoryLock();
     let fail = false;
-    const flaky = { ...lock, renew: async (...a: Parameters<typeof lock.renew>) => { if (fail) throw new Error('connection reset'); return lock.renew(...a); } };
+    const flaky = {
+      ...lock,
+      renew: async (...a: Parameters<typeof lock.renew>) => {
+        if (fail) throw new Error('connection reset');
+        return lock.renew(...a);
+      },
+    };
     const lease = await acquireLease(flaky, { ttlMs: 1000, renewMs: 10 });
     fail = true;
     await until(() => lease.signal.aborted);
@@ -48,10 +54,14 @@ describe('acquireLease', () => {
   test('times out naming the holder; an aborted signal stops the wait', async () => {
     const lock = memoryLock();
     await lock.acquire({ token: 'x', host: 'far', pid: 9, since: '2026-01-01T00:00:00.000Z' }, 60_000);
-    await expect(acquireLease(lock, { waitMs: 30, pollMs: 5, target: 'db' })).rejects.toThrow(/target "db": lock not acquired within 30 ms held by far:9/);
+    await expect(acquireLease(lock, { waitMs: 30, pollMs: 5, target: 'db' })).rejects.toThrow(
+      /target "db": lock not acquired within 30 ms held by far:9/,
+    );
     const controller = new AbortController();
     controller.abort();
-    await expect(acquireLease(lock, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(/aborted while waiting/);
+    await expect(acquireLease(lock, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(
+      /aborted while waiting/,
+    );
   });
 
   test('a waiter that gives up (timeout, abort, or a failing lock) releases what the lock keeps for it; the holder keeps the lock', async () => {
@@ -73,7 +83,9 @@ describe('acquireLease', () => {
     await expect(acquireLease(watched, { waitMs: 30, pollMs: 5 })).rejects.toThrow(/lock not acquired/);
     const controller = new AbortController();
     controller.abort();
-    await expect(acquireLease(watched, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(/aborted while waiting/);
+    await expect(acquireLease(watched, { waitMs: 10_000, pollMs: 5, signal: controller.signal })).rejects.toThrow(
+      /aborted while waiting/,
+    );
     failAcquire = true;
     await expect(acquireLease(watched, { waitMs: 10_000, pollMs: 5 })).rejects.toThrow(/connection reset/);
     expect(released).toHaveLength(3);
@@ -117,10 +129,17 @@ describe('acquireLease: waiting and giving back', () => {
   test('a waiter is told once who holds the lock, and the timeout names the holder', async () => {
     const lock = await busy();
     const seen: string[] = [];
-    const error = await acquireLease(lock, { waitMs: 120, pollMs: 5, target: 'tgt', onWait: (s) => seen.push(`${s.host}:${s.pid}`) }).catch((e: unknown) => e as Error & { code?: string });
+    const error = await acquireLease(lock, {
+      waitMs: 120,
+      pollMs: 5,
+      target: 'tgt',
+      onWait: (s) => seen.push(`${s.host}:${s.pid}`),
+    }).catch((e: unknown) => e as Error & { code?: string });
     expect(seen).toEqual(['h2:42']);
     expect((error as { code: string }).code).toBe('LOCK_TIMEOUT');
-    expect((error as Error).message).toMatch(/\[tidemark\] target "tgt": lock not acquired within 120 ms held by h2:42 since 2026-01-01T00:00:00.000Z, expires /);
+    expect((error as Error).message).toMatch(
+      /\[tidemark\] target "tgt": lock not acquired within 120 ms held by h2:42 since 2026-01-01T00:00:00.000Z, expires /,
+    );
   });
 
   test('a lock that refuses without a holder to name says only the wait; an aborted wait says so', async () => {
@@ -129,7 +148,12 @@ describe('acquireLease: waiting and giving back', () => {
     const error = (await acquireLease(refusing, { waitMs: 30, pollMs: 5 }).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe('[tidemark] lock not acquired within 30 ms');
     const controller = new AbortController();
-    const waiting = acquireLease(await busy(), { waitMs: 10_000, pollMs: 5, target: 'tgt', signal: controller.signal }).catch((e: unknown) => e as Error);
+    const waiting = acquireLease(await busy(), {
+      waitMs: 10_000,
+      pollMs: 5,
+      target: 'tgt',
+      signal: controller.signal,
+    }).catch((e: unknown) => e as Error);
     setTimeout(() => controller.abort(), 30);
     const aborted = (await waiting) as Error & { code: string };
     expect(aborted.code).toBe('LOCK_TIMEOUT');
@@ -170,4 +194,3 @@ describe('acquireLease: waiting and giving back', () => {
     expect(whoAmI()).toMatch(new RegExp(`^[^@]+@[^:]+:${process.pid}$`));
   });
 });
-

@@ -57,9 +57,12 @@ export async function acquireLease(
       }
       if (Date.now() >= deadline) {
         const who = state ? ` held by ${state.host}:${state.pid} since ${state.since}, expires ${state.expiresAt}` : '';
-        throw new TidemarkError('LOCK_TIMEOUT', `lock not acquired within ${waitMs} ms${who}`, { target: options.target });
+        throw new TidemarkError('LOCK_TIMEOUT', `lock not acquired within ${waitMs} ms${who}`, {
+          target: options.target,
+        });
       }
-      if (options.signal?.aborted) throw new TidemarkError('LOCK_TIMEOUT', 'aborted while waiting for the lock', { target: options.target });
+      if (options.signal?.aborted)
+        throw new TidemarkError('LOCK_TIMEOUT', 'aborted while waiting for the lock', { target: options.target });
       const jitter = Math.random() * poll * 0.5;
       await sleep(Math.min(poll + jitter, Math.max(1, deadline - Date.now())));
       poll = Math.min(poll * 2, 1000);
@@ -78,9 +81,12 @@ export async function acquireLease(
     renewing = renewing.then(async () => {
       if (controller.signal.aborted) return;
       try {
-        if (!(await lock.renew(holder, ttlMs))) controller.abort(new TidemarkError('LOCK_LOST', 'lease lost', { target: options.target }));
+        if (!(await lock.renew(holder, ttlMs)))
+          controller.abort(new TidemarkError('LOCK_LOST', 'lease lost', { target: options.target }));
       } catch (error) {
-        controller.abort(new TidemarkError('LOCK_LOST', 'lease renewal failed', { target: options.target, cause: error }));
+        controller.abort(
+          new TidemarkError('LOCK_LOST', 'lease renewal failed', { target: options.target, cause: error }),
+        );
       }
     });
   }, renewMs);

@@ -26,7 +26,11 @@ test('a lease lost during down emits lock:lost and throws LOCK_LOST before the n
   const plugin = boxPlugin([setter('001', 'a', 1), slowDown]);
   await createRunner({ plugin, target: t }).up();
   const types: string[] = [];
-  const error = await failure(createRunner({ plugin, target: t, lock: { ttlMs: 30, renewMs: 10 }, onEvent: (e) => types.push(e.type) }).down({ to: null }));
+  const error = await failure(
+    createRunner({ plugin, target: t, lock: { ttlMs: 30, renewMs: 10 }, onEvent: (e) => types.push(e.type) }).down({
+      to: null,
+    }),
+  );
   expect(error.code).toBe('LOCK_LOST');
   expect(error.migration).toBe('002');
   expect(types.filter((x) => x === 'lock:lost')).toHaveLength(1);

@@ -8,7 +8,12 @@ const m1 = setter('001', 'a', 1);
 const m2 = setter('002', 'b', 1, { requires: ['001'] });
 const m3 = setter('003', 'c', 1);
 const ev = (summary: string): Evidence => ({ summary });
-const entry = (id: string, checksum: string, outcome: LedgerEntry['outcome'] = 'applied', note?: string): LedgerEntry => ({
+const entry = (
+  id: string,
+  checksum: string,
+  outcome: LedgerEntry['outcome'] = 'applied',
+  note?: string,
+): LedgerEntry => ({
   id,
   checksum,
   outcome,
@@ -20,7 +25,15 @@ const entry = (id: string, checksum: string, outcome: LedgerEntry['outcome'] = '
 });
 
 function plan(over: Partial<PlanInput<Box>> = {}) {
-  return computePlan<Box>({ plugin: 'box', target: 't', migrations: [m1, m2, m3], traits: [], entries: [], findings: new Map(), ...over });
+  return computePlan<Box>({
+    plugin: 'box',
+    target: 't',
+    migrations: [m1, m2, m3],
+    traits: [],
+    entries: [],
+    findings: new Map(),
+    ...over,
+  });
 }
 
 describe('computePlan', () => {
@@ -59,27 +72,62 @@ describe('computePlan', () => {
   });
 
   test('a trait-gated migration whose traits find nothing is baselined with that evidence', () => {
-    const p = plan({ traits: [flagTrait('legacy-b', 'b', ['002']), flagTrait('legacy-c', 'c', ['002'])], findings: new Map([['legacy-b', null], ['legacy-c', null]]) });
+    const p = plan({
+      traits: [flagTrait('legacy-b', 'b', ['002']), flagTrait('legacy-c', 'c', ['002'])],
+      findings: new Map([
+        ['legacy-b', null],
+        ['legacy-c', null],
+      ]),
+    });
     expect(p.steps.map((s) => s.id)).toEqual(['001', '003']);
-    expect(p.baseline).toEqual([{ id: '002', title: 'set b', note: 'legacy shape not found: legacy-b, legacy-c detected nothing' }]);
-    expect(hasWork(plan({ migrations: [m1], entries: [], traits: [flagTrait('x', 'a', ['001'])], findings: new Map([['x', null]]) }))).toBe(true);
+    expect(p.baseline).toEqual([
+      { id: '002', title: 'set b', note: 'legacy shape not found: legacy-b, legacy-c detected nothing' },
+    ]);
+    expect(
+      hasWork(
+        plan({
+          migrations: [m1],
+          entries: [],
+          traits: [flagTrait('x', 'a', ['001'])],
+          findings: new Map([['x', null]]),
+        }),
+      ),
+    ).toBe(true);
   });
 
   test('one detecting trait among several is enough to run', () => {
-    const p = plan({ traits: [flagTrait('t1', 'b', ['002']), flagTrait('t2', 'c', ['002'])], findings: new Map([['t1', null], ['t2', ev('yes')]]) });
-    expect(p.steps.find((s) => s.id === '002')!.reasons).toEqual([{ kind: 'trait', trait: 't2', evidence: { summary: 'yes' } }]);
+    const p = plan({
+      traits: [flagTrait('t1', 'b', ['002']), flagTrait('t2', 'c', ['002'])],
+      findings: new Map([
+        ['t1', null],
+        ['t2', ev('yes')],
+      ]),
+    });
+    expect(p.steps.find((s) => s.id === '002')!.reasons).toEqual([
+      { kind: 'trait', trait: 't2', evidence: { summary: 'yes' } },
+    ]);
   });
 
   test('a failed entry is retried with the previous error as a reason', () => {
     const p = plan({ entries: [entry('001', m1.checksum, 'failed', 'up: disk full')] });
-    expect(p.steps[0]).toMatchObject({ id: '001', reasons: [{ kind: 'pending' }, { kind: 'retry', previous: 'up: disk full' }] });
+    expect(p.steps[0]).toMatchObject({
+      id: '001',
+      reasons: [{ kind: 'pending' }, { kind: 'retry', previous: 'up: disk full' }],
+    });
     expect(p.steps[0]!.why).toBe('not in the ledger; retry after failure (up: disk full)');
     expect(p.applied).toEqual([]);
-    expect(plan({ entries: [entry('001', m1.checksum, 'failed')] }).steps[0]!.reasons[1]).toEqual({ kind: 'retry', previous: 'failed' });
+    expect(plan({ entries: [entry('001', m1.checksum, 'failed')] }).steps[0]!.reasons[1]).toEqual({
+      kind: 'retry',
+      previous: 'failed',
+    });
   });
 
   test('a trait-gated step that failed is retried even when its trait no longer detects (it may have stopped half-way)', () => {
-    const p = plan({ entries: [entry('002', m2.checksum, 'failed', 'up: crash')], traits: [flagTrait('legacy-b', 'b', ['002'])], findings: new Map([['legacy-b', null]]) });
+    const p = plan({
+      entries: [entry('002', m2.checksum, 'failed', 'up: crash')],
+      traits: [flagTrait('legacy-b', 'b', ['002'])],
+      findings: new Map([['legacy-b', null]]),
+    });
     expect(p.baseline).toEqual([]);
     expect(p.steps.find((s) => s.id === '002')!.reasons).toEqual([{ kind: 'retry', previous: 'up: crash' }]);
   });
@@ -89,20 +137,31 @@ describe('computePlan', () => {
     expect(p.drift).toEqual([{ kind: 'checksum', id: '001', recorded: 'old-sum', current: m1.checksum }]);
   });
 
-  test('an applied entry recorded with one of the migration\'s previousChecksums is no drift; any other old checksum still is', () => {
+  test("an applied entry recorded with one of the migration's previousChecksums is no drift; any other old checksum still is", () => {
     const refactored = setter('001', 'a', 1, { previousChecksums: ['release-1-sum', 'release-2-sum'] });
     expect(refactored.checksum).toBe(m1.checksum); // previousChecksums are not part of the fingerprint
     const withRefactored = { migrations: [refactored, m2, m3] };
     expect(plan({ ...withRefactored, entries: [entry('001', 'release-2-sum')] }).drift).toEqual([]);
-    expect(plan({ ...withRefactored, entries: [entry('001', 'release-2-sum')] }).steps.map((s) => s.id)).toEqual(['002', '003']);
-    expect(plan({ ...withRefactored, entries: [entry('001', 'tampered')] }).drift).toEqual([{ kind: 'checksum', id: '001', recorded: 'tampered', current: m1.checksum }]);
+    expect(plan({ ...withRefactored, entries: [entry('001', 'release-2-sum')] }).steps.map((s) => s.id)).toEqual([
+      '002',
+      '003',
+    ]);
+    expect(plan({ ...withRefactored, entries: [entry('001', 'tampered')] }).drift).toEqual([
+      { kind: 'checksum', id: '001', recorded: 'tampered', current: m1.checksum },
+    ]);
     // another migration's old checksum is no excuse
-    expect(plan({ ...withRefactored, entries: [entry('002', 'release-2-sum')] }).drift).toEqual([{ kind: 'checksum', id: '002', recorded: 'release-2-sum', current: m2.checksum }]);
+    expect(plan({ ...withRefactored, entries: [entry('002', 'release-2-sum')] }).drift).toEqual([
+      { kind: 'checksum', id: '002', recorded: 'release-2-sum', current: m2.checksum },
+    ]);
   });
 
   test('previousChecksums must be non-empty strings', () => {
-    expect(() => setter('001', 'a', 1, { previousChecksums: [''] })).toThrow(/previousChecksums must be a list of non-empty checksum strings/);
-    expect(() => setter('001', 'a', 1, { previousChecksums: 'abc' as unknown as string[] })).toThrow(/previousChecksums/);
+    expect(() => setter('001', 'a', 1, { previousChecksums: [''] })).toThrow(
+      /previousChecksums must be a list of non-empty checksum strings/,
+    );
+    expect(() => setter('001', 'a', 1, { previousChecksums: 'abc' as unknown as string[] })).toThrow(
+      /previousChecksums/,
+    );
   });
 
   test('a failed entry with another checksum is not drift', () => {
@@ -115,13 +174,19 @@ describe('computePlan', () => {
   });
 
   test('a legacy shape found again after its fix was applied is drift, repaired only when asked', () => {
-    const input = { entries: [entry('001', m1.checksum), entry('002', m2.checksum)], traits: [flagTrait('legacy-b', 'b', ['002'])], findings: new Map([['legacy-b', ev('back')]]) };
+    const input = {
+      entries: [entry('001', m1.checksum), entry('002', m2.checksum)],
+      traits: [flagTrait('legacy-b', 'b', ['002'])],
+      findings: new Map([['legacy-b', ev('back')]]),
+    };
     const p = plan(input);
     expect(p.drift).toEqual([{ kind: 'legacy-shape', id: '002', trait: 'legacy-b', evidence: { summary: 'back' } }]);
     expect(p.steps.map((s) => s.id)).toEqual(['003']);
     const repaired = plan({ ...input, repairDrift: true });
     expect(repaired.steps.map((s) => s.id)).toEqual(['002', '003']);
-    expect(repaired.steps[0]!.reasons).toEqual([{ kind: 'drift-repair', trait: 'legacy-b', evidence: { summary: 'back' } }]);
+    expect(repaired.steps[0]!.reasons).toEqual([
+      { kind: 'drift-repair', trait: 'legacy-b', evidence: { summary: 'back' } },
+    ]);
     expect(repaired.steps[0]!.why).toBe('repair drift, trait legacy-b found again: back');
     expect(plan({ ...input, repairDrift: true, to: '001' }).steps).toEqual([]);
   });
@@ -129,7 +194,9 @@ describe('computePlan', () => {
   test('external findings are reported with what they need', () => {
     const trait = flagTrait('ash', 'c', [], 'the Python ash model');
     const p = plan({ traits: [trait], findings: new Map([['ash', ev('3 pickles')]]) });
-    expect(p.external).toEqual([{ trait: 'ash', title: 'c is legacy', needs: 'the Python ash model', evidence: { summary: '3 pickles' } }]);
+    expect(p.external).toEqual([
+      { trait: 'ash', title: 'c is legacy', needs: 'the Python ash model', evidence: { summary: '3 pickles' } },
+    ]);
     expect(plan({ traits: [trait], findings: new Map([['ash', null]]) }).external).toEqual([]);
     expect(plan({ traits: [flagTrait('x', 'c', ['003'])], findings: new Map([['x', ev('e')]]) }).external).toEqual([]);
   });
@@ -164,7 +231,9 @@ describe('computePlan', () => {
   test('a selected migration that requires one outside the contexts is an error naming both', () => {
     const base = setter('001', 'a', 1, { contexts: ['A'] });
     const dependent = setter('002', 'b', 1, { requires: ['001'] });
-    expect(() => plan({ migrations: [base, dependent], contexts: ['B'] })).toThrow(/migration "002".*requires "001", which this run will not apply/);
+    expect(() => plan({ migrations: [base, dependent], contexts: ['B'] })).toThrow(
+      /migration "002".*requires "001", which this run will not apply/,
+    );
   });
 });
 
@@ -181,6 +250,8 @@ describe('inContexts', () => {
 
 describe('describeReasons', () => {
   test('joins reasons for people', () => {
-    expect(describeReasons([{ kind: 'pending' }, { kind: 'trait', trait: 't', evidence: { summary: 's' } }])).toBe('not in the ledger; trait t: s');
+    expect(describeReasons([{ kind: 'pending' }, { kind: 'trait', trait: 't', evidence: { summary: 's' } }])).toBe(
+      'not in the ledger; trait t: s',
+    );
   });
 });

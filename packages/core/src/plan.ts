@@ -1,5 +1,16 @@
 // The planner is pure: given migrations, traits' findings and the ledger, it says what runs and why.
-import type { BaselineStep, Drift, Evidence, ExternalFinding, LedgerEntry, Migration, Plan, PlannedStep, StepReason, Trait } from './contract.js';
+import type {
+  BaselineStep,
+  Drift,
+  Evidence,
+  ExternalFinding,
+  LedgerEntry,
+  Migration,
+  Plan,
+  PlannedStep,
+  StepReason,
+  Trait,
+} from './contract.js';
 
 export type { BaselineStep, Drift, ExternalFinding, Plan, PlannedStep, StepReason };
 import { checksumMatches } from './checksum.js';
@@ -52,7 +63,10 @@ export function computePlan<T>(input: PlanInput<T>): Plan {
   }
 
   if (input.to !== undefined && !known.has(input.to)) {
-    throw new TidemarkError('UNKNOWN_MIGRATION', `cannot plan up to unknown migration "${input.to}"`, { plugin: input.plugin, target: input.target });
+    throw new TidemarkError('UNKNOWN_MIGRATION', `cannot plan up to unknown migration "${input.to}"`, {
+      plugin: input.plugin,
+      target: input.target,
+    });
   }
 
   const limit = input.to === undefined ? ordered.length - 1 : ordered.findIndex((m) => m.id === input.to);

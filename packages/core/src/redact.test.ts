@@ -15,7 +15,10 @@ describe('redact', () => {
     ['authorization=rawtoken123', 'authorization=***'],
     ['sent bearer ya29.a0AfH6 to google', 'sent bearer *** to google'],
     ['https://x/y?access_token=abc123&q=1', 'https://x/y?access_token=***&q=1'],
-    ['https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA&X-Amz-Signature=f00d&x=1', 'https://b.s3.amazonaws.com/k?X-Amz-Credential=***&X-Amz-Signature=***&x=1'],
+    [
+      'https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA&X-Amz-Signature=f00d&x=1',
+      'https://b.s3.amazonaws.com/k?X-Amz-Credential=***&X-Amz-Signature=***&x=1',
+    ],
     ['{"password":"hunter2","user":"u"}', '{"password":"***","user":"u"}'],
     ['{"password": "my secret pw"}', '{"password": "***"}'],
     ["password='my secret pw' host=x", "password='***' host=x"],
@@ -32,7 +35,9 @@ describe('redact', () => {
   test('a PEM private key is masked whole, body included, also when cut off', () => {
     const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7';
     const pem = `-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----`;
-    expect(redact(`key: ${pem} done`)).toBe('key: -----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY----- done');
+    expect(redact(`key: ${pem} done`)).toBe(
+      'key: -----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY----- done',
+    );
     expect(redact(`-----BEGIN PRIVATE KEY-----\n${body}`)).not.toContain('MIIEvQ');
     expect(redact(JSON.stringify({ key: pem }))).not.toContain('BKcwgg');
   });
@@ -49,11 +54,18 @@ describe('redact', () => {
 const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const secretOf = (extra: string) =>
   fc
-    .tuple(fc.constantFrom(...letters.slice(0, 52)), fc.string({ unit: fc.constantFrom(...(letters + extra)), minLength: 7, maxLength: 24 }))
+    .tuple(
+      fc.constantFrom(...letters.slice(0, 52)),
+      fc.string({ unit: fc.constantFrom(...(letters + extra)), minLength: 7, maxLength: 24 }),
+    )
     .map(([first, rest]) => first + rest);
 
 const shapes: [string, fc.Arbitrary<string>, (s: string) => string][] = [
-  ['URL password', secretOf('@/ .~!$%-_'), (s) => `connect failed: postgres://app:${s}@db.internal:5432/prod (timeout)`],
+  [
+    'URL password',
+    secretOf('@/ .~!$%-_'),
+    (s) => `connect failed: postgres://app:${s}@db.internal:5432/prod (timeout)`,
+  ],
   ['URL password, no port', secretOf('@/._-'), (s) => `redis://:${s}@cache`],
   ['URL user token', secretOf('._-~'), (s) => `fetch https://${s}@github.com/org/repo.git failed`],
   ['bearer header', secretOf('._-~+/='), (s) => `Authorization: Bearer ${s}`],

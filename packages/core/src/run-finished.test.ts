@@ -22,7 +22,13 @@ test("a failed up's run:finished says how long the run took, measured from its s
     },
   });
   const events: TidemarkEvent[] = [];
-  await failure(createRunner({ plugin: boxPlugin([setter('001', 'a', 1), slowBoom]), target: box(), onEvent: (e) => events.push(e) }).up());
+  await failure(
+    createRunner({
+      plugin: boxPlugin([setter('001', 'a', 1), slowBoom]),
+      target: box(),
+      onEvent: (e) => events.push(e),
+    }).up(),
+  );
   const finished = events.filter((e): e is EventOf<'run:finished'> => e.type === 'run:finished');
   expect(finished).toMatchObject([{ outcome: 'failed', durationMs: 250 }]);
 });

@@ -18,7 +18,11 @@ function record(events: TidemarkEvent[]) {
     }
     if (runId !== undefined) expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     if (rest.type === 'plan:ready') {
-      events.push({ type: 'plan:ready', steps: rest.plan.steps.map((s) => s.id), baseline: rest.plan.baseline.map((b) => b.id) } as never);
+      events.push({
+        type: 'plan:ready',
+        steps: rest.plan.steps.map((s) => s.id),
+        baseline: rest.plan.baseline.map((b) => b.id),
+      } as never);
       return;
     }
     events.push(rest as TidemarkEvent);
@@ -39,12 +43,20 @@ describe('event stream', () => {
         await next();
       },
     });
-    const plugin = boxPlugin([m1, m2, setter('003', 'c', 3)], { guards: [noisy], traits: [flagTrait('t', 'c', ['003']), flagTrait('u', 'b', ['002'])] });
+    const plugin = boxPlugin([m1, m2, setter('003', 'c', 3)], {
+      guards: [noisy],
+      traits: [flagTrait('t', 'c', ['003']), flagTrait('u', 'b', ['002'])],
+    });
     const t = box({ b: 'legacy' });
     await createRunner({ plugin, target: t, onEvent: record(events) }).up();
     expect(events).toEqual([
       { type: 'lock:acquired', target: 'box' },
-      { type: 'trait:detected', target: 'box', trait: 'u', evidence: { summary: 'b is legacy', details: { key: 'b' } } },
+      {
+        type: 'trait:detected',
+        target: 'box',
+        trait: 'u',
+        evidence: { summary: 'b is legacy', details: { key: 'b' } },
+      },
       { type: 'plan:ready', steps: ['001', '002'], baseline: ['003'] },
       { type: 'run:started', target: 'box', command: 'up', steps: ['001', '002'], dryRun: false },
       { type: 'guard', target: 'box', guard: 'noisy', action: 'checked', detail: { free: 10 } },
@@ -81,11 +93,24 @@ describe('event stream', () => {
 
   test('a guard failure before any step is reported against the run', async () => {
     const events: TidemarkEvent[] = [];
-    const refuse = defineGuard<Box>({ name: 'refuse', aroundRun: async () => { throw new Error('no space'); } });
-    await expect(createRunner({ plugin: boxPlugin([m1], { guards: [refuse] }), target: box(), onEvent: record(events) }).up()).rejects.toThrow(
+    const refuse = defineGuard<Box>({
+      name: 'refuse',
+      aroundRun: async () => {
+        throw new Error('no space');
+      },
+    });
+    await expect(
+      createRunner({ plugin: boxPlugin([m1], { guards: [refuse] }), target: box(), onEvent: record(events) }).up(),
+    ).rejects.toThrow(
       '[tidemark] [box] target "box": (guard:refuse) failed; 0 earlier step(s) of this run stay applied: no space',
     );
-    expect(events.find((e) => e.type === 'step:failed')).toEqual({ type: 'step:failed', target: 'box', migration: '(run)', direction: 'up', error: 'no space' });
+    expect(events.find((e) => e.type === 'step:failed')).toEqual({
+      type: 'step:failed',
+      target: 'box',
+      migration: '(run)',
+      direction: 'up',
+      error: 'no space',
+    });
   });
 
   test('down, and its dry-run', async () => {
@@ -94,9 +119,21 @@ describe('event stream', () => {
     await createRunner({ plugin, target: t }).up();
     const dry: TidemarkEvent[] = [];
     const result = await createRunner({ plugin, target: t, onEvent: record(dry) }).down({ to: null, dryRun: true });
-    expect(result).toMatchObject({ outcome: 'dry-run', applied: [], baselined: [], reverted: ['002', '001'], durationMs: 0 });
+    expect(result).toMatchObject({
+      outcome: 'dry-run',
+      applied: [],
+      baselined: [],
+      reverted: ['002', '001'],
+      durationMs: 0,
+    });
     expect(dry.map((e) => e.type)).toEqual(['lock:acquired', 'run:started', 'lock:released']);
-    expect(dry[1]).toEqual({ type: 'run:started', target: 'box', command: 'down', steps: ['002', '001'], dryRun: true });
+    expect(dry[1]).toEqual({
+      type: 'run:started',
+      target: 'box',
+      command: 'down',
+      steps: ['002', '001'],
+      dryRun: true,
+    });
 
     const events: TidemarkEvent[] = [];
     const down = await createRunner({ plugin, target: t, onEvent: record(events) }).down({ to: '001' });
@@ -113,10 +150,16 @@ describe('event stream', () => {
 
   test('a failed down reports the step and the run', async () => {
     const t = box();
-    const stuck = setter('002', 'b', 2, { down: async () => { throw new Error('busy'); } });
+    const stuck = setter('002', 'b', 2, {
+      down: async () => {
+        throw new Error('busy');
+      },
+    });
     await createRunner({ plugin: boxPlugin([m1, stuck]), target: t }).up();
     const events: TidemarkEvent[] = [];
-    await expect(createRunner({ plugin: boxPlugin([m1, stuck]), target: t, onEvent: record(events) }).down({ to: null })).rejects.toThrow('busy');
+    await expect(
+      createRunner({ plugin: boxPlugin([m1, stuck]), target: t, onEvent: record(events) }).down({ to: null }),
+    ).rejects.toThrow('busy');
     expect(events.slice(-3)).toEqual([
       { type: 'step:failed', target: 'box', migration: '002', direction: 'down', error: 'busy' },
       { type: 'run:finished', target: 'box', command: 'down', outcome: 'failed', applied: [] },
@@ -184,7 +227,15 @@ describe('guard and migration contexts', () => {
         return [];
       },
     });
-    const trait = { id: 't', title: 't', fixes: [], detect: async (_t: Box, ctx: { targetLabel: string; signal: AbortSignal }) => (seen.push(`detect:${ctx.targetLabel}:${ctx.signal.aborted}`), null) };
+    const trait = {
+      id: 't',
+      title: 't',
+      fixes: [],
+      detect: async (_t: Box, ctx: { targetLabel: string; signal: AbortSignal }) => (
+        seen.push(`detect:${ctx.targetLabel}:${ctx.signal.aborted}`),
+        null
+      ),
+    };
     const r = createRunner({ plugin: boxPlugin([m], { traits: [trait] }), target: box() });
     await r.up();
     await r.down({ to: null });
@@ -196,7 +247,14 @@ describe('guard and migration contexts', () => {
     await t.ledger.lock.acquire({ token: 'x', host: 'h', pid: 1, since: new Date().toISOString() }, 60_000);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
-    await expect(createRunner({ plugin: boxPlugin([m1]), target: t, signal: controller.signal, lock: { waitMs: 10_000, pollMs: 5 } }).up()).rejects.toThrow(/aborted while waiting/);
+    await expect(
+      createRunner({
+        plugin: boxPlugin([m1]),
+        target: t,
+        signal: controller.signal,
+        lock: { waitMs: 10_000, pollMs: 5 },
+      }).up(),
+    ).rejects.toThrow(/aborted while waiting/);
   });
 });
 
@@ -204,10 +262,24 @@ describe('down edge cases', () => {
   test('failed entries are not reverted and a snapshot restore only happens for irreversible steps', async () => {
     const t = box({ orig: 1 });
     const guard = snapshotGuard();
-    const oneWay = defineMigration<Box>({ id: '003', title: 'one way', async up({ target }) { target.data.c = 3; } });
+    const oneWay = defineMigration<Box>({
+      id: '003',
+      title: 'one way',
+      async up({ target }) {
+        target.data.c = 3;
+      },
+    });
     const plugin = boxPlugin([m1, m2, oneWay], { guards: [guard] });
     await createRunner({ plugin, target: t }).up({ to: '002' });
-    await t.ledger.record({ id: '003', checksum: oneWay.checksum, outcome: 'failed', at: new Date().toISOString(), durationMs: 0, by: 'x', runId: 'old' });
+    await t.ledger.record({
+      id: '003',
+      checksum: oneWay.checksum,
+      outcome: 'failed',
+      at: new Date().toISOString(),
+      durationMs: 0,
+      by: 'x',
+      runId: 'old',
+    });
     t.log.length = 0;
     const result = await createRunner({ plugin, target: t }).down({ to: '001' });
     expect(result.reverted).toEqual(['002']);
@@ -217,12 +289,22 @@ describe('down edge cases', () => {
 
   test('an irreversible step whose snapshot guard is not configured any more is refused', async () => {
     const t = box();
-    const oneWay = defineMigration<Box>({ id: '001', title: 'one way', async up({ target }) { target.data.a = 1; } });
+    const oneWay = defineMigration<Box>({
+      id: '001',
+      title: 'one way',
+      async up({ target }) {
+        target.data.a = 1;
+      },
+    });
     await createRunner({ plugin: boxPlugin([oneWay], { guards: [snapshotGuard()] }), target: t }).up();
     const other = { ...snapshotGuard(), name: 'other' };
-    await expect(createRunner({ plugin: boxPlugin([oneWay], { guards: [other] }), target: t }).down({ to: null })).rejects.toThrow(/no snapshot guard recorded a snapshot/);
+    await expect(
+      createRunner({ plugin: boxPlugin([oneWay], { guards: [other] }), target: t }).down({ to: null }),
+    ).rejects.toThrow(/no snapshot guard recorded a snapshot/);
     const noRestore = defineGuard<Box>({ name: 'snap', aroundRun: async (_c, next) => next() });
-    await expect(createRunner({ plugin: boxPlugin([oneWay], { guards: [noRestore] }), target: t }).down({ to: null })).rejects.toThrow(/IRREVERSIBLE|no snapshot guard/);
+    await expect(
+      createRunner({ plugin: boxPlugin([oneWay], { guards: [noRestore] }), target: t }).down({ to: null }),
+    ).rejects.toThrow(/IRREVERSIBLE|no snapshot guard/);
     expect(t.data).toEqual({ a: 1 });
   });
 
@@ -234,11 +316,19 @@ describe('down edge cases', () => {
     expect(t.data).toEqual({ a: 1, b: 2 });
   });
 
-  test('after a restore, only this run\'s applied entries are dropped', async () => {
+  test("after a restore, only this run's applied entries are dropped", async () => {
     const t = box();
     await createRunner({ plugin: boxPlugin([m1]), target: t }).up();
-    const bad = defineMigration<Box>({ id: '003', title: 'bad', async up() { throw new Error('x'); } });
-    await expect(createRunner({ plugin: boxPlugin([m1, m2, bad], { guards: [snapshotGuard()] }), target: t }).up()).rejects.toThrow();
+    const bad = defineMigration<Box>({
+      id: '003',
+      title: 'bad',
+      async up() {
+        throw new Error('x');
+      },
+    });
+    await expect(
+      createRunner({ plugin: boxPlugin([m1, m2, bad], { guards: [snapshotGuard()] }), target: t }).up(),
+    ).rejects.toThrow();
     expect((await t.ledger.read()).map((e) => [e.id, e.outcome])).toEqual([
       ['001', 'applied'],
       ['003', 'failed'],

@@ -23,7 +23,12 @@ describe('up', () => {
   test('applies pending migrations in order and records each with its checksum, outcome, timing and runner', async () => {
     const t = box();
     const events: TidemarkEvent[] = [];
-    const r = createRunner({ plugin: boxPlugin([m1, m2]), target: t, by: 'ann@host:1', onEvent: (e) => events.push(e) });
+    const r = createRunner({
+      plugin: boxPlugin([m1, m2]),
+      target: t,
+      by: 'ann@host:1',
+      onEvent: (e) => events.push(e),
+    });
     const result = await r.up();
     expect(result.outcome).toBe('ok');
     expect(result.applied).toEqual(['001', '002']);
@@ -68,7 +73,9 @@ describe('up', () => {
 
   test('`to` applies up to and including that id', async () => {
     const t = box();
-    const result = await createRunner({ plugin: boxPlugin([m1, m2, setter('003', 'c', 3)]), target: t }).up({ to: '002' });
+    const result = await createRunner({ plugin: boxPlugin([m1, m2, setter('003', 'c', 3)]), target: t }).up({
+      to: '002',
+    });
     expect(result.applied).toEqual(['001', '002']);
     expect(t.data).toEqual({ a: 1, b: 2 });
   });
@@ -77,7 +84,9 @@ describe('up', () => {
     const t = box();
     let acquired = 0;
     const lock = t.ledger.lock;
-    const plugin = boxPlugin([m1], { ledger: () => ({ ...t.ledger, lock: { ...lock, acquire: async (h, ttl) => (acquired++, lock.acquire(h, ttl)) } }) });
+    const plugin = boxPlugin([m1], {
+      ledger: () => ({ ...t.ledger, lock: { ...lock, acquire: async (h, ttl) => (acquired++, lock.acquire(h, ttl)) } }),
+    });
     const result = await createRunner({ plugin, target: t }).up({ dryRun: true });
     expect(result.outcome).toBe('dry-run');
     expect(result.plan.steps.map((s) => s.id)).toEqual(['001']);
@@ -95,7 +104,11 @@ describe('up', () => {
     expect(result.baselined).toEqual(['002']);
     expect(t.log).toEqual(['up:001']);
     const e2 = (await t.ledger.read()).find((e) => e.id === '002')!;
-    expect(e2).toMatchObject({ outcome: 'baselined', checksum: m2.checksum, note: 'legacy shape not found: legacy-b detected nothing' });
+    expect(e2).toMatchObject({
+      outcome: 'baselined',
+      checksum: m2.checksum,
+      note: 'legacy shape not found: legacy-b detected nothing',
+    });
     expect(events.some((e) => e.type === 'step:baselined' && e.migration === '002')).toBe(true);
   });
 
@@ -105,13 +118,22 @@ describe('up', () => {
     const plugin = boxPlugin([m1, m2], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
     const result = await createRunner({ plugin, target: t, onEvent: (e) => events.push(e) }).up();
     expect(result.applied).toEqual(['001', '002']);
-    expect(events.find((e) => e.type === 'trait:detected')).toMatchObject({ trait: 'legacy-b', evidence: { summary: 'b is legacy' } });
+    expect(events.find((e) => e.type === 'trait:detected')).toMatchObject({
+      trait: 'legacy-b',
+      evidence: { summary: 'b is legacy' },
+    });
   });
 
   test('a baselined step whose shape an earlier step produced is run after all, and the stamp remembers where it was', async () => {
     const t = box();
     t.version = 5;
-    const producer = defineMigration<Box>({ id: '001', title: 'move sidecar into place', async up({ target }) { target.data.b = 'legacy'; } });
+    const producer = defineMigration<Box>({
+      id: '001',
+      title: 'move sidecar into place',
+      async up({ target }) {
+        target.data.b = 'legacy';
+      },
+    });
     const fixer = setter('002', 'b', 'fixed', { version: 9 });
     const events: TidemarkEvent[] = [];
     const plugin = boxPlugin([producer, fixer], {
@@ -123,7 +145,11 @@ describe('up', () => {
     expect(result.applied).toEqual(['001', '002']);
     expect(result.baselined).toEqual([]);
     expect(t.data.b).toBe('fixed');
-    expect(events.filter((e) => e.type === 'step:started').map((e) => (e.type === 'step:started' ? [e.migration, e.index, e.total] : []))).toEqual([
+    expect(
+      events
+        .filter((e) => e.type === 'step:started')
+        .map((e) => (e.type === 'step:started' ? [e.migration, e.index, e.total] : [])),
+    ).toEqual([
       ['001', 0, 1],
       ['002', 1, 2],
     ]);
@@ -145,7 +171,10 @@ describe('up', () => {
         b.version = v;
       },
     };
-    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 })], { stamp, traits: [flagTrait('t', 'z', ['001', '002'])] });
+    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 })], {
+      stamp,
+      traits: [flagTrait('t', 'z', ['001', '002'])],
+    });
     await createRunner({ plugin, target: t }).up();
     expect(t.version).toBe(1002);
     await createRunner({ plugin, target: t }).down({ to: '001' });
@@ -157,7 +186,15 @@ describe('up', () => {
     const plain = boxPlugin([setter('001', 'a', 1, { version: 1001 })], { stamp });
     failWrite = true;
     await expect(createRunner({ plugin: plain, target: t2 }).up()).rejects.toThrow('disk full');
-    await t2.ledger.record({ id: '001', checksum: plain.migrations[0]!.checksum, outcome: 'applied', at: new Date().toISOString(), durationMs: 0, by: 'x', runId: 'r' });
+    await t2.ledger.record({
+      id: '001',
+      checksum: plain.migrations[0]!.checksum,
+      outcome: 'applied',
+      at: new Date().toISOString(),
+      durationMs: 0,
+      by: 'x',
+      runId: 'r',
+    });
     failWrite = false;
     expect((await createRunner({ plugin: plain, target: t2 }).up()).outcome).toBe('nothing-to-do');
     expect(t2.version).toBe(1001);
@@ -171,7 +208,10 @@ describe('up', () => {
       stored: async (b: Box) => 'stamp' in b.data,
       remove: async (b: Box) => void delete b.data.stamp,
     };
-    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 })], { stamp, traits: [flagTrait('t', 'z', ['001', '002'])] });
+    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 })], {
+      stamp,
+      traits: [flagTrait('t', 'z', ['001', '002'])],
+    });
     const t = box();
     expect((await createRunner({ plugin, target: t }).up()).baselined).toEqual(['001', '002']);
     expect(t.data).toEqual({ stamp: 1002 });
@@ -207,7 +247,10 @@ describe('up', () => {
 
   test('guards nest in declared order around the run and around each step', async () => {
     const t = box();
-    await createRunner({ plugin: boxPlugin([m1, m2], { guards: [tracingGuard('outer'), tracingGuard('inner')] }), target: t }).up();
+    await createRunner({
+      plugin: boxPlugin([m1, m2], { guards: [tracingGuard('outer'), tracingGuard('inner')] }),
+      target: t,
+    }).up();
     expect(t.log).toEqual([
       'outer:run:in',
       'inner:run:in',
@@ -239,7 +282,9 @@ describe('up', () => {
   test('a failing step: error names target, migration, phase and cause; ledger records the failure; secrets redacted', async () => {
     const t = box();
     const events: TidemarkEvent[] = [];
-    const error = await failure(createRunner({ plugin: boxPlugin([m1, boom('002')]), target: t, onEvent: (e) => events.push(e) }).up());
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([m1, boom('002')]), target: t, onEvent: (e) => events.push(e) }).up(),
+    );
     expect(error.code).toBe('STEP_FAILED');
     expect(error.migration).toBe('002');
     expect(error.step).toBe('up');
@@ -261,9 +306,11 @@ describe('up', () => {
     expect(await t.ledger.lock.inspect()).toBeNull();
   });
 
-  test('after a snapshot guard restored, the ledger drops this run\'s applied entries and keeps the failure', async () => {
+  test("after a snapshot guard restored, the ledger drops this run's applied entries and keeps the failure", async () => {
     const t = box({ keep: true });
-    const error = await failure(createRunner({ plugin: boxPlugin([m1, boom('002')], { guards: [snapshotGuard()] }), target: t }).up());
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([m1, boom('002')], { guards: [snapshotGuard()] }), target: t }).up(),
+    );
     expect(error.message).toContain('the target was restored to its state before the run');
     expect(t.data).toEqual({ keep: true });
     expect((await t.ledger.read()).map((e) => [e.id, e.outcome])).toEqual([['002', 'failed']]);
@@ -295,9 +342,13 @@ describe('up', () => {
 
   test('validation issues fail the step with phase "validate" and the issues in the message', async () => {
     const t = box();
-    const bad = setter('001', 'a', 1, { validate: async () => [{ where: 'a.csv:3', message: 'NaN in topaz_id' }, { message: 'count differs' }] });
+    const bad = setter('001', 'a', 1, {
+      validate: async () => [{ where: 'a.csv:3', message: 'NaN in topaz_id' }, { message: 'count differs' }],
+    });
     const events: TidemarkEvent[] = [];
-    const error = await failure(createRunner({ plugin: boxPlugin([bad]), target: t, onEvent: (e) => events.push(e) }).up());
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([bad]), target: t, onEvent: (e) => events.push(e) }).up(),
+    );
     expect(error.step).toBe('validate');
     expect(error.message).toContain('a.csv:3: NaN in topaz_id; count differs');
     expect(events.find((e) => e.type === 'validation')).toMatchObject({ migration: '001', ok: false });
@@ -375,8 +426,12 @@ describe('up', () => {
     const r = createRunner({ plugin, target: t, onEvent: (e) => events.push(e) });
     const error = await failure(r.up());
     expect(error.step).toBe('guard:readonly');
-    expect(error.message).toBe('[tidemark] [box] target "box": (guard:readonly) refused before any write; nothing was changed: READONLY marker present');
-    expect(events).toMatchObject([{ type: 'guard', guard: 'readonly', action: 'refused', detail: { reason: 'READONLY marker present' } }]);
+    expect(error.message).toBe(
+      '[tidemark] [box] target "box": (guard:readonly) refused before any write; nothing was changed: READONLY marker present',
+    );
+    expect(events).toMatchObject([
+      { type: 'guard', guard: 'readonly', action: 'refused', detail: { reason: 'READONLY marker present' } },
+    ]);
     expect((await failure(r.down({ to: null }))).step).toBe('guard:readonly');
     expect(seen).toEqual(['up:box:true:false', 'down:box:true:false']);
     expect(acquires).toBe(0);
@@ -390,7 +445,9 @@ describe('up', () => {
   test('a passing preflight lets the run go on', async () => {
     const t = box();
     const ok = defineGuard<Box>({ name: 'ok', preflight: async () => {} });
-    expect((await createRunner({ plugin: boxPlugin([m1], { guards: [ok] }), target: t }).up()).applied).toEqual(['001']);
+    expect((await createRunner({ plugin: boxPlugin([m1], { guards: [ok] }), target: t }).up()).applied).toEqual([
+      '001',
+    ]);
   });
 
   test('a guard that forgets next() is an error, not a silent success', async () => {
@@ -405,20 +462,48 @@ describe('up', () => {
   test('a ledger that fails to record is named as the failing part, not a guard', async () => {
     const t = box();
     const events: TidemarkEvent[] = [];
-    const broken = { ...t.ledger, record: async () => { throw new Error('sheet quota exceeded'); } };
-    const error = await failure(createRunner({ plugin: boxPlugin([m1], { guards: [tracingGuard('g')], ledger: () => broken }), target: t, onEvent: (e) => events.push(e) }).up());
+    const broken = {
+      ...t.ledger,
+      record: async () => {
+        throw new Error('sheet quota exceeded');
+      },
+    };
+    const error = await failure(
+      createRunner({
+        plugin: boxPlugin([m1], { guards: [tracingGuard('g')], ledger: () => broken }),
+        target: t,
+        onEvent: (e) => events.push(e),
+      }).up(),
+    );
     expect(error.step).toBe('ledger');
     expect(error.migration).toBe('001');
     expect(error.message).toContain('sheet quota exceeded');
-    expect(events.find((e) => e.type === 'log' && e.level === 'warn')).toMatchObject({ message: 'could not record the failure in the ledger: sheet quota exceeded' });
+    expect(events.find((e) => e.type === 'log' && e.level === 'warn')).toMatchObject({
+      message: 'could not record the failure in the ledger: sheet quota exceeded',
+    });
   });
 
   test('checkpoints are cleared only for steps that used them', async () => {
     const t = box();
     const cleared: string[] = [];
-    const ledger = { ...t.ledger, checkpoints: { ...t.ledger.checkpoints, clear: async (id: string) => void cleared.push(id) } };
-    const saver = defineMigration<Box>({ id: '002', title: 'saves', async up({ checkpoint }) { await checkpoint.save({ n: 1 }); } });
-    const reader = defineMigration<Box>({ id: '003', title: 'reads nothing', async up({ checkpoint }) { await checkpoint.load(); } });
+    const ledger = {
+      ...t.ledger,
+      checkpoints: { ...t.ledger.checkpoints, clear: async (id: string) => void cleared.push(id) },
+    };
+    const saver = defineMigration<Box>({
+      id: '002',
+      title: 'saves',
+      async up({ checkpoint }) {
+        await checkpoint.save({ n: 1 });
+      },
+    });
+    const reader = defineMigration<Box>({
+      id: '003',
+      title: 'reads nothing',
+      async up({ checkpoint }) {
+        await checkpoint.load();
+      },
+    });
     await createRunner({ plugin: boxPlugin([m1, saver, reader], { ledger: () => ledger }), target: t }).up();
     expect(cleared).toEqual(['002']);
   });
@@ -450,14 +535,26 @@ describe('up', () => {
     await t.ledger.record({ ...(during[1] as LedgerEntry) });
     t.data.b = 'fixed';
     const plan = await createRunner({ plugin, target: t }).plan();
-    expect(plan.steps.map((s) => [s.id, s.why])).toEqual([['002', 'retry after failure (interrupted: the run stopped during this step)']]);
+    expect(plan.steps.map((s) => [s.id, s.why])).toEqual([
+      ['002', 'retry after failure (interrupted: the run stopped during this step)'],
+    ]);
   });
 
   test('a ledger may opt out of interrupted records', async () => {
     const t = box({ b: 'legacy' });
     const writes: string[] = [];
-    const ledger = { ...t.ledger, skipIntentRecords: true, record: async (e: LedgerEntry) => (writes.push(`${e.id}:${e.outcome}`), t.ledger.record(e)) };
-    await createRunner({ plugin: boxPlugin([setter('002', 'b', 2)], { traits: [flagTrait('legacy-b', 'b', ['002'])], ledger: () => ledger }), target: t }).up();
+    const ledger = {
+      ...t.ledger,
+      skipIntentRecords: true,
+      record: async (e: LedgerEntry) => (writes.push(`${e.id}:${e.outcome}`), t.ledger.record(e)),
+    };
+    await createRunner({
+      plugin: boxPlugin([setter('002', 'b', 2)], {
+        traits: [flagTrait('legacy-b', 'b', ['002'])],
+        ledger: () => ledger,
+      }),
+      target: t,
+    }).up();
     expect(writes).toEqual(['002:applied']);
   });
 
@@ -474,11 +571,24 @@ describe('up', () => {
       },
     });
     await createRunner({ plugin: boxPlugin([chatty]), target: box(), onEvent: (e) => events.push(e) }).up();
-    expect(events.filter((e) => e.type === 'step:progress').map((e) => ({ ...e, at: undefined, runId: undefined }))).toEqual([
-      { type: 'step:progress', target: 'box', migration: '001', done: 5, total: 10, note: 'rows', at: undefined, runId: undefined },
+    expect(
+      events.filter((e) => e.type === 'step:progress').map((e) => ({ ...e, at: undefined, runId: undefined })),
+    ).toEqual([
+      {
+        type: 'step:progress',
+        target: 'box',
+        migration: '001',
+        done: 5,
+        total: 10,
+        note: 'rows',
+        at: undefined,
+        runId: undefined,
+      },
       { type: 'step:progress', target: 'box', migration: '001', done: 6, at: undefined, runId: undefined },
     ]);
-    expect(events.filter((e) => e.type === 'log').map((e) => (e.type === 'log' ? [e.level, e.message, e.data] : []))).toEqual([
+    expect(
+      events.filter((e) => e.type === 'log').map((e) => (e.type === 'log' ? [e.level, e.message, e.data] : [])),
+    ).toEqual([
       ['info', 'hello', { n: 1 }],
       ['warn', 'row 7 skipped', undefined],
     ]);
@@ -524,7 +634,9 @@ describe('up', () => {
         values.push(await checkpoint.load());
       },
     });
-    const plugin = boxPlugin([m], { ledger: () => ({ read: t.ledger.read, record: t.ledger.record, remove: t.ledger.remove, lock: t.ledger.lock }) });
+    const plugin = boxPlugin([m], {
+      ledger: () => ({ read: t.ledger.read, record: t.ledger.record, remove: t.ledger.remove, lock: t.ledger.lock }),
+    });
     await createRunner({ plugin, target: t }).up();
     expect(values).toEqual([null, { x: 1 }, null]);
   });
@@ -532,10 +644,13 @@ describe('up', () => {
   test('the stamp is raised to the highest version bundle applied or baselined, never lowered', async () => {
     const t = box();
     const stamp = { read: async (b: Box) => b.version, write: async (b: Box, v: number) => void (b.version = v) };
-    const plugin = boxPlugin([setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 }), setter('003', 'c', 1)], {
-      stamp,
-      traits: [flagTrait('t', 'b', ['002'])],
-    });
+    const plugin = boxPlugin(
+      [setter('001', 'a', 1, { version: 1001 }), setter('002', 'b', 1, { version: 1002 }), setter('003', 'c', 1)],
+      {
+        stamp,
+        traits: [flagTrait('t', 'b', ['002'])],
+      },
+    );
     await createRunner({ plugin, target: t }).up();
     expect(t.version).toBe(1002);
     const t2 = box();
@@ -545,7 +660,14 @@ describe('up', () => {
   });
 
   test('a trait that cannot inspect the target fails the plan with phase "detect"', async () => {
-    const broken = { id: 'x', title: 'x', fixes: [], detect: async () => { throw new Error('invalid JSON in ron.nodb'); } };
+    const broken = {
+      id: 'x',
+      title: 'x',
+      fixes: [],
+      detect: async () => {
+        throw new Error('invalid JSON in ron.nodb');
+      },
+    };
     const error = await failure(createRunner({ plugin: boxPlugin([m1], { traits: [broken] }), target: box() }).up());
     expect(error.step).toBe('detect');
     expect(error.message).toContain('trait "x" could not inspect the target: invalid JSON in ron.nodb');
@@ -559,7 +681,12 @@ describe('lock', () => {
     const holder = { token: 'other', host: 'elsewhere', pid: 42, since: new Date().toISOString() };
     await t.ledger.lock.acquire(holder, 60_000);
     setTimeout(() => void t.ledger.lock.release(holder), 80);
-    const result = await createRunner({ plugin: boxPlugin([m1]), target: t, onEvent: (e) => events.push(e), lock: { waitMs: 5000, pollMs: 5 } }).up();
+    const result = await createRunner({
+      plugin: boxPlugin([m1]),
+      target: t,
+      onEvent: (e) => events.push(e),
+      lock: { waitMs: 5000, pollMs: 5 },
+    }).up();
     expect(result.applied).toEqual(['001']);
     expect(events.find((e) => e.type === 'lock:waiting')).toMatchObject({ holder: 'elsewhere:42' });
   });
@@ -569,7 +696,12 @@ describe('lock', () => {
     await createRunner({ plugin: boxPlugin([m1]), target: t }).up();
     await t.ledger.lock.acquire({ token: 'other', host: 'h2', pid: 7, since: new Date().toISOString() }, 60_000);
     const events: TidemarkEvent[] = [];
-    const result = await createRunner({ plugin: boxPlugin([m1]), target: t, onEvent: (e) => events.push(e), lock: { waitMs: 60, pollMs: 5 } }).up();
+    const result = await createRunner({
+      plugin: boxPlugin([m1]),
+      target: t,
+      onEvent: (e) => events.push(e),
+      lock: { waitMs: 60, pollMs: 5 },
+    }).up();
     expect(result.outcome).toBe('nothing-to-do');
     expect(events.map((e) => e.type)).toEqual(['plan:ready']);
   });
@@ -584,7 +716,15 @@ describe('lock', () => {
     const run = createRunner({ plugin, target: t, lock: { waitMs: 5000, pollMs: 5 } }).up();
     // the lock's holder records 001 while this one waits for the lock
     await new Promise((r) => setTimeout(r, 30));
-    await t.ledger.record({ id: '001', checksum: m1.checksum, outcome: 'applied', at: new Date().toISOString(), durationMs: 0, by: 'h2:7', runId: 'other' });
+    await t.ledger.record({
+      id: '001',
+      checksum: m1.checksum,
+      outcome: 'applied',
+      at: new Date().toISOString(),
+      durationMs: 0,
+      by: 'h2:7',
+      runId: 'other',
+    });
     await t.ledger.lock.release(holder);
     const result = await run;
     expect(result.applied).toEqual(['002']);
@@ -594,13 +734,15 @@ describe('lock', () => {
   test('waiting longer than waitMs fails with LOCK_TIMEOUT naming the holder, and changes nothing', async () => {
     const t = box();
     await t.ledger.lock.acquire({ token: 'other', host: 'h2', pid: 7, since: '2026-01-01T00:00:00.000Z' }, 60_000);
-    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: t, lock: { waitMs: 60, pollMs: 5 } }).up());
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([m1]), target: t, lock: { waitMs: 60, pollMs: 5 } }).up(),
+    );
     expect(error.code).toBe('LOCK_TIMEOUT');
     expect(error.message).toMatch(/lock not acquired within 60 ms held by h2:7 since 2026-01-01T00:00:00.000Z/);
     expect(t.data).toEqual({});
   });
 
-  test('a crashed holder\'s lease expires and the next runner proceeds', async () => {
+  test("a crashed holder's lease expires and the next runner proceeds", async () => {
     const t = box();
     await t.ledger.lock.acquire({ token: 'dead', host: 'h', pid: 1, since: new Date().toISOString() }, 50);
     const result = await createRunner({ plugin: boxPlugin([m1]), target: t, lock: { waitMs: 2000, pollMs: 5 } }).up();
@@ -616,14 +758,24 @@ describe('lock', () => {
         // another process steals the lease (e.g. this one was paused past its ttl)
         const stolen = await target.ledger.lock.inspect();
         await target.ledger.lock.release(stolen!);
-        await target.ledger.lock.acquire({ token: 'thief', host: 'h', pid: 2, since: new Date().toISOString() }, 60_000);
+        await target.ledger.lock.acquire(
+          { token: 'thief', host: 'h', pid: 2, since: new Date().toISOString() },
+          60_000,
+        );
         const deadline = Date.now() + 5000;
         while (!signal.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
         target.data.a = 1;
       },
     });
     const types: string[] = [];
-    const error = await failure(createRunner({ plugin: boxPlugin([slow, m2]), target: t, lock: { ttlMs: 30, renewMs: 10 }, onEvent: (e) => types.push(e.type) }).up());
+    const error = await failure(
+      createRunner({
+        plugin: boxPlugin([slow, m2]),
+        target: t,
+        lock: { ttlMs: 30, renewMs: 10 },
+        onEvent: (e) => types.push(e.type),
+      }).up(),
+    );
     expect(error.code).toBe('LOCK_LOST');
     expect(types.filter((x) => x === 'lock:lost')).toHaveLength(1);
     expect(types.indexOf('lock:lost')).toBeLessThan(types.indexOf('run:finished'));
@@ -669,12 +821,20 @@ describe('down', () => {
 
   test('an irreversible step without a snapshot is refused up front and nothing changes', async () => {
     const t = box();
-    const oneWay = defineMigration<Box>({ id: '002', title: 'one way', async up({ target }) { target.data.b = 2; } });
+    const oneWay = defineMigration<Box>({
+      id: '002',
+      title: 'one way',
+      async up({ target }) {
+        target.data.b = 2;
+      },
+    });
     const r = createRunner({ plugin: boxPlugin([m1, oneWay, setter('003', 'c', 3)]), target: t });
     await r.up();
     const error = await failure(r.down({ to: null }));
     expect(error.code).toBe('IRREVERSIBLE');
-    expect(error.message).toContain('migration "002" (down) has no down and no snapshot guard recorded a snapshot to restore; nothing was changed');
+    expect(error.message).toContain(
+      'migration "002" (down) has no down and no snapshot guard recorded a snapshot to restore; nothing was changed',
+    );
     expect(t.data).toEqual({ a: 1, b: 2, c: 3 });
     expect(await t.ledger.read()).toHaveLength(3);
   });
@@ -682,7 +842,14 @@ describe('down', () => {
   test('an irreversible step is rolled back from its snapshot; steps before `to` in that run are re-applied', async () => {
     const t = box({ orig: true });
     const guard = snapshotGuard();
-    const oneWay = defineMigration<Box>({ id: '002', title: 'one way', requires: ['001'], async up({ target }) { target.data.b = 'two'; } });
+    const oneWay = defineMigration<Box>({
+      id: '002',
+      title: 'one way',
+      requires: ['001'],
+      async up({ target }) {
+        target.data.b = 'two';
+      },
+    });
     const plugin = boxPlugin([m1, oneWay, setter('003', 'c', 3)], { guards: [guard] });
     const r = createRunner({ plugin, target: t });
     await r.up();
@@ -730,7 +897,10 @@ describe('verify, status, plan, rehearse', () => {
     await r.up();
     expect(await r.verify()).toMatchObject({ ok: true, validation: [] });
     broken = true;
-    expect(await r.verify()).toMatchObject({ ok: false, validation: [{ id: '001', issues: [{ message: 'a is wrong' }] }] });
+    expect(await r.verify()).toMatchObject({
+      ok: false,
+      validation: [{ id: '001', issues: [{ message: 'a is wrong' }] }],
+    });
   });
 
   test('verify reports a validator that throws as an issue and never writes', async () => {
@@ -760,11 +930,29 @@ describe('verify, status, plan, rehearse', () => {
   test('status lists entries, pending, unknown ids, the lock holder and the version', async () => {
     const t = box();
     t.version = 7;
-    await t.ledger.record({ id: 'ghost', checksum: 'x', outcome: 'applied', at: '2026-01-01T00:00:00.000Z', durationMs: 0, by: 'x', runId: 'r' });
-    await t.ledger.record({ id: '002', checksum: 'x', outcome: 'failed', at: '2026-01-01T00:00:00.000Z', durationMs: 0, by: 'x', runId: 'r' });
+    await t.ledger.record({
+      id: 'ghost',
+      checksum: 'x',
+      outcome: 'applied',
+      at: '2026-01-01T00:00:00.000Z',
+      durationMs: 0,
+      by: 'x',
+      runId: 'r',
+    });
+    await t.ledger.record({
+      id: '002',
+      checksum: 'x',
+      outcome: 'failed',
+      at: '2026-01-01T00:00:00.000Z',
+      durationMs: 0,
+      by: 'x',
+      runId: 'r',
+    });
     const holder = { token: 'h', host: 'host', pid: 3, since: '2026-01-01T00:00:00.000Z' };
     await t.ledger.lock.acquire(holder, 60_000);
-    const plugin = boxPlugin([m1, m2, setter('003', 'c', 1, { contexts: ['OFF'] })], { stamp: { read: async (b) => b.version, write: async () => {} } });
+    const plugin = boxPlugin([m1, m2, setter('003', 'c', 1, { contexts: ['OFF'] })], {
+      stamp: { read: async (b) => b.version, write: async () => {} },
+    });
     const s = await createRunner({ plugin, target: t, contexts: ['ON'] }).status();
     expect(s.target).toBe('box');
     expect(s.pending).toEqual(['001', '002']);
@@ -797,13 +985,21 @@ describe('verify, status, plan, rehearse', () => {
         const copy = box(structuredClone(target.data));
         return {
           target: copy,
-          diff: async () => ({ summary: `${Object.keys(copy.data).length - Object.keys(target.data).length} keys added`, changes: [] }),
+          diff: async () => ({
+            summary: `${Object.keys(copy.data).length - Object.keys(target.data).length} keys added`,
+            changes: [],
+          }),
           dispose: async () => void (disposed = true),
         };
       },
     });
     const runs: string[] = [];
-    const report = await createRunner({ plugin, target: t, onEvent: (e) => void (e.type === 'run:started' || e.type === 'run:finished' ? runs.push(`${e.type}:${e.command}`) : 0) }).rehearse();
+    const report = await createRunner({
+      plugin,
+      target: t,
+      onEvent: (e) =>
+        void (e.type === 'run:started' || e.type === 'run:finished' ? runs.push(`${e.type}:${e.command}`) : 0),
+    }).rehearse();
     expect(report).toMatchObject({ outcome: 'ok', applied: ['001', '002'], diff: { summary: '2 keys added' } });
     expect(runs).toEqual(['run:started:rehearse', 'run:finished:rehearse']);
     expect(disposed).toBe(true);
@@ -815,7 +1011,11 @@ describe('verify, status, plan, rehearse', () => {
     let disposed = false;
     const plugin = boxPlugin([boom('001')], {
       async rehearse() {
-        return { target: box(), diff: async () => ({ summary: 'none', changes: [] }), dispose: async () => void (disposed = true) };
+        return {
+          target: box(),
+          diff: async () => ({ summary: 'none', changes: [] }),
+          dispose: async () => void (disposed = true),
+        };
       },
     });
     const report = await createRunner({ plugin, target: box() }).rehearse();

@@ -12,10 +12,14 @@ describe('createError', () => {
   test('names the plugin, redacts, keeps the cause, and defaults to INVALID_INPUT', () => {
     const cause = new Error('connect postgres://app:hunter2@db/x refused');
     const e = createError('fleet', 'run-sync: cannot reach the source', { cause });
-    expect(e.message).toBe('[tidemark] [fleet] run-sync: cannot reach the source: connect postgres://app:***@db/x refused');
+    expect(e.message).toBe(
+      '[tidemark] [fleet] run-sync: cannot reach the source: connect postgres://app:***@db/x refused',
+    );
     expect(isTidemarkError(e, 'INVALID_INPUT')).toBe(true);
     expect(e.cause).toBe(cause);
-    expect(createError('sheets', 'x', { code: 'NOT_SUPPORTED', migration: '002' }).message).toBe('[tidemark] [sheets] migration "002" x');
+    expect(createError('sheets', 'x', { code: 'NOT_SUPPORTED', migration: '002' }).message).toBe(
+      '[tidemark] [sheets] migration "002" x',
+    );
   });
 });
 
@@ -52,10 +56,14 @@ describe('define*', () => {
   });
 
   test('bad ids and empty titles are refused', () => {
-    expect(() => defineMigration({ id: 'has space', title: 'X', async up() {} })).toThrow(/migration id "has space" must match/);
+    expect(() => defineMigration({ id: 'has space', title: 'X', async up() {} })).toThrow(
+      /migration id "has space" must match/,
+    );
     expect(() => defineMigration({ id: '-x', title: 'X', async up() {} })).toThrow(TidemarkError);
     expect(() => defineMigration({ id: 'ok', title: '  ', async up() {} })).toThrow(/migration "ok" needs a title/);
-    expect(() => defineTrait({ id: 'bad id', title: 't', fixes: [], detect: async () => null })).toThrow(/trait id "bad id"/);
+    expect(() => defineTrait({ id: 'bad id', title: 't', fixes: [], detect: async () => null })).toThrow(
+      /trait id "bad id"/,
+    );
     expect(defineTrait({ id: 'ok.trait:1', title: 't', fixes: [], detect: async () => null }).id).toBe('ok.trait:1');
   });
 
@@ -65,12 +73,33 @@ describe('define*', () => {
   });
 
   test('definePlugin checks ids, requires and trait fixes', () => {
-    const base = { name: 'p', ledger: () => { throw new Error('unused'); }, describe: () => 'x' };
-    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1), setter('a', 'b', 1)] })).toThrow(/\[p\] migration id "a" is defined twice/);
-    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1, { requires: ['z'] })] })).toThrow(/\[p\] migration "a" requires unknown migration "z"/);
-    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1)], traits: [defineTrait({ id: 't', title: 't', fixes: ['q'], detect: async () => null })] })).toThrow(/trait "t" names unknown migration "q"/);
+    const base = {
+      name: 'p',
+      ledger: () => {
+        throw new Error('unused');
+      },
+      describe: () => 'x',
+    };
+    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1), setter('a', 'b', 1)] })).toThrow(
+      /\[p\] migration id "a" is defined twice/,
+    );
+    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1, { requires: ['z'] })] })).toThrow(
+      /\[p\] migration "a" requires unknown migration "z"/,
+    );
+    expect(() =>
+      definePlugin({
+        ...base,
+        migrations: [setter('a', 'a', 1)],
+        traits: [defineTrait({ id: 't', title: 't', fixes: ['q'], detect: async () => null })],
+      }),
+    ).toThrow(/trait "t" names unknown migration "q"/);
     // A cycle is a definition error too, named when the plugin is defined rather than at its first run.
-    expect(() => definePlugin({ ...base, migrations: [setter('a', 'a', 1, { requires: ['b'] }), setter('b', 'b', 1, { requires: ['a'] })] })).toThrow(/cycle.*a -> b -> a|cycle.*b -> a -> b/);
+    expect(() =>
+      definePlugin({
+        ...base,
+        migrations: [setter('a', 'a', 1, { requires: ['b'] }), setter('b', 'b', 1, { requires: ['a'] })],
+      }),
+    ).toThrow(/cycle.*a -> b -> a|cycle.*b -> a -> b/);
     expect(definePlugin({ ...base, migrations: [setter('a', 'a', 1)] }).name).toBe('p');
   });
 });
@@ -127,10 +156,26 @@ describe('sinks', () => {
   const events: TidemarkEvent[] = [
     { type: 'plan:ready', at, target: 'run-1', plan },
     { type: 'lock:waiting', at, target: 'run-1', holder: 'h:1', expiresAt: at },
-    { type: 'step:started', at, target: 'run-1', migration: '001', title: 'set a', direction: 'up', index: 0, total: 2 },
+    {
+      type: 'step:started',
+      at,
+      target: 'run-1',
+      migration: '001',
+      title: 'set a',
+      direction: 'up',
+      index: 0,
+      total: 2,
+    },
     { type: 'step:progress', at, target: 'run-1', migration: '001', done: 5, total: 10 },
     { type: 'step:progress', at, target: 'run-1', migration: '001', done: 5.9, total: 10 },
-    { type: 'validation', at, target: 'run-1', migration: '001', ok: false, issues: [{ where: 'f.csv', message: 'NaN' }] },
+    {
+      type: 'validation',
+      at,
+      target: 'run-1',
+      migration: '001',
+      ok: false,
+      issues: [{ where: 'f.csv', message: 'NaN' }],
+    },
     { type: 'step:finished', at, target: 'run-1', migration: '001', direction: 'up', durationMs: 12 },
     { type: 'step:baselined', at, target: 'run-1', migration: '002', note: 'x' },
     { type: 'step:failed', at, target: 'run-1', migration: '003', direction: 'up', error: 'boom' },
@@ -249,13 +294,19 @@ describe('sinks', () => {
 
   test('console: the TTY bar is exact, redrawn in place, and cleared before the next line', () => {
     let out = '';
-    const sink = consoleSink({ stream: { write: (s: string) => (out += s), isTTY: true }, color: false, progress: true });
+    const sink = consoleSink({
+      stream: { write: (s: string) => (out += s), isTTY: true },
+      color: false,
+      progress: true,
+    });
     sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 1, total: 4, note: 'rows' });
     sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 5, total: 4 });
     sink(events[6]!);
     sink(events[6]!);
     const bar = (filled: number) => `${'█'.repeat(filled)}${'░'.repeat(30 - filled)}`;
-    expect(out).toBe(`\r\u001b[K  ${bar(8)} 25% 1/4 rows\r\u001b[K  ${bar(30)} 100% 5/4\r\u001b[Krun-1 ✓ 001 12 ms\nrun-1 ✓ 001 12 ms\n`);
+    expect(out).toBe(
+      `\r\u001b[K  ${bar(8)} 25% 1/4 rows\r\u001b[K  ${bar(30)} 100% 5/4\r\u001b[Krun-1 ✓ 001 12 ms\nrun-1 ✓ 001 12 ms\n`,
+    );
   });
 
   test('json lines: one parseable object per event', () => {

@@ -36,8 +36,24 @@ describe('runPendingMigrations', () => {
 
   test('a failed entry counts as pending', async () => {
     const t = box();
-    await t.ledger.record({ id: '001', checksum: m1.checksum, outcome: 'failed', at: new Date().toISOString(), durationMs: 0, by: 'x', runId: 'r' });
-    await t.ledger.record({ id: '002', checksum: m2.checksum, outcome: 'applied', at: new Date().toISOString(), durationMs: 0, by: 'x', runId: 'r' });
+    await t.ledger.record({
+      id: '001',
+      checksum: m1.checksum,
+      outcome: 'failed',
+      at: new Date().toISOString(),
+      durationMs: 0,
+      by: 'x',
+      runId: 'r',
+    });
+    await t.ledger.record({
+      id: '002',
+      checksum: m2.checksum,
+      outcome: 'applied',
+      at: new Date().toISOString(),
+      durationMs: 0,
+      by: 'x',
+      runId: 'r',
+    });
     const result = await runPendingMigrations({ plugin: boxPlugin([m1, m2]), target: t });
     expect(result.applied).toEqual(['001']);
   });
@@ -56,7 +72,9 @@ describe('runPendingMigrations', () => {
   test('eight replicas booting at once apply each migration exactly once', async () => {
     const t = box();
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => runPendingMigrations({ plugin: boxPlugin([m1, m2]), target: t, lock: { pollMs: 2, waitMs: 10_000 } })),
+      Array.from({ length: 8 }, () =>
+        runPendingMigrations({ plugin: boxPlugin([m1, m2]), target: t, lock: { pollMs: 2, waitMs: 10_000 } }),
+      ),
     );
     expect(t.log).toEqual(['up:001', 'up:002']);
     expect(results.filter((r) => r.outcome === 'migrated')).toHaveLength(1);

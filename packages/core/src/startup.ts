@@ -19,5 +19,9 @@ export async function runPendingMigrations<T>(options: RunnerOptions<T>): Promis
   });
   if (!pending) return { outcome: 'up-to-date', applied: [] };
   const result = await createRunner(options).up();
-  return { outcome: result.applied.length > 0 || result.baselined.length > 0 ? 'migrated' : 'up-to-date', applied: result.applied, result };
+  return {
+    outcome: result.applied.length > 0 || result.baselined.length > 0 ? 'migrated' : 'up-to-date',
+    applied: result.applied,
+    result,
+  };
 }

@@ -35,19 +35,33 @@ try {
   const rootA = join(tmp, 'a');
   await cp(seedRoot, rootA, { recursive: true });
   let t0 = performance.now();
-  const summary = await fleetUp(rootA, { plugin: fleetTestPlugin({ failRunsContaining: MARKER }), concurrency: WORKERS });
+  const summary = await fleetUp(rootA, {
+    plugin: fleetTestPlugin({ failRunsContaining: MARKER }),
+    concurrency: WORKERS,
+  });
   const secondsA = (performance.now() - t0) / 1000;
-  console.log(`A) fleetUp in-process, concurrency ${WORKERS}: ${summary.total} runs in ${secondsA.toFixed(1)} s = ${(summary.total / secondsA).toFixed(1)} runs/s ${JSON.stringify(summary.counts)}`);
+  console.log(
+    `A) fleetUp in-process, concurrency ${WORKERS}: ${summary.total} runs in ${secondsA.toFixed(1)} s = ${(summary.total / secondsA).toFixed(1)} runs/s ${JSON.stringify(summary.counts)}`,
+  );
 
   // B) the queue, 4 worker processes, one killed at 30 %.
   const rootB = join(tmp, 'b');
   await cp(seedRoot, rootB, { recursive: true });
-  const env = { FLEET_REDIS: REDIS_URL, FLEET_PREFIX: names.prefix, FLEET_ROOT: rootB, FLEET_LOCK_MS: '3000', FLEET_FAIL_MARKER: MARKER };
+  const env = {
+    FLEET_REDIS: REDIS_URL,
+    FLEET_PREFIX: names.prefix,
+    FLEET_ROOT: rootB,
+    FLEET_LOCK_MS: '3000',
+    FLEET_FAIL_MARKER: MARKER,
+  };
   for (let i = 0; i < WORKERS; i++) children.push(spawnWorker({ ...env, FLEET_NAME: `w${i}` }));
   for (const c of children) await c.waitFor('READY', 60_000);
   const fq = openFleetQueue({ ...names, redis: REDIS_URL, backoffMs: 500 });
   t0 = performance.now();
-  await fq.enqueue('migration', ids.map((runId) => ({ runId, dir: dirOf(rootB, runId) })));
+  await fq.enqueue(
+    'migration',
+    ids.map((runId) => ({ runId, dir: dirOf(rootB, runId) })),
+  );
   let killed = false;
   let counts: Record<string, number> = {};
   for (;;) {
@@ -69,8 +83,12 @@ try {
     shapes[s] = (shapes[s] ?? 0) + 1;
   }
   const expected = { migrated: N - readonly.size - failing.size, legacy: readonly.size + failing.size };
-  console.log(`B) BullMQ, ${WORKERS} worker processes (+1 SIGKILLed and replaced): ${N} runs in ${secondsB.toFixed(1)} s = ${(N / secondsB).toFixed(1)} runs/s jobs ${JSON.stringify(counts)}`);
-  console.log(`   on disk: ${JSON.stringify(shapes)} (expected ${JSON.stringify(expected)}; READONLY ${readonly.size}, failing step ${failing.size}; half-done: ${shapes.half ?? 0})`);
+  console.log(
+    `B) BullMQ, ${WORKERS} worker processes (+1 SIGKILLed and replaced): ${N} runs in ${secondsB.toFixed(1)} s = ${(N / secondsB).toFixed(1)} runs/s jobs ${JSON.stringify(counts)}`,
+  );
+  console.log(
+    `   on disk: ${JSON.stringify(shapes)} (expected ${JSON.stringify(expected)}; READONLY ${readonly.size}, failing step ${failing.size}; half-done: ${shapes.half ?? 0})`,
+  );
   console.log(`   queue/in-process time ratio: ${(secondsB / secondsA).toFixed(2)}x`);
   await fq.close();
   if (shapes.half || shapes.migrated !== expected.migrated) process.exitCode = 1;

@@ -17,7 +17,10 @@ export interface FleetKeys {
   last: string;
   /** Prefix of the per-family claim keys (`<this><top-level run id>`: which job may work on the family). */
   family: string;
-  /** Prefix of a run-sync job's auth token (`<this><job id>`): kept out of the job's data, expires, deleted when the job ends. */
+  /**
+   * Prefix of a run-sync job's auth token (`<this><job id>`): kept out of the job's data, expires, deleted when the job
+   * ends.
+   */
   secret: string;
 }
 
@@ -27,6 +30,14 @@ export const DEFAULT_QUEUE = 'fleet';
 export function fleetKeys(names: FleetNames = {}): FleetKeys {
   const prefix = names.prefix ?? DEFAULT_PREFIX;
   const queue = names.queue ?? DEFAULT_QUEUE;
-  if (!/^[\w.-]+$/.test(prefix) || !/^[\w.-]+$/.test(queue)) throw createError('fleet', `prefix "${prefix}" and queue "${queue}" may hold letters, digits, _ . - only`);
-  return { prefix, queue, runs: `${prefix}:${queue}:fleet:runs`, last: `${prefix}:${queue}:fleet:last`, family: `${prefix}:${queue}:fleet:family:`, secret: `${prefix}:${queue}:fleet:secret:` };
+  if (!/^[\w.-]+$/.test(prefix) || !/^[\w.-]+$/.test(queue))
+    throw createError('fleet', `prefix "${prefix}" and queue "${queue}" may hold letters, digits, _ . - only`);
+  return {
+    prefix,
+    queue,
+    runs: `${prefix}:${queue}:fleet:runs`,
+    last: `${prefix}:${queue}:fleet:last`,
+    family: `${prefix}:${queue}:fleet:family:`,
+    secret: `${prefix}:${queue}:fleet:secret:`,
+  };
 }

@@ -49,7 +49,9 @@ describe.each(backends)('aggregate on $name', (backend) => {
       .toArray();
     expect(joined).toEqual([{ _id: 2, workerName: 'worker two' }]);
     const [facets] = await instances
-      .aggregate([{ $facet: { running: [{ $match: { 'state.state': 'running' } }, { $count: 'n' }], all: [{ $count: 'n' }] } }])
+      .aggregate([
+        { $facet: { running: [{ $match: { 'state.state': 'running' } }, { $count: 'n' }], all: [{ $count: 'n' }] } },
+      ])
       .toArray();
     expect(facets).toEqual({ running: [{ n: 2 }], all: [{ n: 3 }] });
   });
@@ -60,13 +62,23 @@ describe.each(backends)('aggregate on $name', (backend) => {
   });
 
   test('$out writes a collection; $merge upserts into one', async () => {
-    await instances.aggregate([{ $match: { 'state.state': 'running' } }, { $project: { worker: '$state.worker_id' } }, { $out: 'running' }]).toArray();
+    await instances
+      .aggregate([
+        { $match: { 'state.state': 'running' } },
+        { $project: { worker: '$state.worker_id' } },
+        { $out: 'running' },
+      ])
+      .toArray();
     expect(await env.db.collection('running').find().sort({ _id: 1 }).toArray()).toEqual([
       { _id: 1, worker: 'w1' },
       { _id: 2, worker: 'w2' },
     ]);
     await instances
-      .aggregate([{ $match: { _id: { $in: [2, 3] } } }, { $project: { worker: '$state.worker_id', merged: { $literal: true } } }, { $merge: { into: 'running' } }])
+      .aggregate([
+        { $match: { _id: { $in: [2, 3] } } },
+        { $project: { worker: '$state.worker_id', merged: { $literal: true } } },
+        { $merge: { into: 'running' } },
+      ])
       .toArray();
     expect(await env.db.collection('running').find().sort({ _id: 1 }).toArray()).toEqual([
       { _id: 1, worker: 'w1' },

@@ -16,7 +16,13 @@ export interface CatalogView {
 }
 
 export function validateCollectionName(db: string, name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.includes('\0') || name.startsWith('.') || name.includes('$')) {
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    name.includes('\0') ||
+    name.startsWith('.') ||
+    name.includes('$')
+  ) {
     throw new CommandError('InvalidNamespace', `Invalid collection name: ${db}.${String(name)}`);
   }
   if (name.startsWith('system.') && !['system.js', 'system.views', 'system.profile'].includes(name)) {
@@ -46,7 +52,8 @@ export class Catalog implements CatalogView {
 
   create(db: string, name: string, options: Document): Collection {
     validateCollectionName(db, name);
-    if (this.collection(db, name)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    if (this.collection(db, name))
+      throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
     const collection = new Collection(db, name, options);
     this.install(collection);
     return collection;
@@ -101,7 +108,8 @@ function writeConflict(db: string, name: string): CommandError {
  * A transaction's view: the first write to a collection copies it (documents are immutable, so this copies two maps)
  * and journals every document the transaction writes; reads of collections it has not written see committed data.
  * Commit merges the journaled documents into the committed collection if none of them changed meanwhile (document-level
- * conflicts, like the server's); a transaction that created, dropped or re-indexed a collection publishes its whole copy,
+ * conflicts, like the server's); a transaction that created, dropped or re-indexed a collection publishes its whole
+ * copy,
  * which needs the collection untouched since. Otherwise commit fails with WriteConflict (TransientTransactionError), so
  * the driver's withTransaction retries.
  */
@@ -121,7 +129,14 @@ export class TransactionView implements CatalogView {
       const base = this.global.collection(db, name);
       const current = base ? base.clone() : null;
       if (current) current.journal = new Map();
-      entry = { db, name, current, base, baseVersion: base?.version ?? 0, baseStructureVersion: base?.structureVersion ?? 0 };
+      entry = {
+        db,
+        name,
+        current,
+        base,
+        baseVersion: base?.version ?? 0,
+        baseStructureVersion: base?.structureVersion ?? 0,
+      };
       this.overlay.set(`${db}.${name}`, entry);
     }
     return entry;
@@ -145,7 +160,8 @@ export class TransactionView implements CatalogView {
 
   create(db: string, name: string, options: Document): Collection {
     validateCollectionName(db, name);
-    if (this.collection(db, name)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    if (this.collection(db, name))
+      throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
     const entry = this.track(db, name);
     entry.current = new Collection(db, name, options);
     return entry.current;
@@ -177,9 +193,14 @@ export class TransactionView implements CatalogView {
   private mergeable(entry: OverlayEntry, now: Collection | undefined): boolean {
     const { current, base } = entry;
     return (
-      current !== null && base !== undefined && now !== undefined && current.journal !== undefined &&
-      current.uuid.equals(base.uuid) && now.uuid.equals(base.uuid) &&
-      current.structureVersion === entry.baseStructureVersion && now.structureVersion === entry.baseStructureVersion
+      current !== null &&
+      base !== undefined &&
+      now !== undefined &&
+      current.journal !== undefined &&
+      current.uuid.equals(base.uuid) &&
+      now.uuid.equals(base.uuid) &&
+      current.structureVersion === entry.baseStructureVersion &&
+      now.structureVersion === entry.baseStructureVersion
     );
   }
 

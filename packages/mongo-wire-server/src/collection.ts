@@ -135,7 +135,8 @@ export class Collection {
         if (!keys) continue;
         for (const key of keys.keys) {
           const owner = owners.get(key);
-          if (owner !== undefined && owner !== idKey) throw this.duplicate(spec.name, spec.key, keys.values.get(key) ?? {});
+          if (owner !== undefined && owner !== idKey)
+            throw this.duplicate(spec.name, spec.key, keys.values.get(key) ?? {});
           owners.set(key, idKey);
         }
       }
@@ -159,7 +160,8 @@ export class Collection {
       if (!keys) continue;
       for (const key of keys.keys) {
         const owner = owners.get(key);
-        if (owner !== undefined && owner !== idKey) throw this.duplicate(keyer.spec.name, keyer.spec.key, keys.values.get(key) ?? {});
+        if (owner !== undefined && owner !== idKey)
+          throw this.duplicate(keyer.spec.name, keyer.spec.key, keys.values.get(key) ?? {});
       }
       claims.push([owners, keys.keys]);
     }

@@ -39,7 +39,15 @@ describe.each(backends)('CRUD through the driver on $name', (backend) => {
       .toArray();
     expect(found).toEqual([{ name: 'alan' }, { name: 'ada' }]);
     expect(await people.find({ born: { $lt: new Date('1900-01-01') } }).toArray()).toHaveLength(1);
-    expect((await people.find({}, { projection: { tags: 0, born: 0 } }).sort({ _id: 1 }).limit(1).toArray())[0]).toEqual({ _id: 1, name: 'ada', age: 36 });
+    expect(
+      (
+        await people
+          .find({}, { projection: { tags: 0, born: 0 } })
+          .sort({ _id: 1 })
+          .limit(1)
+          .toArray()
+      )[0],
+    ).toEqual({ _id: 1, name: 'ada', age: 36 });
     expect(await people.countDocuments({ $or: [{ name: /^a/ }, { age: { $gt: 80 } }] })).toBe(3);
   });
 
@@ -63,12 +71,20 @@ describe.each(backends)('CRUD through the driver on $name', (backend) => {
   test('update operators: $unset, $push $each, $pull, $addToSet, $rename, $min/$max, $mul, $currentDate', async () => {
     await people.updateOne(
       { _id: 2 as never },
-      { $unset: { born: '' }, $push: { tags: { $each: ['crypto', 'ai'] } } as never, $rename: { name: 'fullName' }, $max: { age: 50 }, $currentDate: { seen: true } },
+      {
+        $unset: { born: '' },
+        $push: { tags: { $each: ['crypto', 'ai'] } } as never,
+        $rename: { name: 'fullName' },
+        $max: { age: 50 },
+        $currentDate: { seen: true },
+      },
     );
     await people.updateOne({ _id: 2 as never }, { $pull: { tags: 'code' } as never, $mul: { age: 2 } });
     await people.updateOne({ _id: 2 as never }, { $addToSet: { tags: 'ai' } });
     // two operators on one path conflict, as on the server
-    await expect(people.updateOne({ _id: 2 as never }, { $pull: { tags: 'x' } as never, $addToSet: { tags: 'y' } })).rejects.toMatchObject({ code: 40 });
+    await expect(
+      people.updateOne({ _id: 2 as never }, { $pull: { tags: 'x' } as never, $addToSet: { tags: 'y' } }),
+    ).rejects.toMatchObject({ code: 40 });
     const alan = await people.findOne({ _id: 2 as never });
     expect(alan).toMatchObject({ fullName: 'alan', age: 100, tags: ['crypto', 'ai'] });
     expect(alan?.born).toBeUndefined();
@@ -77,21 +93,46 @@ describe.each(backends)('CRUD through the driver on $name', (backend) => {
   });
 
   test('arrayFilters and the positional $ operator', async () => {
-    await people.updateOne({ _id: 3 as never }, { $set: { ranks: [{ r: 'ensign', y: 1943 }, { r: 'admiral', y: 1985 }] } });
-    await people.updateOne({ _id: 3 as never }, { $set: { 'ranks.$[old].old': true } }, { arrayFilters: [{ 'old.y': { $lt: 1950 } }] });
+    await people.updateOne(
+      { _id: 3 as never },
+      {
+        $set: {
+          ranks: [
+            { r: 'ensign', y: 1943 },
+            { r: 'admiral', y: 1985 },
+          ],
+        },
+      },
+    );
+    await people.updateOne(
+      { _id: 3 as never },
+      { $set: { 'ranks.$[old].old': true } },
+      { arrayFilters: [{ 'old.y': { $lt: 1950 } }] },
+    );
     await people.updateOne({ _id: 3 as never, tags: 'navy' }, { $set: { 'tags.$': 'NAVY' } });
     const grace = await people.findOne({ _id: 3 as never });
-    expect(grace?.ranks).toEqual([{ r: 'ensign', y: 1943, old: true }, { r: 'admiral', y: 1985 }]);
+    expect(grace?.ranks).toEqual([
+      { r: 'ensign', y: 1943, old: true },
+      { r: 'admiral', y: 1985 },
+    ]);
     expect(grace?.tags).toEqual(['NAVY', 'code']);
   });
 
   test('upsert builds the document from the filter, $set and $setOnInsert', async () => {
-    const result = await people.updateOne({ name: 'barbara', age: { $gt: 10 } }, { $set: { tags: ['clu'] }, $setOnInsert: { created: true } }, { upsert: true });
+    const result = await people.updateOne(
+      { name: 'barbara', age: { $gt: 10 } },
+      { $set: { tags: ['clu'] }, $setOnInsert: { created: true } },
+      { upsert: true },
+    );
     expect(result).toMatchObject({ matchedCount: 0, modifiedCount: 0, upsertedCount: 1 });
     const upserted = await people.findOne({ _id: result.upsertedId as never });
     expect(upserted).toMatchObject({ name: 'barbara', tags: ['clu'], created: true });
     expect(upserted?.age).toBeUndefined();
-    const second = await people.updateOne({ name: 'barbara' }, { $set: { tags: [] }, $setOnInsert: { created: 'again' } }, { upsert: true });
+    const second = await people.updateOne(
+      { name: 'barbara' },
+      { $set: { tags: [] }, $setOnInsert: { created: 'again' } },
+      { upsert: true },
+    );
     expect(second).toMatchObject({ matchedCount: 1, upsertedCount: 0 });
     expect(await people.findOne({ name: 'barbara' })).toMatchObject({ created: true, tags: [] });
   });
@@ -103,15 +144,23 @@ describe.each(backends)('CRUD through the driver on $name', (backend) => {
   });
 
   test('an unknown update operator is rejected (FailedToParse, 9)', async () => {
-    await expect(people.updateOne({ _id: 1 as never }, { $frobnicate: { a: 1 } } as never)).rejects.toMatchObject({ code: 9 });
+    await expect(people.updateOne({ _id: 1 as never }, { $frobnicate: { a: 1 } } as never)).rejects.toMatchObject({
+      code: 9,
+    });
   });
 
   test('operators refuse values of the wrong type, as the server does', async () => {
     await people.insertOne({ _id: 20 as never, n: 'text', list: 'not-an-array', scalar: 5 });
     await expect(people.updateOne({ _id: 20 as never }, { $inc: { n: 1 } })).rejects.toMatchObject({ code: 14 });
-    await expect(people.updateOne({ _id: 20 as never }, { $inc: { scalar: 'x' } } as never)).rejects.toMatchObject({ code: 14 });
-    await expect(people.updateOne({ _id: 20 as never }, { $push: { list: 1 } } as never)).rejects.toMatchObject({ code: 2 });
-    await expect(people.updateOne({ _id: 20 as never }, { $set: { 'scalar.deep': 1 } })).rejects.toMatchObject({ code: 28 });
+    await expect(people.updateOne({ _id: 20 as never }, { $inc: { scalar: 'x' } } as never)).rejects.toMatchObject({
+      code: 14,
+    });
+    await expect(people.updateOne({ _id: 20 as never }, { $push: { list: 1 } } as never)).rejects.toMatchObject({
+      code: 2,
+    });
+    await expect(people.updateOne({ _id: 20 as never }, { $set: { 'scalar.deep': 1 } })).rejects.toMatchObject({
+      code: 28,
+    });
     expect(await people.findOne({ _id: 20 as never })).toEqual({ _id: 20, n: 'text', list: 'not-an-array', scalar: 5 });
   });
 
@@ -137,14 +186,26 @@ describe.each(backends)('CRUD through the driver on $name', (backend) => {
   test('findOneAndUpdate: before/after, sort, upsert; findOneAndDelete; findOneAndReplace', async () => {
     const before = await people.findOneAndUpdate({ tags: 'code' }, { $inc: { age: 1 } }, { sort: { age: -1 } });
     expect(before).toMatchObject({ name: 'grace', age: 85 });
-    const after = await people.findOneAndUpdate({ name: 'grace' }, { $inc: { age: 1 } }, { returnDocument: 'after', projection: { age: 1 } });
+    const after = await people.findOneAndUpdate(
+      { name: 'grace' },
+      { $inc: { age: 1 } },
+      { returnDocument: 'after', projection: { age: 1 } },
+    );
     expect(after).toEqual({ _id: 3, age: 87 });
-    const created = await people.findOneAndUpdate({ name: 'linus' }, { $set: { age: 20 } }, { upsert: true, returnDocument: 'after' });
+    const created = await people.findOneAndUpdate(
+      { name: 'linus' },
+      { $set: { age: 20 } },
+      { upsert: true, returnDocument: 'after' },
+    );
     expect(created).toMatchObject({ name: 'linus', age: 20 });
     expect(created?._id).toBeInstanceOf(ObjectId);
     const none = await people.findOneAndUpdate({ name: 'ghost' }, { $set: { age: 1 } });
     expect(none).toBeNull();
-    const meta = await people.findOneAndUpdate({ name: 'ken' }, { $set: { age: 1 } }, { upsert: true, includeResultMetadata: true });
+    const meta = await people.findOneAndUpdate(
+      { name: 'ken' },
+      { $set: { age: 1 } },
+      { upsert: true, includeResultMetadata: true },
+    );
     expect(meta.value).toBeNull();
     expect(meta.lastErrorObject).toMatchObject({ n: 1, updatedExisting: false });
     const deleted = await people.findOneAndDelete({ name: 'alan' });

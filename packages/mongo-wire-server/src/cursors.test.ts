@@ -47,7 +47,10 @@ describe.each(backends)('cursors on $name', (backend) => {
   });
 
   test('aggregate cursors page too', async () => {
-    const docs = await env.db.collection('many').aggregate([{ $match: { even: false } }], { batchSize: 25 }).toArray();
+    const docs = await env.db
+      .collection('many')
+      .aggregate([{ $match: { even: false } }], { batchSize: 25 })
+      .toArray();
     expect(docs).toHaveLength(125);
     expect(commands('getMore').length).toBeGreaterThanOrEqual(4);
   });

@@ -14,7 +14,11 @@ describe.each(backends)('collections and databases on $name', (backend) => {
     await env.db.createCollection('alpha');
     await env.db.createCollection('beta', { validator: { x: { $exists: true } } });
     await expect(env.db.command({ create: 'alpha' })).rejects.toMatchObject({ code: 48, codeName: 'NamespaceExists' });
-    const infos = (await env.db.listCollections().toArray()) as Array<{ name: string; type?: string; options?: Record<string, unknown> }>;
+    const infos = (await env.db.listCollections().toArray()) as Array<{
+      name: string;
+      type?: string;
+      options?: Record<string, unknown>;
+    }>;
     expect(infos.map((i) => i.name).sort()).toEqual(['alpha', 'beta']);
     const beta = infos.find((i) => i.name === 'beta');
     expect(beta?.options).toMatchObject({ validator: { x: { $exists: true } } });

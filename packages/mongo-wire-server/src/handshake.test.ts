@@ -33,7 +33,10 @@ describe.each(backends)('handshake and server commands on $name', (backend) => {
   });
 
   test('an unknown command fails with CommandNotFound (59)', async () => {
-    await expect(env.db.command({ noSuchCommandHere: 1 })).rejects.toMatchObject({ code: 59, codeName: 'CommandNotFound' });
+    await expect(env.db.command({ noSuchCommandHere: 1 })).rejects.toMatchObject({
+      code: 59,
+      codeName: 'CommandNotFound',
+    });
   });
 
   test('replies carry operationTime and $clusterTime', async () => {

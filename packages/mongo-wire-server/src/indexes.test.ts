@@ -18,14 +18,31 @@ describe.each(backends)('indexes and uniqueness on $name', (backend) => {
   test('the seed 001 indexes keep their options in listIndexes', async () => {
     await env.db.createCollection('lablet_definitions');
     expect(await defs.createIndex('state.name')).toBe('state.name_1');
-    expect(await defs.createIndex([['state.name', 1], ['state.version', 1]], { unique: true })).toBe('state.name_1_state.version_1');
+    expect(
+      await defs.createIndex(
+        [
+          ['state.name', 1],
+          ['state.version', 1],
+        ],
+        { unique: true },
+      ),
+    ).toBe('state.name_1_state.version_1');
     const audit = env.db.collection('scaling_audit_events');
     await audit.createIndex({ timestamp: 1 }, { expireAfterSeconds: YEAR, name: 'ttl_timestamp' });
-    await defs.createIndex({ 'state.slug': 1 }, { unique: true, partialFilterExpression: { 'state.slug': { $type: 'string' } } });
+    await defs.createIndex(
+      { 'state.slug': 1 },
+      { unique: true, partialFilterExpression: { 'state.slug': { $type: 'string' } } },
+    );
     await defs.createIndex({ 'state.alias': 1 }, { unique: true, sparse: true });
 
     const specs = await defs.listIndexes().toArray();
-    expect(specs.map((s) => s.name)).toEqual(['_id_', 'state.name_1', 'state.name_1_state.version_1', 'state.slug_1', 'state.alias_1']);
+    expect(specs.map((s) => s.name)).toEqual([
+      '_id_',
+      'state.name_1',
+      'state.name_1_state.version_1',
+      'state.slug_1',
+      'state.alias_1',
+    ]);
     expect(specs[2]).toMatchObject({ key: { 'state.name': 1, 'state.version': 1 }, unique: true });
     expect(specs[3]).toMatchObject({ unique: true, partialFilterExpression: { 'state.slug': { $type: 'string' } } });
     expect(specs[4]).toMatchObject({ unique: true, sparse: true });
@@ -53,11 +70,21 @@ describe.each(backends)('indexes and uniqueness on $name', (backend) => {
   test('uniqueness holds on update, upsert and findOneAndUpdate', async () => {
     await defs.createIndex({ name: 1 }, { unique: true });
     await defs.insertMany([{ name: 'a' }, { name: 'b' }]);
-    await expect(defs.updateOne({ name: 'b' }, { $set: { name: 'a' } })).rejects.toMatchObject({ code: 11000, keyValue: { name: 'a' } });
-    await expect(defs.updateOne({ name: 'zzz', other: 1 }, { $set: { name: 'a' } }, { upsert: true })).rejects.toMatchObject({ code: 11000 });
+    await expect(defs.updateOne({ name: 'b' }, { $set: { name: 'a' } })).rejects.toMatchObject({
+      code: 11000,
+      keyValue: { name: 'a' },
+    });
+    await expect(
+      defs.updateOne({ name: 'zzz', other: 1 }, { $set: { name: 'a' } }, { upsert: true }),
+    ).rejects.toMatchObject({ code: 11000 });
     await expect(defs.findOneAndUpdate({ name: 'b' }, { $set: { name: 'a' } })).rejects.toMatchObject({ code: 11000 });
     await expect(defs.replaceOne({ name: 'b' }, { name: 'a' })).rejects.toMatchObject({ code: 11000 });
-    expect((await defs.find({}, { projection: { _id: 0 } }).sort({ name: 1 }).toArray())).toEqual([{ name: 'a' }, { name: 'b' }]);
+    expect(
+      await defs
+        .find({}, { projection: { _id: 0 } })
+        .sort({ name: 1 })
+        .toArray(),
+    ).toEqual([{ name: 'a' }, { name: 'b' }]);
     // updating a document to its own key, or freeing a key and reusing it, is fine
     await defs.updateOne({ name: 'a' }, { $set: { name: 'a', touched: true } });
     await defs.updateOne({ name: 'b' }, { $set: { name: 'c' } });
@@ -80,9 +107,15 @@ describe.each(backends)('indexes and uniqueness on $name', (backend) => {
 
     const partial = env.db.collection('partial');
     await partial.createIndex({ email: 1 }, { unique: true, partialFilterExpression: { active: true } });
-    await partial.insertMany([{ email: 'a@x', active: false }, { email: 'a@x', active: false }, { email: 'a@x', active: true }]);
+    await partial.insertMany([
+      { email: 'a@x', active: false },
+      { email: 'a@x', active: false },
+      { email: 'a@x', active: true },
+    ]);
     await expect(partial.insertOne({ email: 'a@x', active: true })).rejects.toMatchObject({ code: 11000 });
-    await expect(partial.updateOne({ active: false }, { $set: { active: true } })).rejects.toMatchObject({ code: 11000 });
+    await expect(partial.updateOne({ active: false }, { $set: { active: true } })).rejects.toMatchObject({
+      code: 11000,
+    });
     expect(await partial.countDocuments({ active: true })).toBe(1);
   });
 
@@ -118,9 +151,14 @@ describe.each(backends)('indexes and uniqueness on $name', (backend) => {
   test('createIndex is idempotent; conflicting specs are rejected', async () => {
     await defs.createIndex({ name: 1 }, { unique: true });
     await defs.createIndex({ name: 1 }, { unique: true });
-    const reply = await env.db.command({ createIndexes: 'lablet_definitions', indexes: [{ key: { name: 1 }, name: 'name_1', unique: true }] });
+    const reply = await env.db.command({
+      createIndexes: 'lablet_definitions',
+      indexes: [{ key: { name: 1 }, name: 'name_1', unique: true }],
+    });
     expect(reply.numIndexesBefore).toBe(reply.numIndexesAfter);
-    await expect(defs.createIndex({ other: 1 }, { name: 'name_1' })).rejects.toMatchObject({ code: expect.toBeOneOf([85, 86]) });
+    await expect(defs.createIndex({ other: 1 }, { name: 'name_1' })).rejects.toMatchObject({
+      code: expect.toBeOneOf([85, 86]),
+    });
     await expect(defs.createIndex({ name: 1 }, { name: 'other_name' })).rejects.toMatchObject({ code: 85 });
     await expect(defs.createIndex({ name: 1 }, { name: 'name_1', unique: false })).rejects.toMatchObject({ code: 85 });
   });
@@ -137,7 +175,10 @@ describe.each(backends)('indexes and uniqueness on $name', (backend) => {
     await expect(defs.dropIndex('_id_')).rejects.toMatchObject({ code: 72 });
     await defs.dropIndexes();
     expect((await defs.listIndexes().toArray()).map((s) => s.name)).toEqual(['_id_']);
-    await expect(env.db.collection('missing').listIndexes().toArray()).rejects.toMatchObject({ code: 26, codeName: 'NamespaceNotFound' });
+    await expect(env.db.collection('missing').listIndexes().toArray()).rejects.toMatchObject({
+      code: 26,
+      codeName: 'NamespaceNotFound',
+    });
   });
 
   test('collMod changes a TTL index', async () => {

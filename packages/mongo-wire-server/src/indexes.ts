@@ -16,9 +16,28 @@ export interface IndexSpec extends Document {
 
 /** Options the server accepts in an index spec; anything else is InvalidIndexSpecificationOption, as mongod does. */
 const ALLOWED_OPTIONS = new Set([
-  'key', 'name', 'v', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'background', 'hidden',
-  'collation', 'weights', 'default_language', 'language_override', 'textIndexVersion', '2dsphereIndexVersion',
-  'bits', 'min', 'max', 'wildcardProjection', 'storageEngine', 'bucketSize', 'ns',
+  'key',
+  'name',
+  'v',
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'expireAfterSeconds',
+  'background',
+  'hidden',
+  'collation',
+  'weights',
+  'default_language',
+  'language_override',
+  'textIndexVersion',
+  '2dsphereIndexVersion',
+  'bits',
+  'min',
+  'max',
+  'wildcardProjection',
+  'storageEngine',
+  'bucketSize',
+  'ns',
 ]);
 
 export function normalizeIndexSpec(raw: Document): IndexSpec {
@@ -30,13 +49,22 @@ export function normalizeIndexSpec(raw: Document): IndexSpec {
   }
   for (const field of Object.keys(raw)) {
     if (!ALLOWED_OPTIONS.has(field)) {
-      throw new CommandError('InvalidIndexSpecificationOption', `The field '${field}' is not valid for an index specification. Specification: ${JSON.stringify(raw)}`);
+      throw new CommandError(
+        'InvalidIndexSpecificationOption',
+        `The field '${field}' is not valid for an index specification. Specification: ${JSON.stringify(raw)}`,
+      );
     }
   }
-  if (raw.expireAfterSeconds !== undefined && (typeof raw.expireAfterSeconds !== 'number' || raw.expireAfterSeconds < 0)) {
-    throw new CommandError('InvalidOptions', 'TTL index \'expireAfterSeconds\' option must be a non-negative number');
+  if (
+    raw.expireAfterSeconds !== undefined &&
+    (typeof raw.expireAfterSeconds !== 'number' || raw.expireAfterSeconds < 0)
+  ) {
+    throw new CommandError('InvalidOptions', "TTL index 'expireAfterSeconds' option must be a non-negative number");
   }
-  if (raw.partialFilterExpression !== undefined && (typeof raw.partialFilterExpression !== 'object' || raw.partialFilterExpression === null)) {
+  if (
+    raw.partialFilterExpression !== undefined &&
+    (typeof raw.partialFilterExpression !== 'object' || raw.partialFilterExpression === null)
+  ) {
     throw new CommandError('TypeMismatch', "'partialFilterExpression' for an index must be a document");
   }
   if (raw.partialFilterExpression !== undefined && raw.sparse === true) {
@@ -51,12 +79,17 @@ export function normalizeIndexSpec(raw: Document): IndexSpec {
 /** Key pattern and options that make two specs "the same index" (name aside). */
 export function indexIdentity(spec: IndexSpec): string {
   const { v: _v, name: _name, ...rest } = spec;
-  const ordered = Object.keys(rest).sort().map((k) => [k, rest[k]]);
+  const ordered = Object.keys(rest)
+    .sort()
+    .map((k) => [k, rest[k]]);
   return keyString(ordered);
 }
 
 export function sameKeyPattern(a: IndexSpec, b: IndexSpec): boolean {
-  return keyString(a.key) === keyString(b.key) && keyString(a.partialFilterExpression ?? null) === keyString(b.partialFilterExpression ?? null);
+  return (
+    keyString(a.key) === keyString(b.key) &&
+    keyString(a.partialFilterExpression ?? null) === keyString(b.partialFilterExpression ?? null)
+  );
 }
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -87,7 +120,9 @@ export class IndexKeyer {
       if (values.has(key)) continue;
       keys.push(key);
       const keyValue: Document = {};
-      this.fields.forEach((field, i) => { keyValue[field] = combo[i]; });
+      this.fields.forEach((field, i) => {
+        keyValue[field] = combo[i];
+      });
       values.set(key, keyValue);
     }
     return { keys, values };
@@ -102,7 +137,12 @@ export function formatKeyValue(keyValue: Document): string {
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Date) return `new Date(${value.getTime()})`;
-  if (value && typeof value === 'object' && '_bsontype' in value && (value as { _bsontype: string })._bsontype === 'ObjectId') {
+  if (
+    value &&
+    typeof value === 'object' &&
+    '_bsontype' in value &&
+    (value as { _bsontype: string })._bsontype === 'ObjectId'
+  ) {
     return `ObjectId('${String(value)}')`;
   }
   if (value && typeof value === 'object') return JSON.stringify(value);

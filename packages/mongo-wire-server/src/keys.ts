@@ -1,4 +1,5 @@
-// Canonical strings for BSON values, so equal values (as the server compares them for _id and unique keys) share a Map key.
+// Canonical strings for BSON values, so equal values (as the server compares them for _id and unique keys) share a Map
+// key.
 import { EJSON, type Document } from 'bson';
 
 export function keyString(value: unknown): string {

@@ -20,11 +20,14 @@ describe.each(backends)('concurrent lock acquisition on $name', (backend) => {
       const attempt = async (client: MongoClient, holder: string) => {
         const now = new Date();
         try {
-          const lock = await client.db(dbName).collection('locks').findOneAndUpdate(
-            { name: 'migrations', $or: [{ holder: null }, { expires: { $lt: now } }] },
-            { $set: { holder, expires: new Date(now.getTime() + 30_000) } },
-            { upsert: true, returnDocument: 'after' },
-          );
+          const lock = await client
+            .db(dbName)
+            .collection('locks')
+            .findOneAndUpdate(
+              { name: 'migrations', $or: [{ holder: null }, { expires: { $lt: now } }] },
+              { $set: { holder, expires: new Date(now.getTime() + 30_000) } },
+              { upsert: true, returnDocument: 'after' },
+            );
           return lock?.holder === holder;
         } catch (error) {
           if (error instanceof MongoServerError && error.code === 11000) return false;

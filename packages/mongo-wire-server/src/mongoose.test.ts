@@ -13,7 +13,8 @@ const targets: Array<{ name: string; start: () => Promise<{ uri: string; close: 
     },
   },
 ];
-if (realUrl) targets.push({ name: 'real mongod (MONGO_URL)', start: async () => ({ uri: realUrl, close: async () => {} }) });
+if (realUrl)
+  targets.push({ name: 'real mongod (MONGO_URL)', start: async () => ({ uri: realUrl, close: async () => {} }) });
 
 describe.each(targets)('mongoose on $name', (target) => {
   let server: { uri: string; close: () => Promise<void> };
@@ -33,7 +34,9 @@ describe.each(targets)('mongoose on $name', (target) => {
 
   beforeAll(async () => {
     server = await target.start();
-    connection = await mongoose.createConnection(server.uri, { dbName: randomDbName('mongoose'), serverSelectionTimeoutMS: 5000 }).asPromise();
+    connection = await mongoose
+      .createConnection(server.uri, { dbName: randomDbName('mongoose'), serverSelectionTimeoutMS: 5000 })
+      .asPromise();
   });
   afterAll(async () => {
     await connection.dropDatabase();
@@ -45,7 +48,9 @@ describe.each(targets)('mongoose on $name', (target) => {
     const Worker = connection.model('Worker', workerSchema);
     await Worker.init(); // creates the collection and the unique index from the schema
     const indexes = await Worker.collection.listIndexes().toArray();
-    expect(indexes).toEqual(expect.arrayContaining([expect.objectContaining({ key: { 'state.name': 1 }, unique: true })]));
+    expect(indexes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: { 'state.name': 1 }, unique: true })]),
+    );
 
     await Worker.create([{ state: { name: 'w1' } }, { state: { name: 'w2', status: 'stopped' } }]);
     const running = await Worker.find({ 'state.status': 'running' }).lean();
@@ -63,7 +68,10 @@ describe.each(targets)('mongoose on $name', (target) => {
     await w2.save();
     expect(await Worker.countDocuments({ 'state.status': 'running' })).toBe(2);
 
-    await expect(Worker.create({ state: { name: 'w1' } })).rejects.toMatchObject({ code: 11000, keyValue: { 'state.name': 'w1' } });
+    await expect(Worker.create({ state: { name: 'w1' } })).rejects.toMatchObject({
+      code: 11000,
+      keyValue: { 'state.name': 'w1' },
+    });
 
     const before = await Worker.find().sort({ _id: 1 }).lean();
     await expect(
@@ -81,7 +89,11 @@ describe.each(targets)('mongoose on $name', (target) => {
     });
     expect(await Worker.countDocuments()).toBe(3);
 
-    const found = await Worker.findOneAndUpdate({ 'state.name': 'w4' }, { $set: { 'state.status': 'new' } }, { upsert: true, returnDocument: 'after' });
+    const found = await Worker.findOneAndUpdate(
+      { 'state.name': 'w4' },
+      { $set: { 'state.status': 'new' } },
+      { upsert: true, returnDocument: 'after' },
+    );
     expect(found.state?.status).toBe('new');
     expect((await Worker.deleteMany({ 'state.status': 'new' })).deletedCount).toBe(1);
   });

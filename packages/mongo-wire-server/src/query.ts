@@ -35,7 +35,8 @@ function candidates(collection: Collection, filter: Document): Iterable<Document
   let ids: unknown[] | undefined;
   if (isLiteral(id)) ids = [id];
   else if (isPlainObject(id) && Object.keys(id).length === 1 && '$eq' in id && isLiteral(id.$eq)) ids = [id.$eq];
-  else if (isPlainObject(id) && Object.keys(id).length === 1 && Array.isArray(id.$in) && id.$in.every(isLiteral)) ids = id.$in as unknown[];
+  else if (isPlainObject(id) && Object.keys(id).length === 1 && Array.isArray(id.$in) && id.$in.every(isLiteral))
+    ids = id.$in as unknown[];
   if (!ids) return collection.docs.values();
   const found = new Set<Document>();
   for (const value of ids) {
@@ -72,7 +73,8 @@ export function select(collection: Collection | undefined, options: SelectOption
     } else {
       selected = skip || limit !== Infinity ? matched.slice(skip, skip + limit) : matched;
     }
-    const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
+    const projection =
+      options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
     return projection ? (mingoFind(selected, {}, projection).all() as Document[]) : selected;
   } catch (error) {
     throw toCommandError(error);

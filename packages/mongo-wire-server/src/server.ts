@@ -4,7 +4,14 @@ import type { Document } from 'bson';
 import { runCommand } from './commands/dispatch.js';
 import { CommandError } from './errors.js';
 import { ServerState } from './state.js';
-import { encodeOpMsg, encodeOpMsgWithChecksum, encodeOpReply, parseMessage, ProtocolError, readHeader } from './wire-protocol.js';
+import {
+  encodeOpMsg,
+  encodeOpMsgWithChecksum,
+  encodeOpReply,
+  parseMessage,
+  ProtocolError,
+  readHeader,
+} from './wire-protocol.js';
 
 export interface MongoWireServerOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -94,7 +101,12 @@ function serveConnection(socket: net.Socket, state: ServerState, onCommand: Mong
   });
 }
 
-function answer(message: Buffer, state: ServerState, connectionId: number, onCommand: MongoWireServerOptions['onCommand']): Buffer | null {
+function answer(
+  message: Buffer,
+  state: ServerState,
+  connectionId: number,
+  onCommand: MongoWireServerOptions['onCommand'],
+): Buffer | null {
   let request;
   try {
     request = parseMessage(message);
@@ -112,5 +124,7 @@ function answer(message: Buffer, state: ServerState, connectionId: number, onCom
   const reply = runCommand(state, db, request.body, connectionId);
   // moreToCome from the client = unacknowledged write (w: 0): run it, send nothing back.
   if (request.moreToCome) return null;
-  return request.flags & 1 ? encodeOpMsgWithChecksum(request.header.requestId, reply) : encodeOpMsg(request.header.requestId, reply);
+  return request.flags & 1
+    ? encodeOpMsgWithChecksum(request.header.requestId, reply)
+    : encodeOpMsg(request.header.requestId, reply);
 }

@@ -11,12 +11,15 @@ interface SessionTransaction {
 
 function sessionKey(lsid: unknown): string {
   const id = (lsid as { id?: Binary } | undefined)?.id;
-  if (!id || typeof id !== 'object' || !('buffer' in id)) throw new CommandError('BadValue', 'transaction commands need an lsid with an id');
+  if (!id || typeof id !== 'object' || !('buffer' in id))
+    throw new CommandError('BadValue', 'transaction commands need an lsid with an id');
   return Buffer.from(id.buffer).toString('hex');
 }
 
 function noSuchTransaction(txnNumber: number): CommandError {
-  return new CommandError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`, {}, ['TransientTransactionError']);
+  return new CommandError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`, {}, [
+    'TransientTransactionError',
+  ]);
 }
 
 export class Sessions {
@@ -36,7 +39,10 @@ export class Sessions {
     const current = this.transactions.get(key);
     if (body.startTransaction === true) {
       if (current && txnNumber < current.txnNumber) {
-        throw new CommandError('TransactionTooOld', `Cannot start transaction ${txnNumber} on session because a newer transaction ${current.txnNumber} has already started.`);
+        throw new CommandError(
+          'TransactionTooOld',
+          `Cannot start transaction ${txnNumber} on session because a newer transaction ${current.txnNumber} has already started.`,
+        );
       }
       const started: SessionTransaction = { txnNumber, state: 'active', view: new TransactionView(this.catalog) };
       this.transactions.set(key, started);
@@ -66,7 +72,8 @@ export class Sessions {
     const key = sessionKey(body.lsid);
     const txnNumber = Number(body.txnNumber);
     const current = this.transactions.get(key);
-    if (!current || current.txnNumber !== txnNumber || current.state === 'committed') throw noSuchTransaction(txnNumber);
+    if (!current || current.txnNumber !== txnNumber || current.state === 'committed')
+      throw noSuchTransaction(txnNumber);
     current.state = 'aborted';
   }
 
@@ -74,7 +81,8 @@ export class Sessions {
   abortAfterError(body: Document): void {
     if (body.autocommit !== false) return;
     const current = this.transactions.get(sessionKey(body.lsid));
-    if (current && current.txnNumber === Number(body.txnNumber) && current.state === 'active') current.state = 'aborted';
+    if (current && current.txnNumber === Number(body.txnNumber) && current.state === 'active')
+      current.state = 'aborted';
   }
 
   end(lsids: unknown[]): void {

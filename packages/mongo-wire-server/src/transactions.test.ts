@@ -51,7 +51,9 @@ describe.each(backends)('transactions on $name', (backend) => {
       await workers.deleteOne({ _id: 1 as never }, { session });
       await env.db.collection('lablet_instances').insertOne({ a: 1 }, { session });
       await env.db.collection('lablet_instances').createIndex({ a: 1 }, { unique: true, session });
-      expect((await env.db.collection('lablet_instances').listIndexes({ session }).toArray()).map((i) => i.name)).toContain('a_1');
+      expect(
+        (await env.db.collection('lablet_instances').listIndexes({ session }).toArray()).map((i) => i.name),
+      ).toContain('a_1');
       // the transaction sees its own writes
       expect(await workers.countDocuments({ touched: true }, { session })).toBe(2);
       await session.abortTransaction();
@@ -96,7 +98,9 @@ describe.each(backends)('transactions on $name', (backend) => {
     try {
       session.startTransaction();
       await workers.insertOne({ _id: 5 as never, state: { name: 'w5' } }, { session });
-      const dup = await workers.insertOne({ _id: 6 as never, state: { name: 'w1' } }, { session }).catch((e: unknown) => e);
+      const dup = await workers
+        .insertOne({ _id: 6 as never, state: { name: 'w1' } }, { session })
+        .catch((e: unknown) => e);
       expect(dup).toBeInstanceOf(MongoServerError);
       expect(dup).toMatchObject({ code: 11000 });
       await expect(session.commitTransaction()).rejects.toMatchObject({ code: 251 });

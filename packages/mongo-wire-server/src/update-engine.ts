@@ -22,7 +22,8 @@ export function isOperatorUpdate(u: UpdateSpec): u is Document {
 
 export function validateUpdate(u: unknown): asserts u is UpdateSpec {
   if (Array.isArray(u)) return;
-  if (!isPlainObject(u)) throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
+  if (!isPlainObject(u))
+    throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
   const keys = Object.keys(u);
   const operators = keys.filter((k) => k.startsWith('$'));
   if (operators.length > 0 && operators.length !== keys.length) {
@@ -39,7 +40,9 @@ export interface ApplyOptions {
 }
 
 function usesPositional(modifier: Document): boolean {
-  return Object.values(modifier).some((fields) => isPlainObject(fields) && Object.keys(fields).some((path) => /\.\$(\.|$)/.test(path)));
+  return Object.values(modifier).some(
+    (fields) => isPlainObject(fields) && Object.keys(fields).some((path) => /\.\$(\.|$)/.test(path)),
+  );
 }
 
 /** Returns the updated copy of `doc` (never mutates it). */
@@ -52,7 +55,11 @@ export function applyUpdate(doc: Document, u: UpdateSpec, options: ApplyOptions 
     next = cloneDocument(doc);
     const { $setOnInsert, ...rest } = u;
     for (const op of Object.keys(rest)) {
-      if (!isPlainObject(rest[op])) throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeof rest[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(rest[op])}}`);
+      if (!isPlainObject(rest[op]))
+        throw new CommandError(
+          'FailedToParse',
+          `Modifiers operate on fields but we found type ${typeof rest[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(rest[op])}}`,
+        );
     }
     checkOperandTypes(doc, rest);
     if (options.inserting && isPlainObject($setOnInsert)) checkOperandTypes(doc, { $set: $setOnInsert });
@@ -60,9 +67,11 @@ export function applyUpdate(doc: Document, u: UpdateSpec, options: ApplyOptions 
       const condition = usesPositional(rest) ? options.condition : undefined;
       mingoUpdate(next, rest, options.arrayFilters, condition, { cloneMode: 'deep' });
     }
-    if (options.inserting && isPlainObject($setOnInsert)) mingoUpdate(next, { $set: $setOnInsert }, undefined, undefined, { cloneMode: 'deep' });
+    if (options.inserting && isPlainObject($setOnInsert))
+      mingoUpdate(next, { $set: $setOnInsert }, undefined, undefined, { cloneMode: 'deep' });
   } else {
-    if (Object.keys(u).some((k) => k.startsWith('$'))) throw new CommandError('FailedToParse', 'The dollar ($) prefixed field in replacement is not valid for storage');
+    if (Object.keys(u).some((k) => k.startsWith('$')))
+      throw new CommandError('FailedToParse', 'The dollar ($) prefixed field in replacement is not valid for storage');
     const { _id, ...fields } = u as Document;
     if (_id !== undefined && doc._id !== undefined && keyString(_id) !== keyString(doc._id)) {
       throw immutableId();
@@ -106,7 +115,10 @@ export function applyUpdateToMany(docs: Document[], u: UpdateSpec, options: Appl
 }
 
 function immutableId(): CommandError {
-  return new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  return new CommandError(
+    'ImmutableField',
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
 }
 
 export function idFirst(doc: Document): Document {
@@ -116,7 +128,9 @@ export function idFirst(doc: Document): Document {
   return { _id, ...rest };
 }
 
-/** The document an upsert starts from: the filter's equality conditions (`{a: 1}`, `{a: {$eq: 1}}`, `$and` of those). */
+/**
+ * The document an upsert starts from: the filter's equality conditions (`{a: 1}`, `{a: {$eq: 1}}`, `$and` of those).
+ */
 export function upsertSeed(filter: Document): Document {
   const seed: Document = {};
   collectEqualities(filter, seed);

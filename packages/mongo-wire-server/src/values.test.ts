@@ -5,7 +5,12 @@ import { cloneValue, sameValue } from './values.js';
 describe('stored value copy and equality', () => {
   test('clones are deep for objects, arrays and dates, and keep BSON classes', () => {
     const oid = new ObjectId();
-    const original = { _id: oid, when: new Date(5), nested: { list: [1, { x: 2 }] }, big: Long.fromString('9007199254740993') };
+    const original = {
+      _id: oid,
+      when: new Date(5),
+      nested: { list: [1, { x: 2 }] },
+      big: Long.fromString('9007199254740993'),
+    };
     const copy = cloneValue(original);
     expect(copy).toEqual(original);
     expect(copy._id).toBeInstanceOf(ObjectId);

@@ -6,7 +6,10 @@ function isBsonValue(value: object): value is { _bsontype: string; equals?: (oth
   return '_bsontype' in value;
 }
 
-/** Copies plain objects, arrays and dates; BSON value objects (ObjectId, Long, Binary, ...) are never mutated, so shared. */
+/**
+ * Copies plain objects, arrays and dates; BSON value objects (ObjectId, Long, Binary, ...) are never mutated, so
+ * shared.
+ */
 export function cloneValue<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(cloneValue) as T;
@@ -27,7 +30,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => sameValue(item, b[i]));
   }
-  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   if (isBsonValue(a) || isBsonValue(b)) {
     if (!isBsonValue(a) || !isBsonValue(b) || a._bsontype !== b._bsontype) return false;
     return typeof a.equals === 'function' ? a.equals(b) : keyString(a) === keyString(b);

@@ -104,18 +104,45 @@ describe('wire protocol framing', () => {
 
   test('OP_MSG kind-1 document sequences carry insert batches', async () => {
     const client = await RawClient.connect(server.port);
-    const docs = [{ _id: 1, a: 'x' }, { _id: 2, a: 'y' }, { _id: 3, a: 'z' }];
-    const insert = replyBody((await client.send(OP_MSG, opMsg({ insert: 'seq', $db: 'raw', ordered: true }, [['documents', docs]]))) as Buffer);
+    const docs = [
+      { _id: 1, a: 'x' },
+      { _id: 2, a: 'y' },
+      { _id: 3, a: 'z' },
+    ];
+    const insert = replyBody(
+      (await client.send(OP_MSG, opMsg({ insert: 'seq', $db: 'raw', ordered: true }, [['documents', docs]]))) as Buffer,
+    );
     expect(insert).toMatchObject({ n: 3, ok: 1 });
     const update = replyBody(
-      (await client.send(OP_MSG, opMsg({ update: 'seq', $db: 'raw' }, [['updates', [{ q: { _id: 2 }, u: { $set: { b: true } } }, { q: { a: 'z' }, u: { $set: { b: false } } }]]]))) as Buffer,
+      (await client.send(
+        OP_MSG,
+        opMsg({ update: 'seq', $db: 'raw' }, [
+          [
+            'updates',
+            [
+              { q: { _id: 2 }, u: { $set: { b: true } } },
+              { q: { a: 'z' }, u: { $set: { b: false } } },
+            ],
+          ],
+        ]),
+      )) as Buffer,
     );
     expect(update).toMatchObject({ n: 2, nModified: 2, ok: 1 });
-    const del = replyBody((await client.send(OP_MSG, opMsg({ delete: 'seq', $db: 'raw' }, [['deletes', [{ q: { _id: 1 }, limit: 1 }]]]))) as Buffer);
+    const del = replyBody(
+      (await client.send(
+        OP_MSG,
+        opMsg({ delete: 'seq', $db: 'raw' }, [['deletes', [{ q: { _id: 1 }, limit: 1 }]]]),
+      )) as Buffer,
+    );
     expect(del).toMatchObject({ n: 1, ok: 1 });
     const found = replyBody((await client.send(OP_MSG, opMsg({ find: 'seq', filter: {}, $db: 'raw' }))) as Buffer);
-    expect(found.cursor.firstBatch).toEqual([{ _id: 2, a: 'y', b: true }, { _id: 3, a: 'z', b: false }]);
-    expect(typeof found.cursor.id === 'bigint' || typeof found.cursor.id === 'object' || found.cursor.id === 0).toBe(true);
+    expect(found.cursor.firstBatch).toEqual([
+      { _id: 2, a: 'y', b: true },
+      { _id: 3, a: 'z', b: false },
+    ]);
+    expect(typeof found.cursor.id === 'bigint' || typeof found.cursor.id === 'object' || found.cursor.id === 0).toBe(
+      true,
+    );
     client.close();
   });
 
@@ -144,7 +171,9 @@ describe('wire protocol framing', () => {
 
   test('moreToCome: the write runs and no reply is sent', async () => {
     const client = await RawClient.connect(server.port);
-    await client.send(OP_MSG, opMsg({ insert: 'quiet', $db: 'raw' }, [['documents', [{ _id: 'q' }]]], 2), { expectReply: false });
+    await client.send(OP_MSG, opMsg({ insert: 'quiet', $db: 'raw' }, [['documents', [{ _id: 'q' }]]], 2), {
+      expectReply: false,
+    });
     const count = replyBody((await client.send(OP_MSG, opMsg({ count: 'quiet', $db: 'raw' }))) as Buffer);
     expect(count).toMatchObject({ n: 1, ok: 1 }); // the next reply answers the count, not the insert
     client.close();
@@ -161,7 +190,12 @@ describe('wire protocol framing', () => {
   test('unknown commands: CommandNotFound (59) in the server shape', async () => {
     const client = await RawClient.connect(server.port);
     const reply = replyBody((await client.send(OP_MSG, opMsg({ frobnicate: 1, $db: 'admin' }))) as Buffer);
-    expect(reply).toMatchObject({ ok: 0, code: 59, codeName: 'CommandNotFound', errmsg: "no such command: 'frobnicate'" });
+    expect(reply).toMatchObject({
+      ok: 0,
+      code: 59,
+      codeName: 'CommandNotFound',
+      errmsg: "no such command: 'frobnicate'",
+    });
     client.close();
   });
 

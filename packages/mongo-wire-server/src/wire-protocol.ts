@@ -63,7 +63,8 @@ function readCString(buffer: Buffer, offset: number): { value: string; next: num
 
 function readDocument(buffer: Buffer, offset: number): { doc: Document; next: number } {
   const size = buffer.readInt32LE(offset);
-  if (size < 5 || offset + size > buffer.length) throw new ProtocolError(`BSON document of ${size} bytes overruns the message`);
+  if (size < 5 || offset + size > buffer.length)
+    throw new ProtocolError(`BSON document of ${size} bytes overruns the message`);
   return { doc: deserialize(buffer.subarray(offset, offset + size), deserializeOptions), next: offset + size };
 }
 
@@ -72,13 +73,15 @@ export function parseMessage(buffer: Buffer): Request {
   const header = readHeader(buffer);
   if (header.opCode === OP_MSG) return parseOpMsg(header, buffer);
   if (header.opCode === OP_QUERY) return parseOpQuery(header, buffer);
-  if (header.opCode === OP_COMPRESSED) throw new ProtocolError('OP_COMPRESSED is not supported (compression is never advertised)');
+  if (header.opCode === OP_COMPRESSED)
+    throw new ProtocolError('OP_COMPRESSED is not supported (compression is never advertised)');
   throw new ProtocolError(`unsupported opCode ${header.opCode}`);
 }
 
 function parseOpMsg(header: MessageHeader, buffer: Buffer): OpMsgRequest {
   const flags = buffer.readUInt32LE(16);
-  if ((flags & 0xffff & ~KNOWN_FLAGS) !== 0) throw new ProtocolError(`unknown required OP_MSG flag bits 0x${flags.toString(16)}`);
+  if ((flags & 0xffff & ~KNOWN_FLAGS) !== 0)
+    throw new ProtocolError(`unknown required OP_MSG flag bits 0x${flags.toString(16)}`);
   let end = buffer.length;
   if (flags & CHECKSUM_PRESENT) {
     end -= 4;

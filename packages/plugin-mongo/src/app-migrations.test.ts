@@ -14,7 +14,9 @@ const appMigration = defineMigration<MongoTarget>({
   title: 'app: cml_workers.state.note',
   requires: ['002_cml_worker_extensions'],
   async up(ctx) {
-    await dbOf(ctx.target).collection('cml_workers').updateMany({}, { $set: { 'state.note': 'app' } });
+    await dbOf(ctx.target)
+      .collection('cml_workers')
+      .updateMany({}, { $set: { 'state.note': 'app' } });
   },
 });
 

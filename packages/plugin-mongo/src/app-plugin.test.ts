@@ -15,15 +15,22 @@ const addPlan = defineMigration<MongoTarget>({
   id: '001_app_plan',
   title: 'accounts.plan = "free"',
   async up(ctx) {
-    await dbOf(ctx.target).collection('accounts').updateMany({ plan: { $exists: false } }, { $set: { plan: 'free' } });
+    await dbOf(ctx.target)
+      .collection('accounts')
+      .updateMany({ plan: { $exists: false } }, { $set: { plan: 'free' } });
   },
   async down(ctx) {
-    await dbOf(ctx.target).collection('accounts').updateMany({}, { $unset: { plan: '' } });
+    await dbOf(ctx.target)
+      .collection('accounts')
+      .updateMany({}, { $unset: { plan: '' } });
   },
 });
 
 describe('mongoAppPlugin', () => {
-  for (const order of [['app', 'shipped'], ['shipped', 'app']] as const) {
+  for (const order of [
+    ['app', 'shipped'],
+    ['shipped', 'app'],
+  ] as const) {
     test(`runs beside mongoPlugin (${order.join(' then ')}) with its own ledger`, async () => {
       const db = await freshDb(mongo.client);
       try {
@@ -31,12 +38,24 @@ describe('mongoAppPlugin', () => {
         await db.collection('cml_workers').insertMany([legacyWorker(0)] as never[]);
         const plugins = { app: mongoAppPlugin({ migrations: [addPlan] }), shipped: mongoPlugin() };
         for (const which of order) {
-          const result = await runPendingMigrations({ plugin: plugins[which], target: db, contexts: ['LABLET_ENABLED', 'SCHEDULER_ENABLED', 'CONTROLLER_ENABLED'] });
+          const result = await runPendingMigrations({
+            plugin: plugins[which],
+            target: db,
+            contexts: ['LABLET_ENABLED', 'SCHEDULER_ENABLED', 'CONTROLLER_ENABLED'],
+          });
           expect(result.outcome).toBe('migrated');
         }
-        expect(await db.collection('accounts').find({}).sort({ _id: 1 }).toArray()).toEqual([{ _id: 'a1', plan: 'free' }, { _id: 'a2', plan: 'pro' }]);
-        expect((await db.collection(APP_DEFAULT_NAMES.ledger).find({}).toArray()).map((d) => d.name)).toEqual(['001_app_plan']);
-        expect((await db.collection('migrations').find({}).toArray()).map((d) => d.name).sort()).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
+        expect(await db.collection('accounts').find({}).sort({ _id: 1 }).toArray()).toEqual([
+          { _id: 'a1', plan: 'free' },
+          { _id: 'a2', plan: 'pro' },
+        ]);
+        expect((await db.collection(APP_DEFAULT_NAMES.ledger).find({}).toArray()).map((d) => d.name)).toEqual([
+          '001_app_plan',
+        ]);
+        expect((await db.collection('migrations').find({}).toArray()).map((d) => d.name).sort()).toEqual([
+          '001_lablet_collections',
+          '002_cml_worker_extensions',
+        ]);
         // Neither plugin's state shows the other's bookkeeping; the app's collection shows in both.
         expect(Object.keys(await readState(db))).toContain('accounts');
         expect(Object.keys(await readState(db)).filter((n) => n.includes('migrations'))).toEqual([]);
@@ -56,11 +75,16 @@ describe('mongoAppPlugin', () => {
         title: 'half a change, then a failure',
         requires: ['001_app_plan'],
         async up(ctx) {
-          await dbOf(ctx.target).collection('accounts').updateMany({}, { $set: { broken: true } });
+          await dbOf(ctx.target)
+            .collection('accounts')
+            .updateMany({}, { $set: { broken: true } });
           throw new Error('app step failed');
         },
       });
-      const plugin = mongoAppPlugin({ migrations: [addPlan, broken], touches: { '001_app_plan': ['accounts'], '002_app_broken': ['accounts'] } });
+      const plugin = mongoAppPlugin({
+        migrations: [addPlan, broken],
+        touches: { '001_app_plan': ['accounts'], '002_app_broken': ['accounts'] },
+      });
       await expect(createRunner({ plugin, target: db }).up()).rejects.toThrow(/app step failed/);
       expect(await db.collection('accounts').find({}).toArray()).toEqual([{ _id: 'a1' }]);
       expect(await db.collection(APP_DEFAULT_NAMES.ledger).countDocuments({ outcome: 'applied' })).toBe(0);

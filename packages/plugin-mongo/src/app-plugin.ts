@@ -47,8 +47,15 @@ export function mongoAppPlugin(options: MongoAppPluginOptions): Plugin<MongoTarg
     name: options.name ?? MONGO_APP_PLUGIN_NAME,
     migrations: [...options.migrations],
     traits: [],
-    guards: [snapshotGuard({ collection: names.snapshots, touches, ...(options.keepSnapshots === undefined ? {} : { keep: options.keepSnapshots }) })],
-    ledger: (target) => mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
+    guards: [
+      snapshotGuard({
+        collection: names.snapshots,
+        touches,
+        ...(options.keepSnapshots === undefined ? {} : { keep: options.keepSnapshots }),
+      }),
+    ],
+    ledger: (target) =>
+      mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
     describe: describeTarget,
     capture: (target, dir) => captureToDir(dbOf(target), dir, names),
     rehearse: (target) => rehearseOnCopy(dbOf(target), names),

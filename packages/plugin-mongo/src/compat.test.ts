@@ -13,13 +13,22 @@ let backend: Backend;
 let conn: mongoose.Connection;
 
 // The legacy app's model knows only the old fields (strict: unknown fields are ignored, not rejected).
-const legacySchema = new Schema({ _id: String, id: String, state: { name: String, status: String, aws_region: String } }, { collection: 'cml_workers' });
+const legacySchema = new Schema(
+  { _id: String, id: String, state: { name: String, status: String, aws_region: String } },
+  { collection: 'cml_workers' },
+);
 
 beforeAll(async () => {
   backend = await startBackend();
-  conn = await mongoose.createConnection(backend.uri, { dbName: randomDbName('tm_compat'), serverSelectionTimeoutMS: 5000 }).asPromise();
+  conn = await mongoose
+    .createConnection(backend.uri, { dbName: randomDbName('tm_compat'), serverSelectionTimeoutMS: 5000 })
+    .asPromise();
   await conn.collection('cml_workers').insertMany([legacyWorker(1), labletWorker(2)] as never[]);
-  await runPendingMigrations({ plugin: mongoPlugin(), target: { connection: conn }, contexts: contextsFromFlags({ LABLET_ENABLED: true }) });
+  await runPendingMigrations({
+    plugin: mongoPlugin(),
+    target: { connection: conn },
+    contexts: contextsFromFlags({ LABLET_ENABLED: true }),
+  });
 });
 afterAll(async () => {
   await conn?.dropDatabase();

@@ -14,7 +14,9 @@ const mongo = useBackend();
 
 async function legacyDb(): Promise<Db> {
   const db = await freshDb(mongo.client);
-  await db.collection('cml_workers').insertMany([legacyWorker(1), legacyWorker(2, { port_range_start: 4000 }), labletWorker(3)] as never[]);
+  await db
+    .collection('cml_workers')
+    .insertMany([legacyWorker(1), legacyWorker(2, { port_range_start: 4000 }), labletWorker(3)] as never[]);
   await db.collection('scaling_audit_events').createIndex({ timestamp: 1 });
   return db;
 }
@@ -51,10 +53,14 @@ describe('a fault at every write of a run', () => {
           fired.push(plan.fired);
           const state = await exact(db);
           const applied = (await plugin.ledger(db).read()).filter((e) => e.outcome === 'applied').map((e) => e.id);
-          if (state === x) expect(applied, `fault at write ${k} (${plan.fired}): target is x, ledger must claim nothing`).toEqual([]);
+          if (state === x)
+            expect(applied, `fault at write ${k} (${plan.fired}): target is x, ledger must claim nothing`).toEqual([]);
           else {
             expect(state, `fault at write ${k} (${plan.fired}): target must be x or up(x)`).toBe(upX);
-            expect(applied, `fault at write ${k} (${plan.fired}): target is up(x), ledger must say so`).toEqual(['001_lablet_collections', '002_cml_worker_extensions']);
+            expect(applied, `fault at write ${k} (${plan.fired}): target is up(x), ledger must say so`).toEqual([
+              '001_lablet_collections',
+              '002_cml_worker_extensions',
+            ]);
           }
           await createRunner({ plugin, target: db, lock }).up();
           expect(await exact(db), `rerun after a fault at write ${k} (${plan.fired})`).toBe(upX);

@@ -6,7 +6,10 @@ import { mongoHarness } from './test/harness.js';
 
 const mongo = useBackend();
 
-const harness = mongoHarness(() => mongo.backend, () => mongo.client);
+const harness = mongoHarness(
+  () => mongo.backend,
+  () => mongo.client,
+);
 
 describeGolden(harness, { dir: fileURLToPath(new URL('../../../fixtures/plugin-mongo', import.meta.url)) });
 describeLaws(harness, { runs: 10, concurrency: 8 });

@@ -40,30 +40,65 @@ describe('mongo ledger', () => {
       await db.collection('migrations').insertOne({ name: '001_lablet_collections', applied_at: at });
       const ledger = mongoLedger(db, { checksums: new Map([['001_lablet_collections', 'abc123']]) });
       const [entry] = await ledger.read();
-      expect(entry).toMatchObject({ id: '001_lablet_collections', outcome: 'applied', checksum: 'abc123', at: at.toISOString(), runId: 'legacy' });
+      expect(entry).toMatchObject({
+        id: '001_lablet_collections',
+        outcome: 'applied',
+        checksum: 'abc123',
+        at: at.toISOString(),
+        runId: 'legacy',
+      });
       expect(entry?.note).toMatch(/without a checksum/);
 
       // Re-recording replaces the seed's document instead of leaving two.
-      await ledger.record({ id: '001_lablet_collections', checksum: 'abc123', outcome: 'applied', at: at.toISOString(), durationMs: 5, by: 'me@host:1', runId: 'r1' });
+      await ledger.record({
+        id: '001_lablet_collections',
+        checksum: 'abc123',
+        outcome: 'applied',
+        at: at.toISOString(),
+        durationMs: 5,
+        by: 'me@host:1',
+        runId: 'r1',
+      });
       const docs = await db.collection('migrations').find({ name: '001_lablet_collections' }).toArray();
       expect(docs).toHaveLength(1);
-      expect(docs[0]).toMatchObject({ name: '001_lablet_collections', applied_at: at, checksum: 'abc123', duration: 5, by: 'me@host:1', outcome: 'applied', run_id: 'r1' });
+      expect(docs[0]).toMatchObject({
+        name: '001_lablet_collections',
+        applied_at: at,
+        checksum: 'abc123',
+        duration: 5,
+        by: 'me@host:1',
+        outcome: 'applied',
+        run_id: 'r1',
+      });
     } finally {
       await db.dropDatabase();
     }
   });
 
-  test('a step\'s data is kept as JSON text in the document; text that is not JSON is an error naming the collection and migration', async () => {
+  test("a step's data is kept as JSON text in the document; text that is not JSON is an error naming the collection and migration", async () => {
     const db = await freshDb(client);
     try {
       const ledger = mongoLedger(db);
       const data = { backupId: 'b1', refs: { $ref: 'x', $id: 1 } };
-      await ledger.record({ id: '002_x', checksum: 'c', outcome: 'applied', at: '2026-01-16T10:00:00.000Z', durationMs: 1, by: 'me@host:1', runId: 'r1', data });
-      expect(await db.collection('migrations').findOne({ name: '002_x' })).toMatchObject({ data: JSON.stringify(data) });
+      await ledger.record({
+        id: '002_x',
+        checksum: 'c',
+        outcome: 'applied',
+        at: '2026-01-16T10:00:00.000Z',
+        durationMs: 1,
+        by: 'me@host:1',
+        runId: 'r1',
+        data,
+      });
+      expect(await db.collection('migrations').findOne({ name: '002_x' })).toMatchObject({
+        data: JSON.stringify(data),
+      });
       expect((await ledger.read())[0]?.data).toEqual(data);
 
       await db.collection('migrations').updateOne({ name: '002_x' }, { $set: { data: '{"backupId": ' } });
-      await expect(ledger.read()).rejects.toThrow('[tidemark] [plugin-mongo] migration "002_x" ledger collection "migrations": field "data" is not JSON text');
+      await expect(ledger.read()).rejects.toThrow(
+        '[tidemark] [plugin-mongo] migration "002_x" ledger collection "migrations": field "data" is not JSON text',
+      );
     } finally {
       await db.dropDatabase();
     }
@@ -73,7 +108,10 @@ describe('mongo ledger', () => {
     const db = await freshDb(client);
     try {
       await mongoLedger(db).checkpoints.save('002', { after: 'worker-9', n: 9 });
-      expect(await mongoLedger(second.db(db.databaseName)).checkpoints.load('002')).toEqual({ after: 'worker-9', n: 9 });
+      expect(await mongoLedger(second.db(db.databaseName)).checkpoints.load('002')).toEqual({
+        after: 'worker-9',
+        n: 9,
+      });
       await mongoLedger(db).checkpoints.clear('002');
       expect(await mongoLedger(db).checkpoints.load('002')).toBeNull();
     } finally {

@@ -46,13 +46,21 @@ function parseData(doc: LedgerDocument, collection: string): Record<string, unkn
   try {
     return JSON.parse(doc.data) as Record<string, unknown>;
   } catch (error) {
-    throw new TidemarkError('STEP_FAILED', `ledger collection "${collection}": field "data" is not JSON text`, { plugin: PLUGIN_NAME, migration: doc.name, cause: error });
+    throw new TidemarkError('STEP_FAILED', `ledger collection "${collection}": field "data" is not JSON text`, {
+      plugin: PLUGIN_NAME,
+      migration: doc.name,
+      cause: error,
+    });
   }
 }
 
 // A checksum an earlier release recorded is given back as recorded: the migration's `previousChecksums` (core)
 // say which of them are no drift.
-export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, string>, collection = DEFAULT_NAMES.ledger): LedgerEntry {
+export function toEntry(
+  doc: LedgerDocument,
+  checksums?: ReadonlyMap<string, string>,
+  collection = DEFAULT_NAMES.ledger,
+): LedgerEntry {
   const data = parseData(doc, collection);
   const legacy = doc.checksum === undefined;
   const current = checksums?.get(doc.name);
@@ -71,14 +79,20 @@ export function toEntry(doc: LedgerDocument, checksums?: ReadonlyMap<string, str
   };
 }
 
-export function mongoLedger(db: Db, options: MongoLedgerOptions = {}): Ledger & { readonly checkpoints: CheckpointStore } {
+export function mongoLedger(
+  db: Db,
+  options: MongoLedgerOptions = {},
+): Ledger & { readonly checkpoints: CheckpointStore } {
   const names = options.names ?? DEFAULT_NAMES;
   const entries = () => db.collection<LedgerDocument>(names.ledger);
   const checkpoints = () => db.collection<{ _id: string; data: unknown; saved_at: Date }>(names.checkpoints);
 
   return {
     async read(): Promise<LedgerEntry[]> {
-      const docs = await entries().find({}, { projection: { _id: 0 } }).sort({ seq: 1, applied_at: 1 }).toArray();
+      const docs = await entries()
+        .find({}, { projection: { _id: 0 } })
+        .sort({ seq: 1, applied_at: 1 })
+        .toArray();
       // Several documents for one name (the seed's runner could insert twice): the last one counts.
       const latest = new Map<string, LedgerDocument>();
       for (const doc of docs) {
@@ -107,7 +121,11 @@ export function mongoLedger(db: Db, options: MongoLedgerOptions = {}): Ledger & 
       if (entry.data === undefined) unset.data = '';
       else set.data = JSON.stringify(entry.data);
       await entries().deleteMany({ name: entry.id, seq: { $exists: false } });
-      await entries().updateOne({ name: entry.id }, { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) }, { upsert: true });
+      await entries().updateOne(
+        { name: entry.id },
+        { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) },
+        { upsert: true },
+      );
     },
 
     async remove(id: string): Promise<void> {

@@ -26,5 +26,7 @@ export function resolveNames(names: Partial<CollectionNames> = {}): CollectionNa
 
 /** Collections that are bookkeeping, not application data (left out of fixtures and state comparisons). */
 export function isBookkeeping(collection: string, names: CollectionNames = DEFAULT_NAMES): boolean {
-  return collection.startsWith('system.') || collection.startsWith('_tidemark') || Object.values(names).includes(collection);
+  return (
+    collection.startsWith('system.') || collection.startsWith('_tidemark') || Object.values(names).includes(collection)
+  );
 }

@@ -4,7 +4,10 @@ import type { CollectionNames } from './names.js';
 import type { MongoTarget } from './target.js';
 
 export interface MongoPluginOptions {
-  /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
+  /**
+   * Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the
+   * plugin's.
+   */
   migrations?: readonly Migration<MongoTarget>[];
   /**
    * The collections each of your migrations changes (by migration id), so the run snapshot covers them and a

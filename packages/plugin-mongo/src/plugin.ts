@@ -32,8 +32,18 @@ export function mongoPlugin(options: MongoPluginOptions = {}): Plugin<MongoTarge
     name: MONGO_PLUGIN_NAME,
     migrations: [...migrations, ...(options.migrations ?? [])],
     traits,
-    guards: options.snapshot === false ? [] : [snapshotGuard({ collection: names.snapshots, touches, ...(options.keepSnapshots === undefined ? {} : { keep: options.keepSnapshots }) })],
-    ledger: (target) => mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
+    guards:
+      options.snapshot === false
+        ? []
+        : [
+            snapshotGuard({
+              collection: names.snapshots,
+              touches,
+              ...(options.keepSnapshots === undefined ? {} : { keep: options.keepSnapshots }),
+            }),
+          ],
+    ledger: (target) =>
+      mongoLedger(dbOf(target), { names, checksums, ...(options.lockKey ? { lock: { key: options.lockKey } } : {}) }),
     describe: describeTarget,
     capture: (target, dir) => captureToDir(dbOf(target), dir, names),
     rehearse: (target) => rehearseOnCopy(dbOf(target), names),

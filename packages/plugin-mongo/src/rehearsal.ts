@@ -10,7 +10,11 @@ import type { MongoTarget } from './target.js';
 const EXACT = { promoteLongs: false, promoteValues: false, promoteBuffers: false, bsonRegExp: true } as const;
 
 async function copyDatabase(from: Db, to: Db, skip: ReadonlySet<string>): Promise<void> {
-  const infos = (await from.listCollections({}, { nameOnly: false }).toArray()) as { name: string; type?: string; options?: Document }[];
+  const infos = (await from.listCollections({}, { nameOnly: false }).toArray()) as {
+    name: string;
+    type?: string;
+    options?: Document;
+  }[];
   for (const info of infos) {
     if (info.type === 'view' || info.name.startsWith('system.') || skip.has(info.name)) continue;
     await to.createCollection(info.name, info.options ?? {});
@@ -40,7 +44,11 @@ export async function diffStates(before: MongoState, after: MongoState): Promise
     const a = before[name];
     const b = after[name];
     if (!a) {
-      changes.push({ kind: 'added', path: name, detail: `collection with ${b!.documents.length} document(s), indexes ${b!.indexes.map((i) => i.name).join(', ') || 'none'}` });
+      changes.push({
+        kind: 'added',
+        path: name,
+        detail: `collection with ${b!.documents.length} document(s), indexes ${b!.indexes.map((i) => i.name).join(', ') || 'none'}`,
+      });
       continue;
     }
     if (!b) {
@@ -51,7 +59,8 @@ export async function diffStates(before: MongoState, after: MongoState): Promise
     const ib = new Map(b.indexes.map((i) => [i.name, JSON.stringify(i)]));
     for (const [n, spec] of ib) {
       if (!ia.has(n)) changes.push({ kind: 'added', path: `${name}.indexes.${n}`, detail: spec });
-      else if (ia.get(n) !== spec) changes.push({ kind: 'changed', path: `${name}.indexes.${n}`, detail: `${ia.get(n)} -> ${spec}` });
+      else if (ia.get(n) !== spec)
+        changes.push({ kind: 'changed', path: `${name}.indexes.${n}`, detail: `${ia.get(n)} -> ${spec}` });
     }
     for (const n of ia.keys()) if (!ib.has(n)) changes.push({ kind: 'removed', path: `${name}.indexes.${n}` });
     const da = new Map<string, string>();
@@ -69,7 +78,12 @@ export async function diffStates(before: MongoState, after: MongoState): Promise
       }
       da.delete(id);
     }
-    if (changed > 0) changes.push({ kind: 'changed', path: `${name}.documents`, detail: `${changed} document(s), e.g. ${sample.join(', ')}` });
+    if (changed > 0)
+      changes.push({
+        kind: 'changed',
+        path: `${name}.documents`,
+        detail: `${changed} document(s), e.g. ${sample.join(', ')}`,
+      });
     if (added > 0) changes.push({ kind: 'added', path: `${name}.documents`, detail: `${added} document(s)` });
     if (da.size > 0) changes.push({ kind: 'removed', path: `${name}.documents`, detail: `${da.size} document(s)` });
   }

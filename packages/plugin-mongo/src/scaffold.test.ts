@@ -6,9 +6,16 @@ import { mongoPlugin } from './plugin.js';
 
 describe('scaffold', () => {
   test('mongoPlugin: template and test on mongoHarness', () => {
-    const out = mongoPlugin().scaffold!({ id: '003_worker_note', title: 'workers note', exportName: 'm003WorkerNote', plugin: 'plugin-mongo', target: 'cml' });
+    const out = mongoPlugin().scaffold!({
+      id: '003_worker_note',
+      title: 'workers note',
+      exportName: 'm003WorkerNote',
+      plugin: 'plugin-mongo',
+      target: 'cml',
+    });
     expect(out.migration).toContain("import { dbOf, type MongoTarget } from '@tidemark/plugin-mongo';");
-    for (const what of ['up', 'down', 'validate']) expect(out.migration).toContain(`003_worker_note: ${what} not written yet`);
+    for (const what of ['up', 'down', 'validate'])
+      expect(out.migration).toContain(`003_worker_note: ${what} not written yet`);
     expect(out.test).toContain("import { goldenStates, mongoHarness } from '@tidemark/plugin-mongo/testing';");
     expect(out.test).toContain('migrations["cml"]');
     expect(out.test).toContain('"../../fixtures/plugin-mongo/"');

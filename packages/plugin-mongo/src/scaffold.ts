@@ -4,9 +4,13 @@
 import { posix } from 'node:path';
 import type { ScaffoldInput, ScaffoldOutput } from '@tidemark/core';
 
-const NOT_WRITTEN = (id: string, what: string) => `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
+const NOT_WRITTEN = (id: string, what: string) =>
+  `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
 
-export function scaffoldMongoMigration(input: ScaffoldInput, harness: 'mongoHarness' | 'mongoAppHarness' = 'mongoHarness'): ScaffoldOutput {
+export function scaffoldMongoMigration(
+  input: ScaffoldInput,
+  harness: 'mongoHarness' | 'mongoAppHarness' = 'mongoHarness',
+): ScaffoldOutput {
   const migration = `import { defineMigration } from '@tidemark/core';
 import { dbOf, type MongoTarget } from '@tidemark/plugin-mongo';
 
@@ -35,7 +39,9 @@ export const ${input.exportName} = defineMigration<MongoTarget>({
   },
 });
 `;
-  const cases = input.fixtureDir ? posix.dirname(input.fixtureDir.replaceAll('\\', '/')) : `../../fixtures/${input.plugin ?? 'plugin-mongo'}`;
+  const cases = input.fixtureDir
+    ? posix.dirname(input.fixtureDir.replaceAll('\\', '/'))
+    : `../../fixtures/${input.plugin ?? 'plugin-mongo'}`;
   const test = `import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { afterAll } from 'vitest';

@@ -11,7 +11,12 @@ export interface IndexSpec {
 
 export const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
-export const LABLET_COLLECTIONS = ['lablet_definitions', 'lablet_instances', 'worker_templates', 'scaling_audit_events'] as const;
+export const LABLET_COLLECTIONS = [
+  'lablet_definitions',
+  'lablet_instances',
+  'worker_templates',
+  'scaling_audit_events',
+] as const;
 
 /**
  * The seed's 001 indexes. Deviation: the seed creates `timestamp` twice on scaling_audit_events (plain, then
@@ -21,13 +26,27 @@ export const LABLET_COLLECTIONS = ['lablet_definitions', 'lablet_instances', 'wo
  */
 export const LABLET_INDEXES: readonly IndexSpec[] = [
   { collection: 'lablet_definitions', name: 'state.name_1', key: { 'state.name': 1 } },
-  { collection: 'lablet_definitions', name: 'state.name_1_state.version_1', key: { 'state.name': 1, 'state.version': 1 }, unique: true },
+  {
+    collection: 'lablet_definitions',
+    name: 'state.name_1_state.version_1',
+    key: { 'state.name': 1, 'state.version': 1 },
+    unique: true,
+  },
   { collection: 'lablet_instances', name: 'state.state_1', key: { 'state.state': 1 } },
   { collection: 'lablet_instances', name: 'state.worker_id_1', key: { 'state.worker_id': 1 } },
   { collection: 'lablet_instances', name: 'state.definition_id_1', key: { 'state.definition_id': 1 } },
-  { collection: 'lablet_instances', name: 'state.state_1_state.timeslot_start_1', key: { 'state.state': 1, 'state.timeslot_start': 1 } },
+  {
+    collection: 'lablet_instances',
+    name: 'state.state_1_state.timeslot_start_1',
+    key: { 'state.state': 1, 'state.timeslot_start': 1 },
+  },
   { collection: 'worker_templates', name: 'state.name_1', key: { 'state.name': 1 }, unique: true },
-  { collection: 'scaling_audit_events', name: 'timestamp_1', key: { timestamp: 1 }, expireAfterSeconds: ONE_YEAR_SECONDS },
+  {
+    collection: 'scaling_audit_events',
+    name: 'timestamp_1',
+    key: { timestamp: 1 },
+    expireAfterSeconds: ONE_YEAR_SECONDS,
+  },
 ];
 
 export const WORKERS = 'cml_workers';

@@ -38,20 +38,31 @@ const INDEX_FIELDS = ['unique', 'sparse', 'expireAfterSeconds', 'partialFilterEx
 
 export async function readState(db: Db, options: ReadStateOptions = {}): Promise<MongoState> {
   const names = options.names ?? DEFAULT_NAMES;
-  const infos = (await db.listCollections({}, { nameOnly: false }).toArray()) as { name: string; type?: string; options?: Document }[];
+  const infos = (await db.listCollections({}, { nameOnly: false }).toArray()) as {
+    name: string;
+    type?: string;
+    options?: Document;
+  }[];
   const state: MongoState = {};
-  for (const info of infos.filter((c) => c.type !== 'view' && !isBookkeeping(c.name, names)).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const info of infos
+    .filter((c) => c.type !== 'view' && !isBookkeeping(c.name, names))
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     const indexes = (await db.collection(info.name).listIndexes().toArray())
       .filter((ix) => ix.name !== '_id_')
       .map((ix) => {
         const out: IndexState = { name: String(ix.name), key: { ...(ix.key as Record<string, number>) } };
-        for (const f of INDEX_FIELDS) if (ix[f] !== undefined && ix[f] !== false) (out as unknown as Document)[f] = ix[f];
+        for (const f of INDEX_FIELDS)
+          if (ix[f] !== undefined && ix[f] !== false) (out as unknown as Document)[f] = ix[f];
         if (out.key) for (const k of Object.keys(out.key)) out.key[k] = Number(out.key[k]);
         return out;
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     const findOptions = options.exact ? { promoteValues: false, promoteLongs: false } : {};
-    const documents = await db.collection(info.name).find({}, { ...findOptions, batchSize: 1000 }).sort({ _id: 1 }).toArray();
+    const documents = await db
+      .collection(info.name)
+      .find({}, { ...findOptions, batchSize: 1000 })
+      .sort({ _id: 1 })
+      .toArray();
     const opts = info.options ?? {};
     state[info.name] = { ...(Object.keys(opts).length > 0 ? { options: opts } : {}), indexes, documents };
   }
@@ -63,7 +74,11 @@ export async function writeStateToDb(db: Db, state: MongoState): Promise<void> {
   for (const [name, c] of Object.entries(state)) {
     await db.createCollection(name, c.options ?? {});
     if (c.indexes.length > 0) {
-      await db.collection(name).createIndexes(c.indexes.map(({ name: n, key, ...rest }) => ({ name: n, key: key as Record<string, 1 | -1>, ...rest })));
+      await db
+        .collection(name)
+        .createIndexes(
+          c.indexes.map(({ name: n, key, ...rest }) => ({ name: n, key: key as Record<string, 1 | -1>, ...rest })),
+        );
     }
     if (c.documents.length > 0) await db.collection(name).insertMany(c.documents.map((d) => ({ ...d })));
   }

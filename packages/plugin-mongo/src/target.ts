@@ -37,7 +37,11 @@ export function toTarget(value: MongoTarget | MongooseConnectionLike): MongoTarg
   if (isDb(value)) return value;
   if (typeof value === 'object' && value !== null && 'connection' in value) return value;
   if (isConnection(value)) return { connection: value };
-  throw new TidemarkError('INVALID_DEFINITION', 'the target must be a mongodb Db, a mongoose Connection or { connection }', { plugin: PLUGIN_NAME });
+  throw new TidemarkError(
+    'INVALID_DEFINITION',
+    'the target must be a mongodb Db, a mongoose Connection or { connection }',
+    { plugin: PLUGIN_NAME },
+  );
 }
 
 /** The Db behind a target; a mongoose connection must be open (await `mongoose.connect` or `asPromise()` first). */
@@ -45,9 +49,13 @@ export function dbOf(target: MongoTarget): Db {
   if (isDb(target)) return target;
   const db = target.connection.db;
   if (!db) {
-    throw new TidemarkError('INVALID_DEFINITION', 'the mongoose connection is not open yet (await mongoose.connect(...) or connection.asPromise() first)', {
-      plugin: PLUGIN_NAME,
-    });
+    throw new TidemarkError(
+      'INVALID_DEFINITION',
+      'the mongoose connection is not open yet (await mongoose.connect(...) or connection.asPromise() first)',
+      {
+        plugin: PLUGIN_NAME,
+      },
+    );
   }
   return db;
 }
@@ -77,7 +85,8 @@ export function describeTarget(target: MongoTarget): string {
 }
 
 function hostsOf(db: Db | null | undefined): string {
-  const hosts = (db as unknown as { client?: { options?: { hosts?: HostAddressLike[] } } } | null | undefined)?.client?.options?.hosts;
+  const hosts = (db as unknown as { client?: { options?: { hosts?: HostAddressLike[] } } } | null | undefined)?.client
+    ?.options?.hosts;
   if (!hosts || hosts.length === 0) return '?';
   // HostAddress never carries credentials; toString() gives "host:port".
   return hosts.map((h) => (h.host ? `${h.host}${h.port ? `:${h.port}` : ''}` : h.toString())).join(',');

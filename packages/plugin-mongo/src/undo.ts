@@ -44,7 +44,10 @@ export class UndoLog {
     }
   }
 
-  /** Creates the index unless one serves it; an index in its way (same name or key, other options) is replaced and recorded. */
+  /**
+   * Creates the index unless one serves it; an index in its way (same name or key, other options) is replaced and
+   * recorded.
+   */
   async ensureIndex(spec: IndexSpec): Promise<void> {
     await this.ensureCollection(spec.collection);
     const status = indexStatus(await indexesOf(this.db, spec.collection), spec);

@@ -10,7 +10,10 @@ import { normalizeIdColumns } from '../src/tables/id-columns.js';
 import { readParquet, writeParquet } from '../src/tables/parquet.js';
 import { WATERSHED_ID_RULES } from '../src/traits/watershed-tables.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const dir = await mkdtemp(join(tmpdir(), 'tidemark-pq-bench-'));
 const db = await DuckDBInstance.create(':memory:');
 const con = await db.connect();
@@ -35,18 +38,31 @@ try {
       FROM range(${rows}) t(i)) TO '${src}' (FORMAT parquet, COMPRESSION snappy)`);
     const ours = await best(async () => {
       const t = await readParquet(src);
-      await writeParquet(join(dir, 'out-hy.parquet'), normalizeIdColumns(t, WATERSHED_ID_RULES.hillslopes, 'bench').table);
+      await writeParquet(
+        join(dir, 'out-hy.parquet'),
+        normalizeIdColumns(t, WATERSHED_ID_RULES.hillslopes, 'bench').table,
+      );
     });
     const duck = await best(async () => {
-      await con.run(`COPY (SELECT TopazID::INTEGER AS topaz_id, WeppID::INTEGER AS wepp_id, * EXCLUDE (TopazID, WeppID) FROM read_parquet('${src}')) TO '${join(dir, 'out-duck.parquet')}' (FORMAT parquet)`);
+      await con.run(
+        `COPY (SELECT TopazID::INTEGER AS topaz_id, WeppID::INTEGER AS wepp_id, * EXCLUDE (TopazID, WeppID) FROM read_parquet('${src}')) TO '${join(dir, 'out-duck.parquet')}' (FORMAT parquet)`,
+      );
     });
     // Both outputs must hold the same ids.
-    const check = (await con.runAndReadAll(`SELECT (SELECT sum(topaz_id) FROM read_parquet('${join(dir, 'out-hy.parquet')}')) = (SELECT sum(topaz_id) FROM read_parquet('${join(dir, 'out-duck.parquet')}')) AS same`)).getRowObjects()[0];
+    const check = (
+      await con.runAndReadAll(
+        `SELECT (SELECT sum(topaz_id) FROM read_parquet('${join(dir, 'out-hy.parquet')}')) = (SELECT sum(topaz_id) FROM read_parquet('${join(dir, 'out-duck.parquet')}')) AS same`,
+      )
+    ).getRowObjects()[0];
     if (!check?.same) throw new Error('outputs differ');
     const kb = (await stat(src)).size / 1024;
-    console.log(`${String(rows).padEnd(9)} ${kb.toFixed(0).padStart(7)}  ${ours.toFixed(1).padStart(12)}  ${duck.toFixed(1).padStart(9)}  ${(ours / duck).toFixed(1).padStart(16)}x`);
+    console.log(
+      `${String(rows).padEnd(9)} ${kb.toFixed(0).padStart(7)}  ${ours.toFixed(1).padStart(12)}  ${duck.toFixed(1).padStart(9)}  ${(ours / duck).toFixed(1).padStart(16)}x`,
+    );
   }
-  console.log(`install size: hyparquet+writer+compressors ~1.2 MB (pure JS); @duckdb/node-api + linux-x64 binding ~70 MB (per platform)`);
+  console.log(
+    `install size: hyparquet+writer+compressors ~1.2 MB (pure JS); @duckdb/node-api + linux-x64 binding ~70 MB (per platform)`,
+  );
 } finally {
   con.closeSync();
   await rm(dir, { recursive: true, force: true });

@@ -42,7 +42,8 @@ async function bigRun(parent: string, totalMb: number): Promise<string> {
     written += Buffer.byteLength(text);
   }
   const rasters = Math.max(1, Math.round(half / (10 * 1024 * 1024)));
-  for (let i = 0; i < rasters; i++) await writeFile(join(dir, 'dem', `tile${i}.tif`), noiseBytes(Math.round(half / rasters), i + 11));
+  for (let i = 0; i < rasters; i++)
+    await writeFile(join(dir, 'dem', `tile${i}.tif`), noiseBytes(Math.round(half / rasters), i + 11));
   return dir;
 }
 
@@ -63,7 +64,12 @@ async function archiveBench(base: string) {
   await mutate(dir);
   t0 = performance.now();
   await restoreHardlinkSnapshot(dir, snap.ref);
-  rows.push({ name: 'hard-link snapshot (this plugin)', snapMs, restoreMs: ms(t0), size: `${mb(snap.bytes)} linked, ~0 MB new` });
+  rows.push({
+    name: 'hard-link snapshot (this plugin)',
+    snapMs,
+    restoreMs: ms(t0),
+    size: `${mb(snap.bytes)} linked, ~0 MB new`,
+  });
   await rm(join(dir, snap.ref), { recursive: true });
 
   t0 = performance.now();
@@ -72,7 +78,12 @@ async function archiveBench(base: string) {
   await mutate(dir);
   t0 = performance.now();
   await restoreRunArchive(dir, zip.ref);
-  rows.push({ name: 'zip deflate-6 (this plugin, yazl/yauzl)', snapMs: zipMs, restoreMs: ms(t0), size: `${mb(zip.zipBytes)} of ${mb(zip.sourceBytes)}` });
+  rows.push({
+    name: 'zip deflate-6 (this plugin, yazl/yauzl)',
+    snapMs: zipMs,
+    restoreMs: ms(t0),
+    size: `${mb(zip.zipBytes)} of ${mb(zip.sourceBytes)}`,
+  });
   await rm(zip.path);
 
   let infoZip = false;
@@ -91,22 +102,31 @@ async function archiveBench(base: string) {
     await mutate(dir);
     t0 = performance.now();
     // The real restore: delete everything but archives/, then extract.
-    for (const name of (await import('node:fs')).readdirSync(dir)) if (name !== 'archives') await rm(join(dir, name), { recursive: true, force: true });
+    for (const name of (await import('node:fs')).readdirSync(dir))
+      if (name !== 'archives') await rm(join(dir, name), { recursive: true, force: true });
     execFileSync('unzip', ['-q', '-o', out, '-d', dir]);
     rows.push({ name: 'Info-ZIP zip -6 -r / unzip (Debian)', snapMs: zMs, restoreMs: ms(t0), size: `${mb(size)}` });
   }
   const ref = rows[0]!;
   console.log('| approach | snapshot ms | restore ms | snapshot x slower than hard links | restore x slower | size |');
   console.log('|---|---:|---:|---:|---:|---|');
-  for (const r of rows) console.log(`| ${r.name} | ${fmt(r.snapMs)} | ${fmt(r.restoreMs)} | ${fmt(r.snapMs / ref.snapMs)} | ${fmt(r.restoreMs / ref.restoreMs)} | ${r.size} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${fmt(r.snapMs)} | ${fmt(r.restoreMs)} | ${fmt(r.snapMs / ref.snapMs)} | ${fmt(r.restoreMs / ref.restoreMs)} | ${r.size} |`,
+    );
   const ours = rows[1]!;
   const theirs = rows[2];
-  if (theirs) console.log(`\nthis plugin's zip vs Info-ZIP: snapshot ${fmt(ours.snapMs / theirs.snapMs)}x, restore ${fmt(ours.restoreMs / theirs.restoreMs)}x the time (restore includes CRC checks + staging)`);
+  if (theirs)
+    console.log(
+      `\nthis plugin's zip vs Info-ZIP: snapshot ${fmt(ours.snapMs / theirs.snapMs)}x, restore ${fmt(ours.restoreMs / theirs.restoreMs)}x the time (restore includes CRC checks + staging)`,
+    );
   await rm(dir, { recursive: true, force: true });
 }
 
 async function fleetBench(base: string) {
-  console.log(`\n## Fleet: ${FLEET_RUNS} generated legacy runs (~75 KB each), two migrations each, zip archive guard\n`);
+  console.log(
+    `\n## Fleet: ${FLEET_RUNS} generated legacy runs (~75 KB each), two migrations each, zip archive guard\n`,
+  );
   console.log('| concurrency | seconds | runs/s | speed-up vs 1 |');
   console.log('|---:|---:|---:|---:|');
   let first = 0;
@@ -121,7 +141,8 @@ async function fleetBench(base: string) {
     const t0 = performance.now();
     const summary = await fleetUp(root, { plugin: fleetTestPlugin(), concurrency });
     const secs = ms(t0) / 1000;
-    if (summary.counts.migrated !== FLEET_RUNS) throw new Error(`expected ${FLEET_RUNS} migrated, got ${JSON.stringify(summary.counts)}`);
+    if (summary.counts.migrated !== FLEET_RUNS)
+      throw new Error(`expected ${FLEET_RUNS} migrated, got ${JSON.stringify(summary.counts)}`);
     const rate = FLEET_RUNS / secs;
     first ||= rate;
     console.log(`| ${concurrency} | ${secs.toFixed(1)} | ${rate.toFixed(1)} | ${(rate / first).toFixed(2)} |`);
@@ -137,7 +158,8 @@ async function fleetBench(base: string) {
       const root = join(base, `size-${sizeMb}-${snapshot}`);
       for (let i = 0; i < 3; i++) {
         const dir = await buildLegacyRun(root, { runId: `s${sizeMb}x${i}` });
-        if (sizeMb > 0) await writeFile(join(dir, 'wepp', 'output', 'big.csv'), csvText(Math.round((sizeMb * 1024 * 1024) / 110), i));
+        if (sizeMb > 0)
+          await writeFile(join(dir, 'wepp', 'output', 'big.csv'), csvText(Math.round((sizeMb * 1024 * 1024) / 110), i));
       }
       const t0 = performance.now();
       const summary = await fleetUp(root, { plugin: fleetTestPlugin(), concurrency: 1, snapshot });

@@ -44,6 +44,8 @@ describe('captureRunDir', () => {
     await writeFile(join(base, 'secret.txt'), 'not part of the run');
     await symlink(join(base, 'secret.txt'), join(run, 'wepp', 'climate.cli'));
     const before = join(base, 'case', 'before');
-    await expect(captureRunDir({ dir: run }, before)).rejects.toThrow('[tidemark] [plugin-run-dirs] capture: wepp/climate.cli links outside the run');
+    await expect(captureRunDir({ dir: run }, before)).rejects.toThrow(
+      '[tidemark] [plugin-run-dirs] capture: wepp/climate.cli links outside the run',
+    );
   });
 });

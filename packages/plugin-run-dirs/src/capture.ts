@@ -16,7 +16,10 @@ async function refuseEscapingLinks(root: string, rel = ''): Promise<void> {
     if ((await lstat(abs)).isSymbolicLink()) {
       const to = relative(root, await realpath(abs));
       if (to === '..' || to.startsWith(`..${sep}`) || isAbsolute(to))
-        throw new RunDirError(`capture: ${child} links outside the run; copy the file into the run or remove the link`, { file: child });
+        throw new RunDirError(
+          `capture: ${child} links outside the run; copy the file into the run or remove the link`,
+          { file: child },
+        );
     } else if (e.isDirectory()) await refuseEscapingLinks(root, child);
   }
 }

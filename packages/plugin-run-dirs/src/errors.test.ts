@@ -13,9 +13,14 @@ it('RunDirError and RunDirsGuardError are TidemarkErrors of plugin-run-dirs; a c
   expect(data.file).toBe('ron.nodb');
   expect(data.plugin).toBe('plugin-run-dirs');
 
-  const refused = new RunDirsGuardError('NODB_LOCKED', 'run "rlew-x": the lock at redis://:hunter2@cache:6379 is held; nothing was changed');
+  const refused = new RunDirsGuardError(
+    'NODB_LOCKED',
+    'run "rlew-x": the lock at redis://:hunter2@cache:6379 is held; nothing was changed',
+  );
   expect(isTidemarkError(refused)).toBe(true);
-  expect(refused.message).toBe('[tidemark] [plugin-run-dirs] run "rlew-x": the lock at redis://:***@cache:6379 is held; nothing was changed');
+  expect(refused.message).toBe(
+    '[tidemark] [plugin-run-dirs] run "rlew-x": the lock at redis://:***@cache:6379 is held; nothing was changed',
+  );
   expect(refused.reason).toBe('NODB_LOCKED');
   expect(guardReasonOf(new Error('wrapped', { cause: refused }))).toBe(refused);
 });

@@ -7,7 +7,8 @@ import { PLUGIN_NAME } from './options.js';
  * already name the cause in the message, so it is kept on `.cause` without being appended a second time.
  */
 export function initRunDirsError(error: TidemarkError, cause: unknown): void {
-  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
+  if (cause !== undefined)
+    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
 }
 
 export class RunDirError extends TidemarkError {

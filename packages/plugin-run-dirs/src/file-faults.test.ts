@@ -62,15 +62,23 @@ describe('a fault at every file operation', () => {
         return new Error(`injected fault at file operation #${op.n} (${op.kind} ${op.path})`);
       });
       try {
-        await expect(createRunner({ plugin, target }).up(), `fault #${n}`).rejects.toThrow(/injected fault at file operation/);
+        await expect(createRunner({ plugin, target }).up(), `fault #${n}`).rejects.toThrow(
+          /injected fault at file operation/,
+        );
       } finally {
         uninstall();
       }
       expect(await readRunState(target), `fault #${n}: run restored`).toEqual(legacy.before);
       const entries = await plugin.ledger(target).read();
-      expect(entries.filter((e) => e.outcome === 'applied'), `fault #${n}: nothing claimed applied`).toEqual([]);
+      expect(
+        entries.filter((e) => e.outcome === 'applied'),
+        `fault #${n}: nothing claimed applied`,
+      ).toEqual([]);
       // A fault while writing the stamp (after every step) fails the run, not a step.
-      expect(entries.filter((e) => e.outcome === 'failed'), `fault #${n} (${faulted})`).toHaveLength(faulted.endsWith('nodb.version') ? 0 : 1);
+      expect(
+        entries.filter((e) => e.outcome === 'failed'),
+        `fault #${n} (${faulted})`,
+      ).toHaveLength(faulted.endsWith('nodb.version') ? 0 : 1);
       await createRunner({ plugin, target }).up();
       expect(await readRunState(target), `fault #${n}: rerun`).toEqual(after);
     }
@@ -81,7 +89,8 @@ describe('a fault at every file operation', () => {
     // Every version of every file that a prefix of the steps produces: a crash may leave any of them.
     const allowed = new Map<string, Set<string>>();
     const note = (state: RunState) => {
-      for (const [rel, f] of Object.entries(state.files)) allowed.set(rel, (allowed.get(rel) ?? new Set()).add(JSON.stringify(f)));
+      for (const [rel, f] of Object.entries(state.files))
+        allowed.set(rel, (allowed.get(rel) ?? new Set()).add(JSON.stringify(f)));
     };
     note(legacy.before);
     for (const m of runDirsPlugin().migrations) {
@@ -103,11 +112,16 @@ describe('a fault at every file operation', () => {
       } finally {
         uninstall();
       }
-      expect((await allFiles(target.dir)).filter((f) => TEMP_FILE.test(f)), `fault #${n}: temp files left`).toEqual([]);
+      expect(
+        (await allFiles(target.dir)).filter((f) => TEMP_FILE.test(f)),
+        `fault #${n}: temp files left`,
+      ).toEqual([]);
       const state = await readRunState(target);
       for (const [rel, file] of Object.entries(state.files)) {
         if (rel === 'nodb.version' || 'dir' in file) continue; // an empty folder made before the fault holds no data
-        expect(allowed.get(rel)?.has(JSON.stringify(file)), `fault #${n}: ${rel} is in a state no step leaves`).toBe(true);
+        expect(allowed.get(rel)?.has(JSON.stringify(file)), `fault #${n}: ${rel} is in a state no step leaves`).toBe(
+          true,
+        );
       }
       await createRunner({ plugin, target }).up();
       // Even a fault on the stamp write itself is repaired: a rerun with nothing to apply retries the stamp.

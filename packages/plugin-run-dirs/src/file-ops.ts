@@ -40,7 +40,12 @@ export function onFileOp(hook: FileOpHook): () => void {
 }
 
 /** Fault injection: the `n`-th operation (1-based) throws instead of taking effect. Returns the uninstaller. */
-export function injectFaultAt(n: number, makeError: (op: FileOp) => Error = (op) => new Error(`injected fault at file operation #${op.n} (${op.kind} ${op.path})`), filter?: (op: Omit<FileOp, 'n'>) => boolean): () => void {
+export function injectFaultAt(
+  n: number,
+  makeError: (op: FileOp) => Error = (op) =>
+    new Error(`injected fault at file operation #${op.n} (${op.kind} ${op.path})`),
+  filter?: (op: Omit<FileOp, 'n'>) => boolean,
+): () => void {
   let count = 0;
   const entry: Installed = {
     count: 0,
@@ -69,7 +74,10 @@ async function fire(op: Omit<FileOp, 'n'>, options: OpOptions | undefined): Prom
   }
 }
 
-/** Temp files are `<name>.tidemark-<8 hex>.tmp` beside the target (for nodb.version this matches the real `nodb.version.*.tmp`). */
+/**
+ * Temp files are `<name>.tidemark-<8 hex>.tmp` beside the target (for nodb.version this matches the real
+ * `nodb.version.*.tmp`).
+ */
 export const TEMP_FILE = /\.tidemark-[0-9a-f]{8}\.tmp$/;
 
 export function tempPathFor(path: string): string {
@@ -89,7 +97,11 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Write `data` to `path` atomically: temp file, fsync, rename, fsync the folder. Creates parent folders. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: OpOptions & { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: OpOptions & { mode?: number } = {},
+): Promise<void> {
   await ensureDir(dirname(path), options);
   const tmp = tempPathFor(path);
   const handle = await open(tmp, 'wx', options.mode ?? 0o644);
@@ -129,7 +141,11 @@ export async function linkFile(from: string, to: string, options: OpOptions = {}
 
 /** The folder an operation takes a file from must be a real one too (see ensureDir). */
 async function assertRealFolder(dir: string): Promise<void> {
-  if ((await lstat(dir)).isSymbolicLink()) throw new RunDirError(`refusing to change files through the symlink ${dir}: links in a run are data and never followed`, { file: dir });
+  if ((await lstat(dir)).isSymbolicLink())
+    throw new RunDirError(
+      `refusing to change files through the symlink ${dir}: links in a run are data and never followed`,
+      { file: dir },
+    );
 }
 
 export async function removeFile(path: string, options: OpOptions = {}): Promise<void> {
@@ -150,8 +166,13 @@ export async function ensureDir(dir: string, options: OpOptions = {}): Promise<v
   for (;;) {
     try {
       const st = await lstat(current);
-      if (st.isSymbolicLink()) throw new RunDirError(`refusing to write through the symlink ${current}: links in a run are data and never followed`, { file: current });
-      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, ${current}`), { code: 'ENOTDIR' });
+      if (st.isSymbolicLink())
+        throw new RunDirError(
+          `refusing to write through the symlink ${current}: links in a run are data and never followed`,
+          { file: current },
+        );
+      if (!st.isDirectory())
+        throw Object.assign(new Error(`ENOTDIR: not a directory, ${current}`), { code: 'ENOTDIR' });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -176,7 +197,10 @@ export async function removeEmptyDir(dir: string, options: OpOptions = {}): Prom
 }
 
 /** Deletes temp files a crashed writer left under `dir` (call only while holding the run's lease). */
-export async function sweepOrphanTemps(dir: string, skip: (relPath: string) => boolean = () => false): Promise<string[]> {
+export async function sweepOrphanTemps(
+  dir: string,
+  skip: (relPath: string) => boolean = () => false,
+): Promise<string[]> {
   const removed: string[] = [];
   const walk = async (rel: string): Promise<void> => {
     const entries = await readdir(join(dir, rel), { withFileTypes: true }).catch(() => []);

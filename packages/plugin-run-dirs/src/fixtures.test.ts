@@ -28,7 +28,8 @@ describe('fixture corpus', () => {
       }
       expect(existsSync(join(dir, 'before')), `${dir}/before missing: run with TIDEMARK_WRITE_FIXTURES=1`).toBe(true);
       expect(await loadFixtureRun(join(dir, 'before'))).toEqual(c.before);
-      if (c.spec.expectError !== undefined) expect(await loadFixtureRun(join(dir, 'after')), 'a refused run stays as it was').toEqual(c.before);
+      if (c.spec.expectError !== undefined)
+        expect(await loadFixtureRun(join(dir, 'after')), 'a refused run stays as it was').toEqual(c.before);
     });
   }
 });

@@ -21,9 +21,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function runChild(dir: string, runId: string, killAt: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+function runChild(
+  dir: string,
+  runId: string,
+  killAt: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, runId, String(killAt)], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, runId, String(killAt)], {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,7 +49,11 @@ describe('kill -9 while migrating, then rerun', () => {
       const result = await runChild(target.dir, target.runId!, killAt);
       expect(result.signal, result.out).toBe('SIGKILL');
       expect(await isFile(join(target.dir, LOCK_FILE)), 'the dead process still holds its lease file').toBe(true);
-      const r = createRunner({ plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }), target, lock: { waitMs: 20_000 } });
+      const r = createRunner({
+        plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }),
+        target,
+        lock: { waitMs: 20_000 },
+      });
       // The snapshot guard's preflight finds the interrupted run and restores it before the plan is made; the
       // same up then migrates the whole run.
       const seen: string[] = [];

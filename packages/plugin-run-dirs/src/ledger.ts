@@ -25,7 +25,11 @@ async function readJson<T>(path: string, target: RunDirTarget, empty: T): Promis
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new TidemarkError('STEP_FAILED', `${path} is not valid JSON`, { plugin: 'plugin-run-dirs', target: describeTarget(target), cause: error });
+    throw new TidemarkError('STEP_FAILED', `${path} is not valid JSON`, {
+      plugin: 'plugin-run-dirs',
+      target: describeTarget(target),
+      cause: error,
+    });
   }
 }
 
@@ -34,7 +38,10 @@ export async function readLedgerEntries(target: RunDirTarget): Promise<LedgerEnt
   const file = await readJson<LedgerFile | null>(path, target, null);
   if (file === null) return [];
   if (!Array.isArray(file.entries)) {
-    throw new TidemarkError('STEP_FAILED', `${path} has no "entries" list`, { plugin: 'plugin-run-dirs', target: describeTarget(target) });
+    throw new TidemarkError('STEP_FAILED', `${path} has no "entries" list`, {
+      plugin: 'plugin-run-dirs',
+      target: describeTarget(target),
+    });
   }
   return file.entries;
 }
@@ -47,7 +54,8 @@ async function writeEntries(target: RunDirTarget, entries: LedgerEntry[]): Promi
 function fileCheckpoints(target: RunDirTarget): CheckpointStore {
   const path = runPath(target, CHECKPOINTS_FILE);
   const all = () => readJson<Record<string, unknown>>(path, target, {});
-  const write = (data: Record<string, unknown>) => writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`, { internal: true });
+  const write = (data: Record<string, unknown>) =>
+    writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`, { internal: true });
   return {
     async load(id) {
       return (await all())[id] ?? null;
@@ -73,7 +81,11 @@ export function runDirLedger(target: RunDirTarget): Ledger {
     },
     async remove(id) {
       const entries = await readLedgerEntries(target);
-      if (entries.some((e) => e.id === id)) await writeEntries(target, entries.filter((e) => e.id !== id));
+      if (entries.some((e) => e.id === id))
+        await writeEntries(
+          target,
+          entries.filter((e) => e.id !== id),
+        );
     },
     lock: fileLock(runPath(target, LOCK_FILE)),
     checkpoints: fileCheckpoints(target),

@@ -26,8 +26,12 @@ async function bytesOf(dir: string): Promise<Record<string, string>> {
       if (st.isDirectory()) {
         out[r] = `dir ${(st.mode & 0o7777).toString(8)}`;
         await walk(r);
-      } else if (st.isSymbolicLink()) out[r] = `link ${await readlink(join(dir, r))}`; // never followed: it may point anywhere
-      else out[r] = `file ${(st.mode & 0o7777).toString(8)} ${createHash('sha256').update(await readFile(join(dir, r))).digest('hex')}`;
+      } else if (st.isSymbolicLink())
+        out[r] = `link ${await readlink(join(dir, r))}`; // never followed: it may point anywhere
+      else
+        out[r] = `file ${(st.mode & 0o7777).toString(8)} ${createHash('sha256')
+          .update(await readFile(join(dir, r)))
+          .digest('hex')}`;
     }
   };
   await walk('');
@@ -46,7 +50,9 @@ function capture() {
 
 // A folder is a run when it holds a `.nodb` file or `nodb.version` (as the real tools walk a tree): a new run
 // without either (new-run-current-layout) is not one.
-const cases = fixtureCases.filter((c) => Object.keys(c.before.files).some((f) => !f.includes('/') && (f.endsWith('.nodb') || f === 'nodb.version')));
+const cases = fixtureCases.filter((c) =>
+  Object.keys(c.before.files).some((f) => !f.includes('/') && (f.endsWith('.nodb') || f === 'nodb.version')),
+);
 
 describe('tidemark-run-dirs up over a tree of real-shaped legacy runs', () => {
   let base: string;
@@ -69,8 +75,15 @@ describe('tidemark-run-dirs up over a tree of real-shaped legacy runs', () => {
 
   it('migrates every run the real tools migrate (to its golden after/) and leaves every refused run byte-identical', async () => {
     const cli = capture();
-    const code = await runFleetCli(['up', join(base, 'runs'), '--snapshot', 'hardlink', '--concurrency', '2', '--no-progress'], cli.io);
-    const lines = cli.text().stdout.trim().split('\n').map((l) => parseLogLine(l));
+    const code = await runFleetCli(
+      ['up', join(base, 'runs'), '--snapshot', 'hardlink', '--concurrency', '2', '--no-progress'],
+      cli.io,
+    );
+    const lines = cli
+      .text()
+      .stdout.trim()
+      .split('\n')
+      .map((l) => parseLogLine(l));
     expect(cases.length).toBeGreaterThan(20);
     expect(lines).toHaveLength(cases.length);
     const refused = cases.filter((c) => c.spec.expectError !== undefined);
@@ -81,7 +94,9 @@ describe('tidemark-run-dirs up over a tree of real-shaped legacy runs', () => {
       const dir = runDir[c.name]!;
       if (c.spec.expectError === undefined) {
         expect(line?.status, `${c.name}: ${JSON.stringify(line)}`).toBe('migrated');
-        expect(await readRunState({ dir, runId: c.before.runId }), `${c.name} equals its golden after/`).toEqual(await loadFixtureRun(join(FIXTURES_DIR, c.name, 'after')));
+        expect(await readRunState({ dir, runId: c.before.runId }), `${c.name} equals its golden after/`).toEqual(
+          await loadFixtureRun(join(FIXTURES_DIR, c.name, 'after')),
+        );
       } else {
         expect(line?.status, `${c.name}: ${JSON.stringify(line)}`).toBe('failed');
         expect(await bytesOf(dir), `${c.name} is byte-identical`).toEqual(before[c.name]);
@@ -90,7 +105,11 @@ describe('tidemark-run-dirs up over a tree of real-shaped legacy runs', () => {
     // and a second pass changes nothing: migrated runs are unchanged, refused ones refused again, untouched
     const again = capture();
     await runFleetCli(['up', join(base, 'runs'), '--snapshot', 'hardlink', '--no-progress'], again.io);
-    for (const l of again.text().stdout.trim().split('\n').map((x) => parseLogLine(x))) {
+    for (const l of again
+      .text()
+      .stdout.trim()
+      .split('\n')
+      .map((x) => parseLogLine(x))) {
       const c = cases.find((f) => f.before.runId === l.run)!;
       expect(l.status, c.name).toBe(c.spec.expectError === undefined ? 'unchanged' : 'failed');
       if (c.spec.expectError !== undefined) expect(await bytesOf(runDir[c.name]!)).toEqual(before[c.name]);

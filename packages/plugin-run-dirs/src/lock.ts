@@ -17,7 +17,11 @@ interface LockFileOptions {
 function parse(text: string): LockState | null {
   try {
     const value = JSON.parse(text) as Partial<LockState>;
-    if (typeof value.token === 'string' && typeof value.expiresAt === 'string' && !Number.isNaN(Date.parse(value.expiresAt))) {
+    if (
+      typeof value.token === 'string' &&
+      typeof value.expiresAt === 'string' &&
+      !Number.isNaN(Date.parse(value.expiresAt))
+    ) {
       return value as LockState;
     }
   } catch {

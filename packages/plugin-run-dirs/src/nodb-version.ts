@@ -43,7 +43,10 @@ export async function readVersion(target: RunDirTarget): Promise<number> {
 
 export async function writeVersion(target: RunDirTarget, version: number): Promise<void> {
   if (!Number.isSafeInteger(version) || version < 0) {
-    throw createError('plugin-run-dirs', `${runPath(target, NODB_VERSION_FILE)}: version must be a non-negative integer, got ${version}`);
+    throw createError(
+      'plugin-run-dirs',
+      `${runPath(target, NODB_VERSION_FILE)}: version must be a non-negative integer, got ${version}`,
+    );
   }
   await writeFileAtomic(runPath(target, NODB_VERSION_FILE), `${version}\n`);
 }
@@ -58,4 +61,9 @@ export async function removeVersion(target: RunDirTarget): Promise<void> {
   if (await hasVersionFile(target)) await removeFile(runPath(target, NODB_VERSION_FILE));
 }
 
-export const nodbVersionStamp: VersionStamp<RunDirTarget> = { read: readVersion, write: writeVersion, stored: hasVersionFile, remove: removeVersion };
+export const nodbVersionStamp: VersionStamp<RunDirTarget> = {
+  read: readVersion,
+  write: writeVersion,
+  stored: hasVersionFile,
+  remove: removeVersion,
+};

@@ -8,7 +8,9 @@ export const PLUGIN_NAME = 'plugin-run-dirs';
 
 /** Guard options (redis, snapshot kind, disk, ...) configure the default guard stack `defaultRunDirGuards`. */
 export interface RunDirsPluginOptions extends RunDirGuardOptions {
-  /** Guards, outermost first; replaces the default stack (READONLY refusal, .nodb locks, disk, snapshot, temp sweep). */
+  /**
+   * Guards, outermost first; replaces the default stack (READONLY refusal, .nodb locks, disk, snapshot, temp sweep).
+   */
   guards?: readonly Guard<RunDirTarget>[];
   /** Your own migrations, run after the built-in ones (their `requires` may name built-in ids). */
   migrations?: readonly Migration<RunDirTarget>[];

@@ -51,7 +51,10 @@ describe('rehearse() on a hard-link copy', () => {
         await appendFile(runPath(ctx.target, 'ron.nodb'), ' ');
       },
     });
-    const runner = createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [inPlace], snapshot: 'none' }), target });
+    const runner = createRunner({
+      plugin: runDirsPlugin({ builtIn: false, migrations: [inPlace], snapshot: 'none' }),
+      target,
+    });
     await expect(runner.rehearse()).rejects.toThrow(/changed the real run in place \(ron\.nodb\)/);
     expect(await readdir(dirname(target.dir))).toEqual([target.dir.split('/').pop()]);
   });

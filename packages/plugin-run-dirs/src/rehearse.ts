@@ -38,9 +38,15 @@ export interface RunDirRehearsalOptions {
   parent?: string;
 }
 
-export async function rehearseRunDir(target: RunDirTarget, options: RunDirRehearsalOptions = {}): Promise<RehearsalSession<RunDirTarget>> {
+export async function rehearseRunDir(
+  target: RunDirTarget,
+  options: RunDirRehearsalOptions = {},
+): Promise<RehearsalSession<RunDirTarget>> {
   const root = resolve(target.dir);
-  const holder = join(options.parent ?? dirname(root), `.${basename(root)}.tidemark-rehearsal-${randomBytes(4).toString('hex')}`);
+  const holder = join(
+    options.parent ?? dirname(root),
+    `.${basename(root)}.tidemark-rehearsal-${randomBytes(4).toString('hex')}`,
+  );
   const copy = join(holder, basename(root));
   // The ledger and checkpoints come along (the copy must plan like the run); the lock, archives and snapshots do not.
   const entries = await listRunEntries(root, normalizePreserved());
@@ -65,7 +71,9 @@ export async function rehearseRunDir(target: RunDirTarget, options: RunDirRehear
     }
   } catch (error) {
     await rm(holder, { recursive: true, force: true });
-    throw new RunDirError(`could not make the rehearsal copy of ${basename(root)}: ${(error as Error).message}`, { cause: error });
+    throw new RunDirError(`could not make the rehearsal copy of ${basename(root)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const before = await dataEntries(root);
   return {
@@ -78,26 +86,46 @@ export async function rehearseRunDir(target: RunDirTarget, options: RunDirRehear
         if (!st || st.ino !== was.ino || st.size !== was.size || st.mtimeMs !== was.mtimeMs) touched.push(rel);
       }
       if (touched.length > 0) {
-        throw new RunDirError(`the rehearsal changed the real run in place (${touched.slice(0, 5).join(', ')}${touched.length > 5 ? ', ...' : ''}): a step writes a file in place instead of through file-ops`, { file: touched[0]! });
+        throw new RunDirError(
+          `the rehearsal changed the real run in place (${touched.slice(0, 5).join(', ')}${touched.length > 5 ? ', ...' : ''}): a step writes a file in place instead of through file-ops`,
+          { file: touched[0]! },
+        );
       }
       const after = await dataEntries(copy);
       const changes: ChangeSummary['changes'] = [];
       for (const rel of [...new Set([...before.keys(), ...after.keys()])].sort()) {
         const a = before.get(rel);
         const b = after.get(rel);
-        if (!a) changes.push({ kind: 'added', path: rel, detail: b!.entry.type === 'file' ? `${b!.entry.size} bytes` : b!.entry.type });
-        else if (!b) changes.push({ kind: 'removed', path: rel, detail: a.entry.type === 'file' ? `${a.entry.size} bytes` : a.entry.type });
-        else if (a.entry.type !== b.entry.type) changes.push({ kind: 'changed', path: rel, detail: `${a.entry.type} -> ${b.entry.type}` });
-        else if (a.entry.type === 'symlink' && a.entry.linkTarget !== b.entry.linkTarget) changes.push({ kind: 'changed', path: rel, detail: `link ${a.entry.linkTarget} -> ${b.entry.linkTarget}` });
+        if (!a)
+          changes.push({
+            kind: 'added',
+            path: rel,
+            detail: b!.entry.type === 'file' ? `${b!.entry.size} bytes` : b!.entry.type,
+          });
+        else if (!b)
+          changes.push({
+            kind: 'removed',
+            path: rel,
+            detail: a.entry.type === 'file' ? `${a.entry.size} bytes` : a.entry.type,
+          });
+        else if (a.entry.type !== b.entry.type)
+          changes.push({ kind: 'changed', path: rel, detail: `${a.entry.type} -> ${b.entry.type}` });
+        else if (a.entry.type === 'symlink' && a.entry.linkTarget !== b.entry.linkTarget)
+          changes.push({ kind: 'changed', path: rel, detail: `link ${a.entry.linkTarget} -> ${b.entry.linkTarget}` });
         else if (a.entry.type === 'file' && a.ino !== b.ino) {
           // Replaced: changed only if the bytes (or the mode) differ.
-          const modes = a.entry.mode !== b.entry.mode ? ` mode ${a.entry.mode.toString(8)} -> ${b.entry.mode.toString(8)}` : '';
+          const modes =
+            a.entry.mode !== b.entry.mode ? ` mode ${a.entry.mode.toString(8)} -> ${b.entry.mode.toString(8)}` : '';
           const bytes = a.entry.size !== b.entry.size || (await sha256(a.entry.abs)) !== (await sha256(b.entry.abs));
-          if (bytes || modes) changes.push({ kind: 'changed', path: rel, detail: `${a.entry.size} -> ${b.entry.size} bytes${modes}` });
+          if (bytes || modes)
+            changes.push({ kind: 'changed', path: rel, detail: `${a.entry.size} -> ${b.entry.size} bytes${modes}` });
         }
       }
       const count = (k: string) => changes.filter((c) => c.kind === k).length;
-      return { summary: `${changes.length} path(s) of the run would change: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`, changes };
+      return {
+        summary: `${changes.length} path(s) of the run would change: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`,
+        changes,
+      };
     },
     dispose: () => rm(holder, { recursive: true, force: true }),
   };

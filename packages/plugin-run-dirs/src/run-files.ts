@@ -65,9 +65,13 @@ export async function listFiles(target: RunDirTarget, rel = ''): Promise<string[
   if (rel !== '' && !(await noLinkOnTheWay(target, `${rel}/-`))) return [];
   try {
     const entries = await readdir(runPath(target, rel), { withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return [];
     throw error;
   }
 }

@@ -24,7 +24,11 @@ export interface RunState {
   files: Record<string, FileState>;
 }
 
-const skipped = (rel: string) => rel === TIDEMARK_DIR || rel.startsWith(`${TIDEMARK_DIR}/`) || rel === ARCHIVES_DIR || rel.startsWith(`${ARCHIVES_DIR}/`);
+const skipped = (rel: string) =>
+  rel === TIDEMARK_DIR ||
+  rel.startsWith(`${TIDEMARK_DIR}/`) ||
+  rel === ARCHIVES_DIR ||
+  rel.startsWith(`${ARCHIVES_DIR}/`);
 
 function looksLikeText(bytes: Buffer): boolean {
   if (bytes.includes(0)) return false;
@@ -42,7 +46,9 @@ export async function readRunState(target: RunDirTarget): Promise<RunState> {
   const root = resolve(target.dir);
   const files: Record<string, FileState> = {};
   const walk = async (rel: string): Promise<number> => {
-    const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
     let kept = 0;
     for (const e of entries) {
       const child = rel ? `${rel}/${e.name}` : e.name;
@@ -67,19 +73,28 @@ export async function readRunState(target: RunDirTarget): Promise<RunState> {
           // a corrupt parquet file is kept as bytes
         }
       }
-      files[child] = looksLikeText(bytes) ? { text: withPlaceholder(bytes.toString('utf8'), root) } : { base64: bytes.toString('base64') };
+      files[child] = looksLikeText(bytes)
+        ? { text: withPlaceholder(bytes.toString('utf8'), root) }
+        : { base64: bytes.toString('base64') };
     }
     return kept;
   };
   await walk('');
-  return { runId: runIdOf(target), files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return {
+    runId: runIdOf(target),
+    files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
 }
 
 /**
  * Writes the state into `dir` (which must be empty or missing). `{RUN_DIR}` becomes the folder's absolute
  * path, except for fixtures on disk (`keepPlaceholder`), which must not hold one machine's paths.
  */
-export async function writeRunState(state: RunState, dir: string, options: { keepPlaceholder?: boolean } = {}): Promise<void> {
+export async function writeRunState(
+  state: RunState,
+  dir: string,
+  options: { keepPlaceholder?: boolean } = {},
+): Promise<void> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   for (const [rel, file] of Object.entries(state.files)) {
@@ -89,15 +104,23 @@ export async function writeRunState(state: RunState, dir: string, options: { kee
       continue;
     }
     await mkdir(join(abs, '..'), { recursive: true });
-    if ('link' in file) await symlink(options.keepPlaceholder ? file.link : file.link.split(RUN_DIR_PLACEHOLDER).join(root), abs);
-    else if ('parquet' in file) await writeFile(abs, encodeParquet({ columns: file.parquet.columns, rows: file.parquet.rows }, file.parquet.metadata, rel));
-    else if ('text' in file) await writeFile(abs, options.keepPlaceholder ? file.text : file.text.split(RUN_DIR_PLACEHOLDER).join(root));
+    if ('link' in file)
+      await symlink(options.keepPlaceholder ? file.link : file.link.split(RUN_DIR_PLACEHOLDER).join(root), abs);
+    else if ('parquet' in file)
+      await writeFile(
+        abs,
+        encodeParquet({ columns: file.parquet.columns, rows: file.parquet.rows }, file.parquet.metadata, rel),
+      );
+    else if ('text' in file)
+      await writeFile(abs, options.keepPlaceholder ? file.text : file.text.split(RUN_DIR_PLACEHOLDER).join(root));
     else await writeFile(abs, Buffer.from(file.base64, 'base64'));
   }
 }
 
 /** A fresh run `<tmp>/<runId>` holding the state; `cleanup` removes the temp folder. */
-export async function createRunFromState(state: RunState): Promise<{ target: RunDirTarget & { runId: string }; cleanup: () => Promise<void> }> {
+export async function createRunFromState(
+  state: RunState,
+): Promise<{ target: RunDirTarget & { runId: string }; cleanup: () => Promise<void> }> {
   const base = await mkdtemp(join(tmpdir(), 'tidemark-run-'));
   const dir = join(base, state.runId);
   await writeRunState(state, dir);

@@ -12,7 +12,14 @@ const CASE = fileURLToPath(new URL('../../../fixtures/plugin-run-dirs/full-legac
 
 describe('runDirsPlugin()', () => {
   test('scaffold: file-discipline template, stubs that throw, a golden + laws test on ./testing', () => {
-    const out = runDirsPlugin().scaffold!({ id: '008_note', title: 'a note', exportName: 'm008Note', plugin: 'plugin-run-dirs', fixtureDir: '../../fixtures/plugin-run-dirs/008_note', target: 'runs' });
+    const out = runDirsPlugin().scaffold!({
+      id: '008_note',
+      title: 'a note',
+      exportName: 'm008Note',
+      plugin: 'plugin-run-dirs',
+      fixtureDir: '../../fixtures/plugin-run-dirs/008_note',
+      target: 'runs',
+    });
     expect(out.migration).toContain("from '@tidemark/plugin-run-dirs';");
     for (const what of ['up', 'down', 'validate']) expect(out.migration).toContain(`008_note: ${what} not written yet`);
     expect(out.test).toContain("import { goldenStates, runDirsHarness } from '@tidemark/plugin-run-dirs/testing';");

@@ -4,7 +4,8 @@
 import { posix } from 'node:path';
 import type { ScaffoldInput, ScaffoldOutput } from '@tidemark/core';
 
-const NOT_WRITTEN = (id: string, what: string) => `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
+const NOT_WRITTEN = (id: string, what: string) =>
+  `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
 
 export function scaffoldRunDirMigration(input: ScaffoldInput): ScaffoldOutput {
   const migration = `import { readFile } from 'node:fs/promises';
@@ -36,7 +37,9 @@ export const ${input.exportName} = defineMigration<RunDirTarget>({
   },
 });
 `;
-  const cases = input.fixtureDir ? posix.dirname(input.fixtureDir.replaceAll('\\', '/')) : `../../fixtures/${input.plugin ?? 'plugin-run-dirs'}`;
+  const cases = input.fixtureDir
+    ? posix.dirname(input.fixtureDir.replaceAll('\\', '/'))
+    : `../../fixtures/${input.plugin ?? 'plugin-run-dirs'}`;
   const test = `import { fileURLToPath } from 'node:url';
 import { describeGolden, describeLaws } from '@tidemark/testing';
 import { goldenStates, runDirsHarness } from '@tidemark/plugin-run-dirs/testing';

@@ -1,6 +1,14 @@
 // The calls an app or the CLI makes: migrate (with preflight, dry-run, force), verify (JSON report + exit
 // code), rollback (window enforced, verified), status. Each reports the API requests it cost.
-import { createRunner, TidemarkError, type LeaseOptions, type Plan, type RunResult, type StatusReport, type TidemarkEvent } from '@tidemark/core';
+import {
+  createRunner,
+  TidemarkError,
+  type LeaseOptions,
+  type Plan,
+  type RunResult,
+  type StatusReport,
+  type TidemarkEvent,
+} from '@tidemark/core';
 import { columnLetter } from './a1.js';
 import { backupFile } from './backup.js';
 import { PLUGIN } from './client.js';
@@ -52,13 +60,30 @@ export async function migrateSheet(target: SheetsTarget, options: MigrateOptions
     const wouldWrite: string[] = [];
     const steps = new Set(result.plan.steps.map((s) => s.id));
     if (steps.has('001_create_backup')) wouldWrite.push(`drive.files.copy of ${target.spreadsheetId}`);
-    if (steps.has('002_add_v3_columns')) wouldWrite.push(`insert columns ${columnLetter(n)}:${columnLetter(n + config.schema.added.length - 1)} (${config.schema.added.join(', ')})`);
+    if (steps.has('002_add_v3_columns'))
+      wouldWrite.push(
+        `insert columns ${columnLetter(n)}:${columnLetter(n + config.schema.added.length - 1)} (${config.schema.added.join(', ')})`,
+      );
     if (steps.has('004_initialize_versions')) {
-      const rows = pre.classification.shape === 'v2.1' ? pre.classification.dataRows.length : pre.classification.missingVersions.length;
+      const rows =
+        pre.classification.shape === 'v2.1'
+          ? pre.classification.dataRows.length
+          : pre.classification.missingVersions.length;
       wouldWrite.push(`version = 0 in ${rows} row(s)`);
     }
-    if (result.plan.steps.length + result.plan.baseline.length > 0) wouldWrite.push(`ledger entries (developer metadata) for ${[...result.plan.steps, ...result.plan.baseline].map((s) => s.id).join(', ')}`);
-    return { outcome: 'dry-run', plan: result.plan, applied: [], baselined: [], wouldWrite, stats: snapshot(target.session.stats), durationMs: Math.round(performance.now() - started) };
+    if (result.plan.steps.length + result.plan.baseline.length > 0)
+      wouldWrite.push(
+        `ledger entries (developer metadata) for ${[...result.plan.steps, ...result.plan.baseline].map((s) => s.id).join(', ')}`,
+      );
+    return {
+      outcome: 'dry-run',
+      plan: result.plan,
+      applied: [],
+      baselined: [],
+      wouldWrite,
+      stats: snapshot(target.session.stats),
+      durationMs: Math.round(performance.now() - started),
+    };
   }
   if (options.force) await sheetsLedger(target, config.clock).clearCheckpoints();
   const result = await runner.up();
@@ -80,7 +105,10 @@ export interface VerifyOptions extends SheetsPluginOptions {
 }
 
 /** The seven checks; never writes. `report.exitCode` is 0 when every check passed. */
-export async function verifySheet(target: SheetsTarget, options: VerifyOptions = {}): Promise<VerificationReport & { stats: RequestStats }> {
+export async function verifySheet(
+  target: SheetsTarget,
+  options: VerifyOptions = {},
+): Promise<VerificationReport & { stats: RequestStats }> {
   const config = resolveConfig(options);
   target.session.resetStats();
   const report = await runChecks(target, config, options.strict ?? true);
@@ -109,16 +137,30 @@ export async function rollbackSheet(target: SheetsTarget, options: RollbackOptio
   target.session.resetStats();
   if (options.backupId) {
     const file = await backupFile(target, options.backupId);
-    if (!file) throw new TidemarkError('VALIDATION_FAILED', `backup ${options.backupId} not found in Drive; nothing was changed`, { plugin: PLUGIN, target: label(target) });
+    if (!file)
+      throw new TidemarkError(
+        'VALIDATION_FAILED',
+        `backup ${options.backupId} not found in Drive; nothing was changed`,
+        { plugin: PLUGIN, target: label(target) },
+      );
     if (file.appProperties?.tidemarkBackupOf !== target.spreadsheetId) {
-      throw new TidemarkError('VALIDATION_FAILED', `drive file ${options.backupId} is not a backup of ${target.spreadsheetId}; nothing was changed`, { plugin: PLUGIN, target: label(target) });
+      throw new TidemarkError(
+        'VALIDATION_FAILED',
+        `drive file ${options.backupId} is not a backup of ${target.spreadsheetId}; nothing was changed`,
+        { plugin: PLUGIN, target: label(target) },
+      );
     }
     target.session.backup = { fileId: options.backupId, at: '' };
     options = { ...options, rollback: { ...options.rollback, mode: 'backup', keepBackup: true } };
   }
   const runner = createRunner({ plugin: sheetsPlugin(options), target, ...runnerOptions(options) });
   const result = await runner.down({ to: null, ...(options.dryRun ? { dryRun: true } : {}) });
-  return { outcome: result.outcome, reverted: result.reverted, stats: snapshot(target.session.stats), durationMs: Math.round(performance.now() - started) };
+  return {
+    outcome: result.outcome,
+    reverted: result.reverted,
+    stats: snapshot(target.session.stats),
+    durationMs: Math.round(performance.now() - started),
+  };
 }
 
 export async function sheetStatus(target: SheetsTarget, options: RunOptions = {}): Promise<StatusReport> {
@@ -132,5 +174,9 @@ export async function sheetStatus(target: SheetsTarget, options: RunOptions = {}
 export const DEFAULT_LEASE: LeaseOptions = { ttlMs: 120_000, waitMs: 150_000 };
 
 function runnerOptions(options: RunOptions) {
-  return { ...(options.onEvent ? { onEvent: options.onEvent } : {}), lock: { ...DEFAULT_LEASE, ...options.lock }, ...(options.by ? { by: options.by } : {}) };
+  return {
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    lock: { ...DEFAULT_LEASE, ...options.lock },
+    ...(options.by ? { by: options.by } : {}),
+  };
 }

@@ -19,7 +19,13 @@ const appMigration = defineMigration<SheetsTarget>({
   async up(ctx) {
     const sheets = await ctx.target.session.sheets();
     await ctx.target.session.call('values.update', 'write', (o) =>
-      sheets.spreadsheets.values.update({ spreadsheetId: ctx.target.spreadsheetId, range: `${ctx.target.sheetName}!BQ1`, valueInputOption: 'RAW', requestBody: { values: [['app']] }, ...o }),
+      sheets.spreadsheets.values.update({
+        spreadsheetId: ctx.target.spreadsheetId,
+        range: `${ctx.target.sheetName}!BQ1`,
+        valueInputOption: 'RAW',
+        requestBody: { values: [['app']] },
+        ...o,
+      }),
     );
   },
 });

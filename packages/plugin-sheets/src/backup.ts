@@ -9,7 +9,11 @@ import type { SheetsTarget } from './target.js';
 
 export const BACKUP_STEP = '001_create_backup';
 
-export async function copySpreadsheet(target: SheetsTarget, config: Config, runLabel: string): Promise<{ fileId: string; at: string }> {
+export async function copySpreadsheet(
+  target: SheetsTarget,
+  config: Config,
+  runLabel: string,
+): Promise<{ fileId: string; at: string }> {
   const { session } = target;
   const drive = await session.drive();
   const at = new Date(config.clock()).toISOString();
@@ -28,14 +32,23 @@ export async function copySpreadsheet(target: SheetsTarget, config: Config, runL
       o,
     ),
   );
-  if (!file.id) throw new TidemarkError('STEP_FAILED', 'drive.files.copy returned no file id', { plugin: PLUGIN, target: label(target) });
+  if (!file.id)
+    throw new TidemarkError('STEP_FAILED', 'drive.files.copy returned no file id', {
+      plugin: PLUGIN,
+      target: label(target),
+    });
   return { fileId: file.id, at };
 }
 
 /** The backup of the current migration: from this process's memory, else from the ledger entry. */
-export async function findBackup(target: SheetsTarget, config: Config): Promise<{ fileId: string; at: string; verified?: boolean } | undefined> {
+export async function findBackup(
+  target: SheetsTarget,
+  config: Config,
+): Promise<{ fileId: string; at: string; verified?: boolean } | undefined> {
   if (target.session.backup) return target.session.backup;
-  const entry = (await sheetsLedger(target, config.clock).read()).find((e) => e.id === BACKUP_STEP && e.outcome === 'applied');
+  const entry = (await sheetsLedger(target, config.clock).read()).find(
+    (e) => e.id === BACKUP_STEP && e.outcome === 'applied',
+  );
   const data = entry?.data as { backupId?: string; backupAt?: string } | undefined;
   if (!data?.backupId) return undefined;
   target.session.backup = { fileId: data.backupId, at: data.backupAt ?? entry!.at };
@@ -55,11 +68,16 @@ export async function deleteBackup(target: SheetsTarget, fileId: string): Promis
 }
 
 /** The backup's Drive file (id and appProperties), or null when it is gone. */
-export async function backupFile(target: SheetsTarget, fileId: string): Promise<{ id?: string | null; appProperties?: Record<string, string> | null } | null> {
+export async function backupFile(
+  target: SheetsTarget,
+  fileId: string,
+): Promise<{ id?: string | null; appProperties?: Record<string, string> | null } | null> {
   const { session } = target;
   const drive = await session.drive();
   try {
-    return await session.call('drive.files.get', 'meta', (o) => drive.files.get({ fileId, supportsAllDrives: true, fields: 'id,appProperties' }, o));
+    return await session.call('drive.files.get', 'meta', (o) =>
+      drive.files.get({ fileId, supportsAllDrives: true, fields: 'id,appProperties' }, o),
+    );
   } catch (error) {
     if (error instanceof ApiCallError && error.info.code === 404) return null;
     throw error;

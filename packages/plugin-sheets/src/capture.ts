@@ -14,10 +14,17 @@ export interface SpreadsheetState {
 /** Reads every sheet of a spreadsheet: one spreadsheets.get and one values.batchGet. */
 export async function readSpreadsheet(session: SheetsSession, spreadsheetId: string): Promise<SpreadsheetState> {
   const sheets = await session.sheets();
-  const props = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId, fields: 'properties.title,sheets.properties' }, o));
+  const props = await session.call('sheets.get', 'read', (o) =>
+    sheets.spreadsheets.get({ spreadsheetId, fields: 'properties.title,sheets.properties' }, o),
+  );
   const list = (props.sheets ?? []).map((s) => s.properties ?? {});
   const values = list.length
-    ? await session.call('sheets.values.batchGet', 'read', (o) => sheets.spreadsheets.values.batchGet({ spreadsheetId, ranges: list.map((p) => quoteSheet(p.title ?? '')), valueRenderOption: 'FORMATTED_VALUE' }, o))
+    ? await session.call('sheets.values.batchGet', 'read', (o) =>
+        sheets.spreadsheets.values.batchGet(
+          { spreadsheetId, ranges: list.map((p) => quoteSheet(p.title ?? '')), valueRenderOption: 'FORMATTED_VALUE' },
+          o,
+        ),
+      )
     : { valueRanges: [] };
   return {
     title: props.properties?.title ?? '',
@@ -33,7 +40,13 @@ export async function readSpreadsheet(session: SheetsSession, spreadsheetId: str
 
 export async function writeSpreadsheetFiles(state: SpreadsheetState, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const sheets = state.sheets.map((s) => ({ title: s.title, rowCount: s.rowCount, columnCount: s.columnCount, ...(s.hidden ? { hidden: true } : {}), file: `${s.title.replace(/[^A-Za-z0-9_-]/g, '_')}.csv` }));
+  const sheets = state.sheets.map((s) => ({
+    title: s.title,
+    rowCount: s.rowCount,
+    columnCount: s.columnCount,
+    ...(s.hidden ? { hidden: true } : {}),
+    file: `${s.title.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`,
+  }));
   await writeFile(join(dir, 'spreadsheet.json'), JSON.stringify({ title: state.title, sheets }, null, 2) + '\n');
   for (const [i, s] of state.sheets.entries()) await writeFile(join(dir, sheets[i]!.file), toCsv(s.values));
 }

@@ -52,9 +52,21 @@ export async function runChecks(target: SheetsTarget, config: Config, strict: bo
   const errors: string[] = [];
   const { headers, values } = view;
 
-  const column_count: CheckResult = { expected: expectedCount, actual: headers.length, gridColumns: view.columnCount, passed: headers.length === expectedCount && view.columnCount >= expectedCount };
-  const found = schema.added.map((h) => ({ header: h, column: headers.indexOf(h) >= 0 ? columnLetter(headers.indexOf(h)) : null }));
-  const new_headers: CheckResult = { expected: [...schema.added], found, passed: found.every((f, i) => f.column === columnLetter(n + i)) };
+  const column_count: CheckResult = {
+    expected: expectedCount,
+    actual: headers.length,
+    gridColumns: view.columnCount,
+    passed: headers.length === expectedCount && view.columnCount >= expectedCount,
+  };
+  const found = schema.added.map((h) => ({
+    header: h,
+    column: headers.indexOf(h) >= 0 ? columnLetter(headers.indexOf(h)) : null,
+  }));
+  const new_headers: CheckResult = {
+    expected: [...schema.added],
+    found,
+    passed: found.every((f, i) => f.column === columnLetter(n + i)),
+  };
 
   const vCol = n + schema.added.indexOf('version');
   const badVersions = c.dataRows.filter((r) => {
@@ -71,9 +83,16 @@ export async function runChecks(target: SheetsTarget, config: Config, strict: bo
   };
 
   const occupation = schema.added.filter((h) => h !== 'version').map((h) => headers.indexOf(h));
-  const occupied = c.dataRows.filter((r) => occupation.some((i) => i >= 0 && values[r]?.[i] !== undefined && values[r]?.[i] !== ''));
+  const occupied = c.dataRows.filter((r) =>
+    occupation.some((i) => i >= 0 && values[r]?.[i] !== undefined && values[r]?.[i] !== ''),
+  );
   const occupation_empty: CheckResult = strict
-    ? { columns: schema.added.filter((h) => h !== 'version'), nonEmptyRows: list(occupied), nonEmpty: occupied.length, passed: new_headers.passed && occupied.length === 0 }
+    ? {
+        columns: schema.added.filter((h) => h !== 'version'),
+        nonEmptyRows: list(occupied),
+        nonEmpty: occupied.length,
+        passed: new_headers.passed && occupied.length === 0,
+      }
     : { skipped: 'not strict: the app fills these columns after go-live', occupiedRows: occupied.length, passed: true };
 
   let v21_data_intact: CheckResult;
@@ -84,7 +103,13 @@ export async function runChecks(target: SheetsTarget, config: Config, strict: bo
     else {
       const before = await readValues(target, backup.fileId, target.sheetName);
       const diff = firstDifference(before, values, n);
-      v21_data_intact = { backupId: backup.fileId, comparedRows: Math.max(0, before.length - 1), comparedColumns: n, firstDifference: diff, passed: diff === null };
+      v21_data_intact = {
+        backupId: backup.fileId,
+        comparedRows: Math.max(0, before.length - 1),
+        comparedColumns: n,
+        firstDifference: diff,
+        passed: diff === null,
+      };
     }
   }
 
@@ -93,11 +118,34 @@ export async function runChecks(target: SheetsTarget, config: Config, strict: bo
   headers.forEach((h, i) => map.set(h, map.has(h) ? -1 : i));
   const expectedHeaders = [...headers.slice(0, n), ...schema.added];
   const unmapped = expectedHeaders.filter((h, i) => map.get(h) !== i);
-  const column_mapping: CheckResult = { mapped: expectedHeaders.length - unmapped.length, expected: expectedHeaders.length, unmapped, passed: unmapped.length === 0 };
+  const column_mapping: CheckResult = {
+    mapped: expectedHeaders.length - unmapped.length,
+    expected: expectedHeaders.length,
+    unmapped,
+    passed: unmapped.length === 0,
+  };
 
-  const checks = { column_count, new_headers, sample_versions, occupation_empty, v21_data_intact, column_mapping, json_report: { passed: true } as CheckResult };
-  for (const [name, result] of Object.entries(checks)) if (!result.passed) errors.push(`${name} failed: ${JSON.stringify({ ...result, passed: undefined })}`);
+  const checks = {
+    column_count,
+    new_headers,
+    sample_versions,
+    occupation_empty,
+    v21_data_intact,
+    column_mapping,
+    json_report: { passed: true } as CheckResult,
+  };
+  for (const [name, result] of Object.entries(checks))
+    if (!result.passed) errors.push(`${name} failed: ${JSON.stringify({ ...result, passed: undefined })}`);
   checks.json_report = { passed: true, checks: Object.keys(checks).length };
   const success = errors.length === 0;
-  return { timestamp: new Date(config.clock()).toISOString(), spreadsheetId: target.spreadsheetId, sheet: target.sheetName, strict, checks, success, errors, exitCode: success ? 0 : 1 };
+  return {
+    timestamp: new Date(config.clock()).toISOString(),
+    spreadsheetId: target.spreadsheetId,
+    sheet: target.sheetName,
+    strict,
+    checks,
+    success,
+    errors,
+    exitCode: success ? 0 : 1,
+  };
 }

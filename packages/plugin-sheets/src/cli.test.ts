@@ -21,7 +21,13 @@ afterAll(() => rm(cwd, { recursive: true, force: true }));
 async function cli(args: string[], auth: object | undefined = testAuth(), dir = cwd) {
   let out = '';
   let err = '';
-  const code = await runCli(args, { out: (t) => void (out += t), err: (t) => void (err += t), cwd: dir, clock: () => new Date('2026-01-26T12:00:00Z'), ...(auth ? { auth } : {}) });
+  const code = await runCli(args, {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    cwd: dir,
+    clock: () => new Date('2026-01-26T12:00:00Z'),
+    ...(auth ? { auth } : {}),
+  });
   return { code, json: out ? JSON.parse(out) : undefined, err };
 }
 
@@ -55,11 +61,22 @@ describe('tidemark-sheets command', () => {
   });
 
   it('a service-account key file; bad input exits 1 with the error in JSON; bad usage exits 2', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const dir = await mkdtemp(join(tmpdir(), 'sheets-cli-'));
     try {
       const keyFile = join(dir, 'sa.json');
-      await writeFile(keyFile, JSON.stringify({ type: 'service_account', client_email: 'ops@zeues.iam.gserviceaccount.com', private_key: privateKey }));
+      await writeFile(
+        keyFile,
+        JSON.stringify({
+          type: 'service_account',
+          client_email: 'ops@zeues.iam.gserviceaccount.com',
+          private_key: privateKey,
+        }),
+      );
       const id = seedSheet(emulator, [{ title: 'Operaciones', values: [['TAG_SPOOL']], columnCount: 65, rowCount: 4 }]);
       const bad = await cli(['migrate', '--spreadsheet', id, '--key-file', keyFile], undefined);
       expect(bad.code).toBe(1);
@@ -76,10 +93,18 @@ describe('tidemark-sheets command', () => {
   it('exit codes are the tidemark CLI ones: a rollback outside the window is 6 (not supported), a held lock 3', async () => {
     const id = seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(2), columnCount: 65, rowCount: 4 }]);
     expect((await cli(['migrate', '--spreadsheet', id])).code).toBe(0);
-    const late = await runCli(['rollback', '--spreadsheet', id], { out: () => {}, err: () => {}, cwd, auth: testAuth(), clock: () => new Date(Date.now() + 30 * 86_400_000) });
+    const late = await runCli(['rollback', '--spreadsheet', id], {
+      out: () => {},
+      err: () => {},
+      cwd,
+      auth: testAuth(),
+      clock: () => new Date(Date.now() + 30 * 86_400_000),
+    });
     expect(late).toBe(6);
     expect(exitCodeFor(new TidemarkError('LOCK_TIMEOUT', 'held'))).toBe(3);
-    expect(exitCodeFor(new TidemarkError('STEP_FAILED', 'x', { cause: new TidemarkError('NOT_SUPPORTED', 'window') }))).toBe(6);
+    expect(
+      exitCodeFor(new TidemarkError('STEP_FAILED', 'x', { cause: new TidemarkError('NOT_SUPPORTED', 'window') })),
+    ).toBe(6);
     expect(exitCodeFor(new TidemarkError('UNKNOWN_MIGRATION', 'x'))).toBe(2);
     expect(exitCodeFor(new Error('boom'))).toBe(1);
   });
@@ -88,12 +113,22 @@ describe('tidemark-sheets command', () => {
     const id = seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(3), columnCount: 65, rowCount: 5 }]);
     const dir = await mkdtemp(join(tmpdir(), 'sheets-cli-config-'));
     try {
-      const config = { production_sheet_id: id, backup_folder_id: null, migration_steps: ['create_backup', 'add_v3_columns', 'verify_schema', 'initialize_versions', 'test_smoke'], rollback_window_days: 7, dry_run: true, log_level: 'INFO' };
+      const config = {
+        production_sheet_id: id,
+        backup_folder_id: null,
+        migration_steps: ['create_backup', 'add_v3_columns', 'verify_schema', 'initialize_versions', 'test_smoke'],
+        rollback_window_days: 7,
+        dry_run: true,
+        log_level: 'INFO',
+      };
       await writeFile(join(dir, 'migration_config.json'), JSON.stringify(config));
       const dry = await cli(['migrate'], testAuth(), dir);
       expect(dry.code).toBe(0);
       expect(dry.json.outcome).toBe('dry-run');
-      await writeFile(join(dir, 'migration_config.json'), JSON.stringify({ ...config, migration_steps: ['create_backup', 'drop_everything'] }));
+      await writeFile(
+        join(dir, 'migration_config.json'),
+        JSON.stringify({ ...config, migration_steps: ['create_backup', 'drop_everything'] }),
+      );
       const bad = await cli(['migrate'], testAuth(), dir);
       expect(bad.code).toBe(2);
       expect(bad.err).toMatch(/migration_config\.json: migration_steps must be/);
@@ -112,7 +147,9 @@ describe('tidemark-sheets command', () => {
     expect(log).toMatch(/INFO step:finished 005_smoke_checks/);
     const report = await readFile(run.json.reportFile, 'utf8');
     expect(report).toContain('status: SUCCESS (exit code 0)');
-    expect(report).toContain('applied: 001_create_backup, 002_add_v3_columns, 003_verify_schema, 004_initialize_versions, 005_smoke_checks');
+    expect(report).toContain(
+      'applied: 001_create_backup, 002_add_v3_columns, 003_verify_schema, 004_initialize_versions, 005_smoke_checks',
+    );
   });
 
   it('--legacy-headers <file> checks the names; --check-eligibility reports JSON with an exit code', async () => {
@@ -125,11 +162,21 @@ describe('tidemark-sheets command', () => {
     const writes = emulator.writes().length;
     const eligible = await cli(['migrate', '--spreadsheet', id, '--check-eligibility']);
     expect(eligible.code).toBe(0);
-    expect(Object.keys(eligible.json.checks).sort()).toEqual(['access', 'backup_possible', 'layout', 'quota', 'sheet_size', 'window']);
+    expect(Object.keys(eligible.json.checks).sort()).toEqual([
+      'access',
+      'backup_possible',
+      'layout',
+      'quota',
+      'sheet_size',
+      'window',
+    ]);
     expect(eligible.json.checks.sheet_size).toMatchObject({ cells: 325, cellsAfter: 340, passed: true });
     const notYet = await cli(['rollback', '--spreadsheet', id, '--check-eligibility']);
     expect(notYet.code).toBe(1);
-    expect(notYet.json.checks.window).toMatchObject({ passed: false, reason: 'nothing applied: no migration to roll back' });
+    expect(notYet.json.checks.window).toMatchObject({
+      passed: false,
+      reason: 'nothing applied: no migration to roll back',
+    });
     expect(emulator.writes().length).toBe(writes);
   });
 
@@ -137,7 +184,9 @@ describe('tidemark-sheets command', () => {
     const values = v21Values(3);
     const id = seedSheet(emulator, [{ title: 'Operaciones', values, columnCount: 65, rowCount: 5 }]);
     const run = await cli(['migrate', '--spreadsheet', id]);
-    const backupId = run.json.report ? (await sheetsLedger(newTarget(id)).read()).find((e) => e.id === '001_create_backup')?.data?.backupId as string : '';
+    const backupId = run.json.report
+      ? ((await sheetsLedger(newTarget(id)).read()).find((e) => e.id === '001_create_backup')?.data?.backupId as string)
+      : '';
     const other = seedSheet(emulator, [{ title: 'Operaciones', values, columnCount: 65, rowCount: 5 }]);
     const wrong = await cli(['rollback', '--spreadsheet', id, '--backup-id', other]);
     expect(wrong.code).toBe(1);

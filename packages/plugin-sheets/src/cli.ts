@@ -28,7 +28,10 @@ export interface CliIo {
   cwd?: string;
   /** "Now" for file names, the rollback window and leases (tests). */
   clock?: () => Date;
-  /** The command as the user typed it, for usage and hints: `tidemark sheets` when mounted there. Default `tidemark-sheets`. */
+  /**
+   * The command as the user typed it, for usage and hints: `tidemark sheets` when mounted there. Default
+   * `tidemark-sheets`.
+   */
   name?: string;
   /** Read for SHEETS_API_URL. Default process.env. */
   env?: Record<string, string | undefined>;
@@ -41,7 +44,12 @@ export function exitCodeFor(error: unknown): number {
   if (isTidemarkError(error, 'LOCK_TIMEOUT')) return EXIT.LOCK_TIMEOUT;
   if (isTidemarkError(error, 'DRIFT')) return EXIT.DRIFT;
   if (isTidemarkError(error, 'NOT_SUPPORTED') || isTidemarkError(error, 'IRREVERSIBLE')) return EXIT.NOT_SUPPORTED;
-  if (['UNKNOWN_MIGRATION', 'DAG_CYCLE', 'DUPLICATE_MIGRATION', 'INVALID_DEFINITION'].some((c) => isTidemarkError(error, c as never))) return EXIT.USAGE;
+  if (
+    ['UNKNOWN_MIGRATION', 'DAG_CYCLE', 'DUPLICATE_MIGRATION', 'INVALID_DEFINITION'].some((c) =>
+      isTidemarkError(error, c as never),
+    )
+  )
+    return EXIT.USAGE;
   // A refusal on the cause (e.g. the rollback window) is wrapped in STEP_FAILED by the runner.
   if (isTidemarkError(error, 'STEP_FAILED') && error.cause !== undefined) {
     const inner = exitCodeFor(error.cause);
@@ -51,9 +59,12 @@ export function exitCodeFor(error: unknown): number {
 }
 
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
-const line = (message: string, cause?: unknown): string => createError('plugin-sheets', message, cause === undefined ? {} : { cause }).message;
+const line = (message: string, cause?: unknown): string =>
+  createError('plugin-sheets', message, cause === undefined ? {} : { cause }).message;
 
-const usage = (name: string) => `usage: ${name} <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
+const usage = (
+  name: string,
+) => `usage: ${name} <migrate|verify|rollback|status> [--spreadsheet <id>] [--sheet Operaciones]
   [--config migration_config.json] [--key-file service-account.json] [--dry-run] [--force] [--check-eligibility]
   [--mode columns|backup] [--backup-id <drive file id>] [--override-window] [--window-days 7] [--keep-backup]
   [--not-strict] [--backup-folder <id>] [--legacy-headers <file>] [--log-dir logs] [--api-url <url>]
@@ -80,12 +91,20 @@ async function readSeedConfig(file: string): Promise<SeedConfig> {
   } catch (error) {
     throw new UsageError(`${file}: ${describeError(error)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${file}: expected a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`${file}: expected a JSON object`);
   const c = parsed as SeedConfig;
-  if (c.production_sheet_id !== undefined && typeof c.production_sheet_id !== 'string') throw new UsageError(`${file}: production_sheet_id must be a string`);
-  if (c.rollback_window_days !== undefined && !(Number.isInteger(c.rollback_window_days) && c.rollback_window_days > 0)) throw new UsageError(`${file}: rollback_window_days must be a positive integer`);
-  if (c.migration_steps !== undefined && (!Array.isArray(c.migration_steps) || c.migration_steps.join() !== SEED_STEPS.join())) {
-    throw new UsageError(`${file}: migration_steps must be ${JSON.stringify(SEED_STEPS)} (the steps are this plugin's migrations), got ${JSON.stringify(c.migration_steps)}`);
+  if (c.production_sheet_id !== undefined && typeof c.production_sheet_id !== 'string')
+    throw new UsageError(`${file}: production_sheet_id must be a string`);
+  if (c.rollback_window_days !== undefined && !(Number.isInteger(c.rollback_window_days) && c.rollback_window_days > 0))
+    throw new UsageError(`${file}: rollback_window_days must be a positive integer`);
+  if (
+    c.migration_steps !== undefined &&
+    (!Array.isArray(c.migration_steps) || c.migration_steps.join() !== SEED_STEPS.join())
+  ) {
+    throw new UsageError(
+      `${file}: migration_steps must be ${JSON.stringify(SEED_STEPS)} (the steps are this plugin's migrations), got ${JSON.stringify(c.migration_steps)}`,
+    );
   }
   return c;
 }
@@ -100,15 +119,24 @@ async function readHeaders(file: string): Promise<string[]> {
   }
   const trimmed = text.trim();
   const headers = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown[]) : trimmed.split(/\r?\n/);
-  if (!Array.isArray(headers) || headers.length === 0 || headers.some((h) => typeof h !== 'string' || h.trim() === '')) {
-    throw new UsageError(`--legacy-headers ${file}: expected a JSON array of header names or one name per line, none empty`);
+  if (
+    !Array.isArray(headers) ||
+    headers.length === 0 ||
+    headers.some((h) => typeof h !== 'string' || h.trim() === '')
+  ) {
+    throw new UsageError(
+      `--legacy-headers ${file}: expected a JSON array of header names or one name per line, none empty`,
+    );
   }
   return headers.map((h) => (h as string).trim());
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 
-export async function runCli(argv: string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+): Promise<number> {
   const name = io.name ?? 'tidemark-sheets';
   const USAGE = usage(name);
   let parsed;
@@ -154,14 +182,22 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
     const configFile = v.config ? resolve(cwd, v.config) : join(cwd, 'migration_config.json');
     if (v.config || existsSync(configFile)) seed = await readSeedConfig(configFile);
     if (v['legacy-headers']) legacyHeaders = await readHeaders(resolve(cwd, v['legacy-headers']));
-    if (v['window-days'] !== undefined && !/^[1-9]\d*$/.test(v['window-days'])) throw new UsageError('--window-days must be a positive integer');
+    if (v['window-days'] !== undefined && !/^[1-9]\d*$/.test(v['window-days']))
+      throw new UsageError('--window-days must be a positive integer');
   } catch (error) {
     io.err(`${line(error instanceof UsageError ? error.message : describeError(error))}\n${USAGE}\n`);
     return EXIT.USAGE;
   }
   const spreadsheet = v.spreadsheet ?? seed.production_sheet_id;
-  if (!command || !['migrate', 'verify', 'rollback', 'status'].includes(command) || !spreadsheet || (v.mode && v.mode !== 'columns' && v.mode !== 'backup')) {
-    io.err(`${!spreadsheet && command ? `${line('no spreadsheet: give --spreadsheet or production_sheet_id in migration_config.json')}\n` : ''}${USAGE}\n`);
+  if (
+    !command ||
+    !['migrate', 'verify', 'rollback', 'status'].includes(command) ||
+    !spreadsheet ||
+    (v.mode && v.mode !== 'columns' && v.mode !== 'backup')
+  ) {
+    io.err(
+      `${!spreadsheet && command ? `${line('no spreadsheet: give --spreadsheet or production_sheet_id in migration_config.json')}\n` : ''}${USAGE}\n`,
+    );
     return EXIT.USAGE;
   }
   const apiUrl = v['api-url'] ?? (io.env ?? process.env).SHEETS_API_URL;
@@ -172,8 +208,17 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
   // Another endpoint (an emulator) takes any API key; Google itself needs a key file or ADC.
   const auth =
     io.auth ??
-    (v['key-file'] ? await serviceAccountAuth({ keyFile: v['key-file'] }) : apiUrl ? 'tidemark-sheets' : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));
-  const target = sheetsTarget({ spreadsheetId: spreadsheet, ...(v.sheet ? { sheetName: v.sheet } : {}), auth, ...(apiUrl ? { rootUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}) });
+    (v['key-file']
+      ? await serviceAccountAuth({ keyFile: v['key-file'] })
+      : apiUrl
+        ? 'tidemark-sheets'
+        : new (await import('google-auth-library')).GoogleAuth({ scopes: SCOPES }));
+  const target = sheetsTarget({
+    spreadsheetId: spreadsheet,
+    ...(v.sheet ? { sheetName: v.sheet } : {}),
+    auth,
+    ...(apiUrl ? { rootUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+  });
   const backupFolder = v['backup-folder'] ?? seed.backup_folder_id ?? undefined;
   const windowDays = v['window-days'] ? Number(v['window-days']) : seed.rollback_window_days;
   const options: SheetsPluginOptions = {
@@ -207,15 +252,25 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
   const base = command === 'migrate' ? 'migration' : 'rollback';
   const logFile = join(logDir, `${base}_${stamp(now)}.log`);
   const reportFile = join(logDir, `${base}_report_${stamp(now)}.${command === 'migrate' ? 'txt' : 'json'}`);
-  let logging: Promise<void> = runFiles ? mkdir(logDir, { recursive: true }).then(() => writeFile(logFile, '')) : Promise.resolve();
+  let logging: Promise<void> = runFiles
+    ? mkdir(logDir, { recursive: true }).then(() => writeFile(logFile, ''))
+    : Promise.resolve();
   const log = (line: string) => {
-    if (runFiles) logging = logging.then(() => appendFile(logFile, `${new Date().toISOString()} ${redact(line)}\n`)).catch(() => undefined);
+    if (runFiles)
+      logging = logging
+        .then(() => appendFile(logFile, `${new Date().toISOString()} ${redact(line)}\n`))
+        .catch(() => undefined);
   };
   const onEvent = (e: TidemarkEvent) => {
     if (e.type === 'log') {
       io.err(`[${e.migration ?? 'run'}] ${e.message}\n`);
       log(`${e.level.toUpperCase()} [${e.migration ?? 'run'}] ${e.message}`);
-    } else if (e.type === 'step:started' || e.type === 'step:finished' || e.type === 'step:failed' || e.type === 'step:baselined') {
+    } else if (
+      e.type === 'step:started' ||
+      e.type === 'step:finished' ||
+      e.type === 'step:failed' ||
+      e.type === 'step:baselined'
+    ) {
       log(`INFO ${e.type} ${e.migration}${e.type === 'step:failed' ? `: ${e.error}` : ''}`);
     } else if (e.type === 'guard') log(`INFO guard ${e.guard} ${e.action}`);
   };
@@ -225,8 +280,21 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
   try {
     switch (command) {
       case 'migrate': {
-        const r = await migrateSheet(target, { ...options, ...(dryRun ? { dryRun: true } : {}), ...(v.force ? { force: true } : {}), onEvent });
-        doc = { outcome: r.outcome, applied: r.applied, baselined: r.baselined, wouldWrite: r.wouldWrite, plan: r.plan.steps.map((s) => ({ id: s.id, why: s.why })), report: r.report, requests: r.stats };
+        const r = await migrateSheet(target, {
+          ...options,
+          ...(dryRun ? { dryRun: true } : {}),
+          ...(v.force ? { force: true } : {}),
+          onEvent,
+        });
+        doc = {
+          outcome: r.outcome,
+          applied: r.applied,
+          baselined: r.baselined,
+          wouldWrite: r.wouldWrite,
+          plan: r.plan.steps.map((s) => ({ id: s.id, why: s.why })),
+          report: r.report,
+          requests: r.stats,
+        };
         code = r.report && !r.report.success ? EXIT.FAILED : EXIT.OK;
         break;
       }
@@ -235,12 +303,27 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
         doc = { ...r };
         code = r.exitCode;
         // Still at v2.1 with nothing recorded: the migration is to apply (the CLI's "pending"), not broken data.
-        if (code !== 0 && (await sheetsLedger(target).read()).length === 0 && classify(await viewSheet(target), resolveConfig(options).schema).shape === 'v2.1') code = EXIT.PENDING;
+        if (
+          code !== 0 &&
+          (await sheetsLedger(target).read()).length === 0 &&
+          classify(await viewSheet(target), resolveConfig(options).schema).shape === 'v2.1'
+        )
+          code = EXIT.PENDING;
         break;
       }
       case 'rollback': {
-        const r = await rollbackSheet(target, { ...options, ...(dryRun ? { dryRun: true } : {}), ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}), onEvent });
-        doc = { outcome: r.outcome, reverted: r.reverted, ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}), requests: r.stats };
+        const r = await rollbackSheet(target, {
+          ...options,
+          ...(dryRun ? { dryRun: true } : {}),
+          ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}),
+          onEvent,
+        });
+        doc = {
+          outcome: r.outcome,
+          reverted: r.reverted,
+          ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}),
+          requests: r.stats,
+        };
         break;
       }
       default:
@@ -265,7 +348,12 @@ export async function runCli(argv: string[], io: CliIo = { out: (t) => process.s
             `status: ${code === 0 ? 'SUCCESS' : 'FAILED'} (exit code ${code})`,
             `applied: ${((doc.applied as string[] | undefined) ?? []).join(', ') || 'none'}`,
             `baselined: ${((doc.baselined as string[] | undefined) ?? []).join(', ') || 'none'}`,
-            ...(doc.error ? [`error: ${String(doc.error)}`, `rollback: ${name} rollback --spreadsheet ${spreadsheet} [--mode columns|backup]`] : []),
+            ...(doc.error
+              ? [
+                  `error: ${String(doc.error)}`,
+                  `rollback: ${name} rollback --spreadsheet ${spreadsheet} [--mode columns|backup]`,
+                ]
+              : []),
             `requests: ${JSON.stringify(target.session.stats.requests)}`,
             `log: ${logFile}`,
             '',

@@ -50,7 +50,14 @@ export class SheetsSession {
   private readonly retry: Required<RetryOptions>;
 
   constructor(
-    private readonly options: { auth?: AuthLike; rootUrl?: string; sheets?: sheets_v4.Sheets; drive?: drive_v3.Drive; retry?: RetryOptions; sleep?: (ms: number) => Promise<void> },
+    private readonly options: {
+      auth?: AuthLike;
+      rootUrl?: string;
+      sheets?: sheets_v4.Sheets;
+      drive?: drive_v3.Drive;
+      retry?: RetryOptions;
+      sleep?: (ms: number) => Promise<void>;
+    },
   ) {
     this.sheetsClient = options.sheets;
     this.driveClient = options.drive;
@@ -60,7 +67,11 @@ export class SheetsSession {
   async sheets(): Promise<sheets_v4.Sheets> {
     if (!this.sheetsClient) {
       const { sheets } = await import('@googleapis/sheets');
-      this.sheetsClient = sheets({ version: 'v4', auth: this.options.auth as never, ...(this.options.rootUrl ? { rootUrl: this.options.rootUrl } : {}) });
+      this.sheetsClient = sheets({
+        version: 'v4',
+        auth: this.options.auth as never,
+        ...(this.options.rootUrl ? { rootUrl: this.options.rootUrl } : {}),
+      });
     }
     return this.sheetsClient;
   }
@@ -68,7 +79,11 @@ export class SheetsSession {
   async drive(): Promise<drive_v3.Drive> {
     if (!this.driveClient) {
       const { drive } = await import('@googleapis/drive');
-      this.driveClient = drive({ version: 'v3', auth: this.options.auth as never, ...(this.options.rootUrl ? { rootUrl: this.options.rootUrl } : {}) });
+      this.driveClient = drive({
+        version: 'v3',
+        auth: this.options.auth as never,
+        ...(this.options.rootUrl ? { rootUrl: this.options.rootUrl } : {}),
+      });
     }
     return this.driveClient;
   }
@@ -121,7 +136,12 @@ export interface ApiErrorInfo {
 }
 
 export function describeApiError(error: unknown): ApiErrorInfo {
-  const e = error as { status?: number; code?: unknown; response?: { status?: number; data?: any; headers?: any }; message?: string };
+  const e = error as {
+    status?: number;
+    code?: unknown;
+    response?: { status?: number; data?: any; headers?: any };
+    message?: string;
+  };
   const code = e?.response?.status ?? (typeof e?.status === 'number' ? e.status : 0);
   const body = e?.response?.data?.error;
   const headers = e?.response?.headers;
@@ -144,7 +164,9 @@ export class ApiCallError extends TidemarkError {
     readonly info: ApiErrorInfo,
     cause: unknown,
   ) {
-    super('STEP_FAILED', `${op} failed: ${info.code || 'network error'} ${info.status}: ${info.message}`, { plugin: PLUGIN });
+    super('STEP_FAILED', `${op} failed: ${info.code || 'network error'} ${info.status}: ${info.message}`, {
+      plugin: PLUGIN,
+    });
     void cause;
   }
 }

@@ -1,6 +1,9 @@
 // RFC 4180 CSV for fixtures: fields with commas, quotes or newlines are quoted, quotes doubled.
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  return rows.map((r) => r.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n') + (rows.length ? '\n' : '');
+  return (
+    rows.map((r) => r.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n') +
+    (rows.length ? '\n' : '')
+  );
 }
 
 export function parseCsv(text: string): string[][] {

@@ -29,7 +29,11 @@ export interface EligibilityReport {
   exitCode: 0 | 1;
 }
 
-export async function checkEligibility(target: SheetsTarget, config: Config, command: 'migrate' | 'rollback'): Promise<EligibilityReport> {
+export async function checkEligibility(
+  target: SheetsTarget,
+  config: Config,
+  command: 'migrate' | 'rollback',
+): Promise<EligibilityReport> {
   const checks: Record<string, EligibilityCheck> = {};
   const attempt = async (name: string, fn: () => Promise<EligibilityCheck>) => {
     try {
@@ -46,18 +50,32 @@ export async function checkEligibility(target: SheetsTarget, config: Config, com
   if (checks.access?.passed) {
     await attempt('sheet_size', async () => {
       const props = await spreadsheetProps(target);
-      const cells = (props.sheets ?? []).reduce((n, s) => n + (s.properties?.gridProperties?.rowCount ?? 0) * (s.properties?.gridProperties?.columnCount ?? 0), 0);
+      const cells = (props.sheets ?? []).reduce(
+        (n, s) => n + (s.properties?.gridProperties?.rowCount ?? 0) * (s.properties?.gridProperties?.columnCount ?? 0),
+        0,
+      );
       const rows = sheetProps(target, props).gridProperties?.rowCount ?? 0;
       const after = command === 'migrate' ? cells + rows * config.schema.added.length : cells;
       return { passed: after <= CELL_LIMIT, cells, cellsAfter: after, limit: CELL_LIMIT };
     });
     await attempt('layout', async () => {
       const c = classify(await viewSheet(target), config.schema);
-      return { passed: c.shape !== 'invalid', shape: c.shape, columns: c.width, dataRows: c.dataRows.length, ...(c.problems.length ? { problems: c.problems } : {}) };
+      return {
+        passed: c.shape !== 'invalid',
+        shape: c.shape,
+        columns: c.width,
+        dataRows: c.dataRows.length,
+        ...(c.problems.length ? { problems: c.problems } : {}),
+      };
     });
     await attempt('backup_possible', async () => {
       const drive = await target.session.drive();
-      const file = await target.session.call('drive.files.get', 'meta', (o) => drive.files.get({ fileId: target.spreadsheetId, supportsAllDrives: true, fields: 'id,capabilities(canCopy)' }, o));
+      const file = await target.session.call('drive.files.get', 'meta', (o) =>
+        drive.files.get(
+          { fileId: target.spreadsheetId, supportsAllDrives: true, fields: 'id,capabilities(canCopy)' },
+          o,
+        ),
+      );
       const canCopy = (file as { capabilities?: { canCopy?: boolean } }).capabilities?.canCopy;
       if (command === 'rollback') {
         const backup = await findBackup(target, config);
@@ -68,16 +86,26 @@ export async function checkEligibility(target: SheetsTarget, config: Config, com
     await attempt('window', async () => {
       if (command === 'migrate') return { passed: true, applies: 'rollback only' };
       const entries = await sheetsLedger(target, config.clock).read();
-      const applied = entries.find((e) => e.id === ADD_COLUMNS_STEP && e.outcome === 'applied') ?? entries.find((e) => e.id === BACKUP_STEP && e.outcome === 'applied');
+      const applied =
+        entries.find((e) => e.id === ADD_COLUMNS_STEP && e.outcome === 'applied') ??
+        entries.find((e) => e.id === BACKUP_STEP && e.outcome === 'applied');
       if (!applied) return { passed: false, reason: 'nothing applied: no migration to roll back' };
       const ageDays = (config.clock() - Date.parse(applied.at)) / 86_400_000;
       const windowDays = config.windowMs / 86_400_000;
-      return { passed: ageDays <= windowDays || config.override, migratedAt: applied.at, ageDays: Number(ageDays.toFixed(2)), windowDays, overridden: ageDays > windowDays && config.override };
+      return {
+        passed: ageDays <= windowDays || config.override,
+        migratedAt: applied.at,
+        ageDays: Number(ageDays.toFixed(2)),
+        windowDays,
+        overridden: ageDays > windowDays && config.override,
+      };
     });
   }
   const stats = target.session.stats;
   checks.quota = { passed: stats.retries === 0, requests: stats.requests, retries: stats.retries };
-  const errors = Object.entries(checks).flatMap(([k, v]) => (v.passed ? [] : [`${k} failed: ${JSON.stringify({ ...v, passed: undefined })}`]));
+  const errors = Object.entries(checks).flatMap(([k, v]) =>
+    v.passed ? [] : [`${k} failed: ${JSON.stringify({ ...v, passed: undefined })}`],
+  );
   return {
     timestamp: new Date(config.clock()).toISOString(),
     spreadsheetId: target.spreadsheetId,

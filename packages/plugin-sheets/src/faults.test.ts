@@ -8,9 +8,16 @@ const env = startEmulator();
 afterAll(() => env.close());
 const { emulator } = env;
 
-const STEPS = ['001_create_backup', '002_add_v3_columns', '003_verify_schema', '004_initialize_versions', '005_smoke_checks'];
+const STEPS = [
+  '001_create_backup',
+  '002_add_v3_columns',
+  '003_verify_schema',
+  '004_initialize_versions',
+  '005_smoke_checks',
+];
 const ROWS = 9;
-const fresh = () => seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(ROWS, 5), columnCount: 65, rowCount: 20 }]);
+const fresh = () =>
+  seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(ROWS, 5), columnCount: 65, rowCount: 20 }]);
 
 /** The clock the plugin uses for leases: a crashed holder's lease is expired for a run 10 minutes later. */
 let offset = 0;
@@ -52,7 +59,8 @@ describe('a fault between any two API calls', () => {
         const entries = await sheetsLedger(newTarget(id)).read();
         const applied = entries.filter((e) => e.outcome === 'applied').map((e) => e.id);
         expect(STEPS.slice(0, applied.length), `crash at ${k}: applied steps are a prefix`).toEqual(applied);
-        const headers = emulator.model.getValues(emulator.model.spreadsheet(id), 'Operaciones!1:1').values as string[][];
+        const headers = emulator.model.getValues(emulator.model.spreadsheet(id), 'Operaciones!1:1')
+          .values as string[][];
         if (applied.includes('002_add_v3_columns')) expect(headers[0]).toEqual([...V21_HEADERS, ...V30_ADDED_HEADERS]);
 
         later();
@@ -60,11 +68,14 @@ describe('a fault between any two API calls', () => {
         expect(resumed.report?.success ?? applied.length === STEPS.length, `resume after crash at ${k}`).toBe(true);
         const state = stateOf(emulator, id);
         expect({ ...state, title: upX.title }, `state after crash at ${k} + resume`).toEqual(upX);
-        const final = (await sheetsLedger(newTarget(id)).read()).filter((e) => e.outcome === 'applied').map((e) => e.id);
+        const final = (await sheetsLedger(newTarget(id)).read())
+          .filter((e) => e.outcome === 'applied')
+          .map((e) => e.id);
         expect(final).toEqual(STEPS);
         // The recorded backup exists; a crash right after files.copy may leave one orphan, tagged for cleanup.
         const backups = await backupsOf(id);
-        const recorded = (await sheetsLedger(newTarget(id)).read()).find((e) => e.id === '001_create_backup')?.data?.backupId as string;
+        const recorded = (await sheetsLedger(newTarget(id)).read()).find((e) => e.id === '001_create_backup')?.data
+          ?.backupId as string;
         expect(backups).toContain(recorded);
         expect(backups.length).toBeLessThanOrEqual(2);
         // and the resumed migration rolls back completely (no step was merely "baselined")
@@ -91,7 +102,8 @@ describe('a fault between any two API calls', () => {
       expect(isX || isUp, `fault at request ${k} (${outcome}) left the sheet in between`).toBe(true);
       if (isX) expect(applied, `fault at ${k}: restored to x, so nothing is claimed applied`).toEqual([]);
       if (isUp) expect(applied, `fault at ${k}: up(x), so everything is applied`).toEqual(STEPS);
-      if (isX && applied.length === 0) expect(await backupsOf(id), `fault at ${k}: the undone run's backup is deleted`).toEqual([]);
+      if (isX && applied.length === 0)
+        expect(await backupsOf(id), `fault at ${k}: the undone run's backup is deleted`).toEqual([]);
 
       later();
       await migrateSheet(newTarget(id), { clock, chunkRows: 4 });

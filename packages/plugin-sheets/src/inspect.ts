@@ -27,29 +27,51 @@ export async function spreadsheetProps(target: SheetsTarget, fresh = false): Pro
   const { session } = target;
   if (!fresh && session.cache.props) return session.cache.props;
   const sheets = await session.sheets();
-  const data = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId: target.spreadsheetId, fields: PROPS_FIELDS }, o));
+  const data = await session.call('sheets.get', 'read', (o) =>
+    sheets.spreadsheets.get({ spreadsheetId: target.spreadsheetId, fields: PROPS_FIELDS }, o),
+  );
   session.cache.props = data;
   return data;
 }
 
-export function sheetProps(target: SheetsTarget, props: sheets_v4.Schema$Spreadsheet): sheets_v4.Schema$SheetProperties {
+export function sheetProps(
+  target: SheetsTarget,
+  props: sheets_v4.Schema$Spreadsheet,
+): sheets_v4.Schema$SheetProperties {
   const found = props.sheets?.find((s) => s.properties?.title === target.sheetName)?.properties;
   if (!found) {
     const names = (props.sheets ?? []).map((s) => `"${s.properties?.title}"`).join(', ');
-    throw new TidemarkError('VALIDATION_FAILED', `sheet "${target.sheetName}" not found; the spreadsheet has ${names || 'no sheets'}`, { plugin: PLUGIN, target: label(target) });
+    throw new TidemarkError(
+      'VALIDATION_FAILED',
+      `sheet "${target.sheetName}" not found; the spreadsheet has ${names || 'no sheets'}`,
+      { plugin: PLUGIN, target: label(target) },
+    );
   }
   return found;
 }
 
 /** Every value of the sheet in one values.batchGet, cached until our next grid write. */
-export async function readValues(target: SheetsTarget, spreadsheetId = target.spreadsheetId, sheetName = target.sheetName): Promise<Cell[][]> {
+export async function readValues(
+  target: SheetsTarget,
+  spreadsheetId = target.spreadsheetId,
+  sheetName = target.sheetName,
+): Promise<Cell[][]> {
   const { session } = target;
   const key = `${spreadsheetId}/${sheetName}`;
   const own = spreadsheetId === target.spreadsheetId;
   if (own && session.cache.values?.key === key) return (session.cache.values.ranges[0]?.values ?? []) as Cell[][];
   const sheets = await session.sheets();
   const data = await session.call('sheets.values.batchGet', 'read', (o) =>
-    sheets.spreadsheets.values.batchGet({ spreadsheetId, ranges: [quoteSheet(sheetName)], valueRenderOption: 'FORMULA', dateTimeRenderOption: 'SERIAL_NUMBER', majorDimension: 'ROWS' }, o),
+    sheets.spreadsheets.values.batchGet(
+      {
+        spreadsheetId,
+        ranges: [quoteSheet(sheetName)],
+        valueRenderOption: 'FORMULA',
+        dateTimeRenderOption: 'SERIAL_NUMBER',
+        majorDimension: 'ROWS',
+      },
+      o,
+    ),
   );
   const ranges = data.valueRanges ?? [];
   if (own) session.cache.values = { key, ranges };
@@ -102,7 +124,13 @@ export function classify(view: SheetView, schema: SheetSchema): Classification {
   const { headers, values } = view;
   const none = { dataRows: [], missingVersions: [], width: 0, versionIndex: -1, keyIndex: -1, known: [] };
   if (values.length === 0 || headers.length === 0) {
-    return { shape: 'invalid', problems: [`sheet "${view.title}" is empty: row 1 must hold the v2.1 headers (${schema.key} and at least ${schema.minColumns} columns)`], ...none };
+    return {
+      shape: 'invalid',
+      problems: [
+        `sheet "${view.title}" is empty: row 1 must hold the v2.1 headers (${schema.key} and at least ${schema.minColumns} columns)`,
+      ],
+      ...none,
+    };
   }
   const seen = new Map<string, number>();
   headers.forEach((h, i) => {
@@ -127,24 +155,35 @@ export function classify(view: SheetView, schema: SheetSchema): Classification {
     );
   }
   const keyIndex = at(schema.key);
-  if (keyIndex < 0 || keyIndex >= width) problems.push(`no "${schema.key}" header in row 1: this is not the v2.1 layout (its key column is missing)`);
+  if (keyIndex < 0 || keyIndex >= width)
+    problems.push(`no "${schema.key}" header in row 1: this is not the v2.1 layout (its key column is missing)`);
   if (schema.legacy) {
     schema.legacy.forEach((expected, i) => {
       const found = headers[i];
       if (found === expected) return;
       const elsewhere = headers.indexOf(expected);
-      if (elsewhere >= 0) problems.push(`header "${expected}" is in column ${col(elsewhere)}, expected in column ${col(i)} (headers moved)`);
-      else problems.push(`column ${col(i)}: expected header "${expected}", found ${found ? `"${found}"` : 'nothing'} (renamed or missing)`);
+      if (elsewhere >= 0)
+        problems.push(
+          `header "${expected}" is in column ${col(elsewhere)}, expected in column ${col(i)} (headers moved)`,
+        );
+      else
+        problems.push(
+          `column ${col(i)}: expected header "${expected}", found ${found ? `"${found}"` : 'nothing'} (renamed or missing)`,
+        );
     });
   } else if (width < schema.minColumns) {
-    problems.push(`row 1 has ${width} v2.1 header(s), the v2.1 layout has ${schema.minColumns}: column(s) ${col(width)}..${col(schema.minColumns - 1)} are missing`);
+    problems.push(
+      `row 1 has ${width} v2.1 header(s), the v2.1 layout has ${schema.minColumns}: column(s) ${col(width)}..${col(schema.minColumns - 1)} are missing`,
+    );
   }
   const stray = new Map<number, number>();
   values.forEach((row, r) => {
     if (r === 0) return;
-    for (let c = headers.length; c < row.length; c++) if (row[c] !== '' && row[c] !== null && row[c] !== undefined) stray.set(c, (stray.get(c) ?? 0) + 1);
+    for (let c = headers.length; c < row.length; c++)
+      if (row[c] !== '' && row[c] !== null && row[c] !== undefined) stray.set(c, (stray.get(c) ?? 0) + 1);
   });
-  for (const [c, count] of [...stray].sort((a, b) => a[0] - b[0])) problems.push(`column ${col(c)} has values in ${count} row(s) but no header`);
+  for (const [c, count] of [...stray].sort((a, b) => a[0] - b[0]))
+    problems.push(`column ${col(c)} has values in ${count} row(s) but no header`);
   if (problems.length > 0) shape = 'invalid';
 
   const dataRows: number[] = [];
@@ -169,5 +208,8 @@ export function classify(view: SheetView, schema: SheetSchema): Classification {
 /** Throws a clear error listing every problem; nothing has been written when this throws. */
 export function refuse(target: SheetsTarget, message: string, problems: string[]): never {
   const list = problems.map((p) => `\n  - ${p}`).join('');
-  throw new TidemarkError('VALIDATION_FAILED', `${message}; nothing was written${list}`, { plugin: PLUGIN, target: label(target) });
+  throw new TidemarkError('VALIDATION_FAILED', `${message}; nothing was written${list}`, {
+    plugin: PLUGIN,
+    target: label(target),
+  });
 }

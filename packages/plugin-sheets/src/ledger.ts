@@ -45,8 +45,10 @@ function parseState(metadata: sheets_v4.Schema$DeveloperMetadata[] | undefined):
   for (const m of metadata ?? []) {
     const key = m.metadataKey ?? '';
     try {
-      if (key.startsWith(ENTRY_KEY)) state.entries.set(key.slice(ENTRY_KEY.length), JSON.parse(m.metadataValue ?? '{}') as StoredEntry);
-      else if (key.startsWith(CHECKPOINT_KEY)) state.checkpoints.set(key.slice(CHECKPOINT_KEY.length), JSON.parse(m.metadataValue ?? 'null'));
+      if (key.startsWith(ENTRY_KEY))
+        state.entries.set(key.slice(ENTRY_KEY.length), JSON.parse(m.metadataValue ?? '{}') as StoredEntry);
+      else if (key.startsWith(CHECKPOINT_KEY))
+        state.checkpoints.set(key.slice(CHECKPOINT_KEY.length), JSON.parse(m.metadataValue ?? 'null'));
     } catch {
       // A hand-edited, unparsable item is not ours to interpret; it is ignored rather than crashing every run.
     }
@@ -57,7 +59,13 @@ function parseState(metadata: sheets_v4.Schema$DeveloperMetadata[] | undefined):
 const lookup = (metadataKey: string) => ({ developerMetadataLookup: { metadataKey, locationType: 'SPREADSHEET' } });
 const create = (metadataKey: string, metadataValue: string, metadataId?: number): sheets_v4.Schema$Request => ({
   createDeveloperMetadata: {
-    developerMetadata: { ...(metadataId ? { metadataId } : {}), metadataKey, metadataValue, location: { spreadsheet: true }, visibility: 'DOCUMENT' },
+    developerMetadata: {
+      ...(metadataId ? { metadataId } : {}),
+      metadataKey,
+      metadataValue,
+      location: { spreadsheet: true },
+      visibility: 'DOCUMENT',
+    },
   },
 });
 
@@ -71,11 +79,20 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
   let lastSeen: string | null = null;
   const fingerprint = (st: State) => JSON.stringify([[...st.entries].sort(), [...st.checkpoints].sort()]);
 
-  async function batchUpdate(requests: sheets_v4.Schema$Request[], withState = false): Promise<sheets_v4.Schema$BatchUpdateSpreadsheetResponse> {
+  async function batchUpdate(
+    requests: sheets_v4.Schema$Request[],
+    withState = false,
+  ): Promise<sheets_v4.Schema$BatchUpdateSpreadsheetResponse> {
     const sheets = await session.sheets();
     return session.call('sheets.batchUpdate', 'meta', (o) =>
       sheets.spreadsheets.batchUpdate(
-        { spreadsheetId: target.spreadsheetId, requestBody: { requests, ...(withState ? { includeSpreadsheetInResponse: true, responseIncludeGridData: false } : {}) } },
+        {
+          spreadsheetId: target.spreadsheetId,
+          requestBody: {
+            requests,
+            ...(withState ? { includeSpreadsheetInResponse: true, responseIncludeGridData: false } : {}),
+          },
+        },
         o,
       ),
     );
@@ -83,7 +100,9 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
 
   async function fresh(): Promise<State> {
     const sheets = await session.sheets();
-    const data = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId: target.spreadsheetId, fields: PROPS_FIELDS }, o));
+    const data = await session.call('sheets.get', 'read', (o) =>
+      sheets.spreadsheets.get({ spreadsheetId: target.spreadsheetId, fields: PROPS_FIELDS }, o),
+    );
     session.cache.props = data;
     const st = parseState(data.developerMetadata);
     lastSeen = fingerprint(st);
@@ -111,7 +130,12 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
   async function readLock(): Promise<{ raw: string; state: LockState } | null> {
     const sheets = await session.sheets();
     try {
-      const m = await session.call('sheets.developerMetadata.get', 'read', (o) => sheets.spreadsheets.developerMetadata.get({ spreadsheetId: target.spreadsheetId, metadataId: LOCK_METADATA_ID }, o));
+      const m = await session.call('sheets.developerMetadata.get', 'read', (o) =>
+        sheets.spreadsheets.developerMetadata.get(
+          { spreadsheetId: target.spreadsheetId, metadataId: LOCK_METADATA_ID },
+          o,
+        ),
+      );
       const raw = m.metadataValue ?? '{}';
       return { raw, state: JSON.parse(raw) as LockState };
     } catch (error) {
@@ -120,7 +144,8 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
     }
   }
 
-  const valueFor = (holder: LockHolder, ttlMs: number) => JSON.stringify({ ...holder, expiresAt: new Date(clock() + ttlMs).toISOString() });
+  const valueFor = (holder: LockHolder, ttlMs: number) =>
+    JSON.stringify({ ...holder, expiresAt: new Date(clock() + ttlMs).toISOString() });
 
   const lock: Lock = {
     async acquire(holder, ttlMs) {
@@ -144,7 +169,19 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
       }
       if (Date.parse(current.state.expiresAt) > clock()) return false;
       try {
-        adopt(await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataId: LOCK_METADATA_ID, metadataValue: current.raw } } } }, create(LOCK_KEY, value, LOCK_METADATA_ID)], true));
+        adopt(
+          await batchUpdate(
+            [
+              {
+                deleteDeveloperMetadata: {
+                  dataFilter: { developerMetadataLookup: { metadataId: LOCK_METADATA_ID, metadataValue: current.raw } },
+                },
+              },
+              create(LOCK_KEY, value, LOCK_METADATA_ID),
+            ],
+            true,
+          ),
+        );
         heldBy = holder.token;
         lockValue = value;
         return true;
@@ -157,7 +194,14 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
       if (heldBy !== holder.token || !lockValue) return false;
       const value = valueFor(holder, ttlMs);
       try {
-        await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataId: LOCK_METADATA_ID, metadataValue: lockValue } } } }, create(LOCK_KEY, value, LOCK_METADATA_ID)]);
+        await batchUpdate([
+          {
+            deleteDeveloperMetadata: {
+              dataFilter: { developerMetadataLookup: { metadataId: LOCK_METADATA_ID, metadataValue: lockValue } },
+            },
+          },
+          create(LOCK_KEY, value, LOCK_METADATA_ID),
+        ]);
         lockValue = value;
         return true;
       } catch (error) {
@@ -173,7 +217,13 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
       heldBy = null;
       cached = null;
       lockValue = null;
-      await batchUpdate([{ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataId: LOCK_METADATA_ID, metadataValue: value } } } }]);
+      await batchUpdate([
+        {
+          deleteDeveloperMetadata: {
+            dataFilter: { developerMetadataLookup: { metadataId: LOCK_METADATA_ID, metadataValue: value } },
+          },
+        },
+      ]);
     },
     async inspect() {
       const current = await readLock();
@@ -209,7 +259,9 @@ function createLedger(target: SheetsTarget, clock: () => number): SheetsLedger {
     async read() {
       const s = await state();
       // `seq` only orders entries (metadata ids are not ordered); callers see the entry as recorded.
-      return [...s.entries.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).map(({ seq: _seq, ...e }) => structuredClone(e));
+      return [...s.entries.values()]
+        .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
+        .map(({ seq: _seq, ...e }) => structuredClone(e));
     },
     async record(entry) {
       const s = await state();

@@ -17,7 +17,13 @@ describe('migrateSheet on a v2.1 sheet', () => {
   it('adds the three columns, sets version 0 on every spool, passes the seven checks, within 15 requests', async () => {
     const target = newTarget(id);
     const result = await migrateSheet(target);
-    expect(result.applied).toEqual(['001_create_backup', '002_add_v3_columns', '003_verify_schema', '004_initialize_versions', '005_smoke_checks']);
+    expect(result.applied).toEqual([
+      '001_create_backup',
+      '002_add_v3_columns',
+      '003_verify_schema',
+      '004_initialize_versions',
+      '005_smoke_checks',
+    ]);
     const grid = gridOf(emulator, id);
     expect(grid.columnCount).toBe(68);
     expect(grid.values![0]).toEqual([...V21_HEADERS, ...V30_ADDED_HEADERS]);
@@ -36,7 +42,12 @@ describe('migrateSheet on a v2.1 sheet', () => {
     const again = await migrateSheet(newTarget(id));
     expect(again.outcome).toBe('nothing-to-do');
     // a no-op start is reads only: not even the lease touches the spreadsheet
-    expect(emulator.writes().slice(before).map((w) => w.op)).toEqual([]);
+    expect(
+      emulator
+        .writes()
+        .slice(before)
+        .map((w) => w.op),
+    ).toEqual([]);
   });
 
   it('verify reports all seven checks with exit code 0', async () => {
@@ -47,9 +58,21 @@ describe('migrateSheet on a v2.1 sheet', () => {
 
   it('rolls back by deleting the added columns, verified', async () => {
     const result = await rollbackSheet(newTarget(id));
-    expect(result.reverted).toEqual(['005_smoke_checks', '004_initialize_versions', '003_verify_schema', '002_add_v3_columns', '001_create_backup']);
+    expect(result.reverted).toEqual([
+      '005_smoke_checks',
+      '004_initialize_versions',
+      '003_verify_schema',
+      '002_add_v3_columns',
+      '001_create_backup',
+    ]);
     const grid = gridOf(emulator, id);
     expect(grid.columnCount).toBe(65);
-    expect(grid.values).toEqual(v21Values(40).map((r) => { const x = [...r]; while (x.length && x[x.length - 1] === '') x.pop(); return x; }));
+    expect(grid.values).toEqual(
+      v21Values(40).map((r) => {
+        const x = [...r];
+        while (x.length && x[x.length - 1] === '') x.pop();
+        return x;
+      }),
+    );
   });
 });

@@ -6,7 +6,10 @@ import type { SheetsTarget } from './target.js';
 export type RollbackMode = 'columns' | 'backup';
 
 export interface SheetsPluginOptions {
-  /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
+  /**
+   * Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the
+   * plugin's.
+   */
   migrations?: readonly Migration<SheetsTarget>[];
   /** The v2.1 headers in order (default: the 65 ZEUES headers in `V21_HEADERS`). */
   legacyHeaders?: readonly string[];
@@ -27,7 +30,9 @@ export interface SheetsPluginOptions {
   };
   /** Drive folder for the backup copy (default: the spreadsheet's own folder). */
   backupFolderId?: string;
-  /** Rows per values.batchUpdate of `004_initialize_versions`; a checkpoint is saved between chunks. Default 100 000. */
+  /**
+   * Rows per values.batchUpdate of `004_initialize_versions`; a checkpoint is saved between chunks. Default 100 000.
+   */
   chunkRows?: number;
   /** Clock for the rollback window and lock leases (tests). */
   clock?: () => number;
@@ -47,7 +52,10 @@ export interface Config {
 export function resolveConfig(options: SheetsPluginOptions = {}): Config {
   const windowDays = options.rollback?.windowDays ?? 7;
   return {
-    schema: schemaOf({ ...(options.legacyHeaders ? { legacyHeaders: options.legacyHeaders } : {}), ...(options.keyHeader ? { keyHeader: options.keyHeader } : {}) }),
+    schema: schemaOf({
+      ...(options.legacyHeaders ? { legacyHeaders: options.legacyHeaders } : {}),
+      ...(options.keyHeader ? { keyHeader: options.keyHeader } : {}),
+    }),
     rollbackMode: options.rollback?.mode ?? 'columns',
     windowMs: windowDays * 24 * 3600 * 1000,
     override: options.rollback?.override ?? false,

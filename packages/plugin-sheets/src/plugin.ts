@@ -31,6 +31,7 @@ export function sheetsPlugin(options: SheetsPluginOptions = {}): Plugin<SheetsTa
     describe: (target) => label(target),
     rehearse: (target) => rehearseOnCopy(target, config),
     scaffold: scaffoldSheetsMigration,
-    capture: async (target, dir) => writeSpreadsheetFiles(await readSpreadsheet(target.session, target.spreadsheetId), dir),
+    capture: async (target, dir) =>
+      writeSpreadsheetFiles(await readSpreadsheet(target.session, target.spreadsheetId), dir),
   });
 }

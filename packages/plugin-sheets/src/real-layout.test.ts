@@ -17,8 +17,17 @@ describe('the real layout', () => {
     const id = seedSheet(emulator, [{ title: 'Operaciones', values, columnCount: 65, rowCount: 10 }]);
     const result = await migrateSheet(newTarget(id));
     expect(result.applied).toHaveLength(5);
-    expect(result.plan.findings['sheets.v21-layout']?.summary).toContain('row 1 holds 65 v2.1 headers (A..BM) with TAG_SPOOL');
-    expect(result.plan.findings['sheets.v21-layout']?.details?.known).toEqual(['A SPLIT', 'G TAG_SPOOL', 'B OT', 'BA Fecha_Materiales', 'BB Fecha_Armado', 'AI Armador']);
+    expect(result.plan.findings['sheets.v21-layout']?.summary).toContain(
+      'row 1 holds 65 v2.1 headers (A..BM) with TAG_SPOOL',
+    );
+    expect(result.plan.findings['sheets.v21-layout']?.details?.known).toEqual([
+      'A SPLIT',
+      'G TAG_SPOOL',
+      'B OT',
+      'BA Fecha_Materiales',
+      'BB Fecha_Armado',
+      'AI Armador',
+    ]);
     const grid = gridOf(emulator, id);
     expect(grid.values![0]).toEqual([...(values[0] as string[]), ...V3]);
     expect(grid.values!.slice(1).map((r) => r[67])).toEqual([0, 0, 0, 0, 0, 0]);
@@ -32,7 +41,9 @@ describe('the real layout', () => {
     const id = seedSheet(emulator, [{ title: 'Operaciones', values, columnCount: 67, rowCount: 8 }]);
     const result = await migrateSheet(newTarget(id));
     expect(result.report?.success).toBe(true);
-    expect(result.plan.findings['sheets.v21-layout']?.summary).toContain("67 v2.1 headers (A..BO; 2 more than the seed's 65, carried)");
+    expect(result.plan.findings['sheets.v21-layout']?.summary).toContain(
+      "67 v2.1 headers (A..BO; 2 more than the seed's 65, carried)",
+    );
     const after = gridOf(emulator, id).values!;
     expect(after[0]).toEqual([...(values[0] as string[]), ...V3]);
     for (let r = 1; r < values.length; r++) expect(after[r]!.slice(0, 67)).toEqual(values[r]);
@@ -46,7 +57,9 @@ describe('the real layout', () => {
     const id = seedSheet(emulator, [{ title: 'Operaciones', values, columnCount: 65, rowCount: 5 }]);
     const names = [...(values[0] as string[])];
     [names[2], names[3]] = [names[3]!, names[2]!];
-    await expect(migrateSheet(newTarget(id), { legacyHeaders: names })).rejects.toThrow(/header "Campo_Planta_4" is in column D, expected in column C \(headers moved\)/);
+    await expect(migrateSheet(newTarget(id), { legacyHeaders: names })).rejects.toThrow(
+      /header "Campo_Planta_4" is in column D, expected in column C \(headers moved\)/,
+    );
     const ok = await migrateSheet(newTarget(id), { legacyHeaders: values[0] as string[] });
     expect(ok.applied).toHaveLength(5);
   });
@@ -61,7 +74,11 @@ describe('the real layout', () => {
     expect(gridOf(emulator, id).values).toEqual(before);
     const entries = await sheetsLedger(newTarget(id)).read();
     expect(entries.find((e) => e.id === '002_add_v3_columns')?.note).toContain('legacy shape not found');
-    expect(entries.find((e) => e.id === '005_smoke_checks')?.data).toMatchObject({ adopted: true, success: true, evidence: expect.stringContaining('row 1 ends with Ocupado_Por, Fecha_Ocupacion, version after 65 v2.1 columns') });
+    expect(entries.find((e) => e.id === '005_smoke_checks')?.data).toMatchObject({
+      adopted: true,
+      success: true,
+      evidence: expect.stringContaining('row 1 ends with Ocupado_Por, Fecha_Ocupacion, version after 65 v2.1 columns'),
+    });
     expect((await verifySheet(newTarget(id), { strict: false })).exitCode).toBe(0);
   });
 });
@@ -74,6 +91,8 @@ describe('bad layouts are still refused', () => {
     await expect(migrateSheet(newTarget(a))).rejects.toThrow(/no "TAG_SPOOL" header in row 1/);
     const partial = realLayoutValues(2, ['version']);
     const b = seedSheet(emulator, [{ title: 'Operaciones', values: partial, columnCount: 66, rowCount: 5 }]);
-    await expect(migrateSheet(newTarget(b))).rejects.toThrow(/the v3\.0 columns are only partly in place: Ocupado_Por missing, Fecha_Ocupacion missing, version in column BN/);
+    await expect(migrateSheet(newTarget(b))).rejects.toThrow(
+      /the v3\.0 columns are only partly in place: Ocupado_Por missing, Fecha_Ocupacion missing, version in column BN/,
+    );
   });
 });

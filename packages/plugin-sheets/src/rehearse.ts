@@ -15,7 +15,10 @@ export async function rehearseOnCopy(target: SheetsTarget, config: Config): Prom
   return {
     target: rehearsal,
     async diff(): Promise<ChangeSummary> {
-      const [before, after] = [await readSpreadsheet(target.session, target.spreadsheetId), await readSpreadsheet(session, copy.fileId)];
+      const [before, after] = [
+        await readSpreadsheet(target.session, target.spreadsheetId),
+        await readSpreadsheet(session, copy.fileId),
+      ];
       const changes: ChangeSummary['changes'] = [];
       for (const sheet of after.sheets) {
         const old = before.sheets.find((s) => s.title === sheet.title);
@@ -24,7 +27,11 @@ export async function rehearseOnCopy(target: SheetsTarget, config: Config): Prom
           continue;
         }
         if (old.columnCount !== sheet.columnCount || old.rowCount !== sheet.rowCount) {
-          changes.push({ kind: 'changed', path: `${sheet.title} grid`, detail: `${old.rowCount}x${old.columnCount} -> ${sheet.rowCount}x${sheet.columnCount}` });
+          changes.push({
+            kind: 'changed',
+            path: `${sheet.title} grid`,
+            detail: `${old.rowCount}x${old.columnCount} -> ${sheet.rowCount}x${sheet.columnCount}`,
+          });
         }
         // Compare by header so inserted columns read as "added", not as every later column "changed".
         const headers = sheet.values[0] ?? [];
@@ -37,13 +44,30 @@ export async function rehearseOnCopy(target: SheetsTarget, config: Config): Prom
             const was = oc < 0 ? '' : (old.values[r]?.[oc] ?? '');
             if (now !== was) cells++;
           }
-          if (oc < 0) changes.push({ kind: 'added', path: `${sheet.title}!${columnLetter(c)}`, detail: `column "${h}", ${cells} cell(s) filled` });
-          else if (cells > 0) changes.push({ kind: 'changed', path: `${sheet.title}!${columnLetter(c)}`, detail: `column "${h}", ${cells} cell(s)` });
+          if (oc < 0)
+            changes.push({
+              kind: 'added',
+              path: `${sheet.title}!${columnLetter(c)}`,
+              detail: `column "${h}", ${cells} cell(s) filled`,
+            });
+          else if (cells > 0)
+            changes.push({
+              kind: 'changed',
+              path: `${sheet.title}!${columnLetter(c)}`,
+              detail: `column "${h}", ${cells} cell(s)`,
+            });
         });
-        for (const h of oldHeaders) if (h && !headers.includes(h)) changes.push({ kind: 'removed', path: `${sheet.title}`, detail: `column "${h}"` });
+        for (const h of oldHeaders)
+          if (h && !headers.includes(h))
+            changes.push({ kind: 'removed', path: `${sheet.title}`, detail: `column "${h}"` });
       }
-      for (const s of before.sheets) if (!after.sheets.some((x) => x.title === s.title)) changes.push({ kind: 'removed', path: s.title, detail: 'sheet' });
-      const summary = changes.length === 0 ? 'no changes' : changes.map((c) => `${c.kind} ${c.path}${c.detail ? ` (${c.detail})` : ''}`).join('; ');
+      for (const s of before.sheets)
+        if (!after.sheets.some((x) => x.title === s.title))
+          changes.push({ kind: 'removed', path: s.title, detail: 'sheet' });
+      const summary =
+        changes.length === 0
+          ? 'no changes'
+          : changes.map((c) => `${c.kind} ${c.path}${c.detail ? ` (${c.detail})` : ''}`).join('; ');
       return { summary, changes };
     },
     async dispose() {

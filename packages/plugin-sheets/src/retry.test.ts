@@ -8,11 +8,17 @@ const env = startEmulator();
 afterAll(() => env.close());
 const { emulator } = env;
 
-const fresh = () => seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(6), columnCount: 65, rowCount: 10 }]);
+const fresh = () =>
+  seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(6), columnCount: 65, rowCount: 10 }]);
 
 function recordingTarget(id: string, maxDelayMs = 5_000) {
   const waits: number[] = [];
-  const target = sheetsTarget({ spreadsheetId: id, auth: testAuth(), retry: { retries: 6, baseDelayMs: 100, maxDelayMs }, sleep: async (ms) => void waits.push(ms) });
+  const target = sheetsTarget({
+    spreadsheetId: id,
+    auth: testAuth(),
+    retry: { retries: 6, baseDelayMs: 100, maxDelayMs },
+    sleep: async (ms) => void waits.push(ms),
+  });
   return { target, waits };
 }
 
@@ -58,7 +64,11 @@ describe('retries with exponential backoff and jitter', () => {
     emulator.setQuota({ writesPerWindow: 2, readsPerWindow: 2, windowMs: 300 });
     try {
       // real sleeps, capped at 350 ms: the emulator's 300 ms window then has room again
-      const target = sheetsTarget({ spreadsheetId: id, auth: testAuth(), retry: { retries: 10, baseDelayMs: 10, maxDelayMs: 350 } });
+      const target = sheetsTarget({
+        spreadsheetId: id,
+        auth: testAuth(),
+        retry: { retries: 10, baseDelayMs: 10, maxDelayMs: 350 },
+      });
       const from = emulator.requests.length;
       const result = await migrateSheet(target);
       expect(result.report?.success).toBe(true);
@@ -71,7 +81,7 @@ describe('retries with exponential backoff and jitter', () => {
     }
   });
 
-  it('a permanent error (403) is not retried and is reported with Google\'s status', async () => {
+  it("a permanent error (403) is not retried and is reported with Google's status", async () => {
     const id = fresh();
     emulator.failRequest(emulator.count + 1, 403);
     const { target, waits } = recordingTarget(id);
@@ -82,8 +92,14 @@ describe('retries with exponential backoff and jitter', () => {
 
 describe('credentials', () => {
   it('a service account signs a JWT, gets a token from the token endpoint, and migrates', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const auth = await serviceAccountAuth({ credentials: { client_email: 'tidemark@zeues.iam.gserviceaccount.com', private_key: privateKey } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const auth = await serviceAccountAuth({
+      credentials: { client_email: 'tidemark@zeues.iam.gserviceaccount.com', private_key: privateKey },
+    });
     const id = fresh();
     const target = sheetsTarget({ spreadsheetId: id, auth, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
     const result = await migrateSheet(target);

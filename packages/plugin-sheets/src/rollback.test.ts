@@ -25,7 +25,8 @@ function appEdits(id: string) {
   emulator.model.prepareWrite(s, 'Operaciones!BN2:BP2', [['MR', '2026-01-27', 1]], 'RAW').apply();
 }
 
-const backupIds = (id: string) => [...emulator.model.files.values()].filter((f) => f.appProperties.tidemarkBackupOf === id).map((f) => f.id);
+const backupIds = (id: string) =>
+  [...emulator.model.files.values()].filter((f) => f.appProperties.tidemarkBackupOf === id).map((f) => f.id);
 
 describe('rollback', () => {
   it('mode "columns": deletes the three columns, keeps v2.1 edits made since, deletes the backup, verified', async () => {
@@ -49,14 +50,20 @@ describe('rollback', () => {
     await migrateSheet(newTarget(id), { clock });
     appEdits(id);
     // rows appended since the migration go too: the sheet is the backup again
-    emulator.model.append(emulator.model.spreadsheet(id), 'Operaciones!A:BP', [['NEW-SPOOL', 'NV-1']], 'RAW', 'INSERT_ROWS');
+    emulator.model.append(
+      emulator.model.spreadsheet(id),
+      'Operaciones!A:BP',
+      [['NEW-SPOOL', 'NV-1']],
+      'RAW',
+      'INSERT_ROWS',
+    );
     await rollbackSheet(newTarget(id), { clock, rollback: { mode: 'backup' } });
     const after = stateOf(emulator, id);
     expect(after.sheets[0]!.values).toEqual(x.sheets[0]!.values);
     expect(after.sheets[0]!.columnCount).toBe(65);
   });
 
-  it('the backup id and time are on 001\'s own ledger entry, and another process\'s rollback finds the backup only there', async () => {
+  it("the backup id and time are on 001's own ledger entry, and another process's rollback finds the backup only there", async () => {
     const { id, x } = migrated();
     const before = Date.now();
     await migrateSheet(newTarget(id), { clock });
@@ -71,7 +78,9 @@ describe('rollback', () => {
     // Without the recorded id nothing else tells a new process where the backup is: mode "backup" refuses.
     const { data: _data, ...bare } = backup;
     await sheetsLedger(newTarget(id)).record(bare);
-    await expect(rollbackSheet(newTarget(id), { clock, rollback: { mode: 'backup' } })).rejects.toThrow('rollback mode "backup" needs the Drive backup, but the ledger records none');
+    await expect(rollbackSheet(newTarget(id), { clock, rollback: { mode: 'backup' } })).rejects.toThrow(
+      'rollback mode "backup" needs the Drive backup, but the ledger records none',
+    );
     await sheetsLedger(newTarget(id)).record(backup);
     await rollbackSheet(newTarget(id), { clock, rollback: { mode: 'backup' } });
     expect(stateOf(emulator, id).sheets).toEqual(x.sheets);
@@ -94,10 +103,17 @@ describe('rollback', () => {
     offset = 8 * DAY;
     try {
       const writes = emulator.writes().length;
-      await expect(rollbackSheet(newTarget(id), { clock })).rejects.toThrow(/rollback window closed: 002_add_v3_columns was applied .* \(8\.0 days ago, window 7 days\); nothing was changed/);
+      await expect(rollbackSheet(newTarget(id), { clock })).rejects.toThrow(
+        /rollback window closed: 002_add_v3_columns was applied .* \(8\.0 days ago, window 7 days\); nothing was changed/,
+      );
       expect(stateOf(emulator, id)).toEqual(up);
       // only the lease was written
-      expect(emulator.writes().slice(writes).every((w) => w.detail?.every((d) => d.endsWith('DeveloperMetadata')))).toBe(true);
+      expect(
+        emulator
+          .writes()
+          .slice(writes)
+          .every((w) => w.detail?.every((d) => d.endsWith('DeveloperMetadata'))),
+      ).toBe(true);
 
       const events: TidemarkEvent[] = [];
       await rollbackSheet(newTarget(id), { clock, rollback: { override: true }, onEvent: (e) => events.push(e) });
@@ -109,7 +125,9 @@ describe('rollback', () => {
       offset = 0;
       await migrateSheet(newTarget(other.id), { clock });
       offset = 2 * DAY;
-      await expect(rollbackSheet(newTarget(other.id), { clock, rollback: { windowDays: 1 } })).rejects.toThrow(/window 1 days/);
+      await expect(rollbackSheet(newTarget(other.id), { clock, rollback: { windowDays: 1 } })).rejects.toThrow(
+        /window 1 days/,
+      );
     } finally {
       offset = 0;
     }
@@ -121,7 +139,13 @@ describe('rollback', () => {
     const up = stateOf(emulator, id);
     const result = await rollbackSheet(newTarget(id), { clock, dryRun: true });
     expect(result.outcome).toBe('dry-run');
-    expect(result.reverted).toEqual(['005_smoke_checks', '004_initialize_versions', '003_verify_schema', '002_add_v3_columns', '001_create_backup']);
+    expect(result.reverted).toEqual([
+      '005_smoke_checks',
+      '004_initialize_versions',
+      '003_verify_schema',
+      '002_add_v3_columns',
+      '001_create_backup',
+    ]);
     expect(stateOf(emulator, id)).toEqual(up);
   });
 
@@ -134,7 +158,10 @@ describe('rollback', () => {
     expect(strict.exitCode).toBe(1);
     expect(strict.checks.occupation_empty).toMatchObject({ passed: false, nonEmptyRows: [2] });
     expect(strict.checks.sample_versions).toMatchObject({ passed: false, failingRows: [2] });
-    expect(strict.checks.v21_data_intact).toMatchObject({ passed: false, firstDifference: expect.stringContaining('row 3 column BC') });
+    expect(strict.checks.v21_data_intact).toMatchObject({
+      passed: false,
+      firstDifference: expect.stringContaining('row 3 column BC'),
+    });
     expect(strict.stats.writes).toBe(0);
   });
 });
@@ -143,7 +170,9 @@ describe('checkpoints: resume and --force', () => {
   async function crashInVersions() {
     const id = seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(10, 4), columnCount: 65, rowCount: 12 }]);
     // find the request right after the first checkpoint save of 004 (chunks of 3 rows)
-    const probe = seedSheet(emulator, [{ title: 'Operaciones', values: v21Values(10, 4), columnCount: 65, rowCount: 12 }]);
+    const probe = seedSheet(emulator, [
+      { title: 'Operaciones', values: v21Values(10, 4), columnCount: 65, rowCount: 12 },
+    ]);
     const from = emulator.requests.length;
     await migrateSheet(newTarget(probe), { clock, chunkRows: 3 });
     const ops = emulator.requests.slice(from);
@@ -159,7 +188,11 @@ describe('checkpoints: resume and --force', () => {
   it('a crashed run resumes at the row after the last checkpoint', async () => {
     const id = await crashInVersions();
     const logs: string[] = [];
-    const result = await migrateSheet(newTarget(id), { clock, chunkRows: 3, onEvent: (e) => e.type === 'log' && logs.push(e.message) });
+    const result = await migrateSheet(newTarget(id), {
+      clock,
+      chunkRows: 3,
+      onEvent: (e) => e.type === 'log' && logs.push(e.message),
+    });
     expect(logs).toContain('resuming version initialization at row 5 (3 rows written before)');
     expect(result.report?.success).toBe(true);
     // 10 spools, 3 already done: the remaining 7 in chunks of 3
@@ -169,7 +202,12 @@ describe('checkpoints: resume and --force', () => {
   it('force drops the checkpoints: the step starts from its beginning', async () => {
     const id = await crashInVersions();
     const logs: string[] = [];
-    const result = await migrateSheet(newTarget(id), { clock, chunkRows: 3, force: true, onEvent: (e) => e.type === 'log' && logs.push(e.message) });
+    const result = await migrateSheet(newTarget(id), {
+      clock,
+      chunkRows: 3,
+      force: true,
+      onEvent: (e) => e.type === 'log' && logs.push(e.message),
+    });
     expect(logs.some((l) => l.startsWith('resuming'))).toBe(false);
     expect(result.report?.success).toBe(true);
   });

@@ -5,7 +5,8 @@
 import { posix } from 'node:path';
 import type { ScaffoldInput, ScaffoldOutput } from '@tidemark/core';
 
-const NOT_WRITTEN = (id: string, what: string) => `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
+const NOT_WRITTEN = (id: string, what: string) =>
+  `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
 
 export function scaffoldSheetsMigration(input: ScaffoldInput): ScaffoldOutput {
   const migration = `import { defineMigration } from '@tidemark/core';
@@ -38,7 +39,9 @@ export const ${input.exportName} = defineMigration<SheetsTarget>({
   },
 });
 `;
-  const cases = input.fixtureDir ? posix.dirname(input.fixtureDir.replaceAll('\\', '/')) : `../../fixtures/${input.plugin ?? 'plugin-sheets'}`;
+  const cases = input.fixtureDir
+    ? posix.dirname(input.fixtureDir.replaceAll('\\', '/'))
+    : `../../fixtures/${input.plugin ?? 'plugin-sheets'}`;
   const test = `import { fileURLToPath } from 'node:url';
 import { describeGolden, describeLaws } from '@tidemark/testing';
 import { goldenStates, sheetsHarness } from '@tidemark/plugin-sheets/testing';

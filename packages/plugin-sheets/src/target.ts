@@ -56,7 +56,9 @@ export function sheetsTarget(options: SheetsTargetOptions): SheetsTarget {
 export const SCOPES = ['https://www.googleapis.com/auth/spreadsheets', 'https://www.googleapis.com/auth/drive'];
 
 /** A service-account auth client (key file path or parsed key JSON), loaded lazily from google-auth-library. */
-export async function serviceAccountAuth(key: { keyFile: string } | { credentials: { client_email: string; private_key: string } }): Promise<AuthLike> {
+export async function serviceAccountAuth(
+  key: { keyFile: string } | { credentials: { client_email: string; private_key: string } },
+): Promise<AuthLike> {
   const { GoogleAuth } = await import('google-auth-library');
   return new GoogleAuth({ ...key, scopes: SCOPES });
 }

@@ -31,7 +31,9 @@ describe('validators of 001, 002 and 004', () => {
     const entry = (await sheetsLedger(newTarget(id)).read()).find((e) => e.id === '001_create_backup');
     const backupId = (entry?.data as { backupId: string }).backupId;
     emulator.model.deleteFile(backupId);
-    expect((await issuesOf(id))['001_create_backup']).toEqual([{ message: `the backup ${backupId} recorded in the ledger is gone from Drive`, where: `drive:${backupId}` }]);
+    expect((await issuesOf(id))['001_create_backup']).toEqual([
+      { message: `the backup ${backupId} recorded in the ledger is gone from Drive`, where: `drive:${backupId}` },
+    ]);
   });
 
   it('004: a spool without a valid version is named by row, key and cell', async () => {
@@ -52,9 +54,22 @@ describe('validators of 001, 002 and 004', () => {
     // The layout traits refuse such a sheet (verify stops there), so the validator is called directly.
     const m = sheetsPlugin().migrations.find((x) => x.id === '002_add_v3_columns')!;
     const target = newTarget(id);
-    const ctx = { target, targetLabel: id, migrationId: m.id, direction: 'validate', signal: new AbortController().signal, progress() {}, log() {}, warn() {}, record() {}, checkpoint: { load: async () => null, save: async () => {}, clear: async () => {} } } as unknown as Parameters<NonNullable<typeof m.validate>>[0];
+    const ctx = {
+      target,
+      targetLabel: id,
+      migrationId: m.id,
+      direction: 'validate',
+      signal: new AbortController().signal,
+      progress() {},
+      log() {},
+      warn() {},
+      record() {},
+      checkpoint: { load: async () => null, save: async () => {}, clear: async () => {} },
+    } as unknown as Parameters<NonNullable<typeof m.validate>>[0];
     const issues = await m.validate!(ctx);
-    expect(issues?.[0]?.message).toMatch(/the v3\.0 columns are only partly in place: Ocupado_Por in column BN, Fecha_Ocupacion missing, version in column BP/);
+    expect(issues?.[0]?.message).toMatch(
+      /the v3\.0 columns are only partly in place: Ocupado_Por in column BN, Fecha_Ocupacion missing, version in column BP/,
+    );
     expect(issues?.[0]?.where).toBe('Operaciones!1:1');
   });
 });

@@ -13,7 +13,6 @@ interface VersionsCheckpoint {
   written: number;
 }
 
-
 /** Runs of consecutive row indexes: [first, last] inclusive. */
 function runs(rows: number[]): [number, number][] {
   const out: [number, number][] = [];
@@ -25,7 +24,10 @@ function runs(rows: number[]): [number, number][] {
   return out;
 }
 
-export async function initializeVersions(ctx: MigrationContext<SheetsTarget>, config: Config): Promise<{ written: number; requests: number }> {
+export async function initializeVersions(
+  ctx: MigrationContext<SheetsTarget>,
+  config: Config,
+): Promise<{ written: number; requests: number }> {
   const target = ctx.target;
   const view = await viewSheet(target);
   const c = classify(view, config.schema);
@@ -33,10 +35,15 @@ export async function initializeVersions(ctx: MigrationContext<SheetsTarget>, co
   let saved = await ctx.checkpoint.load<VersionsCheckpoint>();
   // A checkpoint is only trusted if the rows it claims done still hold a version (an undo may have cleared them).
   if (saved && c.missingVersions.some((r) => r < saved!.nextRow)) {
-    ctx.warn(`ignoring a stale checkpoint (row ${saved.nextRow + 1}): rows before it have no version; starting over`, { ...saved });
+    ctx.warn(`ignoring a stale checkpoint (row ${saved.nextRow + 1}): rows before it have no version; starting over`, {
+      ...saved,
+    });
     saved = null;
   }
-  if (saved) ctx.log(`resuming version initialization at row ${saved.nextRow + 1} (${saved.written} rows written before)`, { ...saved });
+  if (saved)
+    ctx.log(`resuming version initialization at row ${saved.nextRow + 1} (${saved.written} rows written before)`, {
+      ...saved,
+    });
   const from = saved?.nextRow ?? 0;
   const todo = c.missingVersions.filter((r) => r >= from);
   const letter = columnLetter(c.versionIndex);
@@ -51,7 +58,10 @@ export async function initializeVersions(ctx: MigrationContext<SheetsTarget>, co
       values: Array.from({ length: b - a + 1 }, () => [INITIAL_VERSION]),
     }));
     await target.session.call('sheets.values.batchUpdate', 'write', (o) =>
-      sheets.spreadsheets.values.batchUpdate({ spreadsheetId: target.spreadsheetId, requestBody: { valueInputOption: 'RAW', data } }, o),
+      sheets.spreadsheets.values.batchUpdate(
+        { spreadsheetId: target.spreadsheetId, requestBody: { valueInputOption: 'RAW', data } },
+        o,
+      ),
     );
     requests++;
     written += chunk.length;
@@ -70,7 +80,13 @@ export async function clearVersions(target: SheetsTarget): Promise<boolean> {
   const letter = columnLetter(v);
   const sheets = await target.session.sheets();
   await target.session.call('sheets.values.batchClear', 'write', (o) =>
-    sheets.spreadsheets.values.batchClear({ spreadsheetId: target.spreadsheetId, requestBody: { ranges: [`${quoteSheet(target.sheetName)}!${letter}2:${letter}${view.rowCount}`] } }, o),
+    sheets.spreadsheets.values.batchClear(
+      {
+        spreadsheetId: target.spreadsheetId,
+        requestBody: { ranges: [`${quoteSheet(target.sheetName)}!${letter}2:${letter}${view.rowCount}`] },
+      },
+      o,
+    ),
   );
   return true;
 }

@@ -24,7 +24,10 @@ describe('snapshotsPlugin({ migrations })', () => {
     test(`commit '${commit}': the app migration runs after the four shipped ones`, async () => {
       const plugin = snapshotsPlugin({ commit, migrations: [appMigration] });
       const shipped = snapshotsPlugin({ commit });
-      expect(plugin.migrations.map((m) => m.id)).toEqual([...shipped.migrations.map((m) => m.id), '005_app_snapshot_note']);
+      expect(plugin.migrations.map((m) => m.id)).toEqual([
+        ...shipped.migrations.map((m) => m.id),
+        '005_app_snapshot_note',
+      ]);
       expect(plugin.traits!.map((t) => t.id)).toEqual(shipped.traits!.map((t) => t.id));
       const harness = sqljsHarness();
       const ds = await harness.create(await readFixture(`${GOLDEN_DIR}sample-data/before`));

@@ -11,7 +11,17 @@ const TODO = (lo: string, hi: string) => `
    WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL
      AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`;
 
-const RECIPE_FIELDS = ['name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'];
+const RECIPE_FIELDS = [
+  'name',
+  'category',
+  'source',
+  'yield_quantity',
+  'yield_unit',
+  'yield_description',
+  'estimated_time_minutes',
+  'notes',
+  'variant_name',
+];
 
 /**
  * CTEs `ingredient_json` and `recipe_json` over a CTE `todo` (runs with a `recipe_id`): each recipe the batch
@@ -24,7 +34,9 @@ function recipeJson(dialect: Dialect): string {
   const recipe = `${object}(${RECIPE_FIELDS.map((f) => `'${f}', r.${f}`).join(', ')})${pg ? '::text' : ''}`;
   const ingredient = `${object}('ingredient_id', ri.ingredient_id, 'ingredient_name', COALESCE(i.display_name, 'Unknown'),
       'ingredient_slug', COALESCE(i.slug, ''), 'quantity', ${pg ? 'ri.quantity::float8' : 'CAST(ri.quantity AS REAL)'}, 'unit', ri.unit, 'notes', ri.notes)`;
-  const ingredients = pg ? `json_agg(${ingredient} ORDER BY ri.id)::text` : `json_group_array(json(${ingredient}) ORDER BY ri.id)`;
+  const ingredients = pg
+    ? `json_agg(${ingredient} ORDER BY ri.id)::text`
+    : `json_group_array(json(${ingredient}) ORDER BY ri.id)`;
   return `ingredient_json AS MATERIALIZED (
   SELECT ri.recipe_id, ${ingredients} AS ingredients_data
     FROM recipe_ingredients ri LEFT JOIN ingredients i ON i.id = ri.ingredient_id
@@ -71,7 +83,10 @@ export function batchStatements(dialect: Dialect, batchSize: number): BatchState
   if (dialect === 'postgres') {
     return {
       prepare: LINK_STATISTICS,
-      setup: [`SET LOCAL work_mem = '${Math.min(256, Math.max(64, Math.ceil((batchSize * 2) / 1024)))}MB'`, 'SET LOCAL jit = off'],
+      setup: [
+        `SET LOCAL work_mem = '${Math.min(256, Math.max(64, Math.ceil((batchSize * 2) / 1024)))}MB'`,
+        'SET LOCAL jit = off',
+      ],
       // One statement per batch: the window's unlinked runs are read once, and what the batch leaves alone
       // comes back with the count (runs of a deleted recipe; runs that already have an unlinked snapshot),
       // so no second pass over the window. Every CTE sees the snapshot taken before the statement.
@@ -133,7 +148,12 @@ UPDATE production_runs SET recipe_snapshot_id = (SELECT s.id FROM recipe_snapsho
  * runs in memory (at 4 MB it spilled); and a parallel scan of the new, never analyzed snapshot table, which
  * the default costs talk the planner out of, ran the validator in 85 instead of 123 ms.
  */
-export const BULK_READ_SETTINGS = ['SET LOCAL jit = off', "SET LOCAL work_mem = '64MB'", 'SET LOCAL parallel_setup_cost = 0', 'SET LOCAL parallel_tuple_cost = 0'];
+export const BULK_READ_SETTINGS = [
+  'SET LOCAL jit = off',
+  "SET LOCAL work_mem = '64MB'",
+  'SET LOCAL parallel_setup_cost = 0',
+  'SET LOCAL parallel_tuple_cost = 0',
+];
 
 /** The end of the next batch window: the id of the `size`-th run after `cursor` (or the last one). */
 export function windowEnd(dialect: Dialect): string {

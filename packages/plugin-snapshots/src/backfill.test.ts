@@ -12,7 +12,17 @@ import { sql } from './transaction.js';
 import { dialects, type TestDb } from './test/databases.js';
 import { FIXED_NOW, runnerFor, withAppSnapshots } from './test/scenarios.js';
 
-const SEED_RECIPE_KEYS = ['name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'];
+const SEED_RECIPE_KEYS = [
+  'name',
+  'category',
+  'source',
+  'yield_quantity',
+  'yield_unit',
+  'yield_description',
+  'estimated_time_minutes',
+  'notes',
+  'variant_name',
+];
 const SEED_INGREDIENT_KEYS = ['ingredient_id', 'ingredient_name', 'ingredient_slug', 'quantity', 'unit', 'notes'];
 
 describe.each(dialects)('backfill on %s', (_name, open) => {
@@ -33,12 +43,24 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const { ds } = await legacy();
     const before = await readState(ds);
     const stats = await backfillStats(ds);
-    expect(stats).toEqual({ total_runs: 10, already_migrated: 0, migrated: 8, skipped_no_recipe: 2, errors: [], error_count: 0 });
+    expect(stats).toEqual({
+      total_runs: 10,
+      already_migrated: 0,
+      migrated: 8,
+      skipped_no_recipe: 2,
+      errors: [],
+      error_count: 0,
+    });
     expect(formatStats(stats, true)).toContain('Would migrate: 8');
     const { runner } = runnerFor(ds);
     const result = await runner.up({ dryRun: true });
     expect(result.outcome).toBe('dry-run');
-    expect(result.plan.steps.map((s) => s.id)).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
+    expect(result.plan.steps.map((s) => s.id)).toEqual([
+      '001_create_recipe_snapshots',
+      '002_add_run_snapshot_link',
+      '003_backfill_recipe_snapshots',
+      '004_add_snapshot_foreign_keys',
+    ]);
     expect(result.plan.findings['runs-without-snapshot']?.details).toMatchObject({ migrated: 8, skipped_no_recipe: 2 });
     expect(await readState(ds)).toEqual(before);
     expect((await runner.status()).entries).toEqual([]);
@@ -49,7 +71,12 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     // One lane: batches, warnings and progress in run order (two lanes: the next test).
     const { runner, events } = runnerFor(ds, { batchSize: 3, concurrency: 1 });
     const result = await runner.up();
-    expect(result.applied).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
+    expect(result.applied).toEqual([
+      '001_create_recipe_snapshots',
+      '002_add_run_snapshot_link',
+      '003_backfill_recipe_snapshots',
+      '004_add_snapshot_foreign_keys',
+    ]);
     const after = await readState(ds);
     const snapshots = after.recipe_snapshots!;
     expect(snapshots).toHaveLength(8);
@@ -62,17 +89,30 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
       }
       expect(run.recipe_snapshot_id).toBe(snapshot!.id);
       const recipe = sample.recipes.find((r) => r.id === run.recipe_id)!;
-      expect(snapshot).toMatchObject({ recipe_id: recipe.id, scale_factor: 1, is_backfilled: true, snapshot_date: run.produced_at ?? FIXED_NOW.toISOString() });
+      expect(snapshot).toMatchObject({
+        recipe_id: recipe.id,
+        scale_factor: 1,
+        is_backfilled: true,
+        snapshot_date: run.produced_at ?? FIXED_NOW.toISOString(),
+      });
       expect(Object.keys(snapshot!.recipe_data as object)).toEqual(SEED_RECIPE_KEYS);
       const { id: _id, ...recipeFields } = recipe;
       expect(snapshot!.recipe_data).toEqual(recipeFields);
       const lines = sample.recipe_ingredients.filter((ri) => ri.recipe_id === recipe.id).sort((a, b) => a.id - b.id);
       const expected = lines.map((ri) => {
         const ing = sample.ingredients.find((i) => i.id === ri.ingredient_id);
-        return { ingredient_id: ri.ingredient_id, ingredient_name: ing ? ing.display_name : 'Unknown', ingredient_slug: ing ? ing.slug : '', quantity: ri.quantity, unit: ri.unit, notes: ri.notes };
+        return {
+          ingredient_id: ri.ingredient_id,
+          ingredient_name: ing ? ing.display_name : 'Unknown',
+          ingredient_slug: ing ? ing.slug : '',
+          quantity: ri.quantity,
+          unit: ri.unit,
+          notes: ri.notes,
+        };
       });
       expect(snapshot!.ingredients_data).toEqual(expected);
-      for (const item of snapshot!.ingredients_data as object[]) expect(Object.keys(item)).toEqual(SEED_INGREDIENT_KEYS);
+      for (const item of snapshot!.ingredients_data as object[])
+        expect(Object.keys(item)).toEqual(SEED_INGREDIENT_KEYS);
     }
     const warnings = events.filter((e) => e.type === 'log' && e.level === 'warn');
     expect(warnings.map((w) => (w.type === 'log' ? w.message : ''))).toEqual([
@@ -86,7 +126,14 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
       [9, 10],
       [10, 10],
     ]);
-    expect(await backfillStats(ds)).toEqual({ total_runs: 10, already_migrated: 8, migrated: 0, skipped_no_recipe: 2, errors: [], error_count: 0 });
+    expect(await backfillStats(ds)).toEqual({
+      total_runs: 10,
+      already_migrated: 8,
+      migrated: 0,
+      skipped_no_recipe: 2,
+      errors: [],
+      error_count: 0,
+    });
     expect((await runner.verify()).ok).toBe(true);
   });
 
@@ -99,7 +146,9 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const { runner, events } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
     await runner.up();
     expect(normalizeState(await readState(ds))).toEqual(expected);
-    const skipped = events.flatMap((e) => (e.type === 'log' && e.message.startsWith('SKIP:') ? (e.data as { skipped: { run_id: number }[] }).skipped : []));
+    const skipped = events.flatMap((e) =>
+      e.type === 'log' && e.message.startsWith('SKIP:') ? (e.data as { skipped: { run_id: number }[] }).skipped : [],
+    );
     expect(skipped.map((r) => r.run_id).sort((a, b) => a - b)).toEqual([5, 8]);
     const done = events.flatMap((e) => (e.type === 'step:progress' ? [e.done] : []));
     expect(done).toHaveLength(4);
@@ -118,24 +167,47 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     expect(await readState(ds)).toEqual(once);
   });
 
-  it('down removes backfilled snapshots and links; the app\'s own snapshots stay', async () => {
+  it("down removes backfilled snapshots and links; the app's own snapshots stay", async () => {
     const state = withAppSnapshots(await loadSampleData());
     const { ds } = await legacy(state);
     const before = await readState(ds);
     const { runner, events } = runnerFor(ds);
     const stats = await backfillStats(ds);
-    expect(stats).toMatchObject({ total_runs: 10, already_migrated: 2, migrated: 5, skipped_no_recipe: 2, error_count: 1 });
+    expect(stats).toMatchObject({
+      total_runs: 10,
+      already_migrated: 2,
+      migrated: 5,
+      skipped_no_recipe: 2,
+      error_count: 1,
+    });
     expect(stats.errors).toEqual([{ run_id: 6, error: expect.stringContaining('snapshot 3 already exists') }]);
     const up = await runner.up();
-    expect(up.baselined).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '004_add_snapshot_foreign_keys']);
+    expect(up.baselined).toEqual([
+      '001_create_recipe_snapshots',
+      '002_add_run_snapshot_link',
+      '004_add_snapshot_foreign_keys',
+    ]);
     expect(up.applied).toEqual(['003_backfill_recipe_snapshots']);
     const after = await readState(ds);
     expect(after.recipe_snapshots!.filter((s) => !s.is_backfilled)).toEqual(before.recipe_snapshots);
-    expect(after.recipe_snapshots!.filter((s) => s.is_backfilled).map((s) => s.production_run_id)).toEqual([1, 2, 3, 4, 7]);
-    // The run with an unlinked snapshot is reported (with that snapshot's id) and left alone, like the deleted recipes' runs.
-    const warnings = events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [{ message: e.message, data: e.data }] : []));
+    expect(after.recipe_snapshots!.filter((s) => s.is_backfilled).map((s) => s.production_run_id)).toEqual([
+      1, 2, 3, 4, 7,
+    ]);
+    // The run with an unlinked snapshot is reported (with that snapshot's id) and left alone, like the deleted recipes'
+    // runs.
+    const warnings = events.flatMap((e) =>
+      e.type === 'log' && e.level === 'warn' ? [{ message: e.message, data: e.data }] : [],
+    );
     expect(warnings).toEqual([
-      { message: 'SKIP: 2 production run(s) whose recipe was deleted: run 5 (recipe 4), run 8 (recipe 4)', data: { skipped: [{ run_id: 5, recipe_id: 4 }, { run_id: 8, recipe_id: 4 }] } },
+      {
+        message: 'SKIP: 2 production run(s) whose recipe was deleted: run 5 (recipe 4), run 8 (recipe 4)',
+        data: {
+          skipped: [
+            { run_id: 5, recipe_id: 4 },
+            { run_id: 8, recipe_id: 4 },
+          ],
+        },
+      },
       { message: `ERROR: run 6: ${orphanMessage(3)}`, data: { run_id: 6, snapshot_id: 3 } },
     ]);
     expect(after.production_runs.find((r) => r.id === 6)?.recipe_snapshot_id).toBeNull();
@@ -144,11 +216,14 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     expect(await readState(ds)).toEqual(before);
   });
 
-  it('verify names each broken link: a run linking another run\'s snapshot, a backfilled snapshot left unlinked, a run left without one', async () => {
+  it("verify names each broken link: a run linking another run's snapshot, a backfilled snapshot left unlinked, a run left without one", async () => {
     const { ds } = await legacy();
     const { runner } = runnerFor(ds);
     await runner.up();
-    const snapshotOf = async (run: number) => Number((await sql<{ id: unknown }>(ds, `SELECT id FROM recipe_snapshots WHERE production_run_id = ${run}`))[0]?.id);
+    const snapshotOf = async (run: number) =>
+      Number(
+        (await sql<{ id: unknown }>(ds, `SELECT id FROM recipe_snapshots WHERE production_run_id = ${run}`))[0]?.id,
+      );
     await sql(ds, `UPDATE production_runs SET recipe_snapshot_id = ${await snapshotOf(2)} WHERE id = 1`);
     await sql(ds, `UPDATE production_runs SET recipe_snapshot_id = NULL WHERE id = 3`);
     await sql(ds, `DELETE FROM recipe_snapshots WHERE production_run_id = 3`);
@@ -158,7 +233,10 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
       {
         id: '003_backfill_recipe_snapshots',
         issues: [
-          { message: '1 run(s) with an existing recipe still have no snapshot', where: 'production_runs.recipe_snapshot_id' },
+          {
+            message: '1 run(s) with an existing recipe still have no snapshot',
+            where: 'production_runs.recipe_snapshot_id',
+          },
           { message: '1 run(s) link a snapshot taken for another run', where: 'production_runs.recipe_snapshot_id' },
           { message: '1 backfilled snapshot(s) are not linked from their run', where: 'recipe_snapshots' },
         ],
@@ -171,7 +249,12 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     const { runner } = runnerFor(ds);
     await runner.up();
     const down = await runner.down({ to: null });
-    expect(down.reverted).toEqual(['004_add_snapshot_foreign_keys', '003_backfill_recipe_snapshots', '002_add_run_snapshot_link', '001_create_recipe_snapshots']);
+    expect(down.reverted).toEqual([
+      '004_add_snapshot_foreign_keys',
+      '003_backfill_recipe_snapshots',
+      '002_add_run_snapshot_link',
+      '001_create_recipe_snapshots',
+    ]);
     expect(await readState(ds)).toEqual({ ...sample, run_link: false });
     await runner.up();
     expect((await readState(ds)).recipe_snapshots).toHaveLength(8);
@@ -206,8 +289,11 @@ describe.each(dialects)('backfill on %s', (_name, open) => {
     await runner.up();
     const yes = dialectOf(ds) === 'postgres' ? 'true' : '1';
     await expect(
-      sql(ds, `INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
-               SELECT recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, ${yes} FROM recipe_snapshots WHERE production_run_id = 1`),
+      sql(
+        ds,
+        `INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
+               SELECT recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, ${yes} FROM recipe_snapshots WHERE production_run_id = 1`,
+      ),
     ).rejects.toThrow(/unique|UNIQUE/);
   });
 });

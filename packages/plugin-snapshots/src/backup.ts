@@ -54,7 +54,14 @@ export async function takeBackup(ds: DataSource, options: BackupOptions = {}): P
 }
 
 async function pgDump(ds: DataSource, tables: string[], when: string, options: BackupOptions): Promise<string> {
-  const o = ds.options as { url?: string; host?: string; port?: number; username?: string; password?: string; database?: string };
+  const o = ds.options as {
+    url?: string;
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string;
+    database?: string;
+  };
   const url = o.url ? new URL(o.url) : undefined;
   const database = (url ? decodeURIComponent(url.pathname.slice(1)) : o.database) ?? 'postgres';
   const [schema] = await sql<{ s: string }>(ds, 'SELECT current_schema() AS s');
@@ -69,7 +76,12 @@ async function pgDump(ds: DataSource, tables: string[], when: string, options: B
     ...(url?.username || o.username ? { PGUSER: decodeURIComponent(url?.username || o.username || '') } : {}),
     ...(url?.password || o.password ? { PGPASSWORD: decodeURIComponent(url?.password || o.password || '') } : {}),
   };
-  const args = ['--format=custom', `--file=${file}`, '--no-owner', ...tables.map((t) => `--table=${JSON.stringify(schema!.s)}.${JSON.stringify(t)}`)];
+  const args = [
+    '--format=custom',
+    `--file=${file}`,
+    '--no-owner',
+    ...tables.map((t) => `--table=${JSON.stringify(schema!.s)}.${JSON.stringify(t)}`),
+  ];
   try {
     await run(options.pgDump ?? 'pg_dump', args, { env, timeout: 3_600_000 });
   } catch (error) {

@@ -18,7 +18,11 @@ const BATCH = env.TIDEMARK_BENCH_BATCH ? Number(env.TIDEMARK_BENCH_BATCH) : unde
 const CONCURRENCY = env.TIDEMARK_BENCH_CONCURRENCY ? Number(env.TIDEMARK_BENCH_CONCURRENCY) : undefined;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
-const loadavg = async () => (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadavg = async () =>
+  (await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   out(
@@ -28,16 +32,37 @@ async function main(): Promise<void> {
   const rows: SizeResult[] = [];
   for (const runs of sizes) {
     out(`\n${runs} production runs`);
-    rows.push(await measureSize({ runs, rounds: ROUNDS, ormSample: ORM_SAMPLE, ...(BATCH ? { batchSize: BATCH } : {}), ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}), log: out }));
+    rows.push(
+      await measureSize({
+        runs,
+        rounds: ROUNDS,
+        ormSample: ORM_SAMPLE,
+        ...(BATCH ? { batchSize: BATCH } : {}),
+        ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
+        log: out,
+      }),
+    );
     out(`  load average now: ${await loadavg()}`);
   }
-  out('\nplugin = `up` through 003: plan, lock, ledger, batches each committed with its cursor, per-run error isolation armed, the validator.');
+  out(
+    '\nplugin = `up` through 003: plan, lock, ledger, batches each committed with its cursor, per-run error isolation armed, the validator.',
+  );
   out('         004 (the foreign keys, validated once) follows it and is shown apart: the limit adds none.');
-  out('limit  = one hand-written INSERT ... SELECT + one UPDATE of the whole backfill in one transaction: no batches, no resume, no ledger.');
-  out(`ORM    = the seed's loop on the first ${ORM_SAMPLE} runs, its time per run times all runs (marked ~ when extrapolated).`);
-  out('CPU    = CPU time of this process and of the database sessions (from /proc), medians: the work done, which moves far less with the');
-  out('         machine\'s load than wall time; it leaves out the server\'s background processes (checkpointer, WAL writer) and parallel');
-  out('         workers (the plugin\'s validator may use one), and two lanes add their CPU where wall time overlaps them.');
+  out(
+    'limit  = one hand-written INSERT ... SELECT + one UPDATE of the whole backfill in one transaction: no batches, no resume, no ledger.',
+  );
+  out(
+    `ORM    = the seed's loop on the first ${ORM_SAMPLE} runs, its time per run times all runs (marked ~ when extrapolated).`,
+  );
+  out(
+    'CPU    = CPU time of this process and of the database sessions (from /proc), medians: the work done, which moves far less with the',
+  );
+  out(
+    "         machine's load than wall time; it leaves out the server's background processes (checkpointer, WAL writer) and parallel",
+  );
+  out(
+    "         workers (the plugin's validator may use one), and two lanes add their CPU where wall time overlaps them.",
+  );
   const table = benchTable(rows);
   for (const line of table.lines) out(line);
   const failed = !table.sameRows;

@@ -83,7 +83,9 @@ describe('tidemark-snapshots command', () => {
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const r = await cli(['--backup-dir', dir], ds, 'y');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Migration Summary\n=+\nTotal runs processed: 10\nAlready migrated: 0\nMigrated: 8\nSkipped \(no recipe\): 2\nErrors: 0/);
+    expect(r.out).toMatch(
+      /Migration Summary\n=+\nTotal runs processed: 10\nAlready migrated: 0\nMigrated: 8\nSkipped \(no recipe\): 2\nErrors: 0/,
+    );
     expect(r.out).not.toContain('DRY RUN');
     const files = await readdir(dir);
     expect(files).toHaveLength(1);
@@ -101,9 +103,14 @@ describe('tidemark-snapshots command', () => {
     const r = await cli(['--yes', '--backup-method', 'copy'], ds);
     expect(r.asked).toEqual([]);
     expect(r.code).toBe(0);
-    const [schema] = await sql<{ nspname: string }>(ds, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tidemark_backup_%'");
+    const [schema] = await sql<{ nspname: string }>(
+      ds,
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tidemark_backup_%'",
+    );
     expect(r.err).toContain(`backup: copy ${schema!.nspname}`);
-    expect(Number((await sql<{ n: string }>(ds, `SELECT COUNT(*) AS n FROM ${schema!.nspname}.production_runs`))[0]!.n)).toBe(10);
+    expect(
+      Number((await sql<{ n: string }>(ds, `SELECT COUNT(*) AS n FROM ${schema!.nspname}.production_runs`))[0]!.n),
+    ).toBe(10);
     const again = await cli(['--yes', '--no-backup'], ds);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/Already migrated: 8\nMigrated: 0/);
@@ -112,12 +119,20 @@ describe('tidemark-snapshots command', () => {
   it('runs the database refuses: the summary lists them with their reason, exit 1', async () => {
     const { ds } = await sampleDb();
     await runnerFor(ds).runner.up({ to: '002_add_run_snapshot_link' });
-    await sql(ds, `CREATE FUNCTION tm_bad() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'bad data in run %', NEW.id; END $$ LANGUAGE plpgsql`);
-    await sql(ds, `CREATE TRIGGER tm_bad BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = 3 AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_bad()`);
+    await sql(
+      ds,
+      `CREATE FUNCTION tm_bad() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'bad data in run %', NEW.id; END $$ LANGUAGE plpgsql`,
+    );
+    await sql(
+      ds,
+      `CREATE TRIGGER tm_bad BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = 3 AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_bad()`,
+    );
     const r = await cli(['--yes', '--no-backup', '--batch-size', '4'], ds);
     expect(r.code).toBe(1);
     expect(r.err).toContain('1 production run(s) failed and were skipped');
-    expect(r.out).toMatch(/Migrated: 7\nSkipped \(no recipe\): 2\nErrors: 1\n\nErrors:\n {2}Run 3: .*bad data in run 3/);
+    expect(r.out).toMatch(
+      /Migrated: 7\nSkipped \(no recipe\): 2\nErrors: 1\n\nErrors:\n {2}Run 3: .*bad data in run 3/,
+    );
   });
 
   it("--help prints the usage and exits 0; a database without the app's tables is one line, exit 1, before any question", async () => {
@@ -134,7 +149,11 @@ describe('tidemark-snapshots command', () => {
       const r = await cli(args, ds, 'y');
       expect(r.code).toBe(1);
       expect(r.asked).toEqual([]);
-      expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^\[tidemark\] \[plugin-snapshots\] postgres:\/\/.*: the recipe app's table\(s\) recipes, ingredients, recipe_ingredients, production_runs do not exist: .*; nothing was changed$/)]);
+      expect(r.err.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^\[tidemark\] \[plugin-snapshots\] postgres:\/\/.*: the recipe app's table\(s\) recipes, ingredients, recipe_ingredients, production_runs do not exist: .*; nothing was changed$/,
+        ),
+      ]);
     }
     expect(await hasTable(ds, 'recipe_snapshots')).toBe(false);
   });

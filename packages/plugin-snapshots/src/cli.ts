@@ -25,7 +25,8 @@ export interface SnapshotsCliIo {
 }
 
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
-const line = (message: string, cause?: unknown): string => createError('plugin-snapshots', message, cause === undefined ? {} : { cause }).message;
+const line = (message: string, cause?: unknown): string =>
+  createError('plugin-snapshots', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage: tidemark-snapshots [--help] [--dry-run] [--yes] [--url postgres://...] [--no-backup] [--backup-dir backups]
   [--backup-method auto|pg_dump|copy] [--batch-size 50000] [--concurrency 2] [--lock-wait 120000]
@@ -44,7 +45,10 @@ async function askStdin(question: string): Promise<string> {
   }
 }
 
-export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
+export async function runSnapshotsCli(
+  argv: string[],
+  io: SnapshotsCliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+): Promise<number> {
   let v;
   try {
     v = parseArgs({
@@ -76,14 +80,23 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
   const bad = Object.entries(ints).find(([, n]) => n !== undefined && !/^[1-9]\d*$/.test(n));
   const method = v['backup-method'] ?? 'auto';
   if ((!io.dataSource && !url) || bad || !['auto', 'pg_dump', 'copy'].includes(method)) {
-    io.err(`${line(bad ? `--${bad[0]} must be a positive integer` : !url ? 'no database: give --url or DATABASE_URL' : `--backup-method must be auto, pg_dump or copy`)}\n${USAGE}\n`);
+    io.err(
+      `${line(bad ? `--${bad[0]} must be a positive integer` : !url ? 'no database: give --url or DATABASE_URL' : `--backup-method must be auto, pg_dump or copy`)}\n${USAGE}\n`,
+    );
     return 2;
   }
   const dryRun = v['dry-run'] === true;
   const plugin = snapshotsPlugin({
     ...(ints.batchSize ? { batchSize: Number(ints.batchSize) } : {}),
     ...(ints.concurrency ? { concurrency: Number(ints.concurrency) } : {}),
-    ...(v['no-backup'] ? {} : { backup: { method: method as 'auto' | 'pg_dump' | 'copy', ...(v['backup-dir'] ? { dir: v['backup-dir'] } : {}) } }),
+    ...(v['no-backup']
+      ? {}
+      : {
+          backup: {
+            method: method as 'auto' | 'pg_dump' | 'copy',
+            ...(v['backup-dir'] ? { dir: v['backup-dir'] } : {}),
+          },
+        }),
   });
 
   io.out(`${RULE}\nRecipe Snapshot Migration\n${RULE}\n`);
@@ -106,7 +119,11 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
       return 0;
     }
     io.out(`\nWARNING: This will modify the database (${describeDataSource(ds)})!\n`);
-    io.out(v['no-backup'] ? 'Recommendation: Backup your database first (--no-backup: no backup is taken).\n' : 'A backup of production_runs and recipe_snapshots is taken before the first write.\n');
+    io.out(
+      v['no-backup']
+        ? 'Recommendation: Backup your database first (--no-backup: no backup is taken).\n'
+        : 'A backup of production_runs and recipe_snapshots is taken before the first write.\n',
+    );
     if (!v.yes) {
       const answer = await (io.ask ?? askStdin)('Continue? [y/N]: ');
       if (answer.trim().toLowerCase() !== 'y') {
@@ -115,8 +132,10 @@ export async function runSnapshotsCli(argv: string[], io: SnapshotsCliIo = { out
       }
     }
     const onEvent = (e: TidemarkEvent) => {
-      if (e.type === 'guard' && e.action === 'backup-taken') io.err(`backup: ${String(e.detail?.method)} ${String(e.detail?.ref)}\n`);
-      else if (e.type === 'log') io.err(`${e.level === 'warn' ? 'WARN ' : ''}${e.migration ? `[${e.migration}] ` : ''}${e.message}\n`);
+      if (e.type === 'guard' && e.action === 'backup-taken')
+        io.err(`backup: ${String(e.detail?.method)} ${String(e.detail?.ref)}\n`);
+      else if (e.type === 'log')
+        io.err(`${e.level === 'warn' ? 'WARN ' : ''}${e.migration ? `[${e.migration}] ` : ''}${e.message}\n`);
       else if (e.type === 'step:finished') io.err(`done ${e.migration} (${e.durationMs} ms)\n`);
     };
     const runner = createRunner({ plugin, target: ds, onEvent, lock: { waitMs: Number(ints.lockWait ?? 120_000) } });

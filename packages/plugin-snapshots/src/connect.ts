@@ -10,6 +10,12 @@ export async function openSqljs(): Promise<DataSource> {
 
 /** A PostgreSQL database by URL. Optional peer: `pg`. */
 export async function openPostgres(url: string, poolSize = 10): Promise<DataSource> {
-  const ds = new DataSource({ type: 'postgres', url, entities: snapshotEntities, logging: false, extra: { max: poolSize } });
+  const ds = new DataSource({
+    type: 'postgres',
+    url,
+    entities: snapshotEntities,
+    logging: false,
+    extra: { max: poolSize },
+  });
   return ds.initialize();
 }

@@ -52,7 +52,9 @@ export function mergeBatch(cursor: BackfillCursor, window: RunWindow, counts: Ba
     errors: cursor.errors + counts.errors,
     batches: cursor.batches + 1,
     ...(pending.length > 0 ? { ahead: pending } : {}),
-    ...(cursor.failed || counts.failed ? { failed: [...(cursor.failed ?? []), ...(counts.failed ?? [])].sort((a, b) => a.run_id - b.run_id) } : {}),
+    ...(cursor.failed || counts.failed
+      ? { failed: [...(cursor.failed ?? []), ...(counts.failed ?? [])].sort((a, b) => a.run_id - b.run_id) }
+      : {}),
   };
 }
 

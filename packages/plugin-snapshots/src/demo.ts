@@ -17,10 +17,13 @@ async function main(): Promise<void> {
   const ds: DataSource = url ? await openPostgres(url) : await openSqljs();
   try {
     title(`Recipe Snapshot Migration — demo on ${describeDataSource(ds)}`);
-    if (await hasTable(ds, 'production_runs')) throw new Error(`${redact(url ?? '')} already has a production_runs table; the demo needs an empty database`);
+    if (await hasTable(ds, 'production_runs'))
+      throw new Error(`${redact(url ?? '')} already has a production_runs table; the demo needs an empty database`);
     const sample = await loadSampleData();
     await loadState(ds, sample);
-    out(`Loaded test_data/sample_data.json: ${sample.recipes.length} recipes, ${sample.ingredients.length} ingredients, ${sample.production_runs.length} production runs`);
+    out(
+      `Loaded test_data/sample_data.json: ${sample.recipes.length} recipes, ${sample.ingredients.length} ingredients, ${sample.production_runs.length} production runs`,
+    );
 
     const sink = consoleSink({ stream: process.stdout });
     let done: Record<string, unknown> = {};
@@ -33,7 +36,16 @@ async function main(): Promise<void> {
       },
     });
     const summary = (before: BackfillStats) =>
-      formatStats({ ...before, migrated: Number(done.migrated ?? 0), skipped_no_recipe: Number(done.skipped ?? 0), errors: [], error_count: Number(done.errors ?? 0) }, false);
+      formatStats(
+        {
+          ...before,
+          migrated: Number(done.migrated ?? 0),
+          skipped_no_recipe: Number(done.skipped ?? 0),
+          errors: [],
+          error_count: Number(done.errors ?? 0),
+        },
+        false,
+      );
 
     title('1. Dry run (nothing is changed)');
     await runner.up({ dryRun: true });
@@ -46,19 +58,28 @@ async function main(): Promise<void> {
 
     title('3. verify');
     const report = await runner.verify();
-    out(`verify: ${report.ok ? 'ok' : 'FAILED'} (${report.validation.length} validation issue(s), ${report.plan.steps.length} pending step(s))`);
+    out(
+      `verify: ${report.ok ? 'ok' : 'FAILED'} (${report.validation.length} validation issue(s), ${report.plan.steps.length} pending step(s))`,
+    );
     const state = await readState(ds);
     const snapshots = state.recipe_snapshots ?? [];
     const unmigrated = state.production_runs.filter((r) => r.recipe_snapshot_id === null);
-    out(`snapshots: ${snapshots.length}, all is_backfilled: ${snapshots.every((s) => s.is_backfilled)}; runs without snapshot: ${unmigrated.map((r) => `${r.id} (recipe ${r.recipe_id} deleted)`).join(', ')}`);
+    out(
+      `snapshots: ${snapshots.length}, all is_backfilled: ${snapshots.every((s) => s.is_backfilled)}; runs without snapshot: ${unmigrated.map((r) => `${r.id} (recipe ${r.recipe_id} deleted)`).join(', ')}`,
+    );
     const first = snapshots[0];
-    if (first) out(`snapshot ${first.id} of run ${first.production_run_id}: ${JSON.stringify(first.recipe_data)}\n  ingredients: ${JSON.stringify(first.ingredients_data).slice(0, 240)}...`);
+    if (first)
+      out(
+        `snapshot ${first.id} of run ${first.production_run_id}: ${JSON.stringify(first.recipe_data)}\n  ingredients: ${JSON.stringify(first.ingredients_data).slice(0, 240)}...`,
+      );
     if (!report.ok) process.exitCode = 1;
 
     title('4. down (backfilled snapshots and the schema go; nothing else changes)');
     await runner.down({ to: null });
     const back = await readState(ds);
-    out(`recipe_snapshots table present: ${back.recipe_snapshots !== undefined}; production_runs.recipe_snapshot_id present: ${!!back.run_link}`);
+    out(
+      `recipe_snapshots table present: ${back.recipe_snapshots !== undefined}; production_runs.recipe_snapshot_id present: ${!!back.run_link}`,
+    );
 
     title('5. up again (idempotent path back)');
     const beforeAgain = await backfillStats(ds);

@@ -8,9 +8,13 @@ export function dialectOf(ds: DataSource): Dialect {
   const type = ds.options.type;
   if (type === 'postgres') return 'postgres';
   if (type === 'sqljs' || type === 'sqlite' || type === 'better-sqlite3') return 'sqlite';
-  throw new TidemarkError('NOT_SUPPORTED', `DataSource type "${type}" is not supported (postgres, sqljs, sqlite, better-sqlite3)`, {
-    plugin: 'plugin-snapshots',
-  });
+  throw new TidemarkError(
+    'NOT_SUPPORTED',
+    `DataSource type "${type}" is not supported (postgres, sqljs, sqlite, better-sqlite3)`,
+    {
+      plugin: 'plugin-snapshots',
+    },
+  );
 }
 
 /** `$1` on PostgreSQL, `?` on SQLite. */

@@ -103,8 +103,20 @@ export const RecipeIngredientEntity = new EntitySchema<RecipeIngredient>({
     notes: { type: 'text', nullable: true },
   },
   relations: {
-    recipe: { type: 'many-to-one', target: 'Recipe', inverseSide: 'recipe_ingredients', joinColumn: { name: 'recipe_id' }, onDelete: 'CASCADE' },
-    ingredient: { type: 'many-to-one', target: 'Ingredient', joinColumn: { name: 'ingredient_id' }, nullable: true, onDelete: 'SET NULL' },
+    recipe: {
+      type: 'many-to-one',
+      target: 'Recipe',
+      inverseSide: 'recipe_ingredients',
+      joinColumn: { name: 'recipe_id' },
+      onDelete: 'CASCADE',
+    },
+    ingredient: {
+      type: 'many-to-one',
+      target: 'Ingredient',
+      joinColumn: { name: 'ingredient_id' },
+      nullable: true,
+      onDelete: 'SET NULL',
+    },
   },
 });
 
@@ -137,4 +149,10 @@ export const RecipeSnapshotEntity = new EntitySchema<RecipeSnapshot>({
 });
 
 /** Pass these to your DataSource's `entities`. */
-export const snapshotEntities = [RecipeEntity, IngredientEntity, RecipeIngredientEntity, ProductionRunEntity, RecipeSnapshotEntity];
+export const snapshotEntities = [
+  RecipeEntity,
+  IngredientEntity,
+  RecipeIngredientEntity,
+  ProductionRunEntity,
+  RecipeSnapshotEntity,
+];

@@ -9,7 +9,10 @@ const TABLES = ['recipes', 'ingredients', 'recipe_ingredients', 'production_runs
 export async function writeFixture(state: SnapshotsState, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const file of await readdir(dir)) if (file.endsWith('.json')) await rm(join(dir, file));
-  const schema = { recipe_snapshots: state.recipe_snapshots !== undefined, 'production_runs.recipe_snapshot_id': !!state.run_link };
+  const schema = {
+    recipe_snapshots: state.recipe_snapshots !== undefined,
+    'production_runs.recipe_snapshot_id': !!state.run_link,
+  };
   await writeFile(join(dir, 'schema.json'), `${JSON.stringify(schema, null, 2)}\n`);
   for (const table of TABLES) {
     const rows = state[table];

@@ -9,7 +9,12 @@ export { backupGuard, takeBackup, TOUCHED_TABLES, type BackupOptions, type Backu
 export { migrationSummary, type SummaryData } from './report.js';
 export { runSnapshotsCli, type SnapshotsCliIo } from './cli.js';
 export { APP_TABLES, missingAppTables } from './inspect.js';
-export { snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing } from './traits/index.js';
+export {
+  snapshotsTableMissing,
+  runLinkMissing,
+  runsWithoutSnapshot,
+  snapshotForeignKeysMissing,
+} from './traits/index.js';
 export { backfillStats, formatStats, type BackfillStats, type BackfillError } from './stats.js';
 export { BACKFILL_ID } from './migrations/003_backfill_recipe_snapshots.js';
 export type { BackfillCursor, RunWindow, FailedRun } from './cursor.js';
@@ -30,6 +35,16 @@ export { CreateRecipeTables1767225600000 } from './schema/1767225600000-CreateRe
 export { CreateRecipeSnapshots1767225600001 } from './schema/1767225600001-CreateRecipeSnapshots.js';
 export { AddRunSnapshotLink1767225600002 } from './schema/1767225600002-AddRunSnapshotLink.js';
 export { AddSnapshotForeignKeys1767225600003 } from './schema/1767225600003-AddSnapshotForeignKeys.js';
-export { readState, loadState, normalizeState, type SnapshotsState, type RecipeRow, type IngredientRow, type RecipeIngredientRow, type ProductionRunRow, type RecipeSnapshotRow } from './state.js';
+export {
+  readState,
+  loadState,
+  normalizeState,
+  type SnapshotsState,
+  type RecipeRow,
+  type IngredientRow,
+  type RecipeIngredientRow,
+  type ProductionRunRow,
+  type RecipeSnapshotRow,
+} from './state.js';
 export { readFixture, writeFixture } from './fixture.js';
 export { openSqljs, openPostgres } from './connect.js';

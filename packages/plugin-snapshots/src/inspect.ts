@@ -60,7 +60,10 @@ export async function schemaShape(ds: DataSource): Promise<SchemaShape> {
   const snapshotsTable = await hasTable(ds, 'recipe_snapshots');
   const runLink = productionRuns && (await hasColumn(ds, 'production_runs', 'recipe_snapshot_id'));
   const foreignKeys =
-    snapshotsTable && runLink && (await hasForeignKey(ds, 'recipe_snapshots', 'production_run_id')) && (await hasForeignKey(ds, 'production_runs', 'recipe_snapshot_id'));
+    snapshotsTable &&
+    runLink &&
+    (await hasForeignKey(ds, 'recipe_snapshots', 'production_run_id')) &&
+    (await hasForeignKey(ds, 'production_runs', 'recipe_snapshot_id'));
   return { productionRuns, snapshotsTable, runLink, foreignKeys };
 }
 

@@ -15,23 +15,38 @@ const NODE_SYSTEMIC = /^(ECONN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND)/;
 export function isolable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (PG_SYSTEMIC.test(code) || SQLITE_SYSTEMIC.test(code) || NODE_SYSTEMIC.test(code))) return false;
-  return !/connection (terminated|refused|reset|closed)|Connection terminated|database is locked|pool is draining|timeout exceeded/i.test(error.message);
+  if (typeof code === 'string' && (PG_SYSTEMIC.test(code) || SQLITE_SYSTEMIC.test(code) || NODE_SYSTEMIC.test(code)))
+    return false;
+  return !/connection (terminated|refused|reset|closed)|Connection terminated|database is locked|pool is draining|timeout exceeded/i.test(
+    error.message,
+  );
 }
 
 /** The ids of the `(lo, hi]` runs at the given offsets (0-based, in id order). */
 async function runIdAt(ds: DataSource, dialect: Dialect, window: RunWindow, offset: number): Promise<number | null> {
   const [lo, hi, off] = dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?1', '?2', '?3'];
-  const [row] = await sql<{ id: unknown }>(ds, `SELECT id FROM production_runs WHERE id > ${lo} AND id <= ${hi} ORDER BY id LIMIT 1 OFFSET ${off}`, [window.lo, window.hi, offset]);
+  const [row] = await sql<{ id: unknown }>(
+    ds,
+    `SELECT id FROM production_runs WHERE id > ${lo} AND id <= ${hi} ORDER BY id LIMIT 1 OFFSET ${off}`,
+    [window.lo, window.hi, offset],
+  );
   return row ? Number(row.id) : null;
 }
 
 export async function countIn(ds: DataSource, dialect: Dialect, window: RunWindow): Promise<number> {
   const [lo, hi] = dialect === 'postgres' ? ['$1', '$2'] : ['?1', '?2'];
-  return Number((await sql<{ n: unknown }>(ds, `SELECT COUNT(*) AS n FROM production_runs WHERE id > ${lo} AND id <= ${hi}`, [window.lo, window.hi]))[0]?.n ?? 0);
+  return Number(
+    (
+      await sql<{ n: unknown }>(ds, `SELECT COUNT(*) AS n FROM production_runs WHERE id > ${lo} AND id <= ${hi}`, [
+        window.lo,
+        window.hi,
+      ])
+    )[0]?.n ?? 0,
+  );
 }
 
-export type Split = { run: number } | { halves: [RunWindow & { n: number }, RunWindow & { n: number }] } | { empty: true };
+export type Split =
+  { run: number } | { halves: [RunWindow & { n: number }, RunWindow & { n: number }] } | { empty: true };
 
 /** A window with one run names it; a bigger one is cut after its first half of runs. */
 export async function split(ds: DataSource, dialect: Dialect, window: RunWindow): Promise<Split> {

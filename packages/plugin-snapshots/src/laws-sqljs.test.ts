@@ -11,11 +11,17 @@ import { GOLDEN_DIR } from './test/scenarios.js';
 describe('sql.js', () => {
   const harness = sqljsHarness();
   it('the sample-data golden case is test_data/sample_data.json', async () => {
-    expect(await readFixture(`${GOLDEN_DIR}sample-data/before`)).toEqual({ ...(await loadSampleData()), run_link: false });
+    expect(await readFixture(`${GOLDEN_DIR}sample-data/before`)).toEqual({
+      ...(await loadSampleData()),
+      run_link: false,
+    });
   });
   describeGolden(harness, { dir: GOLDEN_DIR });
   // One in-process connection that concurrent runners would share: law 6 runs on PostgreSQL.
-  describeLaws(harness, { runs: 15, skip: { concurrency: 'sql.js is one in-process connection; law 6 runs on PostgreSQL' } });
+  describeLaws(harness, {
+    runs: 15,
+    skip: { concurrency: 'sql.js is one in-process connection; law 6 runs on PostgreSQL' },
+  });
   describeLedgerConformance('typeorm ledger on sql.js', async () => {
     const db = await sqljsTestDb();
     return { ledger: typeormLedger(db.ds), cleanup: () => db.dispose() };

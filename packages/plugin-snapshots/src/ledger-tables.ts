@@ -15,11 +15,19 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 export function ledgerTables(prefix?: string): LedgerTables {
   if (prefix !== undefined && (!IDENT.test(prefix) || prefix.length > 40)) {
-    throw createError('plugin-snapshots', `option "ledgerPrefix" ("${prefix}") must match ${IDENT} and be at most 40 characters`);
+    throw createError(
+      'plugin-snapshots',
+      `option "ledgerPrefix" ("${prefix}") must match ${IDENT} and be at most 40 characters`,
+    );
   }
   if (prefix === undefined) {
     const ledger = 'tidemark_snapshots_ledger';
-    return { ledger, checkpoints: `${ledger}_checkpoints`, lock: `${ledger}_lock`, legacy: { ledger: 'tidemark_ledger', checkpoints: 'tidemark_checkpoints' } };
+    return {
+      ledger,
+      checkpoints: `${ledger}_checkpoints`,
+      lock: `${ledger}_lock`,
+      legacy: { ledger: 'tidemark_ledger', checkpoints: 'tidemark_checkpoints' },
+    };
   }
   const names = { ledger: `${prefix}_ledger`, checkpoints: `${prefix}_checkpoints`, lock: `${prefix}_lock` };
   return { ...names, legacy: { ledger: names.ledger, checkpoints: names.checkpoints } };

@@ -18,21 +18,46 @@ const V01 = (prefix: string) => [
   `CREATE TABLE IF NOT EXISTS ${prefix}_lock (name varchar(50) PRIMARY KEY, token varchar(100) NOT NULL, host varchar(200) NOT NULL, pid integer NOT NULL, since varchar(40) NOT NULL, expires_at bigint NOT NULL)`,
 ];
 
-const a: LedgerEntry = { id: '001_create_recipe_snapshots', checksum: 'c1', outcome: 'applied', at: '2026-01-02T03:04:05.000Z', durationMs: 7, by: 'ann@h:1', runId: 'r0', versionBefore: null };
-const b: LedgerEntry = { ...a, id: '002_add_run_snapshot_link', note: 'n', snapshot: { guard: 'g', ref: 'r' }, data: { k: [1, 'two'] } };
+const a: LedgerEntry = {
+  id: '001_create_recipe_snapshots',
+  checksum: 'c1',
+  outcome: 'applied',
+  at: '2026-01-02T03:04:05.000Z',
+  durationMs: 7,
+  by: 'ann@h:1',
+  runId: 'r0',
+  versionBefore: null,
+};
+const b: LedgerEntry = {
+  ...a,
+  id: '002_add_run_snapshot_link',
+  note: 'n',
+  snapshot: { guard: 'g', ref: 'r' },
+  data: { k: [1, 'two'] },
+};
 const c: LedgerEntry = { ...a, id: '003_backfill_recipe_snapshots', outcome: 'failed', runId: 'r1', note: 'up: boom' };
 
 async function writeV01(db: TestDb, prefix: string) {
   const p = db.ds.options.type === 'postgres' ? (n: number) => `$${n}` : () => '?';
   for (const statement of V01(prefix)) await db.ds.query(statement);
-  for (const [i, e] of [a, b].entries()) await db.ds.query(`INSERT INTO ${prefix}_ledger (id, seq, entry) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [e.id, i + 1, JSON.stringify(e)]);
-  await db.ds.query(`INSERT INTO ${prefix}_checkpoints (migration_id, data) VALUES (${p(1)}, ${p(2)})`, ['003_backfill_recipe_snapshots', JSON.stringify({ after: 40, batches: 2 })]);
+  for (const [i, e] of [a, b].entries())
+    await db.ds.query(`INSERT INTO ${prefix}_ledger (id, seq, entry) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
+      e.id,
+      i + 1,
+      JSON.stringify(e),
+    ]);
+  await db.ds.query(`INSERT INTO ${prefix}_checkpoints (migration_id, data) VALUES (${p(1)}, ${p(2)})`, [
+    '003_backfill_recipe_snapshots',
+    JSON.stringify({ after: 40, batches: 2 }),
+  ]);
 }
 
 async function tables(db: TestDb): Promise<string[]> {
   const rows: { name: string }[] =
     db.ds.options.type === 'postgres'
-      ? await db.ds.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`)
+      ? await db.ds.query(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`,
+        )
       : await db.ds.query(`SELECT name FROM sqlite_master WHERE type = 'table'`);
   return rows.map((r) => r.name).sort();
 }
@@ -50,12 +75,23 @@ describe.each(dialects)('a 0.1 ledger on %s', (_name, open) => {
     const ledger = typeormLedger(db.ds);
     expect(await ledger.read()).toEqual([a, b]);
     expect(await ledger.checkpoints!.load('003_backfill_recipe_snapshots')).toEqual({ after: 40, batches: 2 });
-    expect(await tables(db), 'reading changes nothing').toEqual(['tidemark_checkpoints', 'tidemark_ledger', 'tidemark_lock']);
+    expect(await tables(db), 'reading changes nothing').toEqual([
+      'tidemark_checkpoints',
+      'tidemark_ledger',
+      'tidemark_lock',
+    ]);
 
     await ledger.record(c);
     expect(await typeormLedger(db.ds).read()).toEqual([a, b, c]);
-    expect(await typeormLedger(db.ds).checkpoints!.load('003_backfill_recipe_snapshots')).toEqual({ after: 40, batches: 2 });
-    expect(await tables(db)).toEqual(['tidemark_lock', 'tidemark_snapshots_ledger', 'tidemark_snapshots_ledger_checkpoints']);
+    expect(await typeormLedger(db.ds).checkpoints!.load('003_backfill_recipe_snapshots')).toEqual({
+      after: 40,
+      batches: 2,
+    });
+    expect(await tables(db)).toEqual([
+      'tidemark_lock',
+      'tidemark_snapshots_ledger',
+      'tidemark_snapshots_ledger_checkpoints',
+    ]);
   });
 
   it('under an explicit ledgerPrefix is upgraded under the same names', async () => {
@@ -72,7 +108,9 @@ describe.each(dialects)('a 0.1 ledger on %s', (_name, open) => {
   it('refuses a bad ledgerPrefix, naming the option', async () => {
     db = await open();
     const ds = db.ds;
-    expect(() => snapshotsPlugin({ ledgerPrefix: 'x; DROP TABLE recipes' }).ledger(ds)).toThrow(/option "ledgerPrefix"/);
+    expect(() => snapshotsPlugin({ ledgerPrefix: 'x; DROP TABLE recipes' }).ledger(ds)).toThrow(
+      /option "ledgerPrefix"/,
+    );
   });
 });
 
@@ -90,7 +128,10 @@ describe('a start with nothing pending on PostgreSQL', () => {
       const readOnly = await openPostgres(pg.url, 2);
       try {
         await expect(readOnly.query('CREATE TABLE probe (id int)')).rejects.toThrow(/read-only transaction/);
-        expect(await runPendingMigrations({ plugin: snapshotsPlugin(), target: readOnly })).toMatchObject({ outcome: 'up-to-date', applied: [] });
+        expect(await runPendingMigrations({ plugin: snapshotsPlugin(), target: readOnly })).toMatchObject({
+          outcome: 'up-to-date',
+          applied: [],
+        });
       } finally {
         await readOnly.destroy();
       }

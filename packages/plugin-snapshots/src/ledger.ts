@@ -10,7 +10,10 @@ import { rowLock } from './lock.js';
 import { currentRunner } from './transaction.js';
 
 export interface TypeormLedgerOptions {
-  /** Table name prefix: `<prefix>_ledger`, `<prefix>_checkpoints`, `<prefix>_lock`. Default: `tidemark_snapshots_ledger`, `..._checkpoints`, `..._lock`. */
+  /**
+   * Table name prefix: `<prefix>_ledger`, `<prefix>_checkpoints`, `<prefix>_lock`. Default:
+   * `tidemark_snapshots_ledger`, `..._checkpoints`, `..._lock`.
+   */
   prefix?: string;
   clock?: () => number;
 }

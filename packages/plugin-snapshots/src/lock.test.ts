@@ -55,14 +55,29 @@ describe('concurrency on postgres', () => {
     await loadState(ds, await loadSampleData());
     const events: TidemarkEvent[] = [];
     const runners = Array.from({ length: 6 }, () =>
-      createRunner({ plugin: snapshotsPlugin({ batchSize: 3 }), target: ds, onEvent: (e) => events.push(e), lock: { waitMs: 30_000, ttlMs: 5_000, pollMs: 10 } }),
+      createRunner({
+        plugin: snapshotsPlugin({ batchSize: 3 }),
+        target: ds,
+        onEvent: (e) => events.push(e),
+        lock: { waitMs: 30_000, ttlMs: 5_000, pollMs: 10 },
+      }),
     );
     const results = await Promise.all(runners.map((r) => r.up()));
-    const started = events.filter((e) => e.type === 'step:started').map((e) => (e.type === 'step:started' ? e.migration : ''));
-    expect(started.sort()).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
+    const started = events
+      .filter((e) => e.type === 'step:started')
+      .map((e) => (e.type === 'step:started' ? e.migration : ''));
+    expect(started.sort()).toEqual([
+      '001_create_recipe_snapshots',
+      '002_add_run_snapshot_link',
+      '003_backfill_recipe_snapshots',
+      '004_add_snapshot_foreign_keys',
+    ]);
     expect(results.filter((r) => r.outcome === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'nothing-to-do')).toHaveLength(5);
-    const [row] = await sql<{ n: unknown; runs: unknown }>(ds, 'SELECT COUNT(*) AS n, COUNT(DISTINCT production_run_id) AS runs FROM recipe_snapshots');
+    const [row] = await sql<{ n: unknown; runs: unknown }>(
+      ds,
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT production_run_id) AS runs FROM recipe_snapshots',
+    );
     expect([Number(row!.n), Number(row!.runs)]).toEqual([8, 8]);
     expect((await readState(ds)).production_runs.filter((r) => r.recipe_snapshot_id !== null)).toHaveLength(8);
   });

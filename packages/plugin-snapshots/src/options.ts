@@ -5,9 +5,15 @@ import type { Migration } from '@tidemark/core';
 import type { BackupOptions } from './backup.js';
 
 export interface SnapshotsPluginOptions {
-  /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
+  /**
+   * Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the
+   * plugin's.
+   */
   migrations?: readonly Migration<DataSource>[];
-  /** Production runs per batch (one transaction each, cursor saved with it). Default 50,000 (measured at 100,000 runs: 10,000 costs ~25% more, as each batch re-aggregates the recipe JSON). */
+  /**
+   * Production runs per batch (one transaction each, cursor saved with it). Default 50,000 (measured at 100,000 runs:
+   * 10,000 costs ~25% more, as each batch re-aggregates the recipe JSON).
+   */
   batchSize?: number;
   /**
    * Batches in flight at once, each in its own transaction on its own pooled connection (PostgreSQL with
@@ -54,11 +60,14 @@ export interface ResolvedOptions {
 
 export function resolveOptions(options: SnapshotsPluginOptions = {}): ResolvedOptions {
   const batchSize = options.batchSize ?? 50_000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw createError('plugin-snapshots', `batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw createError('plugin-snapshots', `batchSize must be a positive integer, got ${batchSize}`);
   const concurrency = options.concurrency ?? 2;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw createError('plugin-snapshots', `concurrency must be a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw createError('plugin-snapshots', `concurrency must be a positive integer, got ${concurrency}`);
   const maxFailedRuns = options.maxFailedRuns ?? 100;
-  if (!Number.isInteger(maxFailedRuns) || maxFailedRuns < 0) throw createError('plugin-snapshots', `maxFailedRuns must be a non-negative integer, got ${maxFailedRuns}`);
+  if (!Number.isInteger(maxFailedRuns) || maxFailedRuns < 0)
+    throw createError('plugin-snapshots', `maxFailedRuns must be a non-negative integer, got ${maxFailedRuns}`);
   return {
     batchSize,
     maxFailedRuns,

@@ -11,7 +11,12 @@ import { migrations } from './migrations/index.js';
 import { resolveOptions, type SnapshotsPluginOptions } from './options.js';
 import { scaffoldSnapshotsMigration } from './scaffold.js';
 import { readAppState, writeAppFixture } from './testing/app-state.js';
-import { runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing, snapshotsTableMissing } from './traits/index.js';
+import {
+  runLinkMissing,
+  runsWithoutSnapshot,
+  snapshotForeignKeysMissing,
+  snapshotsTableMissing,
+} from './traits/index.js';
 
 /** The plugin's name: also its golden corpus folder, `fixtures/plugin-snapshots/`. */
 export const PLUGIN_NAME = 'plugin-snapshots';
@@ -23,7 +28,11 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
     name: PLUGIN_NAME,
     migrations: [...migrations(resolved), ...(options.migrations ?? [])],
     traits: [snapshotsTableMissing, runLinkMissing, runsWithoutSnapshot, snapshotForeignKeysMissing],
-    guards: [appTablesGuard, ...(resolved.backup ? [backupGuard(resolved.backup)] : []), ...(resolved.commit === 'run' ? [runTransactionGuard] : [])],
+    guards: [
+      appTablesGuard,
+      ...(resolved.backup ? [backupGuard(resolved.backup)] : []),
+      ...(resolved.commit === 'run' ? [runTransactionGuard] : []),
+    ],
     report: (ds, context) => migrationSummary(ds, context, options.ledgerPrefix),
     rehearse: (ds) => openRehearsal(ds, () => plugin),
     ledger: (ds) => typeormLedger(ds, { prefix: options.ledgerPrefix }),
@@ -36,7 +45,14 @@ export function snapshotsPlugin(options: SnapshotsPluginOptions = {}): Plugin<Da
 }
 
 export function describeDataSource(ds: DataSource): string {
-  const o = ds.options as { type: string; host?: string; port?: number; database?: string | Uint8Array; url?: string; location?: string };
+  const o = ds.options as {
+    type: string;
+    host?: string;
+    port?: number;
+    database?: string | Uint8Array;
+    url?: string;
+    location?: string;
+  };
   dialectOf(ds);
   if (o.type === 'postgres') {
     if (o.url) return redact(o.url);

@@ -25,7 +25,9 @@ describe.each(dialects)('preflight on %s', (_name, open) => {
     expect(error!.message).not.toContain('\n');
     expect(error!.message).toMatch(/^\[tidemark\] \[plugin-snapshots\]/);
     expect(error!.message).toContain('refused before any write');
-    expect(error!.message).toContain("the recipe app's table(s) recipes, ingredients, recipe_ingredients, production_runs do not exist");
+    expect(error!.message).toContain(
+      "the recipe app's table(s) recipes, ingredients, recipe_ingredients, production_runs do not exist",
+    );
     expect(await hasTable(db.ds, 'recipe_snapshots')).toBe(false);
   });
 

@@ -10,10 +10,19 @@ import { runnerFor } from './test/scenarios.js';
 
 async function refuseLink(ds: DataSource, id: number) {
   if (dialectOf(ds) === 'postgres') {
-    await sql(ds, `CREATE FUNCTION tm_bad() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'bad data in run %', NEW.id; END $$ LANGUAGE plpgsql`);
-    await sql(ds, `CREATE TRIGGER tm_bad BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_bad()`);
+    await sql(
+      ds,
+      `CREATE FUNCTION tm_bad() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'bad data in run %', NEW.id; END $$ LANGUAGE plpgsql`,
+    );
+    await sql(
+      ds,
+      `CREATE TRIGGER tm_bad BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_bad()`,
+    );
   } else {
-    await sql(ds, `CREATE TRIGGER tm_bad BEFORE UPDATE OF recipe_snapshot_id ON production_runs WHEN NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'bad data in run ' || NEW.id); END`);
+    await sql(
+      ds,
+      `CREATE TRIGGER tm_bad BEFORE UPDATE OF recipe_snapshot_id ON production_runs WHEN NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'bad data in run ' || NEW.id); END`,
+    );
   }
 }
 
@@ -33,9 +42,18 @@ describe.each(dialects)('rehearse on %s', (_name, open) => {
     const report = await runner.rehearse();
     expect(report.error).toBeUndefined();
     expect(report.outcome).toBe('ok');
-    expect(report.applied).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys']);
+    expect(report.applied).toEqual([
+      '001_create_recipe_snapshots',
+      '002_add_run_snapshot_link',
+      '003_backfill_recipe_snapshots',
+      '004_add_snapshot_foreign_keys',
+    ]);
     const byPath = new Map(report.diff.changes.map((c) => [c.path, c]));
-    expect(byPath.get('recipe_snapshots')).toEqual({ kind: 'added', path: 'recipe_snapshots', detail: 'table created; 8 inserted, 0 updated, 0 deleted' });
+    expect(byPath.get('recipe_snapshots')).toEqual({
+      kind: 'added',
+      path: 'recipe_snapshots',
+      detail: 'table created; 8 inserted, 0 updated, 0 deleted',
+    });
     expect(byPath.get('production_runs')?.detail).toBe('0 inserted, 8 updated, 0 deleted');
     expect(byPath.has('recipes')).toBe(false);
     expect(byPath.get('validators')?.detail).toBe('validators pass');
@@ -46,7 +64,8 @@ describe.each(dialects)('rehearse on %s', (_name, open) => {
     expect((await runner.status()).entries).toEqual([]);
     expect((await runner.status()).lock).toBeNull();
     // no backup for a rehearsal
-    if (dialectOf(ds) === 'postgres') expect(await sql(ds, "SELECT 1 FROM pg_namespace WHERE nspname LIKE 'tidemark_backup_%'")).toEqual([]);
+    if (dialectOf(ds) === 'postgres')
+      expect(await sql(ds, "SELECT 1 FROM pg_namespace WHERE nspname LIKE 'tidemark_backup_%'")).toEqual([]);
     // and the real run afterwards does what the rehearsal said
     const result = await runnerFor(ds).runner.up();
     expect(result.applied).toHaveLength(4);
@@ -65,6 +84,9 @@ describe.each(dialects)('rehearse on %s', (_name, open) => {
     expect(report.outcome).toBe('failed');
     expect(report.error).toContain('bad data in run 4');
     expect(await readState(ds)).toEqual(before);
-    expect((await runner.status()).entries.map((e) => e.id)).toEqual(['001_create_recipe_snapshots', '002_add_run_snapshot_link']);
+    expect((await runner.status()).entries.map((e) => e.id)).toEqual([
+      '001_create_recipe_snapshots',
+      '002_add_run_snapshot_link',
+    ]);
   });
 });

@@ -10,7 +10,6 @@ import { rehearsalDiff, type TableRowCounts } from '@tidemark/sql';
 import { dialectOf } from './dialect.js';
 import { pinTransaction, unpinTransaction } from './transaction.js';
 
-
 /** DataSources made for a rehearsal: the backup guard leaves them alone. */
 const rehearsals = new WeakSet<DataSource>();
 
@@ -27,7 +26,11 @@ async function openCopy(ds: DataSource): Promise<DataSource> {
   }
   if (ds.options.type === 'postgres') {
     // Two connections: the pinned transaction's, and one for the lease.
-    return new DataSource({ ...ds.options, ...safe, extra: { ...(ds.options.extra as object | undefined), max: 2 } }).initialize();
+    return new DataSource({
+      ...ds.options,
+      ...safe,
+      extra: { ...(ds.options.extra as object | undefined), max: 2 },
+    }).initialize();
   }
   return new DataSource({ ...ds.options, ...safe } as typeof ds.options).initialize();
 }
@@ -54,10 +57,15 @@ async function sqliteRows(runner: QueryRunner, names: string[]): Promise<Map<str
 
 /** A column added with NULLs (SQLite rebuilds the table for it) does not change a row. */
 function sameRow(a: Row, b: Row): boolean {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null));
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every(
+    (k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null),
+  );
 }
 
-export async function openRehearsal(ds: DataSource, plugin: () => Plugin<DataSource>): Promise<RehearsalSession<DataSource>> {
+export async function openRehearsal(
+  ds: DataSource,
+  plugin: () => Plugin<DataSource>,
+): Promise<RehearsalSession<DataSource>> {
   const postgres = dialectOf(ds) === 'postgres';
   const copy = await openCopy(ds);
   rehearsals.add(copy);

@@ -12,11 +12,18 @@ export interface SummaryData extends BackfillStats {
   error_count: number;
 }
 
-export async function migrationSummary(ds: DataSource, context: ReportContext, ledgerPrefix?: string): Promise<PluginReport> {
+export async function migrationSummary(
+  ds: DataSource,
+  context: ReportContext,
+  ledgerPrefix?: string,
+): Promise<PluginReport> {
   const stats = await backfillStats(ds);
   const entry = (await typeormLedger(ds, { prefix: ledgerPrefix }).read()).find((e) => e.id === BACKFILL_ID);
   // This run's backfill: applied by it, or the failed entry of the run that just failed.
-  const ran = context.command === 'up' && entry !== undefined && (context.result ? context.result.applied.includes(BACKFILL_ID) : entry.outcome === 'failed');
+  const ran =
+    context.command === 'up' &&
+    entry !== undefined &&
+    (context.result ? context.result.applied.includes(BACKFILL_ID) : entry.outcome === 'failed');
   const data = (ran ? entry.data : undefined) as { migrated?: number; failed_runs?: FailedRun[] } | undefined;
   const migrated = Number(data?.migrated ?? 0);
   const failed = data?.failed_runs ?? [];

@@ -16,10 +16,19 @@ import { runnerFor } from './test/scenarios.js';
  */
 async function breakLinkOf(ds: DataSource, id: number, delayS = 0) {
   if (dialectOf(ds) === 'postgres') {
-    await sql(ds, `CREATE FUNCTION tm_fault() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(${delayS}); RAISE EXCEPTION 'injected fault at run %', NEW.id; END $$ LANGUAGE plpgsql`);
-    await sql(ds, `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_fault()`);
+    await sql(
+      ds,
+      `CREATE FUNCTION tm_fault() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(${delayS}); RAISE EXCEPTION 'injected fault at run %', NEW.id; END $$ LANGUAGE plpgsql`,
+    );
+    await sql(
+      ds,
+      `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs FOR EACH ROW WHEN (NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL) EXECUTE FUNCTION tm_fault()`,
+    );
   } else {
-    await sql(ds, `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs WHEN NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected fault at run ${id}'); END`);
+    await sql(
+      ds,
+      `CREATE TRIGGER tm_fault BEFORE UPDATE OF recipe_snapshot_id ON production_runs WHEN NEW.id = ${id} AND NEW.recipe_snapshot_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected fault at run ${id}'); END`,
+    );
   }
 }
 
@@ -28,11 +37,16 @@ async function heal(ds: DataSource) {
 }
 
 async function noDuplicates(ds: DataSource) {
-  const [row] = await sql<{ n: unknown; runs: unknown }>(ds, 'SELECT COUNT(*) AS n, COUNT(DISTINCT production_run_id) AS runs FROM recipe_snapshots');
+  const [row] = await sql<{ n: unknown; runs: unknown }>(
+    ds,
+    'SELECT COUNT(*) AS n, COUNT(DISTINCT production_run_id) AS runs FROM recipe_snapshots',
+  );
   expect(Number(row!.n)).toBe(Number(row!.runs));
 }
 
-/** Loads the sample data into `ds`, and returns the state an uninterrupted backfill of it gives (on a second database). */
+/**
+ * Loads the sample data into `ds`, and returns the state an uninterrupted backfill of it gives (on a second database).
+ */
 async function sampleWithReference(ds: DataSource, open: () => Promise<TestDb>) {
   const sample = await loadSampleData();
   await loadState(ds, sample);
@@ -62,14 +76,22 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     // One lane, so the batches run in order (concurrent lanes: the next test).
     const { runner } = runnerFor(ds, { batchSize: 3, concurrency: 1, maxFailedRuns: 0 });
     await runner.up({ to: '002_add_run_snapshot_link' });
-    await breakLinkOf(ds, 7); // batch 3 holds runs 7, 8 (recipe deleted) and 9: the fault hits after its snapshots were inserted
+    // batch 3 holds runs 7, 8 (recipe deleted) and 9: the fault hits after its snapshots were inserted
+    await breakLinkOf(ds, 7);
     await expect(runner.up()).rejects.toThrow(/injected fault at run 7/);
 
     const partial = await readState(ds);
-    expect(partial.production_runs.filter((r) => r.recipe_snapshot_id !== null).map((r) => r.id)).toEqual([1, 2, 3, 4, 6]);
+    expect(partial.production_runs.filter((r) => r.recipe_snapshot_id !== null).map((r) => r.id)).toEqual([
+      1, 2, 3, 4, 6,
+    ]);
     expect(partial.recipe_snapshots!.map((s) => s.production_run_id)).toEqual([1, 2, 3, 4, 6]);
     const ledger = typeormLedger(ds);
-    expect(await ledger.checkpoints!.load(BACKFILL_ID)).toMatchObject({ after: 6, batches: 2, migrated: 5, skipped: 1 });
+    expect(await ledger.checkpoints!.load(BACKFILL_ID)).toMatchObject({
+      after: 6,
+      batches: 2,
+      migrated: 5,
+      skipped: 1,
+    });
     expect((await ledger.read()).find((e) => e.id === BACKFILL_ID)?.outcome).toBe('failed');
 
     await heal(ds);
@@ -78,7 +100,9 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     expect(result.applied).toEqual([BACKFILL_ID, '004_add_snapshot_foreign_keys']);
     expect(events.some((e) => e.type === 'log' && e.message.startsWith('resuming after production run 6'))).toBe(true);
     // Only the two remaining batches ran.
-    expect(events.filter((e) => e.type === 'step:progress').map((e) => (e.type === 'step:progress' ? e.done : 0))).toEqual([9, 10]);
+    expect(
+      events.filter((e) => e.type === 'step:progress').map((e) => (e.type === 'step:progress' ? e.done : 0)),
+    ).toEqual([9, 10]);
     await noDuplicates(ds);
     // PostgreSQL sequences are not transactional: the rolled-back batch used ids, so compare modulo ids.
     expect(normalizeState(await readState(ds))).toEqual(normalizeState(expected));
@@ -112,14 +136,30 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     await heal(ds);
     const { runner: again, events } = runnerFor(ds, { batchSize: 3, concurrency: 2 });
     await again.up();
-    if (cursor.batches > 0) expect(events.some((e) => e.type === 'log' && e.message.startsWith(`resuming after production run 0 (${cursor.batches} batch(es)`))).toBe(true);
+    if (cursor.batches > 0)
+      expect(
+        events.some(
+          (e) =>
+            e.type === 'log' && e.message.startsWith(`resuming after production run 0 (${cursor.batches} batch(es)`),
+        ),
+      ).toBe(true);
     await noDuplicates(ds);
     expect(normalizeState(await readState(ds))).toEqual(normalizeState(expected));
     // Counted once: each run of the deleted recipe is reported by exactly one batch over both runs.
-    const skippedRuns = [...first, ...events].flatMap((e) => (e.type === 'log' && e.message.startsWith('SKIP:') ? (e.data as { skipped: { run_id: number }[] }).skipped : [])).map((r) => r.run_id);
+    const skippedRuns = [...first, ...events]
+      .flatMap((e) =>
+        e.type === 'log' && e.message.startsWith('SKIP:') ? (e.data as { skipped: { run_id: number }[] }).skipped : [],
+      )
+      .map((r) => r.run_id);
     expect(skippedRuns.sort((a, b) => a - b)).toEqual([5, 8]);
     const done = events.find((e) => e.type === 'log' && e.message.startsWith('backfilled'));
-    expect(done?.type === 'log' ? done.data : undefined).toMatchObject({ after: 10, seen: 10, migrated: 8, skipped: 2, errors: 0 });
+    expect(done?.type === 'log' ? done.data : undefined).toMatchObject({
+      after: 10,
+      seen: 10,
+      migrated: 8,
+      skipped: 2,
+      errors: 0,
+    });
     expect(await ledger.checkpoints!.load(BACKFILL_ID)).toBeNull();
   });
 
@@ -133,7 +173,14 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     await expect(runner.up()).rejects.toThrow(/injected fault/);
     await heal(ds);
     // Pretend the cursor of the committed batches was lost.
-    await typeormLedger(ds).checkpoints!.save(BACKFILL_ID, { after: 0, seen: 0, migrated: 0, skipped: 0, errors: 0, batches: 1 });
+    await typeormLedger(ds).checkpoints!.save(BACKFILL_ID, {
+      after: 0,
+      seen: 0,
+      migrated: 0,
+      skipped: 0,
+      errors: 0,
+      batches: 1,
+    });
     await runnerFor(ds, { batchSize: 4 }).runner.up();
     await noDuplicates(ds);
     expect((await readState(ds)).recipe_snapshots).toHaveLength(8);
@@ -168,7 +215,8 @@ describe.each(dialects)('crash and resume on %s', (_name, open) => {
     const ds = db.ds;
     await loadState(ds, await loadSampleData());
     const before = await readState(ds);
-    // A recipe_ingredients row the JSON cannot hold makes the backfill itself fail: break the SQL by dropping a column it reads.
+    // A recipe_ingredients row the JSON cannot hold makes the backfill itself fail: break the SQL by dropping a column
+    // it reads.
     await sql(ds, 'ALTER TABLE ingredients RENAME COLUMN slug TO slug_renamed');
     const { runner } = runnerFor(ds, { commit: 'run' });
     await expect(runner.up()).rejects.toThrow(/restored to its state before the run/);

@@ -5,16 +5,24 @@ import { describe, expect, test } from 'vitest';
 import { snapshotsPlugin } from './plugin.js';
 
 describe('snapshotsPlugin().scaffold', () => {
-  const out = snapshotsPlugin().scaffold!({ id: '005_archive_recipes', title: 'archive old recipes', exportName: 'm005ArchiveRecipes', plugin: 'plugin-snapshots', fixtureDir: '../../fixtures/plugin-snapshots/005_archive_recipes', target: 'kitchen' });
+  const out = snapshotsPlugin().scaffold!({
+    id: '005_archive_recipes',
+    title: 'archive old recipes',
+    exportName: 'm005ArchiveRecipes',
+    plugin: 'plugin-snapshots',
+    fixtureDir: '../../fixtures/plugin-snapshots/005_archive_recipes',
+    target: 'kitchen',
+  });
 
   test('migration: typed, through transactionOf, stubs that throw', () => {
     expect(out.migration).toContain("import { transactionOf } from '@tidemark/plugin-snapshots';");
     expect(out.migration).toContain('export const m005ArchiveRecipes = defineMigration<DataSource>({');
     expect(out.migration).not.toMatch(/ctx\.target\.query\(/);
-    for (const what of ['up', 'down', 'validate']) expect(out.migration).toContain(`005_archive_recipes: ${what} not written yet`);
+    for (const what of ['up', 'down', 'validate'])
+      expect(out.migration).toContain(`005_archive_recipes: ${what} not written yet`);
   });
 
-  test('test: the ./testing harness with the target\'s migrations, golden and laws over the cases folder', () => {
+  test("test: the ./testing harness with the target's migrations, golden and laws over the cases folder", () => {
     expect(out.test).toContain("from '@tidemark/plugin-snapshots/testing'");
     expect(out.test).toContain('migrations["kitchen"]');
     expect(out.test).toContain('"../../fixtures/plugin-snapshots/"');

@@ -5,7 +5,8 @@
 import { posix } from 'node:path';
 import type { ScaffoldInput, ScaffoldOutput } from '@tidemark/core';
 
-const NOT_WRITTEN = (id: string, what: string) => `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
+const NOT_WRITTEN = (id: string, what: string) =>
+  `throw new Error(${JSON.stringify(`${id}: ${what} not written yet`)});`;
 
 /** The golden cases' folder (the new case's parent), relative to the migrations folder. */
 export function casesDirOf(input: ScaffoldInput, plugin: string): string {

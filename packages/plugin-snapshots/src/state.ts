@@ -66,7 +66,11 @@ export async function readState(ds: DataSource): Promise<SnapshotsState> {
       notes: str(r.notes),
       variant_name: str(r.variant_name),
     })),
-    ingredients: (await rows('ingredients')).map((r) => ({ id: Number(r.id), display_name: String(r.display_name), slug: String(r.slug) })),
+    ingredients: (await rows('ingredients')).map((r) => ({
+      id: Number(r.id),
+      display_name: String(r.display_name),
+      slug: String(r.slug),
+    })),
     recipe_ingredients: (await rows('recipe_ingredients')).map((r) => ({
       id: Number(r.id),
       recipe_id: Number(r.recipe_id),
@@ -100,7 +104,9 @@ export async function readState(ds: DataSource): Promise<SnapshotsState> {
   return state;
 }
 
-/** Creates the app's schema in an empty database (with the snapshot schema when the state has it) and loads the rows. */
+/**
+ * Creates the app's schema in an empty database (with the snapshot schema when the state has it) and loads the rows.
+ */
 export async function loadState(ds: DataSource, state: SnapshotsState): Promise<void> {
   const dialect = dialectOf(ds);
   const withSnapshots = state.recipe_snapshots !== undefined;
@@ -108,7 +114,8 @@ export async function loadState(ds: DataSource, state: SnapshotsState): Promise<
     await new CreateRecipeTables1767225600000().up(runner);
     if (withSnapshots) await new CreateRecipeSnapshots1767225600001().up(runner);
     if (withSnapshots || state.run_link) await new AddRunSnapshotLink1767225600002().up(runner);
-    // The app's deployed schema has the foreign keys; add them after the rows (runs and snapshots reference each other).
+    // The app's deployed schema has the foreign keys; add them after the rows (runs and snapshots reference each
+    // other).
     await insertRows(ds, dialect, 'recipes', state.recipes);
     await insertRows(ds, dialect, 'ingredients', state.ingredients);
     await insertRows(ds, dialect, 'recipe_ingredients', state.recipe_ingredients);
@@ -117,7 +124,10 @@ export async function loadState(ds: DataSource, state: SnapshotsState): Promise<
       dialect,
       'production_runs',
       // Links are set after the snapshots exist (the two tables reference each other).
-      state.production_runs.map(({ recipe_snapshot_id: _, ...r }) => ({ ...r, produced_at: r.produced_at === null ? null : timestampParam(dialect, new Date(r.produced_at)) })),
+      state.production_runs.map(({ recipe_snapshot_id: _, ...r }) => ({
+        ...r,
+        produced_at: r.produced_at === null ? null : timestampParam(dialect, new Date(r.produced_at)),
+      })),
     );
     if (state.recipe_snapshots) {
       await insertRows(
@@ -134,14 +144,27 @@ export async function loadState(ds: DataSource, state: SnapshotsState): Promise<
       );
       for (const r of state.production_runs) {
         if (r.recipe_snapshot_id != null) {
-          await sql(ds, `UPDATE production_runs SET recipe_snapshot_id = ${dialect === 'postgres' ? '$1' : '?'} WHERE id = ${dialect === 'postgres' ? '$2' : '?'}`, [r.recipe_snapshot_id, r.id]);
+          await sql(
+            ds,
+            `UPDATE production_runs SET recipe_snapshot_id = ${dialect === 'postgres' ? '$1' : '?'} WHERE id = ${dialect === 'postgres' ? '$2' : '?'}`,
+            [r.recipe_snapshot_id, r.id],
+          );
         }
       }
     }
     if (withSnapshots) await new AddSnapshotForeignKeys1767225600003().up(runner);
     if (dialect === 'postgres') {
-      for (const table of ['recipes', 'ingredients', 'recipe_ingredients', 'production_runs', ...(withSnapshots ? ['recipe_snapshots'] : [])]) {
-        await sql(ds, `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`);
+      for (const table of [
+        'recipes',
+        'ingredients',
+        'recipe_ingredients',
+        'production_runs',
+        ...(withSnapshots ? ['recipe_snapshots'] : []),
+      ]) {
+        await sql(
+          ds,
+          `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`,
+        );
       }
     }
   });
@@ -177,7 +200,9 @@ export function normalizeState(state: SnapshotsState): SnapshotsState {
   const id = (v: number | null | undefined) => (v != null && rename.has(v) ? rename.get(v) : v);
   return {
     ...state,
-    production_runs: state.production_runs.map((r) => ('recipe_snapshot_id' in r ? { ...r, recipe_snapshot_id: id(r.recipe_snapshot_id) as number | null } : r)),
+    production_runs: state.production_runs.map((r) =>
+      'recipe_snapshot_id' in r ? { ...r, recipe_snapshot_id: id(r.recipe_snapshot_id) as number | null } : r,
+    ),
     recipe_snapshots: state.recipe_snapshots
       .map((s) => ({ ...s, id: id(s.id) as number }))
       .sort((a, b) => a.production_run_id - b.production_run_id),

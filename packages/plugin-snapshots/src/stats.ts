@@ -24,7 +24,8 @@ const ERROR_LIST_LIMIT = 100;
 
 export async function backfillStats(ds: DataSource): Promise<BackfillStats & { error_count: number }> {
   const shape = await schemaShape(ds);
-  if (!shape.productionRuns) throw createError('plugin-snapshots', `${missingTablesMessage(await missingAppTables(ds))}`);
+  if (!shape.productionRuns)
+    throw createError('plugin-snapshots', `${missingTablesMessage(await missingAppTables(ds))}`);
   const linked = shape.runLink ? 'pr.recipe_snapshot_id IS NOT NULL' : '1 = 0';
   const unlinked = shape.runLink ? 'pr.recipe_snapshot_id IS NULL' : '1 = 1';
   // production_run_id is unique, so the snapshot join never multiplies runs.

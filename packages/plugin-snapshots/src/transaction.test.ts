@@ -39,7 +39,9 @@ describe.each(dialects)("an app migration under commit: 'run' on %s", (_name, op
     const plugin = { ...base, migrations: [...base.migrations, addRunNote] };
     const result = await Promise.race([
       createRunner({ plugin, target: ds, lock: { waitMs: 5_000 } }).up(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the run hangs on its own transaction')), 30_000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the run hangs on its own transaction')), 30_000).unref(),
+      ),
     ]);
     expect(result.applied).toContain('005_run_note');
     const notes = (await ds.query('SELECT DISTINCT note FROM production_runs')) as { note: string }[];
@@ -55,7 +57,9 @@ describe.each(dialects)("an app migration under commit: 'run' on %s", (_name, op
         throw new Error('boom');
       },
     });
-    await expect(createRunner({ plugin: { ...plugin, migrations: [...plugin.migrations, failing] }, target: ds }).up()).rejects.toThrow(/boom/);
+    await expect(
+      createRunner({ plugin: { ...plugin, migrations: [...plugin.migrations, failing] }, target: ds }).up(),
+    ).rejects.toThrow(/boom/);
     await expect(ds.query('SELECT note FROM production_runs')).rejects.toThrow();
   });
 });

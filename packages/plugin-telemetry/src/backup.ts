@@ -27,9 +27,21 @@ export async function createBackup(target: TelemetryTarget, now = new Date()): P
   const path = resolve(target.backupDir, `${BACKUP_PREFIX}${stamp}.tar.gz`);
   const args = ['-czf', path];
   const config = resolve(target.configPath);
-  if (await stat(config).then(() => true, () => false)) args.push('-C', dirname(config), basename(config));
+  if (
+    await stat(config).then(
+      () => true,
+      () => false,
+    )
+  )
+    args.push('-C', dirname(config), basename(config));
   const logs = resolve(target.logsDir);
-  if (await stat(logs).then(() => true, () => false)) args.push('--transform', `s,^${escapeSed(basename(logs))},logs,`, '-C', dirname(logs), basename(logs));
+  if (
+    await stat(logs).then(
+      () => true,
+      () => false,
+    )
+  )
+    args.push('--transform', `s,^${escapeSed(basename(logs))},logs,`, '-C', dirname(logs), basename(logs));
   await run('tar', args);
   return inspectBackup(path);
 }
@@ -46,7 +58,10 @@ export async function inspectBackup(path: string): Promise<BackupInfo> {
 /** The newest backup in backupDir, checked against what is on disk now. */
 export async function latestBackup(target: TelemetryTarget): Promise<{ backup: BackupInfo; missing: string[] } | null> {
   const names = await readdir(target.backupDir).catch(() => [] as string[]);
-  const latest = names.filter((n) => n.startsWith(BACKUP_PREFIX) && n.endsWith('.tar.gz')).sort().at(-1);
+  const latest = names
+    .filter((n) => n.startsWith(BACKUP_PREFIX) && n.endsWith('.tar.gz'))
+    .sort()
+    .at(-1);
   if (!latest) return null;
   const backup = await inspectBackup(join(target.backupDir, latest));
   const have = new Set(backup.entries);

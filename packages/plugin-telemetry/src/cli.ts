@@ -5,7 +5,8 @@ import { createError, describeError, redact } from '@tidemark/core';
 import { follow, type FollowEvent, type FollowOptions } from './follow.js';
 
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
-const line = (message: string, cause?: unknown): string => createError('plugin-telemetry', message, cause === undefined ? {} : { cause }).message;
+const line = (message: string, cause?: unknown): string =>
+  createError('plugin-telemetry', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage: tidemark-telemetry follow <logsDir> [--database-url URL] [--timezone ZONE] [--poll-ms N] [--closed-after-ms N] [--no-watch] [--always]
   Mirrors new complete CSV lines under <logsDir> into PostgreSQL (offsets kept in ingested_files).
@@ -20,10 +21,19 @@ export interface CliIo {
 const consoleIo: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
 /** Runs the CLI; resolves to the exit code. `hooks` are for tests (a commit held open to kill the process). */
-export async function runCli(argv: readonly string[], io: CliIo = consoleIo, hooks: Pick<FollowOptions, 'beforeCommit'> = {}, stopSignal?: Promise<void>): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = consoleIo,
+  hooks: Pick<FollowOptions, 'beforeCommit'> = {},
+  stopSignal?: Promise<void>,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command !== 'follow') {
-    io.err(command === undefined || command === '--help' || command === '-h' ? USAGE : `${line(`unknown command "${command}"`)}\n${USAGE}`);
+    io.err(
+      command === undefined || command === '--help' || command === '-h'
+        ? USAGE
+        : `${line(`unknown command "${command}"`)}\n${USAGE}`,
+    );
     return command === '--help' || command === '-h' ? 0 : 1;
   }
   const flags = new Map<string, string | true>();
@@ -44,12 +54,19 @@ export async function runCli(argv: readonly string[], io: CliIo = consoleIo, hoo
   const logsDir = positional[0];
   const url = (flags.get('--database-url') as string | undefined) ?? process.env.DATABASE_URL;
   if (!logsDir || !url) {
-    io.err(`${line(!logsDir ? 'missing <logsDir>' : 'no database: pass --database-url or set DATABASE_URL')}\n${USAGE}`);
+    io.err(
+      `${line(!logsDir ? 'missing <logsDir>' : 'no database: pass --database-url or set DATABASE_URL')}\n${USAGE}`,
+    );
     return 1;
   }
   const num = (name: string) => (flags.has(name) ? Number(flags.get(name)) : undefined);
   const { default: knexFactory } = await import('knex');
-  const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 10_000 });
+  const knex = knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: 2 },
+    acquireConnectionTimeout: 10_000,
+  });
   try {
     const follower = await follow({
       knex,
@@ -69,7 +86,9 @@ export async function runCli(argv: readonly string[], io: CliIo = consoleIo, hoo
         process.once('SIGTERM', () => resolve());
       }));
     const stats = await follower.stop();
-    io.out(`stopped: ${stats.inserted} sample(s), ${stats.rejected} rejected, ${stats.conflicts} conflict(s) in ${stats.rounds} round(s)`);
+    io.out(
+      `stopped: ${stats.inserted} sample(s), ${stats.rejected} rejected, ${stats.conflicts} conflict(s) in ${stats.rounds} round(s)`,
+    );
     return 0;
   } catch (error) {
     io.err(redact(describeError(error)));

@@ -27,10 +27,16 @@ export async function readConfigFile(configPath: string): Promise<ConfigFile | n
   try {
     config = JSON.parse(text);
   } catch (error) {
-    throw new TidemarkError('STEP_FAILED', `file "${configPath}" is not valid JSON; it was left as it is`, { plugin: 'plugin-telemetry', cause: error });
+    throw new TidemarkError('STEP_FAILED', `file "${configPath}" is not valid JSON; it was left as it is`, {
+      plugin: 'plugin-telemetry',
+      cause: error,
+    });
   }
-  const named = config && typeof config === 'object' && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
-  const name = [named.profile_name, named.profile, named.name].find((v): v is string => typeof v === 'string' && v.trim() !== '');
+  const named =
+    config && typeof config === 'object' && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
+  const name = [named.profile_name, named.profile, named.name].find(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
   return {
     profileName: name ?? basename(configPath, extname(configPath)),
     hash: sha256(canonicalJson(config)),
@@ -56,11 +62,19 @@ export interface ProfileResult {
 }
 
 /** Records the profile (new version if its content is new) and an applied event if it is not already the active one. */
-export async function recordProfile(knex: Knex, file: ConfigFile, sourcePath: string, appliedBy = IMPORT_APPLIER, appliedAt: Date = file.mtime): Promise<ProfileResult> {
+export async function recordProfile(
+  knex: Knex,
+  file: ConfigFile,
+  sourcePath: string,
+  appliedBy = IMPORT_APPLIER,
+  appliedAt: Date = file.mtime,
+): Promise<ProfileResult> {
   return knex.transaction(async (trx) => {
     // Serialize versioning per profile name (two importers must not both take version n+1).
     await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`tidemark:config_profiles:${file.profileName}`]);
-    const existing = await trx(TABLES.configProfiles).where({ profile_name: file.profileName, content_hash: file.hash }).first<{ id: number; version: number } | undefined>('id', 'version');
+    const existing = await trx(TABLES.configProfiles)
+      .where({ profile_name: file.profileName, content_hash: file.hash })
+      .first<{ id: number; version: number } | undefined>('id', 'version');
     let profileId: number;
     let version: number;
     let created = false;
@@ -68,10 +82,20 @@ export async function recordProfile(knex: Knex, file: ConfigFile, sourcePath: st
       profileId = existing.id;
       version = existing.version;
     } else {
-      const max = await trx(TABLES.configProfiles).where({ profile_name: file.profileName }).max<{ v: number | null }>('version as v').first();
+      const max = await trx(TABLES.configProfiles)
+        .where({ profile_name: file.profileName })
+        .max<{ v: number | null }>('version as v')
+        .first();
       version = (max?.v ?? 0) + 1;
       const [row] = await trx(TABLES.configProfiles)
-        .insert({ profile_name: file.profileName, version, content_hash: file.hash, config: JSON.stringify(file.config), source: 'import', source_path: sourcePath })
+        .insert({
+          profile_name: file.profileName,
+          version,
+          content_hash: file.hash,
+          config: JSON.stringify(file.config),
+          source: 'import',
+          source_path: sourcePath,
+        })
         .returning<{ id: number }[]>('id');
       profileId = row!.id;
       created = true;
@@ -83,7 +107,12 @@ export async function recordProfile(knex: Knex, file: ConfigFile, sourcePath: st
       .first<{ profile_id: number } | undefined>(`${TABLES.configAppliedEvents}.profile_id`);
     let applied = false;
     if (last?.profile_id !== profileId) {
-      await trx(TABLES.configAppliedEvents).insert({ profile_id: profileId, applied_by: appliedBy, applied_at: appliedAt, note: `${basename(sourcePath)} in use` });
+      await trx(TABLES.configAppliedEvents).insert({
+        profile_id: profileId,
+        applied_by: appliedBy,
+        applied_at: appliedAt,
+        note: `${basename(sourcePath)} in use`,
+      });
       applied = true;
     }
     return { profileId, version, created, applied };

@@ -18,7 +18,12 @@ export interface Conn {
    * Streams PostgreSQL COPY text-format lines into `table (columns)`. On pg this is one COPY FROM STDIN with
    * backpressure; on PGlite the stream is cut into blobs of at most `blobBytes` (memory stays bounded).
    */
-  copyIn(table: string, columns: readonly string[], source: AsyncIterable<string | Uint8Array>, options?: { blobBytes?: number }): Promise<number>;
+  copyIn(
+    table: string,
+    columns: readonly string[],
+    source: AsyncIterable<string | Uint8Array>,
+    options?: { blobBytes?: number },
+  ): Promise<number>;
 }
 
 interface PgClientLike {
@@ -75,7 +80,9 @@ function wrapPg(client: PgClientLike, nested: boolean): Conn {
     },
     async copyIn(table, columns, source) {
       const { from } = await import('pg-copy-streams');
-      const stream = client.query(from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, { highWaterMark: 1 << 20 })) as Writable & { rowCount?: number };
+      const stream = client.query(
+        from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, { highWaterMark: 1 << 20 }),
+      ) as Writable & { rowCount?: number };
       await pumpInto(source, stream);
       return stream.rowCount ?? 0;
     },
@@ -109,7 +116,10 @@ function wrapPGlite(db: PGliteLike, nested: boolean): Conn {
         rows += res.affectedRows ?? 0;
       };
       for await (const chunk of source) {
-        const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        const b =
+          typeof chunk === 'string'
+            ? Buffer.from(chunk)
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         parts.push(b);
         size += b.length;
         if (size >= limit) await flush(false);

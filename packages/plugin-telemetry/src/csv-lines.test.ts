@@ -54,7 +54,11 @@ describe('readLines', () => {
         ['1,2', 2, true],
         ['last,cut', 3, false],
       ]);
-      expect(step.value).toEqual({ sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length, lines: 3 });
+      expect(step.value).toEqual({
+        sha256: createHash('sha256').update(content).digest('hex'),
+        bytes: content.length,
+        lines: 3,
+      });
 
       const head: string[] = [];
       const part = readLines(path, { line: (t) => head.push(t) }, { name: 'f.csv', end: 7 });
@@ -76,7 +80,9 @@ describe('readLines', () => {
         const it = readLines(path, { line: () => undefined }, options);
         for (let s = await it.next(); !s.done; s = await it.next());
       };
-      await expect(drain({ name: 'logger-7.csv' })).rejects.toThrow('file "logger-7.csv": cannot decode byte 3 (line 2): not valid UTF-8');
+      await expect(drain({ name: 'logger-7.csv' })).rejects.toThrow(
+        'file "logger-7.csv": cannot decode byte 3 (line 2): not valid UTF-8',
+      );
       await expect(drain()).rejects.toThrow(`file "${path}": cannot decode byte 3 (line 2)`);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -10,6 +10,9 @@ export async function tableExists(knex: Knex, table: string): Promise<boolean> {
 /** CSV files the TelemetryWriter mirrors live: ingesting them as well would duplicate their samples. */
 export async function dualWriteFiles(knex: Knex): Promise<Set<string>> {
   if (!(await tableExists(knex, TABLES.runs))) return new Set();
-  const rows = await knex(TABLES.runs).where({ source: 'dual-write' }).whereNotNull('source_file').select<{ source_file: string }[]>('source_file');
+  const rows = await knex(TABLES.runs)
+    .where({ source: 'dual-write' })
+    .whereNotNull('source_file')
+    .select<{ source_file: string }[]>('source_file');
   return new Set(rows.map((r) => r.source_file));
 }

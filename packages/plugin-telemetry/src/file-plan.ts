@@ -34,7 +34,16 @@ export type FileKind = 'samples' | 'events';
 
 export type FilePlan =
   | { kind: 'new'; file: string; size: number; closed: boolean; content: FileKind }
-  | { kind: 'grow'; file: string; size: number; closed: boolean; row: FileRow; hash: Hash; lines: number; snapshot?: Snapshot }
+  | {
+      kind: 'grow';
+      file: string;
+      size: number;
+      closed: boolean;
+      row: FileRow;
+      hash: Hash;
+      lines: number;
+      snapshot?: Snapshot;
+    }
   | { kind: 'copy'; file: string; size: number; sha256: string; of: { id: number | null; path: string } }
   | { kind: 'conflict'; file: string; row: FileRow; reason: string }
   | { kind: 'held'; file: string; row: FileRow | null; bytes: number }
@@ -55,7 +64,10 @@ export interface Snapshot {
 }
 
 export interface PlanOptions {
-  /** A file not written for this long is closed: its last line without a line end is rejected as truncated. Default 5 min. */
+  /**
+   * A file not written for this long is closed: its last line without a line end is rejected as truncated. Default 5
+   * min.
+   */
   closedAfterMs?: number;
   /** Files mirrored by the in-process TelemetryWriter (not ingested from disk). */
   live?: ReadonlySet<string>;
@@ -70,7 +82,19 @@ export const EMPTY_SHA256 = createHash('sha256').digest('hex');
 export async function fileRows(knex: Knex): Promise<Map<string, FileRow>> {
   if (!(await tableExists(knex, TABLES.ingestedFiles))) return new Map();
   await ensureFileColumns(knex);
-  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>('id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines', 'kind');
+  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>(
+    'id',
+    'path',
+    'content_hash',
+    'size_bytes',
+    'run_id',
+    'lines',
+    'header',
+    'copy_of',
+    'conflict',
+    'data_lines',
+    'kind',
+  );
   return new Map(rows.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }]));
 }
 
@@ -94,16 +118,32 @@ async function ensureFileColumnsNow(knex: Knex): Promise<void> {
   await knex.raw(
     `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS lines integer, ADD COLUMN IF NOT EXISTS copy_of integer REFERENCES ${t}(id) ON DELETE SET NULL, ADD COLUMN IF NOT EXISTS conflict text, ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'samples'`,
   );
-  await knex.raw(`ALTER TABLE ${TABLES.loggerEvents} ADD COLUMN IF NOT EXISTS file_id integer, ADD COLUMN IF NOT EXISTS line_no integer`);
+  await knex.raw(
+    `ALTER TABLE ${TABLES.loggerEvents} ADD COLUMN IF NOT EXISTS file_id integer, ADD COLUMN IF NOT EXISTS line_no integer`,
+  );
   await knex.raw(`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_content_hash_unique`);
   await knex.raw(`CREATE INDEX IF NOT EXISTS ${t}_content_hash_index ON ${t} (content_hash)`);
   // An earlier version ingested a rewritten file as a second row under the same path; those stay readable
   // (the unique path index is then left out, and the newest row is the one that grows).
-  const dup = await knex.raw<{ rows: { n: number }[] }>(`SELECT count(*)::int AS n FROM (SELECT path FROM ${t} GROUP BY path HAVING count(*) > 1) d`);
+  const dup = await knex.raw<{ rows: { n: number }[] }>(
+    `SELECT count(*)::int AS n FROM (SELECT path FROM ${t} GROUP BY path HAVING count(*) > 1) d`,
+  );
   if (dup.rows[0]!.n === 0) await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_path_unique ON ${t} (path)`);
 }
 
-const ROW_COLUMNS = ['id', 'path', 'content_hash', 'size_bytes', 'run_id', 'lines', 'header', 'copy_of', 'conflict', 'data_lines', 'kind'] as const;
+const ROW_COLUMNS = [
+  'id',
+  'path',
+  'content_hash',
+  'size_bytes',
+  'run_id',
+  'lines',
+  'header',
+  'copy_of',
+  'conflict',
+  'data_lines',
+  'kind',
+] as const;
 
 // One statement for both reads a plan needs (the trait at every start, follow every round): the files and
 // the dual-write files; logger_events' columns of this release are named too. Tables of an earlier release
@@ -123,7 +163,10 @@ export async function fileState(knex: Knex): Promise<{ rows: Map<string, FileRow
       const { files, live } = res.rows[0]!;
       // every column of this release answered: the upgrade below has nothing to do
       ensured.add(knex);
-      return { rows: new Map(files.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }])), live: new Set(live) };
+      return {
+        rows: new Map(files.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }])),
+        live: new Set(live),
+      };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code !== '42P01' && code !== '42703') throw error;
@@ -154,12 +197,21 @@ const HEAD = 4;
 const SNAPSHOT_MAX = 1 << 20;
 const SNAPSHOT_BUDGET = 32 << 20;
 
-export async function rememberPrefix(path: string, offset: number, sha256: string, hash: Hash, lines: number, snapshot?: Snapshot): Promise<void> {
+export async function rememberPrefix(
+  path: string,
+  offset: number,
+  sha256: string,
+  hash: Hash,
+  lines: number,
+  snapshot?: Snapshot,
+): Promise<void> {
   try {
     const from = Math.max(0, offset - TAIL);
     const known = snapshot && from >= snapshot.position && offset <= snapshot.position + snapshot.data.length;
     const st = known ? snapshot : await stat(path, { bigint: true });
-    const tail = known ? Buffer.from(snapshot.data.subarray(from - snapshot.position, offset - snapshot.position)) : await readAt(path, from, offset - from);
+    const tail = known
+      ? Buffer.from(snapshot.data.subarray(from - snapshot.position, offset - snapshot.position))
+      : await readAt(path, from, offset - from);
     const head = known ? snapshot.head : await readAt(path, 0, HEAD);
     if (prefixCache.size >= 10_000) prefixCache.clear();
     prefixCache.set(path, { ino: st.ino, dev: st.dev, offset, sha256, hash: hash.copy(), lines, tail, head });
@@ -180,7 +232,12 @@ async function readAt(path: string, position: number, length: number): Promise<B
 }
 
 /** The hash state of bytes [0, length) and the lines in them (counted only when `countLines`). */
-async function hashPrefix(path: string, file: string, length: number, countLines: boolean): Promise<{ hash: Hash; sha256: string; lines: number }> {
+async function hashPrefix(
+  path: string,
+  file: string,
+  length: number,
+  countLines: boolean,
+): Promise<{ hash: Hash; sha256: string; lines: number }> {
   if (countLines) {
     const lines = readRange(path, file, { line() {} }, { end: length, closed: true });
     let step = await lines.next();
@@ -189,23 +246,41 @@ async function hashPrefix(path: string, file: string, length: number, countLines
   }
   const hash = createHash('sha256');
   if (length > 0) {
-    for await (const buf of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(buf);
+    for await (const buf of createReadStream(path, {
+      start: 0,
+      end: length - 1,
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>)
+      hash.update(buf);
   }
   return { hash, sha256: hash.copy().digest('hex'), lines: 0 };
 }
 
 type PrefixState = { hash: Hash; sha256: string; lines: number; snapshot?: Snapshot };
 
-async function prefixState(path: string, f: LogFile, row: FileRow, budget: { bytes: number }, handles?: FileHandles): Promise<PrefixState | { bad: string }> {
+async function prefixState(
+  path: string,
+  f: LogFile,
+  row: FileRow,
+  budget: { bytes: number },
+  handles?: FileHandles,
+): Promise<PrefixState | { bad: string }> {
   const { file, bytes: size } = f;
   const offset = row.size_bytes;
   const hit = prefixCache.get(path);
   if (hit && hit.offset === offset && hit.sha256 === row.content_hash) {
     const checked = await checkAgainstCache(path, f.inode, hit, size, budget, handles);
-    if (checked) return { hash: hit.hash.copy(), sha256: hit.sha256, lines: hit.lines, ...(checked.snapshot ? { snapshot: checked.snapshot } : {}) };
+    if (checked)
+      return {
+        hash: hit.hash.copy(),
+        sha256: hit.sha256,
+        lines: hit.lines,
+        ...(checked.snapshot ? { snapshot: checked.snapshot } : {}),
+      };
   }
   const state = await hashPrefix(path, file, offset, row.lines === null);
-  if (state.sha256 !== row.content_hash) return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
+  if (state.sha256 !== row.content_hash)
+    return { bad: `rewritten: its first ${offset} bytes differ from what was ingested` };
   const lines = row.lines ?? state.lines;
   // Hashed whole once per process (a restarted follower, a file ingested by another process): later plans
   // check the cached state, and a file not written since, nothing at all.
@@ -217,7 +292,14 @@ async function prefixState(path: string, f: LogFile, row: FileRow, budget: { byt
  * The cached prefix still holds when the file is the same inode and the bytes just before the offset are the
  * same. Read on one open handle together with the new bytes (when small enough): the plan's snapshot.
  */
-async function checkAgainstCache(path: string, inode: string, hit: Cached, size: number, budget: { bytes: number }, handles?: FileHandles): Promise<{ snapshot?: Snapshot } | null> {
+async function checkAgainstCache(
+  path: string,
+  inode: string,
+  hit: Cached,
+  size: number,
+  budget: { bytes: number },
+  handles?: FileHandles,
+): Promise<{ snapshot?: Snapshot } | null> {
   let handle = handles?.take(path, inode);
   if (!handle) {
     const fh = await open(path, 'r');
@@ -269,7 +351,9 @@ async function hasLineEnd(path: string, start: number, size: number, snapshot?: 
   const length = Math.min(size - start, 1 << 20);
   if (length < size - start) return true;
   const inSnapshot = snapshot && start >= snapshot.position && size <= snapshot.position + snapshot.data.length;
-  const buf = inSnapshot ? snapshot.data.subarray(start - snapshot.position, size - snapshot.position) : await readAt(path, start, length);
+  const buf = inSnapshot
+    ? snapshot.data.subarray(start - snapshot.position, size - snapshot.position)
+    : await readAt(path, start, length);
   const cr = buf.indexOf(13);
   return buf.indexOf(10) !== -1 || (cr !== -1 && cr < buf.length - 1);
 }
@@ -284,7 +368,9 @@ export function closedFiles(files: readonly LogFile[], now: number, closedAfterM
   const newest = new Map<string, { file: string; born: number }[]>();
   for (const f of files) {
     const dir = dirname(f.file);
-    const top = [...(newest.get(dir) ?? []), { file: f.file, born: f.born }].sort((a, b) => b.born - a.born).slice(0, 2);
+    const top = [...(newest.get(dir) ?? []), { file: f.file, born: f.born }]
+      .sort((a, b) => b.born - a.born)
+      .slice(0, 2);
     newest.set(dir, top);
   }
   const closed = new Set<string>();
@@ -300,7 +386,11 @@ export function closedFiles(files: readonly LogFile[], now: number, closedAfterM
   return closed;
 }
 
-export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileRow>, options: PlanOptions = {}): Promise<FilePlan[]> {
+export async function planFiles(
+  logsDir: string,
+  rows: ReadonlyMap<string, FileRow>,
+  options: PlanOptions = {},
+): Promise<FilePlan[]> {
   const files = await listLogFiles(logsDir);
   const closed = closedFiles(files, options.now ?? Date.now(), options.closedAfterMs ?? DEFAULT_CLOSED_AFTER_MS);
   const bySize = new Map<number, FileRow[]>();
@@ -332,10 +422,15 @@ export async function planFiles(logsDir: string, rows: ReadonlyMap<string, FileR
 
 /**
  * Two new files with the same bytes (a copy next to its original, both not ingested yet): the oldest (then
- * the first in path order) is ingested, the others become copies of it. Only files holding a data line (two line ends): two
+ * the first in path order) is ingested, the others become copies of it. Only files holding a data line (two line ends):
+ * two
  * header-only files are two runs that have not logged yet, and each may still grow on its own.
  */
-async function copiesAmongNew(logsDir: string, plans: FilePlan[], born: ReadonlyMap<string, number>): Promise<FilePlan[]> {
+async function copiesAmongNew(
+  logsDir: string,
+  plans: FilePlan[],
+  born: ReadonlyMap<string, number>,
+): Promise<FilePlan[]> {
   const bySize = new Map<number, number[]>();
   plans.forEach((p, i) => {
     if (p.kind === 'new' && p.size > 0) bySize.set(p.size, [...(bySize.get(p.size) ?? []), i]);
@@ -382,7 +477,15 @@ async function hashWholeUncached(path: string): Promise<{ sha256: string; lineEn
   return { sha256: hash.digest('hex'), lineEnds };
 }
 
-async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, closed: boolean, bySize: Map<number, FileRow[]>, options: PlanOptions, budget: { bytes: number }): Promise<FilePlan> {
+async function planFile(
+  logsDir: string,
+  f: LogFile,
+  row: FileRow | undefined,
+  closed: boolean,
+  bySize: Map<number, FileRow[]>,
+  options: PlanOptions,
+  budget: { bytes: number },
+): Promise<FilePlan> {
   const path = join(logsDir, f.file);
   if (options.live?.has(f.file)) return { kind: 'live', file: f.file };
   if (!row) {
@@ -401,8 +504,20 @@ async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, c
   // Not written since its prefix last checked out at this offset: nothing to read (follow() plans every file
   // of the folder every round, most of them finished logs).
   const hit = prefixCache.get(path);
-  if (f.bytes === row.size_bytes && hit?.quiet === f.identity && hit.offset === row.size_bytes && hit.sha256 === row.content_hash) return { kind: 'up-to-date', file: f.file };
-  if (f.bytes < row.size_bytes) return { kind: 'conflict', file: f.file, row, reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested` };
+  if (
+    f.bytes === row.size_bytes &&
+    hit?.quiet === f.identity &&
+    hit.offset === row.size_bytes &&
+    hit.sha256 === row.content_hash
+  )
+    return { kind: 'up-to-date', file: f.file };
+  if (f.bytes < row.size_bytes)
+    return {
+      kind: 'conflict',
+      file: f.file,
+      row,
+      reason: `truncated: ${f.bytes} bytes now, ${row.size_bytes} were ingested`,
+    };
   const state = await prefixState(path, f, row, budget, options.handles);
   if ('bad' in state) return { kind: 'conflict', file: f.file, row, reason: state.bad };
   if (f.bytes === row.size_bytes) {
@@ -411,9 +526,25 @@ async function planFile(logsDir: string, f: LogFile, row: FileRow | undefined, c
     if (checked && checked.offset === row.size_bytes && checked.sha256 === row.content_hash) checked.quiet = f.identity;
     return { kind: 'up-to-date', file: f.file };
   }
-  if (row.copy_of !== null) return { kind: 'conflict', file: f.file, row, reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes` };
-  if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes, state.snapshot))) return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
-  return { kind: 'grow', file: f.file, size: f.bytes, closed, row, hash: state.hash, lines: state.lines, ...(state.snapshot ? { snapshot: state.snapshot } : {}) };
+  if (row.copy_of !== null)
+    return {
+      kind: 'conflict',
+      file: f.file,
+      row,
+      reason: `a copy of an ingested file that grew by ${f.bytes - row.size_bytes} bytes`,
+    };
+  if (!closed && !(await hasLineEnd(path, row.size_bytes, f.bytes, state.snapshot)))
+    return { kind: 'held', file: f.file, row, bytes: f.bytes - row.size_bytes };
+  return {
+    kind: 'grow',
+    file: f.file,
+    size: f.bytes,
+    closed,
+    row,
+    hash: state.hash,
+    lines: state.lines,
+    ...(state.snapshot ? { snapshot: state.snapshot } : {}),
+  };
 }
 
 /** The plans that write: new files, growth, copies and newly found conflicts. */

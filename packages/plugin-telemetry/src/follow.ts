@@ -74,15 +74,32 @@ export interface Follower {
 
 export async function follow(options: FollowOptions): Promise<Follower> {
   const { knex, logsDir } = options;
-  const problems = (await pathProblems({ knex, logsDir, configPath: logsDir, backupDir: logsDir })).filter((p) => p.startsWith('logsDir'));
-  if (problems.length > 0) throw new TidemarkError('STEP_FAILED', `follow: ${problems.join('; ')}`, { plugin: PLUGIN_NAME });
+  const problems = (await pathProblems({ knex, logsDir, configPath: logsDir, backupDir: logsDir })).filter((p) =>
+    p.startsWith('logsDir'),
+  );
+  if (problems.length > 0)
+    throw new TidemarkError('STEP_FAILED', `follow: ${problems.join('; ')}`, { plugin: PLUGIN_NAME });
   if (!(await tableExists(knex, TABLES.ingestedFiles))) {
-    throw new TidemarkError('STEP_FAILED', `follow: the telemetry schema is not in this database; run \`tidemark up\` first`, { plugin: PLUGIN_NAME });
+    throw new TidemarkError(
+      'STEP_FAILED',
+      `follow: the telemetry schema is not in this database; run \`tidemark up\` first`,
+      { plugin: PLUGIN_NAME },
+    );
   }
   const enabled = options.enabled ?? envFlag();
   const pollMs = options.pollMs ?? 250;
   const emit = (event: FollowEvent) => options.onEvent?.(event);
-  const stats: FollowStats = { rounds: 0, inserted: 0, rejected: 0, conflicts: 0, errors: 0, paused: false, watching: false, lastRoundAt: null, busyMs: 0 };
+  const stats: FollowStats = {
+    rounds: 0,
+    inserted: 0,
+    rejected: 0,
+    conflicts: 0,
+    errors: 0,
+    paused: false,
+    watching: false,
+    lastRoundAt: null,
+    busyMs: 0,
+  };
   // A file that failed to decode is tried again only once it changed.
   const failedAt = new Map<string, number>();
   const handles = new FileHandles();
@@ -107,12 +124,18 @@ export async function follow(options: FollowOptions): Promise<Follower> {
         (error) => {
           stats.watching = false;
           watcher = null;
-          emit({ type: 'watch-fallback', message: `fs.watch failed (${describeError(error)}); polling every ${pollMs} ms` });
+          emit({
+            type: 'watch-fallback',
+            message: `fs.watch failed (${describeError(error)}); polling every ${pollMs} ms`,
+          });
         },
       );
       stats.watching = true;
     } catch (error) {
-      emit({ type: 'watch-fallback', message: `fs.watch unavailable (${describeError(error)}); polling every ${pollMs} ms` });
+      emit({
+        type: 'watch-fallback',
+        message: `fs.watch unavailable (${describeError(error)}); polling every ${pollMs} ms`,
+      });
     }
   }
 
@@ -120,7 +143,16 @@ export async function follow(options: FollowOptions): Promise<Follower> {
     if (r.status === 'already-ingested') return;
     stats.inserted += r.inserted;
     stats.rejected += r.rejected;
-    if (r.dataLines > 0 || r.status === 'ingested') emit({ type: 'ingested', file: r.file, inserted: r.inserted, rejected: r.rejected, offset: r.offset, held: r.held, grown: r.status === 'grown' });
+    if (r.dataLines > 0 || r.status === 'ingested')
+      emit({
+        type: 'ingested',
+        file: r.file,
+        inserted: r.inserted,
+        rejected: r.rejected,
+        offset: r.offset,
+        held: r.held,
+        grown: r.status === 'grown',
+      });
   };
   const common = {
     logsDir,
@@ -140,7 +172,11 @@ export async function follow(options: FollowOptions): Promise<Follower> {
 
   async function round(): Promise<void> {
     const { rows, live } = await fileState(knex);
-    const listed = await planFiles(logsDir, rows, { live, handles, ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
+    const listed = await planFiles(logsDir, rows, {
+      live,
+      handles,
+      ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }),
+    });
     watcher?.add(new Set(listed.map((p) => (p.file.includes('/') ? dirname(p.file) : ''))));
     const plans = listed.filter((p) => isPending(p) && !stillFailed(p));
     if (plans.length === 0) return;
@@ -177,7 +213,11 @@ export async function follow(options: FollowOptions): Promise<Follower> {
       const round0 = ++started;
       changed = false;
       if (!enabled()) {
-        if (!stats.paused) emit({ type: 'paused', message: 'feature flag off: not mirroring (lines written meanwhile are caught up when it is on)' });
+        if (!stats.paused)
+          emit({
+            type: 'paused',
+            message: 'feature flag off: not mirroring (lines written meanwhile are caught up when it is on)',
+          });
         stats.paused = true;
       } else {
         if (stats.paused) emit({ type: 'resumed', message: 'feature flag on: mirroring' });

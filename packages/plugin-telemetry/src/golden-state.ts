@@ -18,10 +18,19 @@ export type TableRows = Record<string, Record<string, unknown>[]>;
 
 export async function readTables(knex: Knex): Promise<TableRows> {
   const out: TableRows = {};
-  const present = await knex.raw<{ rows: { t: string }[] }>(`SELECT c.relname AS t FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(?)`, [[...CREATION_ORDER]]);
+  const present = await knex.raw<{ rows: { t: string }[] }>(
+    `SELECT c.relname AS t FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(?)`,
+    [[...CREATION_ORDER]],
+  );
   const existing = new Set(present.rows.map((r) => r.t));
   const tables = CREATION_ORDER.filter((t) => existing.has(t));
-  const all = await Promise.all(tables.map((table) => knex(table).orderBy(ORDER[table] ?? ['id']).select<Record<string, unknown>[]>('*')));
+  const all = await Promise.all(
+    tables.map((table) =>
+      knex(table)
+        .orderBy(ORDER[table] ?? ['id'])
+        .select<Record<string, unknown>[]>('*'),
+    ),
+  );
   for (const [i, table] of tables.entries()) {
     const rows = all[i]!;
     out[table] = rows.map((row) => {
@@ -30,7 +39,8 @@ export async function readTables(knex: Knex): Promise<TableRows> {
         if (VOLATILE[table]?.includes(k)) continue;
         clean[k] = v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v;
       }
-      if (table === TABLES.runSamples || table === TABLES.rejectedRows || table === TABLES.loggerEvents) delete clean.id;
+      if (table === TABLES.runSamples || table === TABLES.rejectedRows || table === TABLES.loggerEvents)
+        delete clean.id;
       return clean;
     });
   }

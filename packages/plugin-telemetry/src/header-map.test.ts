@@ -16,13 +16,30 @@ describe('normalizeHeader', () => {
 
 describe('mapHeader', () => {
   it("maps the logger's own header field by field", () => {
-    const m = mapHeader(['Timestamp', 'T1_Feed', 'T2_Mid', 'T3_Nozzle', 'T_Motor', 'Target_Z1', 'Target_Z2', 'Pwr_Z1_%', 'Pwr_Z2_%', 'RPM_Main', 'RPM_Feed']);
+    const m = mapHeader([
+      'Timestamp',
+      'T1_Feed',
+      'T2_Mid',
+      'T3_Nozzle',
+      'T_Motor',
+      'Target_Z1',
+      'Target_Z2',
+      'Pwr_Z1_%',
+      'Pwr_Z2_%',
+      'RPM_Main',
+      'RPM_Feed',
+    ]);
     expect(m.byIndex).toEqual(['recorded_at', ...SAMPLE_COLUMNS]);
     expect(m.missing).toEqual([]);
     expect(m.unmapped).toEqual([]);
     expect(m.timestampIndex).toBe(0);
     expect(m.fieldCount).toBe(11);
-    expect(m.mapped).toMatchObject({ recorded_at: 'Timestamp', t1_feed: 'T1_Feed', pwr_z2_pct: 'Pwr_Z2_%', rpm_feed: 'RPM_Feed' });
+    expect(m.mapped).toMatchObject({
+      recorded_at: 'Timestamp',
+      t1_feed: 'T1_Feed',
+      pwr_z2_pct: 'Pwr_Z2_%',
+      rpm_feed: 'RPM_Feed',
+    });
   });
 
   it('matches column names and aliases in any order and spelling; reports the rest', () => {
@@ -31,7 +48,13 @@ describe('mapHeader', () => {
     expect(m.timestampIndex).toBe(3);
     expect(m.fieldCount).toBe(6);
     expect(m.unmapped).toEqual(['Operator']);
-    expect(m.mapped).toEqual({ rpm_main: 'rpm', t1_feed: 'feed temp', recorded_at: 'DATE', t_motor: 't_motor', pwr_z2_pct: 'Z2 Power' });
+    expect(m.mapped).toEqual({
+      rpm_main: 'rpm',
+      t1_feed: 'feed temp',
+      recorded_at: 'DATE',
+      t_motor: 't_motor',
+      pwr_z2_pct: 'Z2 Power',
+    });
     expect(m.missing).toEqual(['t2_mid', 't3_nozzle', 'target_z1', 'target_z2', 'pwr_z1_pct', 'rpm_feed']);
   });
 
@@ -46,11 +69,23 @@ describe('mapHeader', () => {
   it('no timestamp field: index -1; an empty header maps nothing', () => {
     expect(mapHeader(['T1', 'T2']).timestampIndex).toBe(-1);
     const empty = mapHeader([]);
-    expect(empty).toEqual({ byIndex: [], mapped: {}, missing: [...SAMPLE_COLUMNS], unmapped: [], timestampIndex: -1, fieldCount: 0 });
+    expect(empty).toEqual({
+      byIndex: [],
+      mapped: {},
+      missing: [...SAMPLE_COLUMNS],
+      unmapped: [],
+      timestampIndex: -1,
+      fieldCount: 0,
+    });
   });
 
   it('extra aliases are normalized like headers, and never take a spelling a built-in column already has', () => {
-    const m = mapHeader(['When', 'Barrel Temp #1', 'RPM', 'nozzle'], { recorded_at: ['WHEN'], t1_feed: ['barrel-temp 1'], t3_nozzle: ['Nozzle'], rpm_feed: ['rpm'] });
+    const m = mapHeader(['When', 'Barrel Temp #1', 'RPM', 'nozzle'], {
+      recorded_at: ['WHEN'],
+      t1_feed: ['barrel-temp 1'],
+      t3_nozzle: ['Nozzle'],
+      rpm_feed: ['rpm'],
+    });
     expect(m.byIndex).toEqual(['recorded_at', 't1_feed', 'rpm_main', 't3_nozzle']);
     expect(m.unmapped).toEqual([]);
   });

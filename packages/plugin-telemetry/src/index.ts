@@ -13,7 +13,14 @@ export { validateIngestion } from './migrations/003_ingest_logs.js';
 export { listLogFiles, type LogFile } from './inventory.js';
 export { parityReport, formatParity, type ParityReport, type FileParity, type ParityOptions } from './parity.js';
 export { runbookReport, formatRunbook, type RunbookReport, type RunbookItem, type RunbookOptions } from './runbook.js';
-export { createTelemetryWriter, envFlag, type TelemetryWriter, type TelemetryWriterOptions, type TelemetryWriterStats, type TelemetrySample } from './telemetry-writer.js';
+export {
+  createTelemetryWriter,
+  envFlag,
+  type TelemetryWriter,
+  type TelemetryWriterOptions,
+  type TelemetryWriterStats,
+  type TelemetrySample,
+} from './telemetry-writer.js';
 export { LOGGER_COLUMNS } from './logger-format.js';
 export { follow, type FollowOptions, type Follower, type FollowEvent, type FollowStats } from './follow.js';
 export { recordProfileApplied, type AppliedProfile, type ProfileApplied } from './profile-applied.js';

@@ -49,22 +49,36 @@ interface Claimed {
   grown: boolean;
 }
 
-export async function ingestBatch(conn: Conn, files: readonly BatchFile[], options: BatchOptions): Promise<FileIngestResult[]> {
+export async function ingestBatch(
+  conn: Conn,
+  files: readonly BatchFile[],
+  options: BatchOptions,
+): Promise<FileIngestResult[]> {
   const kindOf = (f: BatchFile): FileKind => (f.kind === 'new' ? f.content : f.row.kind);
   const samples = files.filter((f) => kindOf(f) === 'samples');
   const events = files.filter((f) => kindOf(f) === 'events');
-  return [...(await ingestGroup(conn, samples, 'samples', options)), ...(await ingestGroup(conn, events, 'events', options))];
+  return [
+    ...(await ingestGroup(conn, samples, 'samples', options)),
+    ...(await ingestGroup(conn, events, 'events', options)),
+  ];
 }
 
 /** One kind of file: telemetry into runs + run_samples, or events CSVs into logger_events. */
-async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: FileKind, options: BatchOptions): Promise<FileIngestResult[]> {
+async function ingestGroup(
+  conn: Conn,
+  files: readonly BatchFile[],
+  content: FileKind,
+  options: BatchOptions,
+): Promise<FileIngestResult[]> {
   const t0 = performance.now();
   if (files.length === 0) return [];
   const fresh = files.filter((f) => f.kind === 'new');
   const grown = files.filter((f): f is Extract<BatchFile, { kind: 'grow' }> => f.kind === 'grow');
   const claimed = new Map<string, Claimed>();
   await conn.query(
-    options.asyncCommit && !conn.nested ? `SELECT set_config('timezone', $1, true), set_config('synchronous_commit', 'off', true)` : `SELECT set_config('timezone', $1, true)`,
+    options.asyncCommit && !conn.nested
+      ? `SELECT set_config('timezone', $1, true), set_config('synchronous_commit', 'off', true)`
+      : `SELECT set_config('timezone', $1, true)`,
     [options.timezone],
   );
   if (fresh.length > 0) {
@@ -85,7 +99,13 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
             [fresh.map((f) => f.file), EMPTY_SHA256],
           );
     const byPath = new Map(fresh.map((f) => [f.file, f]));
-    for (const r of res.rows) claimed.set(r.path, { input: byPath.get(r.path)!, fileId: Number(r.file_id), runId: r.run_id === null ? null : Number(r.run_id), grown: false });
+    for (const r of res.rows)
+      claimed.set(r.path, {
+        input: byPath.get(r.path)!,
+        fileId: Number(r.file_id),
+        runId: r.run_id === null ? null : Number(r.run_id),
+        grown: false,
+      });
   }
   if (grown.length > 0) {
     // Locked and re-checked: another session (follow, another up) may have moved the offset since the plan.
@@ -99,7 +119,10 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
       if (!now || Number(now.size_bytes) !== g.row.size_bytes || now.content_hash !== g.row.content_hash) continue;
       let runId = now.run_id === null ? null : Number(now.run_id);
       if (runId === null && content === 'samples') {
-        const run = await conn.query<{ id: number }>(`INSERT INTO ${TABLES.runs} (status, source, source_file) VALUES ('ingesting', 'csv', $1) RETURNING id`, [g.file]);
+        const run = await conn.query<{ id: number }>(
+          `INSERT INTO ${TABLES.runs} (status, source, source_file) VALUES ('ingesting', 'csv', $1) RETURNING id`,
+          [g.file],
+        );
         runId = Number(run.rows[0]!.id);
       }
       claimed.set(g.file, { input: g, fileId: g.row.id, runId, grown: true });
@@ -109,7 +132,14 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
   const spool = new RejectSpool(0, '');
   // Per file only what the closing update needs: a parser keeps a COPY buffer, and a history may hold
   // thousands of files.
-  const done: { c: Claimed; counts: ParseCounts; header: HeaderMapping | null; headerText: string | null; linesBefore: number; summary: RangeSummary }[] = [];
+  const done: {
+    c: Claimed;
+    counts: ParseCounts;
+    header: HeaderMapping | null;
+    headerText: string | null;
+    linesBefore: number;
+    summary: RangeSummary;
+  }[] = [];
   try {
     // Small pieces (follow: a few lines of each of 50 files) go out together: one COPY data message and one
     // socket write instead of one per file. A bulk load's chunks are larger than this and pass straight through.
@@ -124,10 +154,14 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
     async function* copyText(): AsyncGenerator<Buffer> {
       for (const c of todo) {
         const input = c.input;
-        const fail = (message: string) => new TidemarkError('STEP_FAILED', `file "${input.file}": ${message}`, { plugin: PLUGIN });
+        const fail = (message: string) =>
+          new TidemarkError('STEP_FAILED', `file "${input.file}": ${message}`, { plugin: PLUGIN });
         spool.setFile(c.fileId, input.file);
         const onReject = (row: RejectedRow) => spool.add(row);
-        const parser = content === 'samples' ? new RowParser({ runId: c.runId!, aliases: options.aliases, onReject }) : new EventParser({ runId: null, fileId: c.fileId, onReject });
+        const parser =
+          content === 'samples'
+            ? new RowParser({ runId: c.runId!, aliases: options.aliases, onReject })
+            : new EventParser({ runId: null, fileId: c.fileId, onReject });
         const linesBefore = input.kind === 'grow' ? input.lines : 0;
         const headerBefore = input.kind === 'grow' ? input.row.header : null;
         if (headerBefore !== null) parser.line(headerBefore, 1, true);
@@ -155,23 +189,48 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
           }
         }
         const counts = parser.counts;
-        if (counts.dataLines !== counts.accepted + counts.rejected) throw fail(`count check failed: ${counts.dataLines} data lines, ${counts.accepted} parsed, ${counts.rejected} rejected`);
+        if (counts.dataLines !== counts.accepted + counts.rejected)
+          throw fail(
+            `count check failed: ${counts.dataLines} data lines, ${counts.accepted} parsed, ${counts.rejected} rejected`,
+          );
         const header = parser instanceof RowParser ? parser.header : null;
-        done.push({ c, counts: { ...counts }, header: headerBefore === null ? header : null, headerText: headerBefore === null ? parser.headerText : null, linesBefore, summary });
+        done.push({
+          c,
+          counts: { ...counts },
+          header: headerBefore === null ? header : null,
+          headerText: headerBefore === null ? parser.headerText : null,
+          linesBefore,
+          summary,
+        });
       }
       if (pendingBytes > 0) yield flush();
     }
-    const [table, columns] = content === 'samples' ? [TABLES.runSamples, COPY_COLUMNS] : [TABLES.loggerEvents, EVENT_COLUMNS];
+    const [table, columns] =
+      content === 'samples' ? [TABLES.runSamples, COPY_COLUMNS] : [TABLES.loggerEvents, EVENT_COLUMNS];
     const bytes = todo.reduce((n, c) => n + c.input.size - (c.input.kind === 'grow' ? c.input.row.size_bytes : 0), 0);
-    const rebuild = content === 'samples' && bytes >= (options.firstLoadBytes ?? FIRST_LOAD_BYTES) ? await deferConstraints(conn, table) : null;
-    const inserted = todo.length > 0 ? await conn.copyIn(table, columns, copyText(), { blobBytes: options.blobBytes }) : 0;
+    const rebuild =
+      content === 'samples' && bytes >= (options.firstLoadBytes ?? FIRST_LOAD_BYTES)
+        ? await deferConstraints(conn, table)
+        : null;
+    const inserted =
+      todo.length > 0 ? await conn.copyIn(table, columns, copyText(), { blobBytes: options.blobBytes }) : 0;
     await rebuild?.();
-    if (done.length !== todo.length) throw new TidemarkError('STEP_FAILED', `only ${done.length} of ${todo.length} files were read to their end`, { plugin: PLUGIN });
+    if (done.length !== todo.length)
+      throw new TidemarkError('STEP_FAILED', `only ${done.length} of ${todo.length} files were read to their end`, {
+        plugin: PLUGIN,
+      });
     const accepted = done.reduce((n, d) => n + d.counts.accepted, 0);
     const rejectedParsed = done.reduce((n, d) => n + d.counts.rejected, 0);
-    const rejected = spool.count > 0 ? await conn.copyIn(TABLES.rejectedRows, REJECT_COLUMNS, spool.drain(), { blobBytes: options.blobBytes }) : 0;
+    const rejected =
+      spool.count > 0
+        ? await conn.copyIn(TABLES.rejectedRows, REJECT_COLUMNS, spool.drain(), { blobBytes: options.blobBytes })
+        : 0;
     if (inserted !== accepted || rejected !== rejectedParsed) {
-      throw new TidemarkError('STEP_FAILED', `count check failed: ${accepted} rows parsed but ${inserted} inserted, ${rejectedParsed} rejected but ${rejected} rejected rows stored`, { plugin: PLUGIN });
+      throw new TidemarkError(
+        'STEP_FAILED',
+        `count check failed: ${accepted} rows parsed but ${inserted} inserted, ${rejectedParsed} rejected but ${rejected} rejected rows stored`,
+        { plugin: PLUGIN },
+      );
     }
     if (done.length > 0) {
       const t = TABLES.ingestedFiles;
@@ -234,7 +293,16 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
     }
     // For the next plan in this process (follow): the prefix state, checked against the row before use.
     await Promise.all(
-      done.map((d) => rememberPrefix(join(options.logsDir, d.c.input.file), d.summary.offset, d.summary.sha256, d.summary.state, d.summary.lines, d.c.input.kind === 'grow' ? d.c.input.snapshot : undefined)),
+      done.map((d) =>
+        rememberPrefix(
+          join(options.logsDir, d.c.input.file),
+          d.summary.offset,
+          d.summary.sha256,
+          d.summary.state,
+          d.summary.lines,
+          d.c.input.kind === 'grow' ? d.c.input.snapshot : undefined,
+        ),
+      ),
     );
     for (const f of files) {
       if (!claimed.has(f.file)) results.push(skipped(f.file));
@@ -246,5 +314,22 @@ async function ingestGroup(conn: Conn, files: readonly BatchFile[], content: Fil
 }
 
 export function skipped(file: string): FileIngestResult {
-  return { file, sha256: '', status: 'already-ingested', fileId: null, runId: null, dataLines: 0, inserted: 0, rejected: 0, blankLines: 0, nullCells: 0, unmapped: [], missing: [], offset: 0, held: 0, encoding: 'utf8', durationMs: 0 };
+  return {
+    file,
+    sha256: '',
+    status: 'already-ingested',
+    fileId: null,
+    runId: null,
+    dataLines: 0,
+    inserted: 0,
+    rejected: 0,
+    blankLines: 0,
+    nullCells: 0,
+    unmapped: [],
+    missing: [],
+    offset: 0,
+    held: 0,
+    encoding: 'utf8',
+    durationMs: 0,
+  };
 }

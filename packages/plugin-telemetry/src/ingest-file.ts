@@ -43,7 +43,11 @@ export interface FileIngestResult {
   durationMs: number;
 }
 
-export async function ingestFile(conn: Conn, input: IngestFileInput, options: { skipLocked?: boolean } = {}): Promise<FileIngestResult> {
+export async function ingestFile(
+  conn: Conn,
+  input: IngestFileInput,
+  options: { skipLocked?: boolean } = {},
+): Promise<FileIngestResult> {
   const { plan, ...rest } = input;
   const results = await inTransaction(conn, () => ingestBatch(conn, [plan], { ...rest, ...options }));
   return results[0]!;

@@ -29,13 +29,18 @@ export async function applyPlans(conn: Conn, plans: readonly FilePlan[], options
   const later: Extract<FilePlan, { kind: 'copy' }>[] = [];
   const copiesOfNew = async () => {
     for (const plan of later) {
-      const of = await conn.query<{ id: number }>(`SELECT id FROM ${TABLES.ingestedFiles} WHERE path = $1`, [plan.of.path]);
+      const of = await conn.query<{ id: number }>(`SELECT id FROM ${TABLES.ingestedFiles} WHERE path = $1`, [
+        plan.of.path,
+      ]);
       if (of.rows[0]) await recordCopy(conn, plan, Number(of.rows[0].id), out, options);
     }
   };
   for (const plan of plans.filter(isPending)) {
     if (plan.kind === 'conflict') {
-      const res = await conn.query(`UPDATE ${TABLES.ingestedFiles} SET conflict = $2 WHERE id = $1 AND conflict IS NULL`, [plan.row.id, plan.reason]);
+      const res = await conn.query(
+        `UPDATE ${TABLES.ingestedFiles} SET conflict = $2 WHERE id = $1 AND conflict IS NULL`,
+        [plan.row.id, plan.reason],
+      );
       if (res.rowCount > 0) {
         out.conflicts.push({ file: plan.file, reason: plan.reason });
         options.onConflict?.(plan.file, plan.reason);
@@ -64,7 +69,13 @@ export async function applyPlans(conn: Conn, plans: readonly FilePlan[], options
   return out;
 }
 
-async function recordCopy(conn: Conn, plan: Extract<FilePlan, { kind: 'copy' }>, ofId: number, out: ApplyResult, options: ApplyOptions): Promise<void> {
+async function recordCopy(
+  conn: Conn,
+  plan: Extract<FilePlan, { kind: 'copy' }>,
+  ofId: number,
+  out: ApplyResult,
+  options: ApplyOptions,
+): Promise<void> {
   const res = await conn.query(
     `INSERT INTO ${TABLES.ingestedFiles} (path, content_hash, size_bytes, copy_of, data_lines, inserted, rejected, blank_lines, null_cells)
      VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0) ON CONFLICT (path) DO NOTHING`,

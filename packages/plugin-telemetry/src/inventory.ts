@@ -34,7 +34,14 @@ export async function listLogFiles(logsDir: string): Promise<LogFile[]> {
       else if (entry.isFile() && entry.name.toLowerCase().endsWith('.csv')) {
         const s = await stat(full);
         const identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-        out.push({ file: relative(logsDir, full).split(sep).join('/'), bytes: s.size, mtime: s.mtime, born: s.birthtimeMs, identity, inode: `${s.dev}:${s.ino}` });
+        out.push({
+          file: relative(logsDir, full).split(sep).join('/'),
+          bytes: s.size,
+          mtime: s.mtime,
+          born: s.birthtimeMs,
+          identity,
+          inode: `${s.dev}:${s.ino}`,
+        });
       }
     }
   }

@@ -14,7 +14,11 @@ export const DEFAULT_LEDGER_TABLE = 'tidemark_telemetry_ledger';
 export const LEGACY_LEDGER_TABLE = 'tidemark_ledger';
 
 /** `lockKnex`: where the run lock's session comes from (default `knex`; a rehearsal's transaction has none). */
-export function postgresLedger(knex: Knex, table?: string, lockKnex: Knex = knex): Ledger & { checkpoints: CheckpointStore } {
+export function postgresLedger(
+  knex: Knex,
+  table?: string,
+  lockKnex: Knex = knex,
+): Ledger & { checkpoints: CheckpointStore } {
   const name = table ?? DEFAULT_LEDGER_TABLE;
   const legacy = table ?? LEGACY_LEDGER_TABLE;
   const make = () =>

@@ -22,7 +22,9 @@ export interface RangeOptions {
   /** Hash of the bytes before `start`, continued with the consumed bytes (default: a fresh sha256). */
   hash?: Hash;
   chunkBytes?: number;
-  /** Bytes already read (the plan's snapshot: data from `position`, and the file's first 4 bytes): served from memory. */
+  /**
+   * Bytes already read (the plan's snapshot: data from `position`, and the file's first 4 bytes): served from memory.
+   */
   snapshot?: { position: number; data: Buffer; head: Buffer };
 }
 
@@ -50,14 +52,17 @@ export class UndecodableError extends TidemarkError {
     readonly lineNo: number,
     readonly detail: string,
   ) {
-    super('STEP_FAILED', `file "${file}": cannot decode byte ${byteOffset} (line ${lineNo}): ${detail}`, { plugin: 'plugin-telemetry' });
+    super('STEP_FAILED', `file "${file}": cannot decode byte ${byteOffset} (line ${lineNo}): ${detail}`, {
+      plugin: 'plugin-telemetry',
+    });
     this.name = 'UndecodableError';
   }
 }
 
 /** The encoding from the first bytes (BOM) and the BOM's length. */
 export function detectEncoding(head: Buffer): { encoding: FileEncoding; bom: number } {
-  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf8-bom', bom: 3 };
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
+    return { encoding: 'utf8-bom', bom: 3 };
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', bom: 2 };
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf16be', bom: 2 };
   return { encoding: 'utf8', bom: 0 };
@@ -68,7 +73,12 @@ const LF = 10;
 const CR = 13;
 
 /** Yields after each chunk's lines (so a consumer can stream what the sink produced); returns the summary. */
-export async function* readRange(path: string, name: string, sink: LineSink, options: RangeOptions = {}): AsyncGenerator<void, RangeSummary> {
+export async function* readRange(
+  path: string,
+  name: string,
+  sink: LineSink,
+  options: RangeOptions = {},
+): AsyncGenerator<void, RangeSummary> {
   const snap = options.snapshot;
   let fh: FileHandle | undefined;
   const file = async () => (fh ??= await open(path, 'r'));
@@ -109,7 +119,13 @@ export async function* readRange(path: string, name: string, sink: LineSink, opt
       lineNo += 1;
       if (!wide) {
         const bad = firstBadUtf8(buf, s, e);
-        if (bad >= 0) throw new UndecodableError(name, offset + bad, lineNo, buf[bad] === 0 ? 'NUL byte (a UTF-16 file without a byte order mark?)' : 'not valid UTF-8');
+        if (bad >= 0)
+          throw new UndecodableError(
+            name,
+            offset + bad,
+            lineNo,
+            buf[bad] === 0 ? 'NUL byte (a UTF-16 file without a byte order mark?)' : 'not valid UTF-8',
+          );
         if (sink.lineBytes) sink.lineBytes(buf, s, e, lineNo, terminated);
         else sink.line(buf.toString('utf8', s, e), lineNo, terminated);
         return;
@@ -118,7 +134,12 @@ export async function* readRange(path: string, name: string, sink: LineSink, opt
       try {
         text = decoder!.decode(buf.subarray(s, e));
       } catch {
-        throw new UndecodableError(name, offset + s + firstBadUtf16(buf, s, e, lo), lineNo, `not valid ${encoding === 'utf16le' ? 'UTF-16LE' : 'UTF-16BE'}`);
+        throw new UndecodableError(
+          name,
+          offset + s + firstBadUtf16(buf, s, e, lo),
+          lineNo,
+          `not valid ${encoding === 'utf16le' ? 'UTF-16LE' : 'UTF-16BE'}`,
+        );
       }
       const nul = text.indexOf('\u0000');
       if (nul >= 0) throw new UndecodableError(name, offset + s + nul * 2, lineNo, 'NUL character');
@@ -135,7 +156,8 @@ export async function* readRange(path: string, name: string, sink: LineSink, opt
       const bytesRead = await read(chunk, want, pos);
       if (bytesRead === 0) break; // the file shrank under us: stop at what exists
       pos += bytesRead;
-      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const buf =
+        carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
       const atEnd = pos >= size;
       let ls = offset === 0 ? bom : 0; // the BOM is consumed (hashed) but is no part of the first line
       if (offset === 0 && buf.length < bom) ls = 0;

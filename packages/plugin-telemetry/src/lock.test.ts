@@ -28,7 +28,9 @@ describe('advisory lock lease', () => {
     expect(Date.parse(state!.expiresAt)).toBeGreaterThan(Date.now());
     expect(await a.renew(ha, 30_000)).toBe(true);
     // crash: kill the holder's backend as a dying process would drop its socket
-    await db.knex.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tidemark-lock%' AND datname = current_database()`);
+    await db.knex.raw(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tidemark-lock%' AND datname = current_database()`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(await b.acquire(hb, 30_000)).toBe(true);
     expect(await a.renew(ha, 30_000)).toBe(false);
@@ -71,11 +73,16 @@ describe('advisory lock: waiting for it', () => {
   }
   /** Sessions ever opened on the test database (a backend reports its own after its first statement). */
   async function sessionsOpened(): Promise<number> {
-    const res = await db.knex.raw<{ rows: { n: number }[] }>(`SELECT sessions::int AS n FROM pg_stat_database WHERE datname = current_database()`);
+    const res = await db.knex.raw<{ rows: { n: number }[] }>(
+      `SELECT sessions::int AS n FROM pg_stat_database WHERE datname = current_database()`,
+    );
     return res.rows[0]!.n;
   }
   /** The lock the waiter polls, recording after each refused poll which new sessions the server shows. */
-  function observed(lock: Lock, onRefused?: (polls: number) => Promise<void>): Lock & { polls: number; seen: number[][] } {
+  function observed(
+    lock: Lock,
+    onRefused?: (polls: number) => Promise<void>,
+  ): Lock & { polls: number; seen: number[][] } {
     const seen: number[][] = [];
     const wrapped = {
       polls: 0,
@@ -97,7 +104,9 @@ describe('advisory lock: waiting for it', () => {
   }
   /** The backend holding the advisory lock, if any. */
   async function lockPid(): Promise<number | null> {
-    const res = await db.knex.raw<{ rows: { pid: number }[] }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted`);
+    const res = await db.knex.raw<{ rows: { pid: number }[] }>(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted`,
+    );
     return res.rows[0]?.pid ?? null;
   }
 
@@ -175,7 +184,9 @@ describe('advisory lock: waiting for it', () => {
   it('an aborted wait and a waiter that releases leave no session behind', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(acquireLease(waiting, { waitMs: 20_000, pollMs: 25, signal: controller.signal })).rejects.toThrow(/aborted while waiting/);
+    await expect(acquireLease(waiting, { waitMs: 20_000, pollMs: 25, signal: controller.signal })).rejects.toThrow(
+      /aborted while waiting/,
+    );
     await expect.poll(waiterSessions, { timeout: 10_000, interval: 200 }).toEqual([]);
 
     // release() from a holder that never got the lock ends its waiting session at once

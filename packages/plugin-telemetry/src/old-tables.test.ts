@@ -12,7 +12,22 @@ import { loggerCsv, loggerRow } from './demo/sample-data.js';
 import { useLegacyTarget } from './test/legacy-target.js';
 
 // The columns 0.1 created (its 001_schema, commit 43208b9), in order.
-const V01_INGESTED_FILES = ['id', 'path', 'content_hash', 'size_bytes', 'run_id', 'data_lines', 'inserted', 'rejected', 'blank_lines', 'null_cells', 'header', 'mapping', 'unmapped_columns', 'ingested_at'];
+const V01_INGESTED_FILES = [
+  'id',
+  'path',
+  'content_hash',
+  'size_bytes',
+  'run_id',
+  'data_lines',
+  'inserted',
+  'rejected',
+  'blank_lines',
+  'null_cells',
+  'header',
+  'mapping',
+  'unmapped_columns',
+  'ingested_at',
+];
 const V01_LOGGER_EVENTS = ['id', 'run_id', 'recorded_at', 'level', 'message', 'data'];
 // 0.1's ledger DDL (its ledger.ts) and checkpoints.
 const V01_LEDGER = `CREATE TABLE tidemark_ledger (
@@ -21,7 +36,10 @@ const V01_LEDGER = `CREATE TABLE tidemark_ledger (
 const V01_CHECKPOINTS = `CREATE TABLE tidemark_ledger_checkpoints (migration_id text PRIMARY KEY, data jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`;
 
 async function columns(knex: Knex, table: string): Promise<string[]> {
-  const res = await knex.raw<{ rows: { column_name: string }[] }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`, [table]);
+  const res = await knex.raw<{ rows: { column_name: string }[] }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`,
+    [table],
+  );
   return res.rows.map((r) => r.column_name);
 }
 
@@ -34,7 +52,9 @@ async function count(knex: Knex, table: string): Promise<number> {
  * record the same run, samples, rejects and whole-file sha256), with 0.1's checksums in its ledger.
  */
 async function asVersion01(knex: Knex): Promise<void> {
-  await knex.raw(`ALTER TABLE ingested_files DROP COLUMN lines, DROP COLUMN copy_of, DROP COLUMN conflict, DROP COLUMN kind`);
+  await knex.raw(
+    `ALTER TABLE ingested_files DROP COLUMN lines, DROP COLUMN copy_of, DROP COLUMN conflict, DROP COLUMN kind`,
+  );
   await knex.raw(`ALTER TABLE ingested_files DROP CONSTRAINT IF EXISTS ingested_files_path_unique`);
   await knex.raw(`DROP INDEX IF EXISTS ingested_files_content_hash_index`);
   await knex.raw(`ALTER TABLE ingested_files ADD CONSTRAINT ingested_files_content_hash_unique UNIQUE (content_hash)`);
@@ -57,12 +77,25 @@ describe('tables written by plugin-telemetry 0.1', () => {
   });
   const plugin = telemetryPlugin({ closedAfterMs: 0 });
 
-  /** The target as a process started after the upgrade sees it: its own pool, no per-process state of the old tables. */
-  const fresh = (): TelemetryTarget => ({ ...legacy.target, knex: knexFactory({ client: 'pg', connection: (legacy.knex.client as { config: Knex.Config }).config.connection, pool: { min: 0, max: 4 } }) });
+  /**
+   * The target as a process started after the upgrade sees it: its own pool, no per-process state of the old tables.
+   */
+  const fresh = (): TelemetryTarget => ({
+    ...legacy.target,
+    knex: knexFactory({
+      client: 'pg',
+      connection: (legacy.knex.client as { config: Knex.Config }).config.connection,
+      pool: { min: 0, max: 4 },
+    }),
+  });
 
   it('are taken as they are: nothing pending, parity ok, no second run', async () => {
     await createRunner({ plugin, target: legacy.target }).up();
-    const before = { runs: await count(legacy.knex, 'runs'), samples: await count(legacy.knex, 'run_samples'), rejected: await count(legacy.knex, 'rejected_rows') };
+    const before = {
+      runs: await count(legacy.knex, 'runs'),
+      samples: await count(legacy.knex, 'run_samples'),
+      rejected: await count(legacy.knex, 'rejected_rows'),
+    };
     expect(before).toEqual({ runs: 2, samples: 15, rejected: 1 });
     await asVersion01(legacy.knex);
 
@@ -101,21 +134,34 @@ describe('tables written by plugin-telemetry 0.1', () => {
       const cols = await columns(target.knex, 'ingested_files');
       expect(cols).toEqual(expect.arrayContaining([...V01_INGESTED_FILES, 'lines', 'copy_of', 'conflict', 'kind']));
       expect(await columns(target.knex, 'logger_events')).toEqual(expect.arrayContaining(['file_id', 'line_no']));
-      const files = await target.knex('ingested_files').orderBy('path').select('path', 'run_id', 'data_lines', 'inserted', 'rejected', 'conflict', 'kind');
+      const files = await target
+        .knex('ingested_files')
+        .orderBy('path')
+        .select('path', 'run_id', 'data_lines', 'inserted', 'rejected', 'conflict', 'kind');
       expect(files).toEqual([
         { path: 'a.csv', run_id: runA, data_lines: 13, inserted: 12, rejected: 1, conflict: null, kind: 'samples' },
         expect.objectContaining({ path: 'old/b.csv', data_lines: 5, inserted: 5, rejected: 0, conflict: null }),
       ]);
       expect(await count(target.knex, 'runs')).toBe(2);
-      expect(await target.knex('run_samples').where({ run_id: runA }).orderBy('line_no').pluck('line_no')).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14]);
-      expect(await target.knex.schema.hasTable('tidemark_ledger'), 'the 0.1 ledger became this release\'s').toBe(false);
-      expect((await target.knex('tidemark_telemetry_ledger').pluck('id')).sort()).toEqual(['001_schema', '002_config_profiles', '003_ingest_logs']);
+      expect(await target.knex('run_samples').where({ run_id: runA }).orderBy('line_no').pluck('line_no')).toEqual([
+        2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14,
+      ]);
+      expect(await target.knex.schema.hasTable('tidemark_ledger'), "the 0.1 ledger became this release's").toBe(false);
+      expect((await target.knex('tidemark_telemetry_ledger').pluck('id')).sort()).toEqual([
+        '001_schema',
+        '002_config_profiles',
+        '003_ingest_logs',
+      ]);
       expect((await parityReport(target)).ok).toBe(true);
 
       const down = await createRunner({ plugin, target }).down({ to: null });
       expect(down.reverted).toEqual(['003_ingest_logs', '002_config_profiles', '001_schema']);
-      for (const t of ['runs', 'run_samples', 'config_profiles', 'ingested_files', 'rejected_rows', 'logger_events']) expect(await target.knex.schema.hasTable(t), t).toBe(false);
-      expect(await createRunner({ plugin, target }).status()).toMatchObject({ entries: [], pending: ['001_schema', '002_config_profiles', '003_ingest_logs'] });
+      for (const t of ['runs', 'run_samples', 'config_profiles', 'ingested_files', 'rejected_rows', 'logger_events'])
+        expect(await target.knex.schema.hasTable(t), t).toBe(false);
+      expect(await createRunner({ plugin, target }).status()).toMatchObject({
+        entries: [],
+        pending: ['001_schema', '002_config_profiles', '003_ingest_logs'],
+      });
     } finally {
       await target.knex.destroy();
     }

@@ -5,7 +5,10 @@ import type { PrecheckOptions } from './prechecks.js';
 import type { TelemetryTarget } from './target.js';
 
 export interface TelemetryPluginOptions {
-  /** Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the plugin's. */
+  /**
+   * Your own migrations, run after the shipped ones (their `requires` may name shipped ids); traits and guards stay the
+   * plugin's.
+   */
   migrations?: readonly Migration<TelemetryTarget>[];
   /** Zone for CSV timestamps written without an offset (the logger writes local naive time). Default 'UTC'. */
   timezone?: string;

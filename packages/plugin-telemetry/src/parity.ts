@@ -62,13 +62,27 @@ interface RunRow {
 }
 
 export async function parityReport(target: TelemetryTarget, options: ParityOptions = {}): Promise<ParityReport> {
-  const report: ParityReport = { ok: true, checkedAt: new Date().toISOString(), files: [], totals: { csvDataLines: 0, dbSamples: 0, dbRejected: 0, gap: 0, mismatches: 0 } };
+  const report: ParityReport = {
+    ok: true,
+    checkedAt: new Date().toISOString(),
+    files: [],
+    totals: { csvDataLines: 0, dbSamples: 0, dbRejected: 0, gap: 0, mismatches: 0 },
+  };
   if (!(await tableExists(target.knex, TABLES.runs))) return { ...report, ok: false };
-  let q = target.knex(`${TABLES.runs} as r`)
+  let q = target
+    .knex(`${TABLES.runs} as r`)
     .leftJoin(`${TABLES.ingestedFiles} as f`, 'f.run_id', 'r.id')
     .whereNotNull('r.source_file')
     .orderBy('r.id')
-    .select<RunRow[]>('r.id', 'r.source', 'r.source_file', 'f.content_hash', 'f.rejected', 'f.size_bytes', 'f.conflict');
+    .select<RunRow[]>(
+      'r.id',
+      'r.source',
+      'r.source_file',
+      'f.content_hash',
+      'f.rejected',
+      'f.size_bytes',
+      'f.conflict',
+    );
   if (options.files) q = q.whereIn('r.source_file', [...options.files]);
   if (options.runIds) q = q.whereIn('r.id', [...options.runIds]);
   for (const run of await q) {
@@ -86,8 +100,20 @@ export async function parityReport(target: TelemetryTarget, options: ParityOptio
 
 async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityOptions): Promise<FileParity> {
   const { knex } = target;
-  const dbSamples = Number((await knex(TABLES.runSamples).where({ run_id: run.id }).count<{ n: string }[]>('* as n'))[0]!.n);
-  const dbRejected = run.source === 'csv' ? Number((await knex(`${TABLES.rejectedRows} as x`).join(`${TABLES.ingestedFiles} as f`, 'f.id', 'x.file_id').where('f.run_id', run.id).count<{ n: string }[]>('* as n'))[0]!.n) : 0;
+  const dbSamples = Number(
+    (await knex(TABLES.runSamples).where({ run_id: run.id }).count<{ n: string }[]>('* as n'))[0]!.n,
+  );
+  const dbRejected =
+    run.source === 'csv'
+      ? Number(
+          (
+            await knex(`${TABLES.rejectedRows} as x`)
+              .join(`${TABLES.ingestedFiles} as f`, 'f.id', 'x.file_id')
+              .where('f.run_id', run.id)
+              .count<{ n: string }[]>('* as n')
+          )[0]!.n,
+        )
+      : 0;
   const path = isAbsolute(run.source_file) ? run.source_file : join(target.logsDir, run.source_file);
   const stride = Math.max(1, Math.floor(dbSamples / Math.max(1, options.spotChecks ?? 5)));
   const picked: ParsedSample[] = [];
@@ -98,13 +124,16 @@ async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityO
     onReject: () => undefined,
     onSample: (s) => {
       lastSample = s;
-      if ((parser.counts.accepted % stride) === 0) picked.push(s);
+      if (parser.counts.accepted % stride === 0) picked.push(s);
     },
   });
   let summary: ReadSummary;
   try {
     // A file that keeps growing is compared up to the offset ingested so far (what the database should hold).
-    const lines = readLines(path, parser, { name: run.source_file, ...(run.size_bytes === null ? {} : { end: Number(run.size_bytes) }) });
+    const lines = readLines(path, parser, {
+      name: run.source_file,
+      ...(run.size_bytes === null ? {} : { end: Number(run.size_bytes) }),
+    });
     for (;;) {
       const step = await lines.next();
       parser.take();
@@ -114,11 +143,30 @@ async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityO
       }
     }
   } catch (error) {
-    return { file: run.source_file, runId: run.id, source: run.source, csvDataLines: 0, csvValid: 0, csvRejected: 0, dbSamples, dbRejected, gap: -dbSamples, changedSinceIngest: true, pendingBytes: 0, spotChecked: 0, mismatches: [], ok: false, note: `cannot read the CSV: ${(error as Error).message}` };
+    return {
+      file: run.source_file,
+      runId: run.id,
+      source: run.source,
+      csvDataLines: 0,
+      csvValid: 0,
+      csvRejected: 0,
+      dbSamples,
+      dbRejected,
+      gap: -dbSamples,
+      changedSinceIngest: true,
+      pendingBytes: 0,
+      spotChecked: 0,
+      mismatches: [],
+      ok: false,
+      note: `cannot read the CSV: ${(error as Error).message}`,
+    };
   }
   if (lastSample && !picked.includes(lastSample)) picked.push(lastSample);
   const c = parser.counts;
-  const size = await stat(path).then((st) => st.size, () => 0);
+  const size = await stat(path).then(
+    (st) => st.size,
+    () => 0,
+  );
   const pendingBytes = run.size_bytes === null ? 0 : Math.max(0, size - Number(run.size_bytes));
   const changed = run.conflict !== null || (run.content_hash !== null && run.content_hash !== summary.sha256);
   const mismatches = await spotCheck(knex, run.id, picked, options.timezone ?? 'UTC');
@@ -139,11 +187,20 @@ async function fileParity(target: TelemetryTarget, run: RunRow, options: ParityO
     spotChecked: picked.length,
     mismatches,
     ok: countsOk && mismatches.length === 0 && !changed,
-    ...(run.conflict !== null ? { note: `conflict: the CSV was ${run.conflict}` } : changed ? { note: 'the CSV changed since it was ingested (content hash differs)' } : {}),
+    ...(run.conflict !== null
+      ? { note: `conflict: the CSV was ${run.conflict}` }
+      : changed
+        ? { note: 'the CSV changed since it was ingested (content hash differs)' }
+        : {}),
   };
 }
 
-async function spotCheck(knex: Knex, runId: number, picked: ParsedSample[], timezone: string): Promise<FileParity['mismatches']> {
+async function spotCheck(
+  knex: Knex,
+  runId: number,
+  picked: ParsedSample[],
+  timezone: string,
+): Promise<FileParity['mismatches']> {
   if (picked.length === 0) return [];
   const mismatches: FileParity['mismatches'] = [];
   await withConnection(knex, (conn) =>
@@ -159,11 +216,13 @@ async function spotCheck(knex: Knex, runId: number, picked: ParsedSample[], time
           mismatches.push({ line: s.lineNo, field: '(row)', csv: 'present', db: null });
           continue;
         }
-        if (row.ts_ok !== true) mismatches.push({ line: s.lineNo, field: 'recorded_at', csv: s.recordedAt, db: String(row.ts) });
+        if (row.ts_ok !== true)
+          mismatches.push({ line: s.lineNo, field: 'recorded_at', csv: s.recordedAt, db: String(row.ts) });
         for (const column of SAMPLE_COLUMNS) {
           const csv = s.values[column];
           const db = row[column] === null || row[column] === undefined ? null : Number(row[column]);
-          if ((csv === null) !== (db === null) || (csv !== null && Number(csv) !== db)) mismatches.push({ line: s.lineNo, field: column, csv, db: db === null ? null : String(db) });
+          if ((csv === null) !== (db === null) || (csv !== null && Number(csv) !== db))
+            mismatches.push({ line: s.lineNo, field: column, csv, db: db === null ? null : String(db) });
         }
       }
     }),
@@ -172,17 +231,59 @@ async function spotCheck(knex: Knex, runId: number, picked: ParsedSample[], time
 }
 
 export function formatParity(report: ParityReport): string {
-  const head = ['file', 'run', 'source', 'csv lines', 'valid', 'db rows', 'rejected', 'gap', 'pending B', 'spot', 'result'];
-  const rows = report.files.map((f) => [f.file, String(f.runId), f.source, String(f.csvDataLines), String(f.csvValid), String(f.dbSamples), String(f.dbRejected), String(f.gap), String(f.pendingBytes), `${f.spotChecked - new Set(f.mismatches.map((m) => m.line)).size}/${f.spotChecked}`, f.ok ? 'ok' : `MISMATCH${f.note ? ` (${f.note})` : ''}`]);
+  const head = [
+    'file',
+    'run',
+    'source',
+    'csv lines',
+    'valid',
+    'db rows',
+    'rejected',
+    'gap',
+    'pending B',
+    'spot',
+    'result',
+  ];
+  const rows = report.files.map((f) => [
+    f.file,
+    String(f.runId),
+    f.source,
+    String(f.csvDataLines),
+    String(f.csvValid),
+    String(f.dbSamples),
+    String(f.dbRejected),
+    String(f.gap),
+    String(f.pendingBytes),
+    `${f.spotChecked - new Set(f.mismatches.map((m) => m.line)).size}/${f.spotChecked}`,
+    f.ok ? 'ok' : `MISMATCH${f.note ? ` (${f.note})` : ''}`,
+  ]);
   const t = report.totals;
-  rows.push(['total', '', '', String(t.csvDataLines), '', String(t.dbSamples), String(t.dbRejected), String(t.gap), '', '', report.ok ? 'ok' : 'MISMATCH']);
+  rows.push([
+    'total',
+    '',
+    '',
+    String(t.csvDataLines),
+    '',
+    String(t.dbSamples),
+    String(t.dbRejected),
+    String(t.gap),
+    '',
+    '',
+    report.ok ? 'ok' : 'MISMATCH',
+  ]);
   const lines = [...formatTable(head, rows)];
-  for (const f of report.files) for (const m of f.mismatches.slice(0, 10)) lines.push(`  ${f.file}:${m.line} ${m.field}: csv=${m.csv ?? 'NULL'} db=${m.db ?? 'NULL'}`);
+  for (const f of report.files)
+    for (const m of f.mismatches.slice(0, 10))
+      lines.push(`  ${f.file}:${m.line} ${m.field}: csv=${m.csv ?? 'NULL'} db=${m.db ?? 'NULL'}`);
   return lines.join('\n');
 }
 
 export function formatTable(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }

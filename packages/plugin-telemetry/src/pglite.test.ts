@@ -16,7 +16,9 @@ describe('embedded PGlite', () => {
       const runner = createRunner({ plugin: telemetryPlugin({ blobBytes: 64, closedAfterMs: 0 }), target });
       const result = await runner.up();
       expect(result.applied).toEqual(['001_schema', '002_config_profiles', '003_ingest_logs']);
-      const totals = await knex('ingested_files').select(knex.raw('sum(inserted)::int AS inserted, sum(rejected)::int AS rejected')).first();
+      const totals = await knex('ingested_files')
+        .select(knex.raw('sum(inserted)::int AS inserted, sum(rejected)::int AS rejected'))
+        .first();
       expect(totals).toEqual({ inserted: UGLY_EXPECTED.inserted, rejected: UGLY_EXPECTED.rejected });
       expect(await knex('rejected_rows').orderBy('line_no').pluck('line_no')).toEqual([3, 4, 5, 6, 8]);
       expect((await parityReport(target)).ok).toBe(true);

@@ -63,10 +63,20 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
       report.inventory.files = files.length;
       report.inventory.bytes = files.reduce((n, f) => n + f.bytes, 0);
       const unreadable: string[] = [];
-      for (const f of files) await access(resolve(target.logsDir, f.file), constants.R_OK).catch(() => unreadable.push(f.file));
-      report.inventory.configBytes = await stat(target.configPath).then((s) => s.size, () => 0);
-      if (unreadable.length > 0) add('inventory', 'fail', `cannot read ${unreadable.length} CSV file(s): ${unreadable.slice(0, 5).join(', ')}`);
-      else add('inventory', files.length > 0 ? 'ok' : 'warn', `${files.length} CSV file(s), ${mb(report.inventory.bytes)} under ${target.logsDir}; config.json ${report.inventory.configBytes > 0 ? `${report.inventory.configBytes} B` : 'missing'}`);
+      for (const f of files)
+        await access(resolve(target.logsDir, f.file), constants.R_OK).catch(() => unreadable.push(f.file));
+      report.inventory.configBytes = await stat(target.configPath).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (unreadable.length > 0)
+        add('inventory', 'fail', `cannot read ${unreadable.length} CSV file(s): ${unreadable.slice(0, 5).join(', ')}`);
+      else
+        add(
+          'inventory',
+          files.length > 0 ? 'ok' : 'warn',
+          `${files.length} CSV file(s), ${mb(report.inventory.bytes)} under ${target.logsDir}; config.json ${report.inventory.configBytes > 0 ? `${report.inventory.configBytes} B` : 'missing'}`,
+        );
     } catch (error) {
       add('inventory', 'fail', `cannot list ${target.logsDir}: ${describeError(error)}`);
     }
@@ -74,7 +84,13 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
   // config.json must parse before anything is written: otherwise the schema would land and step 002 fail.
   try {
     const config = await readConfigFile(target.configPath);
-    add('config', config ? 'ok' : 'fail', config ? `config.json parses (profile "${config.profileName}")` : `configPath "${target.configPath}" does not exist`);
+    add(
+      'config',
+      config ? 'ok' : 'fail',
+      config
+        ? `config.json parses (profile "${config.profileName}")`
+        : `configPath "${target.configPath}" does not exist`,
+    );
   } catch (error) {
     add('config', 'fail', describeError(error));
   }
@@ -93,7 +109,11 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
     report.server.databaseBytes = Number(row.size);
     add('connectivity', 'ok', `connected to ${report.target} (database "${row.db}", ${mb(Number(row.size))})`);
     const min = options.minServerVersion ?? 130000;
-    add('version', report.server.versionNum >= min ? 'ok' : 'fail', `${report.server.version}; supported from ${Math.floor(min / 10000)}`);
+    add(
+      'version',
+      report.server.versionNum >= min ? 'ok' : 'fail',
+      `${report.server.version}; supported from ${Math.floor(min / 10000)}`,
+    );
   } catch (error) {
     add('connectivity', 'fail', `cannot reach the database ${report.target}: ${describeError(error)}`);
   }
@@ -107,7 +127,12 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
     const free = await freeBytes(backupDir);
     const need = report.inventory.bytes + report.inventory.configBytes;
     if (free === null) add('host-disk', 'fail', `cannot measure free space for backups at ${target.backupDir}`);
-    else add('host-disk', free > need * 1.05 ? 'ok' : 'fail', `${mb(free)} free at ${target.backupDir}; backup needs at most ${mb(need)}`);
+    else
+      add(
+        'host-disk',
+        free > need * 1.05 ? 'ok' : 'fail',
+        `${mb(free)} free at ${target.backupDir}; backup needs at most ${mb(need)}`,
+      );
   }
 
   if (reachable) {
@@ -116,12 +141,21 @@ export async function runPrechecks(target: TelemetryTarget, options: PrecheckOpt
   }
   const throughput = options.throughputBytesPerSec ?? (embedded ? 8e6 : 40e6);
   report.estimate.seconds = Math.round((report.inventory.bytes / throughput) * 10) / 10;
-  add('estimate', 'ok', `about ${report.estimate.seconds} s to ingest ${mb(report.inventory.bytes)} at ${mb(throughput)}/s; database grows by about ${mb(needDb)}`);
+  add(
+    'estimate',
+    'ok',
+    `about ${report.estimate.seconds} s to ingest ${mb(report.inventory.bytes)} at ${mb(throughput)}/s; database grows by about ${mb(needDb)}`,
+  );
   report.ok = items.every((i) => i.status !== 'fail');
   return report;
 }
 
-async function dbDisk(target: TelemetryTarget, report: PrecheckReport, needDb: number, add: (n: PrecheckItem['name'], s: CheckStatus, d: string) => void): Promise<void> {
+async function dbDisk(
+  target: TelemetryTarget,
+  report: PrecheckReport,
+  needDb: number,
+  add: (n: PrecheckItem['name'], s: CheckStatus, d: string) => void,
+): Promise<void> {
   const embedded = report.server.embedded;
   let dir: string | null = null;
   if (embedded) {
@@ -142,31 +176,59 @@ async function dbDisk(target: TelemetryTarget, report: PrecheckReport, needDb: n
       const path = row?.location || row?.data || null;
       if (path && local) dir = path;
       else {
-        add('db-disk', 'warn', `free space on the database server cannot be measured from here${local ? ' (data_directory not visible: not a superuser)' : ' (remote server)'}; make sure about ${mb(needDb)} are free`);
+        add(
+          'db-disk',
+          'warn',
+          `free space on the database server cannot be measured from here${local ? ' (data_directory not visible: not a superuser)' : ' (remote server)'}; make sure about ${mb(needDb)} are free`,
+        );
         return;
       }
     } catch (error) {
-      add('db-disk', 'warn', `cannot read the tablespace location: ${describeError(error)}; make sure about ${mb(needDb)} are free`);
+      add(
+        'db-disk',
+        'warn',
+        `cannot read the tablespace location: ${describeError(error)}; make sure about ${mb(needDb)} are free`,
+      );
       return;
     }
   }
   const free = await freeBytes(dir);
-  if (free === null) add('db-disk', 'warn', `cannot measure free space at ${dir}; make sure about ${mb(needDb)} are free`);
-  else add('db-disk', free > needDb * 1.2 ? 'ok' : 'fail', `${mb(free)} free on the database volume (${dir}); ingestion needs about ${mb(needDb)} (+20% margin)`);
+  if (free === null)
+    add('db-disk', 'warn', `cannot measure free space at ${dir}; make sure about ${mb(needDb)} are free`);
+  else
+    add(
+      'db-disk',
+      free > needDb * 1.2 ? 'ok' : 'fail',
+      `${mb(free)} free on the database volume (${dir}); ingestion needs about ${mb(needDb)} (+20% margin)`,
+    );
 }
 
-async function walSettings(target: TelemetryTarget, report: PrecheckReport, options: PrecheckOptions, add: (n: PrecheckItem['name'], s: CheckStatus, d: string) => void): Promise<void> {
+async function walSettings(
+  target: TelemetryTarget,
+  report: PrecheckReport,
+  options: PrecheckOptions,
+  add: (n: PrecheckItem['name'], s: CheckStatus, d: string) => void,
+): Promise<void> {
   const names = ['wal_level', 'archive_mode', 'archive_command', 'max_wal_size', 'wal_keep_size', 'fsync'];
-  const res = await target.knex.raw<{ rows: { name: string; setting: string; unit: string | null }[] }>(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY(?)`, [names]);
+  const res = await target.knex.raw<{ rows: { name: string; setting: string; unit: string | null }[] }>(
+    `SELECT name, setting, unit FROM pg_settings WHERE name = ANY(?)`,
+    [names],
+  );
   for (const r of res.rows) report.wal[r.name] = r.unit ? `${r.setting} ${r.unit}` : r.setting;
   const archiving = report.wal.archive_mode === 'on' || report.wal.archive_mode === 'always';
   const summary = `wal_level=${report.wal.wal_level ?? '?'}, archive_mode=${report.wal.archive_mode ?? '?'}, max_wal_size=${report.wal.max_wal_size ?? '?'}`;
   if (archiving) add('wal', 'ok', `${summary}: WAL archiving on (point-in-time recovery possible)`);
-  else add('wal', options.requireArchiving ? 'fail' : 'warn', `${summary}: WAL archiving off, no point-in-time recovery; rollback relies on the down migrations and the tarball`);
+  else
+    add(
+      'wal',
+      options.requireArchiving ? 'fail' : 'warn',
+      `${summary}: WAL archiving off, no point-in-time recovery; rollback relies on the down migrations and the tarball`,
+    );
 }
 
 function isLocalHost(target: TelemetryTarget): boolean {
-  const s = (target.knex.client as { connectionSettings?: { host?: string; connectionString?: string } | string }).connectionSettings;
+  const s = (target.knex.client as { connectionSettings?: { host?: string; connectionString?: string } | string })
+    .connectionSettings;
   let host: string | undefined;
   if (typeof s === 'string') host = safeHost(s);
   else if (s?.connectionString) host = safeHost(s.connectionString);
@@ -194,5 +256,9 @@ async function freeBytes(path: string): Promise<number | null> {
 }
 
 export function mb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+  return bytes >= 1e9
+    ? `${(bytes / 1e9).toFixed(2)} GB`
+    : bytes >= 1e6
+      ? `${(bytes / 1e6).toFixed(1)} MB`
+      : `${(bytes / 1e3).toFixed(1)} kB`;
 }

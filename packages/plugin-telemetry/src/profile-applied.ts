@@ -20,9 +20,16 @@ export interface ProfileApplied {
   appliedAt: Date;
 }
 
-export async function recordProfileApplied(knex: Knex, profile: AppliedProfile, by: string, options: { at?: Date; note?: string } = {}): Promise<ProfileApplied> {
-  const fail = (message: string) => new TidemarkError('STEP_FAILED', `recordProfileApplied: ${message}`, { plugin: PLUGIN_NAME });
-  if (typeof by !== 'string' || by.trim() === '') throw fail('`by` (who applied the profile) must be a non-empty string');
+export async function recordProfileApplied(
+  knex: Knex,
+  profile: AppliedProfile,
+  by: string,
+  options: { at?: Date; note?: string } = {},
+): Promise<ProfileApplied> {
+  const fail = (message: string) =>
+    new TidemarkError('STEP_FAILED', `recordProfileApplied: ${message}`, { plugin: PLUGIN_NAME });
+  if (typeof by !== 'string' || by.trim() === '')
+    throw fail('`by` (who applied the profile) must be a non-empty string');
   return knex.transaction(async (trx) => {
     let row: { id: number; profile_name: string; version: number } | undefined;
     let created = false;
@@ -30,16 +37,28 @@ export async function recordProfileApplied(knex: Knex, profile: AppliedProfile, 
       row = await trx(TABLES.configProfiles).where({ id: profile.id }).first('id', 'profile_name', 'version');
       if (!row) throw fail(`no config_profiles row with id ${profile.id}`);
     } else {
-      if (typeof profile.name !== 'string' || profile.name.trim() === '') throw fail('profile name must be a non-empty string');
+      if (typeof profile.name !== 'string' || profile.name.trim() === '')
+        throw fail('profile name must be a non-empty string');
       const hash = sha256(canonicalJson(profile.config));
       // The same lock as the import: two writers must not both take version n+1.
       await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`tidemark:config_profiles:${profile.name}`]);
-      row = await trx(TABLES.configProfiles).where({ profile_name: profile.name, content_hash: hash }).first('id', 'profile_name', 'version');
+      row = await trx(TABLES.configProfiles)
+        .where({ profile_name: profile.name, content_hash: hash })
+        .first('id', 'profile_name', 'version');
       if (!row) {
-        const max = await trx(TABLES.configProfiles).where({ profile_name: profile.name }).max<{ v: number | null }>('version as v').first();
+        const max = await trx(TABLES.configProfiles)
+          .where({ profile_name: profile.name })
+          .max<{ v: number | null }>('version as v')
+          .first();
         const version = (max?.v ?? 0) + 1;
         const [inserted] = await trx(TABLES.configProfiles)
-          .insert({ profile_name: profile.name, version, content_hash: hash, config: JSON.stringify(profile.config), source: 'app' })
+          .insert({
+            profile_name: profile.name,
+            version,
+            content_hash: hash,
+            config: JSON.stringify(profile.config),
+            source: 'app',
+          })
           .returning<{ id: number }[]>('id');
         row = { id: inserted!.id, profile_name: profile.name, version };
         created = true;
@@ -49,6 +68,13 @@ export async function recordProfileApplied(knex: Knex, profile: AppliedProfile, 
     const [event] = await trx(TABLES.configAppliedEvents)
       .insert({ profile_id: row.id, applied_by: by, applied_at: appliedAt, note: options.note ?? null })
       .returning<{ id: number }[]>('id');
-    return { profileId: row.id, profileName: row.profile_name, version: row.version, created, eventId: Number(event!.id), appliedAt };
+    return {
+      profileId: row.id,
+      profileName: row.profile_name,
+      version: row.version,
+      created,
+      eventId: Number(event!.id),
+      appliedAt,
+    };
   });
 }

@@ -18,9 +18,10 @@ export function rehearsalOrigin(target: TelemetryTarget): Knex | undefined {
   return origins.get(target);
 }
 
-
 async function tables(trx: Knex.Transaction): Promise<string[]> {
-  const rows = (await trx.raw(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`)) as { rows: { name: string }[] };
+  const rows = (await trx.raw(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`,
+  )) as { rows: { name: string }[] };
   return rows.rows.map((r) => r.name);
 }
 
@@ -33,7 +34,10 @@ async function counts(trx: Knex.Transaction): Promise<Map<string, TableRowCounts
   return out;
 }
 
-export async function openTelemetryRehearsal(target: TelemetryTarget, plugin: () => Plugin<TelemetryTarget>): Promise<RehearsalSession<TelemetryTarget>> {
+export async function openTelemetryRehearsal(
+  target: TelemetryTarget,
+  plugin: () => Plugin<TelemetryTarget>,
+): Promise<RehearsalSession<TelemetryTarget>> {
   const trx = await target.knex.transaction();
   // A rollback settles the transaction's promise; nobody else awaits it.
   trx.executionPromise.catch(() => undefined);

@@ -36,8 +36,18 @@ export interface RehearsalReport {
 
 class Rollback extends Error {}
 
-export async function rehearse(target: TelemetryTarget, options: Pick<TelemetryPluginOptions, 'timezone' | 'aliases' | 'closedAfterMs' | 'blobBytes'> = {}): Promise<RehearsalReport> {
-  const report: RehearsalReport = { ok: true, rolledBack: true, schemaCreated: false, config: null, files: [], totals: { files: 0, inserted: 0, rejected: 0, conflicts: 0 } };
+export async function rehearse(
+  target: TelemetryTarget,
+  options: Pick<TelemetryPluginOptions, 'timezone' | 'aliases' | 'closedAfterMs' | 'blobBytes'> = {},
+): Promise<RehearsalReport> {
+  const report: RehearsalReport = {
+    ok: true,
+    rolledBack: true,
+    schemaCreated: false,
+    config: null,
+    files: [],
+    totals: { files: 0, inserted: 0, rejected: 0, conflicts: 0 },
+  };
   await target.knex
     .transaction(async (trx: Knex.Transaction) => {
       if (!(await tableExists(trx, TABLES.ingestedFiles))) {
@@ -50,13 +60,25 @@ export async function rehearse(target: TelemetryTarget, options: Pick<TelemetryP
         return null;
       });
       if (config) {
-        const known = await trx(TABLES.configProfiles).where({ profile_name: config.profileName, content_hash: config.hash }).first('id');
+        const known = await trx(TABLES.configProfiles)
+          .where({ profile_name: config.profileName, content_hash: config.hash })
+          .first('id');
         report.config = { profile: config.profileName, hash: config.hash, newVersion: !known };
       }
-      const plans = await planFiles(target.logsDir, await fileRows(trx), { live: await dualWriteFiles(trx), ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }) });
+      const plans = await planFiles(target.logsDir, await fileRows(trx), {
+        live: await dualWriteFiles(trx),
+        ...(options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs }),
+      });
       const byFile = new Map<string, RehearsalFile>();
       for (const p of plans) {
-        const entry: RehearsalFile = { file: p.file, plan: p.kind, dataLines: 0, inserted: 0, rejected: 0, rejects: [] };
+        const entry: RehearsalFile = {
+          file: p.file,
+          plan: p.kind,
+          dataLines: 0,
+          inserted: 0,
+          rejected: 0,
+          rejects: [],
+        };
         if (p.kind === 'conflict') entry.note = p.reason;
         if (p.kind === 'copy') entry.note = `a copy of "${p.of.path}"`;
         byFile.set(p.file, entry);
@@ -69,15 +91,24 @@ export async function rehearse(target: TelemetryTarget, options: Pick<TelemetryP
             timezone: options.timezone ?? 'UTC',
             aliases: options.aliases,
             blobBytes: options.blobBytes,
-            onFile: (r) => Object.assign(byFile.get(r.file)!, { dataLines: r.dataLines, inserted: r.inserted, rejected: r.rejected }),
+            onFile: (r) =>
+              Object.assign(byFile.get(r.file)!, {
+                dataLines: r.dataLines,
+                inserted: r.inserted,
+                rejected: r.rejected,
+              }),
           }),
         );
         report.totals.conflicts = outcome.conflicts.length;
         // Only the rows this transaction wrote (a grown file's earlier rejects are not part of the rehearsal).
-        const rejects = await trx(TABLES.rejectedRows).whereRaw('xmin = pg_current_xact_id()::xid').orderBy(['file', 'line_no']).select<{ file: string; line_no: number; reason: string }[]>('file', 'line_no', 'reason');
+        const rejects = await trx(TABLES.rejectedRows)
+          .whereRaw('xmin = pg_current_xact_id()::xid')
+          .orderBy(['file', 'line_no'])
+          .select<{ file: string; line_no: number; reason: string }[]>('file', 'line_no', 'reason');
         for (const r of rejects) {
           const entry = byFile.get(r.file);
-          if (entry && entry.rejects.length < 20 && entry.rejected > 0) entry.rejects.push({ line: r.line_no, reason: r.reason });
+          if (entry && entry.rejects.length < 20 && entry.rejected > 0)
+            entry.rejects.push({ line: r.line_no, reason: r.reason });
         }
       } catch (error) {
         // An undecodable file in one transaction fails the whole rehearsal: named, like the step would.

@@ -46,7 +46,10 @@ export class RejectSpool {
   async *drain(): AsyncGenerator<string> {
     await this.#pending;
     if (this.#dir) {
-      for await (const chunk of createReadStream(join(this.#dir, 'rejects.copy'), { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      for await (const chunk of createReadStream(join(this.#dir, 'rejects.copy'), {
+        encoding: 'utf8',
+        highWaterMark: 1 << 20,
+      })) {
         yield chunk as string;
       }
     }

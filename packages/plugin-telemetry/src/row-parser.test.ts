@@ -8,27 +8,90 @@ const HEADER = 'Timestamp,T1_Feed,T2_Mid,T3_Nozzle,T_Motor,Target_Z1,Target_Z2,P
 const OTHER_ORDER = 'rpm_main,t3_nozzle,Timestamp,T2_MID,t1_feed,Operator';
 
 const ts = fc.oneof(
-  fc.tuple(fc.integer({ min: -5, max: 10_005 }), fc.integer({ min: -1, max: 14 }), fc.integer({ min: -1, max: 32 }), fc.integer({ min: -1, max: 25 }), fc.integer({ min: 0, max: 61 })).map(
-    ([y, mo, d, h, m]) => `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
-  ),
   fc
-    .tuple(fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }), fc.constantFrom('T', ' '), fc.constantFrom('', '.5', '.123', '.123456', '.123456789', '.1234567890', 'Z', '+02:00', '.'))
+    .tuple(
+      fc.integer({ min: -5, max: 10_005 }),
+      fc.integer({ min: -1, max: 14 }),
+      fc.integer({ min: -1, max: 32 }),
+      fc.integer({ min: -1, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+    )
+    .map(
+      ([y, mo, d, h, m]) =>
+        `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
+    ),
+  fc
+    .tuple(
+      fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }),
+      fc.constantFrom('T', ' '),
+      fc.constantFrom('', '.5', '.123', '.123456', '.123456789', '.1234567890', 'Z', '+02:00', '.'),
+    )
     .map(([d, sep, tail]) => `${d.toISOString().slice(0, 10)}${sep}${d.toISOString().slice(11, 19)}${tail}`),
-  fc.constantFrom('2024-02-29 00:00:00', '2023-02-29 00:00:00', '1900-02-29 10:00:00', '2000-02-29 10:00:00', '1714550400', ' 2024-05-01 08:00:00', '2024-05-01 08:00', 'yesterday', ''),
+  fc.constantFrom(
+    '2024-02-29 00:00:00',
+    '2023-02-29 00:00:00',
+    '1900-02-29 10:00:00',
+    '2000-02-29 10:00:00',
+    '1714550400',
+    ' 2024-05-01 08:00:00',
+    '2024-05-01 08:00',
+    'yesterday',
+    '',
+  ),
 );
 const num = fc.oneof(
   fc.double({ noNaN: true, min: -1e6, max: 1e6 }).map(String),
   fc.integer().map(String),
-  fc.constantFrom('', '1234567890123456', '123456789012345', '1.123456789012345', '1.1234567890123456', '+1', '-.5', '5.', '1e3', ' 1', 'n/a', '"2"', 'é', '1\t2', '\\N', '0'),
+  fc.constantFrom(
+    '',
+    '1234567890123456',
+    '123456789012345',
+    '1.123456789012345',
+    '1.1234567890123456',
+    '+1',
+    '-.5',
+    '5.',
+    '1e3',
+    ' 1',
+    'n/a',
+    '"2"',
+    'é',
+    '1\t2',
+    '\\N',
+    '0',
+  ),
 );
 // A logger line: a valid timestamp first, then mostly plain decimals (so the fast path is taken often).
 const validTs = fc
-  .tuple(fc.date({ min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }), fc.boolean())
-  .map(([d, ms]) => d.toISOString().slice(0, ms ? 23 : 19).replace('T', ' '));
+  .tuple(
+    fc.date({ min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }),
+    fc.boolean(),
+  )
+  .map(([d, ms]) =>
+    d
+      .toISOString()
+      .slice(0, ms ? 23 : 19)
+      .replace('T', ' '),
+  );
 const loggerLine = fc
-  .tuple(fc.oneof({ weight: 6, arbitrary: validTs }, { weight: 1, arbitrary: ts }), fc.array(fc.oneof({ weight: 20, arbitrary: fc.integer({ min: -99999, max: 99999 }).map((n) => (n / 10).toFixed(1)) }, { weight: 1, arbitrary: num }), { minLength: 10, maxLength: 10 }))
+  .tuple(
+    fc.oneof({ weight: 6, arbitrary: validTs }, { weight: 1, arbitrary: ts }),
+    fc.array(
+      fc.oneof(
+        { weight: 20, arbitrary: fc.integer({ min: -99999, max: 99999 }).map((n) => (n / 10).toFixed(1)) },
+        { weight: 1, arbitrary: num },
+      ),
+      { minLength: 10, maxLength: 10 },
+    ),
+  )
   .map(([t, cells]) => [t, ...cells].join(','));
-const line = (fields: number) => fc.array(fc.oneof({ weight: 1, arbitrary: ts }, { weight: 5, arbitrary: num }), { minLength: fields - 1, maxLength: fields + 1 }).map((cells) => cells.join(','));
+const line = (fields: number) =>
+  fc
+    .array(fc.oneof({ weight: 1, arbitrary: ts }, { weight: 5, arbitrary: num }), {
+      minLength: fields - 1,
+      maxLength: fields + 1,
+    })
+    .map((cells) => cells.join(','));
 
 let fastLines = 0;
 // Under Stryker every surviving mutant reruns the property: fewer runs keep a mutation run within minutes.
@@ -54,9 +117,13 @@ function run(header: string, lines: string[], bytes: boolean) {
 describe('RowParser byte fast path', () => {
   it('equals the string path for any line (logger header and another column order)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(HEADER, OTHER_ORDER), fc.array(fc.oneof(loggerLine, loggerLine, line(11), line(6), fc.string()), { maxLength: 20 }), (header, lines) => {
-        expect(run(header, lines, true)).toEqual(run(header, lines, false));
-      }),
+      fc.property(
+        fc.constantFrom(HEADER, OTHER_ORDER),
+        fc.array(fc.oneof(loggerLine, loggerLine, line(11), line(6), fc.string()), { maxLength: 20 }),
+        (header, lines) => {
+          expect(run(header, lines, true)).toEqual(run(header, lines, false));
+        },
+      ),
       { numRuns: PROPERTY_RUNS },
     );
     expect(fastLines, 'the property exercised the fast path').toBeGreaterThan(PROPERTY_RUNS / 3);
@@ -67,7 +134,9 @@ describe('RowParser byte fast path', () => {
     fastLines = 0;
     const out = run(HEADER, [l], true);
     expect(fastLines).toBe(1);
-    expect(out.copy).toBe('42\t2\t2024-05-01 08:00:01.123456\t180.3\t195.5\t\\N\t46.1\t200.0\t215.0\t41.3\t36.7\t31.9\t-12\n');
+    expect(out.copy).toBe(
+      '42\t2\t2024-05-01 08:00:01.123456\t180.3\t195.5\t\\N\t46.1\t200.0\t215.0\t41.3\t36.7\t31.9\t-12\n',
+    );
     expect(out.counts).toMatchObject({ dataLines: 1, accepted: 1, nullCells: 1 });
   });
 });
@@ -116,7 +185,8 @@ describe('RowParser rows', () => {
     p.line('"7",2024-05-01 08:00:02,"bob, jr",n/a', 3, true);
     expect(rejects).toEqual([]);
     expect(p.take().toString('utf8')).toBe(
-      '7\t2\t2024-05-01 08:00:01+00:00\t-0.5\t1000\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n' + '7\t3\t2024-05-01 08:00:02\t\\N\t7\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
+      '7\t2\t2024-05-01 08:00:01+00:00\t-0.5\t1000\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n' +
+        '7\t3\t2024-05-01 08:00:02\t\\N\t7\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
     );
     expect(p.counts).toEqual({ dataLines: 2, accepted: 2, rejected: 0, blankLines: 0, nullCells: 17 });
     expect(p.take().length).toBe(0);
@@ -160,7 +230,18 @@ describe('RowParser rows', () => {
       {
         lineNo: 2,
         recordedAt: '2024-05-01 08:00:00',
-        values: { t1_feed: null, t2_mid: null, t3_nozzle: null, t_motor: null, target_z1: null, target_z2: null, pwr_z1_pct: null, pwr_z2_pct: null, rpm_main: '31.9', rpm_feed: null },
+        values: {
+          t1_feed: null,
+          t2_mid: null,
+          t3_nozzle: null,
+          t_motor: null,
+          target_z1: null,
+          target_z2: null,
+          pwr_z1_pct: null,
+          pwr_z2_pct: null,
+          rpm_main: '31.9',
+          rpm_feed: null,
+        },
       },
     ]);
   });
@@ -212,7 +293,9 @@ describe('RowParser rows', () => {
     bytesLine(p, 'n/a,1,2024-05-01 08:00:02,2,3,x', 4);
     bytesLine(p, '1,1,2024-05-01 08:00:03,2,3,a"b', 5);
     expect(p.take().toString('utf8')).toBe('7\t4\t2024-05-01 08:00:02\t3\t2\t1\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n');
-    expect(rejects).toEqual([{ lineNo: 5, raw: '1,1,2024-05-01 08:00:03,2,3,a"b', reason: 'broken quoting: quote inside an unquoted field' }]);
+    expect(rejects).toEqual([
+      { lineNo: 5, raw: '1,1,2024-05-01 08:00:03,2,3,a"b', reason: 'broken quoting: quote inside an unquoted field' },
+    ]);
   });
 
   it('the byte path only takes plain ASCII lines, also in columns it does not copy', () => {
@@ -238,7 +321,13 @@ describe('RowParser rows', () => {
     const { p, rejects } = parser(HEADER);
     bytesLine(p, '2024-05-01 08:00:00,1,2,3,4,5,6,7,8,9,10', 2);
     bytesLine(p, '2024-05-01 08:00:00,1,2,3,4,5,6,7,8,12345678901234567', 3);
-    expect(rejects).toEqual([{ lineNo: 3, raw: '2024-05-01 08:00:00,1,2,3,4,5,6,7,8,12345678901234567', reason: 'wrong field count: 10, header has 11' }]);
+    expect(rejects).toEqual([
+      {
+        lineNo: 3,
+        raw: '2024-05-01 08:00:00,1,2,3,4,5,6,7,8,12345678901234567',
+        reason: 'wrong field count: 10, header has 11',
+      },
+    ]);
     expect(p.counts).toMatchObject({ accepted: 1, rejected: 1 });
   });
 
@@ -297,7 +386,19 @@ describe('plainTimestamp and plainNumberOrEmpty (the byte path only takes what t
   const num = (s: string) => plainNumberOrEmpty(Buffer.from(`#${s}#`), 1, s.length + 1);
 
   it('plainTimestamp', () => {
-    for (const ok of ['2024-05-01 08:00:00', '2024-05-01T23:59:59', '2024-02-29 00:00:00', '2000-02-29 00:00:00', '0001-01-01 00:00:00', '2024-12-31 10:00:00.1', '2024-12-31 10:00:00.123456789', '2024-05-01 08:07:00', '2024-05-01 08:00:00.102', '0010-05-01 08:00:00', '0400-02-29 00:00:00']) {
+    for (const ok of [
+      '2024-05-01 08:00:00',
+      '2024-05-01T23:59:59',
+      '2024-02-29 00:00:00',
+      '2000-02-29 00:00:00',
+      '0001-01-01 00:00:00',
+      '2024-12-31 10:00:00.1',
+      '2024-12-31 10:00:00.123456789',
+      '2024-05-01 08:07:00',
+      '2024-05-01 08:00:00.102',
+      '0010-05-01 08:00:00',
+      '0400-02-29 00:00:00',
+    ]) {
       expect(ts(ok), ok).toBe(true);
     }
     for (const bad of [
@@ -339,7 +440,33 @@ describe('plainTimestamp and plainNumberOrEmpty (the byte path only takes what t
   });
 
   it('plainNumberOrEmpty', () => {
-    for (const ok of ['', '0', '-1', '+2', '3.', '3.5', '123456789012345', '1.123456789012345', '-123456789012345.123456789012345']) expect(num(ok), ok).toBe(true);
-    for (const bad of ['-', '+', '.5', '1234567890123456', '1.1234567890123456', '1e3', '1.2.3', '1a', 'a1', '--1', '1-', ' 1', '1,5']) expect(num(bad), bad).toBe(false);
+    for (const ok of [
+      '',
+      '0',
+      '-1',
+      '+2',
+      '3.',
+      '3.5',
+      '123456789012345',
+      '1.123456789012345',
+      '-123456789012345.123456789012345',
+    ])
+      expect(num(ok), ok).toBe(true);
+    for (const bad of [
+      '-',
+      '+',
+      '.5',
+      '1234567890123456',
+      '1.1234567890123456',
+      '1e3',
+      '1.2.3',
+      '1a',
+      'a1',
+      '--1',
+      '1-',
+      ' 1',
+      '1,5',
+    ])
+      expect(num(bad), bad).toBe(false);
   });
 });

@@ -65,7 +65,12 @@ export class RowParser implements LineSink {
   }
 
   lineBytes(buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
-    if (this.header === null || !terminated || this.#options.onSample !== undefined || !this.#fast(buf, start, end, lineNo)) {
+    if (
+      this.header === null ||
+      !terminated ||
+      this.#options.onSample !== undefined ||
+      !this.#fast(buf, start, end, lineNo)
+    ) {
       this.line(buf.toString('utf8', start, end), lineNo, terminated);
     }
   }
@@ -75,9 +80,11 @@ export class RowParser implements LineSink {
     const header = this.header!;
     const n = header.fieldCount;
     const ts = header.timestampIndex;
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: shortcuts; the timestamp check below refuses both too
+    // shortcuts; the timestamp check below refuses both too
+    // Stryker disable next-line ConditionalExpression,LogicalOperator
     if (ts < 0 || end === start) return false;
-    // Stryker disable next-line ConditionalExpression,ArithmeticOperator: reuse of the array only (n + 1 slots are written before use)
+    // reuse of the array only (n + 1 slots are written before use)
+    // Stryker disable next-line ConditionalExpression,ArithmeticOperator
     if (this.#pos.length !== n + 1) this.#pos = new Int32Array(n + 1);
     const pos = this.#pos;
     let f = 0;
@@ -104,7 +111,7 @@ export class RowParser implements LineSink {
       if (index >= 0 && !plainNumberOrEmpty(buf, pos[index]!, pos[index + 1]! - 1)) return false;
     }
     // Accepted: prefix, line number, timestamp (T -> space, fraction cut to microseconds), cells as written.
-    if (this.#len + (end - start) + 128 > this.#buf.length) this.#grow((end - start) + 128);
+    if (this.#len + (end - start) + 128 > this.#buf.length) this.#grow(end - start + 128);
     const out = this.#buf;
     let o = this.#len;
     o += this.#prefixBytes.copy(out, o);
@@ -162,7 +169,10 @@ export class RowParser implements LineSink {
     if (!this.header) {
       const fields = splitFields(text);
       this.headerText = text;
-      this.header = mapHeader(Array.isArray(fields) ? fields.map((f) => f.trim()) : text.split(','), this.#options.aliases);
+      this.header = mapHeader(
+        Array.isArray(fields) ? fields.map((f) => f.trim()) : text.split(','),
+        this.#options.aliases,
+      );
       this.#columnIndex = SAMPLE_COLUMNS.map((c) => this.header!.byIndex.indexOf(c));
       return;
     }
@@ -218,14 +228,33 @@ function digit(buf: Buffer, i: number): number {
 export function plainTimestamp(buf: Buffer, s: number, e: number): boolean {
   const len = e - s;
   if (len !== 19 && (len < 21 || len > 29 || buf[s + 19] !== 46)) return false;
-  if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || (buf[s + 10] !== 32 && buf[s + 10] !== 84) || buf[s + 13] !== 58 || buf[s + 16] !== 58) return false;
+  if (
+    buf[s + 4] !== 45 ||
+    buf[s + 7] !== 45 ||
+    (buf[s + 10] !== 32 && buf[s + 10] !== 84) ||
+    buf[s + 13] !== 58 ||
+    buf[s + 16] !== 58
+  )
+    return false;
   const year = digit(buf, s) * 1000 + digit(buf, s + 1) * 100 + digit(buf, s + 2) * 10 + digit(buf, s + 3);
   const month = digit(buf, s + 5) * 10 + digit(buf, s + 6);
   const day = digit(buf, s + 8) * 10 + digit(buf, s + 9);
   const hour = digit(buf, s + 11) * 10 + digit(buf, s + 12);
   const minute = digit(buf, s + 14) * 10 + digit(buf, s + 15);
   const second = digit(buf, s + 17) * 10 + digit(buf, s + 18);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (
+    year < 1 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : DAYS[month]!)) return false;
   for (let i = s + 20; i < e; i++) if (digit(buf, i) < 0) return false;
@@ -238,7 +267,8 @@ export function plainNumberOrEmpty(buf: Buffer, s: number, e: number): boolean {
   let i = s;
   if (buf[i] === 43 || buf[i] === 45) i++;
   const intStart = i;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: the byte after a cell is a comma or a line end, never a digit
+  // the byte after a cell is a comma or a line end, never a digit
+  // Stryker disable next-line ConditionalExpression,EqualityOperator
   while (i < e && digit(buf, i) >= 0) i++;
   const intDigits = i - intStart;
   if (intDigits < 1 || intDigits > 15) return false;
@@ -246,13 +276,15 @@ export function plainNumberOrEmpty(buf: Buffer, s: number, e: number): boolean {
   if (buf[i] !== 46) return false;
   i++;
   const fracStart = i;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: the byte after a cell is a comma or a line end, never a digit
+  // the byte after a cell is a comma or a line end, never a digit
+  // Stryker disable next-line ConditionalExpression,EqualityOperator
   while (i < e && digit(buf, i) >= 0) i++;
   return i === e && i - fracStart <= 15;
 }
 
 function writeInt(out: Buffer, o: number, value: number): number {
-  // Stryker disable next-line ConditionalExpression,BlockStatement: a shortcut; the loop below writes 1-9 the same (line numbers start at 1)
+  // a shortcut; the loop below writes 1-9 the same (line numbers start at 1)
+  // Stryker disable next-line ConditionalExpression,BlockStatement
   if (value < 10) {
     out[o] = 48 + value;
     return o + 1;

@@ -13,10 +13,19 @@ const CASE = fileURLToPath(new URL('../../../fixtures/plugin-telemetry/clean-log
 
 describe('telemetryPlugin()', () => {
   test('scaffold: transactionOf, stubs that throw, a golden + laws test on ./testing', () => {
-    const out = telemetryPlugin().scaffold!({ id: '004_operator', title: 'runs.operator', exportName: 'm004Operator', plugin: 'plugin-telemetry', target: 'lab' });
-    expect(out.migration).toContain("import { transactionOf, type TelemetryTarget } from '@tidemark/plugin-telemetry';");
+    const out = telemetryPlugin().scaffold!({
+      id: '004_operator',
+      title: 'runs.operator',
+      exportName: 'm004Operator',
+      plugin: 'plugin-telemetry',
+      target: 'lab',
+    });
+    expect(out.migration).toContain(
+      "import { transactionOf, type TelemetryTarget } from '@tidemark/plugin-telemetry';",
+    );
     expect(out.migration).not.toMatch(/ctx\.target\.knex(\(|\.)/);
-    for (const what of ['up', 'down', 'validate']) expect(out.migration).toContain(`004_operator: ${what} not written yet`);
+    for (const what of ['up', 'down', 'validate'])
+      expect(out.migration).toContain(`004_operator: ${what} not written yet`);
     expect(out.test).toContain("from '@tidemark/plugin-telemetry/testing'");
     expect(out.test).toContain('migrations["lab"]');
     expect(out.test).toContain('"../../fixtures/plugin-telemetry/"');

@@ -55,7 +55,10 @@ async function withSharedDatabase(fn: (setup: Setup, knex: Knex) => Promise<void
   const dir = await tempDir();
   let ds: DataSource | undefined;
   try {
-    const telemetryTarget: TelemetryTarget = { knex: db.knex, ...(await writeLegacyFolder(dir.path, { '2024/line1.csv': loggerCsv(50) })) };
+    const telemetryTarget: TelemetryTarget = {
+      knex: db.knex,
+      ...(await writeLegacyFolder(dir.path, { '2024/line1.csv': loggerCsv(50) })),
+    };
     ds = await openPostgres(db.url, 4);
     await loadState(ds, JSON.parse(await readFile(SNAPSHOTS_SAMPLE, 'utf8')) as SnapshotsState);
     const snapshots = ds;
@@ -83,14 +86,21 @@ async function withSharedDatabase(fn: (setup: Setup, knex: Knex) => Promise<void
 
 const expected: Record<Name, string[]> = {
   telemetry: ['001_schema', '002_config_profiles', '003_ingest_logs'],
-  snapshots: ['001_create_recipe_snapshots', '002_add_run_snapshot_link', '003_backfill_recipe_snapshots', '004_add_snapshot_foreign_keys'],
+  snapshots: [
+    '001_create_recipe_snapshots',
+    '002_add_run_snapshot_link',
+    '003_backfill_recipe_snapshots',
+    '004_add_snapshot_foreign_keys',
+  ],
   app: ['001_app_users', '002_app_users_name'],
 };
 
 async function ledgers(knex: Knex): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of ['tidemark_telemetry_ledger', 'tidemark_snapshots_ledger', 'tidemark_knex_ledger']) {
-    out[table] = (await knex(table).orderBy('seq').select('id', 'outcome')).map((r: { id: string; outcome: string }) => `${r.id}:${r.outcome}`);
+    out[table] = (await knex(table).orderBy('seq').select('id', 'outcome')).map(
+      (r: { id: string; outcome: string }) => `${r.id}:${r.outcome}`,
+    );
   }
   return out;
 }
@@ -98,32 +108,34 @@ async function ledgers(knex: Knex): Promise<Record<string, string[]>> {
 const clean = { validation: [], steps: [], drift: [] };
 
 describe('telemetry, snapshots and the app share one PostgreSQL database', () => {
-  it.each<[Name[]]>([[['telemetry', 'snapshots', 'app']], [['app', 'snapshots', 'telemetry']], [['snapshots', 'app', 'telemetry']]])(
-    'in the order %j: three ledgers, each verify-clean',
-    async (order) => {
-      await withSharedDatabase(async (setup, knex) => {
-        for (const name of order) expect(await setup.run(name)).toEqual(expected[name]);
-        for (const name of order) expect(await setup.verify(name), name).toEqual(clean);
-        for (const name of order) expect(await setup.run(name), `${name} again`).toEqual([]);
-        expect(await ledgers(knex)).toEqual({
-          tidemark_telemetry_ledger: expected.telemetry.map((id) => `${id}:applied`),
-          tidemark_snapshots_ledger: expected.snapshots.map((id) => `${id}:applied`),
-          tidemark_knex_ledger: expected.app.map((id) => `${id}:applied`),
-        });
+  it.each<[Name[]]>([
+    [['telemetry', 'snapshots', 'app']],
+    [['app', 'snapshots', 'telemetry']],
+    [['snapshots', 'app', 'telemetry']],
+  ])('in the order %j: three ledgers, each verify-clean', async (order) => {
+    await withSharedDatabase(async (setup, knex) => {
+      for (const name of order) expect(await setup.run(name)).toEqual(expected[name]);
+      for (const name of order) expect(await setup.verify(name), name).toEqual(clean);
+      for (const name of order) expect(await setup.run(name), `${name} again`).toEqual([]);
+      expect(await ledgers(knex)).toEqual({
+        tidemark_telemetry_ledger: expected.telemetry.map((id) => `${id}:applied`),
+        tidemark_snapshots_ledger: expected.snapshots.map((id) => `${id}:applied`),
+        tidemark_knex_ledger: expected.app.map((id) => `${id}:applied`),
       });
-    },
-  );
+    });
+  });
 
   it('all three at once', async () => {
     await withSharedDatabase(async (setup, knex) => {
       const applied = await Promise.all((['telemetry', 'snapshots', 'app'] as const).map((name) => setup.run(name)));
       expect(applied).toEqual([expected.telemetry, expected.snapshots, expected.app]);
-      for (const name of ['telemetry', 'snapshots', 'app'] as const) expect(await setup.verify(name), name).toEqual(clean);
+      for (const name of ['telemetry', 'snapshots', 'app'] as const)
+        expect(await setup.verify(name), name).toEqual(clean);
       expect(Object.values(await ledgers(knex)).map((ids) => ids.length)).toEqual([3, 4, 2]);
     });
   });
 
-  it("on a database where telemetry 0.1 wrote tidemark_ledger, snapshots runs (0.1 failed: column \"entry\" does not exist) and telemetry keeps its history", async () => {
+  it('on a database where telemetry 0.1 wrote tidemark_ledger, snapshots runs (0.1 failed: column "entry" does not exist) and telemetry keeps its history', async () => {
     await withSharedDatabase(async (setup, knex) => {
       expect(await setup.run('telemetry')).toEqual(expected.telemetry);
       // what 0.1 left: its ledger under the shared name, without the columns added since
@@ -133,8 +145,11 @@ describe('telemetry, snapshots and the app share one PostgreSQL database', () =>
       expect(await setup.run('snapshots')).toEqual(expected.snapshots);
       expect(await setup.run('telemetry'), 'telemetry still knows what it applied').toEqual([]);
       expect(await setup.run('app')).toEqual(expected.app);
-      for (const name of ['telemetry', 'snapshots', 'app'] as const) expect(await setup.verify(name), name).toEqual(clean);
-      expect((await knex('tidemark_ledger').select('id')).map((r: { id: string }) => r.id).sort()).toEqual(expected.telemetry);
+      for (const name of ['telemetry', 'snapshots', 'app'] as const)
+        expect(await setup.verify(name), name).toEqual(clean);
+      expect((await knex('tidemark_ledger').select('id')).map((r: { id: string }) => r.id).sort()).toEqual(
+        expected.telemetry,
+      );
     });
   });
 });

@@ -10,7 +10,10 @@ import { planFiles, rememberPrefix, type FileRow } from './file-plan.js';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { tempDir } from './test/pg.js';
 
-async function read(path: string, options: RangeOptions): Promise<{ got: [string, number, boolean][]; summary: Omit<RangeSummary, 'state'> }> {
+async function read(
+  path: string,
+  options: RangeOptions,
+): Promise<{ got: [string, number, boolean][]; summary: Omit<RangeSummary, 'state'> }> {
   const got: [string, number, boolean][] = [];
   const it = readRange(path, 'f.csv', { line: (t, n, term) => got.push([t, n, term]) }, options);
   let step = await it.next();
@@ -46,7 +49,8 @@ describe('a range read from the plan snapshot', () => {
         async (lines, eol, encoding, firstCut, partialTail, closed) => {
           const cut = Math.min(firstCut, lines.length - 1);
           const first = lines.slice(0, cut + 1).join(eol) + eol;
-          const rest = lines.slice(cut + 1).join(eol) + (lines.length > cut + 1 ? eol : '') + (partialTail ? 'cut,li' : '');
+          const rest =
+            lines.slice(cut + 1).join(eol) + (lines.length > cut + 1 ? eol : '') + (partialTail ? 'cut,li' : '');
           const before = encode(first, encoding);
           const all = encode(first + rest, encoding);
           // the plan takes a snapshot only of a file with its 4 first bytes known
@@ -60,7 +64,11 @@ describe('a range read from the plan snapshot', () => {
           const options: RangeOptions = { start: offset, end: all.length, closed, linesBefore: earlier.summary.lines };
           const fromDisk = await read(path, { ...options, hash: hashAt() });
           const position = Math.max(0, offset - 64);
-          const snapshot = { position, data: Buffer.from(all.subarray(position)), head: Buffer.from(all.subarray(0, 4)) };
+          const snapshot = {
+            position,
+            data: Buffer.from(all.subarray(position)),
+            head: Buffer.from(all.subarray(0, 4)),
+          };
           // the file is gone: the snapshot alone answers
           await writeFile(path, Buffer.alloc(0));
           const fromSnapshot = await read(path, { ...options, hash: hashAt(), snapshot });
@@ -79,7 +87,19 @@ describe('a range read from the plan snapshot', () => {
     const first = await read(path, { end: 10, closed: false });
     const hash = createHash('sha256').update(Buffer.from('h1,h2\n1,2\n'));
     await rememberPrefix(path, first.summary.offset, first.summary.sha256, hash, first.summary.lines);
-    const row: FileRow = { id: 1, path: 'g.csv', content_hash: first.summary.sha256, size_bytes: 10, run_id: 1, lines: 2, header: 'h1,h2', copy_of: null, conflict: null, data_lines: 1, kind: 'samples' };
+    const row: FileRow = {
+      id: 1,
+      path: 'g.csv',
+      content_hash: first.summary.sha256,
+      size_bytes: 10,
+      run_id: 1,
+      lines: 2,
+      header: 'h1,h2',
+      copy_of: null,
+      conflict: null,
+      data_lines: 1,
+      kind: 'samples',
+    };
     await appendFile(path, '3,4\n5,');
     const [plan] = await planFiles(logs, new Map([['g.csv', row]]), { closedAfterMs: 60_000 });
     expect(plan).toMatchObject({ kind: 'grow', size: 16 });

@@ -14,7 +14,12 @@ function recordStatements(): { statements: string[]; stop(): void } {
   const original = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const q = args[0];
-    const text = typeof q === 'string' ? q : typeof q === 'object' && q !== null && 'text' in q ? String((q as { text: unknown }).text) : String(q);
+    const text =
+      typeof q === 'string'
+        ? q
+        : typeof q === 'object' && q !== null && 'text' in q
+          ? String((q as { text: unknown }).text)
+          : String(q);
     statements.push(text.replace(/\s+/g, ' ').trim());
     return original.apply(this, args);
   };
@@ -65,13 +70,19 @@ describe('a start with nothing pending', () => {
     await appendFile(join(legacy.target.logsDir, 'b.csv'), loggerCsv(3).split('\n').slice(1).join('\n'));
     const events: string[] = [];
     recording = recordStatements();
-    const result = await createRunner({ plugin, target: legacy.target, onEvent: (e) => events.push(e.type) }).up({ repairDrift: true });
+    const result = await createRunner({ plugin, target: legacy.target, onEvent: (e) => events.push(e.type) }).up({
+      repairDrift: true,
+    });
     recording.stop();
     expect(result.applied).toEqual(['003_ingest_logs']);
     expect(events.filter((e) => e === 'lock:acquired')).toHaveLength(1);
     expect(events.indexOf('lock:acquired')).toBeLessThan(events.indexOf('step:started'));
     expect(recording.statements.join('\n')).toMatch(/pg_try_advisory_lock/);
-    const n = await legacy.knex('run_samples as s').join('runs as r', 'r.id', 's.run_id').where('r.source_file', 'b.csv').count<{ n: string }[]>({ n: '*' });
+    const n = await legacy
+      .knex('run_samples as s')
+      .join('runs as r', 'r.id', 's.run_id')
+      .where('r.source_file', 'b.csv')
+      .count<{ n: string }[]>({ n: '*' });
     expect(Number(n[0]!.n)).toBe(3);
   });
 });

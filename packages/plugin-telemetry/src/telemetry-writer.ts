@@ -16,7 +16,10 @@ export interface TelemetryWriterOptions {
   csvPath: string;
   /** Where the mirror writes; null/undefined = CSV only. */
   knex?: Knex | null;
-  /** The feature flag: read on every write, so it can be flipped at runtime. Default: env TIDEMARK_TELEMETRY_DB_WRITES === 'on'. */
+  /**
+   * The feature flag: read on every write, so it can be flipped at runtime. Default: env TIDEMARK_TELEMETRY_DB_WRITES
+   * === 'on'.
+   */
   mirror?: boolean | (() => boolean);
   /** logs/ folder: source_file is stored relative to it, like ingested files. */
   logsDir?: string;
@@ -63,7 +66,12 @@ export function envFlag(name = 'TIDEMARK_TELEMETRY_DB_WRITES'): () => boolean {
 }
 
 export function createTelemetryWriter(options: TelemetryWriterOptions): TelemetryWriter {
-  const flag = typeof options.mirror === 'function' ? options.mirror : options.mirror === undefined ? envFlag() : () => options.mirror as boolean;
+  const flag =
+    typeof options.mirror === 'function'
+      ? options.mirror
+      : options.mirror === undefined
+        ? envFlag()
+        : () => options.mirror as boolean;
   const limit = options.bufferLimit ?? 10_000;
   const batchSize = options.batchSize ?? 500;
   const fresh = !existsSync(options.csvPath);
@@ -74,9 +82,22 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
     writeSync(fd, `${LOGGER_COLUMNS.map((c) => c.header).join(',')}\r\n`);
     lineNo = 1;
   }
-  const sourceFile = options.logsDir && !relative(options.logsDir, options.csvPath).startsWith('..') ? relative(options.logsDir, options.csvPath).split(sep).join('/') : options.csvPath;
+  const sourceFile =
+    options.logsDir && !relative(options.logsDir, options.csvPath).startsWith('..')
+      ? relative(options.logsDir, options.csvPath).split(sep).join('/')
+      : options.csvPath;
   let buffer: Pending[] = [];
-  const stats: TelemetryWriterStats = { mirrorEnabled: flag(), csvRows: 0, mirrored: 0, pending: 0, dropped: 0, dbErrors: 0, lastError: null, runId: null, csvPath: options.csvPath };
+  const stats: TelemetryWriterStats = {
+    mirrorEnabled: flag(),
+    csvRows: 0,
+    mirrored: 0,
+    pending: 0,
+    dropped: 0,
+    dbErrors: 0,
+    lastError: null,
+    runId: null,
+    csvPath: options.csvPath,
+  };
   const lastWarn = new Map<string, number>();
   const warn = (kind: string, message: string, data: Record<string, unknown>) => {
     const now = Date.now();
@@ -95,7 +116,9 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
   function write(sample: TelemetrySample): void {
     if (closed) throw createError('plugin-telemetry', 'TelemetryWriter is closed');
     const ts = typeof sample.timestamp === 'string' ? sample.timestamp : sample.timestamp.toISOString();
-    const values = SAMPLE_COLUMNS.map((c) => (typeof sample[c] === 'number' && Number.isFinite(sample[c]) ? (sample[c] as number) : null));
+    const values = SAMPLE_COLUMNS.map((c) =>
+      typeof sample[c] === 'number' && Number.isFinite(sample[c]) ? (sample[c] as number) : null,
+    );
     writeSync(fd, `${[ts, ...values.map((v) => (v === null ? '' : String(v)))].join(',')}\r\n`);
     lineNo += 1;
     stats.csvRows += 1;
@@ -106,7 +129,10 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
       const over = buffer.length - limit;
       buffer = buffer.slice(over);
       stats.dropped += over;
-      warn('drop', `mirror buffer full (${limit} rows): dropped ${stats.dropped} row(s) so far; the CSV has them all`, { csvPath: options.csvPath, dropped: stats.dropped });
+      warn('drop', `mirror buffer full (${limit} rows): dropped ${stats.dropped} row(s) so far; the CSV has them all`, {
+        csvPath: options.csvPath,
+        dropped: stats.dropped,
+      });
     }
     stats.pending = buffer.length;
   }
@@ -114,14 +140,25 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
   async function send(knex: Knex): Promise<void> {
     if (stats.runId === null) {
       const [row] = await knex(TABLES.runs)
-        .insert({ status: 'live', source: 'dual-write', source_file: sourceFile, started_at: buffer[0]?.recorded_at ?? new Date().toISOString(), config_profile_id: options.configProfileId ?? null })
+        .insert({
+          status: 'live',
+          source: 'dual-write',
+          source_file: sourceFile,
+          started_at: buffer[0]?.recorded_at ?? new Date().toISOString(),
+          config_profile_id: options.configProfileId ?? null,
+        })
         .returning<{ id: number }[]>('id');
       stats.runId = row!.id;
     }
     while (buffer.length > 0) {
       const batch = buffer.slice(0, batchSize);
       await knex(TABLES.runSamples).insert(
-        batch.map((p) => ({ run_id: stats.runId, line_no: p.line_no, recorded_at: p.recorded_at, ...Object.fromEntries(SAMPLE_COLUMNS.map((c, i) => [c, p.values[i]])) })),
+        batch.map((p) => ({
+          run_id: stats.runId,
+          line_no: p.line_no,
+          recorded_at: p.recorded_at,
+          ...Object.fromEntries(SAMPLE_COLUMNS.map((c, i) => [c, p.values[i]])),
+        })),
       );
       buffer = buffer.slice(batch.length);
       stats.mirrored += batch.length;
@@ -137,7 +174,11 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
       .catch((error: unknown) => {
         stats.dbErrors += 1;
         stats.lastError = describeError(error);
-        warn('db', `mirror to PostgreSQL failed (${stats.dbErrors} time(s)); ${buffer.length} row(s) buffered, CSV unaffected: ${stats.lastError}`, { csvPath: options.csvPath });
+        warn(
+          'db',
+          `mirror to PostgreSQL failed (${stats.dbErrors} time(s)); ${buffer.length} row(s) buffered, CSV unaffected: ${stats.lastError}`,
+          { csvPath: options.csvPath },
+        );
       })
       .finally(() => {
         flushing = null;
@@ -165,7 +206,9 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
       }
       if (buffer.length > 0) {
         stats.dropped += buffer.length;
-        warn('close', `closed with ${buffer.length} row(s) not mirrored; they are in the CSV`, { csvPath: options.csvPath });
+        warn('close', `closed with ${buffer.length} row(s) not mirrored; they are in the CSV`, {
+          csvPath: options.csvPath,
+        });
         buffer = [];
       }
       return { ...stats, pending: 0 };

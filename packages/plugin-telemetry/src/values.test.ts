@@ -32,12 +32,33 @@ describe('numberCell', () => {
     expect(numberCell(raw)).toBe(copy);
   });
 
-  it.each(['', '   ', 'n/a', 'NaN', 'Infinity', '-Infinity', '--1', '+-1', '0x1f', '1e', '1e+', 'e3', '.', '-', '1.2.3', 'x1', '1x', '1 2', '12 °C', '1,5', '1e400', '-1e400', '"2"'])(
-    '%j -> NULL',
-    (raw) => {
-      expect(numberCell(raw)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    'n/a',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '--1',
+    '+-1',
+    '0x1f',
+    '1e',
+    '1e+',
+    'e3',
+    '.',
+    '-',
+    '1.2.3',
+    'x1',
+    '1x',
+    '1 2',
+    '12 °C',
+    '1,5',
+    '1e400',
+    '-1e400',
+    '"2"',
+  ])('%j -> NULL', (raw) => {
+    expect(numberCell(raw)).toBeNull();
+  });
 });
 
 describe('timestampCell', () => {

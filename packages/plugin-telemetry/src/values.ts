@@ -4,7 +4,8 @@
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 // Short plain decimals (no exponent) cannot overflow a double: passed through as written, no allocation.
 const PLAIN = /^[+-]?\d{1,15}(?:\.\d{0,15})?$/;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH = /^\d{9,13}(?:\.\d+)?$/;
 
 /** COPY text for a number cell, or null (NULL). */
@@ -52,5 +53,7 @@ function daysIn(year: number, month: number): number {
 
 /** Escapes free text for COPY text format (rejected rows' raw text, reasons). */
 export function copyText(value: string): string {
-  return value.replace(/\0/g, '\uFFFD').replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  return value
+    .replace(/\0/g, '\uFFFD')
+    .replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

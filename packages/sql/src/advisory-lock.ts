@@ -31,7 +31,9 @@ type RawClient = SqlSession;
 
 /** A comment naming the holder; appended to each statement of the lock session. */
 function holderComment(holder: LockHolder, ttlMs: number): string {
-  const data = Buffer.from(JSON.stringify({ t: holder.token, h: holder.host, p: holder.pid, s: holder.since, ttl: ttlMs })).toString('base64url');
+  const data = Buffer.from(
+    JSON.stringify({ t: holder.token, h: holder.host, p: holder.pid, s: holder.since, ttl: ttlMs }),
+  ).toString('base64url');
   return ` /* tidemark-lock:${data} */`;
 }
 
@@ -39,7 +41,13 @@ function parseHolder(query: string | null): (LockHolder & { ttl: number }) | nul
   const m = /\/\* tidemark-lock:([A-Za-z0-9_-]+) \*\//.exec(query ?? '');
   if (!m) return null;
   try {
-    const d = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { t: string; h: string; p: number; s: string; ttl: number };
+    const d = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as {
+      t: string;
+      h: string;
+      p: number;
+      s: string;
+      ttl: number;
+    };
     return { token: d.t, host: d.h, pid: d.p, since: d.s, ttl: d.ttl };
   } catch {
     return null;
@@ -56,7 +64,10 @@ export function advisoryKey(name: string): number {
 export function advisoryLock(executor: SqlExecutor, name: string): Lock {
   const openSession = executor.session?.bind(executor);
   if (executor.dialect !== 'postgres' || !openSession) {
-    throw sqlError('NOT_SUPPORTED', `an advisory lock needs PostgreSQL with a connection of its own (dialect ${executor.dialect}); use the lease-row lock`);
+    throw sqlError(
+      'NOT_SUPPORTED',
+      `an advisory lock needs PostgreSQL with a connection of its own (dialect ${executor.dialect}); use the lease-row lock`,
+    );
   }
   const objKey = advisoryKey(name);
   let session: { conn: RawClient; holder: LockHolder; comment: string } | null = null;
@@ -145,7 +156,9 @@ export function advisoryLock(executor: SqlExecutor, name: string): Lock {
         await conn.query(`SELECT set_config('application_name', $1, false)`, [label]);
         const version = await conn.query(`SELECT current_setting('server_version_num')::int AS v`);
         if (Number(version[0]?.v) >= 140000) {
-          await conn.query(`SELECT set_config('idle_session_timeout', $1, false)`, [String(Math.max(1, Math.ceil(ttlMs)))]);
+          await conn.query(`SELECT set_config('idle_session_timeout', $1, false)`, [
+            String(Math.max(1, Math.ceil(ttlMs))),
+          ]);
         }
         // The last statement of the session: pg_stat_activity shows it, holder comment included.
         await conn.query(`SELECT 1${comment}`);
@@ -182,7 +195,14 @@ export function advisoryLock(executor: SqlExecutor, name: string): Lock {
       await close(conn);
     },
     async inspect(): Promise<LockState | null> {
-      const res = await executor.query<{ application_name: string; pid: number; state: string; state_change: Date | string | null; backend_start: Date | string; query: string | null }>(
+      const res = await executor.query<{
+        application_name: string;
+        pid: number;
+        state: string;
+        state_change: Date | string | null;
+        backend_start: Date | string;
+        query: string | null;
+      }>(
         `SELECT a.application_name, a.pid, a.state, a.state_change, a.backend_start, a.query
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
           WHERE l.locktype = 'advisory' AND l.classid = ? AND l.objid = ? AND l.objsubid = 2 AND l.granted`,
@@ -192,7 +212,14 @@ export function advisoryLock(executor: SqlExecutor, name: string): Lock {
       if (!row) return null;
       const last = row.state === 'idle' && row.state_change ? new Date(row.state_change).getTime() : Date.now();
       const holder = parseHolder(row.query);
-      if (holder) return { token: holder.token, host: holder.host, pid: holder.pid, since: holder.since, expiresAt: new Date(last + holder.ttl).toISOString() };
+      if (holder)
+        return {
+          token: holder.token,
+          host: holder.host,
+          pid: holder.pid,
+          since: holder.since,
+          expiresAt: new Date(last + holder.ttl).toISOString(),
+        };
       // Not our statement text (another role without pg_read_all_stats sees none): fall back to application_name.
       const m = /^tidemark-lock (\w+) (\d+) (\d+) (.*)$/.exec(row.application_name ?? '');
       const ttl = m ? Number(m[2]) : 0;

@@ -30,8 +30,12 @@ const LEDGER_TABLE = /^tidemark_[a-z0-9_]*ledger(_checkpoints|_lock)?$/;
 async function tableNames(ex: SqlExecutor): Promise<string[]> {
   const rows =
     ex.dialect === 'postgres'
-      ? await ex.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
-      : await ex.query<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+      ? await ex.query<{ name: string }>(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+        )
+      : await ex.query<{ name: string }>(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+        );
   return rows.map((r) => r.name).sort();
 }
 
@@ -39,7 +43,10 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-async function columnsOf(ex: SqlExecutor, table: string): Promise<{ columns: Record<string, string>; primaryKey: string[] }> {
+async function columnsOf(
+  ex: SqlExecutor,
+  table: string,
+): Promise<{ columns: Record<string, string>; primaryKey: string[] }> {
   if (ex.dialect === 'postgres') {
     const cols = await ex.query<{ name: string; type: string; notnull: boolean }>(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull
@@ -51,13 +58,24 @@ async function columnsOf(ex: SqlExecutor, table: string): Promise<{ columns: Rec
         WHERE i.indrelid = CAST(? AS regclass) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
       [quote(table)],
     );
-    return { columns: Object.fromEntries(cols.map((c) => [c.name, `${c.type}${c.notnull ? ' NOT NULL' : ''}`])), primaryKey: pk.map((p) => p.name) };
+    return {
+      columns: Object.fromEntries(cols.map((c) => [c.name, `${c.type}${c.notnull ? ' NOT NULL' : ''}`])),
+      primaryKey: pk.map((p) => p.name),
+    };
   }
-  const cols = await ex.query<{ name: string; type: string; notnull: number; pk: number }>(`SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid`, [table]);
+  const cols = await ex.query<{ name: string; type: string; notnull: number; pk: number }>(
+    `SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid`,
+    [table],
+  );
   return {
     // SQLite spells a type as declared, and re-spells it in capitals when a table is rebuilt: one case.
-    columns: Object.fromEntries(cols.map((c) => [c.name, `${(c.type || 'blob').toLowerCase()}${Number(c.notnull) ? ' NOT NULL' : ''}`])),
-    primaryKey: cols.filter((c) => Number(c.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk)).map((c) => c.name),
+    columns: Object.fromEntries(
+      cols.map((c) => [c.name, `${(c.type || 'blob').toLowerCase()}${Number(c.notnull) ? ' NOT NULL' : ''}`]),
+    ),
+    primaryKey: cols
+      .filter((c) => Number(c.pk) > 0)
+      .sort((a, b) => Number(a.pk) - Number(b.pk))
+      .map((c) => c.name),
   };
 }
 
@@ -69,19 +87,32 @@ function plain(value: unknown): unknown {
 }
 
 function sortKey(row: Row, key: readonly string[]): string {
-  return JSON.stringify(key.length > 0 ? key.map((k) => row[k]) : Object.keys(row).sort().map((k) => row[k]));
+  return JSON.stringify(
+    key.length > 0
+      ? key.map((k) => row[k])
+      : Object.keys(row)
+          .sort()
+          .map((k) => row[k]),
+  );
 }
 
 /** Every table's columns and rows. */
 export async function readSchemaState(ex: SqlExecutor, options: CaptureOptions = {}): Promise<SchemaState> {
   const exclude = new Set(options.exclude ?? []);
-  const names = (options.include ? [...options.include] : await tableNames(ex)).filter((n) => !exclude.has(n) && !LEDGER_TABLE.test(n));
+  const names = (options.include ? [...options.include] : await tableNames(ex)).filter(
+    (n) => !exclude.has(n) && !LEDGER_TABLE.test(n),
+  );
   const state: SchemaState = {};
   for (const name of names.sort()) {
     const { columns, primaryKey } = await columnsOf(ex, name);
-    if (Object.keys(columns).length === 0) throw sqlError('INVALID_DEFINITION', `capture: table "${name}" (from the include list) does not exist`);
-    const rows = (await ex.query(`SELECT * FROM ${quote(name)}`)).map((r) => Object.fromEntries(Object.keys(columns).map((c) => [c, plain(r[c])])));
-    rows.sort((a, b) => (sortKey(a, primaryKey) < sortKey(b, primaryKey) ? -1 : sortKey(a, primaryKey) > sortKey(b, primaryKey) ? 1 : 0));
+    if (Object.keys(columns).length === 0)
+      throw sqlError('INVALID_DEFINITION', `capture: table "${name}" (from the include list) does not exist`);
+    const rows = (await ex.query(`SELECT * FROM ${quote(name)}`)).map((r) =>
+      Object.fromEntries(Object.keys(columns).map((c) => [c, plain(r[c])])),
+    );
+    rows.sort((a, b) =>
+      sortKey(a, primaryKey) < sortKey(b, primaryKey) ? -1 : sortKey(a, primaryKey) > sortKey(b, primaryKey) ? 1 : 0,
+    );
     state[name] = { columns, primaryKey, rows };
   }
   return state;
@@ -100,7 +131,10 @@ export async function loadSchemaState(ex: SqlExecutor, state: SchemaState): Prom
           const v = row[c];
           return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v ?? null);
         });
-        await tx.query(`INSERT INTO ${quote(name)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, values);
+        await tx.query(
+          `INSERT INTO ${quote(name)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+          values,
+        );
       }
     }
   });
@@ -118,7 +152,9 @@ export async function writeSchemaState(state: SchemaState, dir: string): Promise
 export function readSchemaStateSync(dir: string): SchemaState {
   const state: SchemaState = {};
   if (!existsSync(dir)) return state;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const path = join(dir, file);
     let parsed: unknown;
     try {
@@ -130,7 +166,11 @@ export function readSchemaStateSync(dir: string): SchemaState {
     if (!t || typeof t.columns !== 'object' || !Array.isArray(t.rows) || !Array.isArray(t.primaryKey ?? [])) {
       throw sqlError('INVALID_DEFINITION', `fixture ${path} must hold { columns, primaryKey, rows }`);
     }
-    state[file.slice(0, -'.json'.length)] = { columns: t.columns as Record<string, string>, primaryKey: t.primaryKey ?? [], rows: t.rows };
+    state[file.slice(0, -'.json'.length)] = {
+      columns: t.columns as Record<string, string>,
+      primaryKey: t.primaryKey ?? [],
+      rows: t.rows,
+    };
   }
   return state;
 }

@@ -22,5 +22,8 @@ export function isUndefinedTable(error: unknown): boolean {
 
 /** A column does not exist (PostgreSQL 42703, SQLite "no such column"). */
 export function isUndefinedColumn(error: unknown): boolean {
-  return codeOf(error) === '42703' || /no such column|column "[^"]+" does not exist|has no column named/i.test(messageOf(error));
+  return (
+    codeOf(error) === '42703' ||
+    /no such column|column "[^"]+" does not exist|has no column named/i.test(messageOf(error))
+  );
 }

@@ -47,13 +47,21 @@ interface PgRawConnection {
 }
 
 function knexDialect(knex: Knex): SqlDialect {
-  const client = knex.client as { dialect?: string; driverName?: string; config?: { client?: unknown }; pglite?: unknown };
+  const client = knex.client as {
+    dialect?: string;
+    driverName?: string;
+    config?: { client?: unknown };
+    pglite?: unknown;
+  };
   const name = String(client.dialect ?? client.driverName ?? '');
   if (client.pglite !== undefined || /^(pg|postgres|postgresql|pgnative|cockroachdb)$/i.test(name)) return 'postgres';
   if (/sqlite/i.test(name)) return 'sqlite';
   const configured = client.config?.client;
   if (typeof configured === 'function' && /pglite|postgres/i.test(configured.name)) return 'postgres';
-  throw sqlError('NOT_SUPPORTED', `knex client "${name || String(configured)}" is not supported (pg, sqlite3, better-sqlite3)`);
+  throw sqlError(
+    'NOT_SUPPORTED',
+    `knex client "${name || String(configured)}" is not supported (pg, sqlite3, better-sqlite3)`,
+  );
 }
 
 function isPGlite(knex: Knex): boolean {
@@ -87,7 +95,10 @@ export function knexExecutor(knex: Knex, options: { dialect?: SqlDialect } = {})
     inTransaction: () => inTrx,
   };
   if (dialect === 'postgres' && !isPGlite(knex) && !inTrx) {
-    const client = knex.client as { acquireRawConnection(): Promise<PgRawConnection>; destroyRawConnection(c: PgRawConnection): Promise<void> };
+    const client = knex.client as {
+      acquireRawConnection(): Promise<PgRawConnection>;
+      destroyRawConnection(c: PgRawConnection): Promise<void>;
+    };
     executor.session = async () => {
       const conn = await client.acquireRawConnection();
       // The server may end an idle session with FATAL; without a listener that would crash the process.
@@ -111,12 +122,16 @@ function typeormDialect(ds: DataSource): SqlDialect {
   const type = ds.options.type;
   if (type === 'postgres') return 'postgres';
   if (type === 'sqljs' || type === 'sqlite' || type === 'better-sqlite3') return 'sqlite';
-  throw sqlError('NOT_SUPPORTED', `DataSource type "${type}" is not supported (postgres, sqljs, sqlite, better-sqlite3)`);
+  throw sqlError(
+    'NOT_SUPPORTED',
+    `DataSource type "${type}" is not supported (postgres, sqljs, sqlite, better-sqlite3)`,
+  );
 }
 
 function typeormRows(result: unknown): Row[] {
   // PostgreSQL answers a write with [rows, count]; a SELECT (and every SQLite statement) with the rows.
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as Row[];
   return Array.isArray(result) ? (result as Row[]) : [];
 }
 
@@ -131,7 +146,10 @@ function isEntityManager(client: TypeormClient): client is EntityManager {
  * An executor on the app's initialized TypeORM DataSource (postgres, sqljs, sqlite, better-sqlite3), or on
  * an EntityManager (a transaction's manager: statements then run in that transaction).
  */
-export function typeormExecutor(client: TypeormClient, options: { dialect?: SqlDialect; runner?: () => QueryRunner | undefined } = {}): SqlExecutor {
+export function typeormExecutor(
+  client: TypeormClient,
+  options: { dialect?: SqlDialect; runner?: () => QueryRunner | undefined } = {},
+): SqlExecutor {
   const ds = isEntityManager(client) ? client.connection : client;
   const dialect = options.dialect ?? typeormDialect(ds);
   const fixed = isEntityManager(client) ? client.queryRunner : undefined;
@@ -141,7 +159,9 @@ export function typeormExecutor(client: TypeormClient, options: { dialect?: SqlD
     async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
       const text = dialect === 'postgres' ? numbered(sql) : sql;
       const r = runner();
-      return typeormRows(r ? await r.query(text, params as unknown[]) : await ds.query(text, params as unknown[])) as R[];
+      return typeormRows(
+        r ? await r.query(text, params as unknown[]) : await ds.query(text, params as unknown[]),
+      ) as R[];
     },
     async transaction(fn) {
       const r = runner();
@@ -174,7 +194,8 @@ export function typeormExecutor(client: TypeormClient, options: { dialect?: SqlD
           // Released with an error, the pool drops the connection instead of reusing a session whose
           // settings (timeouts, name) were the lock's.
           const pg = qr as QueryRunner & { releasePostgresConnection?(error?: Error): Promise<void> };
-          if (pg.releasePostgresConnection) await pg.releasePostgresConnection(new Error('tidemark lock session closed')).catch(() => undefined);
+          if (pg.releasePostgresConnection)
+            await pg.releasePostgresConnection(new Error('tidemark lock session closed')).catch(() => undefined);
           else await qr.release().catch(() => undefined);
         },
       };

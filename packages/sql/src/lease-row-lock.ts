@@ -26,7 +26,10 @@ export function leaseRowLock({ executor, table, clock = Date.now }: LeaseRowLock
     }
   };
   // SQLite's one connection may be inside a transaction that later rolls back (and takes the table with it).
-  const ensure = () => (executor.dialect === 'sqlite' ? create() : (created ??= create().catch((e: unknown) => ((created = undefined), Promise.reject(e)))));
+  const ensure = () =>
+    executor.dialect === 'sqlite'
+      ? create()
+      : (created ??= create().catch((e: unknown) => ((created = undefined), Promise.reject(e))));
   const orFree = async <R>(fn: () => Promise<R>, free: R): Promise<R> => {
     try {
       return await fn();
@@ -37,12 +40,21 @@ export function leaseRowLock({ executor, table, clock = Date.now }: LeaseRowLock
   };
   const holderOf = async (): Promise<LockState | null> => {
     const rows = await orFree(
-      () => executor.query<{ token: string; host: string; pid: number; since: string; expires_at: string | number }>(`SELECT token, host, pid, since, expires_at FROM ${table} WHERE name = 'migrations'`),
+      () =>
+        executor.query<{ token: string; host: string; pid: number; since: string; expires_at: string | number }>(
+          `SELECT token, host, pid, since, expires_at FROM ${table} WHERE name = 'migrations'`,
+        ),
       [],
     );
     const row = rows[0];
     if (!row) return null;
-    return { token: row.token, host: row.host, pid: Number(row.pid), since: row.since, expiresAt: new Date(Number(row.expires_at)).toISOString() };
+    return {
+      token: row.token,
+      host: row.host,
+      pid: Number(row.pid),
+      since: row.since,
+      expiresAt: new Date(Number(row.expires_at)).toISOString(),
+    };
   };
 
   return {
@@ -59,12 +71,22 @@ export function leaseRowLock({ executor, table, clock = Date.now }: LeaseRowLock
     },
     async renew(holder: LockHolder, ttlMs: number) {
       const now = clock();
-      await orFree(() => executor.query(`UPDATE ${table} SET expires_at = ? WHERE name = 'migrations' AND token = ? AND expires_at > ?`, [now + ttlMs, holder.token, now]), []);
+      await orFree(
+        () =>
+          executor.query(
+            `UPDATE ${table} SET expires_at = ? WHERE name = 'migrations' AND token = ? AND expires_at > ?`,
+            [now + ttlMs, holder.token, now],
+          ),
+        [],
+      );
       const current = await holderOf();
       return current?.token === holder.token && Date.parse(current.expiresAt) > now;
     },
     async release(holder: LockHolder) {
-      await orFree(() => executor.query(`DELETE FROM ${table} WHERE name = 'migrations' AND token = ?`, [holder.token]), []);
+      await orFree(
+        () => executor.query(`DELETE FROM ${table} WHERE name = 'migrations' AND token = ?`, [holder.token]),
+        [],
+      );
     },
     async inspect() {
       const current = await holderOf();

@@ -12,7 +12,8 @@ describeLedgerConformance('sqlLedger on PostgreSQL through knex, advisory lock (
 
 describeLedgerConformance('sqlLedger on PostgreSQL through knex, lease-row lock (two pools)', async () => {
   const db = await createPgDatabase();
-  const ledger = (k = db.knex()) => sqlLedger({ executor: knexExecutor(k), table: 'tidemark_app_ledger', lock: 'lease-row' });
+  const ledger = (k = db.knex()) =>
+    sqlLedger({ executor: knexExecutor(k), table: 'tidemark_app_ledger', lock: 'lease-row' });
   return { ledger: ledger(), other: ledger(), cleanup: () => db.drop() };
 });
 
@@ -24,5 +25,8 @@ describeLedgerConformance('sqlLedger on PostgreSQL through TypeORM, advisory loc
 
 describeLedgerConformance('sqlLedger on SQLite (sql.js) through TypeORM, lease-row lock', async () => {
   const ds = await sqljsDataSource();
-  return { ledger: sqlLedger({ executor: typeormExecutor(ds), table: 'tidemark_app_ledger' }), cleanup: () => ds.destroy() };
+  return {
+    ledger: sqlLedger({ executor: typeormExecutor(ds), table: 'tidemark_app_ledger' }),
+    cleanup: () => ds.destroy(),
+  };
 });

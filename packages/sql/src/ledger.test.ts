@@ -20,7 +20,15 @@ function recording(inner: SqlExecutor): { executor: SqlExecutor; statements: str
   return { executor: wrap(inner), statements };
 }
 
-const entry = { id: '001_a', checksum: 'c', outcome: 'applied' as const, at: '2026-01-02T03:04:05.000Z', durationMs: 1, by: 'me@host:1', runId: 'r' };
+const entry = {
+  id: '001_a',
+  checksum: 'c',
+  outcome: 'applied' as const,
+  at: '2026-01-02T03:04:05.000Z',
+  durationMs: 1,
+  by: 'me@host:1',
+  runId: 'r',
+};
 
 describe('sqlLedger on PostgreSQL', () => {
   let db: PgDatabase | undefined;
@@ -37,7 +45,9 @@ describe('sqlLedger on PostgreSQL', () => {
     expect(await ledger.read()).toEqual([]);
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/^SELECT .* FROM tidemark_app_ledger ORDER BY seq$/);
-    const tables = await knex.raw<{ rows: unknown[] }>(`SELECT 1 FROM information_schema.tables WHERE table_name LIKE 'tidemark%'`);
+    const tables = await knex.raw<{ rows: unknown[] }>(
+      `SELECT 1 FROM information_schema.tables WHERE table_name LIKE 'tidemark%'`,
+    );
     expect(tables.rows, 'no table created by a read').toEqual([]);
     expect(await ledger.checkpoints.load('001_a')).toBeNull();
     await ledger.remove('nothing-there');
@@ -98,10 +108,20 @@ describe('sqlLedger on SQLite (sql.js)', () => {
 });
 
 describe('table names', () => {
-  const executor = { dialect: 'postgres' as const, query: async () => [], transaction: async () => undefined as never, inTransaction: () => false };
-  it.each([['x; DROP TABLE users'], ['Ledger'], ['1ledger'], [''], ['a'.repeat(60)], ['"quoted"']])('refuses %j, naming the option', (name) => {
-    expect(() => sqlLedger({ executor, table: name, option: 'ledgerTable' })).toThrow(/\[tidemark\] \[sql\] option "ledgerTable" must be a table name/);
-  });
+  const executor = {
+    dialect: 'postgres' as const,
+    query: async () => [],
+    transaction: async () => undefined as never,
+    inTransaction: () => false,
+  };
+  it.each([['x; DROP TABLE users'], ['Ledger'], ['1ledger'], [''], ['a'.repeat(60)], ['"quoted"']])(
+    'refuses %j, naming the option',
+    (name) => {
+      expect(() => sqlLedger({ executor, table: name, option: 'ledgerTable' })).toThrow(
+        /\[tidemark\] \[sql\] option "ledgerTable" must be a table name/,
+      );
+    },
+  );
   it('accepts a plain identifier', () => {
     expect(sqlLedger({ executor, table: 'tidemark_app_ledger', lock: 'lease-row' }).table).toBe('tidemark_app_ledger');
   });

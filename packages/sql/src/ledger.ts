@@ -7,7 +7,16 @@ import { isUndefinedColumn, isUndefinedTable, sqlError } from './errors.js';
 import type { SqlExecutor } from './executor.js';
 import { checkIdentifier } from './identifier.js';
 import { leaseRowLock } from './lease-row-lock.js';
-import { createCheckpointsTable, entriesOfLegacy, entryFromColumns, entryParams, selectEntries, upgradeInPlace, upsertEntry, type LegacyLedger } from './schema.js';
+import {
+  createCheckpointsTable,
+  entriesOfLegacy,
+  entryFromColumns,
+  entryParams,
+  selectEntries,
+  upgradeInPlace,
+  upsertEntry,
+  type LegacyLedger,
+} from './schema.js';
 
 /** 'advisory': a PostgreSQL session advisory lock; 'lease-row': a row with an expiry in `<table>_lock`. */
 export type LockStrategy = 'advisory' | 'lease-row';
@@ -77,7 +86,11 @@ export function sqlLedger(options: SqlLedgerOptions): SqlLedger {
     }
     const found = entriesOfLegacy(rows);
     if (found.shape === legacy?.shape) return found.entries;
-    if (sameTable) throw sqlError('INVALID_DEFINITION', `table "${name}" exists but is not a Tidemark ledger of this kind (other columns); set "${option}" to another table name`);
+    if (sameTable)
+      throw sqlError(
+        'INVALID_DEFINITION',
+        `table "${name}" exists but is not a Tidemark ledger of this kind (other columns); set "${option}" to another table name`,
+      );
     // Another plugin's table under the old shared default name: not ours.
     return [];
   };
@@ -103,14 +116,21 @@ export function sqlLedger(options: SqlLedgerOptions): SqlLedger {
   };
 
   const lock = ((): Lock => {
-    const chosen = options.lock ?? (ex.dialect === 'postgres' && (options.lockExecutor ?? ex).session ? 'advisory' : 'lease-row');
+    const chosen =
+      options.lock ?? (ex.dialect === 'postgres' && (options.lockExecutor ?? ex).session ? 'advisory' : 'lease-row');
     if (typeof chosen === 'object') return chosen;
     if (chosen === 'advisory') return advisoryLock(options.lockExecutor ?? ex, options.lockName ?? `tidemark:${table}`);
-    return leaseRowLock({ executor: options.lockExecutor ?? ex, table: lockTable, ...(options.clock ? { clock: options.clock } : {}) });
+    return leaseRowLock({
+      executor: options.lockExecutor ?? ex,
+      table: lockTable,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   })();
 
   const loadCheckpoint = async (name: string, id: string): Promise<unknown> => {
-    const rows = await tolerant(() => ex.query<{ data: string }>(`SELECT CAST(data AS text) AS data FROM ${name} WHERE migration_id = ?`, [id]));
+    const rows = await tolerant(() =>
+      ex.query<{ data: string }>(`SELECT CAST(data AS text) AS data FROM ${name} WHERE migration_id = ?`, [id]),
+    );
     return rows[0] ? (JSON.parse(rows[0].data) as unknown) : null;
   };
 
@@ -154,7 +174,10 @@ export function sqlLedger(options: SqlLedgerOptions): SqlLedger {
       },
       async save(id, data) {
         await ensure();
-        await ex.query(`INSERT INTO ${checkpoints} (migration_id, data) VALUES (?, ?) ON CONFLICT (migration_id) DO UPDATE SET data = excluded.data`, [id, JSON.stringify(data)]);
+        await ex.query(
+          `INSERT INTO ${checkpoints} (migration_id, data) VALUES (?, ?) ON CONFLICT (migration_id) DO UPDATE SET data = excluded.data`,
+          [id, JSON.stringify(data)],
+        );
       },
       async clear(id) {
         await ensure();

@@ -26,7 +26,10 @@ describe('knexPlugin on PostgreSQL', () => {
     const verify = await createRunner({ plugin, target: knex }).verify();
     expect(verify.validation).toEqual([]);
     expect(verify.plan.steps).toEqual([]);
-    expect((await knex('tidemark_knex_ledger').select('id')).map((r: { id: string }) => r.id)).toEqual(['001_users', '002_nickname']);
+    expect((await knex('tidemark_knex_ledger').select('id')).map((r: { id: string }) => r.id)).toEqual([
+      '001_users',
+      '002_nickname',
+    ]);
     expect((await runPendingMigrations({ plugin, target: knex })).applied ?? []).toEqual([]);
   });
 
@@ -55,7 +58,9 @@ describe('knexPlugin on PostgreSQL', () => {
   });
 
   it('rejects a ledgerTable that is not an identifier, naming the option', () => {
-    expect(() => knexPlugin({ ledgerTable: 'ledger; DROP TABLE users' })).toThrow(/option "ledgerTable" must be a table name/);
+    expect(() => knexPlugin({ ledgerTable: 'ledger; DROP TABLE users' })).toThrow(
+      /option "ledgerTable" must be a table name/,
+    );
   });
 });
 

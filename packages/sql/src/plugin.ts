@@ -80,9 +80,17 @@ function describeKnex(knex: Knex): string {
 }
 
 function describeDataSource(ds: DataSource): string {
-  const o = ds.options as { type: string; host?: string; port?: number; database?: unknown; url?: string; location?: string };
+  const o = ds.options as {
+    type: string;
+    host?: string;
+    port?: number;
+    database?: unknown;
+    url?: string;
+    location?: string;
+  };
   if (o.url) return redact(o.url);
-  if (o.type === 'postgres') return `postgres://${o.host ?? 'localhost'}:${o.port ?? 5432}/${typeof o.database === 'string' ? o.database : ''}`;
+  if (o.type === 'postgres')
+    return `postgres://${o.host ?? 'localhost'}:${o.port ?? 5432}/${typeof o.database === 'string' ? o.database : ''}`;
   return `${o.type}:${o.location ?? (typeof o.database === 'string' ? o.database : 'memory')}`;
 }
 
@@ -99,10 +107,23 @@ export function knexPlugin(options: SqlPluginOptions<Knex> = {}): Plugin<Knex> {
         const tx = activeTransaction(knex) as Knex.Transaction | undefined;
         return tx ? knexExecutor(tx, { dialect: base.dialect }) : undefined;
       };
-      return sqlLedger({ executor: routed(base, current), lockExecutor: base, table, option: 'ledgerTable', ...(options.lock ? { lock: options.lock } : {}) });
+      return sqlLedger({
+        executor: routed(base, current),
+        lockExecutor: base,
+        table,
+        option: 'ledgerTable',
+        ...(options.lock ? { lock: options.lock } : {}),
+      });
     },
     describe: describeKnex,
-    capture: async (knex, dir) => writeSchemaState(await readSchemaState(knexExecutor(knex), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), table, `${table}_checkpoints`, `${table}_lock`] }), dir),
+    capture: async (knex, dir) =>
+      writeSchemaState(
+        await readSchemaState(knexExecutor(knex), {
+          ...options.capture,
+          exclude: [...(options.capture?.exclude ?? []), table, `${table}_checkpoints`, `${table}_lock`],
+        }),
+        dir,
+      ),
     scaffold: scaffold('knex'),
   });
 }
@@ -120,10 +141,23 @@ export function typeormPlugin(options: SqlPluginOptions<DataSource> = {}): Plugi
         const manager = activeTransaction(ds) as EntityManager | undefined;
         return manager ? typeormExecutor(manager, { dialect: base.dialect }) : undefined;
       };
-      return sqlLedger({ executor: routed(base, current), lockExecutor: base, table, option: 'ledgerTable', ...(options.lock ? { lock: options.lock } : {}) });
+      return sqlLedger({
+        executor: routed(base, current),
+        lockExecutor: base,
+        table,
+        option: 'ledgerTable',
+        ...(options.lock ? { lock: options.lock } : {}),
+      });
     },
     describe: describeDataSource,
-    capture: async (ds, dir) => writeSchemaState(await readSchemaState(typeormExecutor(ds), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), table, `${table}_checkpoints`, `${table}_lock`] }), dir),
+    capture: async (ds, dir) =>
+      writeSchemaState(
+        await readSchemaState(typeormExecutor(ds), {
+          ...options.capture,
+          exclude: [...(options.capture?.exclude ?? []), table, `${table}_checkpoints`, `${table}_lock`],
+        }),
+        dir,
+      ),
     scaffold: scaffold('typeorm'),
   });
 }

@@ -10,7 +10,10 @@ export interface LegacyLedger {
   table: string;
   /** Its checkpoint table, renamed to the new one when that does not exist yet. */
   checkpoints?: string;
-  /** 'columns': one column per field (plugin-telemetry 0.1); 'entry': id, seq and the entry as JSON text (plugin-snapshots 0.1). */
+  /**
+   * 'columns': one column per field (plugin-telemetry 0.1); 'entry': id, seq and the entry as JSON text
+   * (plugin-snapshots 0.1).
+   */
   shape: 'columns' | 'entry';
 }
 
@@ -86,7 +89,9 @@ export function entryFromColumns(r: Row): LedgerEntry {
     runId: String(r.run_id),
     ...(r.note === null || r.note === undefined ? {} : { note: String(r.note) }),
     ...(r.snapshot === null || r.snapshot === undefined ? {} : { snapshot: json<SnapshotRef>(r.snapshot) }),
-    ...(r.version_before === null || r.version_before === undefined ? {} : { versionBefore: json<number | null>(r.version_before) }),
+    ...(r.version_before === null || r.version_before === undefined
+      ? {}
+      : { versionBefore: json<number | null>(r.version_before) }),
     ...(r.data === null || r.data === undefined ? {} : { data: json<Record<string, unknown>>(r.data) }),
   };
 }
@@ -102,7 +107,10 @@ export function shapeOfColumns(columns: ReadonlySet<string>): 'current' | 'colum
 export async function columnsOf(executor: SqlExecutor, table: string): Promise<Set<string>> {
   const rows =
     executor.dialect === 'postgres'
-      ? await executor.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, [table])
+      ? await executor.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`,
+          [table],
+        )
       : await executor.query<{ column_name: string }>(`SELECT name AS column_name FROM pragma_table_info(?)`, [table]);
   return new Set(rows.map((r) => r.column_name));
 }
@@ -122,7 +130,12 @@ export function entriesOfLegacy(rows: Row[]): { shape: 'columns' | 'entry' | 'ot
  * Each step is found again from the table's columns, so an upgrade a crash stopped half-way is finished by
  * the next write; a reader in between still reads every entry (by the legacy shape).
  */
-export async function upgradeInPlace(executor: SqlExecutor, table: string, checkpoints: string, legacy: LegacyLedger | undefined): Promise<void> {
+export async function upgradeInPlace(
+  executor: SqlExecutor,
+  table: string,
+  checkpoints: string,
+  legacy: LegacyLedger | undefined,
+): Promise<void> {
   const dialect = executor.dialect;
   let columns = await columnsOf(executor, table);
   let shape = shapeOfColumns(columns);
@@ -137,7 +150,13 @@ export async function upgradeInPlace(executor: SqlExecutor, table: string, check
     }
   }
   // The checkpoints go with the ledger they belong to (also when a crash stopped an upgrade after the rename).
-  if (shape !== 'none' && legacy?.checkpoints && legacy.checkpoints !== checkpoints && (await columnsOf(executor, checkpoints)).size === 0 && (await columnsOf(executor, legacy.checkpoints)).size > 0) {
+  if (
+    shape !== 'none' &&
+    legacy?.checkpoints &&
+    legacy.checkpoints !== checkpoints &&
+    (await columnsOf(executor, checkpoints)).size === 0 &&
+    (await columnsOf(executor, legacy.checkpoints)).size > 0
+  ) {
     await executor.query(`ALTER TABLE ${legacy.checkpoints} RENAME TO ${checkpoints}`);
   }
   if (shape === 'none') {
@@ -145,7 +164,8 @@ export async function upgradeInPlace(executor: SqlExecutor, table: string, check
     return;
   }
   if (shape !== legacy?.shape) throw foreign(table);
-  const entries = shape === 'entry' ? entriesOfLegacy(await executor.query(`SELECT * FROM ${table} ORDER BY seq`)).entries : [];
+  const entries =
+    shape === 'entry' ? entriesOfLegacy(await executor.query(`SELECT * FROM ${table} ORDER BY seq`)).entries : [];
   for (const [name, type] of FIELD_COLUMNS(dialect)) {
     if (!columns.has(name)) await executor.query(`ALTER TABLE ${table} ADD COLUMN "${name}" ${type}`);
   }
@@ -162,5 +182,8 @@ export async function upgradeInPlace(executor: SqlExecutor, table: string, check
 }
 
 function foreign(table: string): Error {
-  return sqlError('INVALID_DEFINITION', `table "${table}" exists but is not a Tidemark ledger of this kind (other columns); give the ledger another table name`);
+  return sqlError(
+    'INVALID_DEFINITION',
+    `table "${table}" exists but is not a Tidemark ledger of this kind (other columns); give the ledger another table name`,
+  );
 }

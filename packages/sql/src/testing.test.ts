@@ -31,10 +31,28 @@ describe('knexHarness on PostgreSQL', () => {
 
   it('reads every table of the database but the ledger, with its columns', async () => {
     const h = harness;
-    const target = await h.create({ t: { columns: { k: 'text NOT NULL', v: 'jsonb' }, primaryKey: ['k'], rows: [{ k: 'b', v: { x: 1 } }, { k: 'a', v: null }] } });
+    const target = await h.create({
+      t: {
+        columns: { k: 'text NOT NULL', v: 'jsonb' },
+        primaryKey: ['k'],
+        rows: [
+          { k: 'b', v: { x: 1 } },
+          { k: 'a', v: null },
+        ],
+      },
+    });
     try {
       await target.raw('CREATE TABLE tidemark_knex_ledger (id text)');
-      expect(await h.read(target)).toEqual({ t: { columns: { k: 'text NOT NULL', v: 'jsonb' }, primaryKey: ['k'], rows: [{ k: 'a', v: null }, { k: 'b', v: { x: 1 } }] } });
+      expect(await h.read(target)).toEqual({
+        t: {
+          columns: { k: 'text NOT NULL', v: 'jsonb' },
+          primaryKey: ['k'],
+          rows: [
+            { k: 'a', v: null },
+            { k: 'b', v: { x: 1 } },
+          ],
+        },
+      });
     } finally {
       await h.dispose(target);
     }

@@ -16,7 +16,8 @@ export function testClock(start: number | string = '2026-01-02T03:04:05.000Z'): 
   return {
     now: () => t,
     advance(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw createError('testing', `testClock.advance: ${ms} is not a duration >= 0`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw createError('testing', `testClock.advance: ${ms} is not a duration >= 0`);
       t += ms;
     },
     iso: () => new Date(t).toISOString(),

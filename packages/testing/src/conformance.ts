@@ -57,7 +57,11 @@ const recordedData = (): Record<string, unknown> => ({
   },
 });
 
-export function describeLedgerConformance(name: string, make: () => Promise<LedgerFixture>, options: ConformanceOptions = {}): void {
+export function describeLedgerConformance(
+  name: string,
+  make: () => Promise<LedgerFixture>,
+  options: ConformanceOptions = {},
+): void {
   const ttl = options.minTtlMs ?? 200;
   describe(`ledger conformance: ${name}`, () => {
     let fx: LedgerFixture;
@@ -82,7 +86,7 @@ export function describeLedgerConformance(name: string, make: () => Promise<Ledg
       expect(await fx.ledger.read()).toEqual([a, b, c]);
     });
 
-    test('an entry\'s data (what a step recorded) round-trips exactly, through another handle too', async () => {
+    test("an entry's data (what a step recorded) round-trips exactly, through another handle too", async () => {
       const a = entry('001_a', { data: recordedData() });
       const b = entry('002_b', { outcome: 'failed', note: 'up: boom', data: { checks: { smoke: false } } });
       await fx.ledger.record(a);
@@ -104,7 +108,9 @@ export function describeLedgerConformance(name: string, make: () => Promise<Ledg
       const [first] = await fx.ledger.read();
       (first!.data!.counts as { rows: number }).rows = 3;
       first!.data!.added = true;
-      expect((await fx.ledger.read())[0]).toEqual(entry('001_a', { data: { backupId: 'b1', counts: { rows: 1 } }, snapshot: { guard: 'g', ref: 'r1' } }));
+      expect((await fx.ledger.read())[0]).toEqual(
+        entry('001_a', { data: { backupId: 'b1', counts: { rows: 1 } }, snapshot: { guard: 'g', ref: 'r1' } }),
+      );
     });
 
     test('recording an id again replaces its entry', async () => {

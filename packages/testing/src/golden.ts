@@ -52,7 +52,10 @@ export function describeGolden<T, S>(harness: PluginHarness<T, S>, options: Gold
           const runner = createRunner({ ...harness.runner, plugin: pluginFor(harness, target), target });
           if (c.spec.expectError !== undefined) {
             await expect(runner.up()).rejects.toThrow(c.spec.expectError);
-            expect(normalized(harness, await harness.read(target)), 'a failed case leaves the target as it was').toEqual(before);
+            expect(
+              normalized(harness, await harness.read(target)),
+              'a failed case leaves the target as it was',
+            ).toEqual(before);
             return;
           }
           await runner.up();

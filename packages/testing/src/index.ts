@@ -4,7 +4,15 @@ export { describeGolden, listCases, UPDATE_ENV, type GoldenOptions, type CaseSpe
 export { describeLaws, type LawOptions } from './laws.js';
 export { describeLedgerConformance, type LedgerFixture, type ConformanceOptions } from './conformance.js';
 export { InjectedFault, withFaultAfter, withUpCounter, wrapMigrations } from './faults.js';
-export { referencePlugin, referenceMigrations, memorySnapshotGuard, refTarget, type RefTarget, type RefDoc, type RefRecord } from './reference/plugin.js';
+export {
+  referencePlugin,
+  referenceMigrations,
+  memorySnapshotGuard,
+  refTarget,
+  type RefTarget,
+  type RefDoc,
+  type RefRecord,
+} from './reference/plugin.js';
 export { referenceHarness } from './reference/harness.js';
 export { testClock, type TestClock } from './clock.js';
 export {

@@ -18,11 +18,20 @@ export interface LawOptions {
 }
 
 export function describeLaws<T, S>(harness: PluginHarness<T, S>, options: LawOptions = {}): void {
-  const params = { numRuns: options.runs ?? 10, ...(options.seed === undefined ? {} : { seed: options.seed }), endOnFailure: true };
+  const params = {
+    numRuns: options.runs ?? 10,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    endOnFailure: true,
+  };
   const timeout = options.timeout ?? 120_000;
   const concurrency = options.concurrency ?? 8;
   const runner = (plugin: Plugin<T>, target: T) =>
-    createRunner({ ...harness.runner, lock: { waitMs: 120_000, ttlMs: 10_000, pollMs: 5, ...harness.runner?.lock }, plugin, target });
+    createRunner({
+      ...harness.runner,
+      lock: { waitMs: 120_000, ttlMs: 10_000, pollMs: 5, ...harness.runner?.lock },
+      plugin,
+      target,
+    });
 
   async function withTarget<R>(state: S, fn: (target: T) => Promise<R>): Promise<R> {
     const target = await harness.create(state);
@@ -51,7 +60,9 @@ export function describeLaws<T, S>(harness: PluginHarness<T, S>, options: LawOpt
           const report = await r.verify();
           expect(report.validation, 'validators after up').toEqual([]);
           const external = new Set((plugin.traits ?? []).filter((tr) => tr.external).map((tr) => tr.id));
-          const stillDetected = Object.entries(report.plan.findings).filter(([id, ev]) => ev !== null && !external.has(id));
+          const stillDetected = Object.entries(report.plan.findings).filter(
+            ([id, ev]) => ev !== null && !external.has(id),
+          );
           expect(stillDetected, 'traits still detecting after up').toEqual([]);
           expect(report.plan.drift, 'drift after up').toEqual([]);
           const once = normalized(harness, await harness.read(t));
@@ -84,11 +95,15 @@ export function describeLaws<T, S>(harness: PluginHarness<T, S>, options: LawOpt
         '4. a failure injected at any step leaves x or up(x), the ledger tells which, and a rerun completes',
         async (x) => {
           const expectedUp = await upOf(x);
-          const steps = await withTarget(x, async (t) => (await runner(pluginFor(harness, t), t).plan()).steps.map((s) => s.id));
+          const steps = await withTarget(x, async (t) =>
+            (await runner(pluginFor(harness, t), t).plan()).steps.map((s) => s.id),
+          );
           for (const id of steps) {
             await withTarget(x, async (t) => {
               const plugin = pluginFor(harness, t);
-              await expect(runner(withFaultAfter(plugin, id), t).up(), `fault after ${id}`).rejects.toThrow(/injected fault/);
+              await expect(runner(withFaultAfter(plugin, id), t).up(), `fault after ${id}`).rejects.toThrow(
+                /injected fault/,
+              );
               const state = normalized(harness, await harness.read(t));
               const entries = await plugin.ledger(t).read();
               const applied = entries.filter((e) => e.outcome === 'applied').map((e) => e.id);
@@ -99,7 +114,8 @@ export function describeLaws<T, S>(harness: PluginHarness<T, S>, options: LawOpt
                 const isX = equal(state, normalized(harness, x));
                 const isUp = equal(state, expectedUp);
                 expect(isX || isUp, `after a fault at ${id} the target is neither x nor up(x)`).toBe(true);
-                if (isX && !isUp) expect(applied, `target restored to x but the ledger claims applied steps`).toEqual([]);
+                if (isX && !isUp)
+                  expect(applied, `target restored to x but the ledger claims applied steps`).toEqual([]);
               } else {
                 const prefix = await withTarget(x, async (p) => {
                   const last = steps[steps.indexOf(id) - 1];
@@ -126,14 +142,16 @@ export function describeLaws<T, S>(harness: PluginHarness<T, S>, options: LawOpt
             const handles: T[] = [t];
             for (let i = 1; i < concurrency; i++) handles.push(harness.attach ? await harness.attach(t) : t);
             try {
-            const { plugin, counts } = withUpCounter(pluginFor(harness, t));
-            const planned = (await runner(plugin, t).plan()).steps.map((s) => s.id);
-            const results = await Promise.allSettled(handles.map((h) => runner({ ...pluginFor(harness, h), migrations: plugin.migrations }, h).up()));
-            const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
-            expect(errors, 'every concurrent runner succeeds').toEqual([]);
-            for (const id of planned) expect(counts.get(id), `${id} applied exactly once`).toBe(1);
-            expect([...counts.keys()].sort()).toEqual([...planned].sort());
-            expect(normalized(harness, await harness.read(t))).toEqual(expectedUp);
+              const { plugin, counts } = withUpCounter(pluginFor(harness, t));
+              const planned = (await runner(plugin, t).plan()).steps.map((s) => s.id);
+              const results = await Promise.allSettled(
+                handles.map((h) => runner({ ...pluginFor(harness, h), migrations: plugin.migrations }, h).up()),
+              );
+              const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+              expect(errors, 'every concurrent runner succeeds').toEqual([]);
+              for (const id of planned) expect(counts.get(id), `${id} applied exactly once`).toBe(1);
+              expect([...counts.keys()].sort()).toEqual([...planned].sort());
+              expect(normalized(harness, await harness.read(t))).toEqual(expectedUp);
             } finally {
               for (const h of handles.slice(1)) if (h !== t) await harness.detach?.(h);
             }

@@ -6,4 +6,6 @@ const fixtures = fileURLToPath(new URL('../../../fixtures/reference', import.met
 
 describeGolden(referenceHarness, { dir: fixtures });
 describeLaws(referenceHarness, { runs: 25, concurrency: 8 });
-describeLedgerConformance('memoryLedger', async () => ({ ledger: memoryLedger(), cleanup: async () => {} }), { minTtlMs: 50 });
+describeLedgerConformance('memoryLedger', async () => ({ ledger: memoryLedger(), cleanup: async () => {} }), {
+  minTtlMs: 50,
+});

@@ -1,5 +1,13 @@
 import { createRunner, defineMigration, definePlugin, memoryLedger, memoryLock, newHolder } from '@tidemark/core';
-import { createPgTestDatabase, createRedisTestKeys, createTempFolder, describeLedgerConformance, pgTestServerUrl, redisTestUrl, testClock } from '@tidemark/testing';
+import {
+  createPgTestDatabase,
+  createRedisTestKeys,
+  createTempFolder,
+  describeLedgerConformance,
+  pgTestServerUrl,
+  redisTestUrl,
+  testClock,
+} from '@tidemark/testing';
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
@@ -15,7 +23,14 @@ describe('one env variable per service', () => {
     for (const entry of await readdir(packages, { recursive: true, withFileTypes: true })) {
       const file = join(entry.parentPath, entry.name);
       const rel = relative(packages, file);
-      if (!entry.isFile() || !/\.ts$/.test(entry.name) || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules') || rel.startsWith('testing/src/services')) continue;
+      if (
+        !entry.isFile() ||
+        !/\.ts$/.test(entry.name) ||
+        !/^[^/]+\/src\//.test(rel) ||
+        rel.includes('node_modules') ||
+        rel.startsWith('testing/src/services')
+      )
+        continue;
       if ((await readFile(file, 'utf8')).includes('TIDEMARK_PG_URL')) readers.push(rel);
     }
     expect(readers).toEqual([]);
@@ -23,15 +38,25 @@ describe('one env variable per service', () => {
 
   it("every package's test code reaches PostgreSQL and Redis through pgTestServerUrl() / redisTestUrl(): no variable or local URL of its own", async () => {
     const packages = fileURLToPath(new URL('../../', import.meta.url));
-    // Where a local URL is the data under test, not a connection: redaction inputs, the generated app's DATABASE_URL default.
+    // Where a local URL is the data under test, not a connection: redaction inputs, the generated app's DATABASE_URL
+    // default.
     const allowed = new Set(['core/src/redact.test.ts', 'cli/src/init.test.ts']);
-    const own = /process\.env\.(TIDEMARK_TEST_PG|TIDEMARK_TEST_REDIS|TIDEMARK_E2E_PG|TIDEMARK_PG_URL|REDIS_URL|PG_URL)\b|(postgres|redis):\/\/[^'"`\s]*127\.0\.0\.1:(5432|6379)/;
+    const own =
+      /process\.env\.(TIDEMARK_TEST_PG|TIDEMARK_TEST_REDIS|TIDEMARK_E2E_PG|TIDEMARK_PG_URL|REDIS_URL|PG_URL)\b|(postgres|redis):\/\/[^'"`\s]*127\.0\.0\.1:(5432|6379)/;
     const readers: string[] = [];
     for (const entry of await readdir(packages, { recursive: true, withFileTypes: true })) {
       const file = join(entry.parentPath, entry.name);
       const rel = relative(packages, file);
       const testCode = /\.test\.ts$/.test(entry.name) || /\/(test|e2e)\//.test(rel);
-      if (!entry.isFile() || !testCode || !/^[^/]+\/src\//.test(rel) || rel.includes('node_modules') || rel.startsWith('testing/src/services') || allowed.has(rel)) continue;
+      if (
+        !entry.isFile() ||
+        !testCode ||
+        !/^[^/]+\/src\//.test(rel) ||
+        rel.includes('node_modules') ||
+        rel.startsWith('testing/src/services') ||
+        allowed.has(rel)
+      )
+        continue;
       if (own.test(await readFile(file, 'utf8'))) readers.push(rel);
     }
     expect(readers).toEqual([]);
@@ -39,16 +64,23 @@ describe('one env variable per service', () => {
 
   it('TIDEMARK_TEST_PG wins, TIDEMARK_PG_URL is a deprecated alias, and the database path is dropped', () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    expect(pgTestServerUrl({ TIDEMARK_TEST_PG: 'postgres://a@h1:5433/x', TIDEMARK_PG_URL: 'postgres://b@h2:5432' })).toBe('postgres://a@h1:5433');
+    expect(
+      pgTestServerUrl({ TIDEMARK_TEST_PG: 'postgres://a@h1:5433/x', TIDEMARK_PG_URL: 'postgres://b@h2:5432' }),
+    ).toBe('postgres://a@h1:5433');
     expect(warn).not.toHaveBeenCalled();
     expect(pgTestServerUrl({ TIDEMARK_PG_URL: 'postgres://b@h2:5432/postgres' })).toBe('postgres://b@h2:5432');
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('TIDEMARK_PG_URL is deprecated: set TIDEMARK_TEST_PG'), 'DeprecationWarning');
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('TIDEMARK_PG_URL is deprecated: set TIDEMARK_TEST_PG'),
+      'DeprecationWarning',
+    );
     expect(pgTestServerUrl({})).toBe('postgres://postgres@127.0.0.1:5432');
     warn.mockRestore();
   });
 
   it('a malformed URL names the variable and never prints its value', () => {
-    expect(() => pgTestServerUrl({ TIDEMARK_TEST_PG: 'not a url s3cret' })).toThrow(/^\[tidemark\] \[testing\] TIDEMARK_TEST_PG is not a URL/);
+    expect(() => pgTestServerUrl({ TIDEMARK_TEST_PG: 'not a url s3cret' })).toThrow(
+      /^\[tidemark\] \[testing\] TIDEMARK_TEST_PG is not a URL/,
+    );
     expect(() => pgTestServerUrl({ TIDEMARK_TEST_PG: 'not a url s3cret' })).not.toThrow(/s3cret/);
   });
 
@@ -89,7 +121,9 @@ describe('createPgTestDatabase', () => {
   });
 
   it('refuses a prefix that is not a plain identifier (it is spliced into SQL)', async () => {
-    await expect(createPgTestDatabase({ prefix: 'x; DROP DATABASE postgres' })).rejects.toThrow(/\[tidemark\] \[testing\] prefix/);
+    await expect(createPgTestDatabase({ prefix: 'x; DROP DATABASE postgres' })).rejects.toThrow(
+      /\[tidemark\] \[testing\] prefix/,
+    );
   });
 });
 
@@ -134,10 +168,20 @@ describe('testClock', () => {
   it("a runner on the clock records deterministic times: every ledger entry's and event's `at` is the clock's", async () => {
     const clock = testClock('2026-05-06T07:08:09.000Z');
     const ledger = memoryLedger();
-    const step = (id: string) => defineMigration<object>({ id, title: id, async up() {
-      clock.advance(1000);
-    } });
-    const plugin = definePlugin<object>({ name: 'clocked', migrations: [step('001_a'), step('002_b')], ledger: () => ledger, describe: () => 't' });
+    const step = (id: string) =>
+      defineMigration<object>({
+        id,
+        title: id,
+        async up() {
+          clock.advance(1000);
+        },
+      });
+    const plugin = definePlugin<object>({
+      name: 'clocked',
+      migrations: [step('001_a'), step('002_b')],
+      ledger: () => ledger,
+      describe: () => 't',
+    });
     const events: string[] = [];
     await createRunner({ plugin, target: {}, clock: clock.now, onEvent: (e) => events.push(e.at) }).up();
     expect((await ledger.read()).map((e) => [e.id, e.at])).toEqual([

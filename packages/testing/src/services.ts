@@ -25,7 +25,10 @@ export function pgTestServerUrl(env: Env = process.env): string {
     raw = env[PG_ENV_DEPRECATED];
     if (!warnedAlias) {
       warnedAlias = true;
-      process.emitWarning(`${PG_ENV_DEPRECATED} is deprecated: set ${PG_ENV} (the same URL) instead`, 'DeprecationWarning');
+      process.emitWarning(
+        `${PG_ENV_DEPRECATED} is deprecated: set ${PG_ENV} (the same URL) instead`,
+        'DeprecationWarning',
+      );
     }
   }
   raw ||= 'postgres://postgres@127.0.0.1:5432';
@@ -34,7 +37,10 @@ export function pgTestServerUrl(env: Env = process.env): string {
     url = new URL(raw);
   } catch {
     // The value may hold a password: name the variable, never print it.
-    throw createError('testing', `${env[PG_ENV] ? PG_ENV : PG_ENV_DEPRECATED} is not a URL (expected postgres://user@host:port)`);
+    throw createError(
+      'testing',
+      `${env[PG_ENV] ? PG_ENV : PG_ENV_DEPRECATED} is not a URL (expected postgres://user@host:port)`,
+    );
   }
   url.pathname = '';
   url.search = '';
@@ -46,7 +52,8 @@ export function redisTestUrl(env: Env = process.env): string {
 }
 
 function uniqueName(prefix: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw createError('testing', `prefix ${JSON.stringify(prefix)} must match [a-z_][a-z0-9_]*`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix))
+    throw createError('testing', `prefix ${JSON.stringify(prefix)} must match [a-z_][a-z0-9_]*`);
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
@@ -98,7 +105,11 @@ export async function createPgTestDatabase(options: { prefix?: string; env?: Env
       await client.connect();
       await client.query(sql);
     } catch (cause) {
-      throw createError('testing', `PostgreSQL at ${server} (${PG_ENV}): ${sql.split(' ').slice(0, 2).join(' ')} ${name} failed`, { cause });
+      throw createError(
+        'testing',
+        `PostgreSQL at ${server} (${PG_ENV}): ${sql.split(' ').slice(0, 2).join(' ')} ${name} failed`,
+        { cause },
+      );
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -123,7 +134,9 @@ interface RedisClient {
   del(...keys: string[]): Promise<number>;
   quit(): Promise<unknown>;
 }
-type RedisModule = { Redis: new (url: string, options: { lazyConnect: boolean; maxRetriesPerRequest: number }) => RedisClient };
+type RedisModule = {
+  Redis: new (url: string, options: { lazyConnect: boolean; maxRetriesPerRequest: number }) => RedisClient;
+};
 
 /** A key prefix of its own on the test Redis; needs `ioredis`. */
 export async function createRedisTestKeys(options: { prefix?: string; env?: Env } = {}): Promise<RedisTestKeys> {

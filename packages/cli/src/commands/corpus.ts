@@ -24,9 +24,14 @@ export async function captureCommand(env: NewCommandEnv, caseName: string): Prom
   if (!CASE.test(caseName)) throw new CliError(`case name "${caseName}" must match ${CASE}`);
   const [name, entry] = selectOneTarget(loaded, env.target);
   const plugin = entry.plugin;
-  if (!plugin.capture) throw new CliError(`plugin "${plugin.name}" cannot capture a target (it has no capture()); write the case by hand`, ExitCode.NOT_SUPPORTED);
+  if (!plugin.capture)
+    throw new CliError(
+      `plugin "${plugin.name}" cannot capture a target (it has no capture()); write the case by hand`,
+      ExitCode.NOT_SUPPORTED,
+    );
   const dir = join(loaded.fixturesDir, plugin.name, caseName, 'before');
-  if (existsSync(dir) && (await readdir(dir)).length > 0) throw new CliError(`${dir} already exists; choose another case name or delete it`);
+  if (existsSync(dir) && (await readdir(dir)).length > 0)
+    throw new CliError(`${dir} already exists; choose another case name or delete it`);
 
   const target = await openTarget(entry, { configDir: loaded.dir, cwd: env.cwd });
   try {
@@ -38,7 +43,17 @@ export async function captureCommand(env: NewCommandEnv, caseName: string): Prom
   }
   const files = existsSync(dir) ? await listFiles(dir) : [];
   const shown = relative(env.cwd, dir).split(sep).join('/');
-  if (out.json) out.document({ command: 'corpus capture', ok: true, exitCode: ExitCode.OK, target: name, plugin: plugin.name, case: caseName, dir: shown, files });
+  if (out.json)
+    out.document({
+      command: 'corpus capture',
+      ok: true,
+      exitCode: ExitCode.OK,
+      target: name,
+      plugin: plugin.name,
+      case: caseName,
+      dir: shown,
+      files,
+    });
   else {
     out.print(`${out.paint('green', 'captured')} ${name} into ${shown} (${files.length} file(s))`);
     out.print('next: add the expected after/ (or run the golden tests with the rewrite switch) and review it in git');

@@ -10,7 +10,10 @@ import { INIT_KINDS, INIT_TEST, TARGET_NAME } from '../scaffold/init-templates.j
 
 export const INIT_PLUGINS = Object.keys(INIT_KINDS);
 
-export async function initCommand(env: { cwd: string; out: Output }, options: { plugin?: string }): Promise<ExitCodeValue> {
+export async function initCommand(
+  env: { cwd: string; out: Output },
+  options: { plugin?: string },
+): Promise<ExitCodeValue> {
   const { cwd, out } = env;
   const name = options.plugin;
   if (!name) throw new CliError(`choose what the app migrates with --plugin <${INIT_PLUGINS.join('|')}>`);
@@ -23,19 +26,32 @@ export async function initCommand(env: { cwd: string; out: Output }, options: { 
     [join(cwd, 'src', 'migrations', 'index.test.ts'), INIT_TEST],
   ];
   const taken = files.filter(([path]) => existsSync(path)).map(([path]) => path);
-  if (taken.length > 0) throw new CliError(`${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''}; nothing was written`);
+  if (taken.length > 0)
+    throw new CliError(`${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''}; nothing was written`);
 
   await mkdir(join(cwd, 'src', 'migrations'), { recursive: true });
   for (const [path, source] of files) await writeFile(path, source, { flag: 'wx' });
 
   const shown = files.map(([path]) => relative(cwd, path).split(sep).join('/'));
   const install = ['@tidemark/cli', '@tidemark/core', '@tidemark/testing', ...kind.packages];
-  if (out.json) out.document({ command: 'init', ok: true, exitCode: ExitCode.OK, plugin: name, target: TARGET_NAME, files: shown, packages: install, env: kind.env });
+  if (out.json)
+    out.document({
+      command: 'init',
+      ok: true,
+      exitCode: ExitCode.OK,
+      plugin: name,
+      target: TARGET_NAME,
+      files: shown,
+      packages: install,
+      env: kind.env,
+    });
   else {
     out.print(`${out.paint('green', 'created')} a Tidemark app for ${name} (target "${TARGET_NAME}")`);
     for (const file of shown) out.print(`  ${file}`);
     out.print(`next: npm install -D ${install.join(' ')} vitest`);
-    out.print(`      set ${kind.env.join(', ')} (or keep the local defaults in tidemark.config.ts), then \`tidemark new <name>\``);
+    out.print(
+      `      set ${kind.env.join(', ')} (or keep the local defaults in tidemark.config.ts), then \`tidemark new <name>\``,
+    );
   }
   return ExitCode.OK;
 }

@@ -15,7 +15,9 @@ import { genericMigration, genericTest, goldenLawsTest, KNOWN_HARNESSES } from '
 /** What the CLI passes to `plugin.scaffold()`: core's fields, all of them set. */
 export interface CliScaffoldInput extends ScaffoldInput {
   plugin: string;
-  /** The fixture case folder, relative to the migrations folder, posix separators (e.g. "../../fixtures/notes/004_x"). */
+  /**
+   * The fixture case folder, relative to the migrations folder, posix separators (e.g. "../../fixtures/notes/004_x").
+   */
   fixtureDir: string;
   /** The config's target: the test reads `migrations.<target>` from the index. */
   target: string;
@@ -33,7 +35,11 @@ export interface NewCommandEnv {
 
 const posix = (path: string) => path.split(sep).join('/');
 
-export async function newCommand(env: NewCommandEnv, name: string, options: { title?: string }): Promise<ExitCodeValue> {
+export async function newCommand(
+  env: NewCommandEnv,
+  name: string,
+  options: { title?: string },
+): Promise<ExitCodeValue> {
   const { out, loaded } = env;
   const [targetName, entry] = selectOneTarget(loaded, env.target);
   const plugin = entry.plugin;
@@ -44,10 +50,18 @@ export async function newCommand(env: NewCommandEnv, name: string, options: { ti
 
   // Numbered across every target of the config (shipped ids included), so ids stay unique in one app.
   const inUse = new Map<string, string>();
-  for (const [other, e] of Object.entries(loaded.config.targets)) for (const m of e.plugin.migrations) inUse.set(m.id, other);
-  const id = nextMigrationId(name, [...inUse.keys(), ...files.filter((f) => f.endsWith('.ts')), ...(indexSource ? idsInIndex(indexSource) : [])]);
+  for (const [other, e] of Object.entries(loaded.config.targets))
+    for (const m of e.plugin.migrations) inUse.set(m.id, other);
+  const id = nextMigrationId(name, [
+    ...inUse.keys(),
+    ...files.filter((f) => f.endsWith('.ts')),
+    ...(indexSource ? idsInIndex(indexSource) : []),
+  ]);
   const owner = inUse.get(id);
-  if (owner !== undefined) throw new CliError(`target "${owner}" (plugin "${loaded.config.targets[owner]!.plugin.name}") already has a migration "${id}"`);
+  if (owner !== undefined)
+    throw new CliError(
+      `target "${owner}" (plugin "${loaded.config.targets[owner]!.plugin.name}") already has a migration "${id}"`,
+    );
   const exportName = exportNameOf(id);
   const title = options.title?.trim() || titleOf(id);
 
@@ -63,14 +77,28 @@ export async function newCommand(env: NewCommandEnv, name: string, options: { ti
     : newIndexSource({ [targetName]: [{ exportName, id }] });
 
   const fixtureRel = posix(relative(migrationsDir, fixtureDir));
-  const input: CliScaffoldInput = { id, title, exportName, plugin: plugin.name, fixtureDir: fixtureRel, target: targetName };
+  const input: CliScaffoldInput = {
+    id,
+    title,
+    exportName,
+    plugin: plugin.name,
+    fixtureDir: fixtureRel,
+    target: targetName,
+  };
   const scaffolded: CliScaffoldOutput | undefined = plugin.scaffold?.(input);
   const migration = scaffolded?.migration ?? genericMigration(input);
   const harness = KNOWN_HARNESSES[plugin.name];
   const test =
     scaffolded?.test ??
     (harness
-      ? goldenLawsTest({ id, exportName, target: targetName, casesDir: posix(relative(migrationsDir, casesDir)), configDir: posix(relative(migrationsDir, loaded.dir)) || '.', harness })
+      ? goldenLawsTest({
+          id,
+          exportName,
+          target: targetName,
+          casesDir: posix(relative(migrationsDir, casesDir)),
+          configDir: posix(relative(migrationsDir, loaded.dir)) || '.',
+          harness,
+        })
       : genericTest({ id, exportName, target: targetName }));
 
   await mkdir(migrationsDir, { recursive: true });
@@ -82,18 +110,43 @@ export async function newCommand(env: NewCommandEnv, name: string, options: { ti
   const captured = await captureBefore(env, targetName, entry, before);
 
   const shown = (path: string) => posix(relative(env.cwd, path)) || '.';
-  const written = { migration: shown(migrationFile), test: shown(testFile), index: shown(indexFile), fixture: shown(fixtureDir) };
+  const written = {
+    migration: shown(migrationFile),
+    test: shown(testFile),
+    index: shown(indexFile),
+    fixture: shown(fixtureDir),
+  };
   const template = scaffolded ? 'plugin' : 'generic';
   if (out.json) {
-    out.document({ command: 'new', ok: true, exitCode: ExitCode.OK, id, title, exportName, target: targetName, plugin: plugin.name, template, files: written, before: captured });
+    out.document({
+      command: 'new',
+      ok: true,
+      exitCode: ExitCode.OK,
+      id,
+      title,
+      exportName,
+      target: targetName,
+      plugin: plugin.name,
+      template,
+      files: written,
+      before: captured,
+    });
   } else {
-    out.print(`${out.paint('green', 'created')} migration ${id} (${title}) for target ${targetName} (plugin ${plugin.name})${scaffolded ? '' : ' from the generic template'}`);
+    out.print(
+      `${out.paint('green', 'created')} migration ${id} (${title}) for target ${targetName} (plugin ${plugin.name})${scaffolded ? '' : ' from the generic template'}`,
+    );
     out.print(`  ${written.migration}`);
     out.print(`  ${written.test}`);
     out.print(`  ${written.index} (registered ${exportName} in migrations.${targetName})`);
-    if (captured.captured) out.print(`  ${written.fixture}/before (captured from ${targetName}: ${captured.files} file(s))`);
-    else out.print(`  ${written.fixture}/before is empty: ${captured.reason}; put the case's legacy state there by hand, or run \`tidemark corpus capture\``);
-    out.print(`next: write the migration, then run its test with TIDEMARK_UPDATE_GOLDEN=1 to write ${written.fixture}/after, and review it`);
+    if (captured.captured)
+      out.print(`  ${written.fixture}/before (captured from ${targetName}: ${captured.files} file(s))`);
+    else
+      out.print(
+        `  ${written.fixture}/before is empty: ${captured.reason}; put the case's legacy state there by hand, or run \`tidemark corpus capture\``,
+      );
+    out.print(
+      `next: write the migration, then run its test with TIDEMARK_UPDATE_GOLDEN=1 to write ${written.fixture}/after, and review it`,
+    );
   }
   return ExitCode.OK;
 }
@@ -101,7 +154,12 @@ export async function newCommand(env: NewCommandEnv, name: string, options: { ti
 type Captured = { captured: true; files: number } | { captured: false; reason: string };
 
 /** The target's current state as the case's before/; any failure leaves it empty and says why. */
-async function captureBefore(env: NewCommandEnv, name: string, entry: TargetConfig<unknown>, dir: string): Promise<Captured> {
+async function captureBefore(
+  env: NewCommandEnv,
+  name: string,
+  entry: TargetConfig<unknown>,
+  dir: string,
+): Promise<Captured> {
   const plugin = entry.plugin;
   if (!plugin.capture) return { captured: false, reason: `plugin "${plugin.name}" cannot capture a target` };
   let target: unknown;
@@ -128,6 +186,7 @@ async function captureBefore(env: NewCommandEnv, name: string, entry: TargetConf
 
 async function countFiles(dir: string): Promise<number> {
   let n = 0;
-  for (const e of await readdir(dir, { withFileTypes: true })) n += e.isDirectory() ? await countFiles(join(dir, e.name)) : 1;
+  for (const e of await readdir(dir, { withFileTypes: true }))
+    n += e.isDirectory() ? await countFiles(join(dir, e.name)) : 1;
   return n;
 }

@@ -7,10 +7,13 @@ export async function rehearseCommand(env: CommandEnv, options: { to?: string })
   const { out } = env;
   return forEachTarget(env, 'rehearse', { live: true }, async (runner) => {
     const report = await runner.rehearse(options.to ? { to: options.to } : {});
-    out.print(`rehearsal on a copy: ${report.outcome === 'ok' ? out.paint('green', 'ok') : out.paint('red', 'failed')}, would apply ${report.applied.length}${report.applied.length ? ` (${report.applied.join(', ')})` : ''}`);
+    out.print(
+      `rehearsal on a copy: ${report.outcome === 'ok' ? out.paint('green', 'ok') : out.paint('red', 'failed')}, would apply ${report.applied.length}${report.applied.length ? ` (${report.applied.join(', ')})` : ''}`,
+    );
     if (report.error) out.print(`${out.paint('red', 'error')} ${report.error}`);
     const rows = report.diff.changes.map((c) => [c.kind, c.path, truncate(c.detail ?? '', 80)]);
-    if (rows.length) for (const line of renderTable(['CHANGE', 'PATH', 'DETAIL'], rows, (s) => out.paint('bold', s))) out.print(line);
+    if (rows.length)
+      for (const line of renderTable(['CHANGE', 'PATH', 'DETAIL'], rows, (s) => out.paint('bold', s))) out.print(line);
     out.print(report.diff.summary);
     printDrift(out, report.plan);
     out.print('the target itself was not changed');

@@ -23,7 +23,15 @@ export async function statusCommand(env: CommandEnv): Promise<ExitCodeValue> {
     });
     for (const id of report.unknown) {
       const e = latest.get(id)!;
-      migrations.push({ id, title: '(not defined by the plugin)', status: 'unknown', checksumChanged: false, at: e.at, by: e.by, durationMs: e.durationMs });
+      migrations.push({
+        id,
+        title: '(not defined by the plugin)',
+        status: 'unknown',
+        checksumChanged: false,
+        at: e.at,
+        by: e.by,
+        durationMs: e.durationMs,
+      });
     }
     const lock = report.lock ? `held by ${report.lock.host}:${report.lock.pid} until ${report.lock.expiresAt}` : 'free';
     out.print(`lock: ${lock}   version: ${report.version ?? '-'}`);
@@ -35,12 +43,23 @@ export async function statusCommand(env: CommandEnv): Promise<ExitCodeValue> {
       m.by ?? '',
       truncate(m.title, 60),
     ]);
-    for (const line of renderTable(['MIGRATION', 'STATUS', 'AT', 'BY', 'TITLE'], rows, (s) => out.paint('bold', s))) out.print(line);
+    for (const line of renderTable(['MIGRATION', 'STATUS', 'AT', 'BY', 'TITLE'], rows, (s) => out.paint('bold', s)))
+      out.print(line);
     const count = (s: MigrationStatus) => migrations.filter((m) => m.status === s).length;
-    out.print(`${count('applied')} applied, ${count('baselined')} baselined, ${count('failed')} failed, ${count('pending')} pending${report.unknown.length ? `, ${report.unknown.length} unknown` : ''}`);
+    out.print(
+      `${count('applied')} applied, ${count('baselined')} baselined, ${count('failed')} failed, ${count('pending')} pending${report.unknown.length ? `, ${report.unknown.length} unknown` : ''}`,
+    );
     return {
       exitCode: ExitCode.OK,
-      data: { status: { lock: report.lock, version: report.version, migrations, pending: report.pending, unknown: report.unknown } },
+      data: {
+        status: {
+          lock: report.lock,
+          version: report.version,
+          migrations,
+          pending: report.pending,
+          unknown: report.unknown,
+        },
+      },
     };
   });
 }

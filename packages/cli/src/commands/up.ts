@@ -16,7 +16,11 @@ export async function upCommand(env: CommandEnv, options: UpCommandOptions): Pro
   return forEachTarget(env, 'up', { live: !options.dryRun }, async (runner, info) => {
     let result;
     try {
-      result = await runner.up({ ...(options.to ? { to: options.to } : {}), dryRun: options.dryRun === true, repairDrift: options.repairDrift === true });
+      result = await runner.up({
+        ...(options.to ? { to: options.to } : {}),
+        dryRun: options.dryRun === true,
+        repairDrift: options.repairDrift === true,
+      });
     } catch (error) {
       if (!options.dryRun) await pluginReport(out, info, { command: 'up', error });
       throw error;
@@ -36,7 +40,8 @@ export async function upCommand(env: CommandEnv, options: UpCommandOptions): Pro
     }
     // Nothing to do is one line: the plugin's report (telemetry's runbook is ~27 lines) only after work, with
     // --verbose, or as data under --json.
-    const wantReport = result.outcome !== 'dry-run' && (result.outcome !== 'nothing-to-do' || options.verbose === true || out.json);
+    const wantReport =
+      result.outcome !== 'dry-run' && (result.outcome !== 'nothing-to-do' || options.verbose === true || out.json);
     const report = wantReport ? await pluginReport(out, info, { command: 'up', result }) : undefined;
     return { exitCode: ExitCode.OK, data: { result, ...(report ? { report: report.data ?? null } : {}) } };
   });

@@ -12,11 +12,16 @@ export async function verifyCommand(env: CommandEnv): Promise<ExitCodeValue> {
   return forEachTarget(env, 'verify', { live: false }, async (runner) => {
     const report = await runner.verify();
     const { plan } = report;
-    const issues = report.validation.flatMap((v) => v.issues.map((i) => [v.id, i.where ?? '', truncate(i.message, 80)]));
-    if (issues.length) for (const line of renderTable(['MIGRATION', 'WHERE', 'ISSUE'], issues, (s) => out.paint('bold', s))) out.print(line);
+    const issues = report.validation.flatMap((v) =>
+      v.issues.map((i) => [v.id, i.where ?? '', truncate(i.message, 80)]),
+    );
+    if (issues.length)
+      for (const line of renderTable(['MIGRATION', 'WHERE', 'ISSUE'], issues, (s) => out.paint('bold', s)))
+        out.print(line);
     printDrift(out, plan);
     for (const s of plan.steps) out.print(`${out.paint('yellow', 'pending')} ${s.id}: ${s.why}`);
-    for (const b of plan.baseline) out.print(`${out.paint('yellow', 'pending')} ${b.id}: would be baselined (${b.note})`);
+    for (const b of plan.baseline)
+      out.print(`${out.paint('yellow', 'pending')} ${b.id}: would be baselined (${b.note})`);
     const exitCode = plan.drift.length
       ? ExitCode.DRIFT
       : issues.length

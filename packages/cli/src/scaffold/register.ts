@@ -15,7 +15,10 @@ export function newIndexSource(lists: Record<string, readonly { exportName: stri
     .map(({ exportName, id }) => `import { ${exportName} } from './${id}.js';\n`)
     .join('');
   const entries = Object.entries(lists)
-    .map(([target, ms]) => `  ${keyOf(target)}: [${ms.length ? `\n${ms.map((m) => `    ${m.exportName},\n`).join('')}  ` : ''}],\n`)
+    .map(
+      ([target, ms]) =>
+        `  ${keyOf(target)}: [${ms.length ? `\n${ms.map((m) => `    ${m.exportName},\n`).join('')}  ` : ''}],\n`,
+    )
     .join('');
   return `// The app's own migrations, one list per target of tidemark.config.ts, each run after the plugin's
 // shipped ones. \`tidemark new\` appends here.
@@ -24,10 +27,16 @@ ${entries}};
 `;
 }
 
-export function registerInIndex(source: string, input: { target: string; exportName: string; id: string; file: string }): string {
+export function registerInIndex(
+  source: string,
+  input: { target: string; exportName: string; id: string; file: string },
+): string {
   const { target, exportName, id, file } = input;
   const head = /export\s+const\s+migrations\b[^=]*=\s*\{/.exec(source);
-  if (!head) throw new CliError(`${file}: no \`export const migrations = { <target>: [...] }\` to register ${exportName} in; add it by hand`);
+  if (!head)
+    throw new CliError(
+      `${file}: no \`export const migrations = { <target>: [...] }\` to register ${exportName} in; add it by hand`,
+    );
   const open = head.index + head[0].length - 1;
   const close = matching(source, open, '{', '}');
   if (close < 0) throw new CliError(`${file}: the migrations object is not closed`);
@@ -39,11 +48,18 @@ export function registerInIndex(source: string, input: { target: string; exportN
   if (found && found.index < close) {
     const arrayOpen = found.index + found[0].length - 1;
     const arrayClose = matching(source, arrayOpen, '[', ']');
-    if (arrayClose < 0 || arrayClose > close) throw new CliError(`${file}: the list of target "${target}" is not closed`);
+    if (arrayClose < 0 || arrayClose > close)
+      throw new CliError(`${file}: the list of target "${target}" is not closed`);
     result = appendToArray(source, arrayOpen, arrayClose, exportName);
   } else {
-    if (new RegExp(`[\\s{,](${escape(target)}|'${escape(target)}'|"${escape(target)}")\\s*[:,}]`).test(source.slice(open, close + 1))) {
-      throw new CliError(`${file}: target "${target}" is listed without a [...] of migrations; write it as ${keyOf(target)}: [ ... ]`);
+    if (
+      new RegExp(`[\\s{,](${escape(target)}|'${escape(target)}'|"${escape(target)}")\\s*[:,}]`).test(
+        source.slice(open, close + 1),
+      )
+    ) {
+      throw new CliError(
+        `${file}: target "${target}" is listed without a [...] of migrations; write it as ${keyOf(target)}: [ ... ]`,
+      );
     }
     const body = source.slice(open + 1, close).trimEnd();
     const sep = body === '' || body.endsWith(',') ? '' : ',';

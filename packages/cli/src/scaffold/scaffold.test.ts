@@ -21,13 +21,14 @@ describe('naming', () => {
 });
 
 describe('registerInIndex', () => {
-  it('appends to the target\'s list in an index it created, and adds a list for a new target', () => {
+  it("appends to the target's list in an index it created, and adds a list for a new target", () => {
     const empty = newIndexSource({ app: [], runs: [] });
     expect(empty).toContain('export const migrations = {\n  app: [],\n  runs: [],\n};\n');
     const first = registerInIndex(empty, { target: 'app', exportName: 'm001A', id: '001_a', file: 'index.ts' });
     const second = registerInIndex(first, { target: 'app', exportName: 'm002B', id: '002_b', file: 'index.ts' });
     const third = registerInIndex(second, { target: 'files', exportName: 'm003C', id: '003_c', file: 'index.ts' });
-    expect(third).toBe(`// The app's own migrations, one list per target of tidemark.config.ts, each run after the plugin's
+    expect(third)
+      .toBe(`// The app's own migrations, one list per target of tidemark.config.ts, each run after the plugin's
 // shipped ones. \`tidemark new\` appends here.
 import { m001A } from './001_a.js';
 import { m002B } from './002_b.js';
@@ -44,7 +45,16 @@ export const migrations = {
   ],
 };
 `);
-    expect(third).toBe(newIndexSource({ app: [{ exportName: 'm001A', id: '001_a' }, { exportName: 'm002B', id: '002_b' }], runs: [], files: [{ exportName: 'm003C', id: '003_c' }] }));
+    expect(third).toBe(
+      newIndexSource({
+        app: [
+          { exportName: 'm001A', id: '001_a' },
+          { exportName: 'm002B', id: '002_b' },
+        ],
+        runs: [],
+        files: [{ exportName: 'm003C', id: '003_c' }],
+      }),
+    );
     expect(idsInIndex(third)).toEqual(['001_a', '002_b', '003_c']);
   });
 
@@ -58,14 +68,25 @@ export const migrations: Record<string, Migration<any>[]> = { apps: [a], 'my-db'
     expect(out).toContain(`{ apps: [a], 'my-db': [\n    m002B,\n  ] };`);
     const app = registerInIndex(source, { target: 'app', exportName: 'm002B', id: '002_b', file: 'index.ts' });
     expect(app).toContain(`{ apps: [a], 'my-db': [],\n  app: [\n    m002B,\n  ],\n};`);
-    expect(registerInIndex(source, { target: 'apps', exportName: 'm002B', id: '002_b', file: 'index.ts' })).toContain('{ apps: [a, m002B], ');
+    expect(registerInIndex(source, { target: 'apps', exportName: 'm002B', id: '002_b', file: 'index.ts' })).toContain(
+      '{ apps: [a, m002B], ',
+    );
   });
 
   it('refuses an index it cannot edit, naming the file', () => {
-    expect(() => registerInIndex('export default [];', { target: 'app', exportName: 'm', id: '001_m', file: '/x/index.ts' })).toThrow(/\/x\/index.ts: no `export const migrations/);
-    expect(() => registerInIndex('export const migrations = [];', { target: 'app', exportName: 'm', id: '001_m', file: 'i.ts' })).toThrow(/no `export const migrations = \{/);
-    expect(() => registerInIndex('const base = [];\nexport const migrations = { app: base };', { target: 'app', exportName: 'm', id: '001_m', file: 'i.ts' })).toThrow(
-      /target "app" is listed without a \[...\]/,
-    );
+    expect(() =>
+      registerInIndex('export default [];', { target: 'app', exportName: 'm', id: '001_m', file: '/x/index.ts' }),
+    ).toThrow(/\/x\/index.ts: no `export const migrations/);
+    expect(() =>
+      registerInIndex('export const migrations = [];', { target: 'app', exportName: 'm', id: '001_m', file: 'i.ts' }),
+    ).toThrow(/no `export const migrations = \{/);
+    expect(() =>
+      registerInIndex('const base = [];\nexport const migrations = { app: base };', {
+        target: 'app',
+        exportName: 'm',
+        id: '001_m',
+        file: 'i.ts',
+      }),
+    ).toThrow(/target "app" is listed without a \[...\]/);
   });
 });

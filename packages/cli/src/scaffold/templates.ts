@@ -72,29 +72,68 @@ export interface KnownHarness {
   opens?: boolean;
 }
 
-const states = (factory: string, extra = ''): KnownHarness['call'] => (list) => `${factory}({ migrations: ${list}, states: await goldenStates(cases)${extra} })`;
-const serverOfDatabaseUrl = "(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\\/[^/]*$/, '')";
+const states =
+  (factory: string, extra = ''): KnownHarness['call'] =>
+  (list) =>
+    `${factory}({ migrations: ${list}, states: await goldenStates(cases)${extra} })`;
+const serverOfDatabaseUrl =
+  "(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\\/[^/]*$/, '')";
 
 export const KNOWN_HARNESSES: Readonly<Record<string, KnownHarness>> = {
-  'plugin-run-dirs': { from: '@tidemark/plugin-run-dirs/testing', names: ['goldenStates', 'runDirsHarness'], call: states('runDirsHarness') },
+  'plugin-run-dirs': {
+    from: '@tidemark/plugin-run-dirs/testing',
+    names: ['goldenStates', 'runDirsHarness'],
+    call: states('runDirsHarness'),
+  },
   'plugin-telemetry': {
     from: '@tidemark/plugin-telemetry/testing',
     names: ['goldenStates', 'postgresDatabases', 'telemetryHarness'],
     call: states('telemetryHarness', `, database: postgresDatabases(${serverOfDatabaseUrl})`),
   },
   // A run without produced_at is snapshotted at "now": a fixed clock keeps after/ stable.
-  'plugin-snapshots': { from: '@tidemark/plugin-snapshots/testing', names: ['goldenStates', 'snapshotsHarness'], call: states('snapshotsHarness', ", clock: () => new Date('2000-01-01T00:00:00.000Z')") },
-  'plugin-mongo': { from: '@tidemark/plugin-mongo/testing', names: ['goldenStates', 'mongoHarness'], call: states('mongoHarness', ', client: app.target.client'), opens: true },
-  'mongo-app': { from: '@tidemark/plugin-mongo/testing', names: ['goldenStates', 'mongoAppHarness'], call: states('mongoAppHarness', ', client: app.target.client'), opens: true },
-  knex: { from: '@tidemark/sql/testing', names: ['knexHarness'], call: (list) => `knexHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`, opens: true },
-  typeorm: { from: '@tidemark/sql/testing', names: ['typeormHarness'], call: (list) => `typeormHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`, opens: true },
+  'plugin-snapshots': {
+    from: '@tidemark/plugin-snapshots/testing',
+    names: ['goldenStates', 'snapshotsHarness'],
+    call: states('snapshotsHarness', ", clock: () => new Date('2000-01-01T00:00:00.000Z')"),
+  },
+  'plugin-mongo': {
+    from: '@tidemark/plugin-mongo/testing',
+    names: ['goldenStates', 'mongoHarness'],
+    call: states('mongoHarness', ', client: app.target.client'),
+    opens: true,
+  },
+  'mongo-app': {
+    from: '@tidemark/plugin-mongo/testing',
+    names: ['goldenStates', 'mongoAppHarness'],
+    call: states('mongoAppHarness', ', client: app.target.client'),
+    opens: true,
+  },
+  knex: {
+    from: '@tidemark/sql/testing',
+    names: ['knexHarness'],
+    call: (list) => `knexHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`,
+    opens: true,
+  },
+  typeorm: {
+    from: '@tidemark/sql/testing',
+    names: ['typeormHarness'],
+    call: (list) => `typeormHarness({ target: app.target, migrations: ${list}, fixturesDir: cases })`,
+    opens: true,
+  },
 };
 
 /**
  * The golden cases of the plugin's fixture folder and the six laws (over the cases' before/ states), with the
  * plugin's harness and the app's migrations of this target appended to the shipped ones.
  */
-export function goldenLawsTest(input: { id: string; exportName: string; target: string; casesDir: string; configDir: string; harness: KnownHarness }): string {
+export function goldenLawsTest(input: {
+  id: string;
+  exportName: string;
+  target: string;
+  casesDir: string;
+  configDir: string;
+  harness: KnownHarness;
+}): string {
   const { id, exportName, target, casesDir, configDir, harness } = input;
   const list = listOf(target);
   const opens = harness.opens

@@ -10,7 +10,15 @@ import { rehearseNotes } from './rehearse.js';
 import { scaffoldNotesMigration } from './scaffold.js';
 import { v1Notes } from './traits.js';
 
-export { readNotes, readNotesState, updateNotes, LEDGER_FILE, LOCK_FILE, type NotesTarget, type NoteData } from './notes-files.js';
+export {
+  readNotes,
+  readNotesState,
+  updateNotes,
+  LEDGER_FILE,
+  LOCK_FILE,
+  type NotesTarget,
+  type NoteData,
+} from './notes-files.js';
 export { fileLock } from './lock.js';
 export { notesLedger } from './ledger.js';
 export { v1Notes } from './traits.js';

@@ -28,7 +28,10 @@ async function readState(path: string): Promise<LockState | null> {
 
 export function fileLock(dir: NotesTarget, clock: () => number = Date.now): Lock {
   const path = join(dir, LOCK_FILE);
-  const stateOf = (holder: LockHolder, ttlMs: number): LockState => ({ ...holder, expiresAt: new Date(clock() + ttlMs).toISOString() });
+  const stateOf = (holder: LockHolder, ttlMs: number): LockState => ({
+    ...holder,
+    expiresAt: new Date(clock() + ttlMs).toISOString(),
+  });
   const live = (state: LockState | null) => (state && Date.parse(state.expiresAt) > clock() ? state : null);
 
   async function replace(state: LockState): Promise<void> {

@@ -25,7 +25,12 @@ export function diffNotes(before: Record<string, NoteData>, after: Record<string
     else if (!b) changes.push({ kind: 'removed', path: file });
     else {
       const fields = Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-      if (fields.length > 0) changes.push({ kind: 'changed', path: file, detail: fields.map((f) => (!(f in a) ? `+${f}` : !(f in b) ? `-${f}` : `~${f}`)).join(' ') });
+      if (fields.length > 0)
+        changes.push({
+          kind: 'changed',
+          path: file,
+          detail: fields.map((f) => (!(f in a) ? `+${f}` : !(f in b) ? `-${f}` : `~${f}`)).join(' '),
+        });
     }
   }
   return { summary: `${changes.length} of ${Object.keys(after).length} note(s) would change`, changes };

@@ -13,7 +13,9 @@ export interface NotesScaffoldInput extends ScaffoldInput {
 export function scaffoldNotesMigration(input: NotesScaffoldInput): ScaffoldOutput & { test: string } {
   const { id, title, exportName } = input;
   const target = input.target ?? 'notes';
-  const list = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(target) ? `migrations.${target}` : `migrations[${JSON.stringify(target)}]`;
+  const list = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(target)
+    ? `migrations.${target}`
+    : `migrations[${JSON.stringify(target)}]`;
   const fixtureDir = input.fixtureDir ?? `../../fixtures/notes/${id}`;
   const migration = `import { defineMigration } from '@tidemark/core';
 import { readNotes, updateNotes, type NotesTarget } from '../notes/index.js';

@@ -19,7 +19,9 @@ export const v1Notes = defineTrait<NotesTarget>({
   title: 'Notes in the v1 shape {title, body}, or part-way through the upgrade',
   fixes: ['001_add_tags', '002_rename_body', '003_split_title'],
   async detect(dir) {
-    const legacy = (await readNotes(dir)).map((n) => ({ file: n.file, marks: legacyMarks(n.data) })).filter((n) => n.marks.length > 0);
+    const legacy = (await readNotes(dir))
+      .map((n) => ({ file: n.file, marks: legacyMarks(n.data) }))
+      .filter((n) => n.marks.length > 0);
     if (legacy.length === 0) return null;
     const v1 = legacy.filter((n) => n.marks.length === 3).length;
     return {

@@ -18,7 +18,9 @@ function launcherFile(overrides: Record<string, string>): Promise<string> {
   if (existing) return existing;
   const launcher = (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tidemark-bin-'));
-    const sources = Object.fromEntries(['core', 'fleet', 'cli'].map((p) => [`@tidemark/${p}`, join(packagesDir, p, 'src', 'index.ts')]));
+    const sources = Object.fromEntries(
+      ['core', 'fleet', 'cli'].map((p) => [`@tidemark/${p}`, join(packagesDir, p, 'src', 'index.ts')]),
+    );
     const alias = { ...sources, ...overrides };
     const file = join(dir, 'launch.mjs');
     await writeFile(
@@ -37,5 +39,9 @@ await jiti.import(${JSON.stringify(binTs)});
 
 /** `tidemark <args>` in `cwd`, stdout and stderr piped; `alias` points module specifiers elsewhere. */
 export async function spawnBin(args: string[], cwd: string, alias: Record<string, string> = {}): Promise<ChildProcess> {
-  return spawn(process.execPath, [await launcherFile(alias), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  return spawn(process.execPath, [await launcherFile(alias), ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 }

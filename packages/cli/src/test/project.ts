@@ -37,15 +37,21 @@ export const V1_NOTES: Record<string, { title: string; body: string }> = {
  * The app layout `tidemark init` writes: the config, src/migrations/index.ts (one list per target), and here
  * the notes plugin as src/notes/ (what a package import would be), which the notes templates import.
  */
-export async function makeProject(options: { config?: string; notes?: Record<string, unknown>; index?: string } = {}): Promise<Project> {
+export async function makeProject(
+  options: { config?: string; notes?: Record<string, unknown>; index?: string } = {},
+): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), 'tidemark-cli-'));
   await mkdir(join(dir, 'src', 'notes'), { recursive: true });
   await writeFile(join(dir, 'src', 'notes', 'index.ts'), `export * from ${JSON.stringify(pluginEntry)};\n`);
   await mkdir(join(dir, 'src', 'migrations'));
-  await writeFile(join(dir, 'src', 'migrations', 'index.ts'), options.index ?? 'export const migrations = {\n  notes: [],\n};\n');
+  await writeFile(
+    join(dir, 'src', 'migrations', 'index.ts'),
+    options.index ?? 'export const migrations = {\n  notes: [],\n};\n',
+  );
   const notes = join(dir, 'notes');
   await mkdir(notes);
-  for (const [file, data] of Object.entries(options.notes ?? V1_NOTES)) await writeFile(join(notes, file), `${JSON.stringify(data, null, 2)}\n`);
+  for (const [file, data] of Object.entries(options.notes ?? V1_NOTES))
+    await writeFile(join(notes, file), `${JSON.stringify(data, null, 2)}\n`);
   const config =
     options.config ??
     `import { defineConfig } from '@tidemark/cli';
@@ -78,7 +84,9 @@ export default defineConfig({
     readNote: async (file) => JSON.parse(await readFile(join(notes, file), 'utf8')),
     ledger: async () => {
       try {
-        return (JSON.parse(await readFile(join(notes, '.tidemark-ledger.json'), 'utf8')) as { entries: core.LedgerEntry[] }).entries;
+        return (
+          JSON.parse(await readFile(join(notes, '.tidemark-ledger.json'), 'utf8')) as { entries: core.LedgerEntry[] }
+        ).entries;
       } catch {
         return [];
       }

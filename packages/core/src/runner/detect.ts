@@ -11,7 +11,10 @@ export async function detect<T>(scope: RunScope<T>): Promise<Map<string, Evidenc
     try {
       evidence = await trait.detect(scope.target, { targetLabel: scope.label, signal: scope.signal });
     } catch (error) {
-      throw scope.fail('STEP_FAILED', `trait "${trait.id}" could not inspect the target`, { step: 'detect', cause: error });
+      throw scope.fail('STEP_FAILED', `trait "${trait.id}" could not inspect the target`, {
+        step: 'detect',
+        cause: error,
+      });
     }
     findings.set(trait.id, evidence);
     if (evidence) scope.emit({ type: 'trait:detected', trait: trait.id, evidence });
@@ -19,7 +22,11 @@ export async function detect<T>(scope: RunScope<T>): Promise<Map<string, Evidenc
   return findings;
 }
 
-export async function makePlan<T>(scope: RunScope<T>, entries: LedgerEntry[], opts: Omit<UpOptions, 'dryRun'> = {}): Promise<Plan> {
+export async function makePlan<T>(
+  scope: RunScope<T>,
+  entries: LedgerEntry[],
+  opts: Omit<UpOptions, 'dryRun'> = {},
+): Promise<Plan> {
   const findings = await detect(scope);
   return computePlan({
     plugin: scope.plugin.name,

@@ -38,7 +38,14 @@ export function classify(error: unknown, current: string | undefined, direction:
   const cause = error instanceof StepFailure || error instanceof GuardFailure ? error.cause : error;
   return {
     migration: error instanceof StepFailure ? error.migration : current,
-    step: error instanceof StepFailure ? (direction === 'down' ? 'down' : error.phase) : error instanceof GuardFailure ? `guard:${error.guard}` : direction,
+    step:
+      error instanceof StepFailure
+        ? direction === 'down'
+          ? 'down'
+          : error.phase
+        : error instanceof GuardFailure
+          ? `guard:${error.guard}`
+          : direction,
     cause,
     stepFailed: error instanceof StepFailure,
     lockLost: isTidemarkError(cause, 'LOCK_LOST'),

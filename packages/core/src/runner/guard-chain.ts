@@ -6,7 +6,11 @@ import { GuardFailure, StepFailure } from './failures.js';
 import type { Layer, RunScope, RunState } from './scope.js';
 
 /** Runs `core` inside `layers`; tells guard errors from step errors, and a guard that skipped next(). */
-export async function chain<C>(layers: readonly Layer<C>[], ctxFor: (name: string) => C, core: () => Promise<void>): Promise<void> {
+export async function chain<C>(
+  layers: readonly Layer<C>[],
+  ctxFor: (name: string) => C,
+  core: () => Promise<void>,
+): Promise<void> {
   const call = async (i: number): Promise<void> => {
     const layer = layers[i];
     if (!layer) return core();
@@ -34,7 +38,10 @@ export async function preflight<T>(scope: RunScope<T>, command: 'up' | 'down'): 
       await guard.preflight({ target: scope.target, targetLabel: scope.label, command, signal: scope.signal });
     } catch (error) {
       scope.emit({ type: 'guard', guard: guard.name, action: 'refused', detail: { reason: describeError(error) } });
-      throw scope.fail('STEP_FAILED', 'refused before any write; nothing was changed', { step: `guard:${guard.name}`, cause: error });
+      throw scope.fail('STEP_FAILED', 'refused before any write; nothing was changed', {
+        step: `guard:${guard.name}`,
+        cause: error,
+      });
     }
   }
 }
@@ -47,7 +54,8 @@ export function guardContext<T>(scope: RunScope<T>, state: RunState, name: strin
     command: state.command,
     signal: state.signal,
     steps: state.steps,
-    emit: (action, detail) => scope.emit({ type: 'guard', guard: name, action, runId: state.runId, ...(detail ? { detail } : {}) }),
+    emit: (action, detail) =>
+      scope.emit({ type: 'guard', guard: name, action, runId: state.runId, ...(detail ? { detail } : {}) }),
     snapshotTaken: (ref) => {
       state.snapshot = { guard: name, ref };
     },

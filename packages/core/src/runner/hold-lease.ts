@@ -7,7 +7,8 @@ export async function withLease<T, R>(scope: RunScope<T>, fn: (lease: Lease) => 
     ...scope.options.lock,
     target: scope.label,
     signal: scope.signal,
-    onWait: (state) => scope.emit({ type: 'lock:waiting', holder: `${state.host}:${state.pid}`, expiresAt: state.expiresAt }),
+    onWait: (state) =>
+      scope.emit({ type: 'lock:waiting', holder: `${state.host}:${state.pid}`, expiresAt: state.expiresAt }),
   });
   scope.emit({ type: 'lock:acquired' });
   try {

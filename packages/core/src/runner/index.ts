@@ -11,7 +11,15 @@ import { createScope, type RunScope } from './scope.js';
 import { validate } from './step-context.js';
 import type { Runner, RunnerOptions, StatusReport, VerifyReport } from './types.js';
 
-export type { RunnerOptions, UpOptions, DownOptions, VerifyReport, StatusReport, RehearsalReport, Runner } from './types.js';
+export type {
+  RunnerOptions,
+  UpOptions,
+  DownOptions,
+  VerifyReport,
+  StatusReport,
+  RehearsalReport,
+  Runner,
+} from './types.js';
 
 async function verify<T>(scope: RunScope<T>): Promise<VerifyReport> {
   const entries = await scope.ledger.read();

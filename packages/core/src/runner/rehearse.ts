@@ -5,9 +5,14 @@ import { describeError } from '../redact.js';
 import type { RunScope } from './scope.js';
 import type { RehearsalReport, Runner, RunnerOptions, UpOptions } from './types.js';
 
-export async function rehearse<T>(scope: RunScope<T>, opts: Omit<UpOptions, 'dryRun'>, runnerOn: (options: RunnerOptions<T>) => Runner): Promise<RehearsalReport> {
+export async function rehearse<T>(
+  scope: RunScope<T>,
+  opts: Omit<UpOptions, 'dryRun'>,
+  runnerOn: (options: RunnerOptions<T>) => Runner,
+): Promise<RehearsalReport> {
   const { plugin } = scope;
-  if (!plugin.rehearse) throw scope.fail('NOT_SUPPORTED', `plugin "${plugin.name}" cannot rehearse (no copy or rolled-back transaction)`);
+  if (!plugin.rehearse)
+    throw scope.fail('NOT_SUPPORTED', `plugin "${plugin.name}" cannot rehearse (no copy or rolled-back transaction)`);
   const session = await plugin.rehearse(scope.target);
   try {
     const copy = runnerOn({ ...scope.options, target: session.target, events: scope.events, onEvent: undefined });

@@ -7,15 +7,30 @@ import { box, boxPlugin, failure, setter, snapshotGuard, type Box } from '../tes
 import { createRunner } from './index.js';
 
 const m1 = setter('001', 'a', 1);
-const oneWay = (id: string, key: string) => defineMigration<Box>({ id, title: `one way ${id}`, async up({ target }) { target.data[key] = id; } });
+const oneWay = (id: string, key: string) =>
+  defineMigration<Box>({
+    id,
+    title: `one way ${id}`,
+    async up({ target }) {
+      target.data[key] = id;
+    },
+  });
 
 describe('down', () => {
   test('a dry run asks no guard for permission; the real one is refused before any write', async () => {
     const t = box();
-    const refusing = defineGuard<Box>({ name: 'ro', preflight: async ({ command }) => { if (command === 'down') throw new Error('read-only run'); } });
+    const refusing = defineGuard<Box>({
+      name: 'ro',
+      preflight: async ({ command }) => {
+        if (command === 'down') throw new Error('read-only run');
+      },
+    });
     const plugin = boxPlugin([m1], { guards: [refusing] });
     await createRunner({ plugin, target: t }).up();
-    expect(await createRunner({ plugin, target: t }).down({ to: null, dryRun: true })).toMatchObject({ outcome: 'dry-run', reverted: ['001'] });
+    expect(await createRunner({ plugin, target: t }).down({ to: null, dryRun: true })).toMatchObject({
+      outcome: 'dry-run',
+      reverted: ['001'],
+    });
     const error = await failure(createRunner({ plugin, target: t }).down({ to: null }));
     expect(error.message).toContain('refused before any write; nothing was changed');
     expect(error.step).toBe('guard:ro');
@@ -34,7 +49,9 @@ describe('down', () => {
     expect(t.data).toEqual({ orig: true, a: 1 });
     expect((await t.ledger.read()).map((e) => e.id)).toEqual(['001']);
     expect(result.reverted).toEqual(['003']);
-    expect(events.filter((e) => e.type === 'step:started').map((e) => (e as { migration: string }).migration)).toEqual(['003']);
+    expect(events.filter((e) => e.type === 'step:started').map((e) => (e as { migration: string }).migration)).toEqual([
+      '003',
+    ]);
     const restored = events.filter((e) => e.type === 'guard' && e.action === 'snapshot-restored');
     expect(restored).toHaveLength(1);
     expect(restored[0]).toMatchObject({ guard: 'snap', detail: { ref: 's1', migration: '003' } });
@@ -60,7 +77,11 @@ describe('down', () => {
 
   test('a failing down inside a guard that restores says the target was put back', async () => {
     const t = box();
-    const stuck = setter('002', 'b', 2, { down: async () => { throw new Error('table in use'); } });
+    const stuck = setter('002', 'b', 2, {
+      down: async () => {
+        throw new Error('table in use');
+      },
+    });
     const plugin = boxPlugin([m1, stuck], { guards: [snapshotGuard()] });
     await createRunner({ plugin, target: t }).up();
     const error = await failure(createRunner({ plugin, target: t }).down({ to: null }));
@@ -75,10 +96,16 @@ describe('down', () => {
     await createRunner({ plugin, target: t }).up();
     const events: TidemarkEvent[] = [];
     await createRunner({ plugin, target: t, onEvent: (e) => events.push(e) }).down({ to: '001' });
-    expect(events.filter((e) => e.type === 'step:started').map((e) => e.type === 'step:started' && [e.migration, e.index, e.total, e.direction, e.title])).toEqual([
+    expect(
+      events
+        .filter((e) => e.type === 'step:started')
+        .map((e) => e.type === 'step:started' && [e.migration, e.index, e.total, e.direction, e.title]),
+    ).toEqual([
       ['003', 0, 2, 'down', 'set c'],
       ['002', 1, 2, 'down', 'set b'],
     ]);
-    expect(events.filter((e) => e.type === 'step:finished').map((e) => e.type === 'step:finished' && e.durationMs >= 0)).toEqual([true, true]);
+    expect(
+      events.filter((e) => e.type === 'step:finished').map((e) => e.type === 'step:finished' && e.durationMs >= 0),
+    ).toEqual([true, true]);
   });
 });

@@ -17,7 +17,8 @@ import type { DownOptions } from './types.js';
 export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<RunResult> {
   const { ledger, emit, ordered, guards } = scope;
   const started = performance.now();
-  if (opts.to !== null && !scope.byId.has(opts.to)) throw scope.fail('UNKNOWN_MIGRATION', `cannot roll back to unknown migration "${opts.to}"`);
+  if (opts.to !== null && !scope.byId.has(opts.to))
+    throw scope.fail('UNKNOWN_MIGRATION', `cannot roll back to unknown migration "${opts.to}"`);
   if (!opts.dryRun) await preflight(scope, 'down');
   return withLease(scope, async (lease) => {
     const entries = await ledger.read();
@@ -31,68 +32,134 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
     };
     for (const m of revert) {
       if (done.get(m.id)!.outcome === 'applied' && !m.down && !restoring(m)) {
-        throw scope.fail('IRREVERSIBLE', 'has no down and no snapshot guard recorded a snapshot to restore; nothing was changed', { migration: m.id, step: 'down' });
+        throw scope.fail(
+          'IRREVERSIBLE',
+          'has no down and no snapshot guard recorded a snapshot to restore; nothing was changed',
+          { migration: m.id, step: 'down' },
+        );
       }
     }
     const runId = randomUUID();
     emit({ type: 'run:started', command: 'down', steps: revert.map((m) => m.id), dryRun: !!opts.dryRun, runId });
-    if (opts.dryRun) return { runId, outcome: 'dry-run' as const, plan, applied: [], baselined: [], reverted: revert.map((m) => m.id), durationMs: 0 };
+    if (opts.dryRun)
+      return {
+        runId,
+        outcome: 'dry-run' as const,
+        plan,
+        applied: [],
+        baselined: [],
+        reverted: revert.map((m) => m.id),
+        durationMs: 0,
+      };
 
     const signal = AbortSignal.any([scope.signal, lease.signal]);
     const state = newRunState({ runId, command: 'down', steps: revert.map((m) => m.id), signal, started });
     const reverted: string[] = [];
     try {
-      await chain(scope.runLayers, (name) => guardContext(scope, state, name), async () => {
-        for (const [index, m] of revert.entries()) {
-          // A lost lease stops the rollback as it stops an up: the ledger is no longer this run's to write.
-          if (signal.aborted) throw signal.reason;
-          const entry = (await ledger.read()).find((e) => e.id === m.id);
-          if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
-          state.current = m.id;
-          const t0 = performance.now();
-          emit({ type: 'step:started', migration: m.id, title: m.title, direction: 'down', index, total: revert.length, runId });
-          if (entry.outcome === 'baselined') {
-            await ledger.remove(m.id);
-          } else if (m.down) {
-            await chain(
-              scope.stepLayers,
-              (name): StepGuardContext<T> => ({ ...guardContext(scope, state, name), migrationId: m.id, direction: 'down' }),
-              async () => {
-                try {
-                  await m.down!(migrationContext(scope, m, 'down', signal));
-                } catch (error) {
-                  throw new StepFailure(m.id, 'down', error);
-                }
-              },
-            );
+      await chain(
+        scope.runLayers,
+        (name) => guardContext(scope, state, name),
+        async () => {
+          for (const [index, m] of revert.entries()) {
+            // A lost lease stops the rollback as it stops an up: the ledger is no longer this run's to write.
             if (signal.aborted) throw signal.reason;
-            await ledger.remove(m.id);
-          } else {
-            const guard = restoring(m)!;
-            const snap = entry.snapshot!;
-            await guard.restore!(guardContext(scope, state, guard.name), snap.ref);
-            emit({ type: 'guard', guard: guard.name, action: 'snapshot-restored', detail: { ref: snap.ref, migration: m.id }, runId });
-            // The snapshot predates the whole run that applied m: every entry from that run or later is undone.
-            const all = await ledger.read();
-            const from = all.findIndex((e) => e.runId === entry.runId);
-            for (const e of from < 0 ? [] : all.slice(from)) await ledger.remove(e.id);
+            const entry = (await ledger.read()).find((e) => e.id === m.id);
+            if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
+            state.current = m.id;
+            const t0 = performance.now();
+            emit({
+              type: 'step:started',
+              migration: m.id,
+              title: m.title,
+              direction: 'down',
+              index,
+              total: revert.length,
+              runId,
+            });
+            if (entry.outcome === 'baselined') {
+              await ledger.remove(m.id);
+            } else if (m.down) {
+              await chain(
+                scope.stepLayers,
+                (name): StepGuardContext<T> => ({
+                  ...guardContext(scope, state, name),
+                  migrationId: m.id,
+                  direction: 'down',
+                }),
+                async () => {
+                  try {
+                    await m.down!(migrationContext(scope, m, 'down', signal));
+                  } catch (error) {
+                    throw new StepFailure(m.id, 'down', error);
+                  }
+                },
+              );
+              if (signal.aborted) throw signal.reason;
+              await ledger.remove(m.id);
+            } else {
+              const guard = restoring(m)!;
+              const snap = entry.snapshot!;
+              await guard.restore!(guardContext(scope, state, guard.name), snap.ref);
+              emit({
+                type: 'guard',
+                guard: guard.name,
+                action: 'snapshot-restored',
+                detail: { ref: snap.ref, migration: m.id },
+                runId,
+              });
+              // The snapshot predates the whole run that applied m: every entry from that run or later is undone.
+              const all = await ledger.read();
+              const from = all.findIndex((e) => e.runId === entry.runId);
+              for (const e of from < 0 ? [] : all.slice(from)) await ledger.remove(e.id);
+            }
+            reverted.push(m.id);
+            emit({
+              type: 'step:finished',
+              migration: m.id,
+              direction: 'down',
+              durationMs: Math.round(performance.now() - t0),
+              runId,
+            });
           }
-          reverted.push(m.id);
-          emit({ type: 'step:finished', migration: m.id, direction: 'down', durationMs: Math.round(performance.now() - t0), runId });
-        }
-        await lowerStamp(scope, entries.filter((e) => reverted.includes(e.id)));
-      });
+          await lowerStamp(
+            scope,
+            entries.filter((e) => reverted.includes(e.id)),
+          );
+        },
+      );
     } catch (error) {
       const { migration, step, cause, lockLost } = classify(error, state.current, 'down');
       if (lockLost) emit({ type: 'lock:lost', runId });
-      emit({ type: 'step:failed', migration: migration ?? '(run)', direction: 'down', error: describeError(cause), runId });
-      emit({ type: 'run:finished', command: 'down', outcome: 'failed', durationMs: Math.round(performance.now() - started), applied: [], runId });
-      if (lockLost) throw scope.fail('LOCK_LOST', `lost the lock during the rollback; stopped after ${reverted.length} reverted step(s)`, { migration, cause });
-      throw scope.fail('STEP_FAILED', `rollback failed; ${state.restored ? 'the target was restored to its state before the rollback' : `${reverted.length} step(s) were reverted before the failure`}`, {
-        ...(migration ? { migration } : {}),
-        step,
-        cause,
+      emit({
+        type: 'step:failed',
+        migration: migration ?? '(run)',
+        direction: 'down',
+        error: describeError(cause),
+        runId,
       });
+      emit({
+        type: 'run:finished',
+        command: 'down',
+        outcome: 'failed',
+        durationMs: Math.round(performance.now() - started),
+        applied: [],
+        runId,
+      });
+      if (lockLost)
+        throw scope.fail(
+          'LOCK_LOST',
+          `lost the lock during the rollback; stopped after ${reverted.length} reverted step(s)`,
+          { migration, cause },
+        );
+      throw scope.fail(
+        'STEP_FAILED',
+        `rollback failed; ${state.restored ? 'the target was restored to its state before the rollback' : `${reverted.length} step(s) were reverted before the failure`}`,
+        {
+          ...(migration ? { migration } : {}),
+          step,
+          cause,
+        },
+      );
     }
     // A snapshot restore may have undone more than asked (steps at or before `to` in the same run): re-apply them.
     let reapplied: string[] = [];

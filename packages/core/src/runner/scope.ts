@@ -92,6 +92,7 @@ export function createScope<T>(options: RunnerOptions<T>, command: 'up' | 'rehea
     command,
     now,
     emit: (event) => events.emit({ at: now(), target: label, ...event } as TidemarkEvent),
-    fail: (code, message, extra = {}) => new TidemarkError(code, message, { plugin: plugin.name, target: label, ...extra }),
+    fail: (code, message, extra = {}) =>
+      new TidemarkError(code, message, { plugin: plugin.name, target: label, ...extra }),
   };
 }

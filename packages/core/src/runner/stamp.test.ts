@@ -27,11 +27,36 @@ function recordingStamp(options: { stored?: boolean; remove?: boolean; derived?:
   return { stamp, calls };
 }
 
-const m = (id: string, version?: number) => ({ id, title: id, up: async () => {}, ...(version === undefined ? {} : { version }) }) as unknown as Migration<Target>;
-const entry = (id: string, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({ id, checksum: 'c', outcome: 'applied', at: '2026-01-01T00:00:00.000Z', durationMs: 1, by: 'me', runId: 'r1', ...extra });
+const m = (id: string, version?: number) =>
+  ({
+    id,
+    title: id,
+    up: async () => {},
+    ...(version === undefined ? {} : { version }),
+  }) as unknown as Migration<Target>;
+const entry = (id: string, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  id,
+  checksum: 'c',
+  outcome: 'applied',
+  at: '2026-01-01T00:00:00.000Z',
+  durationMs: 1,
+  by: 'me',
+  runId: 'r1',
+  ...extra,
+});
 
-function scopeOf(target: Target, stamp: VersionStamp<Target> | undefined, ordered: Migration<Target>[], entries: LedgerEntry[] = []): RunScope<Target> {
-  return { plugin: { name: 'p', stamp }, target, ordered, ledger: memoryLedger(entries) } as unknown as RunScope<Target>;
+function scopeOf(
+  target: Target,
+  stamp: VersionStamp<Target> | undefined,
+  ordered: Migration<Target>[],
+  entries: LedgerEntry[] = [],
+): RunScope<Target> {
+  return {
+    plugin: { name: 'p', stamp },
+    target,
+    ordered,
+    ledger: memoryLedger(entries),
+  } as unknown as RunScope<Target>;
 }
 
 const ordered = [m('001', 1001), m('002'), m('003', 1003), m('004', 1002)];
@@ -72,11 +97,21 @@ describe('stampBefore', () => {
   });
 
   test('the stored value, or null when the plugin can tell none is stored and can remove one', async () => {
-    expect(await stampBefore(scopeOf({ stamp: 3 }, recordingStamp({ stored: true, remove: true }).stamp, ordered))).toEqual({ versionBefore: 3 });
-    expect(await stampBefore(scopeOf({ stamp: undefined }, recordingStamp({ stored: true, remove: true, derived: 7 }).stamp, ordered))).toEqual({ versionBefore: null });
+    expect(
+      await stampBefore(scopeOf({ stamp: 3 }, recordingStamp({ stored: true, remove: true }).stamp, ordered)),
+    ).toEqual({ versionBefore: 3 });
+    expect(
+      await stampBefore(
+        scopeOf({ stamp: undefined }, recordingStamp({ stored: true, remove: true, derived: 7 }).stamp, ordered),
+      ),
+    ).toEqual({ versionBefore: null });
     // Without both halves of the pair a missing stamp is whatever read derives.
-    expect(await stampBefore(scopeOf({ stamp: undefined }, recordingStamp({ stored: true, derived: 7 }).stamp, ordered))).toEqual({ versionBefore: 7 });
-    expect(await stampBefore(scopeOf({ stamp: undefined }, recordingStamp({ remove: true, derived: 7 }).stamp, ordered))).toEqual({ versionBefore: 7 });
+    expect(
+      await stampBefore(scopeOf({ stamp: undefined }, recordingStamp({ stored: true, derived: 7 }).stamp, ordered)),
+    ).toEqual({ versionBefore: 7 });
+    expect(
+      await stampBefore(scopeOf({ stamp: undefined }, recordingStamp({ remove: true, derived: 7 }).stamp, ordered)),
+    ).toEqual({ versionBefore: 7 });
   });
 });
 
@@ -90,7 +125,14 @@ describe('lowerStamp', () => {
     expect(calls).toEqual(['read', 'write 1000']);
 
     const t2: Target = { stamp: 1003 };
-    await lowerStamp(scopeOf(t2, stamp, ordered, [entry('001'), entry('004', { outcome: 'baselined' }), entry('003', { outcome: 'failed' })]), [entry('003', { versionBefore: 1000 })]);
+    await lowerStamp(
+      scopeOf(t2, stamp, ordered, [
+        entry('001'),
+        entry('004', { outcome: 'baselined' }),
+        entry('003', { outcome: 'failed' }),
+      ]),
+      [entry('003', { versionBefore: 1000 })],
+    );
     expect(t2.stamp, 'the highest remaining (not failed) step wins over the older value').toBe(1002);
   });
 

@@ -1,5 +1,14 @@
 // What a runner takes and gives back. `RunResult` lives in the contract (plugins' reports read it).
-import type { ChangeSummary, Guard, LedgerEntry, LockState, Plan, Plugin, RunResult, ValidationIssue } from '../contract.js';
+import type {
+  ChangeSummary,
+  Guard,
+  LedgerEntry,
+  LockState,
+  Plan,
+  Plugin,
+  RunResult,
+  ValidationIssue,
+} from '../contract.js';
 import type { EventListener, EventStream } from '../events.js';
 import type { LeaseOptions } from '../lease.js';
 

@@ -30,7 +30,9 @@ export function consoleSink(options: ConsoleSinkOptions = {}): (event: TidemarkE
     switch (event.type) {
       case 'plan:ready': {
         const { steps, baseline, drift, external } = event.plan;
-        line(`${where} plan: ${steps.length} to apply, ${baseline.length} to baseline, ${drift.length} drift, ${external.length} external`);
+        line(
+          `${where} plan: ${steps.length} to apply, ${baseline.length} to baseline, ${drift.length} drift, ${external.length} external`,
+        );
         for (const s of steps) line(`  ${paint('cyan', '→')} ${s.id} ${paint('dim', s.why)}`);
         for (const b of baseline) line(`  ${paint('dim', '=')} ${b.id} ${paint('dim', b.note)}`);
         for (const d of drift) line(`  ${paint('yellow', '!')} drift ${d.kind} ${d.id}`);
@@ -41,7 +43,9 @@ export function consoleSink(options: ConsoleSinkOptions = {}): (event: TidemarkE
         line(`${where} waiting for lock held by ${event.holder} (expires ${event.expiresAt})`);
         break;
       case 'step:started':
-        line(`${where} ${paint('cyan', `[${event.index + 1}/${event.total}]`)} ${event.direction} ${event.migration} ${paint('dim', event.title)}`);
+        line(
+          `${where} ${paint('cyan', `[${event.index + 1}/${event.total}]`)} ${event.direction} ${event.migration} ${paint('dim', event.title)}`,
+        );
         break;
       case 'step:progress': {
         if (!options.progress && options.progress !== undefined) break;
@@ -50,7 +54,9 @@ export function consoleSink(options: ConsoleSinkOptions = {}): (event: TidemarkE
           if (tty) {
             const width = 30;
             const filled = Math.round(ratio * width);
-            stream.write(`\r\u001b[K  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${Math.round(ratio * 100)}% ${event.done}/${event.total}${event.note ? ` ${event.note}` : ''}`);
+            stream.write(
+              `\r\u001b[K  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${Math.round(ratio * 100)}% ${event.done}/${event.total}${event.note ? ` ${event.note}` : ''}`,
+            );
             barShown = true;
           } else {
             const decile = Math.floor(ratio * 10);
@@ -72,16 +78,22 @@ export function consoleSink(options: ConsoleSinkOptions = {}): (event: TidemarkE
         line(`${where} ${paint('red', '✗')} ${event.migration}: ${event.error}`);
         break;
       case 'validation':
-        if (!event.ok) for (const i of event.issues) line(`  ${paint('red', 'invalid')} ${i.where ? `${i.where}: ` : ''}${i.message}`);
+        if (!event.ok)
+          for (const i of event.issues)
+            line(`  ${paint('red', 'invalid')} ${i.where ? `${i.where}: ` : ''}${i.message}`);
         break;
       case 'guard':
         line(`${where} ${paint('dim', `guard ${event.guard}: ${event.action}`)}`);
         break;
       case 'log':
-        line(`${where} ${event.level === 'warn' ? paint('yellow', 'warn') : paint('dim', 'info')} ${event.migration ? `${event.migration}: ` : ''}${event.message}`);
+        line(
+          `${where} ${event.level === 'warn' ? paint('yellow', 'warn') : paint('dim', 'info')} ${event.migration ? `${event.migration}: ` : ''}${event.message}`,
+        );
         break;
       case 'run:finished':
-        line(`${where} ${event.outcome === 'failed' ? paint('red', `${event.command} failed`) : paint('green', `${event.command} ${event.outcome}`)} ${paint('dim', `${event.durationMs} ms`)}`);
+        line(
+          `${where} ${event.outcome === 'failed' ? paint('red', `${event.command} failed`) : paint('green', `${event.command} ${event.outcome}`)} ${paint('dim', `${event.durationMs} ms`)}`,
+        );
         break;
       default:
         break;

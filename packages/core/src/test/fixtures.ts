@@ -12,9 +12,20 @@ export interface Box {
   version: number;
 }
 
-export const box = (data: Record<string, unknown> = {}): Box => ({ name: 'box', data, ledger: memoryLedger(), log: [], version: 0 });
+export const box = (data: Record<string, unknown> = {}): Box => ({
+  name: 'box',
+  data,
+  ledger: memoryLedger(),
+  log: [],
+  version: 0,
+});
 
-export function setter(id: string, key: string, value: unknown, extra: Partial<Parameters<typeof defineMigration<Box>>[0]> = {}): Migration<Box> {
+export function setter(
+  id: string,
+  key: string,
+  value: unknown,
+  extra: Partial<Parameters<typeof defineMigration<Box>>[0]> = {},
+): Migration<Box> {
   return defineMigration<Box>({
     id,
     title: `set ${key}`,

@@ -29,7 +29,13 @@ async function run(argv: string[], stop?: AbortSignal) {
   let stderr = '';
   let code = 0;
   const program = new Command('tidemark').exitOverride();
-  registerFleetCommands(program, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, setExitCode: (c) => (code = c), ...(stop ? { stopSignal: stop } : {}) });
+  registerFleetCommands(program, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    setExitCode: (c) => (code = c),
+    ...(stop ? { stopSignal: stop } : {}),
+  });
   await program.parseAsync(['fleet', ...argv], { from: 'user' });
   return { stdout, stderr, code, text: () => stdout + stderr };
 }
@@ -54,7 +60,10 @@ describe('tidemark fleet commands', () => {
     const pup = await buildLegacyPup(dir, 'omni/scenarios/burned', { extras: [] });
     const all = await run(['enqueue', root, '--prefix', names.prefix, '--redis-url', REDIS_URL, '--json']);
     expect(all.code).toBe(0);
-    expect((JSON.parse(all.stdout) as { jobs: { runId: string }[] }).jobs.map((j) => j.runId)).toEqual([id, `${id}/_pups/omni/scenarios/burned`]);
+    expect((JSON.parse(all.stdout) as { jobs: { runId: string }[] }).jobs.map((j) => j.runId)).toEqual([
+      id,
+      `${id}/_pups/omni/scenarios/burned`,
+    ]);
     const one = await run(['enqueue', pup, '--prefix', names.prefix, '--redis-url', REDIS_URL]);
     expect(one.stdout).toContain(`${id}/_pups/omni/scenarios/burned\tmigration`);
     expect(one.stdout).toContain('already queued');
@@ -64,10 +73,28 @@ describe('tidemark fleet commands', () => {
     const id = uniqueId('cw');
     const dir = await buildLegacyRun(root, { runId: id, extras: [] });
     const plugin = join(root, 'plugin.ts');
-    await writeFile(plugin, `export { fleetTestPlugin as default } from ${JSON.stringify(join(import.meta.dirname, '..', 'test', 'fleet-plugin.ts'))};\n`);
+    await writeFile(
+      plugin,
+      `export { fleetTestPlugin as default } from ${JSON.stringify(join(import.meta.dirname, '..', 'test', 'fleet-plugin.ts'))};\n`,
+    );
     await run(['enqueue', dir, '--prefix', names.prefix, '--redis-url', REDIS_URL]);
     const stop = new AbortController();
-    const worker = run(['worker', '--root', root, '--prefix', names.prefix, '--redis-url', REDIS_URL, '--plugin', plugin, '--concurrency', '2'], stop.signal);
+    const worker = run(
+      [
+        'worker',
+        '--root',
+        root,
+        '--prefix',
+        names.prefix,
+        '--redis-url',
+        REDIS_URL,
+        '--plugin',
+        plugin,
+        '--concurrency',
+        '2',
+      ],
+      stop.signal,
+    );
     const fq = openFleetQueue({ ...names, redis: REDIS_URL });
     try {
       await waitFor('the job to complete', async () => (await fq.queue.getJobCountByTypes('completed')) === 1, 30_000);
@@ -86,7 +113,18 @@ describe('tidemark fleet commands', () => {
     const bad = await run(['enqueue', 'not a run id!', '--prefix', names.prefix, '--redis-url', REDIS_URL]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('"not a run id!" is not a run id');
-    const push = await run(['sync', 'rlew-x', '--config', 'c', '--host', 'wc.bearhive.duckdns.org', '--prefix', names.prefix, '--redis-url', REDIS_URL]);
+    const push = await run([
+      'sync',
+      'rlew-x',
+      '--config',
+      'c',
+      '--host',
+      'wc.bearhive.duckdns.org',
+      '--prefix',
+      names.prefix,
+      '--redis-url',
+      REDIS_URL,
+    ]);
     expect(push.code).toBe(1);
     expect(push.stderr).toContain('allow push');
     const dash = await run(['dashboard', '--prefix', names.prefix]);

@@ -9,7 +9,12 @@ export interface FleetCliIo {
 }
 
 export function processIo(): FleetCliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, setExitCode: (code) => (process.exitCode = code) };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    setExitCode: (code) => (process.exitCode = code),
+  };
 }
 
 /** Resolves on SIGTERM/SIGINT (or the io's stop signal). */

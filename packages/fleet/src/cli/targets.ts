@@ -8,7 +8,10 @@ import type { EnqueueItem } from '../jobs/queue.js';
 import { resolveFleetRunDir } from '../jobs/resolve-run.js';
 import { assertFleetRunId, fleetRunIdOf } from '../runs/run-ids.js';
 
-export async function resolveTargets(args: readonly string[], options: DiscoverOptions & { root?: string } = {}): Promise<EnqueueItem[]> {
+export async function resolveTargets(
+  args: readonly string[],
+  options: DiscoverOptions & { root?: string } = {},
+): Promise<EnqueueItem[]> {
   const out = new Map<string, EnqueueItem>();
   for (const arg of args) {
     const isDir = (await stat(arg).catch(() => null))?.isDirectory() ?? false;

@@ -44,7 +44,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 export function createAuth(options: AuthOptions) {
-  if (options.adminToken.length < 12) throw createError('fleet', 'the dashboard admin token must have at least 12 characters');
+  if (options.adminToken.length < 12)
+    throw createError('fleet', 'the dashboard admin token must have at least 12 characters');
   const clock = options.clock ?? Date.now;
   const ttl = options.sessionTtlMs ?? 8 * 3600_000;
   const sessions = new Map<string, Session>();
@@ -71,7 +72,11 @@ export function createAuth(options: AuthOptions) {
       // Hashing first makes the comparison constant-time whatever the length of the guess.
       if (!timingSafeEqual(digest(token), expected)) return null;
       failures.set(address, (failures.get(address) ?? []).slice(0, -1));
-      const session: Session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), expires: clock() + ttl };
+      const session: Session = {
+        id: randomBytes(32).toString('base64url'),
+        csrf: randomBytes(32).toString('base64url'),
+        expires: clock() + ttl,
+      };
       sessions.set(session.id, session);
       return session;
     },
@@ -98,7 +103,9 @@ export function createAuth(options: AuthOptions) {
     },
     cookie(session: Session | null, secure: boolean): string {
       const flags = `Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
-      return session ? `${SESSION_COOKIE}=${session.id}; ${flags}; Max-Age=${Math.floor(ttl / 1000)}` : `${SESSION_COOKIE}=; ${flags}; Max-Age=0`;
+      return session
+        ? `${SESSION_COOKIE}=${session.id}; ${flags}; Max-Age=${Math.floor(ttl / 1000)}`
+        : `${SESSION_COOKIE}=; ${flags}; Max-Age=0`;
     },
     get sessionCount() {
       return sessions.size;

@@ -43,7 +43,11 @@ afterEach(async () => {
 });
 
 async function login(token = TOKEN) {
-  const res = await fetch(new URL('/login', dash.url), { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+  const res = await fetch(new URL('/login', dash.url), {
+    method: 'POST',
+    body: new URLSearchParams({ token }),
+    redirect: 'manual',
+  });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   if (!cookie) return { res, cookie: undefined, csrf: undefined };
   const page = await (await fetch(dash.url, { headers: { cookie } })).text();
@@ -71,7 +75,12 @@ describe('dashboard over HTTP', () => {
   it('POSTs need the session CSRF token and a same-origin Origin', async () => {
     const { cookie, csrf } = await login();
     expect(csrf).toMatch(/^[\w-]{40,}$/);
-    const post = (headers: Record<string, string>) => fetch(new URL('/api/jobs', dash.url), { method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ action: 'validate', runIds: ['rlew-00001'] }) });
+    const post = (headers: Record<string, string>) =>
+      fetch(new URL('/api/jobs', dash.url), {
+        method: 'POST',
+        headers: { cookie: cookie!, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ action: 'validate', runIds: ['rlew-00001'] }),
+      });
     expect((await post({})).status).toBe(403);
     expect((await post({ 'x-csrf-token': 'forged' })).status).toBe(403);
     expect((await post({ 'x-csrf-token': csrf!, origin: 'https://evil.example' })).status).toBe(403);
@@ -83,7 +92,15 @@ describe('dashboard over HTTP', () => {
 
   it('pages, filters and facets 10,000 runs on the server', async () => {
     const { cookie } = await login();
-    const get = async (query: string) => (await (await fetch(new URL(`/api/runs?${query}`, dash.url), { headers: { cookie: cookie! } })).json()) as { total: number; all: number; page: number; rows: FleetRunState[]; facets: Record<string, Record<string, number>>; tookMs: number };
+    const get = async (query: string) =>
+      (await (await fetch(new URL(`/api/runs?${query}`, dash.url), { headers: { cookie: cookie! } })).json()) as {
+        total: number;
+        all: number;
+        page: number;
+        rows: FleetRunState[];
+        facets: Record<string, Record<string, number>>;
+        tookMs: number;
+      };
     const first = await get('page=1&size=100');
     expect(first.all).toBe(10_000);
     expect(first.total).toBe(10_000);
@@ -95,7 +112,9 @@ describe('dashboard over HTTP', () => {
     expect(failed.total).toBe(1000);
     expect(failed.rows.every((r) => r.lastStatus === 'failed:NODB_LOCKED')).toBe(true);
     const legacyGeo = await get('version=0&trait=geojson-string-ids');
-    expect(legacyGeo.total).toBe([...Array(10_000).keys()].filter((i) => i % 4 !== 0 && i % 5 !== 0 && i % 2 === 0).length);
+    expect(legacyGeo.total).toBe(
+      [...Array(10_000).keys()].filter((i) => i % 4 !== 0 && i % 5 !== 0 && i % 2 === 0).length,
+    );
     expect(first.facets.statuses).toMatchObject({ failed: 1000, migrated: 4000, never: 5000 });
     const search = await get('q=rlew-0999');
     expect(search.total).toBe(10);
@@ -106,7 +125,10 @@ describe('dashboard over HTTP', () => {
   it('streams status messages from the Redis channels as Server-Sent Events and updates the row', async () => {
     const { cookie } = await login();
     const controller = new AbortController();
-    const res = await fetch(new URL('/api/events', dash.url), { headers: { cookie: cookie! }, signal: controller.signal });
+    const res = await fetch(new URL('/api/events', dash.url), {
+      headers: { cookie: cookie! },
+      signal: controller.signal,
+    });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
     let text = '';
@@ -118,9 +140,25 @@ describe('dashboard over HTTP', () => {
       }
     })();
     await waitFor('SSE connected', () => text.includes(': connected'));
-    await redis.publish('rlew-00001:migration', JSON.stringify({ runId: 'rlew-00001', event: 'STEP_STARTED', at: new Date().toISOString(), job: 'migration', migration: 'f001', index: 1, total: 2 }));
+    await redis.publish(
+      'rlew-00001:migration',
+      JSON.stringify({
+        runId: 'rlew-00001',
+        event: 'STEP_STARTED',
+        at: new Date().toISOString(),
+        job: 'migration',
+        migration: 'f001',
+        index: 1,
+        total: 2,
+      }),
+    );
     await waitFor('the SSE message', () => text.includes('"STEP_STARTED"'));
-    expect(dash.table.get('rlew-00001')!.live).toMatchObject({ event: 'STEP_STARTED', migration: 'f001', index: 1, total: 2 });
+    expect(dash.table.get('rlew-00001')!.live).toMatchObject({
+      event: 'STEP_STARTED',
+      migration: 'f001',
+      index: 1,
+      total: 2,
+    });
     controller.abort();
     await pump;
   });
@@ -128,13 +166,28 @@ describe('dashboard over HTTP', () => {
   it('Sync + register refuses a push host without allow_push and a token, and never echoes the token', async () => {
     const { cookie, csrf } = await login();
     const post = (body: Record<string, unknown>) =>
-      fetch(new URL('/api/run-sync', dash.url), { method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/json', 'x-csrf-token': csrf! }, body: JSON.stringify(body) });
+      fetch(new URL('/api/run-sync', dash.url), {
+        method: 'POST',
+        headers: { cookie: cookie!, 'content-type': 'application/json', 'x-csrf-token': csrf! },
+        body: JSON.stringify(body),
+      });
     const refused = await post({ runid: 'rlew-push', config: 'disturbed9002', sourceHost: 'wc.bearhive.duckdns.org' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: string }).error).toMatch(/allow push/);
-    const noToken = await post({ runid: 'rlew-push', config: 'disturbed9002', sourceHost: 'wc.bearhive.duckdns.org', allowPush: true });
+    const noToken = await post({
+      runid: 'rlew-push',
+      config: 'disturbed9002',
+      sourceHost: 'wc.bearhive.duckdns.org',
+      allowPush: true,
+    });
     expect(((await noToken.json()) as { error: string }).error).toMatch(/token/);
-    const ok = await post({ runid: 'rlew-push', config: 'disturbed9002', sourceHost: 'wc.bearhive.duckdns.org', allowPush: true, authToken: 'push-secret-xyz' });
+    const ok = await post({
+      runid: 'rlew-push',
+      config: 'disturbed9002',
+      sourceHost: 'wc.bearhive.duckdns.org',
+      allowPush: true,
+      authToken: 'push-secret-xyz',
+    });
     expect(ok.status).toBe(200);
     const jobs = await (await fetch(new URL('/api/jobs', dash.url), { headers: { cookie: cookie! } })).text();
     expect(jobs).toContain('rlew-push');
@@ -145,17 +198,33 @@ describe('dashboard over HTTP', () => {
 describe('dashboard: what each run needs, and the registry filters', () => {
   it("rows carry each trait's description, the planned migrations and the version they lead to; source host and owner filter", async () => {
     const keys = fleetKeys(names);
-    const synced = (i: number, sourceHost: string, owner: string): FleetRunState => ({ ...row(i), runId: `sync-${i}`, traits: ['watershed-legacy-tables', 'nodb-stale-paths'], sourceHost, owner });
-    for (const [i, host, owner] of [[1, 'wepp.cloud', 'ann@example.org'], [2, 'wepp.cloud', 'bob@example.org'], [3, 'dev.wepp.cloud', 'ann@example.org']] as const) {
+    const synced = (i: number, sourceHost: string, owner: string): FleetRunState => ({
+      ...row(i),
+      runId: `sync-${i}`,
+      traits: ['watershed-legacy-tables', 'nodb-stale-paths'],
+      sourceHost,
+      owner,
+    });
+    for (const [i, host, owner] of [
+      [1, 'wepp.cloud', 'ann@example.org'],
+      [2, 'wepp.cloud', 'bob@example.org'],
+      [3, 'dev.wepp.cloud', 'ann@example.org'],
+    ] as const) {
       await redis.hset(keys.runs, `sync-${i}`, JSON.stringify(synced(i, host, owner)));
     }
     await dash.reload();
     const { cookie } = await login();
-    const get = async (query: string) => (await (await fetch(new URL(`/api/runs?${query}`, dash.url), { headers: { cookie: cookie! } })).json()) as {
-      total: number;
-      rows: { runId: string; traitInfo: { id: string; title: string; fixes: string[] }[]; planned: { id: string }[]; resultingVersion: number | null }[];
-      facets: { sources: Record<string, number>; owners: Record<string, number> };
-    };
+    const get = async (query: string) =>
+      (await (await fetch(new URL(`/api/runs?${query}`, dash.url), { headers: { cookie: cookie! } })).json()) as {
+        total: number;
+        rows: {
+          runId: string;
+          traitInfo: { id: string; title: string; fixes: string[] }[];
+          planned: { id: string }[];
+          resultingVersion: number | null;
+        }[];
+        facets: { sources: Record<string, number>; owners: Record<string, number> };
+      };
     const bySource = await get('source=wepp.cloud');
     expect(bySource.rows.map((r) => r.runId)).toEqual(['sync-1', 'sync-2']);
     expect(bySource.facets.sources).toMatchObject({ 'wepp.cloud': 2, 'dev.wepp.cloud': 1, '(local)': 10_000 });
@@ -167,7 +236,9 @@ describe('dashboard: what each run needs, and the registry filters', () => {
       expect(t.title).not.toBe(t.id);
       expect(t.fixes.length).toBeGreaterThan(0);
     }
-    expect(one.planned.map((m) => m.id)).toEqual(expect.arrayContaining(['001_nodb_run_paths', '004_watershed_tables']));
+    expect(one.planned.map((m) => m.id)).toEqual(
+      expect.arrayContaining(['001_nodb_run_paths', '004_watershed_tables']),
+    );
     expect(one.resultingVersion).toBe(1003);
   });
 });
@@ -189,7 +260,9 @@ describe('dashboard: hostile requests', () => {
       });
       socket.on('error', reject);
     });
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
     return { response, send: () => socket.write(body) };
   }
 
@@ -203,7 +276,10 @@ describe('dashboard: hostile requests', () => {
   });
 
   it('a malformed cookie or Referer is refused like a missing one, never a 500', async () => {
-    const page = await fetch(dash.url, { headers: { cookie: 'tidemark_session=%E0%A4%A; other=%' }, redirect: 'manual' });
+    const page = await fetch(dash.url, {
+      headers: { cookie: 'tidemark_session=%E0%A4%A; other=%' },
+      redirect: 'manual',
+    });
     expect(page.status).toBe(303);
     expect((await fetch(new URL('/api/runs', dash.url), { headers: { cookie: 'x=%zz' } })).status).toBe(401);
     const { cookie, csrf } = await login();
@@ -218,7 +294,11 @@ describe('dashboard: hostile requests', () => {
   it('an oversized body is 413, whether announced by Content-Length or streamed', async () => {
     const { cookie, csrf } = await login();
     const big = JSON.stringify({ action: 'validate', runIds: Array.from({ length: 20_000 }, (_, i) => `rlew-${i}`) });
-    const res = await fetch(new URL('/api/jobs', dash.url), { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': csrf!, 'content-type': 'application/json' }, body: big });
+    const res = await fetch(new URL('/api/jobs', dash.url), {
+      method: 'POST',
+      headers: { cookie: cookie!, 'x-csrf-token': csrf!, 'content-type': 'application/json' },
+      body: big,
+    });
     expect(res.status).toBe(413);
     const streamed = new ReadableStream<Uint8Array>({
       start(c) {
@@ -226,7 +306,12 @@ describe('dashboard: hostile requests', () => {
         c.close();
       },
     });
-    const res2 = await fetch(new URL('/api/jobs', dash.url), { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': csrf! }, body: streamed, duplex: 'half' } as RequestInit);
+    const res2 = await fetch(new URL('/api/jobs', dash.url), {
+      method: 'POST',
+      headers: { cookie: cookie!, 'x-csrf-token': csrf! },
+      body: streamed,
+      duplex: 'half',
+    } as RequestInit);
     expect(res2.status).toBe(413);
   });
 });

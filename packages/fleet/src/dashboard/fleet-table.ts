@@ -18,7 +18,16 @@ export interface TableQuery {
 }
 
 export interface TableRow extends FleetRunState {
-  live?: { event: string; at: string; migration?: string; index?: number; total?: number; done?: number; message?: string; job?: string };
+  live?: {
+    event: string;
+    at: string;
+    migration?: string;
+    index?: number;
+    total?: number;
+    done?: number;
+    message?: string;
+    job?: string;
+  };
 }
 
 export interface TablePage {
@@ -27,7 +36,13 @@ export interface TablePage {
   page: number;
   size: number;
   rows: TableRow[];
-  facets: { statuses: Record<string, number>; traits: Record<string, number>; versions: Record<string, number>; sources: Record<string, number>; owners: Record<string, number> };
+  facets: {
+    statuses: Record<string, number>;
+    traits: Record<string, number>;
+    versions: Record<string, number>;
+    sources: Record<string, number>;
+    owners: Record<string, number>;
+  };
   tookMs: number;
 }
 
@@ -88,7 +103,13 @@ export class FleetTable {
       const traits = row.traits ?? [];
       // Each facet counts rows that pass the OTHER filters, so its options never lead to an empty table.
       const okStatus = !query.status || family === query.status;
-      const okTrait = !query.trait || (query.trait === '(none)' ? row.traits !== null && traits.length === 0 : query.trait === '(not scanned)' ? row.traits === null : traits.includes(query.trait));
+      const okTrait =
+        !query.trait ||
+        (query.trait === '(none)'
+          ? row.traits !== null && traits.length === 0
+          : query.trait === '(not scanned)'
+            ? row.traits === null
+            : traits.includes(query.trait));
       const okVersion = !query.version || version === query.version;
       const source = row.sourceHost ?? '(local)';
       const owner = row.owner ?? '(none)';
@@ -119,6 +140,14 @@ export class FleetTable {
     matched.sort(cmp[sort] ?? cmp.run!);
     const pages = Math.max(1, Math.ceil(matched.length / size));
     const page = Math.min(pages, Math.max(1, query.page ?? 1));
-    return { total: matched.length, all: this.rows.size, page, size, rows: matched.slice((page - 1) * size, page * size), facets, tookMs: Math.round((performance.now() - t0) * 10) / 10 };
+    return {
+      total: matched.length,
+      all: this.rows.size,
+      page,
+      size,
+      rows: matched.slice((page - 1) * size, page * size),
+      facets,
+      tookMs: Math.round((performance.now() - t0) * 10) / 10,
+    };
   }
 }

@@ -37,7 +37,10 @@ export interface DashboardOptions extends FleetNames {
   secureCookie?: boolean;
   sessionTtlMs?: number;
   pushHosts?: readonly string[];
-  /** The plugin the workers migrate with: its traits' titles and migrations' versions explain each row. Default plugin-run-dirs'. */
+  /**
+   * The plugin the workers migrate with: its traits' titles and migrations' versions explain each row. Default
+   * plugin-run-dirs'.
+   */
   plugin?: Plugin<RunDirTarget>;
 }
 
@@ -46,11 +49,18 @@ function explainer(plugin: Plugin<RunDirTarget>) {
   const traits = new Map((plugin.traits ?? []).map((t) => [t.id, t]));
   const migrations = new Map(plugin.migrations.map((m) => [m.id, m]));
   return (row: TableRow) => {
-    const planned = row.pending ?? (row.traits ?? []).flatMap((id) => traits.get(id)?.fixes ?? []).filter((id, i, all) => all.indexOf(id) === i);
+    const planned =
+      row.pending ??
+      (row.traits ?? []).flatMap((id) => traits.get(id)?.fixes ?? []).filter((id, i, all) => all.indexOf(id) === i);
     const versions = planned.map((id) => migrations.get(id)?.version).filter((v): v is number => typeof v === 'number');
     return {
       ...row,
-      traitInfo: (row.traits ?? []).map((id) => ({ id, title: traits.get(id)?.title ?? id, fixes: traits.get(id)?.fixes ?? [], ...(traits.get(id)?.external ? { external: traits.get(id)!.external } : {}) })),
+      traitInfo: (row.traits ?? []).map((id) => ({
+        id,
+        title: traits.get(id)?.title ?? id,
+        fixes: traits.get(id)?.fixes ?? [],
+        ...(traits.get(id)?.external ? { external: traits.get(id)!.external } : {}),
+      })),
       planned: planned.map((id) => ({ id, title: migrations.get(id)?.title ?? id })),
       resultingVersion: versions.length > 0 ? Math.max(row.version ?? 0, ...versions) : row.version,
     };
@@ -69,18 +79,31 @@ export interface Dashboard {
 const MAX_BODY = 64 * 1024;
 const MAX_RUNS_PER_ACTION = 10_000;
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'cache-control': 'no-store',
 };
 
-function send(res: ServerResponse, status: number, body: string, type: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  type: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(body);
 }
-const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+const json = (res: ServerResponse, status: number, value: unknown) =>
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
 
 async function readBody(req: IncomingMessage): Promise<string> {
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
@@ -118,8 +141,15 @@ function parseQuery(url: URL): TableQuery {
 }
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const auth = createAuth({ adminToken: options.adminToken, ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
-  const fq = openFleetQueue({ ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.queue ? { queue: options.queue } : {}), ...(options.redis ? { redis: options.redis } : {}) });
+  const auth = createAuth({
+    adminToken: options.adminToken,
+    ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
+  });
+  const fq = openFleetQueue({
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.redis ? { redis: options.redis } : {}),
+  });
   const table = new FleetTable();
   const explain = explainer(options.plugin ?? runDirsPlugin());
   const clients = new Set<ServerResponse>();
@@ -158,7 +188,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           if (!row) return;
           table.upsert(row);
           const again = table.get(row.runId);
-          if (again) again.live = { event: message.event, at: message.at, ...(message.job ? { job: message.job } : {}), ...(message.message ? { message: message.message.slice(0, 300) } : {}) };
+          if (again)
+            again.live = {
+              event: message.event,
+              at: message.at,
+              ...(message.job ? { job: message.job } : {}),
+              ...(message.message ? { message: message.message.slice(0, 300) } : {}),
+            };
           for (const c of clients) c.write(`event: row\ndata: ${JSON.stringify(again ?? row)}\n\n`);
         })
         .catch(() => undefined)
@@ -177,14 +213,20 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     void session;
     const ids = Array.isArray(body.runIds) ? body.runIds.filter((x): x is string => typeof x === 'string') : [];
     if (ids.length === 0) throw Object.assign(new Error('runIds: pick at least one run'), { status: 400 });
-    if (ids.length > MAX_RUNS_PER_ACTION) throw Object.assign(new Error(`runIds: at most ${MAX_RUNS_PER_ACTION} runs per action`), { status: 400 });
+    if (ids.length > MAX_RUNS_PER_ACTION)
+      throw Object.assign(new Error(`runIds: at most ${MAX_RUNS_PER_ACTION} runs per action`), { status: 400 });
     const items = ids.map((runId) => {
       const row = table.get(runId);
       if (!row) throw Object.assign(new Error(`runIds: unknown run "${runId}"`), { status: 400 });
       return { runId, ...(row.dir ? { dir: row.dir } : {}) };
     });
     const results = await fq.enqueue(kind, items, { by: 'dashboard:admin' });
-    return { action: kind, added: results.filter((r) => !r.collapsed).length, collapsed: results.filter((r) => r.collapsed).length, jobs: results };
+    return {
+      action: kind,
+      added: results.filter((r) => !r.collapsed).length,
+      collapsed: results.filter((r) => r.collapsed).length,
+      jobs: results,
+    };
   }
 
   function syncRequest(body: Record<string, unknown>): RunSyncRequest {
@@ -201,7 +243,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     };
     if (!request.runid) throw Object.assign(new Error('runid is required'), { status: 400 });
     if (!request.config) throw Object.assign(new Error('config is required'), { status: 400 });
-    if (request.ownerEmail && !/^[^@\s]+@[^@\s]+$/.test(request.ownerEmail)) throw Object.assign(new Error('owner email is not an email address'), { status: 400 });
+    if (request.ownerEmail && !/^[^@\s]+@[^@\s]+$/.test(request.ownerEmail))
+      throw Object.assign(new Error('owner email is not an email address'), { status: 400 });
     try {
       checkPushGuard(request, options.pushHosts);
     } catch (error) {
@@ -216,7 +259,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    if (path === '/login' && method === 'GET') return send(res, 200, loginPage(url.searchParams.get('error') === '1'), 'text/html; charset=utf-8');
+    if (path === '/login' && method === 'GET')
+      return send(res, 200, loginPage(url.searchParams.get('error') === '1'), 'text/html; charset=utf-8');
     if (path === '/login' && method === 'POST') {
       if (!auth.beginAttempt(address(req))) {
         req.resume(); // the body is never read: drain it so the connection can be reused
@@ -225,7 +269,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
       const session = auth.login(token, address(req));
       if (!session) return send(res, 303, '', 'text/plain', { location: '/login?error=1' });
-      return send(res, 303, '', 'text/plain', { location: '/', 'set-cookie': auth.cookie(session, options.secureCookie === true) });
+      return send(res, 303, '', 'text/plain', {
+        location: '/',
+        'set-cookie': auth.cookie(session, options.secureCookie === true),
+      });
     }
     if (path === '/app.css') return send(res, 200, APP_CSS, 'text/css; charset=utf-8');
 
@@ -235,9 +282,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       if (method === 'GET') return send(res, 303, '', 'text/plain', { location: '/login' });
       return send(res, 401, 'log in first', 'text/plain; charset=utf-8');
     }
-    if (method === 'POST' && !auth.csrfOk(req, session)) return json(res, 403, { error: 'missing or wrong CSRF token' });
+    if (method === 'POST' && !auth.csrfOk(req, session))
+      return json(res, 403, { error: 'missing or wrong CSRF token' });
 
-    if (path === '/' && method === 'GET') return send(res, 200, fleetPage({ csrf: session.csrf, syncRoot: options.syncRoot ?? options.root ?? '' }), 'text/html; charset=utf-8');
+    if (path === '/' && method === 'GET')
+      return send(
+        res,
+        200,
+        fleetPage({ csrf: session.csrf, syncRoot: options.syncRoot ?? options.root ?? '' }),
+        'text/html; charset=utf-8',
+      );
     if (path === '/app.js') return send(res, 200, APP_JS, 'text/javascript; charset=utf-8');
     if (path === '/logout' && method === 'POST') {
       auth.logout(session);
@@ -248,14 +302,23 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return json(res, 200, { ...page, rows: page.rows.map(explain), indexing });
     }
     if (path === '/api/events' && method === 'GET') {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': 'text/event-stream; charset=utf-8',
+        connection: 'keep-alive',
+      });
       res.write(': connected\n\n');
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
     }
     if (path === '/api/jobs' && method === 'GET') {
-      const jobs = await fq.queue.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'], 0, 49, false);
+      const jobs = await fq.queue.getJobs(
+        ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'],
+        0,
+        49,
+        false,
+      );
       return json(res, 200, {
         jobs: await Promise.all(
           jobs.filter(Boolean).map(async (j) => ({
@@ -284,10 +347,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       if (path === '/api/run-sync') {
         const request = syncRequest(body);
         const [r] = await fq.enqueue('run-sync', [{ runId: request.runid, sync: request }], { by: 'dashboard:admin' });
-        return json(res, 200, { action: 'run-sync', added: r!.collapsed ? 0 : 1, collapsed: r!.collapsed ? 1 : 0, jobs: [r] });
+        return json(res, 200, {
+          action: 'run-sync',
+          added: r!.collapsed ? 0 : 1,
+          collapsed: r!.collapsed ? 1 : 0,
+          jobs: [r],
+        });
       }
       const action = body.action;
-      if (action !== 'migration' && action !== 'validate' && action !== 'restore') return json(res, 400, { error: 'action must be migration, validate or restore' });
+      if (action !== 'migration' && action !== 'validate' && action !== 'restore')
+        return json(res, 400, { error: 'action must be migration, validate or restore' });
       return json(res, 200, await enqueue(action, body, session));
     }
     return json(res, 404, { error: 'not found' });

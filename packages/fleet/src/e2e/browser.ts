@@ -10,10 +10,21 @@ export async function launchChromium(): Promise<Browser> {
   try {
     await access(CHROMIUM);
   } catch {
-    throw createError('fleet', `e2e: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium (or set TIDEMARK_CHROMIUM)`);
+    throw createError(
+      'fleet',
+      `e2e: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium (or set TIDEMARK_CHROMIUM)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

@@ -36,10 +36,31 @@ beforeAll(async () => {
   const pipe = redis.pipeline();
   for (let i = 0; i < 300; i++) {
     const id = `rlew-bulk-${String(i).padStart(4, '0')}`;
-    pipe.hset(keys.runs, id, JSON.stringify({ runId: id, dir: `/wc1/runs/rl/${id}`, config: i % 2 ? 'disturbed9002' : 'lt-fire', version: i % 3 ? 0 : 1000, readonly: i % 50 === 0, traits: i % 3 ? ['watershed-csv'] : [], archives: [], lastStatus: i % 3 ? null : 'migrated', updatedAt: new Date(1_700_000_000_000).toISOString() }));
+    pipe.hset(
+      keys.runs,
+      id,
+      JSON.stringify({
+        runId: id,
+        dir: `/wc1/runs/rl/${id}`,
+        config: i % 2 ? 'disturbed9002' : 'lt-fire',
+        version: i % 3 ? 0 : 1000,
+        readonly: i % 50 === 0,
+        traits: i % 3 ? ['watershed-csv'] : [],
+        archives: [],
+        lastStatus: i % 3 ? null : 'migrated',
+        updatedAt: new Date(1_700_000_000_000).toISOString(),
+      }),
+    );
   }
   await pipe.exec();
-  worker = await startFleetWorker({ ...names, redis: REDIS_URL, root, plugin: fleetTestPlugin({ stepMs: 600 }), lock: { ttlMs: 5000, waitMs: 10_000 }, nodbLockTtlMs: 5000 });
+  worker = await startFleetWorker({
+    ...names,
+    redis: REDIS_URL,
+    root,
+    plugin: fleetTestPlugin({ stepMs: 600 }),
+    lock: { ttlMs: 5000, waitMs: 10_000 },
+    nodbLockTtlMs: 5000,
+  });
   await worker.ready();
   dash = await startDashboard({ ...names, redis: REDIS_URL, adminToken: TOKEN, root });
   browser = await launchChromium();
@@ -86,7 +107,16 @@ describe('dashboard in headless Chromium', () => {
     await poll(() => row(runA).locator('td').nth(3).textContent()).toContain('1002');
     await poll(() => row(runA).locator('td').nth(7).textContent()).toContain('1 archive');
     const events = await page.locator('#events').textContent();
-    for (const name of ['ENQUEUED', 'STARTED', 'ARCHIVE_COMPLETE', 'STEP_STARTED', 'STEP_COMPLETE', 'VERSION_STAMPED', 'COMPLETE']) expect(events).toContain(name);
+    for (const name of [
+      'ENQUEUED',
+      'STARTED',
+      'ARCHIVE_COMPLETE',
+      'STEP_STARTED',
+      'STEP_COMPLETE',
+      'VERSION_STAMPED',
+      'COMPLETE',
+    ])
+      expect(events).toContain(name);
     expect(await runShape(join(root, runA.slice(0, 2), runA))).toBe('migrated');
 
     await page.fill('#q', 'rlew-');

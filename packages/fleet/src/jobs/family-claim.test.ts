@@ -34,7 +34,10 @@ describe('family claims (real Redis, real BullMQ jobs)', () => {
     const parentJob = await waitingJob('fa');
     expect(await claims.claim('fa', parentJob)).toEqual({ ok: true });
     expect(await claims.claim('fa', parentJob)).toEqual({ ok: true }); // its retry, or its rerun after a stall
-    expect(await claims.claim('fa/_pups/omni/scenarios/burned', 'someone-else')).toEqual({ ok: false, waitingFor: 'fa' });
+    expect(await claims.claim('fa/_pups/omni/scenarios/burned', 'someone-else')).toEqual({
+      ok: false,
+      waitingFor: 'fa',
+    });
     expect(await claims.claim('fb', 'someone-else')).toEqual({ ok: true }); // another family
     await claims.release('fa', 'someone-else'); // not the holder: nothing happens
     expect(await claims.holder('fa/_pups/x')).toEqual({ jobId: parentJob, runId: 'fa' });
@@ -57,7 +60,12 @@ describe('family claims (real Redis, real BullMQ jobs)', () => {
     const a = await waitingJob('fd');
     expect(await claims.claim('fd', a)).toEqual({ ok: true });
     await redis.set(`${fq.keys.family}fd`, 'written by something else');
-    const jobs = await Promise.all(['fd/_pups/a', 'fd/_pups/b', 'fd/_pups/c', 'fd/_pups/d', 'fd/_pups/e'].map(async (runId) => ({ runId, jobId: await waitingJob(runId) })));
+    const jobs = await Promise.all(
+      ['fd/_pups/a', 'fd/_pups/b', 'fd/_pups/c', 'fd/_pups/d', 'fd/_pups/e'].map(async (runId) => ({
+        runId,
+        jobId: await waitingJob(runId),
+      })),
+    );
     await (await fq.queue.getJob(a))!.remove();
     const results = await Promise.all(jobs.map((j) => claims.claim(j.runId, j.jobId)));
     expect(results.filter((r) => r.ok)).toHaveLength(1);

@@ -40,7 +40,9 @@ function parseHolder(text: string | null): { jobId: string; runId: string } | nu
   if (!text) return null;
   try {
     const value = JSON.parse(text) as { jobId?: unknown; runId?: unknown };
-    return typeof value.jobId === 'string' && typeof value.runId === 'string' ? { jobId: value.jobId, runId: value.runId } : null;
+    return typeof value.jobId === 'string' && typeof value.runId === 'string'
+      ? { jobId: value.jobId, runId: value.runId }
+      : null;
   } catch {
     return null; // not ours: treated as stale
   }
@@ -58,7 +60,8 @@ export function familyClaims(redis: Redis, queue: Queue, keys: FleetKeys): Famil
         const current = await redis.get(key);
         if (current === mine) return { ok: true };
         const holder = parseHolder(current);
-        if (holder && holder.jobId !== jobId && (await unfinished(holder.jobId))) return { ok: false, waitingFor: holder.runId };
+        if (holder && holder.jobId !== jobId && (await unfinished(holder.jobId)))
+          return { ok: false, waitingFor: holder.runId };
         for (const enclosing of enclosingRunIds(runId)) {
           const other = await queue.getDeduplicationJobId(enclosing);
           if (other && other !== jobId && (await unfinished(other))) return { ok: false, waitingFor: enclosing };

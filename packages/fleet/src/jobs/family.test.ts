@@ -24,7 +24,16 @@ interface Span {
 const fx = useFleetQueue({ dirPrefix: 'tidemark-fleet-pups-', backoffMs: 300 });
 
 const worker = async (extra: Partial<FleetWorkerOptions> = {}) => {
-  const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin({ stepMs: 150 }), lock: { ttlMs: 3000, waitMs: 10_000 }, nodbLockTtlMs: 3000, familyPollMs: 100, ...extra });
+  const w = await startFleetWorker({
+    ...fx.names,
+    redis: REDIS_URL,
+    root: fx.root,
+    plugin: fleetTestPlugin({ stepMs: 150 }),
+    lock: { ttlMs: 3000, waitMs: 10_000 },
+    nodbLockTtlMs: 3000,
+    familyPollMs: 100,
+    ...extra,
+  });
   fx.workers.push(w);
   await w.ready();
   return w;
@@ -53,7 +62,8 @@ function span(rec: Recorder, runId: string): Span {
   const mine = rec.messages.filter((m) => m.runId === runId);
   const start = mine.find((m) => m.event === 'STARTED');
   const end = mine.findLast((m) => m.event === 'COMPLETE' || m.event === 'EXCEPTION');
-  if (!start || !end) throw new Error(`no STARTED..COMPLETE/EXCEPTION for ${runId}: ${mine.map((m) => m.event).join(' ')}`);
+  if (!start || !end)
+    throw new Error(`no STARTED..COMPLETE/EXCEPTION for ${runId}: ${mine.map((m) => m.event).join(' ')}`);
   return { runId, start: Date.parse(start.at), end: Date.parse(end.at) };
 }
 
@@ -62,7 +72,10 @@ function expectOneAtATime(spans: readonly Span[]): void {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   for (let i = 1; i < sorted.length; i++) {
     const [a, b] = [sorted[i - 1]!, sorted[i]!];
-    expect(b.start, `${b.runId} started while ${a.runId} ran (${a.start}..${a.end}, ${b.start})`).toBeGreaterThanOrEqual(a.end);
+    expect(
+      b.start,
+      `${b.runId} started while ${a.runId} ran (${a.start}..${a.end}, ${b.start})`,
+    ).toBeGreaterThanOrEqual(a.end);
   }
 }
 
@@ -98,14 +111,32 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       for (const id of [...family, solo]) expect(finished[id], id).toEqual({ state: 'completed', attemptsMade: 1 });
       for (const dir of [parentDir, burnedDir, mulchDir, soloDir]) expect(await runShape(dir), dir).toBe('migrated');
 
-      await waitFor('COMPLETE on every channel', () => [...family, solo].every((id) => rec.events(id).includes('COMPLETE')));
+      await waitFor('COMPLETE on every channel', () =>
+        [...family, solo].every((id) => rec.events(id).includes('COMPLETE')),
+      );
       for (const id of family) {
         const events = rec.events(id, `${id}:migration`);
         expect(events[0], id).toBe('ENQUEUED');
-        expect(events, id).toEqual(expect.arrayContaining(['STARTED', 'TRAIT_DETECTED', 'LOCKS_OK', 'ARCHIVE_COMPLETE', 'STEP_STARTED', 'STEP_COMPLETE', 'VERSION_STAMPED']));
+        expect(events, id).toEqual(
+          expect.arrayContaining([
+            'STARTED',
+            'TRAIT_DETECTED',
+            'LOCKS_OK',
+            'ARCHIVE_COMPLETE',
+            'STEP_STARTED',
+            'STEP_COMPLETE',
+            'VERSION_STAMPED',
+          ]),
+        );
         expect(events.at(-1), id).toBe('COMPLETE');
-        expect(rec.messages.filter((m) => m.runId === id).every((m) => m.channel === `${id}:migration`), id).toBe(true);
-        expect(events.filter((e) => e === 'STARTED'), id).toHaveLength(1);
+        expect(
+          rec.messages.filter((m) => m.runId === id).every((m) => m.channel === `${id}:migration`),
+          id,
+        ).toBe(true);
+        expect(
+          events.filter((e) => e === 'STARTED'),
+          id,
+        ).toHaveLength(1);
       }
       const spans = family.map((id) => span(rec, id));
       expectOneAtATime(spans);
@@ -113,12 +144,28 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       // The workers did run jobs side by side: the unrelated run overlapped the family.
       expect(spans.some((s) => overlaps(s, span(rec, solo)))).toBe(true);
 
-      expect(await fx.fq.index.get(burned)).toMatchObject({ runId: burned, dir: burnedDir, config: 'disturbed9002', version: 1002, lastStatus: 'migrated', traits: ['watershed-csv', 'geojson-string-ids'] });
+      expect(await fx.fq.index.get(burned)).toMatchObject({
+        runId: burned,
+        dir: burnedDir,
+        config: 'disturbed9002',
+        version: 1002,
+        lastStatus: 'migrated',
+        traits: ['watershed-csv', 'geojson-string-ids'],
+      });
       expect((await fx.fq.index.get(burned))!.archives[0]).toMatch(/^burned\.pre_migration\.\d{8}T\d{6}Z\.zip$/);
       expect(await fx.fq.index.get(mulch)).toMatchObject({ dir: mulchDir, lastStatus: 'migrated' });
       expect((await fx.fq.index.get(parent))!.archives[0]).toMatch(new RegExp(`^${parent}\\.pre_migration\\.`));
-      for (const [id, dir] of [[parent, parentDir], [burned, burnedDir], [mulch, mulchDir]] as const) {
-        expect(await registry.get(id, 'disturbed9002'), id).toMatchObject({ runid: id, local_path: dir, last_status: 'migrated', last_migration_version: 1002 });
+      for (const [id, dir] of [
+        [parent, parentDir],
+        [burned, burnedDir],
+        [mulch, mulchDir],
+      ] as const) {
+        expect(await registry.get(id, 'disturbed9002'), id).toMatchObject({
+          runid: id,
+          local_path: dir,
+          last_status: 'migrated',
+          last_migration_version: 1002,
+        });
       }
       expect(await registry.get('burned', 'disturbed9002')).toBeUndefined();
       // Finished families leave no claim behind.
@@ -151,7 +198,9 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       expect(await runShape(burnedDir)).toBe('migrated');
 
       await waitFor('EXCEPTION on the child channel', () => rec.events(mulch).includes('EXCEPTION'));
-      expect(rec.events(mulch, `${mulch}:migration`)).toEqual(expect.arrayContaining(['STEP_FAILED', 'RESTORE_COMPLETE', 'EXCEPTION']));
+      expect(rec.events(mulch, `${mulch}:migration`)).toEqual(
+        expect.arrayContaining(['STEP_FAILED', 'RESTORE_COMPLETE', 'EXCEPTION']),
+      );
       expect(rec.events(parent)).not.toContain('RESTORE_COMPLETE');
       expect(rec.events(parent).at(-1)).toBe('COMPLETE');
       expect(span(rec, mulch).start).toBeGreaterThanOrEqual(span(rec, parent).end);
@@ -178,7 +227,9 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       expect(await runShape(parentDir)).toBe('legacy');
       expect(await runShape(burnedDir)).toBe('migrated');
       expect(await runShape(mulchDir)).toBe('migrated');
-      await waitFor('every terminal message', () => [parent, ...kids].every((id) => rec.events(id).some((e) => e === 'COMPLETE' || e === 'EXCEPTION')));
+      await waitFor('every terminal message', () =>
+        [parent, ...kids].every((id) => rec.events(id).some((e) => e === 'COMPLETE' || e === 'EXCEPTION')),
+      );
       expect(rec.events(parent)).toEqual(expect.arrayContaining(['STEP_FAILED', 'RESTORE_COMPLETE', 'EXCEPTION']));
       const parentSpan = span(rec, parent);
       for (const id of kids) expect(span(rec, id).start, id).toBeGreaterThanOrEqual(parentSpan.end);
@@ -209,7 +260,9 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       // Nor may a child's folder run under another name: its family would not be the one its locks span.
       const [misnamed] = await fx.fq.enqueue('migration', [{ runId: 'burned', dir: childDir }]);
       expect((await allFinished([misnamed!]))['burned']).toEqual({ state: 'failed', attemptsMade: 1 });
-      expect((await fx.fq.queue.getJob(misnamed!.jobId))!.failedReason).toContain(`does not name its folder ${childDir} (that is the run ${child})`);
+      expect((await fx.fq.queue.getJob(misnamed!.jobId))!.failedReason).toContain(
+        `does not name its folder ${childDir} (that is the run ${child})`,
+      );
     } finally {
       await rec.close();
     }
@@ -220,7 +273,14 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
     const parentDir = await buildLegacyRun(fx.root, { runId: parent, extras: [] });
     const childDir = await buildLegacyPup(parentDir, 'omni/scenarios/burned', { extras: [] });
     const child = `${parent}/_pups/omni/scenarios/burned`;
-    const env = { FLEET_REDIS: REDIS_URL, FLEET_PREFIX: fx.names.prefix, FLEET_ROOT: fx.root, FLEET_LOCK_MS: '2000', FLEET_CONCURRENCY: '2', FLEET_FAMILY_POLL_MS: '100' };
+    const env = {
+      FLEET_REDIS: REDIS_URL,
+      FLEET_PREFIX: fx.names.prefix,
+      FLEET_ROOT: fx.root,
+      FLEET_LOCK_MS: '2000',
+      FLEET_CONCURRENCY: '2',
+      FLEET_FAMILY_POLL_MS: '100',
+    };
     const rec = await channelRecorder([parent, child]);
     try {
       const doomed = spawnWorker({ ...env, TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_NAME: 'doomed' });
@@ -238,11 +298,16 @@ describe('_pups child runs as first-class jobs (real Redis)', () => {
       expect(finished[child]!.state).toBe('completed');
       expect(await runShape(parentDir)).toBe('migrated');
       expect(await runShape(childDir)).toBe('migrated');
-      await waitFor('COMPLETE for both', () => rec.events(parent).includes('COMPLETE') && rec.events(child).includes('COMPLETE'));
+      await waitFor(
+        'COMPLETE for both',
+        () => rec.events(parent).includes('COMPLETE') && rec.events(child).includes('COMPLETE'),
+      );
       // The child never started before the parent's job was over, though the killed worker's locks lapsed
       // seconds before the rescuer took the parent again.
       const parentDone = Date.parse(rec.messages.findLast((m) => m.runId === parent && m.event === 'COMPLETE')!.at);
-      const childStarts = rec.messages.filter((m) => m.runId === child && m.event === 'STARTED').map((m) => Date.parse(m.at));
+      const childStarts = rec.messages
+        .filter((m) => m.runId === child && m.event === 'STARTED')
+        .map((m) => Date.parse(m.at));
       expect(childStarts).toHaveLength(1);
       expect(childStarts[0]).toBeGreaterThanOrEqual(parentDone);
       expect(parentDone).toBeGreaterThan(killedAt);

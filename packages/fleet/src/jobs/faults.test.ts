@@ -13,13 +13,24 @@ import { useFleetQueue } from '../test/fleet-queue.js';
 
 const fx = useFleetQueue({ dirPrefix: 'tidemark-fleet-faults-', backoffMs: 300 });
 
-const childEnv = (extra: Record<string, string> = {}) => ({ FLEET_REDIS: REDIS_URL, FLEET_PREFIX: fx.names.prefix, FLEET_ROOT: fx.root, FLEET_LOCK_MS: '2000', ...extra });
+const childEnv = (extra: Record<string, string> = {}) => ({
+  FLEET_REDIS: REDIS_URL,
+  FLEET_PREFIX: fx.names.prefix,
+  FLEET_ROOT: fx.root,
+  FLEET_LOCK_MS: '2000',
+  ...extra,
+});
 
 async function settled(expected: number, timeoutMs = 90_000) {
-  return waitFor(`${expected} jobs to settle`, async () => {
-    const c = await fx.fq.queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed');
-    return c.completed! + c.failed! === expected ? c : null;
-  }, timeoutMs, 200);
+  return waitFor(
+    `${expected} jobs to settle`,
+    async () => {
+      const c = await fx.fq.queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed');
+      return c.completed! + c.failed! === expected ? c : null;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 describe('fleet load and faults', () => {
@@ -29,29 +40,54 @@ describe('fleet load and faults', () => {
     const failing = new Set(ids.filter((_, i) => i % 25 === 7));
     // the test plugin fails step 2 of runs whose folder contains the marker
     const marker = 'FAILME';
-    for (const id of ids) await buildLegacyRun(failing.has(id) ? join(fx.root, marker) : fx.root, { runId: id, extras: [], readonly: readonly.has(id) });
-    const dirOf = (id: string) => (failing.has(id) ? join(fx.root, marker, id.slice(0, 2), id) : join(fx.root, id.slice(0, 2), id));
+    for (const id of ids)
+      await buildLegacyRun(failing.has(id) ? join(fx.root, marker) : fx.root, {
+        runId: id,
+        extras: [],
+        readonly: readonly.has(id),
+      });
+    const dirOf = (id: string) =>
+      failing.has(id) ? join(fx.root, marker, id.slice(0, 2), id) : join(fx.root, id.slice(0, 2), id);
     for (let i = 0; i < 4; i++) {
-      const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin({ failRunsContaining: marker }), concurrency: 1, name: `w${i}`, lock: { ttlMs: 5000, waitMs: 20_000 }, nodbLockTtlMs: 5000 });
+      const w = await startFleetWorker({
+        ...fx.names,
+        redis: REDIS_URL,
+        root: fx.root,
+        plugin: fleetTestPlugin({ failRunsContaining: marker }),
+        concurrency: 1,
+        name: `w${i}`,
+        lock: { ttlMs: 5000, waitMs: 20_000 },
+        nodbLockTtlMs: 5000,
+      });
       fx.workers.push(w);
     }
     const t0 = performance.now();
-    const results = await fx.fq.enqueue('migration', ids.map((runId) => ({ runId, dir: dirOf(runId) })));
+    const results = await fx.fq.enqueue(
+      'migration',
+      ids.map((runId) => ({ runId, dir: dirOf(runId) })),
+    );
     expect(results.every((r) => !r.collapsed)).toBe(true);
     const counts = await settled(100);
     const seconds = (performance.now() - t0) / 1000;
-    expect(counts).toMatchObject({ completed: 100 - readonly.size - failing.size, failed: readonly.size + failing.size });
+    expect(counts).toMatchObject({
+      completed: 100 - readonly.size - failing.size,
+      failed: readonly.size + failing.size,
+    });
     const shapes: Record<string, number> = {};
     for (const id of ids) {
       const shape = await runShape(dirOf(id));
       shapes[shape] = (shapes[shape] ?? 0) + 1;
       expect(shape, id).toBe(readonly.has(id) || failing.has(id) ? 'legacy' : 'migrated');
       const row = await fx.fq.index.get(id);
-      expect(row!.lastStatus, id).toBe(readonly.has(id) ? 'failed:READONLY' : failing.has(id) ? 'failed:STEP_FAILED' : 'migrated');
+      expect(row!.lastStatus, id).toBe(
+        readonly.has(id) ? 'failed:READONLY' : failing.has(id) ? 'failed:STEP_FAILED' : 'migrated',
+      );
     }
     const by = new Set<string>();
     for (const job of await fx.fq.queue.getJobs(['completed'], 0, 200)) by.add(String(job.processedBy ?? ''));
-    console.log(`[fleet] 100 runs, 4 in-process workers: ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(1)} runs/s), shapes ${JSON.stringify(shapes)}, processed by ${by.size} workers`);
+    console.log(
+      `[fleet] 100 runs, 4 in-process workers: ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(1)} runs/s), shapes ${JSON.stringify(shapes)}, processed by ${by.size} workers`,
+    );
     expect(shapes.half).toBeUndefined();
   });
 
@@ -102,20 +138,35 @@ describe('fleet load and faults', () => {
   it('SIGTERM when the running step outlasts --grace-ms: the step is aborted, the archive guard restores the run, the job is retried elsewhere', async () => {
     const id = uniqueId('grace');
     const dir = await buildLegacyRun(fx.root, { runId: id, extras: [] });
-    const w = spawnWorker(childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_LOCK_MS: '30000', FLEET_GRACE_MS: '300' }));
+    const w = spawnWorker(
+      childEnv({ TIDEMARK_FLEET_TEST_STEP_MS: '20000', FLEET_LOCK_MS: '30000', FLEET_GRACE_MS: '300' }),
+    );
     fx.children.push(w);
     await w.waitFor('READY');
     const [job] = await fx.fq.enqueue('migration', [{ runId: id }]);
     await waitFor('the half-written step', async () => (await runShape(dir)) === 'half', 20_000);
     w.proc.kill('SIGTERM');
     expect((await w.exited).code).toBe(0);
-    expect(w.output()).toMatch(new RegExp(`run=${id} job=migration status=failed attempt=1 duration_ms=\\d+ worker=\\S+ reason=\\w+ retry=true`));
+    expect(w.output()).toMatch(
+      new RegExp(`run=${id} job=migration status=failed attempt=1 duration_ms=\\d+ worker=\\S+ reason=\\w+ retry=true`),
+    );
     expect(await runShape(dir)).toBe('legacy'); // restored, not half
     const state = await (await fx.fq.queue.getJob(job!.jobId))!.getState();
     expect(['delayed', 'waiting']).toContain(state);
-    const next = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin(), lock: { ttlMs: 3000, waitMs: 20_000 }, nodbLockTtlMs: 3000 });
+    const next = await startFleetWorker({
+      ...fx.names,
+      redis: REDIS_URL,
+      root: fx.root,
+      plugin: fleetTestPlugin(),
+      lock: { ttlMs: 3000, waitMs: 20_000 },
+      nodbLockTtlMs: 3000,
+    });
     fx.workers.push(next);
-    await waitFor('the retry to migrate the run', async () => (await (await fx.fq.queue.getJob(job!.jobId))!.getState()) === 'completed', 30_000);
+    await waitFor(
+      'the retry to migrate the run',
+      async () => (await (await fx.fq.queue.getJob(job!.jobId))!.getState()) === 'completed',
+      30_000,
+    );
     expect(await runShape(dir)).toBe('migrated');
   });
 
@@ -123,10 +174,24 @@ describe('fleet load and faults', () => {
     const ids = Array.from({ length: 12 }, () => uniqueId('ck'));
     for (const id of ids) await buildLegacyRun(fx.root, { runId: id, extras: [] });
     const name = `fleetck${Math.random().toString(36).slice(2, 8)}`;
-    const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin({ stepMs: 150 }), concurrency: 2, name, lockDurationMs: 3000, stalledIntervalMs: 1500, lock: { ttlMs: 3000, waitMs: 20_000 }, nodbLockTtlMs: 3000 });
+    const w = await startFleetWorker({
+      ...fx.names,
+      redis: REDIS_URL,
+      root: fx.root,
+      plugin: fleetTestPlugin({ stepMs: 150 }),
+      concurrency: 2,
+      name,
+      lockDurationMs: 3000,
+      stalledIntervalMs: 1500,
+      lock: { ttlMs: 3000, waitMs: 20_000 },
+      nodbLockTtlMs: 3000,
+    });
     fx.workers.push(w);
     await w.ready();
-    await fx.fq.enqueue('migration', ids.map((runId) => ({ runId })));
+    await fx.fq.enqueue(
+      'migration',
+      ids.map((runId) => ({ runId })),
+    );
     await waitFor('some jobs done', async () => (await fx.fq.queue.getJobCountByTypes('completed')) >= 2, 30_000);
     // The worker names its connection `tidemark-fleet-worker:<name>`; BullMQ names its own (the blocking
     // one) after the prefix. Kill them all: the worker's, BullMQ's and this test's queue connections.

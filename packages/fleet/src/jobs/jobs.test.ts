@@ -24,7 +24,15 @@ async function treeHash(dir: string): Promise<string> {
 const fx = useFleetQueue({ dirPrefix: 'tidemark-fleet-jobs-', backoffMs: 200 });
 
 const worker = async (extra: Parameters<typeof startFleetWorker>[0] = {}) => {
-  const w = await startFleetWorker({ ...fx.names, redis: REDIS_URL, root: fx.root, plugin: fleetTestPlugin(), lock: { ttlMs: 3000, waitMs: 10_000 }, nodbLockTtlMs: 3000, ...extra });
+  const w = await startFleetWorker({
+    ...fx.names,
+    redis: REDIS_URL,
+    root: fx.root,
+    plugin: fleetTestPlugin(),
+    lock: { ttlMs: 3000, waitMs: 10_000 },
+    nodbLockTtlMs: 3000,
+    ...extra,
+  });
   fx.workers.push(w);
   await w.ready();
   return w;
@@ -45,7 +53,10 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       await worker({ concurrency: 2 });
       const done = await finished(a!.jobId);
       expect(done.state).toBe('completed');
-      expect(done.job.returnvalue).toMatchObject({ status: 'migrated', detail: { applied: ['f001-watershed-csv', 'f002-geojson-ids'], toVersion: 1002 } });
+      expect(done.job.returnvalue).toMatchObject({
+        status: 'migrated',
+        detail: { applied: ['f001-watershed-csv', 'f002-geojson-ids'], toVersion: 1002 },
+      });
       expect(await runShape(okDir)).toBe('migrated');
       const refused = await finished(b!.jobId);
       expect(refused.state).toBe('failed');
@@ -55,7 +66,17 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       await waitFor('COMPLETE on the channel', () => rec.events(ok).includes('COMPLETE'));
       const events = rec.events(ok, `${ok}:migration`);
       expect(events[0]).toBe('ENQUEUED');
-      expect(events).toEqual(expect.arrayContaining(['STARTED', 'TRAIT_DETECTED', 'LOCKS_OK', 'ARCHIVE_COMPLETE', 'STEP_STARTED', 'STEP_COMPLETE', 'VERSION_STAMPED']));
+      expect(events).toEqual(
+        expect.arrayContaining([
+          'STARTED',
+          'TRAIT_DETECTED',
+          'LOCKS_OK',
+          'ARCHIVE_COMPLETE',
+          'STEP_STARTED',
+          'STEP_COMPLETE',
+          'VERSION_STAMPED',
+        ]),
+      );
       expect(events.indexOf('ARCHIVE_COMPLETE')).toBeLessThan(events.indexOf('STEP_STARTED'));
       expect(events.at(-1)).toBe('COMPLETE');
       await waitFor('EXCEPTION for the READONLY run', () => rec.events(ro).includes('EXCEPTION'));
@@ -63,7 +84,13 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       expect(exception.detail).toMatchObject({ reason: 'READONLY', permanent: true, willRetry: false });
 
       const row = await fx.fq.index.get(ok);
-      expect(row).toMatchObject({ runId: ok, config: 'disturbed9002', version: 1002, lastStatus: 'migrated', traits: ['watershed-csv', 'geojson-string-ids'] });
+      expect(row).toMatchObject({
+        runId: ok,
+        config: 'disturbed9002',
+        version: 1002,
+        lastStatus: 'migrated',
+        traits: ['watershed-csv', 'geojson-string-ids'],
+      });
       expect(row!.archives[0]).toMatch(new RegExp(`^${ok}\\.pre_migration\\.\\d{8}T\\d{6}Z\\.zip$`));
       expect((await fx.fq.index.get(ro))!.lastStatus).toBe('failed:READONLY');
     } finally {
@@ -95,7 +122,10 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
     await worker();
     const v = (await fx.fq.enqueue('validate', [{ runId: id }]))[0]!;
     const validated = await finished(v.jobId);
-    expect(validated.job.returnvalue).toMatchObject({ status: 'needs-migration', detail: { traits: ['watershed-csv', 'geojson-string-ids'], pending: ['f001-watershed-csv', 'f002-geojson-ids'] } });
+    expect(validated.job.returnvalue).toMatchObject({
+      status: 'needs-migration',
+      detail: { traits: ['watershed-csv', 'geojson-string-ids'], pending: ['f001-watershed-csv', 'f002-geojson-ids'] },
+    });
     expect(await treeHash(dir)).toBe(before);
 
     const m = (await fx.fq.enqueue('migration', [{ runId: id }]))[0]!;
@@ -136,7 +166,10 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       expect(await runShape(dir)).toBe('legacy');
       await waitFor('EXCEPTION', () => rec.events(id).includes('EXCEPTION'));
       expect(rec.events(id)).toEqual(expect.arrayContaining(['STEP_FAILED', 'RESTORE_COMPLETE', 'EXCEPTION']));
-      expect(rec.messages.find((m) => m.event === 'EXCEPTION')!.detail).toMatchObject({ reason: 'STEP_FAILED', willRetry: false });
+      expect(rec.messages.find((m) => m.event === 'EXCEPTION')!.detail).toMatchObject({
+        reason: 'STEP_FAILED',
+        willRetry: false,
+      });
       // The failed pre-migration archive is discarded (it equals the run); the run's files are as before.
       expect((await fx.fq.index.get(id))!.archives).toEqual([]);
       expect(before).toMatch(/^[0-9a-f]{64}$/);
@@ -154,7 +187,11 @@ describe('fleet jobs on BullMQ (real Redis)', () => {
       await worker();
       const j = (await fx.fq.enqueue('migration', [{ runId: id }]))[0]!;
       // The web app releases its lock only after the first attempt was refused.
-      await waitFor('a refused attempt', () => rec.messages.some((m) => m.event === 'EXCEPTION' && m.detail?.reason === 'NODB_LOCKED' && m.detail.willRetry === true));
+      await waitFor('a refused attempt', () =>
+        rec.messages.some(
+          (m) => m.event === 'EXCEPTION' && m.detail?.reason === 'NODB_LOCKED' && m.detail.willRetry === true,
+        ),
+      );
       expect(await runShape(dir)).toBe('legacy');
       await fx.redis.del(`nodb-lock:${id}:ron.nodb`);
       const result = await finished(j.jobId);

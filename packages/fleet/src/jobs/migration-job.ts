@@ -23,26 +23,45 @@ export async function runMigrationJob(ctx: JobContext, target: RunDirTarget): Pr
     ...(env.registry ? { registry: env.registry } : {}),
   });
   if (report.toVersion !== undefined && report.fromVersion !== undefined && report.toVersion !== report.fromVersion) {
-    sink.emit('VERSION_STAMPED', { message: `nodb.version ${report.fromVersion} -> ${report.toVersion}`, detail: { from: report.fromVersion, to: report.toVersion } });
+    sink.emit('VERSION_STAMPED', {
+      message: `nodb.version ${report.fromVersion} -> ${report.toVersion}`,
+      detail: { from: report.fromVersion, to: report.toVersion },
+    });
   }
   const lastStatus = report.reason ? `${report.status}:${report.reason}` : report.status;
   const previous = await env.index.get(runId);
   await env.index.put(
-    await readRunState({ dir: target.dir, runId }, {
-      ...previous,
-      traits: report.traits.map((t) => t.id),
-      pending: report.status === 'migrated' || report.status === 'unchanged' ? [] : report.pending,
-      lastStatus,
-      lastJob: ctx.jobId,
-      ...(report.error ? { lastError: report.error } : { lastError: undefined }),
-    }),
+    await readRunState(
+      { dir: target.dir, runId },
+      {
+        ...previous,
+        traits: report.traits.map((t) => t.id),
+        pending: report.status === 'migrated' || report.status === 'unchanged' ? [] : report.pending,
+        lastStatus,
+        lastJob: ctx.jobId,
+        ...(report.error ? { lastError: report.error } : { lastError: undefined }),
+      },
+    ),
   );
-  const detail = { status: report.status, applied: report.applied, baselined: report.baselined, fromVersion: report.fromVersion, toVersion: report.toVersion, archiveBefore: report.archiveBefore, restored: report.restored, durationMs: report.durationMs };
+  const detail = {
+    status: report.status,
+    applied: report.applied,
+    baselined: report.baselined,
+    fromVersion: report.fromVersion,
+    toVersion: report.toVersion,
+    archiveBefore: report.archiveBefore,
+    restored: report.restored,
+    durationMs: report.durationMs,
+  };
   if (report.status === 'failed' || report.status === 'missing') {
     const reason = report.reason ?? 'ERROR';
     // A shutdown that aborted a step is never the run's fault: another worker takes it again.
     const permanent = !ctx.signal.aborted && isPermanent(reason);
-    throw new FleetJobError(reason, `run ${runId} ${report.status}: ${reason}${report.error ? ` (${report.error})` : ''}${report.restored ? '; the run was restored from its archive' : ''}`, permanent);
+    throw new FleetJobError(
+      reason,
+      `run ${runId} ${report.status}: ${reason}${report.error ? ` (${report.error})` : ''}${report.restored ? '; the run was restored from its archive' : ''}`,
+      permanent,
+    );
   }
   return { runId, kind: 'migration', status: report.status, detail };
 }

@@ -48,9 +48,16 @@ export interface FleetQueue {
 }
 
 /** A client for BullMQ (no per-request retry limit: commands wait through a reconnect instead of failing). */
-export function redisClient(input: string | Redis | undefined, connectionName?: string): { client: Redis; owned: boolean } {
+export function redisClient(
+  input: string | Redis | undefined,
+  connectionName?: string,
+): { client: Redis; owned: boolean } {
   if (input && typeof input !== 'string') return { client: input, owned: false };
-  const client = new Redis(input ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: false, ...(connectionName ? { connectionName } : {}) });
+  const client = new Redis(input ?? 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+    ...(connectionName ? { connectionName } : {}),
+  });
   client.on('error', () => undefined); // reconnects are automatic; commands wait for them
   return { client, owned: true };
 }
@@ -92,7 +99,11 @@ export function openFleetQueue(options: FleetQueueOptions = {}): FleetQueue {
         // The token is a secret: BullMQ keeps job data for days (completed and failed lists), so it goes to a
         // key of its own that expires (and is deleted when the job ends); the job carries only a reference.
         const { authToken, ...sync } = item.sync ?? {};
-        if (item.sync) data.sync = { ...(sync as FleetJobData['sync'] & object), ...(authToken ? { authTokenRef: String(opts.jobId) } : {}) };
+        if (item.sync)
+          data.sync = {
+            ...(sync as FleetJobData['sync'] & object),
+            ...(authToken ? { authTokenRef: String(opts.jobId) } : {}),
+          };
         // ENQUEUED goes out before the add, so no worker's STARTED can precede it; a run that already has
         // a job is reported as collapsed without a message (two racing enqueuers may both announce; the
         // add below still keeps one job).
@@ -104,9 +115,25 @@ export function openFleetQueue(options: FleetQueueOptions = {}): FleetQueue {
             continue;
           }
         }
-        await index.patch(item.runId, { lastStatus: `queued:${kind}`, lastJob: String(opts.jobId), ...(item.dir ? { dir: item.dir } : {}) });
-        await publisher.publish({ runId: item.runId, job: kind, jobId: String(opts.jobId), event: 'ENQUEUED', message: `${kind} enqueued${by ? ` by ${by}` : ''}` });
-        if (authToken) await client.set(`${keys.secret}${String(opts.jobId)}`, authToken, 'EX', options.secretTtlSec ?? DEFAULT_SECRET_TTL_SEC);
+        await index.patch(item.runId, {
+          lastStatus: `queued:${kind}`,
+          lastJob: String(opts.jobId),
+          ...(item.dir ? { dir: item.dir } : {}),
+        });
+        await publisher.publish({
+          runId: item.runId,
+          job: kind,
+          jobId: String(opts.jobId),
+          event: 'ENQUEUED',
+          message: `${kind} enqueued${by ? ` by ${by}` : ''}`,
+        });
+        if (authToken)
+          await client.set(
+            `${keys.secret}${String(opts.jobId)}`,
+            authToken,
+            'EX',
+            options.secretTtlSec ?? DEFAULT_SECRET_TTL_SEC,
+          );
         const job = await queue.add(kind, data, opts);
         out.push({ runId: item.runId, jobId: String(job.id), kind, collapsed: job.id !== opts.jobId });
       }

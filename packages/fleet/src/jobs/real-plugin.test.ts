@@ -12,7 +12,18 @@ import { finishedJob } from '../test/fleet-queue.js';
 import { openFleetQueue, type FleetQueue } from './queue.js';
 import { startFleetWorker, type FleetWorker } from './worker.js';
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'fixtures', 'plugin-run-dirs', 'full-legacy-run', 'before', 'wx-everything');
+const FIXTURE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  '..',
+  'fixtures',
+  'plugin-run-dirs',
+  'full-legacy-run',
+  'before',
+  'wx-everything',
+);
 let root: string;
 let names: ReturnType<typeof testNames>;
 let fq: FleetQueue;
@@ -22,7 +33,13 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'tidemark-fleet-real-'));
   names = testNames();
   fq = openFleetQueue({ ...names, redis: REDIS_URL });
-  worker = await startFleetWorker({ ...names, redis: REDIS_URL, root, lock: { ttlMs: 5000, waitMs: 10_000 }, nodbLockTtlMs: 5000 });
+  worker = await startFleetWorker({
+    ...names,
+    redis: REDIS_URL,
+    root,
+    lock: { ttlMs: 5000, waitMs: 10_000 },
+    nodbLockTtlMs: 5000,
+  });
 });
 afterEach(async () => {
   await worker.close();

@@ -18,7 +18,11 @@ export function standardRunDir(root: string, runId: string): string {
 /** A top-level run's folder (run-sync and the run source serve top-level runs only). */
 export async function resolveRunDir(root: string, runId: string): Promise<string | null> {
   assertRunId(runId);
-  for (const candidate of [join(root, runId.slice(0, 2), runId), join(root, runId.slice(0, 1), runId), join(root, runId)]) {
+  for (const candidate of [
+    join(root, runId.slice(0, 2), runId),
+    join(root, runId.slice(0, 1), runId),
+    join(root, runId),
+  ]) {
     if (await isDir(candidate)) return resolve(candidate);
   }
   return null;

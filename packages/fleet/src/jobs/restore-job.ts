@@ -3,7 +3,13 @@
 // run took (its ledger names it; a zip merely dropped into `archives/` is never picked), or the one an admin
 // names, verified and zip-slip safe (plugin-run-dirs' restoreRunArchive). Reports on `<runid>:archive`.
 import { acquireLease } from '@tidemark/core';
-import { assertNoNodbLocks, isReadonlyRun, restoreRunArchive, runDirLedger, type RunDirTarget } from '@tidemark/plugin-run-dirs';
+import {
+  assertNoNodbLocks,
+  isReadonlyRun,
+  restoreRunArchive,
+  runDirLedger,
+  type RunDirTarget,
+} from '@tidemark/plugin-run-dirs';
 import { listArchives, readRunState } from '../runs/run-state.js';
 import { FleetJobError, type JobContext } from './context.js';
 import type { FleetJobResult } from './job-data.js';
@@ -11,10 +17,15 @@ import type { FleetJobResult } from './job-data.js';
 export async function runRestoreJob(ctx: JobContext, target: RunDirTarget): Promise<FleetJobResult> {
   const { env, sink } = ctx;
   const runId = ctx.data.runId;
-  if (await isReadonlyRun(target.dir)) throw new FleetJobError('READONLY', `run ${runId} is READONLY; nothing was restored`, true);
+  if (await isReadonlyRun(target.dir))
+    throw new FleetJobError('READONLY', `run ${runId} is READONLY; nothing was restored`, true);
   const archives = await listArchives(target.dir);
   const taken = new Set(
-    (await runDirLedger(target).read()).flatMap((e) => (e.snapshot?.ref.startsWith('archives/') && e.snapshot.ref.endsWith('.zip') ? [e.snapshot.ref.slice('archives/'.length)] : [])),
+    (await runDirLedger(target).read()).flatMap((e) =>
+      e.snapshot?.ref.startsWith('archives/') && e.snapshot.ref.endsWith('.zip')
+        ? [e.snapshot.ref.slice('archives/'.length)]
+        : [],
+    ),
   );
   const archive = ctx.data.archive ?? archives.find((a) => taken.has(a));
   if (!archive) {
@@ -26,7 +37,8 @@ export async function runRestoreJob(ctx: JobContext, target: RunDirTarget): Prom
       true,
     );
   }
-  if (!archives.includes(archive)) throw new FleetJobError('NO_ARCHIVE', `run ${runId} has no archive named ${archive}`, true);
+  if (!archives.includes(archive))
+    throw new FleetJobError('NO_ARCHIVE', `run ${runId} has no archive named ${archive}`, true);
   try {
     await assertNoNodbLocks(env.redis, target);
   } catch (error) {
@@ -42,8 +54,16 @@ export async function runRestoreJob(ctx: JobContext, target: RunDirTarget): Prom
   } finally {
     await lease.release();
   }
-  sink.emit('RESTORE_COMPLETE', { message: `restored from ${result.ref}`, detail: { ref: result.ref, entries: result.entries, ms: result.ms } });
+  sink.emit('RESTORE_COMPLETE', {
+    message: `restored from ${result.ref}`,
+    detail: { ref: result.ref, entries: result.entries, ms: result.ms },
+  });
   const previous = await env.index.get(runId);
-  await env.index.put(await readRunState({ dir: target.dir, runId }, { ...previous, traits: null, pending: [], lastStatus: 'restored', lastJob: ctx.jobId }));
+  await env.index.put(
+    await readRunState(
+      { dir: target.dir, runId },
+      { ...previous, traits: null, pending: [], lastStatus: 'restored', lastJob: ctx.jobId },
+    ),
+  );
   return { runId, kind: 'restore', status: 'restored', detail: { archive: result.ref, entries: result.entries } };
 }

@@ -13,11 +13,17 @@ export async function runSyncJob(ctx: JobContext): Promise<FleetJobResult> {
   let request = queued;
   if (authTokenRef) {
     const token = await env.secrets.get(authTokenRef);
-    if (!token) throw new FleetJobError('TOKEN_EXPIRED', 'the auth token of this run-sync expired before the job ran; enqueue it again with the token', true);
+    if (!token)
+      throw new FleetJobError(
+        'TOKEN_EXPIRED',
+        'the auth token of this run-sync expired before the job ran; enqueue it again with the token',
+        true,
+      );
     request = { ...queued, authToken: token };
   }
   const root = request.targetRoot ?? env.root;
-  if (!root) throw new FleetJobError('BAD_REQUEST', 'run-sync needs a target root (the request or the worker --root)', true);
+  if (!root)
+    throw new FleetJobError('BAD_REQUEST', 'run-sync needs a target root (the request or the worker --root)', true);
   try {
     const result = await syncRun({
       ...env.sync,
@@ -29,15 +35,30 @@ export async function runSyncJob(ctx: JobContext): Promise<FleetJobResult> {
       onStatus: (event, fields) => sink.emit(event, fields),
     });
     const previous = await env.index.get(request.runid);
-    await env.index.put(await readRunState({ dir: result.dir, runId: request.runid }, { ...previous, traits: null, lastStatus: 'synced', lastJob: ctx.jobId }));
+    await env.index.put(
+      await readRunState(
+        { dir: result.dir, runId: request.runid },
+        { ...previous, traits: null, lastStatus: 'synced', lastJob: ctx.jobId },
+      ),
+    );
     return {
       runId: request.runid,
       kind: 'run-sync',
       status: 'synced',
-      detail: { dir: result.dir, files: result.files, bytes: result.bytes, fetched: result.fetched, resumed: result.resumed, replaced: result.replaced, registered: result.registered, request: publicRequest(request) },
+      detail: {
+        dir: result.dir,
+        files: result.files,
+        bytes: result.bytes,
+        fetched: result.fetched,
+        resumed: result.resumed,
+        replaced: result.replaced,
+        registered: result.registered,
+        request: publicRequest(request),
+      },
     };
   } catch (error) {
-    if (error instanceof SyncError) throw new FleetJobError(error.reason, error.message, error.permanent && !ctx.signal.aborted);
+    if (error instanceof SyncError)
+      throw new FleetJobError(error.reason, error.message, error.permanent && !ctx.signal.aborted);
     throw error;
   }
 }

@@ -12,18 +12,39 @@ export async function runValidateJob(ctx: JobContext, target: RunDirTarget): Pro
   const runner = createRunner({ plugin: env.plugin, target, guards: [], onEvent: sink.onEvent, signal: ctx.signal });
   const report = await runner.verify();
   for (const v of report.validation) {
-    sink.emit('VALIDATION_FAILED', { migration: v.id, message: v.issues.map((i) => `${i.where ? `${i.where}: ` : ''}${i.message}`).join('; ') });
+    sink.emit('VALIDATION_FAILED', {
+      migration: v.id,
+      message: v.issues.map((i) => `${i.where ? `${i.where}: ` : ''}${i.message}`).join('; '),
+    });
   }
-  if (report.validation.length === 0) sink.emit('VALIDATION_OK', { message: `${report.plan.applied.length} applied migration(s) validate` });
+  if (report.validation.length === 0)
+    sink.emit('VALIDATION_OK', { message: `${report.plan.applied.length} applied migration(s) validate` });
   const traits = Object.entries(report.plan.findings).flatMap(([id, ev]) => (ev ? [id] : []));
   const pending = report.plan.steps.map((s) => s.id);
-  const status = report.validation.length > 0 ? 'invalid' : pending.length > 0 || report.plan.baseline.length > 0 ? 'needs-migration' : 'valid';
+  const status =
+    report.validation.length > 0
+      ? 'invalid'
+      : pending.length > 0 || report.plan.baseline.length > 0
+        ? 'needs-migration'
+        : 'valid';
   const previous = await env.index.get(runId);
-  await env.index.put(await readRunState({ dir: target.dir, runId }, { ...previous, traits, pending, lastStatus: `validated:${status}`, lastJob: ctx.jobId }));
+  await env.index.put(
+    await readRunState(
+      { dir: target.dir, runId },
+      { ...previous, traits, pending, lastStatus: `validated:${status}`, lastJob: ctx.jobId },
+    ),
+  );
   return {
     runId,
     kind: 'validate',
     status,
-    detail: { traits, pending, baseline: report.plan.baseline.map((b) => b.id), drift: report.plan.drift.map((d) => d.id), external: report.plan.external.map((x) => x.trait), invalid: report.validation },
+    detail: {
+      traits,
+      pending,
+      baseline: report.plan.baseline.map((b) => b.id),
+      drift: report.plan.drift.map((d) => d.id),
+      external: report.plan.external.map((x) => x.trait),
+      invalid: report.validation,
+    },
   };
 }

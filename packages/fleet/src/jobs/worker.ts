@@ -9,7 +9,13 @@
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { describeError, type LeaseOptions, type Plugin, createError } from '@tidemark/core';
-import { openRegistry, redisCommander, runDirsPlugin, type RunDirTarget, type RunRegistry } from '@tidemark/plugin-run-dirs';
+import {
+  openRegistry,
+  redisCommander,
+  runDirsPlugin,
+  type RunDirTarget,
+  type RunRegistry,
+} from '@tidemark/plugin-run-dirs';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { fleetKeys, type FleetNames } from '../keys.js';
@@ -114,13 +120,29 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
       throw new DelayedError(`waiting for ${claim.waitingFor} (same family)`);
     }
     const sink = statusSink(env.publisher, { runId, job: kind, jobId });
-    const ctx: JobContext = { env, data: job.data, jobId, attempt: job.attemptsMade + 1, signal: shutdown.signal, sink };
-    const done = (status: string, extra = '') => log(`time=${new Date().toISOString()} run=${runId} job=${kind} status=${status} attempt=${ctx.attempt} duration_ms=${Math.round(performance.now() - t0)} worker=${who}${extra}`);
-    sink.emit('STARTED', { message: `${kind} started by ${who} (attempt ${ctx.attempt})`, detail: { worker: who, attempt: ctx.attempt } });
+    const ctx: JobContext = {
+      env,
+      data: job.data,
+      jobId,
+      attempt: job.attemptsMade + 1,
+      signal: shutdown.signal,
+      sink,
+    };
+    const done = (status: string, extra = '') =>
+      log(
+        `time=${new Date().toISOString()} run=${runId} job=${kind} status=${status} attempt=${ctx.attempt} duration_ms=${Math.round(performance.now() - t0)} worker=${who}${extra}`,
+      );
+    sink.emit('STARTED', {
+      message: `${kind} started by ${who} (attempt ${ctx.attempt})`,
+      detail: { worker: who, attempt: ctx.attempt },
+    });
     try {
       const result = await run(kind, ctx);
       await env.index.patch(runId, { lastEvent: 'COMPLETE', lastJob: ctx.jobId });
-      sink.emit('COMPLETE', { message: `${kind} ${result.status}`, detail: { status: result.status, ...result.detail } });
+      sink.emit('COMPLETE', {
+        message: `${kind} ${result.status}`,
+        detail: { status: result.status, ...result.detail },
+      });
       await sink.flush();
       await claims.release(runId, jobId).catch(() => undefined); // a claim left behind is stale once the job completes
       if (job.data.sync?.authTokenRef) await env.secrets.drop(job.data.sync.authTokenRef).catch(() => undefined);
@@ -132,12 +154,20 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
       const attempts = job.opts.attempts ?? 1;
       const willRetry = !permanent && ctx.attempt < attempts;
       const message = describeError(error);
-      await env.index.patch(runId, { lastStatus: `failed:${reason}`, lastError: message, lastEvent: 'EXCEPTION', lastJob: ctx.jobId }).catch(() => undefined);
+      await env.index
+        .patch(runId, {
+          lastStatus: `failed:${reason}`,
+          lastError: message,
+          lastEvent: 'EXCEPTION',
+          lastJob: ctx.jobId,
+        })
+        .catch(() => undefined);
       sink.emit('EXCEPTION', { message, detail: { reason, permanent, willRetry, attempt: ctx.attempt, attempts } });
       await sink.flush();
       // A job that will be retried keeps its family: no other member runs between its attempts.
       if (!willRetry) await claims.release(runId, jobId).catch(() => undefined);
-      if (!willRetry && job.data.sync?.authTokenRef) await env.secrets.drop(job.data.sync.authTokenRef).catch(() => undefined);
+      if (!willRetry && job.data.sync?.authTokenRef)
+        await env.secrets.drop(job.data.sync.authTokenRef).catch(() => undefined);
       done('failed', ` reason=${reason} retry=${willRetry}`);
       if (permanent) throw new UnrecoverableError(message);
       throw error instanceof Error ? error : new Error(message);
@@ -148,12 +178,21 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
     if (kind === 'run-sync') return runSyncJob(ctx);
     const runId = ctx.data.runId;
     const dir = ctx.data.dir ?? (env.root ? await resolveFleetRunDir(env.root, runId) : null);
-    if (!dir) throw new FleetJobError('NOT_FOUND', `run ${runId} not found${env.root ? ` under ${env.root}` : ' (no dir in the job and no worker --root)'}`, true);
+    if (!dir)
+      throw new FleetJobError(
+        'NOT_FOUND',
+        `run ${runId} not found${env.root ? ` under ${env.root}` : ' (no dir in the job and no worker --root)'}`,
+        true,
+      );
     // The family claimed is named by the id; a child's id must name its folder, or the claim would guard
     // another family than the one the plugin's locks and archives span.
     const named = await fleetRunIdOf(dir).catch(() => null);
     if ((isChildRunId(runId) || (named !== null && isChildRunId(named))) && named !== runId) {
-      throw new FleetJobError('BAD_REQUEST', `run ${runId} does not name its folder ${dir} (${named ? `that is the run ${named}` : 'not a run the fleet can name'}); a child run is named <runid>/_pups/<path>`, true);
+      throw new FleetJobError(
+        'BAD_REQUEST',
+        `run ${runId} does not name its folder ${dir} (${named ? `that is the run ${named}` : 'not a run the fleet can name'}); a child run is named <runid>/_pups/<path>`,
+        true,
+      );
     }
     // The plugin names archives `<folder>.pre_migration.<ts>.zip`: a child's archives carry its folder name.
     const target = { dir, runId: isChildRunId(runId) ? basename(dir) : runId };
@@ -171,7 +210,9 @@ export async function startFleetWorker(options: FleetWorkerOptions = {}): Promis
     maxStalledCount: 2,
     name: who,
   });
-  worker.on('error', (error) => log(`time=${new Date().toISOString()} worker=${who} status=error error=${JSON.stringify(describeError(error))}`));
+  worker.on('error', (error) =>
+    log(`time=${new Date().toISOString()} worker=${who} status=error error=${JSON.stringify(describeError(error))}`),
+  );
 
   let closing: Promise<void> | undefined;
   return {

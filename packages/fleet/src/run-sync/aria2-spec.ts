@@ -21,13 +21,17 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A run id or config must be a single path component (the real job's check). */
 export function checkPathComponent(what: string, value: string): string {
-  if (!NAME.test(value) || value === '.' || value === '..') throw createError('fleet', `run-sync: ${what} "${value}" must be one path component (letters, digits, . _ -)`);
+  if (!NAME.test(value) || value === '.' || value === '..')
+    throw createError('fleet', `run-sync: ${what} "${value}" must be one path component (letters, digits, . _ -)`);
   return value;
 }
 
 /** `<base>/weppcloud/runs/<runid>/<config>/` */
 export function wepppyRunUrl(base: URL, runid: string, config: string): URL {
-  return new URL(`weppcloud/runs/${encodeURIComponent(checkPathComponent('run id', runid))}/${encodeURIComponent(checkPathComponent('config', config))}/`, base);
+  return new URL(
+    `weppcloud/runs/${encodeURIComponent(checkPathComponent('run id', runid))}/${encodeURIComponent(checkPathComponent('config', config))}/`,
+    base,
+  );
 }
 
 export function downloadUrl(runUrl: URL, path: string): URL {
@@ -44,12 +48,14 @@ export function normaliseSpecPath(raw: string): { path: string } | { problem: st
   if (problem) return { problem };
   const path = posix.normalize(raw).replace(/^(\.\/)+/, '');
   if (path === '' || path === '.' || path.endsWith('/')) return { problem: 'not a file path' };
-  if (isOutsideSnapshot(path) || path === '.provenance.json') return { problem: "inside archives/ or Tidemark's own state" };
+  if (isOutsideSnapshot(path) || path === '.provenance.json')
+    return { problem: "inside archives/ or Tidemark's own state" };
   return { path };
 }
 
 export function parseAria2Spec(text: string, runUrl: URL, label: string): SpecEntry[] {
-  const fail = (line: number, why: string) => createError('fleet', `run-sync ${label}: ${SPEC_NAME} line ${line}: ${why}`);
+  const fail = (line: number, why: string) =>
+    createError('fleet', `run-sync ${label}: ${SPEC_NAME} line ${line}: ${why}`);
   const prefix = new URL('download/', runUrl).toString();
   const entries: SpecEntry[] = [];
   const seen = new Set<string>();
@@ -60,7 +66,8 @@ export function parseAria2Spec(text: string, runUrl: URL, label: string): SpecEn
     const n = normaliseSpecPath(raw);
     if ('problem' in n) throw fail(current.line, `"${raw}": ${n.problem}`);
     const fromUrl = normaliseSpecPath(current.fromUrl);
-    if ('problem' in fromUrl || fromUrl.path !== n.path) throw fail(current.line, `out=${raw} is not the file its URL downloads (${current.fromUrl})`);
+    if ('problem' in fromUrl || fromUrl.path !== n.path)
+      throw fail(current.line, `out=${raw} is not the file its URL downloads (${current.fromUrl})`);
     if (seen.has(n.path)) throw fail(current.line, `"${n.path}" is listed twice`);
     seen.add(n.path);
     entries.push({ path: n.path, url: current.url });
@@ -83,7 +90,8 @@ export function parseAria2Spec(text: string, runUrl: URL, label: string): SpecEn
       throw fail(i + 1, `not a URL: ${JSON.stringify(line.trim().slice(0, 200))}`);
     }
     // The bearer token goes with every file request: a URL elsewhere (another host, another run) is refused.
-    if (!url.toString().startsWith(prefix) || url.search || url.hash) throw fail(i + 1, `${url.origin}${url.pathname} is not under this run's ${prefix}`);
+    if (!url.toString().startsWith(prefix) || url.search || url.hash)
+      throw fail(i + 1, `${url.origin}${url.pathname} is not under this run's ${prefix}`);
     let fromUrl: string;
     try {
       fromUrl = url.pathname.slice(new URL(prefix).pathname.length).split('/').map(decodeURIComponent).join('/');

@@ -34,11 +34,7 @@ export function findAria2c(): string | null {
 export function aria2InputFile(files: readonly Aria2File[]): string {
   return files
     .map((f) =>
-      [
-        f.url.toString(),
-        `  out=${f.path}`,
-        ...(f.sha256 ? [`  checksum=sha-256=${f.sha256}`] : []),
-      ].join('\n'),
+      [f.url.toString(), `  out=${f.path}`, ...(f.sha256 ? [`  checksum=sha-256=${f.sha256}`] : [])].join('\n'),
     )
     .join('\n')
     .concat('\n');
@@ -65,7 +61,10 @@ export async function downloadWithAria2c(o: Aria2Options): Promise<void> {
       '--download-result=hide',
       '--quiet=false',
     ];
-    const child = spawn(o.bin ?? 'aria2c', args, { stdio: ['ignore', 'pipe', 'pipe'], ...(o.signal ? { signal: o.signal } : {}) });
+    const child = spawn(o.bin ?? 'aria2c', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     let output = '';
     const keep = (d: Buffer) => {
       output = (output + String(d)).slice(-4000);
@@ -83,7 +82,11 @@ export async function downloadWithAria2c(o: Aria2Options): Promise<void> {
       const last = redact(output.trim().split('\n').slice(-5).join(' | '));
       // aria2c's exit codes: 3 "resource not found" (404), 24 "HTTP authorization failed"; others may pass.
       const permanent = code === 3 || code === 24;
-      throw new SyncError(code === 24 ? 'HTTP_401' : code === 3 ? 'HTTP_404' : 'ARIA2C', `aria2c exited ${code}: ${last}`, permanent);
+      throw new SyncError(
+        code === 24 ? 'HTTP_401' : code === 3 ? 'HTTP_404' : 'ARIA2C',
+        `aria2c exited ${code}: ${last}`,
+        permanent,
+      );
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });

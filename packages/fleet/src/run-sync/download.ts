@@ -84,12 +84,18 @@ async function fetchFrom(o: DownloadOptions, from: number, limit: number): Promi
   const headers: Record<string, string> = { ...o.headers, ...(from > 0 ? { range: `bytes=${from}-` } : {}) };
   const res = await o.fetch(o.url, { headers, ...(o.signal ? { signal: o.signal } : {}) });
   if (res.status === 404) throw new SyncError('HTTP_404', `${o.file.path}: the source answered 404 Not Found`, true);
-  if (res.status === 401 || res.status === 403) throw new SyncError(`HTTP_${res.status}`, `${o.file.path}: the source refused access (${res.status}); check the auth token`, true);
+  if (res.status === 401 || res.status === 403)
+    throw new SyncError(
+      `HTTP_${res.status}`,
+      `${o.file.path}: the source refused access (${res.status}); check the auth token`,
+      true,
+    );
   if (res.status === 416) {
     res.body?.cancel().catch(() => undefined);
     return { written: 0, complete: true, total: totalOf(res) }; // nothing left to send: the size check decides
   }
-  if (res.status !== 200 && res.status !== 206) throw new SyncError(`HTTP_${res.status}`, `${o.file.path}: the source answered ${res.status}`, res.status < 500);
+  if (res.status !== 200 && res.status !== 206)
+    throw new SyncError(`HTTP_${res.status}`, `${o.file.path}: the source answered ${res.status}`, res.status < 500);
   const append = res.status === 206 && from > 0;
   if (!append) await truncate(o.dest, 0);
   const start = append ? from : 0;
@@ -130,8 +136,15 @@ async function fetchFrom(o: DownloadOptions, from: number, limit: number): Promi
   }
   if (overflow) {
     await rm(o.dest, { force: true });
-    const declared = o.file.size === undefined ? `the ${limit}-byte limit for a file of undeclared size` : `its declared ${o.file.size} bytes`;
-    throw new SyncError('SIZE_MISMATCH', `${o.file.path}: the source sent more than ${declared}; the download was cut off there and not kept`, true);
+    const declared =
+      o.file.size === undefined
+        ? `the ${limit}-byte limit for a file of undeclared size`
+        : `its declared ${o.file.size} bytes`;
+    throw new SyncError(
+      'SIZE_MISMATCH',
+      `${o.file.path}: the source sent more than ${declared}; the download was cut off there and not kept`,
+      true,
+    );
   }
   const end = start + written;
   return { written, complete: complete && (total === undefined || end >= total), total };
@@ -158,7 +171,11 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
       if (r.total !== undefined) {
         if (expected !== undefined && r.total !== expected) {
           await rm(o.dest, { force: true });
-          throw new SyncError('SIZE_MISMATCH', `${o.file.path}: the source says the file has ${r.total} bytes, the manifest ${expected}; not kept`, true);
+          throw new SyncError(
+            'SIZE_MISMATCH',
+            `${o.file.path}: the source says the file has ${r.total} bytes, the manifest ${expected}; not kept`,
+            true,
+          );
         }
         expected = r.total;
       }
@@ -170,7 +187,11 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
         }
       } else if (now >= expected) break;
       if (now === have || resumes-- <= 0) {
-        throw new SyncError('TRUNCATED', `${o.file.path}: the body ended after ${now}${expected === undefined ? '' : ` of ${expected}`} bytes; the partial file is kept and the next attempt resumes it`, false);
+        throw new SyncError(
+          'TRUNCATED',
+          `${o.file.path}: the body ended after ${now}${expected === undefined ? '' : ` of ${expected}`} bytes; the partial file is kept and the next attempt resumes it`,
+          false,
+        );
       }
       have = now;
     }
@@ -182,7 +203,11 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
       result.refetched = true;
       continue;
     }
-    throw new SyncError('CHECKSUM_MISMATCH', `${o.file.path}: ${size === expected ? 'sha256 differs from the manifest' : `got ${size} bytes, expected ${expected}`} (twice); the file was not kept`, true);
+    throw new SyncError(
+      'CHECKSUM_MISMATCH',
+      `${o.file.path}: ${size === expected ? 'sha256 differs from the manifest' : `got ${size} bytes, expected ${expected}`} (twice); the file was not kept`,
+      true,
+    );
   }
   throw new SyncError('CHECKSUM_MISMATCH', `${o.file.path}: could not be verified`, true);
 }

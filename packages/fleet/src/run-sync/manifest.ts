@@ -37,7 +37,12 @@ export interface HashCache {
   hashed: number;
 }
 
-export async function buildManifest(dir: string, runid: string, extra: { config?: string; version?: number | null } = {}, cache?: HashCache): Promise<RunManifest> {
+export async function buildManifest(
+  dir: string,
+  runid: string,
+  extra: { config?: string; version?: number | null } = {},
+  cache?: HashCache,
+): Promise<RunManifest> {
   const files: ManifestFile[] = [];
   const walk = async (folder: string) => {
     for (const e of await readdir(folder, { withFileTypes: true })) {
@@ -48,7 +53,8 @@ export async function buildManifest(dir: string, runid: string, extra: { config?
       else if (e.isFile()) {
         const s = await stat(abs);
         const known = cache?.files.get(abs);
-        let sha256 = known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.ino === s.ino ? known.sha256 : null;
+        let sha256 =
+          known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.ino === s.ino ? known.sha256 : null;
         if (sha256 === null) {
           sha256 = await sha256File(abs);
           if (cache) {
@@ -75,11 +81,16 @@ export function checkManifest(value: unknown, runid: string): RunManifest {
   const seen = new Set<string>();
   m.files.forEach((f, i) => {
     if (!f || typeof f.path !== 'string') throw fail(`files[${i}].path is missing`);
-    const problem = entryNameProblem(f.path) ?? (posix.normalize(f.path) !== f.path || f.path.startsWith('./') ? 'not a normalised path' : null);
+    const problem =
+      entryNameProblem(f.path) ??
+      (posix.normalize(f.path) !== f.path || f.path.startsWith('./') ? 'not a normalised path' : null);
     if (problem) throw fail(`files[${i}].path "${f.path}": ${problem}`);
-    if (isOutsideSnapshot(f.path)) throw fail(`files[${i}].path "${f.path}" is inside archives/ or Tidemark's own state`);
-    if (!Number.isSafeInteger(f.size) || f.size < 0) throw fail(`files[${i}] (${f.path}): size must be a non-negative integer`);
-    if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) throw fail(`files[${i}] (${f.path}): sha256 must be 64 hex digits`);
+    if (isOutsideSnapshot(f.path))
+      throw fail(`files[${i}].path "${f.path}" is inside archives/ or Tidemark's own state`);
+    if (!Number.isSafeInteger(f.size) || f.size < 0)
+      throw fail(`files[${i}] (${f.path}): size must be a non-negative integer`);
+    if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
+      throw fail(`files[${i}] (${f.path}): sha256 must be 64 hex digits`);
     if (seen.has(f.path)) throw fail(`files[${i}] (${f.path}) is listed twice`);
     seen.add(f.path);
   });

@@ -27,13 +27,16 @@ export const DEFAULT_PUSH_HOSTS: readonly string[] = ['wc.bearhive.duckdns.org']
 export function sourceBaseUrl(host: string): URL {
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `https://${host}`;
   const url = new URL(text);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw createError('fleet', `run-sync: source host "${host}" must be http(s)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw createError('fleet', `run-sync: source host "${host}" must be http(s)`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }
 
 /** A copy without the secret, for events, logs and job listings. */
-export function publicRequest(request: RunSyncRequest): Omit<RunSyncRequest, 'authToken' | 'authTokenRef'> & { authToken?: '***' } {
+export function publicRequest(
+  request: RunSyncRequest,
+): Omit<RunSyncRequest, 'authToken' | 'authTokenRef'> & { authToken?: '***' } {
   const { authToken, authTokenRef, ...rest } = request;
   return authToken || authTokenRef ? { ...rest, authToken: '***' } : rest;
 }

@@ -38,7 +38,10 @@ function dropping(data: Buffer, from: number, take: number): HttpResponse<Uint8A
   const part = new Uint8Array(data.subarray(from, Math.min(data.length, from + take)));
   return new HttpResponse(part, {
     status: from ? 206 : 200,
-    headers: { 'content-length': String(data.length - from), ...(from ? { 'content-range': `bytes ${from}-${data.length - 1}/${data.length}` } : {}) },
+    headers: {
+      'content-length': String(data.length - from),
+      ...(from ? { 'content-range': `bytes ${from}-${data.length - 1}/${data.length}` } : {}),
+    },
   });
 }
 
@@ -61,8 +64,13 @@ type File = { path: string; data: Buffer; sha?: string };
 /** A WEPPcloud-shaped source: the spec lists `files`; with `declare`, Tidemark's manifest gives sizes and sha256. */
 function source(files: File[], o: { declare?: boolean; spec?: string } = {}) {
   return [
-    http.get(`${RUN_URL}aria2c.spec`, () => new HttpResponse(o.spec ?? files.map((f) => `${RUN_URL}download/${f.path}\n  out=${f.path}\n`).join(''))),
-    http.get(`${RUN_URL}tidemark-manifest.json`, () => (o.declare === false ? new HttpResponse('not found', { status: 404 }) : HttpResponse.json(manifest(files)))),
+    http.get(
+      `${RUN_URL}aria2c.spec`,
+      () => new HttpResponse(o.spec ?? files.map((f) => `${RUN_URL}download/${f.path}\n  out=${f.path}\n`).join('')),
+    ),
+    http.get(`${RUN_URL}tidemark-manifest.json`, () =>
+      o.declare === false ? new HttpResponse('not found', { status: 404 }) : HttpResponse.json(manifest(files)),
+    ),
   ];
 }
 const serveAll = (files: File[]) =>
@@ -73,7 +81,13 @@ const serveAll = (files: File[]) =>
   });
 
 const syncWith = (extra: Partial<RunSyncOptions> = {}) =>
-  syncRun({ request: { runid: RUN, config: CFG, sourceHost: HOST }, root, allowedSourceHosts: ['source.test'], downloader: 'builtin', ...extra });
+  syncRun({
+    request: { runid: RUN, config: CFG, sourceHost: HOST },
+    root,
+    allowedSourceHosts: ['source.test'],
+    downloader: 'builtin',
+    ...extra,
+  });
 const sync = () => syncWith();
 const failure = async (p: Promise<unknown> = sync()) => {
   try {
@@ -97,7 +111,10 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
   });
 
   it('a real WEPPcloud (spec only, no sizes or checksums): every file arrives whole, sizes from the responses', async () => {
-    const files = [{ path: 'dem/dem.tif', data: body }, { path: 'ron.nodb', data: Buffer.from('{"py/object": "x"}') }];
+    const files = [
+      { path: 'dem/dem.tif', data: body },
+      { path: 'ron.nodb', data: Buffer.from('{"py/object": "x"}') },
+    ];
     server.use(...source(files, { declare: false }), serveAll(files));
     const result = await sync();
     expect(result.files).toBe(2);
@@ -107,7 +124,10 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
   });
 
   it('404 on a listed file: HTTP_404 names the file', async () => {
-    server.use(...source([{ path: 'dem/dem.tif', data: body }]), http.get(`${RUN_URL}download/*`, () => new HttpResponse(null, { status: 404 })));
+    server.use(
+      ...source([{ path: 'dem/dem.tif', data: body }]),
+      http.get(`${RUN_URL}download/*`, () => new HttpResponse(null, { status: 404 })),
+    );
     const error = await failure();
     expect(error.reason).toBe('HTTP_404');
     expect(error.message).toContain('dem/dem.tif');
@@ -121,7 +141,10 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
         ranges.push(range);
         const from = offsetOf(range);
         if (ranges.length === 1) return dropping(body, 0, 15_000);
-        return new HttpResponse(new Uint8Array(body.subarray(from)), { status: 206, headers: { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } });
+        return new HttpResponse(new Uint8Array(body.subarray(from)), {
+          status: 206,
+          headers: { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` },
+        });
       }),
     );
     const result = await sync();
@@ -163,7 +186,10 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
     wrong[100] = wrong[100]! ^ 0xff;
     let requests = 0;
     server.use(
-      ...source([{ path: 'ok.txt', data: Buffer.from('fine\n') }, { path: 'dem/dem.tif', data: body }]),
+      ...source([
+        { path: 'ok.txt', data: Buffer.from('fine\n') },
+        { path: 'dem/dem.tif', data: body },
+      ]),
       http.get(`${RUN_URL}download/ok.txt`, () => new HttpResponse('fine\n')),
       http.get(`${RUN_URL}download/dem/dem.tif`, () => {
         requests++;
@@ -189,7 +215,10 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
           c.enqueue(new Uint8Array(1024 * 1024).fill(65));
         },
       });
-    server.use(...source([{ path: 'small.txt', data: Buffer.from('eighteen bytes ok\n') }]), http.get(`${RUN_URL}download/small.txt`, () => new HttpResponse(endless())));
+    server.use(
+      ...source([{ path: 'small.txt', data: Buffer.from('eighteen bytes ok\n') }]),
+      http.get(`${RUN_URL}download/small.txt`, () => new HttpResponse(endless())),
+    );
     const error = await failure();
     expect(error.reason).toBe('SIZE_MISMATCH');
     expect(error.message).toContain('18 bytes');
@@ -223,7 +252,13 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
     const files = [{ path: 'a.txt', data: Buffer.from('a\n') }];
     const spec = `${RUN_URL}download/a.txt\n  dir=/tmp/elsewhere\n  header=X-Evil: 1\n  out=a.txt\n`;
     let evilHeader: string | null = 'unset';
-    server.use(...source(files, { declare: false, spec }), http.get(`${RUN_URL}download/a.txt`, ({ request }) => ((evilHeader = request.headers.get('x-evil')), new HttpResponse('a\n'))));
+    server.use(
+      ...source(files, { declare: false, spec }),
+      http.get(
+        `${RUN_URL}download/a.txt`,
+        ({ request }) => ((evilHeader = request.headers.get('x-evil')), new HttpResponse('a\n')),
+      ),
+    );
     const result = await sync();
     expect(evilHeader).toBeNull();
     expect(await readFile(join(result.dir, 'a.txt'), 'utf8')).toBe('a\n');
@@ -232,10 +267,26 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
   it('allow-lists: a source host or a target root not in the config is refused before any request', async () => {
     server.use(http.get('*', () => HttpResponse.error()));
     expect((await failure(syncWith({ allowedSourceHosts: ['wepp.cloud'] }))).reason).toBe('SOURCE_NOT_ALLOWED');
-    expect((await failure(syncRun({ request: { runid: RUN, config: CFG, sourceHost: 'https://attacker.example/' }, root, downloader: 'builtin' }))).reason).toBe('SOURCE_NOT_ALLOWED');
+    expect(
+      (
+        await failure(
+          syncRun({
+            request: { runid: RUN, config: CFG, sourceHost: 'https://attacker.example/' },
+            root,
+            downloader: 'builtin',
+          }),
+        )
+      ).reason,
+    ).toBe('SOURCE_NOT_ALLOWED');
     const outside = await mkdtemp(join(tmpdir(), 'tidemark-outside-'));
     try {
-      const refused = await failure(syncRun({ request: { runid: RUN, config: CFG, sourceHost: HOST, targetRoot: outside }, root, allowedSourceHosts: ['source.test'] }));
+      const refused = await failure(
+        syncRun({
+          request: { runid: RUN, config: CFG, sourceHost: HOST, targetRoot: outside },
+          root,
+          allowedSourceHosts: ['source.test'],
+        }),
+      );
       expect(refused.reason).toBe('TARGET_ROOT_NOT_ALLOWED');
       expect(await readdir(outside)).toEqual([]);
     } finally {
@@ -247,7 +298,10 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
     const files = [{ path: 'a.txt', data: Buffer.from('a\n') }];
     server.use(...source(files), serveAll(files));
     const target = join(root, 'mirror');
-    const result = await syncWith({ request: { runid: RUN, config: CFG, sourceHost: HOST, targetRoot: target }, allowedTargetRoots: [target] });
+    const result = await syncWith({
+      request: { runid: RUN, config: CFG, sourceHost: HOST, targetRoot: target },
+      allowedTargetRoots: [target],
+    });
     expect(result.dir).toBe(join(target, RUN, CFG));
     expect(await readFile(join(target, RUN, CFG, 'a.txt'), 'utf8')).toBe('a\n');
   });
@@ -255,7 +309,9 @@ describe('run-sync error cases (msw, WEPPcloud protocol)', () => {
   it('a manifest that would write outside the run is refused before any download', async () => {
     server.use(
       http.get(`${RUN_URL}aria2c.spec`, () => new HttpResponse(`${RUN_URL}download/x\n  out=x\n`)),
-      http.get(`${RUN_URL}tidemark-manifest.json`, () => HttpResponse.json(manifest([{ path: '../../etc/evil', data: body }]))),
+      http.get(`${RUN_URL}tidemark-manifest.json`, () =>
+        HttpResponse.json(manifest([{ path: '../../etc/evil', data: body }])),
+      ),
     );
     const error = await failure();
     expect(error.reason).toBe('BAD_MANIFEST');

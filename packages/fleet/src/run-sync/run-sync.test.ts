@@ -27,7 +27,11 @@ let nodb: RedisCommander;
 let runid: string;
 let srcDir: string;
 // A run to serve: a small legacy run plus an incompressible dem.tif big enough for HTTP ranges.
-const SOURCE_RUN = { extras: ['big-file'], bigFile: { path: 'dem/dem.tif', bytes: 256 * 1024, seed: 11 }, version: 1000 } as const;
+const SOURCE_RUN = {
+  extras: ['big-file'],
+  bigFile: { path: 'dem/dem.tif', bytes: 256 * 1024, seed: 11 },
+  version: 1000,
+} as const;
 
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
@@ -52,7 +56,14 @@ afterEach(async () => {
 });
 
 const opts = { root: '', allowedSourceHosts: ['127.0.0.1'], downloader: 'builtin' as const };
-const request = (extra = {}) => ({ runid, config: 'disturbed9002', sourceHost: source.url, authToken: 'source-secret-token', ownerEmail: 'admin@example.org', ...extra });
+const request = (extra = {}) => ({
+  runid,
+  config: 'disturbed9002',
+  sourceHost: source.url,
+  authToken: 'source-secret-token',
+  ownerEmail: 'admin@example.org',
+  ...extra,
+});
 const reason = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -71,16 +82,41 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
       const registry = await openRegistry({ knex, schema });
       await registry.migrate();
       const statuses: string[] = [];
-      const result = await syncRun({ request: request(), ...opts, root: destRoot, redis: nodb, registry, onStatus: (e) => statuses.push(e) });
+      const result = await syncRun({
+        request: request(),
+        ...opts,
+        root: destRoot,
+        redis: nodb,
+        registry,
+        onStatus: (e) => statuses.push(e),
+      });
       expect(result.dir).toBe(join(destRoot, runid.slice(0, 2), runid));
       expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
-      const provenance = JSON.parse(await readFile(join(result.dir, '.provenance.json'), 'utf8')) as Record<string, unknown>;
-      expect(provenance).toMatchObject({ runid, config: 'disturbed9002', source_host: new URL(source.url).host, owner_email: 'admin@example.org', version_at_pull: 1000 });
+      const provenance = JSON.parse(await readFile(join(result.dir, '.provenance.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(provenance).toMatchObject({
+        runid,
+        config: 'disturbed9002',
+        source_host: new URL(source.url).host,
+        owner_email: 'admin@example.org',
+        version_at_pull: 1000,
+      });
       expect(JSON.stringify(provenance)).not.toContain('source-secret-token');
-      expect(statuses).toEqual(expect.arrayContaining(['DOWNLOADING', 'CHECKSUM_OK', 'PROVENANCE_WRITTEN', 'REGISTERED']));
+      expect(statuses).toEqual(
+        expect.arrayContaining(['DOWNLOADING', 'CHECKSUM_OK', 'PROVENANCE_WRITTEN', 'REGISTERED']),
+      );
       expect(statuses.indexOf('CHECKSUM_OK')).toBeLessThan(statuses.indexOf('REGISTERED'));
       const row = await registry.get(runid, 'disturbed9002');
-      expect(row).toMatchObject({ runid, config: 'disturbed9002', local_path: result.dir, owner_email: 'admin@example.org', version_at_pull: 1000, last_status: 'synced' });
+      expect(row).toMatchObject({
+        runid,
+        config: 'disturbed9002',
+        local_path: result.dir,
+        owner_email: 'admin@example.org',
+        version_at_pull: 1000,
+        last_status: 'synced',
+      });
       await expect(stat(join(destRoot, STAGING_DIR, runid))).rejects.toThrow();
       await registry.close();
     } finally {
@@ -96,10 +132,21 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
       const proxy = createServer((req, res) => {
         void (async () => {
           seen.push({ url: req.url!, agent: req.headers['user-agent'] ?? '', auth: req.headers.authorization ?? '' });
-          const upstream = await fetch(new URL(req.url!.slice(1), upstreamUrl), { headers: { ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.range ? { range: req.headers.range } : {}) } });
+          const upstream = await fetch(new URL(req.url!.slice(1), upstreamUrl), {
+            headers: {
+              ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+              ...(req.headers.range ? { range: req.headers.range } : {}),
+            },
+          });
           let bytes = Buffer.from(await upstream.arrayBuffer());
-          if (req.url!.endsWith('/aria2c.spec')) bytes = Buffer.from(String(bytes).replaceAll(new URL(upstreamUrl).host, req.headers.host!));
-          res.writeHead(upstream.status, { 'content-length': bytes.length, ...(upstream.headers.get('content-range') ? { 'content-range': upstream.headers.get('content-range')! } : {}) });
+          if (req.url!.endsWith('/aria2c.spec'))
+            bytes = Buffer.from(String(bytes).replaceAll(new URL(upstreamUrl).host, req.headers.host!));
+          res.writeHead(upstream.status, {
+            'content-length': bytes.length,
+            ...(upstream.headers.get('content-range')
+              ? { 'content-range': upstream.headers.get('content-range')! }
+              : {}),
+          });
           res.end(bytes);
         })();
       });
@@ -137,7 +184,13 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
       const proxy = await recording(source.url);
       try {
         const statuses: string[] = [];
-        const result = await syncRun({ request: request({ sourceHost: proxy.url }), ...opts, root: destRoot, downloader: 'auto', onStatus: (e, f) => statuses.push(`${e} ${f?.message ?? ''}`) });
+        const result = await syncRun({
+          request: request({ sourceHost: proxy.url }),
+          ...opts,
+          root: destRoot,
+          downloader: 'auto',
+          onStatus: (e, f) => statuses.push(`${e} ${f?.message ?? ''}`),
+        });
         expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
         expect(downloads(proxy.seen).length).toBeGreaterThan(0);
         expect(proxy.seen.filter((s) => s.agent.startsWith('aria2/'))).toEqual([]);
@@ -151,7 +204,12 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     it('a private run with downloader "aria2c" forced is refused before any request (ARIA2C_WITH_TOKEN), naming why, without the token', async () => {
       const proxy = await recording(source.url);
       try {
-        const error = await syncRun({ request: request({ sourceHost: proxy.url }), ...opts, root: destRoot, downloader: 'aria2c' }).catch((e: unknown) => e);
+        const error = await syncRun({
+          request: request({ sourceHost: proxy.url }),
+          ...opts,
+          root: destRoot,
+          downloader: 'aria2c',
+        }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SyncError);
         expect((error as SyncError).reason).toBe('ARIA2C_WITH_TOKEN');
         expect((error as SyncError).permanent).toBe(true);
@@ -191,12 +249,21 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     let dropped = false;
     const proxy = createServer((req, res) => {
       void (async () => {
-        const upstream = await fetch(new URL(req.url!.slice(1), source.url), { headers: { authorization: req.headers.authorization ?? '', ...(req.headers.range ? { range: req.headers.range } : {}) } });
+        const upstream = await fetch(new URL(req.url!.slice(1), source.url), {
+          headers: {
+            authorization: req.headers.authorization ?? '',
+            ...(req.headers.range ? { range: req.headers.range } : {}),
+          },
+        });
         let bytes = Buffer.from(await upstream.arrayBuffer());
         // The spec's links name the host asked; this proxy is that host for the client.
-        if (req.url!.endsWith('/aria2c.spec')) bytes = Buffer.from(String(bytes).replaceAll(new URL(source.url).host, req.headers.host!));
+        if (req.url!.endsWith('/aria2c.spec'))
+          bytes = Buffer.from(String(bytes).replaceAll(new URL(source.url).host, req.headers.host!));
         if (req.url!.endsWith('/dem/dem.tif')) seen.push(req.headers.range);
-        res.writeHead(upstream.status, { 'content-length': bytes.length, ...(upstream.headers.get('content-range') ? { 'content-range': upstream.headers.get('content-range')! } : {}) });
+        res.writeHead(upstream.status, {
+          'content-length': bytes.length,
+          ...(upstream.headers.get('content-range') ? { 'content-range': upstream.headers.get('content-range')! } : {}),
+        });
         if (req.url!.endsWith('/dem/dem.tif') && !dropped) {
           dropped = true;
           // The client reads what arrived before the drop (a dropped stream discards bytes it had not read yet).
@@ -208,7 +275,11 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
-      const result = await syncRun({ request: request({ sourceHost: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/` }), ...opts, root: destRoot });
+      const result = await syncRun({
+        request: request({ sourceHost: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/` }),
+        ...opts,
+        root: destRoot,
+      });
       expect(seen[0]).toBeUndefined();
       expect(Number(/bytes=(\d+)-/.exec(seen[1] ?? '')?.[1])).toBeGreaterThan(0);
       expect(await fileHashes(result.dir, (rel) => rel === '.provenance.json')).toEqual(await fileHashes(srcDir));
@@ -232,16 +303,31 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     expect(await reason(syncRun({ request: request(), ...opts, root: destRoot }))).toBe('EXISTS');
 
     await redis.set(`nodb-lock:${runid}:ron.nodb`, JSON.stringify({ token: 't', owner: 'web-3:7' }), 'EX', 60);
-    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe('NODB_LOCKED');
+    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe(
+      'NODB_LOCKED',
+    );
     await redis.del(`nodb-lock:${runid}:ron.nodb`);
 
     await writeFile(join(first.dir, 'READONLY'), '');
-    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe('READONLY');
+    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe(
+      'READONLY',
+    );
     await rm(join(first.dir, 'READONLY'));
 
     await mkdir(join(first.dir, '.tidemark'), { recursive: true });
-    await writeFile(join(first.dir, '.tidemark', 'lock.json'), JSON.stringify({ token: 'x', host: 'worker-2', pid: 9, since: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() }));
-    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe('LOCKED');
+    await writeFile(
+      join(first.dir, '.tidemark', 'lock.json'),
+      JSON.stringify({
+        token: 'x',
+        host: 'worker-2',
+        pid: 9,
+        since: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      }),
+    );
+    expect(await reason(syncRun({ request: request({ overwrite: true }), ...opts, root: destRoot, redis: nodb }))).toBe(
+      'LOCKED',
+    );
     await rm(join(first.dir, '.tidemark', 'lock.json'));
     expect(await stat(join(first.dir, 'local-note.txt'))).toBeTruthy(); // every refusal left the run alone
 
@@ -271,8 +357,14 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
   it('allow_push: a push host needs the explicit flag and a token; a wrong token is refused by the source', async () => {
     const push = { sourceHost: 'https://wc.bearhive.duckdns.org/' };
     expect(await reason(syncRun({ request: request({ ...push }), ...opts, root: destRoot }))).toBe('PUSH_NOT_ALLOWED');
-    expect(await reason(syncRun({ request: request({ ...push, allowPush: true, authToken: undefined }), ...opts, root: destRoot }))).toBe('PUSH_TOKEN_REQUIRED');
-    expect(await reason(syncRun({ request: request({ authToken: 'wrong-token-value' }), ...opts, root: destRoot }))).toBe('HTTP_401');
+    expect(
+      await reason(
+        syncRun({ request: request({ ...push, allowPush: true, authToken: undefined }), ...opts, root: destRoot }),
+      ),
+    ).toBe('PUSH_TOKEN_REQUIRED');
+    expect(
+      await reason(syncRun({ request: request({ authToken: 'wrong-token-value' }), ...opts, root: destRoot })),
+    ).toBe('HTTP_401');
     await expect(stat(join(destRoot, runid.slice(0, 2), runid))).rejects.toThrow();
   });
 
@@ -284,19 +376,41 @@ describe('run-sync against a real HTTP source (node:http on 127.0.0.1)', () => {
     const registry = await openRegistry({ knex, schema });
     await registry.migrate();
     const fq = openFleetQueue({ ...names, redis: REDIS_URL });
-    const worker = await startFleetWorker({ ...names, redis: REDIS_URL, root: destRoot, plugin: fleetTestPlugin(), registry, sync: { allowedSourceHosts: ['127.0.0.1'] } });
+    const worker = await startFleetWorker({
+      ...names,
+      redis: REDIS_URL,
+      root: destRoot,
+      plugin: fleetTestPlugin(),
+      registry,
+      sync: { allowedSourceHosts: ['127.0.0.1'] },
+    });
     const rec = await channelRecorder([runid]);
     try {
       const [job] = await fq.enqueue('run-sync', [{ runId: runid, sync: request() }]);
-      await waitFor('run-sync COMPLETE', () => rec.events(runid).includes('COMPLETE') || rec.events(runid).includes('EXCEPTION'));
-      expect(rec.events(runid, `${runid}:run_sync`)).toEqual(expect.arrayContaining(['ENQUEUED', 'STARTED', 'DOWNLOADING', 'CHECKSUM_OK', 'PROVENANCE_WRITTEN', 'REGISTERED', 'COMPLETE']));
+      await waitFor(
+        'run-sync COMPLETE',
+        () => rec.events(runid).includes('COMPLETE') || rec.events(runid).includes('EXCEPTION'),
+      );
+      expect(rec.events(runid, `${runid}:run_sync`)).toEqual(
+        expect.arrayContaining([
+          'ENQUEUED',
+          'STARTED',
+          'DOWNLOADING',
+          'CHECKSUM_OK',
+          'PROVENANCE_WRITTEN',
+          'REGISTERED',
+          'COMPLETE',
+        ]),
+      );
       expect(rec.events(runid).at(-1)).toBe('COMPLETE');
       expect(JSON.stringify(rec.messages)).not.toContain('source-secret-token');
       const done = await fq.queue.getJob(job!.jobId);
       expect(JSON.stringify(done!.returnvalue)).not.toContain('source-secret-token');
       // Nothing BullMQ keeps for days holds the token; its own key is gone once the job ended.
       expect(JSON.stringify(done!.data)).not.toContain('source-secret-token');
-      expect(JSON.stringify(await redis.hgetall(`${fq.keys.prefix}:${fq.keys.queue}:${job!.jobId}`))).not.toContain('source-secret-token');
+      expect(JSON.stringify(await redis.hgetall(`${fq.keys.prefix}:${fq.keys.queue}:${job!.jobId}`))).not.toContain(
+        'source-secret-token',
+      );
       expect(await redis.exists(`${fq.keys.secret}${job!.jobId}`)).toBe(0);
       expect(await fq.index.get(runid)).toMatchObject({ lastStatus: 'synced', config: 'disturbed9002', version: 1000 });
       expect(await registry.get(runid, 'disturbed9002')).toMatchObject({ last_status: 'synced' });

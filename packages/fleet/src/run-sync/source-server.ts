@@ -44,10 +44,16 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 
 const ROUTE = /^\/weppcloud\/runs\/([^/]+)\/([^/]+)\/(aria2c\.spec|tidemark-manifest\.json|download\/(.+))$/;
 
-async function handle(options: RunSourceOptions, cache: HashCache, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: RunSourceOptions,
+  cache: HashCache,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (options.token) {
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), options.token)) return send(res, 401, 'unauthorized\n');
+    if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), options.token))
+      return send(res, 401, 'unauthorized\n');
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
   const url = new URL(req.url ?? '/', 'http://source');
@@ -66,10 +72,24 @@ async function handle(options: RunSourceOptions, cache: HashCache, req: Incoming
   if (!dir) return send(res, 404, `no run ${runid}\n`);
   const own = (await readRunConfig({ dir })) ?? null;
   if (own !== null && own !== config) return send(res, 404, `run ${runid} has no config ${config}\n`);
-  const manifest = await buildManifest(dir, runid, { config, version: await readVersion({ dir }).catch(() => null) }, cache);
+  const manifest = await buildManifest(
+    dir,
+    runid,
+    { config, version: await readVersion({ dir }).catch(() => null) },
+    cache,
+  );
   const base = new URL(options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}/`);
-  if (m[3] === SPEC_NAME) return send(res, 200, formatAria2Spec(wepppyRunUrl(base, runid, config), manifest.files.map((f) => f.path)));
-  if (m[3] === TIDEMARK_MANIFEST_NAME) return send(res, 200, JSON.stringify(checkManifest(manifest, runid)), 'application/json');
+  if (m[3] === SPEC_NAME)
+    return send(
+      res,
+      200,
+      formatAria2Spec(
+        wepppyRunUrl(base, runid, config),
+        manifest.files.map((f) => f.path),
+      ),
+    );
+  if (m[3] === TIDEMARK_MANIFEST_NAME)
+    return send(res, 200, JSON.stringify(checkManifest(manifest, runid)), 'application/json');
   let rel: string;
   try {
     rel = m[4]!.split('/').map(decodeURIComponent).join('/');

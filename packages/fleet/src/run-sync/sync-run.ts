@@ -7,7 +7,16 @@ import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { chmod } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { redact } from '@tidemark/core';
-import { findNodbLocks, isReadonlyRun, LOCK_FILE, runDirLedger, writeProvenance, type Provenance, type RedisCommander, type RunRegistry } from '@tidemark/plugin-run-dirs';
+import {
+  findNodbLocks,
+  isReadonlyRun,
+  LOCK_FILE,
+  runDirLedger,
+  writeProvenance,
+  type Provenance,
+  type RedisCommander,
+  type RunRegistry,
+} from '@tidemark/plugin-run-dirs';
 import { resolveRunDir, standardRunDir } from '../jobs/resolve-run.js';
 import type { StatusEventName, StatusMessage } from '../status/channels.js';
 import { checkPathComponent, parseAria2Spec, SPEC_NAME, TIDEMARK_MANIFEST_NAME, wepppyRunUrl } from './aria2-spec.js';
@@ -34,7 +43,10 @@ export interface RunSyncOptions {
    * `wepp.cloud` and the push hosts. Anything else is refused before any request is sent.
    */
   allowedSourceHosts?: readonly string[];
-  /** Folders a request may name as `targetRoot` (a run then lands at `<targetRoot>/<runid>/<config>`). Default: none but `root`. */
+  /**
+   * Folders a request may name as `targetRoot` (a run then lands at `<targetRoot>/<runid>/<config>`). Default: none but
+   * `root`.
+   */
   allowedTargetRoots?: readonly string[];
   /**
    * 'auto' (default): aria2c when installed, else the built-in downloader. A private run (the request has an
@@ -69,26 +81,51 @@ async function exists(path: string): Promise<boolean> {
 export function checkPushGuard(request: RunSyncRequest, pushHosts: readonly string[] = DEFAULT_PUSH_HOSTS): void {
   const host = sourceBaseUrl(request.sourceHost).hostname.toLowerCase();
   if (!pushHosts.map((h) => h.toLowerCase()).includes(host)) return;
-  if (request.allowPush !== true) throw new SyncError('PUSH_NOT_ALLOWED', `run-sync with ${host} pushes a run upstream; it needs the explicit "allow push" flag`, true);
-  if (!request.authToken) throw new SyncError('PUSH_TOKEN_REQUIRED', `run-sync with ${host} (allow push) needs an auth token`, true);
+  if (request.allowPush !== true)
+    throw new SyncError(
+      'PUSH_NOT_ALLOWED',
+      `run-sync with ${host} pushes a run upstream; it needs the explicit "allow push" flag`,
+      true,
+    );
+  if (!request.authToken)
+    throw new SyncError('PUSH_TOKEN_REQUIRED', `run-sync with ${host} (allow push) needs an auth token`, true);
 }
 
-async function refuseUnsafeOverwrite(dir: string, runid: string, request: RunSyncRequest, redis: RedisCommander | undefined): Promise<void> {
-  if (await isReadonlyRun(dir)) throw new SyncError('READONLY', `run ${runid} at ${dir} is READONLY; it is never overwritten`, true);
+async function refuseUnsafeOverwrite(
+  dir: string,
+  runid: string,
+  request: RunSyncRequest,
+  redis: RedisCommander | undefined,
+): Promise<void> {
+  if (await isReadonlyRun(dir))
+    throw new SyncError('READONLY', `run ${runid} at ${dir} is READONLY; it is never overwritten`, true);
   if (redis) {
     const locks = await findNodbLocks(redis, { dir, runId: runid });
-    if (locks.length > 0) throw new SyncError('NODB_LOCKED', `run ${runid} has locked .nodb files (${locks.map((l) => l.file).join(', ')}); the web app is writing it, it is not overwritten`, true);
+    if (locks.length > 0)
+      throw new SyncError(
+        'NODB_LOCKED',
+        `run ${runid} has locked .nodb files (${locks.map((l) => l.file).join(', ')}); the web app is writing it, it is not overwritten`,
+        true,
+      );
   }
   const lease = await runDirLedger({ dir, runId: runid }).lock.inspect();
-  if (lease) throw new SyncError('LOCKED', `run ${runid} is locked by ${lease.host}:${lease.pid} (a migration or restore is running); it is not overwritten`, true);
-  if (!request.overwrite) throw new SyncError('EXISTS', `run ${runid} already exists at ${dir}; tick "overwrite" to replace it`, true);
+  if (lease)
+    throw new SyncError(
+      'LOCKED',
+      `run ${runid} is locked by ${lease.host}:${lease.pid} (a migration or restore is running); it is not overwritten`,
+      true,
+    );
+  if (!request.overwrite)
+    throw new SyncError('EXISTS', `run ${runid} already exists at ${dir}; tick "overwrite" to replace it`, true);
 }
 
 /** An allow-list entry without a port allows the host on any port; `host:port` or a base URL only that port. */
 function hostAllowed(list: readonly string[], url: URL): boolean {
   return list.some((entry) => {
     const e = sourceBaseUrl(entry.includes('://') ? entry : `https://${entry}`);
-    return e.port ? e.host.toLowerCase() === url.host.toLowerCase() : e.hostname.toLowerCase() === url.hostname.toLowerCase();
+    return e.port
+      ? e.host.toLowerCase() === url.host.toLowerCase()
+      : e.hostname.toLowerCase() === url.hostname.toLowerCase();
   });
 }
 
@@ -98,7 +135,11 @@ function isInside(root: string, path: string): boolean {
 }
 
 /** Where the run goes: `<targetRoot>/<runid>/<config>` as the real job puts it, or the worker's standard tree. */
-async function destinationOf(request: RunSyncRequest, options: RunSyncOptions, config: string): Promise<{ root: string; dest: string; existing: string | null }> {
+async function destinationOf(
+  request: RunSyncRequest,
+  options: RunSyncOptions,
+  config: string,
+): Promise<{ root: string; dest: string; existing: string | null }> {
   if (!request.targetRoot) {
     const root = resolve(options.root);
     const existing = await resolveRunDir(root, request.runid);
@@ -107,10 +148,15 @@ async function destinationOf(request: RunSyncRequest, options: RunSyncOptions, c
   const root = resolve(request.targetRoot);
   const allowed = [options.root, ...(options.allowedTargetRoots ?? [])].map((r) => resolve(r));
   if (!allowed.some((a) => isInside(a, root))) {
-    throw new SyncError('TARGET_ROOT_NOT_ALLOWED', `target root ${root} is not one of the allowed roots (${allowed.join(', ')}); add it to the worker's allowed target roots`, true);
+    throw new SyncError(
+      'TARGET_ROOT_NOT_ALLOWED',
+      `target root ${root} is not one of the allowed roots (${allowed.join(', ')}); add it to the worker's allowed target roots`,
+      true,
+    );
   }
   const dest = join(root, request.runid, config);
-  if (!isInside(root, dest)) throw new SyncError('BAD_REQUEST', `run-sync: ${request.runid}/${config} leaves the target root`, true);
+  if (!isInside(root, dest))
+    throw new SyncError('BAD_REQUEST', `run-sync: ${request.runid}/${config} leaves the target root`, true);
   return { root, dest, existing: (await stat(dest).catch(() => null))?.isDirectory() ? dest : null };
 }
 
@@ -118,7 +164,8 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   const { request } = options;
   const status = options.onStatus ?? (() => undefined);
   const doFetch = options.fetch ?? globalThis.fetch;
-  if (!request.runid || !request.sourceHost) throw new SyncError('BAD_REQUEST', 'run-sync needs a runid and a source host', true);
+  if (!request.runid || !request.sourceHost)
+    throw new SyncError('BAD_REQUEST', 'run-sync needs a runid and a source host', true);
   const config = request.config || 'cfg';
   try {
     checkPathComponent('run id', request.runid);
@@ -135,8 +182,17 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     );
   }
   const base = sourceBaseUrl(request.sourceHost);
-  if (!hostAllowed(options.allowedSourceHosts ?? [DEFAULT_SOURCE_HOST, ...(options.pushHosts ?? DEFAULT_PUSH_HOSTS)], base)) {
-    throw new SyncError('SOURCE_NOT_ALLOWED', `source host ${base.host} is not in the allowed source hosts; add it to the worker's allow-list`, true);
+  if (
+    !hostAllowed(
+      options.allowedSourceHosts ?? [DEFAULT_SOURCE_HOST, ...(options.pushHosts ?? DEFAULT_PUSH_HOSTS)],
+      base,
+    )
+  ) {
+    throw new SyncError(
+      'SOURCE_NOT_ALLOWED',
+      `source host ${base.host} is not in the allowed source hosts; add it to the worker's allow-list`,
+      true,
+    );
   }
   const { root, dest, existing } = await destinationOf(request, options, config);
   if (existing) await refuseUnsafeOverwrite(existing, request.runid, request, options.redis);
@@ -145,17 +201,34 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   const headers: Record<string, string> = request.authToken ? { authorization: `Bearer ${request.authToken}` } : {};
   const where = redact(runUrl.toString());
   const get = (name: string) =>
-    doFetch(new URL(name, runUrl), { headers, ...(options.signal ? { signal: options.signal } : {}) }).catch((error: unknown) => {
-      throw new SyncError('NETWORK', `cannot reach ${where}: ${redact((error as Error).message)}`, false);
-    });
+    doFetch(new URL(name, runUrl), { headers, ...(options.signal ? { signal: options.signal } : {}) }).catch(
+      (error: unknown) => {
+        throw new SyncError('NETWORK', `cannot reach ${where}: ${redact((error as Error).message)}`, false);
+      },
+    );
 
   let files: (DownloadFile & { url: URL; mode?: number })[];
   let manifest: RunManifest | null = null;
   {
     const res = await get(SPEC_NAME);
-    if (res.status === 404) throw new SyncError('HTTP_404', `${where}${SPEC_NAME}: 404 Not Found (no run ${request.runid}/${config} on ${base.host})`, true);
-    if (res.status === 401 || res.status === 403) throw new SyncError(`HTTP_${res.status}`, `${where}${SPEC_NAME}: the source refused access (${res.status}); check the auth token`, true);
-    if (!res.ok) throw new SyncError(`HTTP_${res.status}`, `${where}${SPEC_NAME}: the source answered ${res.status}`, res.status >= 500);
+    if (res.status === 404)
+      throw new SyncError(
+        'HTTP_404',
+        `${where}${SPEC_NAME}: 404 Not Found (no run ${request.runid}/${config} on ${base.host})`,
+        true,
+      );
+    if (res.status === 401 || res.status === 403)
+      throw new SyncError(
+        `HTTP_${res.status}`,
+        `${where}${SPEC_NAME}: the source refused access (${res.status}); check the auth token`,
+        true,
+      );
+    if (!res.ok)
+      throw new SyncError(
+        `HTTP_${res.status}`,
+        `${where}${SPEC_NAME}: the source answered ${res.status}`,
+        res.status >= 500,
+      );
     let entries;
     try {
       entries = parseAria2Spec(await res.text(), runUrl, request.runid);
@@ -173,11 +246,19 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     } else m.body?.cancel().catch(() => undefined);
     const declared = new Map((manifest?.files ?? []).map((f) => [f.path, f]));
     if (manifest && (declared.size !== entries.length || entries.some((e) => !declared.has(e.path)))) {
-      throw new SyncError('BAD_MANIFEST', `${where}: ${SPEC_NAME} and ${TIDEMARK_MANIFEST_NAME} list different files`, true);
+      throw new SyncError(
+        'BAD_MANIFEST',
+        `${where}: ${SPEC_NAME} and ${TIDEMARK_MANIFEST_NAME} list different files`,
+        true,
+      );
     }
     files = entries.map((e) => {
       const d = declared.get(e.path);
-      return { path: e.path, url: e.url, ...(d ? { size: d.size, sha256: d.sha256, ...(d.mode !== undefined ? { mode: d.mode } : {}) } : {}) };
+      return {
+        path: e.path,
+        url: e.url,
+        ...(d ? { size: d.size, sha256: d.sha256, ...(d.mode !== undefined ? { mode: d.mode } : {}) } : {}),
+      };
     });
   }
 
@@ -191,8 +272,14 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   let lastNote = 0;
   const every = options.progressEveryMs ?? 250;
   // A token never reaches aria2c (refused above when aria2c is forced): a private run takes the built-in downloader.
-  const useAria2c = !request.authToken && (options.downloader === 'aria2c' || (options.downloader !== 'builtin' && findAria2c() !== null));
-  status('DOWNLOADING', { done: 0, ...(total === undefined ? {} : { total }), message: `${files.length} files${total === undefined ? '' : `, ${total} bytes`} from ${base.host}${useAria2c ? ' (aria2c)' : ''}` });
+  const useAria2c =
+    !request.authToken &&
+    (options.downloader === 'aria2c' || (options.downloader !== 'builtin' && findAria2c() !== null));
+  status('DOWNLOADING', {
+    done: 0,
+    ...(total === undefined ? {} : { total }),
+    message: `${files.length} files${total === undefined ? '' : `, ${total} bytes`} from ${base.host}${useAria2c ? ' (aria2c)' : ''}`,
+  });
   if (useAria2c) {
     await downloadWithAria2c({ files, dir: staging, ...(options.signal ? { signal: options.signal } : {}) });
   }
@@ -221,7 +308,11 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     if (file.mode !== undefined) await chmod(join(staging, file.path), file.mode & 0o777);
   }
   const bytes = files.reduce((n, f) => n + (f.size ?? 0), 0);
-  status('CHECKSUM_OK', { done: bytes, total: bytes, message: `${files.length} files verified (${known ? 'size + sha256' : 'size; the source declares no checksums'})` });
+  status('CHECKSUM_OK', {
+    done: bytes,
+    total: bytes,
+    message: `${files.length} files verified (${known ? 'size + sha256' : 'size; the source declares no checksums'})`,
+  });
 
   // Anything in staging that the spec does not list (a file the source removed since, aria2c's control
   // files) goes; then every listed file must be there.
@@ -235,7 +326,8 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
   };
   await prune(staging, '');
   for (const f of files) {
-    if ((await stat(join(staging, f.path)).catch(() => null))?.size !== f.size) throw new SyncError('INCOMPLETE', `${f.path} is missing from the staged copy after the download`, false);
+    if ((await stat(join(staging, f.path)).catch(() => null))?.size !== f.size)
+      throw new SyncError('INCOMPLETE', `${f.path} is missing from the staged copy after the download`, false);
   }
 
   const provenance: Provenance = {
@@ -287,6 +379,17 @@ export async function syncRun(options: RunSyncOptions): Promise<RunSyncResult> {
     registered = true;
     status('REGISTERED', { message: `registry row ${request.runid}/${provenance.config} upserted` });
   }
-  await rmdir(join(root, STAGING_DIR, request.runid)).catch(() => undefined); // only when no other config of it is staging
-  return { runid: request.runid, dir: dest, files: files.length, bytes, fetched, resumed, replaced, provenance, registered };
+  // only when no other config of it is staging
+  await rmdir(join(root, STAGING_DIR, request.runid)).catch(() => undefined);
+  return {
+    runid: request.runid,
+    dir: dest,
+    files: files.length,
+    bytes,
+    fetched,
+    resumed,
+    replaced,
+    provenance,
+    registered,
+  };
 }

@@ -18,8 +18,23 @@ afterEach(async () => {
 
 describe('fleet run ids', () => {
   it('accepts run ids and <runid>/_pups/<path>; refuses what is not a safe key or channel name', () => {
-    for (const ok of ['rlew-abc', 'rlew-abc/_pups/omni/scenarios/burned', 'a/_pups/x/_pups/y', 'a/_pups/x.y-z_1']) expect(() => assertFleetRunId(ok), ok).not.toThrow();
-    for (const bad of ['', 'a/omni', 'a/_pups', 'a/_pups/', 'a/_pups//x', 'a/_pups/../x', 'a/_pups/.hidden', 'a/_pups/a b', 'a/_pups/a:b', 'a/_pups/a*', 'a/_pups/[x]', '../a/_pups/x', `a/_pups/${'x'.repeat(260)}`]) {
+    for (const ok of ['rlew-abc', 'rlew-abc/_pups/omni/scenarios/burned', 'a/_pups/x/_pups/y', 'a/_pups/x.y-z_1'])
+      expect(() => assertFleetRunId(ok), ok).not.toThrow();
+    for (const bad of [
+      '',
+      'a/omni',
+      'a/_pups',
+      'a/_pups/',
+      'a/_pups//x',
+      'a/_pups/../x',
+      'a/_pups/.hidden',
+      'a/_pups/a b',
+      'a/_pups/a:b',
+      'a/_pups/a*',
+      'a/_pups/[x]',
+      '../a/_pups/x',
+      `a/_pups/${'x'.repeat(260)}`,
+    ]) {
       expect(() => assertFleetRunId(bad), bad).toThrow(/is not a run id/);
     }
     expect(familyOf('rlew-abc/_pups/omni/scenarios/burned')).toBe('rlew-abc');
@@ -39,6 +54,8 @@ describe('fleet run ids', () => {
     expect(await resolveFleetRunDir(root, 'rlew-abc')).toBe(top);
     // run-sync and the run source deal in top-level runs only
     await expect(resolveRunDir(root, 'rlew-abc/_pups/omni/scenarios/burned')).rejects.toThrow(/is not a run id/);
-    await expect(fleetRunIdOf(join(top, '_pups', 'omni', 'bad name'))).rejects.toThrow(/"rlew-abc\/_pups\/omni\/bad name" is not a run id/);
+    await expect(fleetRunIdOf(join(top, '_pups', 'omni', 'bad name'))).rejects.toThrow(
+      /"rlew-abc\/_pups\/omni\/bad name" is not a run id/,
+    );
   });
 });

@@ -27,9 +27,18 @@ export function isChildRunId(runId: string): boolean {
 export function assertFleetRunId(runId: string): void {
   if (!isChildRunId(runId)) return assertRunId(runId);
   const [top, pups, ...rest] = runId.split('/');
-  const ok = runId.length <= MAX_LENGTH && TOP.test(top!) && !top!.includes('..') && pups === PUPS_DIR && rest.length > 0 && rest.every((s) => SEGMENT.test(s));
+  const ok =
+    runId.length <= MAX_LENGTH &&
+    TOP.test(top!) &&
+    !top!.includes('..') &&
+    pups === PUPS_DIR &&
+    rest.length > 0 &&
+    rest.every((s) => SEGMENT.test(s));
   if (!ok) {
-    throw createError('fleet', `"${runId}" is not a run id (a run id, or <runid>/_pups/<path> for a child run: letters, digits, _ . - in each part, at most ${MAX_LENGTH} characters)`);
+    throw createError(
+      'fleet',
+      `"${runId}" is not a run id (a run id, or <runid>/_pups/<path> for a child run: letters, digits, _ . - in each part, at most ${MAX_LENGTH} characters)`,
+    );
   }
 }
 

@@ -67,8 +67,15 @@ export function runIndex(redis: Redis, keys: FleetKeys): RunIndex {
   };
 }
 
-/** Reads every run under root (`_pups` children as `<runid>/_pups/<path>`) from disk and writes its row (keeping what jobs recorded). */
-export async function indexRoot(index: RunIndex, root: string, options: DiscoverOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<FleetRunState[]> {
+/**
+ * Reads every run under root (`_pups` children as `<runid>/_pups/<path>`) from disk and writes its row (keeping what
+ * jobs recorded).
+ */
+export async function indexRoot(
+  index: RunIndex,
+  root: string,
+  options: DiscoverOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<FleetRunState[]> {
   const runs = (await discoverRuns(root, options)).map((r) => ({ dir: r.dir, runId: r.name }));
   const out: FleetRunState[] = [];
   let next = 0;

@@ -2,7 +2,13 @@
 // jobs (traits detected, last status). Kept in one Redis hash so every dashboard and worker shares it.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isReadonlyRun, readProvenance, readRunConfig, readVersion, type RunDirTarget } from '@tidemark/plugin-run-dirs';
+import {
+  isReadonlyRun,
+  readProvenance,
+  readRunConfig,
+  readVersion,
+  type RunDirTarget,
+} from '@tidemark/plugin-run-dirs';
 
 export interface FleetRunState {
   runId: string;
@@ -38,13 +44,22 @@ export async function listArchives(dir: string): Promise<string[]> {
     return [];
   }
   const withTime = await Promise.all(
-    names.map(async (name) => ({ name, ts: ARCHIVE_TS.exec(name)?.[1] ?? '', mtime: (await stat(join(dir, 'archives', name)).catch(() => null))?.mtimeMs ?? 0 })),
+    names.map(async (name) => ({
+      name,
+      ts: ARCHIVE_TS.exec(name)?.[1] ?? '',
+      mtime: (await stat(join(dir, 'archives', name)).catch(() => null))?.mtimeMs ?? 0,
+    })),
   );
-  return withTime.sort((a, b) => b.ts.localeCompare(a.ts) || b.mtime - a.mtime || b.name.localeCompare(a.name)).map((a) => a.name);
+  return withTime
+    .sort((a, b) => b.ts.localeCompare(a.ts) || b.mtime - a.mtime || b.name.localeCompare(a.name))
+    .map((a) => a.name);
 }
 
 /** The disk half of a run's state; `previous` supplies what only jobs know (traits, last status). */
-export async function readRunState(target: RunDirTarget & { runId: string }, previous?: Partial<FleetRunState>): Promise<FleetRunState> {
+export async function readRunState(
+  target: RunDirTarget & { runId: string },
+  previous?: Partial<FleetRunState>,
+): Promise<FleetRunState> {
   const [version, config, readonly, archives, provenance] = await Promise.all([
     readVersion(target).catch(() => null),
     readRunConfig(target),

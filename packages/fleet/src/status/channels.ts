@@ -7,7 +7,16 @@ export type ChannelKind = 'migration' | 'run_sync' | 'archive';
 export const CHANNEL_KINDS: readonly ChannelKind[] = ['migration', 'run_sync', 'archive'];
 
 /** The seed's run-sync events. */
-export const RUN_SYNC_EVENTS = ['ENQUEUED', 'STARTED', 'DOWNLOADING', 'CHECKSUM_OK', 'PROVENANCE_WRITTEN', 'REGISTERED', 'COMPLETE', 'EXCEPTION'] as const;
+export const RUN_SYNC_EVENTS = [
+  'ENQUEUED',
+  'STARTED',
+  'DOWNLOADING',
+  'CHECKSUM_OK',
+  'PROVENANCE_WRITTEN',
+  'REGISTERED',
+  'COMPLETE',
+  'EXCEPTION',
+] as const;
 
 /**
  * Migration events: the seed's execution contract, step by step (locks checked, archive taken, each trait
@@ -34,9 +43,17 @@ export const MIGRATION_EVENTS = [
 ] as const;
 
 /** The archive tool's events (restore jobs publish here, as the real restore route does). */
-export const ARCHIVE_EVENTS = ['ENQUEUED', 'STARTED', 'RESTORE_COMPLETE', 'RESTORE_FAILED', 'COMPLETE', 'EXCEPTION'] as const;
+export const ARCHIVE_EVENTS = [
+  'ENQUEUED',
+  'STARTED',
+  'RESTORE_COMPLETE',
+  'RESTORE_FAILED',
+  'COMPLETE',
+  'EXCEPTION',
+] as const;
 
-export type StatusEventName = (typeof MIGRATION_EVENTS)[number] | (typeof RUN_SYNC_EVENTS)[number] | (typeof ARCHIVE_EVENTS)[number];
+export type StatusEventName =
+  (typeof MIGRATION_EVENTS)[number] | (typeof RUN_SYNC_EVENTS)[number] | (typeof ARCHIVE_EVENTS)[number];
 
 /** Which job a message belongs to (validate-only jobs report on the migration channel). */
 export type JobKind = 'migration' | 'validate' | 'restore' | 'run-sync';
@@ -60,7 +77,8 @@ export interface StatusMessage {
 }
 
 export function channelOf(runId: string, kind: ChannelKind): string {
-  if (runId === '' || /[\s*?[\]]/.test(runId)) throw createError('fleet', `run id "${runId}" cannot name a channel (empty, whitespace or glob characters)`);
+  if (runId === '' || /[\s*?[\]]/.test(runId))
+    throw createError('fleet', `run id "${runId}" cannot name a channel (empty, whitespace or glob characters)`);
   return `${runId}:${kind}`;
 }
 

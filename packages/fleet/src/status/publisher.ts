@@ -42,7 +42,11 @@ export function memoryPublisher(): StatusPublisher & { messages: StatusMessage[]
     messages,
     errors: 0,
     async publish(input) {
-      messages.push({ ...input, channel: channelOf(input.runId, channelKindOf(input.job ?? 'migration')), at: input.at ?? new Date().toISOString() });
+      messages.push({
+        ...input,
+        channel: channelOf(input.runId, channelKindOf(input.job ?? 'migration')),
+        at: input.at ?? new Date().toISOString(),
+      });
     },
   };
 }

@@ -10,13 +10,40 @@ describe('status sink', () => {
   it('maps the runner and guard events to the seed event names', () => {
     const cases: [TidemarkEvent, string | null][] = [
       [{ ...base, type: 'trait:detected', trait: 'watershed-csv', evidence: { summary: 'csv' } }, 'TRAIT_DETECTED'],
-      [{ ...base, type: 'guard', guard: 'run-dirs:nodb-locks', action: 'nodb-locks-held', detail: { keys: 2 } }, 'LOCKS_OK'],
-      [{ ...base, type: 'guard', guard: 'run-dirs:archive', action: 'archive-complete', detail: { status: 'ARCHIVE_COMPLETE', ref: 'archives/a.zip' } }, 'ARCHIVE_COMPLETE'],
-      [{ ...base, type: 'step:started', migration: 'm1', title: 'T', direction: 'up', index: 0, total: 2 }, 'STEP_STARTED'],
+      [
+        { ...base, type: 'guard', guard: 'run-dirs:nodb-locks', action: 'nodb-locks-held', detail: { keys: 2 } },
+        'LOCKS_OK',
+      ],
+      [
+        {
+          ...base,
+          type: 'guard',
+          guard: 'run-dirs:archive',
+          action: 'archive-complete',
+          detail: { status: 'ARCHIVE_COMPLETE', ref: 'archives/a.zip' },
+        },
+        'ARCHIVE_COMPLETE',
+      ],
+      [
+        { ...base, type: 'step:started', migration: 'm1', title: 'T', direction: 'up', index: 0, total: 2 },
+        'STEP_STARTED',
+      ],
       [{ ...base, type: 'step:finished', migration: 'm1', direction: 'up', durationMs: 3 }, 'STEP_COMPLETE'],
       [{ ...base, type: 'step:failed', migration: 'm1', direction: 'up', error: 'boom' }, 'STEP_FAILED'],
-      [{ ...base, type: 'validation', migration: 'm1', ok: false, issues: [{ message: 'bad', where: 'f.json' }] }, 'VALIDATION_FAILED'],
-      [{ ...base, type: 'guard', guard: 'run-dirs:archive', action: 'restore-complete', detail: { status: 'RESTORE_COMPLETE', ref: 'archives/a.zip' } }, 'RESTORE_COMPLETE'],
+      [
+        { ...base, type: 'validation', migration: 'm1', ok: false, issues: [{ message: 'bad', where: 'f.json' }] },
+        'VALIDATION_FAILED',
+      ],
+      [
+        {
+          ...base,
+          type: 'guard',
+          guard: 'run-dirs:archive',
+          action: 'restore-complete',
+          detail: { status: 'RESTORE_COMPLETE', ref: 'archives/a.zip' },
+        },
+        'RESTORE_COMPLETE',
+      ],
       [{ ...base, type: 'lock:acquired' }, null],
     ];
     for (const [event, name] of cases) expect(statusOf(event)?.event ?? null).toBe(name);

@@ -29,13 +29,35 @@ export interface StatusSink {
 export function statusOf(event: TidemarkEvent): { event: StatusEventName; fields: Partial<StatusMessage> } | null {
   switch (event.type) {
     case 'trait:detected':
-      return { event: 'TRAIT_DETECTED', fields: { message: `${event.trait}: ${event.evidence.summary}`, detail: { trait: event.trait } } };
+      return {
+        event: 'TRAIT_DETECTED',
+        fields: { message: `${event.trait}: ${event.evidence.summary}`, detail: { trait: event.trait } },
+      };
     case 'step:started':
-      return { event: 'STEP_STARTED', fields: { migration: event.migration, index: event.index + 1, total: event.total, message: `${event.direction} ${event.migration} ${event.title}` } };
+      return {
+        event: 'STEP_STARTED',
+        fields: {
+          migration: event.migration,
+          index: event.index + 1,
+          total: event.total,
+          message: `${event.direction} ${event.migration} ${event.title}`,
+        },
+      };
     case 'step:progress':
-      return { event: 'STEP_PROGRESS', fields: { migration: event.migration, done: event.done, ...(event.total === undefined ? {} : { total: event.total }), ...(event.note ? { message: event.note } : {}) } };
+      return {
+        event: 'STEP_PROGRESS',
+        fields: {
+          migration: event.migration,
+          done: event.done,
+          ...(event.total === undefined ? {} : { total: event.total }),
+          ...(event.note ? { message: event.note } : {}),
+        },
+      };
     case 'step:finished':
-      return { event: 'STEP_COMPLETE', fields: { migration: event.migration, detail: { durationMs: event.durationMs, direction: event.direction } } };
+      return {
+        event: 'STEP_COMPLETE',
+        fields: { migration: event.migration, detail: { durationMs: event.durationMs, direction: event.direction } },
+      };
     case 'step:baselined':
       return { event: 'STEP_BASELINED', fields: { migration: event.migration, message: event.note } };
     case 'step:failed':
@@ -43,14 +65,30 @@ export function statusOf(event: TidemarkEvent): { event: StatusEventName; fields
     case 'validation':
       return event.ok
         ? { event: 'VALIDATION_OK', fields: { migration: event.migration } }
-        : { event: 'VALIDATION_FAILED', fields: { migration: event.migration, message: event.issues.map((i) => `${i.where ? `${i.where}: ` : ''}${i.message}`).join('; ') } };
+        : {
+            event: 'VALIDATION_FAILED',
+            fields: {
+              migration: event.migration,
+              message: event.issues.map((i) => `${i.where ? `${i.where}: ` : ''}${i.message}`).join('; '),
+            },
+          };
     case 'guard': {
       const status = event.detail?.status;
       const ref = typeof event.detail?.ref === 'string' ? event.detail.ref : undefined;
-      if (event.action === 'nodb-locks-held') return { event: 'LOCKS_OK', fields: { message: `holding ${String(event.detail?.keys ?? 0)} .nodb lock(s)` } };
-      if (status === 'ARCHIVE_COMPLETE' || status === 'SNAPSHOT_COMPLETE') return { event: 'ARCHIVE_COMPLETE', fields: { ...(ref ? { message: ref } : {}), detail: { ref, phase: event.detail?.phase ?? 'before' } } };
-      if (status === 'RESTORE_COMPLETE') return { event: 'RESTORE_COMPLETE', fields: { ...(ref ? { message: `restored from ${ref}` } : {}), detail: { ref, action: event.action } } };
-      if (status === 'RESTORE_FAILED') return { event: 'RESTORE_FAILED', fields: { message: String(event.detail?.error ?? 'restore failed') } };
+      if (event.action === 'nodb-locks-held')
+        return { event: 'LOCKS_OK', fields: { message: `holding ${String(event.detail?.keys ?? 0)} .nodb lock(s)` } };
+      if (status === 'ARCHIVE_COMPLETE' || status === 'SNAPSHOT_COMPLETE')
+        return {
+          event: 'ARCHIVE_COMPLETE',
+          fields: { ...(ref ? { message: ref } : {}), detail: { ref, phase: event.detail?.phase ?? 'before' } },
+        };
+      if (status === 'RESTORE_COMPLETE')
+        return {
+          event: 'RESTORE_COMPLETE',
+          fields: { ...(ref ? { message: `restored from ${ref}` } : {}), detail: { ref, action: event.action } },
+        };
+      if (status === 'RESTORE_FAILED')
+        return { event: 'RESTORE_FAILED', fields: { message: String(event.detail?.error ?? 'restore failed') } };
       return null;
     }
     default:
@@ -65,7 +103,14 @@ export function statusSink(publisher: StatusPublisher, options: StatusSinkOption
   let chain: Promise<void> = Promise.resolve();
   const send = (event: StatusEventName, fields: Partial<StatusMessage>) => {
     seen.push(event);
-    const message = { ...fields, ...(fields.message === undefined ? {} : { message: redact(fields.message) }), event, runId: options.runId, job: options.job, ...(options.jobId ? { jobId: options.jobId } : {}) };
+    const message = {
+      ...fields,
+      ...(fields.message === undefined ? {} : { message: redact(fields.message) }),
+      event,
+      runId: options.runId,
+      job: options.job,
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+    };
     chain = chain.then(() => publisher.publish(message)).catch(() => undefined);
   };
   return {

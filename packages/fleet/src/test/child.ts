@@ -15,15 +15,25 @@ export interface ChildWorker {
 }
 
 export function spawnWorker(env: Record<string, string>): ChildWorker {
-  const proc = spawn(process.execPath, ['--import', tsx, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', tsx, script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     proc,
     output: () => out,
-    waitFor: (text, timeoutMs = 30_000) => waitFor(`worker output ${String(text)}\n--- output:\n${out}`, () => (typeof text === 'string' ? out.includes(text) : text.test(out)), timeoutMs).then(() => undefined),
+    waitFor: (text, timeoutMs = 30_000) =>
+      waitFor(
+        `worker output ${String(text)}\n--- output:\n${out}`,
+        () => (typeof text === 'string' ? out.includes(text) : text.test(out)),
+        timeoutMs,
+      ).then(() => undefined),
     exited,
   };
 }

@@ -4,7 +4,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /** path -> sha256 of every file (archives/ and .tidemark/ left out, like a manifest). */
-export async function fileHashes(dir: string, skip: (rel: string) => boolean = (rel) => rel.startsWith('archives/') || rel.startsWith('.tidemark/')): Promise<Record<string, string>> {
+export async function fileHashes(
+  dir: string,
+  skip: (rel: string) => boolean = (rel) => rel.startsWith('archives/') || rel.startsWith('.tidemark/'),
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (d: string) => {
     for (const e of await readdir(d, { withFileTypes: true })) {
@@ -12,7 +15,10 @@ export async function fileHashes(dir: string, skip: (rel: string) => boolean = (
       const rel = relative(dir, p);
       if (skip(rel)) continue;
       if (e.isDirectory()) await walk(p);
-      else out[rel] = createHash('sha256').update(await readFile(p)).digest('hex');
+      else
+        out[rel] = createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex');
     }
   };
   await walk(dir);

@@ -22,10 +22,14 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -50,7 +54,10 @@ export function fleetTestPlugin(options: TestPluginOptions = {}) {
           await removeFile(runPath(ctx.target, 'watershed/hillslopes.csv'));
           ctx.progress(2, 2, 'csv removed');
         },
-        validate: async (ctx) => ((await text(ctx.target, 'watershed/hillslopes.json')) === null ? [{ message: 'hillslopes.json missing', where: 'watershed/hillslopes.json' }] : []),
+        validate: async (ctx) =>
+          (await text(ctx.target, 'watershed/hillslopes.json')) === null
+            ? [{ message: 'hillslopes.json missing', where: 'watershed/hillslopes.json' }]
+            : [],
       }),
       defineMigration<RunDirTarget>({
         id: 'f002-geojson-ids',
@@ -59,11 +66,15 @@ export function fleetTestPlugin(options: TestPluginOptions = {}) {
         version: 1002,
         async up(ctx) {
           const path = runPath(ctx.target, 'dem/wbt/channels.geojson');
-          const gj = JSON.parse(await readFile(path, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
+          const gj = JSON.parse(await readFile(path, 'utf8')) as {
+            features: { properties: Record<string, unknown> }[];
+          };
           for (const f of gj.features) for (const k of ['TopazID', 'WeppID']) f.properties[k] = Number(f.properties[k]);
           await pause(stepMs, ctx.signal);
-          if (options.failRunsContaining && ctx.target.dir.includes(options.failRunsContaining)) throw new Error('planned failure in f002');
-          if (options.failRunsNamed && basename(ctx.target.dir) === options.failRunsNamed) throw new Error('planned failure in f002');
+          if (options.failRunsContaining && ctx.target.dir.includes(options.failRunsContaining))
+            throw new Error('planned failure in f002');
+          if (options.failRunsNamed && basename(ctx.target.dir) === options.failRunsNamed)
+            throw new Error('planned failure in f002');
           await writeFileAtomic(path, JSON.stringify(gj));
         },
       }),
@@ -73,13 +84,17 @@ export function fleetTestPlugin(options: TestPluginOptions = {}) {
         id: 'watershed-csv',
         title: 'legacy watershed CSV',
         fixes: ['f001-watershed-csv'],
-        detect: async (t) => ((await text(t, 'watershed/hillslopes.csv')) === null ? null : { summary: 'watershed/hillslopes.csv present' }),
+        detect: async (t) =>
+          (await text(t, 'watershed/hillslopes.csv')) === null ? null : { summary: 'watershed/hillslopes.csv present' },
       }),
       defineTrait<RunDirTarget>({
         id: 'geojson-string-ids',
         title: 'WBT GeoJSON string ids',
         fixes: ['f002-geojson-ids'],
-        detect: async (t) => (/"TopazID":"/.test((await text(t, 'dem/wbt/channels.geojson')) ?? '') ? { summary: 'TopazID stored as string' } : null),
+        detect: async (t) =>
+          /"TopazID":"/.test((await text(t, 'dem/wbt/channels.geojson')) ?? '')
+            ? { summary: 'TopazID stored as string' }
+            : null,
       }),
     ],
   });
@@ -92,9 +107,12 @@ export async function runShape(dir: string): Promise<'legacy' | 'migrated' | 'ha
   const json = await text(t, 'watershed/hillslopes.json');
   const gj = (await text(t, 'dem/wbt/channels.geojson')) ?? '';
   const version = (await text(t, 'nodb.version'))?.trim() ?? null;
-  const ledger = JSON.parse((await text(t, '.tidemark/ledger.json')) ?? '{"entries":[]}') as { entries: { id: string; outcome: string }[] };
+  const ledger = JSON.parse((await text(t, '.tidemark/ledger.json')) ?? '{"entries":[]}') as {
+    entries: { id: string; outcome: string }[];
+  };
   const applied = ledger.entries.filter((e) => e.outcome === 'applied').length;
   if (csv !== null && json === null && /"TopazID":"/.test(gj) && version === null && applied === 0) return 'legacy';
-  if (csv === null && json !== null && /"TopazID":24/.test(gj) && version === '1002' && applied === 2) return 'migrated';
+  if (csv === null && json !== null && /"TopazID":24/.test(gj) && version === '1002' && applied === 2)
+    return 'migrated';
   return 'half';
 }

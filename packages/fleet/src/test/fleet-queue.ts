@@ -40,7 +40,8 @@ export function useFleetQueue(options: { dirPrefix: string; backoffMs: number })
     fx.fq = openFleetQueue({ ...fx.names, redis: REDIS_URL, backoffMs: options.backoffMs });
   });
   afterEach(async () => {
-    for (const c of fx.children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    for (const c of fx.children.splice(0))
+      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
     for (const w of fx.workers.splice(0)) await w.close();
     await fx.fq.close();
     await deleteKeys(fx.redis, `${fx.names.prefix}:*`);

@@ -29,7 +29,15 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<number>
 /** Collects every message on `*:migration`, `*:run_sync`, `*:archive` for the given run ids. */
 export async function channelRecorder(runIds: readonly string[]) {
   const sub = new Redis(REDIS_URL);
-  const messages: { channel: string; event: string; runId: string; at: string; jobId?: string; message?: string; detail?: Record<string, unknown> }[] = [];
+  const messages: {
+    channel: string;
+    event: string;
+    runId: string;
+    at: string;
+    jobId?: string;
+    message?: string;
+    detail?: Record<string, unknown>;
+  }[] = [];
   const wanted = new Set(runIds);
   sub.on('pmessage', (_p, channel, text) => {
     const m = JSON.parse(text) as { event: string; runId: string; at: string };
@@ -38,14 +46,20 @@ export async function channelRecorder(runIds: readonly string[]) {
   await sub.psubscribe('*:migration', '*:run_sync', '*:archive');
   return {
     messages,
-    events: (runId: string, channel?: string) => messages.filter((m) => m.runId === runId && (!channel || m.channel === channel)).map((m) => m.event),
+    events: (runId: string, channel?: string) =>
+      messages.filter((m) => m.runId === runId && (!channel || m.channel === channel)).map((m) => m.event),
     async close() {
       await sub.quit();
     },
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

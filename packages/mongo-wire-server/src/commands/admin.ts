@@ -72,13 +72,15 @@ const killAllSessions: CommandHandler = (ctx) => {
 };
 
 const commitTransaction: CommandHandler = (ctx) => {
-  if (ctx.db !== 'admin') throw new CommandError('Unauthorized', 'commitTransaction may only be run against the admin database.');
+  if (ctx.db !== 'admin')
+    throw new CommandError('Unauthorized', 'commitTransaction may only be run against the admin database.');
   ctx.state.sessions.commit(ctx.body);
   return { ok: 1 };
 };
 
 const abortTransaction: CommandHandler = (ctx) => {
-  if (ctx.db !== 'admin') throw new CommandError('Unauthorized', 'abortTransaction may only be run against the admin database.');
+  if (ctx.db !== 'admin')
+    throw new CommandError('Unauthorized', 'abortTransaction may only be run against the admin database.');
   ctx.state.sessions.abort(ctx.body);
   return { ok: 1 };
 };
@@ -97,9 +99,17 @@ const serverStatus: CommandHandler = (ctx) => ({
 
 const whatsmyuri: CommandHandler = () => ({ you: '127.0.0.1', ok: 1 });
 
-const connectionStatus: CommandHandler = () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 });
+const connectionStatus: CommandHandler = () => ({
+  authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] },
+  ok: 1,
+});
 
-const hostInfo: CommandHandler = () => ({ system: { currentTime: new Date(), hostname: '127.0.0.1' }, os: { type: process.platform }, extra: {}, ok: 1 });
+const hostInfo: CommandHandler = () => ({
+  system: { currentTime: new Date(), hostname: '127.0.0.1' },
+  os: { type: process.platform },
+  extra: {},
+  ok: 1,
+});
 
 const getCmdLineOpts: CommandHandler = () => ({ argv: ['tidemark-mongo-wire-server'], parsed: {}, ok: 1 });
 

@@ -24,7 +24,8 @@ export function writeStageOutput(ctx: CommandContext, stage: Document, results: 
   const into = options.into as unknown;
   const db = typeof into === 'object' && into !== null ? String((into as Document).db ?? ctx.db) : ctx.db;
   const name = typeof into === 'object' && into !== null ? String((into as Document).coll) : String(into);
-  const on = options.on === undefined ? ['_id'] : Array.isArray(options.on) ? (options.on as string[]) : [String(options.on)];
+  const on =
+    options.on === undefined ? ['_id'] : Array.isArray(options.on) ? (options.on as string[]) : [String(options.on)];
   const whenMatched = (options.whenMatched ?? 'merge') as string | Document[];
   const whenNotMatched = (options.whenNotMatched ?? 'insert') as string;
   const target = ctx.view.forWrite(db, name) as Collection;
@@ -36,12 +37,17 @@ export function writeStageOutput(ctx: CommandContext, stage: Document, results: 
       const match = existing.get(identify(result));
       if (!match) {
         if (whenNotMatched === 'discard') continue;
-        if (whenNotMatched === 'fail') throw new CommandError('Location40414', '$merge could not find a matching document in the target collection for at least one document in the source collection');
+        if (whenNotMatched === 'fail')
+          throw new CommandError(
+            'Location40414',
+            '$merge could not find a matching document in the target collection for at least one document in the source collection',
+          );
         target.insert(idFirst(result));
         continue;
       }
       if (whenMatched === 'keepExisting') continue;
-      if (whenMatched === 'fail') throw new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${db}.${name}`);
+      if (whenMatched === 'fail')
+        throw new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${db}.${name}`);
       let next: Document;
       if (whenMatched === 'replace') next = { ...result, _id: match._id };
       else if (Array.isArray(whenMatched)) next = applyUpdate(match, whenMatched);

@@ -20,7 +20,10 @@ export type CommandHandler = (ctx: CommandContext) => Document;
 export function collectionName(ctx: CommandContext): string {
   const value = ctx.body[ctx.name] as unknown;
   if (typeof value !== 'string' || value.length === 0) {
-    throw new CommandError('InvalidNamespace', `collection name has invalid type ${value === null ? 'null' : typeof value}`);
+    throw new CommandError(
+      'InvalidNamespace',
+      `collection name has invalid type ${value === null ? 'null' : typeof value}`,
+    );
   }
   return value;
 }
@@ -35,14 +38,28 @@ export function optionalNumber(body: Document, field: string): number | undefine
 export function optionalDocument(body: Document, field: string): Document | undefined {
   const value = body[field] as unknown;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new CommandError('TypeMismatch', `Field '${field}' must be a document`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new CommandError('TypeMismatch', `Field '${field}' must be a document`);
   return value as Document;
 }
 
 /** Fields every command may carry that describe the session, not the command (the server strips them too). */
 const GENERIC_FIELDS = new Set([
-  '$db', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', '$clusterTime', 'writeConcern', 'readConcern',
-  'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', '$readPreference', 'maxTimeMS', 'readPreference',
+  '$db',
+  'lsid',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  '$clusterTime',
+  'writeConcern',
+  'readConcern',
+  'comment',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  '$readPreference',
+  'maxTimeMS',
+  'readPreference',
 ]);
 
 /** The command's own options: everything but its name and the generic fields. */
@@ -56,6 +73,9 @@ export function commandOptions(ctx: CommandContext): Document {
 
 export function refuseInTransaction(ctx: CommandContext): void {
   if (ctx.view.inTransaction) {
-    throw new CommandError('OperationNotSupportedInTransaction', `Cannot run '${ctx.name}' in a multi-document transaction.`);
+    throw new CommandError(
+      'OperationNotSupportedInTransaction',
+      `Cannot run '${ctx.name}' in a multi-document transaction.`,
+    );
   }
 }

@@ -5,7 +5,15 @@ import type { Collection } from '../collection.js';
 import { CommandError } from '../errors.js';
 import { formatKeyValue, indexIdentity, normalizeIndexSpec, sameKeyPattern, type IndexSpec } from '../indexes.js';
 import { keyString } from '../keys.js';
-import { collectionName, commandOptions, optionalDocument, optionalNumber, refuseInTransaction, type CommandContext, type CommandHandler } from './context.js';
+import {
+  collectionName,
+  commandOptions,
+  optionalDocument,
+  optionalNumber,
+  refuseInTransaction,
+  type CommandContext,
+  type CommandHandler,
+} from './context.js';
 
 function existing(ctx: CommandContext, name: string): Collection {
   const collection = ctx.view.collection(ctx.db, name);
@@ -16,7 +24,8 @@ function existing(ctx: CommandContext, name: string): Collection {
 const create: CommandHandler = (ctx) => {
   const name = collectionName(ctx);
   const options = commandOptions(ctx);
-  if (options.viewOn !== undefined) throw new CommandError('IllegalOperation', 'views are not modeled by the test server');
+  if (options.viewOn !== undefined)
+    throw new CommandError('IllegalOperation', 'views are not modeled by the test server');
   ctx.view.create(ctx.db, name, options);
   return { ok: 1 };
 };
@@ -33,32 +42,48 @@ const drop: CommandHandler = (ctx) => {
 const listCollections: CommandHandler = (ctx) => {
   const filter = optionalDocument(ctx.body, 'filter');
   const nameOnly = ctx.body.nameOnly === true;
-  let infos = ctx.view.collectionNames(ctx.db).sort().map((name) => {
-    const collection = ctx.view.collection(ctx.db, name) as Collection;
-    return {
-      name,
-      type: 'collection',
-      options: collection.options,
-      info: { readOnly: false, uuid: collection.uuid },
-      idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
-    } as Document;
-  });
+  let infos = ctx.view
+    .collectionNames(ctx.db)
+    .sort()
+    .map((name) => {
+      const collection = ctx.view.collection(ctx.db, name) as Collection;
+      return {
+        name,
+        type: 'collection',
+        options: collection.options,
+        info: { readOnly: false, uuid: collection.uuid },
+        idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+      } as Document;
+    });
   if (filter && Object.keys(filter).length > 0) {
     const query = new Query(filter);
     infos = infos.filter((info) => query.test(info));
   }
   if (nameOnly) infos = infos.map((info) => ({ name: info.name, type: info.type }));
   const cursor = optionalDocument(ctx.body, 'cursor');
-  return { cursor: ctx.state.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, cursor ? optionalNumber(cursor, 'batchSize') : undefined), ok: 1 };
+  return {
+    cursor: ctx.state.cursors.open(
+      `${ctx.db}.$cmd.listCollections`,
+      infos,
+      cursor ? optionalNumber(cursor, 'batchSize') : undefined,
+    ),
+    ok: 1,
+  };
 };
 
 const listDatabases: CommandHandler = (ctx) => {
-  if (ctx.db !== 'admin') throw new CommandError('Unauthorized', 'listDatabases may only be run against the admin database.');
+  if (ctx.db !== 'admin')
+    throw new CommandError('Unauthorized', 'listDatabases may only be run against the admin database.');
   const catalog = ctx.state.catalog;
-  let databases: Document[] = catalog.databaseNames().sort().map((name) => {
-    const docs = catalog.collectionNames(name).reduce((sum, coll) => sum + (catalog.collection(name, coll)?.docs.size ?? 0), 0);
-    return { name, sizeOnDisk: 4096 * (1 + docs), empty: false };
-  });
+  let databases: Document[] = catalog
+    .databaseNames()
+    .sort()
+    .map((name) => {
+      const docs = catalog
+        .collectionNames(name)
+        .reduce((sum, coll) => sum + (catalog.collection(name, coll)?.docs.size ?? 0), 0);
+      return { name, sizeOnDisk: 4096 * (1 + docs), empty: false };
+    });
   const filter = optionalDocument(ctx.body, 'filter');
   if (filter && Object.keys(filter).length > 0) {
     const query = new Query(filter);
@@ -77,7 +102,8 @@ const dropDatabase: CommandHandler = (ctx) => {
 
 const renameCollection: CommandHandler = (ctx) => {
   refuseInTransaction(ctx);
-  if (ctx.db !== 'admin') throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
+  if (ctx.db !== 'admin')
+    throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
   const split = (ns: unknown): [string, string] => {
     const text = String(ns);
     const dot = text.indexOf('.');
@@ -102,7 +128,8 @@ const renameCollection: CommandHandler = (ctx) => {
 const createIndexes: CommandHandler = (ctx) => {
   const name = collectionName(ctx);
   const raw = ctx.body.indexes as unknown;
-  if (!Array.isArray(raw) || raw.length === 0) throw new CommandError('BadValue', 'Must specify at least one index to create');
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new CommandError('BadValue', 'Must specify at least one index to create');
   const specs = (raw as Document[]).map(normalizeIndexSpec);
   const createdCollectionAutomatically = !ctx.view.collection(ctx.db, name);
   const collection = ctx.view.forWrite(ctx.db, name) as Collection;
@@ -112,12 +139,19 @@ const createIndexes: CommandHandler = (ctx) => {
     const sameName = [...collection.indexes, ...toAdd].find((index) => index.name === spec.name);
     if (sameName) {
       if (indexIdentity(sameName) === indexIdentity(spec)) continue;
-      const codeName = keyString(sameName.key) === keyString(spec.key) ? 'IndexOptionsConflict' : 'IndexKeySpecsConflict';
-      throw new CommandError(codeName, `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`);
+      const codeName =
+        keyString(sameName.key) === keyString(spec.key) ? 'IndexOptionsConflict' : 'IndexKeySpecsConflict';
+      throw new CommandError(
+        codeName,
+        `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`,
+      );
     }
     const sameKey = [...collection.indexes, ...toAdd].find((index) => sameKeyPattern(index, spec));
     if (sameKey) {
-      throw new CommandError('IndexOptionsConflict', `Index already exists with a different name: ${sameKey.name}. Requested key: ${formatKeyValue(spec.key)}`);
+      throw new CommandError(
+        'IndexOptionsConflict',
+        `Index already exists with a different name: ${sameKey.name}. Requested key: ${formatKeyValue(spec.key)}`,
+      );
     }
     toAdd.push(spec);
   }
@@ -131,7 +165,11 @@ const createIndexes: CommandHandler = (ctx) => {
     for (const indexName of added) collection.dropIndex(indexName);
     throw error;
   }
-  const reply: Document = { numIndexesBefore, numIndexesAfter: collection.indexes.length, createdCollectionAutomatically };
+  const reply: Document = {
+    numIndexesBefore,
+    numIndexesAfter: collection.indexes.length,
+    createdCollectionAutomatically,
+  };
   if (toAdd.length === 0) reply.note = 'all indexes already exist';
   return { ...reply, ok: 1 };
 };
@@ -140,7 +178,14 @@ const listIndexes: CommandHandler = (ctx) => {
   const name = collectionName(ctx);
   const collection = existing(ctx, name);
   const cursor = optionalDocument(ctx.body, 'cursor');
-  return { cursor: ctx.state.cursors.open(`${ctx.db}.${name}`, collection.indexes, cursor ? optionalNumber(cursor, 'batchSize') : undefined), ok: 1 };
+  return {
+    cursor: ctx.state.cursors.open(
+      `${ctx.db}.${name}`,
+      collection.indexes,
+      cursor ? optionalNumber(cursor, 'batchSize') : undefined,
+    ),
+    ok: 1,
+  };
 };
 
 const dropIndexes: CommandHandler = (ctx) => {
@@ -162,7 +207,8 @@ const dropIndexes: CommandHandler = (ctx) => {
     }
   } else if (target && typeof target === 'object') {
     const found = collection.indexes.filter((index) => keyString(index.key) === keyString(target));
-    if (found.length === 0) throw new CommandError('IndexNotFound', `can't find index with key: ${formatKeyValue(target as Document)}`);
+    if (found.length === 0)
+      throw new CommandError('IndexNotFound', `can't find index with key: ${formatKeyValue(target as Document)}`);
     if (found.some((index) => index.name === '_id_')) throw new CommandError('InvalidOptions', 'cannot drop _id index');
     names = found.map((index) => index.name);
   } else {
@@ -183,7 +229,11 @@ const collMod: CommandHandler = (ctx) => {
     const index = collection.indexes.find((spec) =>
       change.name !== undefined ? spec.name === change.name : keyString(spec.key) === keyString(change.keyPattern),
     );
-    if (!index) throw new CommandError('IndexNotFound', `cannot find index ${JSON.stringify(change.name ?? change.keyPattern)} for ns ${ctx.db}.${name}`);
+    if (!index)
+      throw new CommandError(
+        'IndexNotFound',
+        `cannot find index ${JSON.stringify(change.name ?? change.keyPattern)} for ns ${ctx.db}.${name}`,
+      );
     const updated: IndexSpec = { ...index };
     if (change.expireAfterSeconds !== undefined) {
       reply.expireAfterSeconds_old = index.expireAfterSeconds;
@@ -204,5 +254,14 @@ const collMod: CommandHandler = (ctx) => {
 };
 
 export const ddlCommands: Record<string, CommandHandler> = {
-  create, drop, listCollections, listDatabases, dropDatabase, renameCollection, createIndexes, listIndexes, dropIndexes, collMod,
+  create,
+  drop,
+  listCollections,
+  listDatabases,
+  dropDatabase,
+  renameCollection,
+  createIndexes,
+  listIndexes,
+  dropIndexes,
+  collMod,
 };

@@ -3,11 +3,19 @@ import { Aggregator, ProcessingMode } from 'mingo';
 import { CommandError, toCommandError } from '../errors.js';
 import { keyString, valuesAtPath } from '../keys.js';
 import { matcher, select } from '../query.js';
-import { collectionName, optionalDocument, optionalNumber, type CommandContext, type CommandHandler } from './context.js';
+import {
+  collectionName,
+  optionalDocument,
+  optionalNumber,
+  type CommandContext,
+  type CommandHandler,
+} from './context.js';
 import { writeStageOutput } from './aggregate-output.js';
 import { cloneDocument } from '../update-engine.js';
 
-/** Stages that never write into their input documents; any other stage makes mingo work on copies (it edits in place). */
+/**
+ * Stages that never write into their input documents; any other stage makes mingo work on copies (it edits in place).
+ */
 const READ_ONLY_STAGES = new Set(['$match', '$count', '$group', '$sort', '$skip', '$limit', '$sortByCount']);
 
 const find: CommandHandler = (ctx) => {
@@ -28,8 +36,12 @@ const find: CommandHandler = (ctx) => {
 
 const getMore: CommandHandler = (ctx) => {
   const collection = ctx.body.collection as unknown;
-  if (typeof collection !== 'string') throw new CommandError('TypeMismatch', "Field 'collection' must be of type string");
-  return { cursor: ctx.state.cursors.getMore(ctx.body.getMore, collection, ctx.db, optionalNumber(ctx.body, 'batchSize')), ok: 1 };
+  if (typeof collection !== 'string')
+    throw new CommandError('TypeMismatch', "Field 'collection' must be of type string");
+  return {
+    cursor: ctx.state.cursors.getMore(ctx.body.getMore, collection, ctx.db, optionalNumber(ctx.body, 'batchSize')),
+    ok: 1,
+  };
 };
 
 const killCursors: CommandHandler = (ctx) => {
@@ -41,12 +53,18 @@ const killCursors: CommandHandler = (ctx) => {
 const aggregate: CommandHandler = (ctx) => {
   const { body } = ctx;
   const target = body.aggregate as unknown;
-  if (typeof target !== 'string' && target !== 1) throw new CommandError('FailedToParse', "'aggregate' must be a collection name or 1");
+  if (typeof target !== 'string' && target !== 1)
+    throw new CommandError('FailedToParse', "'aggregate' must be a collection name or 1");
   const pipeline = body.pipeline as unknown;
-  if (!Array.isArray(pipeline)) throw new CommandError('TypeMismatch', "'pipeline' option must be specified as an array");
+  if (!Array.isArray(pipeline))
+    throw new CommandError('TypeMismatch', "'pipeline' option must be specified as an array");
   if (body.explain) throw new CommandError('IllegalOperation', 'explain is not modeled by the test server');
   const cursorOptions = optionalDocument(body, 'cursor');
-  if (!cursorOptions) throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  if (!cursorOptions)
+    throw new CommandError(
+      'FailedToParse',
+      "The 'cursor' option is required, except for aggregate with the explain argument",
+    );
 
   const stages = pipeline as Document[];
   const last = stages[stages.length - 1];
@@ -78,7 +96,11 @@ const count: CommandHandler = (ctx) => {
   const query = optionalDocument(ctx.body, 'query');
   const skip = optionalNumber(ctx.body, 'skip') ?? 0;
   const limit = optionalNumber(ctx.body, 'limit') ?? 0;
-  let n = !collection ? 0 : query && Object.keys(query).length > 0 ? select(collection, { filter: query }).length : collection.docs.size;
+  let n = !collection
+    ? 0
+    : query && Object.keys(query).length > 0
+      ? select(collection, { filter: query }).length
+      : collection.docs.size;
   n = Math.max(0, n - skip);
   if (limit) n = Math.min(n, Math.abs(limit));
   return { n, ok: 1 };

@@ -3,7 +3,16 @@ import type { Collection } from '../collection.js';
 import { CommandError, toCommandError } from '../errors.js';
 import { isPlainObject } from '../keys.js';
 import { project, select } from '../query.js';
-import { applyUpdate, applyUpdateToMany, idFirst, isOperatorUpdate, sameDocument, upsertSeed, validateUpdate, type UpdateSpec } from '../update-engine.js';
+import {
+  applyUpdate,
+  applyUpdateToMany,
+  idFirst,
+  isOperatorUpdate,
+  sameDocument,
+  upsertSeed,
+  validateUpdate,
+  type UpdateSpec,
+} from '../update-engine.js';
 import { collectionName, optionalDocument, type CommandContext, type CommandHandler } from './context.js';
 
 function statements(ctx: CommandContext, field: string): Document[] {
@@ -80,7 +89,8 @@ function updateStatement(
   });
   if (matches.length === 0 && spec.upsert && collection) {
     const seed = upsertSeed(spec.q);
-    const base = Array.isArray(spec.u) || isOperatorUpdate(spec.u) ? seed : seed._id === undefined ? {} : { _id: seed._id };
+    const base =
+      Array.isArray(spec.u) || isOperatorUpdate(spec.u) ? seed : seed._id === undefined ? {} : { _id: seed._id };
     const created = idFirst(applyUpdate(base, spec.u, { arrayFilters: spec.arrayFilters, inserting: true }));
     collection.insert(created);
     outcome.upsertedId = created._id;
@@ -123,7 +133,8 @@ const deleteCommand: CommandHandler = (ctx) => {
     const q = statement.q as unknown;
     if (!isPlainObject(q)) throw new CommandError('TypeMismatch', "Field 'q' must be a document");
     const limit = Number(statement.limit ?? 0);
-    if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
+    if (limit !== 0 && limit !== 1)
+      throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     const collection = ctx.view.forWrite(ctx.db, name, false);
     if (!collection) return;
     for (const doc of select(collection, { filter: q, limit: limit || undefined })) {
@@ -141,13 +152,15 @@ const findAndModify: CommandHandler = (ctx) => {
   const sort = optionalDocument(body, 'sort');
   const fields = optionalDocument(body, 'fields');
   if (body.remove === true) {
-    if (body.update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
+    if (body.update !== undefined)
+      throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
     const collection = ctx.view.forWrite(ctx.db, name, false);
     const target = select(collection, { filter: query, sort, limit: 1 })[0];
     if (target && collection) collection.remove(target);
     return { lastErrorObject: { n: target ? 1 : 0 }, value: target ? project(target, fields) : null, ok: 1 };
   }
-  if (body.update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
+  if (body.update === undefined)
+    throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   const upsert = body.upsert === true;
   const outcome = updateStatement(ctx, name, {
     q: query,
@@ -158,8 +171,12 @@ const findAndModify: CommandHandler = (ctx) => {
     arrayFilters: body.arrayFilters as Document[] | undefined,
   });
   const returnNew = body.new === true;
-  const value = outcome.upsertedId !== undefined ? (returnNew ? outcome.after : null) : returnNew ? outcome.after : outcome.before;
-  const lastErrorObject: Document = { n: outcome.upsertedId !== undefined ? 1 : outcome.matched, updatedExisting: outcome.matched > 0 };
+  const value =
+    outcome.upsertedId !== undefined ? (returnNew ? outcome.after : null) : returnNew ? outcome.after : outcome.before;
+  const lastErrorObject: Document = {
+    n: outcome.upsertedId !== undefined ? 1 : outcome.matched,
+    updatedExisting: outcome.matched > 0,
+  };
   if (outcome.upsertedId !== undefined) lastErrorObject.upserted = outcome.upsertedId;
   return { lastErrorObject, value: value ? project(value, fields) : null, ok: 1 };
 };

@@ -23,7 +23,11 @@ export const backends: Backend[] = [
 
 const realUrl = process.env.MONGO_URL;
 if (realUrl) {
-  backends.push({ name: 'real mongod (MONGO_URL)', real: true, start: async () => ({ uri: realUrl, close: async () => {} }) });
+  backends.push({
+    name: 'real mongod (MONGO_URL)',
+    real: true,
+    start: async () => ({ uri: realUrl, close: async () => {} }),
+  });
 }
 
 export function randomDbName(prefix = 'mw'): string {

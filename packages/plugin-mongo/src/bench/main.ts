@@ -18,9 +18,18 @@ const STARTUPS = Number(process.env.BENCH_STARTUPS ?? 300);
 const ALL_ON = { LABLET_ENABLED: true, SCHEDULER_ENABLED: true, CONTROLLER_ENABLED: true };
 
 function worker(i: number): Document {
-  const state: Document = { name: `worker-${i}`, status: i % 3 === 0 ? 'running' : 'stopped', aws_region: 'us-east-1', instance_type: 'c5.2xlarge' };
+  const state: Document = {
+    name: `worker-${i}`,
+    status: i % 3 === 0 ? 'running' : 'stopped',
+    aws_region: 'us-east-1',
+    instance_type: 'c5.2xlarge',
+  };
   // A third legacy (no capacity fields), a third partial, a third already lablet-managed.
-  if (i % 3 === 1) Object.assign(state, { declared_capacity: { cpu_cores: 96, memory_gb: 384, storage_gb: 1000, max_nodes: 50 }, port_range_start: 4000 });
+  if (i % 3 === 1)
+    Object.assign(state, {
+      declared_capacity: { cpu_cores: 96, memory_gb: 384, storage_gb: 1000, max_nodes: 50 },
+      port_range_start: 4000,
+    });
   if (i % 3 === 2) {
     Object.assign(state, {
       template_name: 'tpl-small',
@@ -37,13 +46,17 @@ function worker(i: number): Document {
 
 async function seed(db: Db): Promise<void> {
   for (let i = 0; i < N; i += 10_000) {
-    await db.collection(WORKERS).insertMany(Array.from({ length: Math.min(10_000, N - i) }, (_, k) => worker(i + k)), { ordered: false });
+    await db.collection(WORKERS).insertMany(
+      Array.from({ length: Math.min(10_000, N - i) }, (_, k) => worker(i + k)),
+      { ordered: false },
+    );
   }
 }
 
 async function digest(db: Db): Promise<string> {
   const hash = createHash('sha256');
-  for await (const doc of db.collection(WORKERS).find({}, { batchSize: 1000 }).sort({ _id: 1 })) hash.update(JSON.stringify(doc));
+  for await (const doc of db.collection(WORKERS).find({}, { batchSize: 1000 }).sort({ _id: 1 }))
+    hash.update(JSON.stringify(doc));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -95,7 +108,9 @@ async function startServerProcess(): Promise<{ uri: string; close: () => Promise
       const found = /listening: (mongodb:\/\/\S+)/.exec(out);
       if (found) resolve(found[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`[plugin-mongo bench] the test server exited (${code}) before listening`)));
+    child.once('exit', (code) =>
+      reject(new Error(`[plugin-mongo bench] the test server exited (${code}) before listening`)),
+    );
   });
   return {
     uri,
@@ -115,7 +130,8 @@ async function main(): Promise<void> {
     const server = await startServerProcess();
     uri = server.uri;
     close = server.close;
-    backend = '@tidemark/mongo-wire-server in a child process (the in-repo test server; set MONGO_URL for a real mongod)';
+    backend =
+      '@tidemark/mongo-wire-server in a child process (the in-repo test server; set MONGO_URL for a real mongod)';
   }
   const client = await new MongoClient(uri).connect();
   const name = (s: string) => `tm_bench_${s}_${randomBytes(4).toString('hex')}`;
@@ -127,7 +143,9 @@ async function main(): Promise<void> {
   };
   try {
     console.log(`[plugin-mongo bench] backend: ${backend}`);
-    console.log(`[plugin-mongo bench] 002 on ${N.toLocaleString('en')} cml_workers (1/3 legacy, 1/3 partial, 1/3 complete)`);
+    console.log(
+      `[plugin-mongo bench] 002 on ${N.toLocaleString('en')} cml_workers (1/3 legacy, 1/3 partial, 1/3 complete)`,
+    );
 
     const server = fresh('updatemany');
     const loop = fresh('loop');
@@ -140,7 +158,9 @@ async function main(): Promise<void> {
 
     t0 = performance.now();
     let updated = 0;
-    for await (const doc of loop.collection(WORKERS).find(workersMissingFields(), { projection: { state: 1 }, batchSize: 1000 })) {
+    for await (const doc of loop
+      .collection(WORKERS)
+      .find(workersMissingFields(), { projection: { state: 1 }, batchSize: 1000 })) {
       const update = addCapacityFieldsFor(doc.state as Record<string, unknown>);
       if (update) {
         await loop.collection(WORKERS).updateOne({ _id: doc._id }, update);
@@ -153,26 +173,40 @@ async function main(): Promise<void> {
     if (a !== b) throw new Error(`[plugin-mongo bench] the two approaches disagree (${a} vs ${b})`);
     console.log(`  one server-side updateMany : ${fmt(serverMs)} ms (${res.modifiedCount} modified)`);
     console.log(`  per-document loop          : ${fmt(loopMs)} ms (${updated} updateOne round trips)`);
-    console.log(`  ratio                      : updateMany is ${(loopMs / serverMs).toFixed(1)}x faster (identical result, digest ${a})`);
+    console.log(
+      `  ratio                      : updateMany is ${(loopMs / serverMs).toFixed(1)}x faster (identical result, digest ${a})`,
+    );
 
     const full = fresh('startup');
     await seed(full);
     t0 = performance.now();
-    const first = await runPendingMigrations({ plugin: mongoPlugin(), target: full, contexts: contextsFromFlags(ALL_ON) });
-    console.log(`  full startup run on ${N.toLocaleString('en')} workers (lock + snapshot of cml_workers + 001 + 002 + validate): ${fmt(ms(t0))} ms, applied ${first.applied.join(', ')}`);
+    const first = await runPendingMigrations({
+      plugin: mongoPlugin(),
+      target: full,
+      contexts: contextsFromFlags(ALL_ON),
+    });
+    console.log(
+      `  full startup run on ${N.toLocaleString('en')} workers (lock + snapshot of cml_workers + 001 + 002 + validate): ${fmt(ms(t0))} ms, applied ${first.applied.join(', ')}`,
+    );
 
     console.log(`[plugin-mongo bench] startup hook with nothing pending (${STARTUPS} calls each)`);
     const [hook, bare] = await timeBoth(
       STARTUPS,
       async () => {
-        const r = await runPendingMigrations({ plugin: mongoPlugin(), target: full, contexts: contextsFromFlags(ALL_ON) });
+        const r = await runPendingMigrations({
+          plugin: mongoPlugin(),
+          target: full,
+          contexts: contextsFromFlags(ALL_ON),
+        });
         if (r.outcome !== 'up-to-date') throw new Error('expected nothing pending');
       },
       () => full.collection('migrations').find({}).toArray(),
     );
     console.log(`  runPendingMigrations       : median ${hook.median.toFixed(3)} ms, mean ${hook.mean.toFixed(3)} ms`);
     console.log(`  bare ledger read (find)    : median ${bare.median.toFixed(3)} ms, mean ${bare.mean.toFixed(3)} ms`);
-    console.log(`  ratio                      : the hook costs ${(hook.median / bare.median).toFixed(2)}x a bare ledger read`);
+    console.log(
+      `  ratio                      : the hook costs ${(hook.median / bare.median).toFixed(2)}x a bare ledger read`,
+    );
   } finally {
     for (const db of dbs) await db.dropDatabase().catch(() => undefined);
     await client.close();

@@ -23,7 +23,9 @@ afterEach(async () => {
 const exact = async () => stateText(await readState(db, { exact: true }));
 
 async function seedLegacy(): Promise<void> {
-  await db.collection('cml_workers').insertMany([legacyWorker(1), legacyWorker(2, { port_range_start: 4000 }), labletWorker(3)] as never[]);
+  await db
+    .collection('cml_workers')
+    .insertMany([legacyWorker(1), legacyWorker(2, { port_range_start: 4000 }), labletWorker(3)] as never[]);
   await db.collection('scaling_audit_events').createIndex({ timestamp: 1 });
 }
 
@@ -34,7 +36,9 @@ describe('run-level snapshot guard', () => {
       const before = await exact();
       const events: TidemarkEvent[] = [];
       const plugin = mongoPlugin();
-      await expect(createRunner({ plugin: withFaultAfter(plugin, failing), target: db, onEvent: (e) => events.push(e) }).up()).rejects.toThrow(/injected fault/);
+      await expect(
+        createRunner({ plugin: withFaultAfter(plugin, failing), target: db, onEvent: (e) => events.push(e) }).up(),
+      ).rejects.toThrow(/injected fault/);
       expect(await exact()).toBe(before);
       const entries = await plugin.ledger(db).read();
       expect(entries.filter((e) => e.outcome === 'applied')).toEqual([]);
@@ -52,7 +56,17 @@ describe('run-level snapshot guard', () => {
     await db.createCollection('typed', { validator: { $jsonSchema: { bsonType: 'object' } } });
     await db.collection('typed').createIndex({ 'a.b': -1 }, { name: 'ab', sparse: true });
     await db.collection('typed').insertMany([
-      { _id: 1 as never, long: Long.fromString('9007199254740993'), small: Long.fromNumber(5), int: new Int32(7), dbl: new Double(7), dec: Decimal128.fromString('1.10'), bin: new Binary(Buffer.from([1, 2, 3])), re: /x+/i, nested: { z: 1, a: [1, { b: 2 }] } },
+      {
+        _id: 1 as never,
+        long: Long.fromString('9007199254740993'),
+        small: Long.fromNumber(5),
+        int: new Int32(7),
+        dbl: new Double(7),
+        dec: Decimal128.fromString('1.10'),
+        bin: new Binary(Buffer.from([1, 2, 3])),
+        re: /x+/i,
+        nested: { z: 1, a: [1, { b: 2 }] },
+      },
       { _id: 2 as never, note: 'second' },
     ]);
     const before = await exact();
@@ -69,7 +83,20 @@ describe('run-level snapshot guard', () => {
     const plugin = mongoPlugin();
     await createRunner({ plugin, target: db }).up();
     const after = await exact();
-    const broken = { ...plugin, migrations: plugin.migrations.map((m) => (m.id === LABLET_COLLECTIONS_ID ? { ...m, down: async (ctx: Parameters<NonNullable<typeof m.down>>[0]) => { await m.down!(ctx); throw new Error('disk full'); } } : m)) };
+    const broken = {
+      ...plugin,
+      migrations: plugin.migrations.map((m) =>
+        m.id === LABLET_COLLECTIONS_ID
+          ? {
+              ...m,
+              down: async (ctx: Parameters<NonNullable<typeof m.down>>[0]) => {
+                await m.down!(ctx);
+                throw new Error('disk full');
+              },
+            }
+          : m,
+      ),
+    };
     await expect(createRunner({ plugin: broken, target: db }).down({ to: null })).rejects.toThrow(/disk full/);
     expect(await exact()).toBe(after);
   });
@@ -97,8 +124,23 @@ describe('run-level snapshot guard', () => {
 
   test("a crashed run's open snapshot is marked abandoned and pruned, not restored", async () => {
     await seedLegacy();
-    await db.collection('_tidemark_snapshots').insertOne({ _id: 'crashed-run' as never, kind: 'header', state: 'open', command: 'up', steps: [], taken_at: new Date(0), collections: [] });
-    await db.collection('_tidemark_snapshots').insertOne({ _id: 'crashed-run/cml_workers/0' as never, kind: 'chunk', ref: 'crashed-run', collection: 'cml_workers', seq: 0, docs: [] });
+    await db.collection('_tidemark_snapshots').insertOne({
+      _id: 'crashed-run' as never,
+      kind: 'header',
+      state: 'open',
+      command: 'up',
+      steps: [],
+      taken_at: new Date(0),
+      collections: [],
+    });
+    await db.collection('_tidemark_snapshots').insertOne({
+      _id: 'crashed-run/cml_workers/0' as never,
+      kind: 'chunk',
+      ref: 'crashed-run',
+      collection: 'cml_workers',
+      seq: 0,
+      docs: [],
+    });
     const events: TidemarkEvent[] = [];
     await createRunner({ plugin: mongoPlugin(), target: db, onEvent: (e) => events.push(e) }).up();
     expect(events.some((e) => e.type === 'guard' && e.action === 'stale-snapshot-abandoned')).toBe(true);

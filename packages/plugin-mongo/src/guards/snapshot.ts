@@ -54,12 +54,29 @@ const EXACT = { promoteLongs: false, promoteValues: false, promoteBuffers: false
 
 function tooLarge(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  return e?.code === 10334 || e?.code === 2 || /too large|maximum.*size|BSONObjectTooLarge|exceeds/i.test(String(e?.message ?? ''));
+  return (
+    e?.code === 10334 ||
+    e?.code === 2 ||
+    /too large|maximum.*size|BSONObjectTooLarge|exceeds/i.test(String(e?.message ?? ''))
+  );
 }
 
-async function storeChunks(store: Collection<SnapshotDoc>, ref: string, collection: string, docs: Document[], seq: { n: number }): Promise<void> {
+async function storeChunks(
+  store: Collection<SnapshotDoc>,
+  ref: string,
+  collection: string,
+  docs: Document[],
+  seq: { n: number },
+): Promise<void> {
   if (docs.length === 0) return;
-  const chunk: SnapshotChunk = { _id: `${ref}/${collection}/${seq.n}`, kind: 'chunk', ref, collection, seq: seq.n, docs };
+  const chunk: SnapshotChunk = {
+    _id: `${ref}/${collection}/${seq.n}`,
+    kind: 'chunk',
+    ref,
+    collection,
+    seq: seq.n,
+    docs,
+  };
   try {
     await store.insertOne(chunk);
     seq.n++;
@@ -71,13 +88,27 @@ async function storeChunks(store: Collection<SnapshotDoc>, ref: string, collecti
   }
 }
 
-export async function takeSnapshot(db: Db, storeName: string, ref: string, collections: readonly string[], meta: { command: string; steps: string[] }, chunkSize = 1000): Promise<SnapshotHeader> {
+export async function takeSnapshot(
+  db: Db,
+  storeName: string,
+  ref: string,
+  collections: readonly string[],
+  meta: { command: string; steps: string[] },
+  chunkSize = 1000,
+): Promise<SnapshotHeader> {
   const store = db.collection<SnapshotDoc>(storeName);
   const info = await db.listCollections({}, { nameOnly: false }).toArray();
   const metas: CollectionMeta[] = [];
   for (const name of collections) {
     const found = info.find((c) => c.name === name) as { options?: Document } | undefined;
-    const m: CollectionMeta = { name, existed: !!found, options: found?.options ?? {}, indexes: [], chunks: 0, documents: 0 };
+    const m: CollectionMeta = {
+      name,
+      existed: !!found,
+      options: found?.options ?? {},
+      indexes: [],
+      chunks: 0,
+      documents: 0,
+    };
     if (found) {
       m.indexes = (await db.collection(name).listIndexes().toArray()).map((ix) => {
         const { v: _v, ns: _ns, ...rest } = ix as IndexDescription & { v?: unknown; ns?: unknown };
@@ -85,7 +116,10 @@ export async function takeSnapshot(db: Db, storeName: string, ref: string, colle
       });
       const seq = { n: 0 };
       let batch: Document[] = [];
-      for await (const doc of db.collection(name).find({}, { ...EXACT, batchSize: 1000 }).sort({ _id: 1 })) {
+      for await (const doc of db
+        .collection(name)
+        .find({}, { ...EXACT, batchSize: 1000 })
+        .sort({ _id: 1 })) {
         batch.push(doc);
         m.documents++;
         if (batch.length >= chunkSize) {
@@ -98,7 +132,15 @@ export async function takeSnapshot(db: Db, storeName: string, ref: string, colle
     }
     metas.push(m);
   }
-  const header: SnapshotHeader = { _id: ref, kind: 'header', state: 'open', command: meta.command, steps: meta.steps, taken_at: new Date(), collections: metas };
+  const header: SnapshotHeader = {
+    _id: ref,
+    kind: 'header',
+    state: 'open',
+    command: meta.command,
+    steps: meta.steps,
+    taken_at: new Date(),
+    collections: metas,
+  };
   await store.insertOne(header);
   return header;
 }
@@ -109,14 +151,19 @@ export async function restoreSnapshot(db: Db, storeName: string, ref: string): P
   const header = (await store.findOne({ _id: ref, kind: 'header' })) as SnapshotHeader | null;
   if (!header) throw createError('plugin-mongo', `snapshot "${ref}" not found in ${storeName}`);
   for (const m of header.collections) {
-    await db.collection(m.name).drop().catch((error: unknown) => {
-      if ((error as { code?: unknown }).code !== 26) throw error;
-    });
+    await db
+      .collection(m.name)
+      .drop()
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 26) throw error;
+      });
     if (!m.existed) continue;
     await db.createCollection(m.name, m.options);
     const indexes = m.indexes.filter((ix) => ix.name !== '_id_');
     if (indexes.length > 0) await db.collection(m.name).createIndexes(indexes as never);
-    const chunks = store.find({ kind: 'chunk', ref, collection: m.name } as never, { ...EXACT, batchSize: 1 }).sort({ seq: 1 });
+    const chunks = store
+      .find({ kind: 'chunk', ref, collection: m.name } as never, { ...EXACT, batchSize: 1 })
+      .sort({ seq: 1 });
     for await (const chunk of chunks) {
       const docs = (chunk as SnapshotChunk).docs;
       if (docs.length > 0) await db.collection(m.name).insertMany(docs, { ordered: true });
@@ -145,9 +192,19 @@ export function snapshotGuard(options: SnapshotGuardOptions): Guard<MongoTarget>
         .collection<SnapshotDoc>(options.collection)
         .updateMany({ kind: 'header', state: 'open' } as never, { $set: { state: 'abandoned' } });
       if (stale.modifiedCount > 0) ctx.emit('stale-snapshot-abandoned', { count: stale.modifiedCount });
-      const header = await takeSnapshot(db, options.collection, ref, collections, { command: ctx.command, steps: [...ctx.steps] }, options.chunkSize);
+      const header = await takeSnapshot(
+        db,
+        options.collection,
+        ref,
+        collections,
+        { command: ctx.command, steps: [...ctx.steps] },
+        options.chunkSize,
+      );
       ctx.snapshotTaken(ref);
-      ctx.emit('snapshot-taken', { ref, collections: header.collections.map((c) => `${c.name}:${c.existed ? c.documents : 'absent'}`) });
+      ctx.emit('snapshot-taken', {
+        ref,
+        collections: header.collections.map((c) => `${c.name}:${c.existed ? c.documents : 'absent'}`),
+      });
       try {
         await next();
       } catch (error) {

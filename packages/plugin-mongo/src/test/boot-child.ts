@@ -6,7 +6,10 @@ import { mongoPlugin } from '../plugin.js';
 
 const [uri, dbName] = process.argv.slice(2);
 const client = await new MongoClient(uri!).connect();
-await runPendingMigrations({ plugin: mongoPlugin(), target: client.db(dbName), contexts: contextsFromFlags({ LABLET_ENABLED: true }),
+await runPendingMigrations({
+  plugin: mongoPlugin(),
+  target: client.db(dbName),
+  contexts: contextsFromFlags({ LABLET_ENABLED: true }),
   lock: { ttlMs: 1500 },
   onEvent: (e) => console.log(`event ${e.type} ${'migration' in e ? e.migration : ''}`),
 });

@@ -2,11 +2,29 @@
 // it: a crash between any two API calls. Reads pass through untouched.
 import type { Collection, Db } from 'mongodb';
 
-const COLLECTION_WRITES = new Set(['insertOne', 'insertMany', 'updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOneAndDelete', 'createIndex', 'createIndexes', 'dropIndex', 'drop', 'bulkWrite']);
+const COLLECTION_WRITES = new Set([
+  'insertOne',
+  'insertMany',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'createIndex',
+  'createIndexes',
+  'dropIndex',
+  'drop',
+  'bulkWrite',
+]);
 const DB_WRITES = new Set(['createCollection', 'dropCollection', 'dropDatabase']);
 
 export class WriteFault extends Error {
-  constructor(readonly n: number, readonly call: string) {
+  constructor(
+    readonly n: number,
+    readonly call: string,
+  ) {
     super(`write fault #${n} at ${call}`);
   }
 }
@@ -21,7 +39,13 @@ export interface FaultPlan {
   fired?: string;
 }
 
-function wrap<T extends object>(real: T, writes: Set<string>, plan: FaultPlan, label: (prop: string) => string, extra?: (prop: string | symbol) => unknown): T {
+function wrap<T extends object>(
+  real: T,
+  writes: Set<string>,
+  plan: FaultPlan,
+  label: (prop: string) => string,
+  extra?: (prop: string | symbol) => unknown,
+): T {
   return new Proxy(real, {
     get(target, prop, receiver) {
       const special = extra?.(prop);
@@ -47,9 +71,15 @@ function wrap<T extends object>(real: T, writes: Set<string>, plan: FaultPlan, l
 }
 
 export function faultyDb(db: Db, plan: FaultPlan): Db {
-  return wrap(db, DB_WRITES, plan, (p) => `db.${p}`, (prop) =>
-    prop === 'collection'
-      ? (name: string, options?: object) => wrap(db.collection(name, options) as Collection, COLLECTION_WRITES, plan, (p) => `${name}.${p}`)
-      : undefined,
+  return wrap(
+    db,
+    DB_WRITES,
+    plan,
+    (p) => `db.${p}`,
+    (prop) =>
+      prop === 'collection'
+        ? (name: string, options?: object) =>
+            wrap(db.collection(name, options) as Collection, COLLECTION_WRITES, plan, (p) => `${name}.${p}`)
+        : undefined,
   );
 }

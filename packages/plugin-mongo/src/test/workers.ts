@@ -10,7 +10,7 @@ export function legacyWorker(n: number, extra: Document = {}): Document {
       status: n % 2 === 0 ? 'running' : 'stopped',
       aws_region: 'us-east-1',
       instance_type: 'c5.2xlarge',
-      created_at: new Date(Date.UTC(2025, 10, n % 28 + 1)),
+      created_at: new Date(Date.UTC(2025, 10, (n % 28) + 1)),
       ...extra,
     },
   };

@@ -34,17 +34,28 @@ export interface HarnessTargetOptions {
 /** The `before/` states of every golden case under `dir` (for `states`). */
 export async function goldenStates(dir: string): Promise<MongoState[]> {
   // A case that expects a refusal is no legacy target the laws can migrate.
-  return Promise.all(listCases(dir).filter((c) => c.spec.expectError === undefined).map((c) => loadFixture(join(c.path, 'before'))));
+  return Promise.all(
+    listCases(dir)
+      .filter((c) => c.spec.expectError === undefined)
+      .map((c) => loadFixture(join(c.path, 'before'))),
+  );
 }
 
 function statesArbitrary(states: readonly MongoState[] | undefined): Arbitrary<MongoState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw createError('plugin-mongo', 'harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError(
+      'plugin-mongo',
+      'harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws',
+    );
   });
 }
 
-function harness(plugin: ReturnType<typeof mongoPlugin>, names: CollectionNames, options: HarnessTargetOptions): PluginHarness<MongoTarget, MongoState> {
+function harness(
+  plugin: ReturnType<typeof mongoPlugin>,
+  names: CollectionNames,
+  options: HarnessTargetOptions,
+): PluginHarness<MongoTarget, MongoState> {
   const { client } = options;
   return {
     plugin,
@@ -71,7 +82,13 @@ export type MongoHarnessOptions = MongoPluginOptions & HarnessTargetOptions;
 export function mongoHarness(options: MongoHarnessOptions): PluginHarness<MongoTarget, MongoState> {
   const { client, dbPrefix, arbitrary, states, reversible, ...pluginOptions } = options;
   const names = { ...DEFAULT_NAMES, ...pluginOptions.collections };
-  return harness(mongoPlugin(pluginOptions), names, { client, ...(dbPrefix ? { dbPrefix } : {}), ...(arbitrary ? { arbitrary } : {}), ...(states ? { states } : {}), ...(reversible === undefined ? {} : { reversible }) });
+  return harness(mongoPlugin(pluginOptions), names, {
+    client,
+    ...(dbPrefix ? { dbPrefix } : {}),
+    ...(arbitrary ? { arbitrary } : {}),
+    ...(states ? { states } : {}),
+    ...(reversible === undefined ? {} : { reversible }),
+  });
 }
 
 export type MongoAppHarnessOptions = MongoAppPluginOptions & HarnessTargetOptions;
@@ -80,5 +97,11 @@ export type MongoAppHarnessOptions = MongoAppPluginOptions & HarnessTargetOption
 export function mongoAppHarness(options: MongoAppHarnessOptions): PluginHarness<MongoTarget, MongoState> {
   const { client, dbPrefix, arbitrary, states, reversible, ...pluginOptions } = options;
   const names = { ...APP_DEFAULT_NAMES, ...pluginOptions.collections };
-  return harness(mongoAppPlugin(pluginOptions), names, { client, ...(dbPrefix ? { dbPrefix } : {}), ...(arbitrary ? { arbitrary } : {}), ...(states ? { states } : {}), ...(reversible === undefined ? {} : { reversible }) });
+  return harness(mongoAppPlugin(pluginOptions), names, {
+    client,
+    ...(dbPrefix ? { dbPrefix } : {}),
+    ...(arbitrary ? { arbitrary } : {}),
+    ...(states ? { states } : {}),
+    ...(reversible === undefined ? {} : { reversible }),
+  });
 }

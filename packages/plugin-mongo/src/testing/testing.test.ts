@@ -25,7 +25,9 @@ const addPlan = defineMigration<MongoTarget>({
   id: '001_app_plan',
   title: 'accounts.plan = "free"',
   async up(ctx) {
-    await dbOf(ctx.target).collection('accounts').updateMany({ plan: { $exists: false } }, { $set: { plan: 'free' } });
+    await dbOf(ctx.target)
+      .collection('accounts')
+      .updateMany({ plan: { $exists: false } }, { $set: { plan: 'free' } });
   },
 });
 
@@ -36,7 +38,9 @@ describe('mongoAppHarness', () => {
     const target = await harness.create({ accounts: { indexes: [], documents: [{ _id: 'a1' }] } });
     try {
       await createRunner({ plugin: harness.plugin as never, target }).up();
-      expect(await harness.read(target)).toEqual({ accounts: { indexes: [], documents: [{ _id: 'a1', plan: 'free' }] } });
+      expect(await harness.read(target)).toEqual({
+        accounts: { indexes: [], documents: [{ _id: 'a1', plan: 'free' }] },
+      });
     } finally {
       await harness.dispose(target);
     }

@@ -3,7 +3,15 @@
 import { defineTrait } from '@tidemark/core';
 import { labletSchemaIssues, LABLET_COLLECTIONS_ID } from '../migrations/001_lablet_collections.js';
 import { WORKER_EXTENSIONS_ID } from '../migrations/002_cml_worker_extensions.js';
-import { collectionNames, indexesOf, indexStatus, WORKER_FIELDS, WORKER_INDEX, WORKERS, workersMissingFields } from '../schema.js';
+import {
+  collectionNames,
+  indexesOf,
+  indexStatus,
+  WORKER_FIELDS,
+  WORKER_INDEX,
+  WORKERS,
+  workersMissingFields,
+} from '../schema.js';
 import { dbOf, type MongoTarget } from '../target.js';
 
 export const labletSchemaMissing = defineTrait<MongoTarget>({
@@ -31,15 +39,33 @@ export const workersInLegacyShape = defineTrait<MongoTarget>({
     const hasCollection = (await collectionNames(db)).has(WORKERS);
     const indexMissing = !hasCollection || indexStatus(await indexesOf(db, WORKERS), WORKER_INDEX).state !== 'ok';
     if (lacking === 0 && !indexMissing) return null;
-    const legacy = lacking === 0 ? 0 : await workers.countDocuments({ state: { $type: 'object' }, 'state.template_name': { $exists: false } });
-    const sample = lacking === 0 ? [] : await workers.find(workersMissingFields(), { projection: { _id: 1 } }).limit(3).toArray();
+    const legacy =
+      lacking === 0
+        ? 0
+        : await workers.countDocuments({ state: { $type: 'object' }, 'state.template_name': { $exists: false } });
+    const sample =
+      lacking === 0
+        ? []
+        : await workers
+            .find(workersMissingFields(), { projection: { _id: 1 } })
+            .limit(3)
+            .toArray();
     const parts = [
-      ...(lacking > 0 ? [`${lacking} worker(s) lack some of ${WORKER_FIELDS.join(', ')} (${legacy} without template_name: legacy mode)`] : []),
+      ...(lacking > 0
+        ? [
+            `${lacking} worker(s) lack some of ${WORKER_FIELDS.join(', ')} (${legacy} without template_name: legacy mode)`,
+          ]
+        : []),
       ...(indexMissing ? [`index ${WORKER_INDEX.name} is missing`] : []),
     ];
     return {
       summary: parts.join('; '),
-      details: { workersLackingFields: lacking, legacyMode: legacy, indexMissing, sample: sample.map((d) => String(d._id)) },
+      details: {
+        workersLackingFields: lacking,
+        legacyMode: legacy,
+        indexMissing,
+        sample: sample.map((d) => String(d._id)),
+      },
     };
   },
 });

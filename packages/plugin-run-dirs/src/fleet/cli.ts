@@ -26,7 +26,8 @@ export interface FleetIo {
 }
 
 /** A line of this command's error output: prefixed and redacted like every Tidemark error. */
-const line = (message: string, cause?: unknown): string => createError('plugin-run-dirs', message, cause === undefined ? {} : { cause }).message;
+const line = (message: string, cause?: unknown): string =>
+  createError('plugin-run-dirs', message, cause === undefined ? {} : { cause }).message;
 
 const USAGE = `usage:
   tidemark-run-dirs scan <root> [--format table|json|log] [--json] [--contains S] [--limit N] [--log-file F]
@@ -61,16 +62,42 @@ const OPTIONS = {
 function table(reports: readonly RunReport[]): string {
   const rows = [['RUN', 'VERSION', 'STATUS', 'TRAITS', 'PENDING', 'NOTE']];
   for (const r of reports) {
-    const note = [r.readonly ? 'READONLY' : '', r.reason ?? '', r.external.length ? `external: ${r.external.join(',')}` : '', r.error ?? ''].filter(Boolean).join('; ');
-    rows.push([r.run, r.fromVersion === undefined ? '?' : String(r.fromVersion), r.status, r.traits.map((t) => t.id).join(',') || '-', String(r.pending.length), note]);
+    const note = [
+      r.readonly ? 'READONLY' : '',
+      r.reason ?? '',
+      r.external.length ? `external: ${r.external.join(',')}` : '',
+      r.error ?? '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    rows.push([
+      r.run,
+      r.fromVersion === undefined ? '?' : String(r.fromVersion),
+      r.status,
+      r.traits.map((t) => t.id).join(',') || '-',
+      String(r.pending.length),
+      note,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.min(48, Math.max(...rows.map((row) => row[i]!.length))));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function summaryText(s: FleetSummary): string {
-  const counts = Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-  const reasons = Object.entries(s.reasons).map(([k, n]) => `${k} ${n}`).join(', ');
+  const counts = Object.entries(s.counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const reasons = Object.entries(s.reasons)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return `${s.total} runs in ${(s.durationMs / 1000).toFixed(1)} s (${s.runsPerSecond.toFixed(1)} runs/s): ${counts || 'none'}${reasons ? `; failed because: ${reasons}` : ''}`;
 }
 
@@ -94,7 +121,11 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
   }
   const concurrency = Number(values.concurrency);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || (limit !== undefined && (!Number.isInteger(limit) || limit < 0))) {
+  if (
+    !Number.isInteger(concurrency) ||
+    concurrency < 1 ||
+    (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+  ) {
     io.stderr.write(`${line('--concurrency and --limit take positive integers')}\n`);
     return 2;
   }
@@ -144,7 +175,10 @@ async function command(name: 'scan' | 'up', argv: readonly string[], io: FleetIo
       },
     });
     bar?.end();
-    if (format === 'json') io.stdout.write(`${JSON.stringify({ summary: { ...summary, reports: undefined }, runs: summary.reports }, null, 2)}\n`);
+    if (format === 'json')
+      io.stdout.write(
+        `${JSON.stringify({ summary: { ...summary, reports: undefined }, runs: summary.reports }, null, 2)}\n`,
+      );
     else if (format === 'table') io.stdout.write(`${table(summary.reports)}\n`);
     io.stderr.write(`${summaryText(summary)}\n`);
     const hardFailures = summary.reports.filter((r) => r.status === 'failed' && r.reason !== 'READONLY').length;
@@ -171,8 +205,14 @@ async function pruneCommand(argv: readonly string[], io: FleetIo): Promise<numbe
   }
   const root = values.root ?? positionals[0];
   const keepLast = values['keep-last'] === undefined ? undefined : Number(values['keep-last']);
-  if (!root || (keepLast === undefined && values['older-than'] === undefined) || (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0))) {
-    io.stderr.write(`${line('prune-archives: a root folder and --keep-last N (N >= 0) and/or --older-than D are required')}\n${USAGE}\n`);
+  if (
+    !root ||
+    (keepLast === undefined && values['older-than'] === undefined) ||
+    (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0))
+  ) {
+    io.stderr.write(
+      `${line('prune-archives: a root folder and --keep-last N (N >= 0) and/or --older-than D are required')}\n${USAGE}\n`,
+    );
     return 2;
   }
   try {
@@ -180,13 +220,29 @@ async function pruneCommand(argv: readonly string[], io: FleetIo): Promise<numbe
     const limit = values.limit === undefined ? undefined : Number(values.limit);
     const plugin = io.plugin ?? runDirsPlugin({ snapshot: 'none' });
     const results: { run: string; verified: boolean; deleted: string[]; kept: { name: string; why: string }[] }[] = [];
-    for (const run of await discoverRuns(resolve(root), { ...(values.contains ? { contains: values.contains } : {}), ...(limit !== undefined ? { limit } : {}) })) {
+    for (const run of await discoverRuns(resolve(root), {
+      ...(values.contains ? { contains: values.contains } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    })) {
       const target = { dir: run.dir, runId: run.runId };
       // Unknown counts as not verified: the newest pre-migration archive is then kept.
-      const verified = await createRunner({ plugin, target }).verify().then((r) => r.ok, () => false);
-      const r = await pruneRunArchives(target, { ...(keepLast !== undefined ? { keepLast } : {}), ...(olderThanMs !== undefined ? { olderThanMs } : {}), verified, dryRun: values['dry-run'] });
+      const verified = await createRunner({ plugin, target })
+        .verify()
+        .then(
+          (r) => r.ok,
+          () => false,
+        );
+      const r = await pruneRunArchives(target, {
+        ...(keepLast !== undefined ? { keepLast } : {}),
+        ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+        verified,
+        dryRun: values['dry-run'],
+      });
       results.push({ run: run.name, verified, ...r });
-      if (!values.json) io.stdout.write(`run=${run.name} verified=${verified} ${values['dry-run'] ? 'would_delete' : 'deleted'}=${r.deleted.length} kept=${r.kept.length}${r.deleted.length ? ` files=${r.deleted.join(',')}` : ''}\n`);
+      if (!values.json)
+        io.stdout.write(
+          `run=${run.name} verified=${verified} ${values['dry-run'] ? 'would_delete' : 'deleted'}=${r.deleted.length} kept=${r.kept.length}${r.deleted.length ? ` files=${r.deleted.join(',')}` : ''}\n`,
+        );
     }
     if (values.json) io.stdout.write(`${JSON.stringify({ runs: results }, null, 2)}\n`);
     return 0;

@@ -39,7 +39,13 @@ async function findPups(run: string, dir: string, depth: number, out: Discovered
     if (!e.isDirectory()) continue;
     const child = join(dir, e.name);
     if (await isRunDir(child)) {
-      out.push({ dir: child, runId: e.name, name: `${basename(run)}/${relative(run, child)}`, layout: 'pup', parent: run });
+      out.push({
+        dir: child,
+        runId: e.name,
+        name: `${basename(run)}/${relative(run, child)}`,
+        layout: 'pup',
+        parent: run,
+      });
     }
     await findPups(run, child, depth + 1, out);
   }

@@ -87,7 +87,9 @@ describe('fleet', () => {
     });
     const by = Object.fromEntries(summary.reports.map((r) => [r.run, r]));
     expect(by[ids.ok]!.status).toBe('migrated');
-    expect(by[ids.ok]!.archiveBefore).toMatch(new RegExp(`^archives/${ids.ok}\\.pre_migration\\.\\d{8}T\\d{6}Z\\.zip$`));
+    expect(by[ids.ok]!.archiveBefore).toMatch(
+      new RegExp(`^archives/${ids.ok}\\.pre_migration\\.\\d{8}T\\d{6}Z\\.zip$`),
+    );
     expect(by[ids.old]!.status).toBe('migrated');
     expect(by[`${ids.ok}/_pups/omni/scenarios/burned`]!.status).toBe('migrated'); // baselined: no trait found
     expect([by[ids.ro]!.status, by[ids.ro]!.reason]).toEqual(['failed', 'READONLY']);
@@ -110,20 +112,33 @@ describe('fleet', () => {
     const table = io();
     expect(await runFleetCli(['scan', root], table.io)).toBe(0);
     expect(table.text().stdout).toMatch(/^RUN\s+VERSION\s+STATUS\s+TRAITS\s+PENDING\s+NOTE/);
-    expect(table.text().stdout).toMatch(new RegExp(`${ids.ok}\\s+0\\s+dry-run\\s+watershed-csv,geojson-string-ids\\s+2`));
+    expect(table.text().stdout).toMatch(
+      new RegExp(`${ids.ok}\\s+0\\s+dry-run\\s+watershed-csv,geojson-string-ids\\s+2`),
+    );
     expect(table.text().stdout).toMatch(new RegExp(`${ids.ro}.*READONLY`));
     const json = io();
     await runFleetCli(['scan', root, '--json'], json.io);
-    const parsed = JSON.parse(json.text().stdout) as { runs: { run: string; fromVersion: number; traits: { id: string }[] }[] };
-    expect(parsed.runs.find((r) => r.run === ids.old)!.traits.map((t) => t.id)).toEqual(['watershed-csv', 'geojson-string-ids']);
+    const parsed = JSON.parse(json.text().stdout) as {
+      runs: { run: string; fromVersion: number; traits: { id: string }[] }[];
+    };
+    expect(parsed.runs.find((r) => r.run === ids.old)!.traits.map((t) => t.id)).toEqual([
+      'watershed-csv',
+      'geojson-string-ids',
+    ]);
     const log = io();
     await runFleetCli(['scan', '--root', root, '--format', 'log'], log.io);
     const lines = log.text().stdout.trim().split('\n');
     expect(lines).toHaveLength(6);
     for (const line of lines) {
-      expect(line).toMatch(/^time=\d{4}-\d\d-\d\dT\S+Z run=\S+ status=(migrated|unchanged|dry-run|failed|missing) duration_ms=\d+( \w+=\S+)*/);
+      expect(line).toMatch(
+        /^time=\d{4}-\d\d-\d\dT\S+Z run=\S+ status=(migrated|unchanged|dry-run|failed|missing) duration_ms=\d+( \w+=\S+)*/,
+      );
     }
-    expect(parseLogLine(lines.find((l) => l.includes(`run=${ids.ok} `))!)).toMatchObject({ status: 'dry-run', version: '0', traits: 'watershed-csv,geojson-string-ids' });
+    expect(parseLogLine(lines.find((l) => l.includes(`run=${ids.ok} `))!)).toMatchObject({
+      status: 'dry-run',
+      version: '0',
+      traits: 'watershed-csv,geojson-string-ids',
+    });
     expect(await treeState(root, () => false)).toEqual(whole);
   });
 
@@ -135,7 +150,9 @@ describe('fleet', () => {
     expect(dry.text().stderr).toMatch(/6 runs in .* runs\/s\): dry-run 6/);
     const real = io();
     const logFile = join(tmp.path, 'migrations.log');
-    expect(await runFleetCli(['up', root, '--concurrency', '3', '--log-file', logFile, '--snapshot', 'hardlink'], real.io)).toBe(1);
+    expect(
+      await runFleetCli(['up', root, '--concurrency', '3', '--log-file', logFile, '--snapshot', 'hardlink'], real.io),
+    ).toBe(1);
     expect(real.text().stdout.trim().split('\n')).toHaveLength(6);
     expect(real.text().stderr).toMatch(/failed because: (READONLY 1, STEP_FAILED 1|STEP_FAILED 1, READONLY 1)/);
     expect((await readFile(logFile, 'utf8')).trim().split('\n')).toHaveLength(6);
@@ -155,15 +172,53 @@ describe('registry (real PostgreSQL)', () => {
   });
 
   it('is created by a knex migration and upserted after each run, provenance included', async () => {
-    await writeProvenance({ dir: dirs.ok! }, { runid: ids.ok, config: 'disturbed9002', source_host: 'wepp.cloud', pulled_at: '2025-01-02T03:04:05Z', original_url: 'https://wepp.cloud/weppcloud/runs/x/disturbed9002/', owner_email: 'a@b.c', version_at_pull: 0 });
+    await writeProvenance(
+      { dir: dirs.ok! },
+      {
+        runid: ids.ok,
+        config: 'disturbed9002',
+        source_host: 'wepp.cloud',
+        pulled_at: '2025-01-02T03:04:05Z',
+        original_url: 'https://wepp.cloud/weppcloud/runs/x/disturbed9002/',
+        owner_email: 'a@b.c',
+        version_at_pull: 0,
+      },
+    );
     const registry = await openRegistry({ knex: admin, schema });
     await registry.migrate();
     await registry.migrate(); // idempotent
     const columns = Object.keys(await admin(registry.table).withSchema(schema).columnInfo()).sort();
-    expect(columns).toEqual(['archive_after', 'archive_before', 'config', 'created_at', 'id', 'is_fixture', 'last_migration_version', 'last_status', 'local_path', 'original_url', 'owner_email', 'pulled_at', 'runid', 'source_host', 'traits_detected', 'updated_at', 'version_at_pull'].sort());
+    expect(columns).toEqual(
+      [
+        'archive_after',
+        'archive_before',
+        'config',
+        'created_at',
+        'id',
+        'is_fixture',
+        'last_migration_version',
+        'last_status',
+        'local_path',
+        'original_url',
+        'owner_email',
+        'pulled_at',
+        'runid',
+        'source_host',
+        'traits_detected',
+        'updated_at',
+        'version_at_pull',
+      ].sort(),
+    );
     await fleetUp(root, { plugin: fleetTestPlugin(), registry, contains: suffix });
     const ok = (await registry.get(ids.ok, 'disturbed9002'))!;
-    expect(ok).toMatchObject({ source_host: 'wepp.cloud', owner_email: 'a@b.c', version_at_pull: 0, last_status: 'migrated', last_migration_version: 1002, is_fixture: false });
+    expect(ok).toMatchObject({
+      source_host: 'wepp.cloud',
+      owner_email: 'a@b.c',
+      version_at_pull: 0,
+      last_status: 'migrated',
+      last_migration_version: 1002,
+      is_fixture: false,
+    });
     expect(ok.archive_before).toMatch(/^archives\/.*pre_migration/);
     expect((ok.traits_detected as { id: string }[]).map((t) => t.id)).toEqual(['watershed-csv', 'geojson-string-ids']);
     const bad = (await registry.get(ids.bad, 'disturbed9002'))!;

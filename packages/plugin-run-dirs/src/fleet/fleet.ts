@@ -41,11 +41,23 @@ function summarize(reports: RunReport[], durationMs: number): FleetSummary {
     counts[r.status]++;
     if (r.reason && r.status === 'failed') reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
   }
-  return { total: reports.length, counts, reasons, durationMs, runsPerSecond: durationMs > 0 ? (reports.length * 1000) / durationMs : 0, reports };
+  return {
+    total: reports.length,
+    counts,
+    reasons,
+    durationMs,
+    runsPerSecond: durationMs > 0 ? (reports.length * 1000) / durationMs : 0,
+    reports,
+  };
 }
 
 /** Runs `work` over `items` with at most `n` in flight, preserving nothing but completion order. */
-async function pool<I>(items: readonly I[], n: number, work: (item: I) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function pool<I>(
+  items: readonly I[],
+  n: number,
+  work: (item: I) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length && !signal?.aborted) {
@@ -93,7 +105,10 @@ export async function fleetUp(root: string, options: FleetOptions): Promise<Flee
 }
 
 /** Read-only: version, traits and pending steps of every run (a dry run that also reports unchanged runs). */
-export async function fleetScan(root: string, options: Omit<FleetOptions, 'dryRun' | 'registry'>): Promise<FleetSummary> {
+export async function fleetScan(
+  root: string,
+  options: Omit<FleetOptions, 'dryRun' | 'registry'>,
+): Promise<FleetSummary> {
   return fleetUp(root, { ...options, dryRun: true });
 }
 

@@ -9,8 +9,19 @@ function quote(value: string): string {
   return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
 }
 
-export function formatLogLine(fields: { time?: Date; run: string; status: RunStatus; durationMs: number; extra?: Record<string, string | number | boolean | undefined | readonly string[]> }): string {
-  const parts = [`time=${(fields.time ?? new Date()).toISOString()}`, `run=${quote(fields.run)}`, `status=${fields.status}`, `duration_ms=${Math.round(fields.durationMs)}`];
+export function formatLogLine(fields: {
+  time?: Date;
+  run: string;
+  status: RunStatus;
+  durationMs: number;
+  extra?: Record<string, string | number | boolean | undefined | readonly string[]>;
+}): string {
+  const parts = [
+    `time=${(fields.time ?? new Date()).toISOString()}`,
+    `run=${quote(fields.run)}`,
+    `status=${fields.status}`,
+    `duration_ms=${Math.round(fields.durationMs)}`,
+  ];
   for (const [key, value] of Object.entries(fields.extra ?? {})) {
     if (value === undefined) continue;
     const text = Array.isArray(value) ? value.join(',') : String(value);

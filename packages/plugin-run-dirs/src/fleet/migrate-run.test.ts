@@ -35,21 +35,35 @@ describe('migrateRun default guards', () => {
     const report = await migrateRun({ target, plugin: runDirsPlugin(), onEvent: (e) => events.push(e) });
 
     expect(report.status, report.error).toBe('migrated');
-    expect(report.archiveBefore, 'the default stack archives before the run').toMatch(/\.pre_migration\.\d{8}T\d{6}Z\.zip$/);
-    const sweep = events.findIndex((e) => e.type === 'guard' && e.guard === 'temp-sweep' && e.action === 'orphan-temps-removed');
+    expect(report.archiveBefore, 'the default stack archives before the run').toMatch(
+      /\.pre_migration\.\d{8}T\d{6}Z\.zip$/,
+    );
+    const sweep = events.findIndex(
+      (e) => e.type === 'guard' && e.guard === 'temp-sweep' && e.action === 'orphan-temps-removed',
+    );
     expect(sweep, 'the temp-sweep guard reported what it removed').toBeGreaterThanOrEqual(0);
-    expect([...((events[sweep] as Extract<TidemarkEvent, { type: 'guard' }>).detail?.files as string[])].sort()).toEqual(orphans);
+    expect(
+      [...((events[sweep] as Extract<TidemarkEvent, { type: 'guard' }>).detail?.files as string[])].sort(),
+    ).toEqual(orphans);
     expect(sweep, 'swept before any step ran').toBeLessThan(events.findIndex((e) => e.type === 'step:started'));
 
     const after = await loadFixtureRun(join(FIXTURES_DIR, legacy.name, 'after'));
-    expect(await readRunState(target)).toEqual({ ...after, files: { ...after.files, 'notes.tmp': { text: 'keep me\n' } } });
+    expect(await readRunState(target)).toEqual({
+      ...after,
+      files: { ...after.files, 'notes.tmp': { text: 'keep me\n' } },
+    });
   }, 60_000);
 
   it('two concurrent migrateRun on the same run: one migrates it, the waiter that applied nothing reports unchanged', async () => {
     const { target, cleanup } = await createRunFromState(legacy.before);
     cleanups.push(cleanup);
-    const reports = await Promise.all([0, 1].map(() => migrateRun({ target, plugin: runDirsPlugin(), lock: { waitMs: 60_000 } })));
-    expect(reports.map((r) => r.status).sort(), JSON.stringify(reports.map((r) => r.error))).toEqual(['migrated', 'unchanged']);
+    const reports = await Promise.all(
+      [0, 1].map(() => migrateRun({ target, plugin: runDirsPlugin(), lock: { waitMs: 60_000 } })),
+    );
+    expect(reports.map((r) => r.status).sort(), JSON.stringify(reports.map((r) => r.error))).toEqual([
+      'migrated',
+      'unchanged',
+    ]);
     const waiter = reports.find((r) => r.status === 'unchanged')!;
     expect(waiter.applied).toEqual([]);
     expect(waiter.archiveBefore, 'the waiter took no archive').toBeUndefined();

@@ -2,7 +2,15 @@
 // then upsert the registry row. Refusals (READONLY, a locked `.nodb`) are decided BEFORE the runner takes
 // its lease, so a refused run is left byte for byte as it was: no lock file, no ledger, no archive.
 import { access } from 'node:fs/promises';
-import { createRunner, describeError, hasWork, isTidemarkError, type Guard, type Plugin, type TidemarkEvent } from '@tidemark/core';
+import {
+  createRunner,
+  describeError,
+  hasWork,
+  isTidemarkError,
+  type Guard,
+  type Plugin,
+  type TidemarkEvent,
+} from '@tidemark/core';
 import type { LeaseOptions } from '@tidemark/core';
 import { defaultRunDirGuards, type RunDirGuardOptions } from '../guards/default-guards.js';
 import { assertNoNodbLocks, type RedisCommander } from '../guards/nodb-locks.js';
@@ -24,7 +32,10 @@ export interface MigrateRunOptions {
    * never share a registry row.
    */
   name?: string;
-  /** Guards to run under; default `defaultRunDirGuards({ redis, snapshot })` (the fleet job's full stack, temp sweep included). */
+  /**
+   * Guards to run under; default `defaultRunDirGuards({ redis, snapshot })` (the fleet job's full stack, temp sweep
+   * included).
+   */
   guards?: readonly Guard<RunDirTarget>[];
   redis?: RedisCommander;
   snapshot?: RunDirGuardOptions['snapshot'];
@@ -75,10 +86,21 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
   const { target, plugin } = options;
   const id = runIdentity(target);
   const name = options.name ?? (id.lockPrefix ? `${id.lockRunId}/${id.lockPrefix}` : id.runId);
-  const report: RunReport = { run: name, dir: id.dir, status: 'unchanged', durationMs: 0, traits: [], pending: [], applied: [], baselined: [], external: [] };
+  const report: RunReport = {
+    run: name,
+    dir: id.dir,
+    status: 'unchanged',
+    durationMs: 0,
+    traits: [],
+    pending: [],
+    applied: [],
+    baselined: [],
+    external: [],
+  };
   const finish = async (status: RunStatus, extra: Partial<RunReport> = {}): Promise<RunReport> => {
     Object.assign(report, extra, { status, durationMs: Math.round(performance.now() - t0) });
-    if (options.registry && status !== 'missing' && status !== 'dry-run') await upsertRegistry(options.registry, target, report);
+    if (options.registry && status !== 'missing' && status !== 'dry-run')
+      await upsertRegistry(options.registry, target, report);
     return report;
   };
   if (!(await exists(id.dir))) return finish('missing', { reason: 'NOT_FOUND' });
@@ -88,7 +110,13 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     createRunner({
       plugin,
       target,
-      guards: options.guards ?? defaultRunDirGuards({ ...(options.redis ? { redis: options.redis } : {}), snapshot: options.snapshot ?? 'zip', ...(options.archiveAfter ? { archiveAfter: true } : {}) }),
+      guards:
+        options.guards ??
+        defaultRunDirGuards({
+          ...(options.redis ? { redis: options.redis } : {}),
+          snapshot: options.snapshot ?? 'zip',
+          ...(options.archiveAfter ? { archiveAfter: true } : {}),
+        }),
       onEvent: (e) => {
         events.push(e);
         options.onEvent?.(e);
@@ -101,12 +129,15 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     if (await isReadonlyRun(id.dir)) report.readonly = true;
     report.fromVersion = plugin.stamp ? await plugin.stamp.read(target) : undefined;
     const plan = await runner.plan();
-    report.traits = Object.entries(plan.findings).flatMap(([trait, ev]) => (ev ? [{ id: trait, summary: ev.summary }] : []));
+    report.traits = Object.entries(plan.findings).flatMap(([trait, ev]) =>
+      ev ? [{ id: trait, summary: ev.summary }] : [],
+    );
     report.pending = [...plan.steps.map((s) => s.id), ...plan.baseline.map((b) => b.id)];
     report.external = plan.external.map((x) => x.trait);
     if (!hasWork(plan)) return await finish('unchanged', { toVersion: report.fromVersion });
     if (options.dryRun) return await finish('dry-run');
-    if (report.readonly) return await finish('failed', { reason: 'READONLY', error: 'run is READONLY; nothing was changed' });
+    if (report.readonly)
+      return await finish('failed', { reason: 'READONLY', error: 'run is READONLY; nothing was changed' });
     if (options.redis) await assertNoNodbLocks(options.redis, target);
 
     let result;
@@ -121,7 +152,10 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     const archives = guardRefs(events);
     // Another `up` (a second fleet on the same root) migrated the run while this one waited for its lease:
     // the plan made under the lease was empty and nothing was applied here.
-    if (result.outcome === 'nothing-to-do') return await finish('unchanged', { toVersion: plugin.stamp ? await plugin.stamp.read(target) : report.fromVersion });
+    if (result.outcome === 'nothing-to-do')
+      return await finish('unchanged', {
+        toVersion: plugin.stamp ? await plugin.stamp.read(target) : report.fromVersion,
+      });
     return await finish('migrated', {
       applied: result.applied,
       baselined: result.baselined,
@@ -132,7 +166,13 @@ export async function migrateRun(options: MigrateRunOptions): Promise<RunReport>
     const guard = guardReasonOf(error);
     const reason = guard?.reason ?? (isTidemarkError(error) ? error.code : 'ERROR');
     const restored = events.some((e) => e.type === 'guard' && e.detail?.status === 'RESTORE_COMPLETE');
-    return finish('failed', { reason, error: describeError(error), restored, ...guardRefs(events), toVersion: plugin.stamp ? await plugin.stamp.read(target).catch(() => undefined) : undefined });
+    return finish('failed', {
+      reason,
+      error: describeError(error),
+      restored,
+      ...guardRefs(events),
+      toVersion: plugin.stamp ? await plugin.stamp.read(target).catch(() => undefined) : undefined,
+    });
   }
 }
 

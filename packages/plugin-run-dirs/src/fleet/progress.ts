@@ -6,7 +6,12 @@ export interface ProgressBar {
   end(): void;
 }
 
-export function progressBar(total: number, out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, logTo: NodeJS.WritableStream, enabled = Boolean(out.isTTY)): ProgressBar {
+export function progressBar(
+  total: number,
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  logTo: NodeJS.WritableStream,
+  enabled = Boolean(out.isTTY),
+): ProgressBar {
   const started = Date.now();
   let last = '';
   const clear = () => {
@@ -23,7 +28,10 @@ export function progressBar(total: number, out: NodeJS.WritableStream & { isTTY?
       const secs = (Date.now() - started) / 1000;
       const rate = secs > 0 ? done / secs : 0;
       const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
-      const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(' ');
+      const summary = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(' ');
       clear();
       last = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} runs ${summary} ${rate.toFixed(1)} runs/s eta ${eta}s`;
       draw();

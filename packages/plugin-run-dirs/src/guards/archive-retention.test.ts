@@ -38,32 +38,65 @@ describe('pruneRunArchives', () => {
   it('--keep-last N keeps the newest N; other files in archives/ are never candidates', async () => {
     await seed();
     const r = await pruneRunArchives(target, { keepLast: 2, verified: true, now: () => NOW });
-    expect(r.deleted.sort()).toEqual([`${RUN}.post_migration.20260101T000100Z.zip`, `${RUN}.pre_migration.20260101T000000Z.zip`, `${RUN}.pre_migration.20260301T000000Z.zip`]);
-    expect(await names()).toEqual(['notes.txt', `${RUN}.20200101T000000Z.zip`, `${RUN}.post_migration.20260620T000100Z.zip`, `${RUN}.pre_migration.20260620T000000Z.zip`, 'someone-else.pre_migration.20200101T000000Z.zip']);
+    expect(r.deleted.sort()).toEqual([
+      `${RUN}.post_migration.20260101T000100Z.zip`,
+      `${RUN}.pre_migration.20260101T000000Z.zip`,
+      `${RUN}.pre_migration.20260301T000000Z.zip`,
+    ]);
+    expect(await names()).toEqual([
+      'notes.txt',
+      `${RUN}.20200101T000000Z.zip`,
+      `${RUN}.post_migration.20260620T000100Z.zip`,
+      `${RUN}.pre_migration.20260620T000000Z.zip`,
+      'someone-else.pre_migration.20200101T000000Z.zip',
+    ]);
   });
 
   it('--older-than D deletes only archives older than D; with --keep-last an archive kept by either rule stays', async () => {
     await seed();
-    const r = await pruneRunArchives(target, { olderThanMs: parseAge('30d'), keepLast: 3, verified: true, now: () => NOW, dryRun: true });
-    expect(r.deleted.sort()).toEqual([`${RUN}.post_migration.20260101T000100Z.zip`, `${RUN}.pre_migration.20260101T000000Z.zip`]);
+    const r = await pruneRunArchives(target, {
+      olderThanMs: parseAge('30d'),
+      keepLast: 3,
+      verified: true,
+      now: () => NOW,
+      dryRun: true,
+    });
+    expect(r.deleted.sort()).toEqual([
+      `${RUN}.post_migration.20260101T000100Z.zip`,
+      `${RUN}.pre_migration.20260101T000000Z.zip`,
+    ]);
     expect(await names()).toHaveLength(8); // dry run
     const only = await pruneRunArchives(target, { olderThanMs: parseAge('150d'), verified: true, now: () => NOW });
-    expect(only.deleted.sort()).toEqual([`${RUN}.post_migration.20260101T000100Z.zip`, `${RUN}.pre_migration.20260101T000000Z.zip`]);
+    expect(only.deleted.sort()).toEqual([
+      `${RUN}.post_migration.20260101T000100Z.zip`,
+      `${RUN}.pre_migration.20260101T000000Z.zip`,
+    ]);
   });
 
   it('never deletes the newest pre-migration archive of a run whose migration is not verified', async () => {
     await seed();
     const r = await pruneRunArchives(target, { keepLast: 0, now: () => NOW });
     expect(await names()).toContain(`${RUN}.pre_migration.20260620T000000Z.zip`);
-    expect(r.kept).toEqual([{ name: `${RUN}.pre_migration.20260620T000000Z.zip`, why: 'newest pre-migration archive of a run whose migration is not verified' }]);
+    expect(r.kept).toEqual([
+      {
+        name: `${RUN}.pre_migration.20260620T000000Z.zip`,
+        why: 'newest pre-migration archive of a run whose migration is not verified',
+      },
+    ]);
     expect(r.deleted).toHaveLength(4);
   });
 
   it('never deletes the archive an in-flight journal names', async () => {
     await seed();
-    await writeFileAtomic(join(target.dir, ARCHIVE_INFLIGHT), JSON.stringify({ ref: `archives/${RUN}.pre_migration.20260101T000000Z.zip` }), { internal: true });
+    await writeFileAtomic(
+      join(target.dir, ARCHIVE_INFLIGHT),
+      JSON.stringify({ ref: `archives/${RUN}.pre_migration.20260101T000000Z.zip` }),
+      { internal: true },
+    );
     await pruneRunArchives(target, { keepLast: 0, verified: true, now: () => NOW });
-    expect((await listRunArchives(target)).filter((a) => a.kind !== '').map((a) => a.name)).toEqual([`${RUN}.pre_migration.20260101T000000Z.zip`]);
+    expect((await listRunArchives(target)).filter((a) => a.kind !== '').map((a) => a.name)).toEqual([
+      `${RUN}.pre_migration.20260101T000000Z.zip`,
+    ]);
   });
 
   it('needs a rule, and a sane one', async () => {
@@ -74,7 +107,7 @@ describe('pruneRunArchives', () => {
 });
 
 describe('tidemark-run-dirs prune-archives and up --archive-after', () => {
-  it('up --archive-after writes a post-migration archive; prune-archives --keep-last 1 keeps the verified run\'s newest', async () => {
+  it("up --archive-after writes a post-migration archive; prune-archives --keep-last 1 keeps the verified run's newest", async () => {
     const out = new PassThrough();
     const err = new PassThrough();
     let text = '';

@@ -78,18 +78,24 @@ export function parseAge(text: string): number {
 /** Deletes the run's archives that no rule keeps. At least one of keepLast / olderThanMs is required. */
 export async function pruneRunArchives(target: RunTargetLike, options: RetentionOptions): Promise<RetentionResult> {
   const { keepLast, olderThanMs } = options;
-  if (keepLast === undefined && olderThanMs === undefined) throw new RunDirsGuardError('ARCHIVE_FAILED', 'archive retention needs keepLast and/or olderThanMs');
-  if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0)) throw new RunDirsGuardError('ARCHIVE_FAILED', `keepLast must be a whole number >= 0, got ${keepLast}`);
+  if (keepLast === undefined && olderThanMs === undefined)
+    throw new RunDirsGuardError('ARCHIVE_FAILED', 'archive retention needs keepLast and/or olderThanMs');
+  if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0))
+    throw new RunDirsGuardError('ARCHIVE_FAILED', `keepLast must be a whole number >= 0, got ${keepLast}`);
   const now = (options.now ?? (() => new Date()))().getTime();
-  const archives = (await listRunArchives(target)).filter((a) => a.kind === 'pre_migration' || a.kind === 'post_migration');
+  const archives = (await listRunArchives(target)).filter(
+    (a) => a.kind === 'pre_migration' || a.kind === 'post_migration',
+  );
   const protectedNames = new Map<string, string>();
   if (!options.verified) {
     const newestPre = archives.find((a) => a.kind === 'pre_migration');
-    if (newestPre) protectedNames.set(newestPre.name, 'newest pre-migration archive of a run whose migration is not verified');
+    if (newestPre)
+      protectedNames.set(newestPre.name, 'newest pre-migration archive of a run whose migration is not verified');
   }
   try {
     const journal = JSON.parse(await readFile(join(resolve(target.dir), ARCHIVE_INFLIGHT), 'utf8')) as { ref?: string };
-    if (typeof journal.ref === 'string') protectedNames.set(journal.ref.replace(/^archives\//, ''), 'named by the in-flight journal');
+    if (typeof journal.ref === 'string')
+      protectedNames.set(journal.ref.replace(/^archives\//, ''), 'named by the in-flight journal');
   } catch {
     // no journal (or an unreadable one, which the guard refuses on the next run): nothing more to protect
   }

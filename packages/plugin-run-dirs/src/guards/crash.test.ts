@@ -19,7 +19,9 @@ const child = fileURLToPath(new URL('./test/crash-child.ts', import.meta.url));
 
 /** Starts the child, waits until it is half-way through `hangIn`, and kills it with SIGKILL. */
 async function killHalfWay(dir: string, kind: string, hangIn: string): Promise<void> {
-  const proc = spawn(process.execPath, ['--import', tsx, child, dir, kind, hangIn], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', tsx, child, dir, kind, hangIn], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -60,7 +62,12 @@ describe.each([
       // The rerun waits out the dead process's lease, finds the in-flight journal in preflight (before it plans),
       // restores the run, says so, then plans on the whole run and migrates it.
       const events: TidemarkEvent[] = [];
-      const rerun = await createRunner({ plugin: plugin(), target: { dir }, lock: { waitMs: 10_000 }, onEvent: (e) => events.push(e) }).up();
+      const rerun = await createRunner({
+        plugin: plugin(),
+        target: { dir },
+        lock: { waitMs: 10_000 },
+        onEvent: (e) => events.push(e),
+      }).up();
       expect(events.some((e) => e.type === 'guard' && e.action === 'interrupted-run-restored')).toBe(true);
       expect(rerun.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
       expect(await dataState(dir)).toEqual(migrated);

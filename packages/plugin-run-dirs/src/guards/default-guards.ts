@@ -27,10 +27,14 @@ export interface RunDirGuardOptions {
 export function runDirGuards<T extends RunTargetLike>(options: RunDirGuardOptions = {}): Guard<T>[] {
   const preserve = options.preserve ?? [];
   const guards: Guard<T>[] = [readonlyGuard<T>(), symlinkPolicyGuard<T>({ preserve })];
-  if (options.redis !== undefined) guards.push(nodbLockGuard<T>({ redis: options.redis, ...(options.nodbLockTtlMs ? { ttlMs: options.nodbLockTtlMs } : {}) }));
+  if (options.redis !== undefined)
+    guards.push(
+      nodbLockGuard<T>({ redis: options.redis, ...(options.nodbLockTtlMs ? { ttlMs: options.nodbLockTtlMs } : {}) }),
+    );
   if (options.disk !== false) guards.push(diskSpaceGuard<T>({ ...(options.disk ?? {}), preserve }));
   const kind = options.snapshot ?? 'zip';
-  if (kind === 'zip') guards.push(archiveGuard<T>({ preserve, ...(options.archiveAfter ? { archiveAfter: true } : {}) }));
+  if (kind === 'zip')
+    guards.push(archiveGuard<T>({ preserve, ...(options.archiveAfter ? { archiveAfter: true } : {}) }));
   if (kind === 'hardlink') guards.push(hardlinkSnapshotGuard<T>({ preserve }));
   return guards;
 }

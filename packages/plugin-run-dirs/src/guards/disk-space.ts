@@ -36,7 +36,8 @@ export async function checkDiskSpace(target: RunTargetLike, options: DiskSpaceOp
   const fs = await statfs(target.dir);
   const freeBytes = Number(fs.bavail) * Number(fs.bsize);
   const runBytes = totalBytes(await listRunEntries(target.dir, normalizePreserved(options.preserve)));
-  const neededBytes = Math.ceil(runBytes * (options.runSizeFactor ?? 1.1)) + (options.reserveBytes ?? 100 * 1024 * 1024);
+  const neededBytes =
+    Math.ceil(runBytes * (options.runSizeFactor ?? 1.1)) + (options.reserveBytes ?? 100 * 1024 * 1024);
   if (freeBytes < neededBytes) {
     throw new RunDirsGuardError(
       'DISK_SPACE',

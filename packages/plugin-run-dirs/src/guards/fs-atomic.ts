@@ -50,7 +50,12 @@ export async function removeDurable(path: string): Promise<void> {
  * Deletes every entry below `root` except preserved paths; folders that hold a preserved path are
  * walked into instead of removed. Returns nothing; throws on the first entry it cannot remove.
  */
-export async function clearExcept(root: string, isKept: (rel: string) => boolean, isAncestorOfKept: (rel: string) => boolean, relDir = ''): Promise<void> {
+export async function clearExcept(
+  root: string,
+  isKept: (rel: string) => boolean,
+  isAncestorOfKept: (rel: string) => boolean,
+  relDir = '',
+): Promise<void> {
   const dir = relDir ? join(root, relDir) : root;
   for (const name of await readdir(dir)) {
     const rel = relDir ? `${relDir}/${name}` : name;
@@ -88,5 +93,8 @@ export async function moveInto(from: string, to: string): Promise<void> {
 
 /** YYYYmmddTHHMMSSZ, the real archive tool's timestamp. */
 export function compactUtc(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

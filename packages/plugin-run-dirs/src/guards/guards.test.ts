@@ -39,7 +39,10 @@ async function countWrites(): Promise<number> {
       n++;
     });
     try {
-      await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: guardTestMigrations() }), target: t }).up();
+      await createRunner({
+        plugin: runDirsPlugin({ builtIn: false, migrations: guardTestMigrations() }),
+        target: t,
+      }).up();
     } finally {
       off();
     }
@@ -58,7 +61,9 @@ describe.each(kinds)('%s guard', (_name, makeGuard) => {
   it('a failing step: the run is restored byte for byte (permissions too), the ledger tells the truth, events name the statuses', async () => {
     const before = await dataState(target.dir);
     const events: TidemarkEvent[] = [];
-    const error = await runner([makeGuard()], 'g002-geojson-ids', events).up().catch((e: unknown) => e);
+    const error = await runner([makeGuard()], 'g002-geojson-ids', events)
+      .up()
+      .catch((e: unknown) => e);
     expect(String(error)).toMatch(/planned failure in g002/);
     expect(String(error)).toMatch(/restored to its state before the run/);
     expect(await dataState(target.dir)).toEqual(before);
@@ -86,7 +91,10 @@ describe.each(kinds)('%s guard', (_name, makeGuard) => {
           off();
         }
         expect(await dataState(target.dir), `fault at write ${k}`).toEqual(before);
-        expect((await readLedgerEntries(target)).filter((e) => e.outcome !== 'failed'), 'no step claims to be applied').toEqual([]);
+        expect(
+          (await readLedgerEntries(target)).filter((e) => e.outcome !== 'failed'),
+          'no step claims to be applied',
+        ).toEqual([]);
         // and the rerun completes the migration from the whole run
         const result = await runner([makeGuard()]).up();
         expect(result.applied).toEqual(['g001-watershed-csv', 'g002-geojson-ids']);
@@ -116,7 +124,9 @@ describe('refusals leave the run as it was', () => {
     await writeFile(join(target.dir, 'READONLY'), '');
     const before = await treeState(target.dir);
     const archives = await readdir(join(target.dir, 'archives'));
-    const error = await runner(runDirGuards()).up().catch((e: unknown) => e);
+    const error = await runner(runDirGuards())
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('READONLY');
     expect(String(error)).toMatch(/READONLY/);
     expect(await treeState(target.dir)).toEqual(before);
@@ -125,7 +135,9 @@ describe('refusals leave the run as it was', () => {
 
   it('disk space: a clear error with the sizes; nothing written', async () => {
     const before = await treeState(target.dir);
-    const error = await runner([readonlyGuard(), diskSpaceGuard({ reserveBytes: 2 ** 60 }), archiveGuard()]).up().catch((e: unknown) => e);
+    const error = await runner([readonlyGuard(), diskSpaceGuard({ reserveBytes: 2 ** 60 }), archiveGuard()])
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('DISK_SPACE');
     expect(String(error)).toMatch(/not enough free disk to migrate safely: need .* free on the run's filesystem/);
     expect(await treeState(target.dir)).toEqual(before);
@@ -134,23 +146,50 @@ describe('refusals leave the run as it was', () => {
 
 describe('hard-link snapshot soundness', () => {
   it('detects a file written in place after the snapshot and refuses to restore wrong bytes', async () => {
-    const plugin = runDirsPlugin({ builtIn: false, guards: [hardlinkSnapshotGuard()], migrations: [
-      { ...guardTestMigrations()[0]!, id: 'bad-in-place', requires: [], async up(ctx) {
-        await appendFile(join(ctx.target.dir, 'watershed.nodb'), ' appended in place');
-        throw new Error('fails after an in-place write');
-      } },
-    ] });
-    const error = await createRunner({ plugin, target }).up().catch((e: unknown) => e);
+    const plugin = runDirsPlugin({
+      builtIn: false,
+      guards: [hardlinkSnapshotGuard()],
+      migrations: [
+        {
+          ...guardTestMigrations()[0]!,
+          id: 'bad-in-place',
+          requires: [],
+          async up(ctx) {
+            await appendFile(join(ctx.target.dir, 'watershed.nodb'), ' appended in place');
+            throw new Error('fails after an in-place write');
+          },
+        },
+      ],
+    });
+    const error = await createRunner({ plugin, target })
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('RESTORE_FAILED');
     expect(String(error)).toMatch(/watershed\.nodb was modified in place/);
   });
 
   it('keeps at most `keep` snapshots', async () => {
     for (let i = 0; i < 3; i++) {
-      await createRunner({ plugin: runDirsPlugin({ builtIn: false, guards: [hardlinkSnapshotGuard({ keep: 2 })], migrations: [{ ...guardTestMigrations()[0]!, id: `touch-${i}`, requires: [], async up(c) {
-        await writeFile(join(c.target.dir, `touched-${i}`), 'x');
-      } }] }), target }).up();
+      await createRunner({
+        plugin: runDirsPlugin({
+          builtIn: false,
+          guards: [hardlinkSnapshotGuard({ keep: 2 })],
+          migrations: [
+            {
+              ...guardTestMigrations()[0]!,
+              id: `touch-${i}`,
+              requires: [],
+              async up(c) {
+                await writeFile(join(c.target.dir, `touched-${i}`), 'x');
+              },
+            },
+          ],
+        }),
+        target,
+      }).up();
     }
-    expect((await readdir(join(target.dir, '.tidemark', 'snapshots'))).filter((n) => !n.endsWith('.json'))).toHaveLength(2);
+    expect(
+      (await readdir(join(target.dir, '.tidemark', 'snapshots'))).filter((n) => !n.endsWith('.json')),
+    ).toHaveLength(2);
   });
 });

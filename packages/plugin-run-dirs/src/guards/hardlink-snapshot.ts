@@ -9,7 +9,14 @@ import { link, lstat, mkdir, readFile, readdir, rename, rm, symlink } from 'node
 import { join, resolve, sep } from 'node:path';
 import { clearExcept, compactUtc, fsyncDir, removeDurable, writeJsonDurable } from './fs-atomic.js';
 import { RunDirsGuardError } from './refusal.js';
-import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
+import {
+  holdsPreserved,
+  isPreserved,
+  listRunEntries,
+  normalizePreserved,
+  totalBytes,
+  type RunEntry,
+} from './run-files.js';
 import { SNAPSHOTS_DIR } from '../target.js';
 import { applyModesAndTimes } from './zip-archive.js';
 import { outsideLinks, outsideLinksError } from './symlinks.js';
@@ -40,7 +47,10 @@ export interface SnapshotResult {
   ms: number;
 }
 
-export async function takeHardlinkSnapshot(dir: string, options: { preserve?: readonly string[] } = {}): Promise<SnapshotResult> {
+export async function takeHardlinkSnapshot(
+  dir: string,
+  options: { preserve?: readonly string[] } = {},
+): Promise<SnapshotResult> {
   const t0 = performance.now();
   const root = resolve(dir);
   const entries = await listRunEntries(root, normalizePreserved(options.preserve));
@@ -62,30 +72,52 @@ export async function takeHardlinkSnapshot(dir: string, options: { preserve?: re
     const manifest: Manifest = {
       format: 'tidemark-hardlink-snapshot/1',
       createdAt: new Date().toISOString(),
-      entries: entries.map(({ rel, type, mode, size, mtimeMs, linkTarget }) => ({ rel, type, mode, size, mtimeMs, ...(linkTarget === undefined ? {} : { linkTarget }) })),
+      entries: entries.map(({ rel, type, mode, size, mtimeMs, linkTarget }) => ({
+        rel,
+        type,
+        mode,
+        size,
+        mtimeMs,
+        ...(linkTarget === undefined ? {} : { linkTarget }),
+      })),
     };
     await writeJsonDurable(join(building, 'manifest.json'), manifest);
     await rename(building, join(base, id));
     await fsyncDir(base);
   } catch (error) {
     await rm(building, { recursive: true, force: true });
-    throw new RunDirsGuardError('SNAPSHOT_FAILED', `could not take a hard-link snapshot: ${(error as Error).message}`, { cause: error });
+    throw new RunDirsGuardError('SNAPSHOT_FAILED', `could not take a hard-link snapshot: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return { ref: `${SNAPSHOT_ROOT}/${id}`, entries: entries.length, bytes: totalBytes(entries), ms: Math.round(performance.now() - t0) };
+  return {
+    ref: `${SNAPSHOT_ROOT}/${id}`,
+    entries: entries.length,
+    bytes: totalBytes(entries),
+    ms: Math.round(performance.now() - t0),
+  };
 }
 
 async function loadManifest(root: string, ref: string): Promise<{ dir: string; manifest: Manifest }> {
   const snapshots = join(root, SNAPSHOT_ROOT);
   const dir = resolve(root, ref);
   if (!dir.startsWith(`${snapshots}${sep}`) || dir.slice(snapshots.length + 1).includes(sep)) {
-    throw new RunDirsGuardError('RESTORE_FAILED', `snapshot "${ref}" is not a folder of ${SNAPSHOT_ROOT}/; refusing to restore from it`);
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `snapshot "${ref}" is not a folder of ${SNAPSHOT_ROOT}/; refusing to restore from it`,
+    );
   }
   try {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    if (manifest.format !== 'tidemark-hardlink-snapshot/1') throw new Error(`unknown format ${String(manifest.format)}`);
+    if (manifest.format !== 'tidemark-hardlink-snapshot/1')
+      throw new Error(`unknown format ${String(manifest.format)}`);
     return { dir, manifest };
   } catch (error) {
-    throw new RunDirsGuardError('RESTORE_FAILED', `snapshot "${ref}" has no readable manifest: ${(error as Error).message}`, { cause: error });
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `snapshot "${ref}" has no readable manifest: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -108,7 +140,11 @@ async function verifySnapshot(dir: string, ref: string, manifest: Manifest): Pro
   }
 }
 
-export async function restoreHardlinkSnapshot(dir: string, ref: string, options: { preserve?: readonly string[] } = {}): Promise<{ ref: string; entries: number; ms: number }> {
+export async function restoreHardlinkSnapshot(
+  dir: string,
+  ref: string,
+  options: { preserve?: readonly string[] } = {},
+): Promise<{ ref: string; entries: number; ms: number }> {
   const t0 = performance.now();
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
@@ -116,7 +152,11 @@ export async function restoreHardlinkSnapshot(dir: string, ref: string, options:
   await verifySnapshot(snap, ref, manifest);
   await writeJsonDurable(join(root, SNAPSHOT_RESTORE_JOURNAL), { ref, at: new Date().toISOString() });
   try {
-    await clearExcept(root, (rel) => isPreserved(rel, preserved), (rel) => holdsPreserved(rel, preserved));
+    await clearExcept(
+      root,
+      (rel) => isPreserved(rel, preserved),
+      (rel) => holdsPreserved(rel, preserved),
+    );
     for (const e of manifest.entries) {
       if (isPreserved(e.rel, preserved)) continue;
       const dest = join(root, e.rel);
@@ -130,13 +170,20 @@ export async function restoreHardlinkSnapshot(dir: string, ref: string, options:
     );
     await fsyncDir(root);
   } catch (error) {
-    throw new RunDirsGuardError('RESTORE_FAILED', `restore from snapshot "${ref}" was interrupted: ${(error as Error).message}; rerun the restore`, { cause: error });
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `restore from snapshot "${ref}" was interrupted: ${(error as Error).message}; rerun the restore`,
+      { cause: error },
+    );
   }
   await removeDurable(join(root, SNAPSHOT_RESTORE_JOURNAL));
   return { ref, entries: manifest.entries.length, ms: Math.round(performance.now() - t0) };
 }
 
-export async function finishInterruptedSnapshotRestore(dir: string, options: { preserve?: readonly string[] } = {}): Promise<string | null> {
+export async function finishInterruptedSnapshotRestore(
+  dir: string,
+  options: { preserve?: readonly string[] } = {},
+): Promise<string | null> {
   const root = resolve(dir);
   let ref: string;
   try {
@@ -153,13 +200,18 @@ export async function pruneSnapshots(dir: string, keep: number, protect: readonl
   const base = join(resolve(dir), SNAPSHOT_ROOT);
   let names: string[];
   try {
-    names = (await readdir(base, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    names = (await readdir(base, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch {
     return [];
   }
   const partial = names.filter((n) => n.endsWith('.partial'));
   const complete = names.filter((n) => !n.endsWith('.partial'));
-  const drop = [...partial, ...complete.slice(0, Math.max(0, complete.length - keep))].filter((n) => !protect.includes(`${SNAPSHOT_ROOT}/${n}`));
+  const drop = [...partial, ...complete.slice(0, Math.max(0, complete.length - keep))].filter(
+    (n) => !protect.includes(`${SNAPSHOT_ROOT}/${n}`),
+  );
   for (const n of drop) await rm(join(base, n), { recursive: true, force: true });
   return drop;
 }

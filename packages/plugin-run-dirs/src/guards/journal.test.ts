@@ -13,7 +13,13 @@ import { readLedgerEntries } from '../ledger.js';
 import { runDirsPlugin } from '../plugin.js';
 import { runPath, type RunDirTarget } from '../target.js';
 import { guardReasonOf } from './refusal.js';
-import { ARCHIVE_INFLIGHT, archiveGuard, hardlinkSnapshotGuard, LEGACY_ARCHIVE_INFLIGHT, SNAPSHOT_INFLIGHT } from './snapshot-guard.js';
+import {
+  ARCHIVE_INFLIGHT,
+  archiveGuard,
+  hardlinkSnapshotGuard,
+  LEGACY_ARCHIVE_INFLIGHT,
+  SNAPSHOT_INFLIGHT,
+} from './snapshot-guard.js';
 import { createRunArchive } from './zip-archive.js';
 import { guardTestMigrations } from './test/guard-migrations.js';
 import { createTempFolder, type TempFolder } from '@tidemark/testing';
@@ -40,14 +46,24 @@ async function craftedZip(name: string): Promise<string> {
 }
 
 const zipRunner = (migrations: Migration<RunDirTarget>[], events: TidemarkEvent[] = []) =>
-  createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations, guards: [archiveGuard()] }), target, lock: { waitMs: 3000 }, onEvent: (e) => events.push(e) });
+  createRunner({
+    plugin: runDirsPlugin({ builtIn: false, migrations, guards: [archiveGuard()] }),
+    target,
+    lock: { waitMs: 3000 },
+    onEvent: (e) => events.push(e),
+  });
 
 describe('a journal or zip planted in archives/ is never restored from', () => {
   it('a planted archives/.tidemark-inflight.json naming a crafted zip: refused, nothing restored', async () => {
     const ref = await craftedZip('crafted.zip');
-    await writeFile(join(target.dir, LEGACY_ARCHIVE_INFLIGHT), JSON.stringify({ guard: 'run-dirs:archive', ref, runId: 'x', by: 'evil', startedAt: '2020-01-01' }));
+    await writeFile(
+      join(target.dir, LEGACY_ARCHIVE_INFLIGHT),
+      JSON.stringify({ guard: 'run-dirs:archive', ref, runId: 'x', by: 'evil', startedAt: '2020-01-01' }),
+    );
     const before = await dataState(target.dir);
-    const error = await zipRunner([g001!]).up().catch((e: unknown) => e);
+    const error = await zipRunner([g001!])
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('JOURNAL_UNVERIFIED');
     expect(String(error)).toContain(LEGACY_ARCHIVE_INFLIGHT);
     expect(await dataState(target.dir)).toEqual(before);
@@ -57,12 +73,25 @@ describe('a journal or zip planted in archives/ is never restored from', () => {
     const real = await createRunArchive(target.dir, 'rlew-journal');
     await writeFileAtomic(
       join(target.dir, ARCHIVE_INFLIGHT),
-      JSON.stringify({ format: 'tidemark.run-dirs.inflight/2', guard: 'run-dirs:archive', ref: real.ref, runId: 'rlew-journal', ledgerRun: 'r1', command: 'up', steps: ['g001-watershed-csv'], sha256: real.sha256, by: 'h:1', startedAt: '2020-01-01' }),
+      JSON.stringify({
+        format: 'tidemark.run-dirs.inflight/2',
+        guard: 'run-dirs:archive',
+        ref: real.ref,
+        runId: 'rlew-journal',
+        ledgerRun: 'r1',
+        command: 'up',
+        steps: ['g001-watershed-csv'],
+        sha256: real.sha256,
+        by: 'h:1',
+        startedAt: '2020-01-01',
+      }),
     );
     await craftedZip('swap.zip');
     await writeFile(real.path, await readFile(join(target.dir, 'archives', 'swap.zip')));
     const before = await dataState(target.dir);
-    const error = await zipRunner([g001!]).up().catch((e: unknown) => e);
+    const error = await zipRunner([g001!])
+      .up()
+      .catch((e: unknown) => e);
     expect(String(error)).toMatch(/is not the archive that was recorded \(sha256/);
     expect(await dataState(target.dir)).toEqual(before);
   });
@@ -71,9 +100,22 @@ describe('a journal or zip planted in archives/ is never restored from', () => {
     const real = await createRunArchive(target.dir, 'rlew-journal');
     await writeFileAtomic(
       join(target.dir, ARCHIVE_INFLIGHT),
-      JSON.stringify({ format: 'tidemark.run-dirs.inflight/2', guard: 'run-dirs:archive', ref: real.ref, runId: 'other-run', ledgerRun: 'r1', command: 'up', steps: [], sha256: real.sha256, by: 'h:1', startedAt: '2020-01-01' }),
+      JSON.stringify({
+        format: 'tidemark.run-dirs.inflight/2',
+        guard: 'run-dirs:archive',
+        ref: real.ref,
+        runId: 'other-run',
+        ledgerRun: 'r1',
+        command: 'up',
+        steps: [],
+        sha256: real.sha256,
+        by: 'h:1',
+        startedAt: '2020-01-01',
+      }),
     );
-    const error = await zipRunner([g001!]).up().catch((e: unknown) => e);
+    const error = await zipRunner([g001!])
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('JOURNAL_UNVERIFIED');
     expect(String(error)).toMatch(/belongs to run "other-run"/);
   });
@@ -93,7 +135,10 @@ describe.each([
         journal = await readFile(runPath(ctx.target, journalPath), 'utf8');
       },
     });
-    const result = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [spy], guards: [makeGuard()] }), target }).up();
+    const result = await createRunner({
+      plugin: runDirsPlugin({ builtIn: false, migrations: [spy], guards: [makeGuard()] }),
+      target,
+    }).up();
     expect(result.applied).toEqual(['g001-watershed-csv']);
     await writeFileAtomic(runPath(target, journalPath), journal, { internal: true });
   }
@@ -101,13 +146,20 @@ describe.each([
   it('is dropped by the next up even when it has nothing to do; weeks later a new migration restores nothing', async () => {
     await successThenCrash();
     const events: TidemarkEvent[] = [];
-    const idle = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [g001!], guards: [makeGuard()] }), target, onEvent: (e) => events.push(e) }).up();
+    const idle = await createRunner({
+      plugin: runDirsPlugin({ builtIn: false, migrations: [g001!], guards: [makeGuard()] }),
+      target,
+      onEvent: (e) => events.push(e),
+    }).up();
     expect(idle.outcome).toBe('nothing-to-do');
     await expect(stat(runPath(target, journalPath))).rejects.toMatchObject({ code: 'ENOENT' });
 
     // Weeks later: the web app wrote new results, and a new migration is released.
     await writeFile(runPath(target, 'wepp', 'new-results.txt'), 'written after the migration');
-    const later = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [g001!, g002!], guards: [makeGuard()] }), target }).up();
+    const later = await createRunner({
+      plugin: runDirsPlugin({ builtIn: false, migrations: [g001!, g002!], guards: [makeGuard()] }),
+      target,
+    }).up();
     expect(later.applied).toEqual(['g002-geojson-ids']);
     expect(await readFile(runPath(target, 'wepp', 'new-results.txt'), 'utf8')).toBe('written after the migration');
     expect(await readFile(runPath(target, 'watershed', 'hillslopes.json'), 'utf8')).toMatch(/"TopazID":"11"/);
@@ -117,7 +169,11 @@ describe.each([
     await successThenCrash();
     await writeFile(runPath(target, 'wepp', 'new-results.txt'), 'new');
     const events: TidemarkEvent[] = [];
-    const later = await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [g001!, g002!], guards: [makeGuard()] }), target, onEvent: (e) => events.push(e) }).up();
+    const later = await createRunner({
+      plugin: runDirsPlugin({ builtIn: false, migrations: [g001!, g002!], guards: [makeGuard()] }),
+      target,
+      onEvent: (e) => events.push(e),
+    }).up();
     expect(later.applied).toEqual(['g002-geojson-ids']);
     expect(await readFile(runPath(target, 'wepp', 'new-results.txt'), 'utf8')).toBe('new');
     expect(events.some((e) => e.type === 'guard' && e.action === 'stale-journal-dropped')).toBe(true);

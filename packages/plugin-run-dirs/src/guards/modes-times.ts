@@ -25,7 +25,9 @@ type Kind = 'file' | 'dir' | 'symlink' | 'other';
 const kindOf = (st: { isSymbolicLink(): boolean; isDirectory(): boolean; isFile(): boolean }): Kind =>
   st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
 const misplaced = (e: RestoredEntry, found: Kind) =>
-  new Error(`${e.rel} is a ${found === 'other' ? 'special file (FIFO, socket or device)' : found} where a ${e.type} was restored; modes not applied through it`);
+  new Error(
+    `${e.rel} is a ${found === 'other' ? 'special file (FIFO, socket or device)' : found} where a ${e.type} was restored; modes not applied through it`,
+  );
 
 /** Through a descriptor; false when the entry cannot be opened for reading (then the caller uses its path). */
 function applyThroughDescriptor(abs: string, e: RestoredEntry): boolean {
@@ -63,7 +65,9 @@ async function applyByPath(abs: string, e: RestoredEntry): Promise<void> {
 
 /** Sets modes and times of restored entries below `root`, deepest first; never through a link. */
 export async function applyModesAndTimes(root: string, entries: readonly RestoredEntry[]): Promise<void> {
-  const ordered = [...entries].sort((a, b) => b.rel.split('/').length - a.rel.split('/').length || (a.rel < b.rel ? 1 : -1));
+  const ordered = [...entries].sort(
+    (a, b) => b.rel.split('/').length - a.rel.split('/').length || (a.rel < b.rel ? 1 : -1),
+  );
   let sinceYield = 0;
   for (const e of ordered) {
     const abs = join(root, e.rel);

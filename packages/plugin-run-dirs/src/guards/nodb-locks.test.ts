@@ -1,4 +1,5 @@
-// Against the test Redis (TIDEMARK_TEST_REDIS, default 127.0.0.1:6379), with random run ids; every key made here is deleted after.
+// Against the test Redis (TIDEMARK_TEST_REDIS, default 127.0.0.1:6379), with random run ids; every key made here is
+// deleted after.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRunner, defineMigration } from '@tidemark/core';
@@ -46,14 +47,24 @@ const touch = defineMigration<RunDirTarget>({
 });
 
 function runner(redisInput: Parameters<typeof nodbLockGuard>[0]['redis'] = REDIS_URL) {
-  return createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [touch], guards: [nodbLockGuard({ redis: redisInput })] }), target });
+  return createRunner({
+    plugin: runDirsPlugin({ builtIn: false, migrations: [touch], guards: [nodbLockGuard({ redis: redisInput })] }),
+    target,
+  });
 }
 
 describe('nodb lock guard (real Redis)', () => {
   it('refuses a run whose .nodb is locked in the real key format, naming file and holder; nothing changes', async () => {
-    await redis.set(`nodb-lock:${runId}:watershed.nodb`, JSON.stringify({ token: 't', owner: 'web-1:4242', acquired_at: 1, expires_at: 2, ttl: 21600 }), 'EX', 60);
+    await redis.set(
+      `nodb-lock:${runId}:watershed.nodb`,
+      JSON.stringify({ token: 't', owner: 'web-1:4242', acquired_at: 1, expires_at: 2, ttl: 21600 }),
+      'EX',
+      60,
+    );
     const before = await dataState(target.dir);
-    const error = await runner().up().catch((e: unknown) => e);
+    const error = await runner()
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('NODB_LOCKED');
     expect(String(error)).toMatch(/watershed\.nodb \(held by web-1:4242\)/);
     expect(await dataState(target.dir)).toEqual(before);
@@ -63,7 +74,9 @@ describe('nodb lock guard (real Redis)', () => {
 
   it('refuses a run locked in the legacy hash form (locked:<file>.nodb = "true"); "false" fields are not locks', async () => {
     await redis.hset(runId, 'locked:ron.nodb', 'false', 'locked:climate.nodb', 'true', 'other', 'x');
-    const error = await runner().up().catch((e: unknown) => e);
+    const error = await runner()
+      .up()
+      .catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('NODB_LOCKED');
     expect(String(error)).toMatch(/climate\.nodb \(legacy hash\)/);
     expect(String(error)).not.toMatch(/ron\.nodb/);
@@ -80,7 +93,10 @@ describe('nodb lock guard (real Redis)', () => {
         value = JSON.parse((await redis.get(`nodb-lock:${runId}:ron.nodb`))!) as Record<string, unknown>;
       },
     });
-    await createRunner({ plugin: runDirsPlugin({ builtIn: false, migrations: [spy], guards: [nodbLockGuard({ redis })] }), target }).up();
+    await createRunner({
+      plugin: runDirsPlugin({ builtIn: false, migrations: [spy], guards: [nodbLockGuard({ redis })] }),
+      target,
+    }).up();
     expect(seen).toEqual([`nodb-lock:${runId}:ron.nodb`, `nodb-lock:${runId}:watershed.nodb`]);
     expect(Object.keys(value).sort()).toEqual(['acquired_at', 'expires_at', 'owner', 'token', 'ttl']);
     expect(await redis.keys(`nodb-lock:${runId}:*`)).toEqual([]);
@@ -106,7 +122,9 @@ describe('nodb lock guard (real Redis)', () => {
   });
 
   it('an unreachable Redis is an error that never shows the password', async () => {
-    const error = await runner('redis://user:s3cret@127.0.0.1:1/0').up().catch((e: unknown) => e);
+    const error = await runner('redis://user:s3cret@127.0.0.1:1/0')
+      .up()
+      .catch((e: unknown) => e);
     expect(String(error)).toMatch(/cannot connect to Redis/);
     expect(String(error)).not.toMatch(/s3cret/);
   });

@@ -19,7 +19,11 @@ export interface RedisCommander {
 }
 
 /** A Redis URL, an ioredis client, a node-redis v4+ client, or a RedisCommander. */
-export type RedisInput = string | RedisCommander | { call: (...args: any[]) => Promise<unknown> } | { sendCommand: (args: string[]) => Promise<unknown> };
+export type RedisInput =
+  | string
+  | RedisCommander
+  | { call: (...args: any[]) => Promise<unknown> }
+  | { sendCommand: (args: string[]) => Promise<unknown> };
 
 export async function redisCommander(input: RedisInput): Promise<RedisCommander> {
   if (typeof input === 'string') {
@@ -27,9 +31,17 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
     try {
       ({ Redis } = await import('ioredis'));
     } catch (error) {
-      throw createError('plugin-run-dirs', `a Redis URL was given but the optional dependency "ioredis" is not installed: ${describeError(error)}`);
+      throw createError(
+        'plugin-run-dirs',
+        `a Redis URL was given but the optional dependency "ioredis" is not installed: ${describeError(error)}`,
+      );
     }
-    const client = new Redis(input, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+    const client = new Redis(input, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined); // connection errors surface from connect() and each command instead
     try {
       await client.connect();
@@ -45,8 +57,10 @@ export async function redisCommander(input: RedisInput): Promise<RedisCommander>
     };
   }
   // ioredis also has a `command` method (Redis's COMMAND), so its `call` is tested first.
-  if ('call' in input && typeof input.call === 'function') return { command: (args) => input.call(args[0], ...args.slice(1)) };
-  if ('sendCommand' in input && typeof input.sendCommand === 'function') return { command: (args) => input.sendCommand(args) };
+  if ('call' in input && typeof input.call === 'function')
+    return { command: (args) => input.call(args[0], ...args.slice(1)) };
+  if ('sendCommand' in input && typeof input.sendCommand === 'function')
+    return { command: (args) => input.sendCommand(args) };
   if ('command' in input && typeof input.command === 'function') return input;
   throw createError('plugin-run-dirs', 'redis: expected a URL, an ioredis or node-redis client, or { command(args) }');
 }
@@ -70,7 +84,10 @@ export interface LockFinding {
 const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
 async function rootNodbFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.nodb')).map((d) => d.name).sort();
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isFile() && d.name.endsWith('.nodb'))
+    .map((d) => d.name)
+    .sort();
 }
 
 function pairs(reply: unknown): [string, string][] {
@@ -79,19 +96,31 @@ function pairs(reply: unknown): [string, string][] {
     for (let i = 0; i + 1 < reply.length; i += 2) out.push([String(reply[i]), String(reply[i + 1])]);
     return out;
   }
-  if (reply && typeof reply === 'object') return Object.entries(reply as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+  if (reply && typeof reply === 'object')
+    return Object.entries(reply as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
   return [];
 }
 
 /** Every lock that the real system would honour on this run (and, for a top-level run, its `_pups`). */
-export async function findNodbLocks(redis: RedisCommander, target: RunTargetLike, ignoreToken?: string): Promise<LockFinding[]> {
+export async function findNodbLocks(
+  redis: RedisCommander,
+  target: RunTargetLike,
+  ignoreToken?: string,
+): Promise<LockFinding[]> {
   const id = runIdentity(target);
   const prefix = id.lockPrefix ? `${id.lockPrefix}/` : '';
   const found: LockFinding[] = [];
   const keyPrefix = `nodb-lock:${id.lockRunId}:`;
   let cursor = '0';
   do {
-    const reply = (await redis.command(['SCAN', cursor, 'MATCH', `${escapeGlob(keyPrefix + prefix)}*`, 'COUNT', '500'])) as [unknown, unknown[]];
+    const reply = (await redis.command([
+      'SCAN',
+      cursor,
+      'MATCH',
+      `${escapeGlob(keyPrefix + prefix)}*`,
+      'COUNT',
+      '500',
+    ])) as [unknown, unknown[]];
     cursor = String(reply[0]);
     for (const raw of reply[1]) {
       const key = String(raw);
@@ -120,8 +149,15 @@ export async function findNodbLocks(redis: RedisCommander, target: RunTargetLike
 }
 
 function refusal(target: RunTargetLike, locks: readonly LockFinding[]): RunDirsGuardError {
-  const list = locks.map((l) => `${l.file}${l.holder ? ` (held by ${l.holder})` : ''}${l.form === 'legacy-hash' ? ' (legacy hash)' : ''}`).join(', ');
-  return new RunDirsGuardError('NODB_LOCKED', `run "${shortLabel(target)}" has locked .nodb files: ${list}; the web app is writing it, nothing was changed`);
+  const list = locks
+    .map(
+      (l) => `${l.file}${l.holder ? ` (held by ${l.holder})` : ''}${l.form === 'legacy-hash' ? ' (legacy hash)' : ''}`,
+    )
+    .join(', ');
+  return new RunDirsGuardError(
+    'NODB_LOCKED',
+    `run "${shortLabel(target)}" has locked .nodb files: ${list}; the web app is writing it, nothing was changed`,
+  );
 }
 
 export async function assertNoNodbLocks(redis: RedisCommander, target: RunTargetLike): Promise<void> {
@@ -130,7 +166,8 @@ export async function assertNoNodbLocks(redis: RedisCommander, target: RunTarget
 }
 
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
-const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+const RENEW =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
 export interface HeldNodbLocks {
   readonly keys: readonly string[];
@@ -138,12 +175,22 @@ export interface HeldNodbLocks {
 }
 
 /** Takes the real-format lock of every root `.nodb` of the run, or none (and throws naming the holders). */
-export async function holdNodbLocks(redis: RedisCommander, target: RunTargetLike, ttlMs: number): Promise<HeldNodbLocks> {
+export async function holdNodbLocks(
+  redis: RedisCommander,
+  target: RunTargetLike,
+  ttlMs: number,
+): Promise<HeldNodbLocks> {
   const id = runIdentity(target);
   const prefix = id.lockPrefix ? `${id.lockPrefix}/` : '';
   const token = randomUUID();
   const now = Date.now() / 1000;
-  const value = JSON.stringify({ token, owner: `${hostname()}:${process.pid}`, acquired_at: now, expires_at: now + ttlMs / 1000, ttl: Math.round(ttlMs / 1000) });
+  const value = JSON.stringify({
+    token,
+    owner: `${hostname()}:${process.pid}`,
+    acquired_at: now,
+    expires_at: now + ttlMs / 1000,
+    ttl: Math.round(ttlMs / 1000),
+  });
   const held: { key: string; value: string }[] = [];
   const release = async () => {
     for (const h of held.splice(0)) await redis.command(['EVAL', RELEASE, '1', h.key, h.value]);
@@ -162,9 +209,12 @@ export async function holdNodbLocks(redis: RedisCommander, target: RunTargetLike
     throw error;
   }
   const keys = held.map((h) => h.key);
-  const timer = setInterval(() => {
-    for (const h of held) redis.command(['EVAL', RENEW, '1', h.key, h.value, String(ttlMs)]).catch(() => undefined);
-  }, Math.max(1000, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      for (const h of held) redis.command(['EVAL', RENEW, '1', h.key, h.value, String(ttlMs)]).catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
   return {
     keys,

@@ -16,7 +16,10 @@ export async function isReadonlyRun(dir: string): Promise<boolean> {
 
 export async function assertWritableRun(target: RunTargetLike): Promise<void> {
   if (await isReadonlyRun(target.dir)) {
-    throw new RunDirsGuardError('READONLY', `run "${shortLabel(target)}" is READONLY (file READONLY in its root); nothing was changed`);
+    throw new RunDirsGuardError(
+      'READONLY',
+      `run "${shortLabel(target)}" is READONLY (file READONLY in its root); nothing was changed`,
+    );
   }
 }
 

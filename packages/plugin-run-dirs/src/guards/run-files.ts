@@ -22,7 +22,11 @@ export interface RunEntry {
 }
 
 export function normalizePreserved(extra: readonly string[] = []): string[] {
-  return [...new Set([...ALWAYS_PRESERVED, ...extra].map((p) => posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\/+|\/+$/g, '')))];
+  return [
+    ...new Set(
+      [...ALWAYS_PRESERVED, ...extra].map((p) => posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\/+|\/+$/g, '')),
+    ),
+  ];
 }
 
 /** True when `rel` is a preserved path or lies below one. */

@@ -9,15 +9,36 @@
 import { lstat, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireLease, defineGuard, describeError, type Guard, type GuardContext, type LedgerEntry } from '@tidemark/core';
+import {
+  acquireLease,
+  defineGuard,
+  describeError,
+  type Guard,
+  type GuardContext,
+  type LedgerEntry,
+} from '@tidemark/core';
 import { fileLock } from '../lock.js';
 import { readLedgerEntries } from '../ledger.js';
 import { LOCK_FILE, SNAPSHOTS_DIR } from '../target.js';
 import { removeDurable, writeJsonDurable } from './fs-atomic.js';
-import { finishInterruptedSnapshotRestore, pruneSnapshots, restoreHardlinkSnapshot, SNAPSHOT_RESTORE_JOURNAL, SNAPSHOT_ROOT, takeHardlinkSnapshot } from './hardlink-snapshot.js';
+import {
+  finishInterruptedSnapshotRestore,
+  pruneSnapshots,
+  restoreHardlinkSnapshot,
+  SNAPSHOT_RESTORE_JOURNAL,
+  SNAPSHOT_ROOT,
+  takeHardlinkSnapshot,
+} from './hardlink-snapshot.js';
 import { RunDirsGuardError } from './refusal.js';
 import { runIdentity, shortLabel, type RunTargetLike } from './run-identity.js';
-import { createRunArchive, finishInterruptedRestore, LEGACY_RESTORE_JOURNAL, removeStaleArchiveTemps, RESTORE_JOURNAL, restoreRunArchive } from './zip-archive.js';
+import {
+  createRunArchive,
+  finishInterruptedRestore,
+  LEGACY_RESTORE_JOURNAL,
+  removeStaleArchiveTemps,
+  RESTORE_JOURNAL,
+  restoreRunArchive,
+} from './zip-archive.js';
 
 /**
  * The in-flight journal: which snapshot undoes which run. It names the run (`runId`, the folder's id) and
@@ -78,25 +99,38 @@ async function readJournal(target: RunTargetLike, path: string): Promise<Infligh
     throw error;
   }
   const unverified = (why: string) =>
-    new RunDirsGuardError('JOURNAL_UNVERIFIED', `run "${shortLabel(target)}": the in-flight journal ${path} ${why}; nothing was restored from it. Check the run (restore by hand if it is half-migrated), then delete the journal`);
+    new RunDirsGuardError(
+      'JOURNAL_UNVERIFIED',
+      `run "${shortLabel(target)}": the in-flight journal ${path} ${why}; nothing was restored from it. Check the run (restore by hand if it is half-migrated), then delete the journal`,
+    );
   let journal: Partial<InflightJournal>;
   try {
     journal = JSON.parse(text) as Partial<InflightJournal>;
   } catch {
     throw unverified('is not valid JSON');
   }
-  if (journal.format !== 'tidemark.run-dirs.inflight/2' || typeof journal.ref !== 'string' || typeof journal.ledgerRun !== 'string' || !Array.isArray(journal.steps)) {
+  if (
+    journal.format !== 'tidemark.run-dirs.inflight/2' ||
+    typeof journal.ref !== 'string' ||
+    typeof journal.ledgerRun !== 'string' ||
+    !Array.isArray(journal.steps)
+  ) {
     throw unverified('is not a journal this guard writes');
   }
   const runId = runIdentity(target).runId;
-  if (journal.runId !== runId) throw unverified(`belongs to run "${String(journal.runId)}", not to this run "${runId}" (a copied run?)`);
+  if (journal.runId !== runId)
+    throw unverified(`belongs to run "${String(journal.runId)}", not to this run "${runId}" (a copied run?)`);
   return journal as InflightJournal;
 }
 
-/** True when the ledger shows the journal's run finished: an `up` whose every step it applied, a `down` whose every step is gone. */
+/**
+ * True when the ledger shows the journal's run finished: an `up` whose every step it applied, a `down` whose every step
+ * is gone.
+ */
 export function journalRunFinished(journal: InflightJournal, entries: readonly LedgerEntry[]): boolean {
   const ofRun = entries.filter((e) => e.runId === journal.ledgerRun);
-  if (journal.command === 'down') return journal.steps.every((id) => !entries.some((e) => e.id === id && e.outcome !== 'failed'));
+  if (journal.command === 'down')
+    return journal.steps.every((id) => !entries.some((e) => e.id === id && e.outcome !== 'failed'));
   if (ofRun.some((e) => e.outcome === 'failed')) return false;
   return journal.steps.every((id) => ofRun.some((e) => e.id === id && e.outcome === 'applied'));
 }
@@ -127,7 +161,12 @@ async function recover(store: Store, target: RunTargetLike): Promise<RecoveryRep
   if (!journal) return report;
   if (journalRunFinished(journal, await readLedgerEntries(target))) {
     await removeDurable(join(target.dir, store.journal));
-    report.staleJournal = { ref: journal.ref, ledgerRun: journal.ledgerRun, by: journal.by, startedAt: journal.startedAt };
+    report.staleJournal = {
+      ref: journal.ref,
+      ledgerRun: journal.ledgerRun,
+      by: journal.by,
+      startedAt: journal.startedAt,
+    };
     return report;
   }
   try {
@@ -146,13 +185,35 @@ async function recover(store: Store, target: RunTargetLike): Promise<RecoveryRep
 }
 
 function emitRecovery(ctx: GuardContext<RunTargetLike>, channel: string, r: RecoveryReport): void {
-  if (r.finishedRestore) ctx.emit('restore-finished', { status: 'RESTORE_COMPLETE', channel, ref: r.finishedRestore, reason: 'interrupted restore finished' });
-  if (r.staleJournal) ctx.emit('stale-journal-dropped', { channel, ref: r.staleJournal.ref, ledgerRun: r.staleJournal.ledgerRun, reason: 'the journal\'s run had finished; nothing restored' });
-  if (r.undoneRun) ctx.emit('interrupted-run-restored', { status: 'RESTORE_COMPLETE', channel, ref: r.undoneRun.ref, interruptedRunId: r.undoneRun.runId, by: r.undoneRun.by });
+  if (r.finishedRestore)
+    ctx.emit('restore-finished', {
+      status: 'RESTORE_COMPLETE',
+      channel,
+      ref: r.finishedRestore,
+      reason: 'interrupted restore finished',
+    });
+  if (r.staleJournal)
+    ctx.emit('stale-journal-dropped', {
+      channel,
+      ref: r.staleJournal.ref,
+      ledgerRun: r.staleJournal.ledgerRun,
+      reason: "the journal's run had finished; nothing restored",
+    });
+  if (r.undoneRun)
+    ctx.emit('interrupted-run-restored', {
+      status: 'RESTORE_COMPLETE',
+      channel,
+      ref: r.undoneRun.ref,
+      interruptedRunId: r.undoneRun.runId,
+      by: r.undoneRun.by,
+    });
 }
 
 /** Each guard's own restore journal (an interrupted restore is finished before anything else). */
-const RESTORE_JOURNAL_OF: Record<string, string> = { 'run-dirs:archive': RESTORE_JOURNAL, 'run-dirs:hardlink-snapshot': SNAPSHOT_RESTORE_JOURNAL };
+const RESTORE_JOURNAL_OF: Record<string, string> = {
+  'run-dirs:archive': RESTORE_JOURNAL,
+  'run-dirs:hardlink-snapshot': SNAPSHOT_RESTORE_JOURNAL,
+};
 
 function makeGuard<T extends RunTargetLike>(store: Store): Guard<T> {
   const channel = (target: RunTargetLike) => `${runIdentity(target).runId}:archive`;
@@ -167,7 +228,10 @@ function makeGuard<T extends RunTargetLike>(store: Store): Guard<T> {
       const dir = ctx.target.dir;
       const pending = [store.journal, ...store.legacy, RESTORE_JOURNAL_OF[store.guard]!];
       if (!(await Promise.all(pending.map((p) => present(join(dir, p))))).some(Boolean)) return;
-      const lease = await acquireLease(fileLock(join(dir, LOCK_FILE)), { target: shortLabel(ctx.target), signal: ctx.signal });
+      const lease = await acquireLease(fileLock(join(dir, LOCK_FILE)), {
+        target: shortLabel(ctx.target),
+        signal: ctx.signal,
+      });
       try {
         const r = await recover(store, ctx.target);
         if (r.finishedRestore || r.staleJournal || r.undoneRun) resolved.set(runIdentity(ctx.target).dir, r);
@@ -195,10 +259,19 @@ function makeGuard<T extends RunTargetLike>(store: Store): Guard<T> {
       try {
         taken = await store.take(target);
       } catch (error) {
-        ctx.emit(`${store.noun.toLowerCase()}-failed`, { status: `${store.noun}_FAILED`, channel: channel(target), error: describeError(error) });
+        ctx.emit(`${store.noun.toLowerCase()}-failed`, {
+          status: `${store.noun}_FAILED`,
+          channel: channel(target),
+          error: describeError(error),
+        });
         throw error;
       }
-      ctx.emit(`${store.noun.toLowerCase()}-complete`, { status: `${store.noun}_COMPLETE`, channel: channel(target), ref: taken.ref, ...taken.detail });
+      ctx.emit(`${store.noun.toLowerCase()}-complete`, {
+        status: `${store.noun}_COMPLETE`,
+        channel: channel(target),
+        ref: taken.ref,
+        ...taken.detail,
+      });
       ctx.snapshotTaken(taken.ref);
       const journal: InflightJournal = {
         format: 'tidemark.run-dirs.inflight/2',
@@ -221,12 +294,27 @@ function makeGuard<T extends RunTargetLike>(store: Store): Guard<T> {
           await removeDurable(join(target.dir, store.journal));
           // The run equals the snapshot again: keeping it would only change archives/ of a run left "as it was".
           if (store.discard) await store.discard(target, taken.ref);
-          ctx.emit('restore-complete', { status: 'RESTORE_COMPLETE', channel: channel(target), ref: taken.ref, discarded: Boolean(store.discard), ...detail });
+          ctx.emit('restore-complete', {
+            status: 'RESTORE_COMPLETE',
+            channel: channel(target),
+            ref: taken.ref,
+            discarded: Boolean(store.discard),
+            ...detail,
+          });
           ctx.restored();
         } catch (restoreError) {
           // The journal stays: the next run under the lease retries the restore before anything else.
-          ctx.emit('restore-failed', { status: 'RESTORE_FAILED', channel: channel(target), ref: taken.ref, error: describeError(restoreError) });
-          throw new RunDirsGuardError('RESTORE_FAILED', `run "${shortLabel(target)}": the migration failed (${describeError(error)}) AND the restore from ${taken.ref} failed (${describeError(restoreError)}); the run is half-migrated, the next run will retry the restore first`, { cause: error });
+          ctx.emit('restore-failed', {
+            status: 'RESTORE_FAILED',
+            channel: channel(target),
+            ref: taken.ref,
+            error: describeError(restoreError),
+          });
+          throw new RunDirsGuardError(
+            'RESTORE_FAILED',
+            `run "${shortLabel(target)}": the migration failed (${describeError(error)}) AND the restore from ${taken.ref} failed (${describeError(restoreError)}); the run is half-migrated, the next run will retry the restore first`,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -261,20 +349,51 @@ export function archiveGuard<T extends RunTargetLike>(options: ArchiveGuardOptio
     legacy: [LEGACY_ARCHIVE_INFLIGHT, LEGACY_RESTORE_JOURNAL],
     async take(target) {
       await removeStaleArchiveTemps(target.dir);
-      const r = await createRunArchive(target.dir, runIdentity(target).runId, { kind: 'pre_migration', preserve, ...(options.level === undefined ? {} : { level: options.level }) });
-      return { ref: r.ref, sha256: r.sha256, detail: { archive: r.ref, entries: r.entries, sourceBytes: r.sourceBytes, zipBytes: r.zipBytes, sha256: r.sha256, ms: r.ms } };
+      const r = await createRunArchive(target.dir, runIdentity(target).runId, {
+        kind: 'pre_migration',
+        preserve,
+        ...(options.level === undefined ? {} : { level: options.level }),
+      });
+      return {
+        ref: r.ref,
+        sha256: r.sha256,
+        detail: {
+          archive: r.ref,
+          entries: r.entries,
+          sourceBytes: r.sourceBytes,
+          zipBytes: r.zipBytes,
+          sha256: r.sha256,
+          ms: r.ms,
+        },
+      };
     },
     async restore(target, ref, sha256) {
       const r = await restoreRunArchive(target.dir, ref, { preserve, ...(sha256 ? { sha256 } : {}) });
-      return { archive: r.ref, entries: r.entries, ms: r.ms, ...(r.skipped.length ? { skipped: r.skipped.length } : {}) };
+      return {
+        archive: r.ref,
+        entries: r.entries,
+        ms: r.ms,
+        ...(r.skipped.length ? { skipped: r.skipped.length } : {}),
+      };
     },
     finishRestore: (target) => finishInterruptedRestore(target.dir, { preserve }),
-    ...(options.keepOnFailure ? {} : { discard: async (target: RunTargetLike, ref: string) => rm(join(target.dir, ref), { force: true }) }),
+    ...(options.keepOnFailure
+      ? {}
+      : { discard: async (target: RunTargetLike, ref: string) => rm(join(target.dir, ref), { force: true }) }),
     async afterSuccess(target, _ref, ctx) {
       if (!options.archiveAfter) return;
       try {
         const r = await createRunArchive(target.dir, runIdentity(target).runId, { kind: 'post_migration', preserve });
-        ctx.emit('archive-complete', { status: 'ARCHIVE_COMPLETE', channel: `${runIdentity(target).runId}:archive`, ref: r.ref, archive: r.ref, phase: 'after', entries: r.entries, zipBytes: r.zipBytes, ms: r.ms });
+        ctx.emit('archive-complete', {
+          status: 'ARCHIVE_COMPLETE',
+          channel: `${runIdentity(target).runId}:archive`,
+          ref: r.ref,
+          archive: r.ref,
+          phase: 'after',
+          entries: r.entries,
+          zipBytes: r.zipBytes,
+          ms: r.ms,
+        });
       } catch (error) {
         // The migration succeeded; a missing "after" archive is reported, not turned into a failure.
         ctx.emit('archive-failed', { status: 'ARCHIVE_FAILED', phase: 'after', error: describeError(error) });
@@ -317,7 +436,10 @@ export function hardlinkSnapshotGuard<T extends RunTargetLike>(options: Hardlink
  * Finishes what a crash left (a half restore, an interrupted migration) for both snapshot kinds. Call it
  * only while holding the run's lease (the guards do); `migrateRun` relies on the guards.
  */
-export async function recoverInterruptedRun(target: RunTargetLike, options: { preserve?: readonly string[] } = {}): Promise<RecoveryReport[]> {
+export async function recoverInterruptedRun(
+  target: RunTargetLike,
+  options: { preserve?: readonly string[] } = {},
+): Promise<RecoveryReport[]> {
   const zip = await recover(
     {
       guard: 'run-dirs:archive',
@@ -325,7 +447,9 @@ export async function recoverInterruptedRun(target: RunTargetLike, options: { pr
       journal: ARCHIVE_INFLIGHT,
       legacy: [LEGACY_ARCHIVE_INFLIGHT, LEGACY_RESTORE_JOURNAL],
       take: () => Promise.reject(new Error('unused')),
-      restore: async (t, ref, sha256) => ({ ...(await restoreRunArchive(t.dir, ref, { ...options, ...(sha256 ? { sha256 } : {}) })) }),
+      restore: async (t, ref, sha256) => ({
+        ...(await restoreRunArchive(t.dir, ref, { ...options, ...(sha256 ? { sha256 } : {}) })),
+      }),
       finishRestore: (t) => finishInterruptedRestore(t.dir, options),
     },
     target,

@@ -24,7 +24,8 @@ beforeEach(async () => {
 afterEach(async () => tmp.remove());
 
 const everything = () => treeState(tmp.path, () => false);
-const up = (snapshot: 'zip' | 'hardlink' = 'zip') => createRunner({ plugin: runDirsPlugin({ snapshot }), target, lock: { waitMs: 2000 } }).up();
+const up = (snapshot: 'zip' | 'hardlink' = 'zip') =>
+  createRunner({ plugin: runDirsPlugin({ snapshot }), target, lock: { waitMs: 2000 } }).up();
 
 describe.each(['zip', 'hardlink'] as const)('outside links are refused before any write (%s)', (snapshot) => {
   it('watershed/ a symlink to a folder outside the run: refused naming the link; nothing inside or outside changes', async () => {
@@ -92,7 +93,9 @@ describe('links inside the run are data', () => {
     await mkdir(outside);
     await writeFile(join(outside, 'keep.txt'), 'keep');
     await symlink(outside, join(target.dir, 'out'));
-    await expect(writeFileAtomic(join(target.dir, 'out', 'new.txt'), 'x')).rejects.toThrow(/refusing to write through the symlink .*out/);
+    await expect(writeFileAtomic(join(target.dir, 'out', 'new.txt'), 'x')).rejects.toThrow(
+      /refusing to write through the symlink .*out/,
+    );
     await expect(removeFile(join(target.dir, 'out', 'keep.txt'))).rejects.toThrow(/through the symlink .*out/);
     expect(await readdir(outside)).toEqual(['keep.txt']);
   });

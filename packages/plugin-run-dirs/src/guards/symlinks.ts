@@ -94,8 +94,15 @@ export async function outsideLinks(dir: string, entries: readonly RunEntry[]): P
   return out;
 }
 
-export function outsideLinksError(target: RunTargetLike, found: readonly OutsideLink[], what: string): RunDirsGuardError {
-  const named = found.slice(0, 5).map((l) => `${l.rel} -> ${l.linkTarget} (${l.why})`).join('; ');
+export function outsideLinksError(
+  target: RunTargetLike,
+  found: readonly OutsideLink[],
+  what: string,
+): RunDirsGuardError {
+  const named = found
+    .slice(0, 5)
+    .map((l) => `${l.rel} -> ${l.linkTarget} (${l.why})`)
+    .join('; ');
   const more = found.length > 5 ? ` and ${found.length - 5} more` : '';
   return new RunDirsGuardError(
     'SYMLINK_OUTSIDE',
@@ -104,7 +111,10 @@ export function outsideLinksError(target: RunTargetLike, found: readonly Outside
 }
 
 /** Throws SYMLINK_OUTSIDE when a link of the run (preserved paths aside) lands outside it. */
-export async function assertLinksInside(target: RunTargetLike, options: { preserve?: readonly string[]; entries?: readonly RunEntry[] } = {}): Promise<void> {
+export async function assertLinksInside(
+  target: RunTargetLike,
+  options: { preserve?: readonly string[]; entries?: readonly RunEntry[] } = {},
+): Promise<void> {
   const entries = options.entries ?? (await listRunEntries(resolve(target.dir), normalizePreserved(options.preserve)));
   const found = await outsideLinks(target.dir, entries);
   if (found.length > 0) throw outsideLinksError(target, found, 'Nothing was changed');

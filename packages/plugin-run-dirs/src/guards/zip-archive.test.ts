@@ -54,20 +54,26 @@ describe('createRunArchive', () => {
     expect(b.ref).toMatch(/^archives\/r1\.pre_migration\.\d{8}T\d{6}Z\.zip$/);
   });
 
-  it.skipIf(!hasInfoZip)('is read by Info-ZIP: zipinfo shows relative names, deflate, unix modes; unzip -t passes and extracts the same tree', async () => {
-    const { path } = await createRunArchive(run, 'rlew');
-    const info = execFileSync('zipinfo', ['-l', path], { encoding: 'utf8' });
-    expect(info).toMatch(/-rwxr-xr-x\s+\d\.\d unx\s+\d+ b[xX]\s+\d+ defN .* export\/run\.sh/);
-    expect(info).toMatch(/-r--r--r--.* exceptions\.log/);
-    expect(info).toMatch(/lrwxrwxrwx.* hillslopes-link\.csv/);
-    const names = info.split('\n').filter((l) => /^[-dl][rwx-]{9}/.test(l)).map((l) => l.split(/\s+/).slice(9).join(' '));
-    expect(names.length).toBeGreaterThan(10);
-    for (const name of names) expect(name).toMatch(/^(?!\/|archives\/|\.\.)/);
-    execFileSync('unzip', ['-tq', path]);
-    const out = join(tmp.path, 'unzipped');
-    execFileSync('unzip', ['-q', path, '-d', out]);
-    expect(await treeState(out)).toEqual(await treeState(run));
-  });
+  it.skipIf(!hasInfoZip)(
+    'is read by Info-ZIP: zipinfo shows relative names, deflate, unix modes; unzip -t passes and extracts the same tree',
+    async () => {
+      const { path } = await createRunArchive(run, 'rlew');
+      const info = execFileSync('zipinfo', ['-l', path], { encoding: 'utf8' });
+      expect(info).toMatch(/-rwxr-xr-x\s+\d\.\d unx\s+\d+ b[xX]\s+\d+ defN .* export\/run\.sh/);
+      expect(info).toMatch(/-r--r--r--.* exceptions\.log/);
+      expect(info).toMatch(/lrwxrwxrwx.* hillslopes-link\.csv/);
+      const names = info
+        .split('\n')
+        .filter((l) => /^[-dl][rwx-]{9}/.test(l))
+        .map((l) => l.split(/\s+/).slice(9).join(' '));
+      expect(names.length).toBeGreaterThan(10);
+      for (const name of names) expect(name).toMatch(/^(?!\/|archives\/|\.\.)/);
+      execFileSync('unzip', ['-tq', path]);
+      const out = join(tmp.path, 'unzipped');
+      execFileSync('unzip', ['-q', path, '-d', out]);
+      expect(await treeState(out)).toEqual(await treeState(run));
+    },
+  );
 });
 
 describe('restoreRunArchive', () => {
@@ -80,24 +86,31 @@ describe('restoreRunArchive', () => {
     const result = await restoreRunArchive(run, ref);
     expect(await treeState(run)).toEqual(before);
     expect(result.entries).toBeGreaterThan(10);
-    expect((await readdir(join(run, 'archives'))).sort()).toEqual([...oldArchives, ref.slice('archives/'.length)].sort());
+    expect((await readdir(join(run, 'archives'))).sort()).toEqual(
+      [...oldArchives, ref.slice('archives/'.length)].sort(),
+    );
     expect((await stat(join(run, 'ron.nodb'))).mtime.toISOString()).toBe('2021-03-04T05:06:08.000Z');
   });
 
-  it.skipIf(!hasInfoZip)('restores an archive made by Info-ZIP `zip -6 -r -y` (including one that holds archives/)', async () => {
-    const before = await treeState(run);
-    const made = join(tmp.path, 'made-by-zip.zip');
-    execFileSync('zip', ['-6', '-r', '-y', '-q', made, '.'], { cwd: run });
-    await copyFile(made, join(run, 'archives', 'rlew.pre_migration.20240101T000000Z.zip'));
-    await mutate(run);
-    const result = await restoreRunArchive(run, 'archives/rlew.pre_migration.20240101T000000Z.zip');
-    expect(await treeState(run)).toEqual(before);
-    expect(result.skipped.some((s) => s.startsWith('archives'))).toBe(true);
-  });
+  it.skipIf(!hasInfoZip)(
+    'restores an archive made by Info-ZIP `zip -6 -r -y` (including one that holds archives/)',
+    async () => {
+      const before = await treeState(run);
+      const made = join(tmp.path, 'made-by-zip.zip');
+      execFileSync('zip', ['-6', '-r', '-y', '-q', made, '.'], { cwd: run });
+      await copyFile(made, join(run, 'archives', 'rlew.pre_migration.20240101T000000Z.zip'));
+      await mutate(run);
+      const result = await restoreRunArchive(run, 'archives/rlew.pre_migration.20240101T000000Z.zip');
+      expect(await treeState(run)).toEqual(before);
+      expect(result.skipped.some((s) => s.startsWith('archives'))).toBe(true);
+    },
+  );
 
   it('refuses an archive path outside archives/', async () => {
     await writeFile(join(run, 'elsewhere.zip'), 'x');
-    await expect(restoreRunArchive(run, 'archives/../elsewhere.zip')).rejects.toThrow(/not inside the run's archives\/ folder/);
+    await expect(restoreRunArchive(run, 'archives/../elsewhere.zip')).rejects.toThrow(
+      /not inside the run's archives\/ folder/,
+    );
     await expect(restoreRunArchive(run, join(tmp.path, 'x.zip'))).rejects.toThrow(/not inside/);
   });
 
@@ -105,7 +118,10 @@ describe('restoreRunArchive', () => {
     ['a ../ entry', { 'ok.txt': new Uint8Array([1]), '../escaped.txt': new Uint8Array([2]) }],
     ['a nested ../ entry', { 'dem/../../escaped.txt': new Uint8Array([2]) }],
     ['an absolute entry', { [`${'/'}tmp/escaped-${process.pid}.txt`]: new Uint8Array([2]) }],
-    ['a symlink pointing outside', { 'evil-link': [new TextEncoder().encode('../../..'), { os: 3, attrs: (0o120777 << 16) >>> 0 }] }],
+    [
+      'a symlink pointing outside',
+      { 'evil-link': [new TextEncoder().encode('../../..'), { os: 3, attrs: (0o120777 << 16) >>> 0 }] },
+    ],
   ];
   for (const [what, files] of slips) {
     it(`rejects ${what} (zip-slip) before touching the run`, async () => {

@@ -15,7 +15,14 @@ import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { clearExcept, compactUtc, fsyncDir, moveInto, removeDurable, writeJsonDurable } from './fs-atomic.js';
 import { RunDirsGuardError } from './refusal.js';
-import { holdsPreserved, isPreserved, listRunEntries, normalizePreserved, totalBytes, type RunEntry } from './run-files.js';
+import {
+  holdsPreserved,
+  isPreserved,
+  listRunEntries,
+  normalizePreserved,
+  totalBytes,
+  type RunEntry,
+} from './run-files.js';
 import { exists } from '../run-files.js';
 import { SNAPSHOTS_DIR } from '../target.js';
 import { landingOf, outsideLinks, outsideLinksError, rootNames } from './symlinks.js';
@@ -55,7 +62,8 @@ export interface ArchiveResult {
 async function archiveName(dir: string, runId: string, kind: string | undefined, now: () => Date): Promise<string> {
   for (;;) {
     const name = `${runId}.${kind ? `${kind}.` : ''}${compactUtc(now())}.zip`;
-    if (!(await exists(join(dir, 'archives', name))) && !(await exists(join(dir, 'archives', `${name}.tmp`)))) return name;
+    if (!(await exists(join(dir, 'archives', name))) && !(await exists(join(dir, 'archives', `${name}.tmp`))))
+      return name;
     // Stryker disable next-line ArithmeticOperator: only how long to wait for the clock's next second
     await new Promise((r) => setTimeout(r, 1000 - (now().getTime() % 1000) + 5));
   }
@@ -64,12 +72,17 @@ async function archiveName(dir: string, runId: string, kind: string | undefined,
 function addEntry(zip: yazl.ZipFile, e: RunEntry, level: number): void {
   const mtime = new Date(e.mtimeMs);
   if (e.type === 'dir') zip.addEmptyDirectory(`${e.rel}/`, { mode: S_IFDIR | e.mode, mtime });
-  else if (e.type === 'symlink') zip.addBuffer(Buffer.from(e.linkTarget ?? ''), e.rel, { mode: S_IFLNK | e.mode, mtime, compress: false });
+  else if (e.type === 'symlink')
+    zip.addBuffer(Buffer.from(e.linkTarget ?? ''), e.rel, { mode: S_IFLNK | e.mode, mtime, compress: false });
   else zip.addFile(e.abs, e.rel, { mode: S_IFREG | e.mode, mtime, compressionLevel: level });
 }
 
 /** Writes the run's archive; the run itself is only read. */
-export async function createRunArchive(dir: string, runId: string, options: ArchiveOptions = {}): Promise<ArchiveResult> {
+export async function createRunArchive(
+  dir: string,
+  runId: string,
+  options: ArchiveOptions = {},
+): Promise<ArchiveResult> {
   const t0 = performance.now();
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
@@ -89,7 +102,8 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
       done(null, chunk);
     },
   });
-  // Stryker disable next-line ObjectLiteral,StringLiteral: archiveName just found the .tmp name free; 'wx' only guards a race
+  // archiveName just found the .tmp name free; 'wx' only guards a race
+  // Stryker disable next-line ObjectLiteral,StringLiteral
   const written = pipeline(zip.outputStream, hashing, createWriteStream(tmp, { flags: 'wx' }));
   // yazl reports a file it cannot read (gone or unreadable since the listing) on the ZipFile, not the stream:
   // unhandled, that event would crash the process and leave the pipeline waiting forever.
@@ -118,7 +132,11 @@ export async function createRunArchive(dir: string, runId: string, options: Arch
     zip.outputStream.resume();
     await written.catch(() => undefined);
     await rm(tmp, { force: true });
-    throw new RunDirsGuardError('ARCHIVE_FAILED', `could not write archive archives/${name}: ${(error as Error).message}`, { cause: error });
+    throw new RunDirsGuardError(
+      'ARCHIVE_FAILED',
+      `could not write archive archives/${name}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return {
     ref: `archives/${name}`,
@@ -138,7 +156,10 @@ export async function resolveArchiveRef(dir: string, ref: string): Promise<strin
   const candidate = isAbsolute(ref) ? resolve(ref) : resolve(root, ref.includes('/') ? ref : `archives/${ref}`);
   const inside = (p: string, base: string) => p.startsWith(`${base}${sep}`);
   if (!inside(candidate, archives)) {
-    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" is not inside the run's archives/ folder; refusing to restore from it`);
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `archive "${ref}" is not inside the run's archives/ folder; refusing to restore from it`,
+    );
   }
   let real: string;
   try {
@@ -147,7 +168,10 @@ export async function resolveArchiveRef(dir: string, ref: string): Promise<strin
     throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" does not exist`);
   }
   if (!inside(real, await realpath(archives))) {
-    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" resolves outside the run's archives/ folder; refusing to restore from it`);
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `archive "${ref}" resolves outside the run's archives/ folder; refusing to restore from it`,
+    );
   }
   return real;
 }
@@ -166,7 +190,8 @@ export function entryNameProblem(name: string): string | null {
   if (name.includes('\\')) return 'backslash in name';
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'absolute path';
   const norm = posix.normalize(name);
-  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a ".." segment alone decides; the normalized form is a second reading of one rule
+  // a ".." segment alone decides; the normalized form is a second reading of one rule
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator
   if (norm === '..' || norm.startsWith('../') || name.split('/').includes('..')) return 'escapes the run folder (..)';
   return null;
 }
@@ -200,8 +225,16 @@ async function realFolders(root: string, parts: readonly string[], name: string,
       known.add(here);
       continue;
     }
-    if (st.isSymbolicLink()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", a symlink of the archive: it would be written through it; the run was not touched`);
-    if (!st.isDirectory()) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" lies below "${relative(root, here)}", which the archive holds as a file; the run was not touched`);
+    if (st.isSymbolicLink())
+      throw new RunDirsGuardError(
+        'ZIP_SLIP',
+        `archive entry "${name}" lies below "${relative(root, here)}", a symlink of the archive: it would be written through it; the run was not touched`,
+      );
+    if (!st.isDirectory())
+      throw new RunDirsGuardError(
+        'ZIP_SLIP',
+        `archive entry "${name}" lies below "${relative(root, here)}", which the archive holds as a file; the run was not touched`,
+      );
     known.add(here);
   }
 }
@@ -216,11 +249,21 @@ export interface ExtractReport {
  * preserved paths (a foreign `zip -r` of the whole run includes `archives/`) are skipped and listed.
  * Throws ZIP_SLIP for any entry that would land outside `runRoot`.
  */
-export async function extractVerified(zipPath: string, into: string, runRoot: string, preserved: readonly string[]): Promise<ExtractReport> {
+export async function extractVerified(
+  zipPath: string,
+  into: string,
+  runRoot: string,
+  preserved: readonly string[],
+): Promise<ExtractReport> {
   // Every path is made below the staging folder's real path, folder by folder, never through a link.
   const stage = await realpath(into);
   const folders = new Set<string>();
-  const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
+  const zip = await yauzl.openPromise(zipPath, {
+    lazyEntries: true,
+    decodeStrings: false,
+    validateEntrySizes: true,
+    autoClose: false,
+  });
   const planned: PlannedEntry[] = [];
   const skipped: string[] = [];
   try {
@@ -228,7 +271,11 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
       const raw = entry.fileName as unknown as Buffer;
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
       const problem = entryNameProblem(name) ?? yauzl.validateFileName(name);
-      if (problem) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is rejected: ${problem}; the run was not touched`);
+      if (problem)
+        throw new RunDirsGuardError(
+          'ZIP_SLIP',
+          `archive entry "${name}" is rejected: ${problem}; the run was not touched`,
+        );
       const rel = posix.normalize(name).replace(/\/+$/, '');
       if (rel === '.' || rel === '') continue;
       if (isPreserved(rel, preserved)) {
@@ -236,8 +283,13 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
         continue;
       }
       const dest = resolve(stage, rel);
-      // Stryker disable next-line all: defence in depth; entryNameProblem already refused every name that resolves outside
-      if (!dest.startsWith(`${stage}${sep}`)) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" would be written outside the run; the run was not touched`);
+      // defence in depth; entryNameProblem already refused every name that resolves outside
+      // Stryker disable next-line all
+      if (!dest.startsWith(`${stage}${sep}`))
+        throw new RunDirsGuardError(
+          'ZIP_SLIP',
+          `archive entry "${name}" would be written outside the run; the run was not touched`,
+        );
       if (entry.isEncrypted()) throw new Error(`archive entry "${name}" is encrypted`);
       const unix = entry.versionMadeBy >> 8 === 3 && entry.externalFileAttributes >>> 16 !== 0;
       const fullMode = unix ? entry.externalFileAttributes >>> 16 : 0;
@@ -247,7 +299,10 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
       // the move into the run delete the preserved paths (the snapshots, the restore journal) to put it there.
       if (!isDir && holdsPreserved(rel, preserved)) {
         const below = preserved.filter((p) => p.startsWith(`${rel}/`));
-        throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is not a folder, but preserved paths lie below it (${below.join(', ')}); restoring it would delete them; the run was not touched`);
+        throw new RunDirsGuardError(
+          'ZIP_SLIP',
+          `archive entry "${name}" is not a folder, but preserved paths lie below it (${below.join(', ')}); restoring it would delete them; the run was not touched`,
+        );
       }
       const mode = unix ? fullMode & 0o7777 : isDir ? 0o755 : 0o644;
       const mtime = entry.getLastModDate();
@@ -265,7 +320,11 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
           for await (const c of source) chunks.push(c);
         });
         const linkTarget = Buffer.concat(chunks).toString('utf8');
-        if (linkTarget === '' || linkTarget.includes('\0')) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${name}" is a symlink with an empty or NUL target; the run was not touched`);
+        if (linkTarget === '' || linkTarget.includes('\0'))
+          throw new RunDirsGuardError(
+            'ZIP_SLIP',
+            `archive entry "${name}" is a symlink with an empty or NUL target; the run was not touched`,
+          );
         if (check.crc !== entry.crc32 >>> 0) throw new Error(`archive entry "${name}": CRC mismatch`);
         await symlink(linkTarget, dest);
         planned.push({ rel, type: 'symlink', mode, mtime });
@@ -284,7 +343,11 @@ export async function extractVerified(zipPath: string, into: string, runRoot: st
   for (const e of planned) {
     if (e.type !== 'symlink') continue;
     const landing = await landingOf(roots, e.rel, stage);
-    if (!landing.inside) throw new RunDirsGuardError('ZIP_SLIP', `archive entry "${e.rel}" is a symlink that lands outside the run (${landing.why}); the run was not touched`);
+    if (!landing.inside)
+      throw new RunDirsGuardError(
+        'ZIP_SLIP',
+        `archive entry "${e.rel}" is a symlink that lands outside the run (${landing.why}); the run was not touched`,
+      );
   }
   return { entries: planned, skipped };
 }
@@ -320,11 +383,17 @@ export async function sha256OfFile(path: string): Promise<string> {
  */
 export interface RestoreOptions {
   preserve?: readonly string[];
-  /** Restore only if the zip still has this sha256 (the one recorded when it was written): a replaced zip is refused. */
+  /**
+   * Restore only if the zip still has this sha256 (the one recorded when it was written): a replaced zip is refused.
+   */
   sha256?: string;
 }
 
-export async function restoreRunArchive(dir: string, ref: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreRunArchive(
+  dir: string,
+  ref: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
   const t0 = performance.now();
   const root = resolve(dir);
   const preserved = normalizePreserved(options.preserve);
@@ -332,7 +401,10 @@ export async function restoreRunArchive(dir: string, ref: string, options: Resto
   if (options.sha256 !== undefined) {
     const found = await sha256OfFile(zipPath);
     if (found !== options.sha256) {
-      throw new RunDirsGuardError('RESTORE_FAILED', `archive "${ref}" is not the archive that was recorded (sha256 ${found.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…): it was replaced or changed; refusing to restore from it; the run was not touched`);
+      throw new RunDirsGuardError(
+        'RESTORE_FAILED',
+        `archive "${ref}" is not the archive that was recorded (sha256 ${found.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…): it was replaced or changed; refusing to restore from it; the run was not touched`,
+      );
     }
   }
   const staging = join(root, 'archives', `.restoring-${randomUUID().slice(0, 8)}`);
@@ -343,7 +415,11 @@ export async function restoreRunArchive(dir: string, ref: string, options: Resto
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (error instanceof RunDirsGuardError) throw error;
-    throw new RunDirsGuardError('RESTORE_FAILED', `archive "${relative(root, zipPath)}" failed its test: ${(error as Error).message}; the run was not touched`, { cause: error });
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `archive "${relative(root, zipPath)}" failed its test: ${(error as Error).message}; the run was not touched`,
+      { cause: error },
+    );
   }
   await writeJsonDurable(join(root, RESTORE_JOURNAL), {
     ref: relative(root, zipPath).split(sep).join('/'),
@@ -352,27 +428,50 @@ export async function restoreRunArchive(dir: string, ref: string, options: Resto
     at: new Date().toISOString(),
   });
   try {
-    await clearExcept(root, (rel) => isPreserved(rel, preserved), (rel) => holdsPreserved(rel, preserved));
+    await clearExcept(
+      root,
+      (rel) => isPreserved(rel, preserved),
+      (rel) => holdsPreserved(rel, preserved),
+    );
     await moveInto(staging, root);
     await rm(staging, { recursive: true, force: true });
     await applyModesAndTimes(root, report.entries);
     await fsyncDir(root);
   } catch (error) {
-    throw new RunDirsGuardError('RESTORE_FAILED', `restore from "${ref}" was interrupted: ${(error as Error).message}; rerun the restore (it starts over from the archive)`, { cause: error });
+    throw new RunDirsGuardError(
+      'RESTORE_FAILED',
+      `restore from "${ref}" was interrupted: ${(error as Error).message}; rerun the restore (it starts over from the archive)`,
+      { cause: error },
+    );
   }
   await removeDurable(join(root, RESTORE_JOURNAL));
-  return { ref: relative(root, zipPath).split(sep).join('/'), entries: report.entries.length, skipped: report.skipped, ms: Math.round(performance.now() - t0) };
+  return {
+    ref: relative(root, zipPath).split(sep).join('/'),
+    entries: report.entries.length,
+    skipped: report.skipped,
+    ms: Math.round(performance.now() - t0),
+  };
 }
 
 /** Finishes a restore that a crash interrupted (the run may be half cleared). Returns the ref, or null. */
-export async function finishInterruptedRestore(dir: string, options: { preserve?: readonly string[] } = {}): Promise<string | null> {
+export async function finishInterruptedRestore(
+  dir: string,
+  options: { preserve?: readonly string[] } = {},
+): Promise<string | null> {
   const root = resolve(dir);
   let journal: { ref: string; staging?: string; sha256?: string };
   try {
-    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as { ref: string; staging?: string; sha256?: string };
+    journal = JSON.parse(await readFile(join(root, RESTORE_JOURNAL), 'utf8')) as {
+      ref: string;
+      staging?: string;
+      sha256?: string;
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new RunDirsGuardError('JOURNAL_UNVERIFIED', `${RESTORE_JOURNAL} is unreadable (${(error as Error).message}); an interrupted restore cannot be finished from it. Restore by hand (restoreRunArchive) and delete it`);
+    throw new RunDirsGuardError(
+      'JOURNAL_UNVERIFIED',
+      `${RESTORE_JOURNAL} is unreadable (${(error as Error).message}); an interrupted restore cannot be finished from it. Restore by hand (restoreRunArchive) and delete it`,
+    );
   }
   for (const name of await readdir(join(root, 'archives'))) {
     if (name.startsWith('.restoring-')) await rm(join(root, 'archives', name), { recursive: true, force: true });

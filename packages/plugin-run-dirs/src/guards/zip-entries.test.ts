@@ -10,7 +10,14 @@ import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { guardReasonOf } from './refusal.js';
-import { createRunArchive, entryNameProblem, removeStaleArchiveTemps, resolveArchiveRef, restoreRunArchive, sha256OfFile } from './zip-archive.js';
+import {
+  createRunArchive,
+  entryNameProblem,
+  removeStaleArchiveTemps,
+  resolveArchiveRef,
+  restoreRunArchive,
+  sha256OfFile,
+} from './zip-archive.js';
 import { makeSampleRun, tempRoot } from './test/sample-run.js';
 import { treeState } from './test/tree-state.js';
 
@@ -35,7 +42,13 @@ async function entriesOf(path: string): Promise<ZipEntryInfo[]> {
   const zip = await yauzl.openPromise(path, { lazyEntries: true });
   const out: ZipEntryInfo[] = [];
   try {
-    for await (const e of zip.eachEntry()) out.push({ name: e.fileName, mode: e.externalFileAttributes >>> 16, method: e.compressionMethod, madeBy: e.versionMadeBy >> 8 });
+    for await (const e of zip.eachEntry())
+      out.push({
+        name: e.fileName,
+        mode: e.externalFileAttributes >>> 16,
+        method: e.compressionMethod,
+        madeBy: e.versionMadeBy >> 8,
+      });
   } finally {
     zip.close();
   }
@@ -50,7 +63,8 @@ async function craft(items: readonly Item[], name = 'crafted.zip'): Promise<{ re
   for (const it of items) {
     if (it.dir) zip.addEmptyDirectory(it.name, { mode: it.mode ?? 0o040755 });
     else if (it.link !== undefined) zip.addBuffer(Buffer.from(it.link), it.name, { mode: 0o120777, compress: false });
-    else zip.addBuffer(Buffer.from(it.data ?? 'x'), it.name, { mode: it.mode ?? 0o100644, compress: it.compress ?? true });
+    else
+      zip.addBuffer(Buffer.from(it.data ?? 'x'), it.name, { mode: it.mode ?? 0o100644, compress: it.compress ?? true });
   }
   zip.end();
   await done;
@@ -60,7 +74,10 @@ async function craft(items: readonly Item[], name = 'crafted.zip'): Promise<{ re
 async function restoreError(ref: string): Promise<{ reason: string | undefined; message: string }> {
   const error = await restoreRunArchive(run, ref).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(Error);
-  return { reason: guardReasonOf(error)?.reason, message: (error as Error).message.replace(/^\[tidemark\] \[plugin-run-dirs\] /, '') };
+  return {
+    reason: guardReasonOf(error)?.reason,
+    message: (error as Error).message.replace(/^\[tidemark\] \[plugin-run-dirs\] /, ''),
+  };
 }
 
 describe('createRunArchive writes each kind of entry in the real format', () => {
@@ -70,23 +87,45 @@ describe('createRunArchive writes each kind of entry in the real format', () => 
     expect(got.length).toBe(entries);
     expect(got.every((e) => e.madeBy === 3)).toBe(true);
     const by = new Map(got.map((e) => [e.name, e]));
-    expect(by.get('ash/')?.mode).toBe(0o040000 | (await stat(join(run, 'ash'))).mode & 0o7777);
-    expect(by.get('hillslopes-link.csv')).toMatchObject({ mode: 0o120000 | ((await lstat(join(run, 'hillslopes-link.csv'))).mode & 0o7777), method: 0 });
+    expect(by.get('ash/')?.mode).toBe(0o040000 | ((await stat(join(run, 'ash'))).mode & 0o7777));
+    expect(by.get('hillslopes-link.csv')).toMatchObject({
+      mode: 0o120000 | ((await lstat(join(run, 'hillslopes-link.csv'))).mode & 0o7777),
+      method: 0,
+    });
     expect(by.get('export/run.sh')).toMatchObject({ mode: 0o100755, method: 8 });
     expect(by.get('exceptions.log')?.mode).toBe(0o100444);
     expect([...by.keys()].some((n) => n.startsWith('archives'))).toBe(false);
   });
 
   it('level 0 stores files; the result names the zip, its entries, sizes and the sha256 of what was written', async () => {
-    const result = await createRunArchive(run, 'r0', { level: 0, kind: 'post_migration', now: () => new Date('2025-01-02T03:04:05.678Z') });
+    const result = await createRunArchive(run, 'r0', {
+      level: 0,
+      kind: 'post_migration',
+      now: () => new Date('2025-01-02T03:04:05.678Z'),
+    });
     expect(result.ref).toBe('archives/r0.post_migration.20250102T030405Z.zip');
     expect(result.path).toBe(join(run, 'archives', 'r0.post_migration.20250102T030405Z.zip'));
     const got = await entriesOf(result.path);
-    expect(got.filter((e) => e.name === 'climate/observed.cli' || e.name === 'ron.nodb').map((e) => e.method)).toEqual([0, 0]);
+    expect(got.filter((e) => e.name === 'climate/observed.cli' || e.name === 'ron.nodb').map((e) => e.method)).toEqual([
+      0, 0,
+    ]);
     expect(result.zipBytes).toBe((await stat(result.path)).size);
-    expect(result.sha256).toBe(createHash('sha256').update(await readFile(result.path)).digest('hex'));
+    expect(result.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(result.path))
+        .digest('hex'),
+    );
     expect(result.sha256).toBe(await sha256OfFile(result.path));
-    const files = ['ron.nodb', 'watershed.nodb', 'watershed/hillslopes.csv', 'dem/wbt/channels.geojson', 'wepp/output/interchange/interchange_version.json', 'export/run.sh', 'climate/observed.cli', 'exceptions.log'];
+    const files = [
+      'ron.nodb',
+      'watershed.nodb',
+      'watershed/hillslopes.csv',
+      'dem/wbt/channels.geojson',
+      'wepp/output/interchange/interchange_version.json',
+      'export/run.sh',
+      'climate/observed.cli',
+      'exceptions.log',
+    ];
     let bytes = 0;
     for (const f of files) bytes += (await stat(join(run, f))).size;
     expect(result.sourceBytes).toBe(bytes);
@@ -94,7 +133,11 @@ describe('createRunArchive writes each kind of entry in the real format', () => 
   });
 
   it('an empty kind leaves the kind out of the name; preserved paths are left out of the archive', async () => {
-    const result = await createRunArchive(run, 'r1', { kind: '', preserve: ['climate', 'export/run.sh'], now: () => new Date('2025-01-02T03:04:05Z') });
+    const result = await createRunArchive(run, 'r1', {
+      kind: '',
+      preserve: ['climate', 'export/run.sh'],
+      now: () => new Date('2025-01-02T03:04:05Z'),
+    });
     expect(result.ref).toBe('archives/r1.20250102T030405Z.zip');
     const names = (await entriesOf(result.path)).map((e) => e.name);
     expect(names).toContain('export/');
@@ -107,7 +150,9 @@ describe('createRunArchive writes each kind of entry in the real format', () => 
     await writeFile(join(run, 'archives', 'r2.pre_migration.20250102T030405Z.zip.tmp'), 'being written');
     const next = createRunArchive(run, 'r2', { now: () => new Date(calls++ === 0 ? t : t + 1000) });
     expect((await next).ref).toBe('archives/r2.pre_migration.20250102T030406Z.zip');
-    expect(await readFile(join(run, 'archives', 'r2.pre_migration.20250102T030405Z.zip.tmp'), 'utf8')).toBe('being written');
+    expect(await readFile(join(run, 'archives', 'r2.pre_migration.20250102T030405Z.zip.tmp'), 'utf8')).toBe(
+      'being written',
+    );
   });
 
   it('a write that fails leaves no .tmp behind and says which archive could not be written', async () => {
@@ -117,9 +162,13 @@ describe('createRunArchive writes each kind of entry in the real format', () => 
       addFile.call(this, name === 'climate/observed.cli' ? `${path}.vanished` : path, name, options);
     });
     const before = await readdir(join(run, 'archives'));
-    const error = await createRunArchive(run, 'r4', { now: () => new Date('2025-01-02T03:04:05Z') }).catch((e: unknown) => e);
+    const error = await createRunArchive(run, 'r4', { now: () => new Date('2025-01-02T03:04:05Z') }).catch(
+      (e: unknown) => e,
+    );
     expect(guardReasonOf(error)?.reason).toBe('ARCHIVE_FAILED');
-    expect((error as Error).message).toMatch(/could not write archive archives\/r4\.pre_migration\.20250102T030405Z\.zip: ENOENT/);
+    expect((error as Error).message).toMatch(
+      /could not write archive archives\/r4\.pre_migration\.20250102T030405Z\.zip: ENOENT/,
+    );
     expect(await readdir(join(run, 'archives'))).toEqual(before);
   });
 
@@ -161,7 +210,13 @@ describe('resolveArchiveRef', () => {
     await mkdir(join(run, 'archives-evil'));
     await writeFile(join(run, 'archives-evil', 'x.zip'), 'z');
     await writeFile(join(run, 'x.zip'), 'z');
-    for (const ref of ['archives/', 'archives-evil/x.zip', join(run, 'archives-evil', 'x.zip'), 'x.zip/../../x.zip', 'archives/../x.zip']) {
+    for (const ref of [
+      'archives/',
+      'archives-evil/x.zip',
+      join(run, 'archives-evil', 'x.zip'),
+      'x.zip/../../x.zip',
+      'archives/../x.zip',
+    ]) {
       await expect(resolveArchiveRef(run, ref), ref).rejects.toThrow(/is not inside the run's archives\/ folder/);
     }
   });
@@ -226,7 +281,14 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
     expect((await stat(join(run, 'modedir'))).isDirectory()).toBe(true);
     expect(await mode('modedir')).toBe(0o711);
     expect(await mode('exec.sh')).toBe(0o750);
-    expect((await readdir(run)).filter((n) => n !== '.tidemark').sort()).toEqual(['archives', 'dos.txt', 'exec.sh', 'made', 'modedir', 'plain.txt']);
+    expect((await readdir(run)).filter((n) => n !== '.tidemark').sort()).toEqual([
+      'archives',
+      'dos.txt',
+      'exec.sh',
+      'made',
+      'modedir',
+      'plain.txt',
+    ]);
   });
 
   it('entries under preserved paths and "./" are skipped; the rest restores below its folders', async () => {
@@ -255,7 +317,9 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
     const before = await treeState(run);
     const { reason, message } = await restoreError(ref);
     expect(reason).toBe('ZIP_SLIP');
-    expect(message).toBe('archive entry "a/b.txt" lies below "a", which the archive holds as a file; the run was not touched');
+    expect(message).toBe(
+      'archive entry "a/b.txt" lies below "a", which the archive holds as a file; the run was not touched',
+    );
     expect(await treeState(run)).toEqual(before);
   });
 
@@ -305,8 +369,18 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
   });
 
   it.each([
-    ['a stored file', { name: 'f.txt', data: 'uniq-file-payload-xyz', compress: false } as Item, 'uniq-file-payload-xyz', /archive entry "f\.txt": CRC mismatch \(archive corrupt\)/],
-    ['a link', { name: 'l', link: 'uniq-link-target-xyz' } as Item, 'uniq-link-target-xyz', /archive entry "l": CRC mismatch/],
+    [
+      'a stored file',
+      { name: 'f.txt', data: 'uniq-file-payload-xyz', compress: false } as Item,
+      'uniq-file-payload-xyz',
+      /archive entry "f\.txt": CRC mismatch \(archive corrupt\)/,
+    ],
+    [
+      'a link',
+      { name: 'l', link: 'uniq-link-target-xyz' } as Item,
+      'uniq-link-target-xyz',
+      /archive entry "l": CRC mismatch/,
+    ],
   ])('%s whose bytes do not match its CRC fails the test; the run is not touched', async (_, item, payload, why) => {
     const { ref, path } = await craft([item]);
     const bytes = await readFile(path);
@@ -325,7 +399,10 @@ describe('restoreRunArchive: entries of foreign and crafted archives', () => {
     const { ref, path } = await craft([{ name: 'secret.txt', data: 'plain' }]);
     const bytes = await readFile(path);
     // Set bit 0 (encrypted) of the general purpose flags in the local and the central header.
-    for (const [sig, at] of [[0x04034b50, 6], [0x02014b50, 8]] as const) {
+    for (const [sig, at] of [
+      [0x04034b50, 6],
+      [0x02014b50, 8],
+    ] as const) {
       const le = Buffer.alloc(4);
       le.writeUInt32LE(sig);
       const h = bytes.indexOf(le);

@@ -36,26 +36,37 @@ describe('an interrupted restore', () => {
   it.each([
     ['with', true],
     ['without', false],
-  ])('%s a recorded sha256: the journal names the zip (and hash); finishing it gives the archived run', async (_, withSha) => {
-    const before = await treeState(run);
-    const made = await createRunArchive(run, 'rlew');
-    await writeFile(join(run, 'ron.nodb'), '{"changed":true}');
-    failMove.once = true;
-    const error = await restoreRunArchive(run, made.path, withSha ? { sha256: made.sha256 } : {}).catch((e: unknown) => e);
-    expect(guardReasonOf(error)?.reason).toBe('RESTORE_FAILED');
-    expect((error as Error).message).toContain(`restore from "${made.path}" was interrupted: I/O error while moving; rerun the restore (it starts over from the archive)`);
+  ])(
+    '%s a recorded sha256: the journal names the zip (and hash); finishing it gives the archived run',
+    async (_, withSha) => {
+      const before = await treeState(run);
+      const made = await createRunArchive(run, 'rlew');
+      await writeFile(join(run, 'ron.nodb'), '{"changed":true}');
+      failMove.once = true;
+      const error = await restoreRunArchive(run, made.path, withSha ? { sha256: made.sha256 } : {}).catch(
+        (e: unknown) => e,
+      );
+      expect(guardReasonOf(error)?.reason).toBe('RESTORE_FAILED');
+      expect((error as Error).message).toContain(
+        `restore from "${made.path}" was interrupted: I/O error while moving; rerun the restore (it starts over from the archive)`,
+      );
 
-    const journal = JSON.parse(await readFile(join(run, RESTORE_JOURNAL), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(journal).sort()).toEqual(withSha ? ['at', 'ref', 'sha256', 'staging'] : ['at', 'ref', 'staging']);
-    expect(journal.ref).toBe(made.ref);
-    if (withSha) expect(journal.sha256).toBe(made.sha256);
-    expect(journal.staging).toMatch(/^archives\/\.restoring-[0-9a-f]{8}$/);
-    expect(Date.now() - Date.parse(journal.at as string)).toBeGreaterThanOrEqual(0);
-    expect((await readdir(join(run, 'archives'))).filter((n) => n.startsWith('.restoring-'))).toEqual([(journal.staging as string).slice('archives/'.length)]);
+      const journal = JSON.parse(await readFile(join(run, RESTORE_JOURNAL), 'utf8')) as Record<string, unknown>;
+      expect(Object.keys(journal).sort()).toEqual(
+        withSha ? ['at', 'ref', 'sha256', 'staging'] : ['at', 'ref', 'staging'],
+      );
+      expect(journal.ref).toBe(made.ref);
+      if (withSha) expect(journal.sha256).toBe(made.sha256);
+      expect(journal.staging).toMatch(/^archives\/\.restoring-[0-9a-f]{8}$/);
+      expect(Date.now() - Date.parse(journal.at as string)).toBeGreaterThanOrEqual(0);
+      expect((await readdir(join(run, 'archives'))).filter((n) => n.startsWith('.restoring-'))).toEqual([
+        (journal.staging as string).slice('archives/'.length),
+      ]);
 
-    expect(await finishInterruptedRestore(run)).toBe(made.ref);
-    expect(await treeState(run)).toEqual(before);
-    expect((await readdir(join(run, 'archives'))).filter((n) => n.startsWith('.restoring-'))).toEqual([]);
-    await expect(stat(join(run, RESTORE_JOURNAL))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
+      expect(await finishInterruptedRestore(run)).toBe(made.ref);
+      expect(await treeState(run)).toEqual(before);
+      expect((await readdir(join(run, 'archives'))).filter((n) => n.startsWith('.restoring-'))).toEqual([]);
+      await expect(stat(join(run, RESTORE_JOURNAL))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
 });

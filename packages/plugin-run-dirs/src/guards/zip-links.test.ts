@@ -52,7 +52,7 @@ async function refused(ref: string): Promise<string> {
 }
 
 describe('restore never writes through links it extracted', () => {
-  it('the chain d1/d2/a -> ../.., x -> d1/d2/a/../../.., x/PWNED.txt writes nothing into the run\'s parent', async () => {
+  it("the chain d1/d2/a -> ../.., x -> d1/d2/a/../../.., x/PWNED.txt writes nothing into the run's parent", async () => {
     const ref = await craft([
       { name: 'ron.nodb', data: '{}' },
       { name: 'd1/d2/a', link: '../..' },
@@ -64,23 +64,46 @@ describe('restore never writes through links it extracted', () => {
   });
 
   it('the same chain without an entry below it is refused once the whole tree is extracted', async () => {
-    const message = await refused(await craft([{ name: 'x', link: 'd1/d2/a/../../..' }, { name: 'd1/d2/a', link: '../..' }]));
+    const message = await refused(
+      await craft([
+        { name: 'x', link: 'd1/d2/a/../../..' },
+        { name: 'd1/d2/a', link: '../..' },
+      ]),
+    );
     expect(message).toMatch(/entry "x" is a symlink that lands outside the run/);
   });
 
   it('an absolute link to the run itself cannot carry entries into the live run during staging', async () => {
-    const message = await refused(await craft([{ name: 'self', link: run }, { name: 'self/ron.nodb', data: 'PWNED' }]));
+    const message = await refused(
+      await craft([
+        { name: 'self', link: run },
+        { name: 'self/ron.nodb', data: 'PWNED' },
+      ]),
+    );
     expect(message).toMatch(/"self\/ron\.nodb" lies below "self"/);
   });
 
-  it('a link to the run\'s parent, a file entry below a file entry and a link with an empty target are refused', async () => {
+  it("a link to the run's parent, a file entry below a file entry and a link with an empty target are refused", async () => {
     await refused(await craft([{ name: 'up', link: '..' }], 'a.zip'));
-    await refused(await craft([{ name: 'f', data: 'file' }, { name: 'f/g', data: 'below a file' }], 'b.zip'));
+    await refused(
+      await craft(
+        [
+          { name: 'f', data: 'file' },
+          { name: 'f/g', data: 'below a file' },
+        ],
+        'b.zip',
+      ),
+    );
     await refused(await craft([{ name: 'e', link: '' }], 'c.zip'));
   });
 
   it('links inside the run restore as links (absolute ones to the run included)', async () => {
-    const ref = await craft([{ name: 'dem/wbt/x.txt', data: 'x' }, { name: 'to-wbt', link: 'dem/wbt' }, { name: 'abs', link: join(run, 'dem') }, { name: 'root', link: '.' }]);
+    const ref = await craft([
+      { name: 'dem/wbt/x.txt', data: 'x' },
+      { name: 'to-wbt', link: 'dem/wbt' },
+      { name: 'abs', link: join(run, 'dem') },
+      { name: 'root', link: '.' },
+    ]);
     await restoreRunArchive(run, ref);
     const state = await treeState(run);
     expect(state['to-wbt']).toBe('link dem/wbt');
@@ -95,12 +118,14 @@ describe('applyModesAndTimes', () => {
     await writeFile(outside, 'outside');
     await chmod(outside, 0o600);
     await symlink(outside, join(run, 'swapped'));
-    const error = await applyModesAndTimes(run, [{ rel: 'swapped', type: 'file', mode: 0o777, mtime: new Date(0) }]).catch((e: unknown) => e);
+    const error = await applyModesAndTimes(run, [
+      { rel: 'swapped', type: 'file', mode: 0o777, mtime: new Date(0) },
+    ]).catch((e: unknown) => e);
     expect(String(error)).toMatch(/swapped is a symlink where a file was restored/);
     expect((await stat(outside)).mode & 0o777).toBe(0o600);
   });
 
-  it('sets modes and times of files, read-only ones and folders (a folder after what it holds), and a link\'s own time', async () => {
+  it("sets modes and times of files, read-only ones and folders (a folder after what it holds), and a link's own time", async () => {
     await mkdir(join(run, 'deep', 'er'), { recursive: true });
     await writeFile(join(run, 'deep', 'er', 'a.txt'), 'a');
     await symlink('er/a.txt', join(run, 'deep', 'link'));
@@ -111,15 +136,22 @@ describe('applyModesAndTimes', () => {
       { rel: 'deep/er/a.txt', type: 'file', mode: 0o400, mtime: when },
       { rel: 'deep/link', type: 'symlink', mode: 0o777, mtime: when },
     ]);
-    for (const rel of ['deep', 'deep/er', 'deep/er/a.txt']) expect((await stat(join(run, rel))).mtime.toISOString(), rel).toBe(when.toISOString());
+    for (const rel of ['deep', 'deep/er', 'deep/er/a.txt'])
+      expect((await stat(join(run, rel))).mtime.toISOString(), rel).toBe(when.toISOString());
     expect((await lstat(join(run, 'deep', 'link'))).mtime.toISOString()).toBe(when.toISOString());
-    expect([(await stat(join(run, 'deep'))).mode & 0o777, (await stat(join(run, 'deep', 'er'))).mode & 0o777, (await stat(join(run, 'deep', 'er', 'a.txt'))).mode & 0o777]).toEqual([0o500, 0o750, 0o400]);
+    expect([
+      (await stat(join(run, 'deep'))).mode & 0o777,
+      (await stat(join(run, 'deep', 'er'))).mode & 0o777,
+      (await stat(join(run, 'deep', 'er', 'a.txt'))).mode & 0o777,
+    ]).toEqual([0o500, 0o750, 0o400]);
     await chmod(join(run, 'deep'), 0o700); // so the temp folder can be removed
   });
 
   it('refuses a FIFO standing where a file was restored, without hanging on it', async () => {
     execFileSync('mkfifo', [join(run, 'pipe')]);
-    const error = await applyModesAndTimes(run, [{ rel: 'pipe', type: 'file', mode: 0o644, mtime: new Date(0) }]).catch((e: unknown) => e);
+    const error = await applyModesAndTimes(run, [{ rel: 'pipe', type: 'file', mode: 0o644, mtime: new Date(0) }]).catch(
+      (e: unknown) => e,
+    );
     expect(String(error)).toMatch(/pipe is a special file \(FIFO, socket or device\) where a file was restored/);
   });
 });

@@ -76,7 +76,9 @@ describe('finishInterruptedRestore', () => {
     await writeFile(join(run, RESTORE_JOURNAL), '{"ref": "archives/x.zip"');
     const error = await finishInterruptedRestore(run).catch((e: unknown) => e);
     expect(guardReasonOf(error)?.reason).toBe('JOURNAL_UNVERIFIED');
-    expect((error as Error).message).toMatch(/\.tidemark\/.*archive-restore\.json is unreadable \(.+\); an interrupted restore cannot be finished from it/);
+    expect((error as Error).message).toMatch(
+      /\.tidemark\/.*archive-restore\.json is unreadable \(.+\); an interrupted restore cannot be finished from it/,
+    );
   });
 
   it("finishes a crash's restore from the journal: stale staging folders go, the run equals the archive, the journal is dropped", async () => {
@@ -87,7 +89,15 @@ describe('finishInterruptedRestore', () => {
     await mkdir(join(run, 'archives', '.restoring-dead0000', 'watershed'), { recursive: true });
     await writeFile(join(run, 'archives', '.restoring-dead0000', 'watershed', 'half.csv'), 'x');
     await mkdir(join(run, RESTORE_JOURNAL, '..'), { recursive: true });
-    await writeFile(join(run, RESTORE_JOURNAL), JSON.stringify({ ref: made.ref, staging: 'archives/.restoring-dead0000', sha256: made.sha256, at: '2025-01-01T00:00:00Z' }));
+    await writeFile(
+      join(run, RESTORE_JOURNAL),
+      JSON.stringify({
+        ref: made.ref,
+        staging: 'archives/.restoring-dead0000',
+        sha256: made.sha256,
+        at: '2025-01-01T00:00:00Z',
+      }),
+    );
     expect(await finishInterruptedRestore(run)).toBe(made.ref);
     expect(await treeState(run)).toEqual(before);
     expect((await readdir(join(run, 'archives'))).filter((n) => n.startsWith('.'))).toEqual([]);
@@ -120,22 +130,27 @@ describe('restoreRunArchive never deletes a preserved path', () => {
   it.each([
     ['a file', { data: 'x' }],
     ['a symlink', { link: 'ron.nodb' }],
-  ])('an archive holding %s where a preserved path has its folder (.tidemark) is refused; the snapshots stay', async (_, item) => {
-    const snapshots = join(run, '.tidemark', 'snapshots');
-    await mkdir(join(snapshots, 's1'), { recursive: true });
-    await writeFile(join(snapshots, 's1', 'kept.txt'), 'a snapshot');
-    const zip = new yazl.ZipFile();
-    const done = pipeline(zip.outputStream, createWriteStream(join(run, 'archives', 'crafted.zip')));
-    zip.addBuffer(Buffer.from('{}'), 'ron.nodb', { mode: 0o100644 });
-    if ('link' in item) zip.addBuffer(Buffer.from(item.link), '.tidemark', { mode: 0o120777, compress: false });
-    else zip.addBuffer(Buffer.from(item.data), '.tidemark', { mode: 0o100644 });
-    zip.end();
-    await done;
-    const before = await treeState(run);
-    const error = await restoreRunArchive(run, 'archives/crafted.zip').catch((e: unknown) => e);
-    expect(guardReasonOf(error)?.reason).toBe('ZIP_SLIP');
-    expect((error as Error).message).toContain('archive entry ".tidemark" is not a folder, but preserved paths lie below it (.tidemark/snapshots, .tidemark/lock.json); restoring it would delete them; the run was not touched');
-    expect(await readFile(join(snapshots, 's1', 'kept.txt'), 'utf8')).toBe('a snapshot');
-    expect(await treeState(run)).toEqual(before);
-  });
+  ])(
+    'an archive holding %s where a preserved path has its folder (.tidemark) is refused; the snapshots stay',
+    async (_, item) => {
+      const snapshots = join(run, '.tidemark', 'snapshots');
+      await mkdir(join(snapshots, 's1'), { recursive: true });
+      await writeFile(join(snapshots, 's1', 'kept.txt'), 'a snapshot');
+      const zip = new yazl.ZipFile();
+      const done = pipeline(zip.outputStream, createWriteStream(join(run, 'archives', 'crafted.zip')));
+      zip.addBuffer(Buffer.from('{}'), 'ron.nodb', { mode: 0o100644 });
+      if ('link' in item) zip.addBuffer(Buffer.from(item.link), '.tidemark', { mode: 0o120777, compress: false });
+      else zip.addBuffer(Buffer.from(item.data), '.tidemark', { mode: 0o100644 });
+      zip.end();
+      await done;
+      const before = await treeState(run);
+      const error = await restoreRunArchive(run, 'archives/crafted.zip').catch((e: unknown) => e);
+      expect(guardReasonOf(error)?.reason).toBe('ZIP_SLIP');
+      expect((error as Error).message).toContain(
+        'archive entry ".tidemark" is not a folder, but preserved paths lie below it (.tidemark/snapshots, .tidemark/lock.json); restoring it would delete them; the run was not touched',
+      );
+      expect(await readFile(join(snapshots, 's1', 'kept.txt'), 'utf8')).toBe('a snapshot');
+      expect(await treeState(run)).toEqual(before);
+    },
+  );
 });

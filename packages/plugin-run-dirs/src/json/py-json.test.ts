@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { PyObj} from './py-json.js';
+import type { PyObj } from './py-json.js';
 import { detectStyle, parsePyJson, PyNum, stringifyPyJson, toPlain } from './py-json.js';
 
 describe('Python-style JSON', () => {
   it('round-trips jsonpickle text byte for byte, NaN and number lexemes included', () => {
-    const compact = '{"py/object": "wepppy.nodb.core.watershed.Watershed", "py/state": {"wd": "/geodata/wc1/runs/ab/abc", "area": 1.0, "slope": NaN, "x": -Infinity, "ids": [1, 2.50, 1e-05], "name": "caf\\u00e9", "e": {}, "l": []}}';
+    const compact =
+      '{"py/object": "wepppy.nodb.core.watershed.Watershed", "py/state": {"wd": "/geodata/wc1/runs/ab/abc", "area": 1.0, "slope": NaN, "x": -Infinity, "ids": [1, 2.50, 1e-05], "name": "caf\\u00e9", "e": {}, "l": []}}';
     expect(stringifyPyJson(parsePyJson(compact), detectStyle(compact))).toBe(compact);
     const indented = '{\n  "py/object": "x",\n  "a": [\n    1,\n    NaN\n  ],\n  "b": {}\n}\n';
     expect(stringifyPyJson(parsePyJson(indented), detectStyle(indented))).toBe(indented);

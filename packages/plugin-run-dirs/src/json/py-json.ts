@@ -79,14 +79,30 @@ export function parsePyJson(text: string): PyValue {
         const e = text[i + 1];
         i += 2;
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             const hex = text.slice(i, i + 4);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape');
@@ -213,7 +229,9 @@ export function stringifyPyJson(value: PyValue, style: PyJsonStyle = { indent: n
     if (v === false) return 'false';
     if (typeof v === 'string') return quote(v);
     if (v instanceof PyNum) return v.raw;
-    const items = Array.isArray(v) ? v.map((x) => write(x, depth + 1)) : v.entries.map(([k, x]) => `${quote(k)}: ${write(x, depth + 1)}`);
+    const items = Array.isArray(v)
+      ? v.map((x) => write(x, depth + 1))
+      : v.entries.map(([k, x]) => `${quote(k)}: ${write(x, depth + 1)}`);
     const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
     if (items.length === 0) return `${open}${close}`;
     if (style.indent === null) return `${open}${items.join(', ')}${close}`;

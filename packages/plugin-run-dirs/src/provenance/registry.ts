@@ -88,7 +88,8 @@ function migrations(table: string, schema: string | undefined): Knex.MigrationSo
 
 export async function openRegistry(options: RegistryOptions): Promise<RunRegistry> {
   const table = options.table ?? 'run_migrations';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw createError('plugin-run-dirs', `registry table name "${table}" is not a plain identifier`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+    throw createError('plugin-run-dirs', `registry table name "${table}" is not a plain identifier`);
   let db: Knex;
   let owned = false;
   if (typeof options.knex === 'string') {
@@ -98,7 +99,10 @@ export async function openRegistry(options: RegistryOptions): Promise<RunRegistr
       db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
       owned = true;
     } catch (error) {
-      throw createError('plugin-run-dirs', `a registry URL (${redact(url)}) was given but knex/pg could not be loaded: ${describeError(error)}`);
+      throw createError(
+        'plugin-run-dirs',
+        `a registry URL (${redact(url)}) was given but knex/pg could not be loaded: ${describeError(error)}`,
+      );
     }
   } else {
     db = options.knex;
@@ -108,7 +112,11 @@ export async function openRegistry(options: RegistryOptions): Promise<RunRegistr
   return {
     table,
     async migrate() {
-      await db.migrate.latest({ migrationSource: migrations(table, options.schema), tableName: `${table}_knex_migrations`, ...(options.schema ? { schemaName: options.schema } : {}) });
+      await db.migrate.latest({
+        migrationSource: migrations(table, options.schema),
+        tableName: `${table}_knex_migrations`,
+        ...(options.schema ? { schemaName: options.schema } : {}),
+      });
     },
     async upsert(row) {
       const values = {
@@ -125,7 +133,11 @@ export async function openRegistry(options: RegistryOptions): Promise<RunRegistr
         if (row[column] === undefined || row[column] === null) delete merge[column];
       }
       if (row.is_fixture === undefined) delete merge.is_fixture;
-      const [stored] = (await from().insert(values).onConflict(['runid', 'config']).merge(merge).returning('*')) as Record<string, unknown>[];
+      const [stored] = (await from()
+        .insert(values)
+        .onConflict(['runid', 'config'])
+        .merge(merge)
+        .returning('*')) as Record<string, unknown>[];
       return normalize(stored!);
     },
     async get(runid, config = '') {

@@ -10,7 +10,10 @@ export async function readRunConfig(target: RunDirTarget): Promise<string | null
   } catch {
     return null;
   }
-  const state = (data['py/state'] && typeof data['py/state'] === 'object' ? data['py/state'] : data) as Record<string, unknown>;
+  const state = (data['py/state'] && typeof data['py/state'] === 'object' ? data['py/state'] : data) as Record<
+    string,
+    unknown
+  >;
   const config = state._config ?? state.config;
   return typeof config === 'string' ? config.replace(/\.cfg$/, '') : null;
 }

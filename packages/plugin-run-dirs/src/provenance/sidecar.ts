@@ -38,10 +38,12 @@ export async function readProvenance(target: RunDirTarget): Promise<Provenance |
   } catch (error) {
     throw createError('plugin-run-dirs', `${path} is not valid JSON: ${(error as Error).message}`);
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw createError('plugin-run-dirs', `${path}: expected a JSON object`);
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw createError('plugin-run-dirs', `${path}: expected a JSON object`);
   const record = data as Record<string, unknown>;
   for (const field of REQUIRED) {
-    if (typeof record[field] !== 'string') throw createError('plugin-run-dirs', `${path}: field "${field}" must be a string`);
+    if (typeof record[field] !== 'string')
+      throw createError('plugin-run-dirs', `${path}: field "${field}" must be a string`);
   }
   if (record.version_at_pull !== undefined && !Number.isInteger(record.version_at_pull)) {
     throw createError('plugin-run-dirs', `${path}: field "version_at_pull" must be an integer`);
@@ -51,7 +53,8 @@ export async function readProvenance(target: RunDirTarget): Promise<Provenance |
 
 export async function writeProvenance(target: RunDirTarget, provenance: Provenance): Promise<void> {
   for (const field of REQUIRED) {
-    if (typeof provenance[field] !== 'string' || provenance[field] === '') throw createError('plugin-run-dirs', `provenance: field "${field}" is required`);
+    if (typeof provenance[field] !== 'string' || provenance[field] === '')
+      throw createError('plugin-run-dirs', `provenance: field "${field}" is required`);
   }
   await writeFileAtomic(runPath(target, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
 }

@@ -50,7 +50,9 @@ const EVERY_TYPE: Record<string, string> = {
 };
 
 async function describeTypes(con: DuckDBConnection, path: string): Promise<Record<string, string>> {
-  const rows = (await con.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`)).getRowObjects();
+  const rows = (
+    await con.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`)
+  ).getRowObjects();
   return Object.fromEntries(rows.map((r) => [String(r.column_name), String(r.column_type)]));
 }
 
@@ -63,24 +65,43 @@ describe('columns carried through a rewrite', () => {
     await con.run("SET TimeZone = 'UTC'");
     const src = join(dir, 'legacy.parquet');
     const out = join(dir, 'normalized.parquet');
-    const extra = Object.entries(EVERY_TYPE).map(([n, e]) => `${e} AS ${n}`).join(', ');
-    await con.run(`COPY (SELECT (i * 10 + 21)::DOUBLE AS TopazID, (i + 1)::VARCHAR AS WeppID, ${extra} FROM range(4) t(i)) TO '${src}' (FORMAT parquet)`);
+    const extra = Object.entries(EVERY_TYPE)
+      .map(([n, e]) => `${e} AS ${n}`)
+      .join(', ');
+    await con.run(
+      `COPY (SELECT (i * 10 + 21)::DOUBLE AS TopazID, (i + 1)::VARCHAR AS WeppID, ${extra} FROM range(4) t(i)) TO '${src}' (FORMAT parquet)`,
+    );
 
     const before = await readParquet(src, 'legacy.parquet');
     expect(before.columns.filter((c) => c.type === 'RAW').length).toBeGreaterThan(15);
     const { table } = normalizeIdColumns(before, WATERSHED_ID_RULES.hillslopes, 'legacy.parquet');
-    await writeParquet(out, table, before.metadata.filter((kv) => kv.key !== 'ARROW:schema'), 'normalized.parquet');
+    await writeParquet(
+      out,
+      table,
+      before.metadata.filter((kv) => kv.key !== 'ARROW:schema'),
+      'normalized.parquet',
+    );
 
     const types = await describeTypes(con, out);
     const want = await describeTypes(con, src);
-    expect(types).toEqual({ topaz_id: 'INTEGER', wepp_id: 'INTEGER', ...Object.fromEntries(Object.keys(EVERY_TYPE).map((n) => [n, want[n]])) });
-    const cols = Object.keys(EVERY_TYPE).map((n) => (n === 'c_double' ? 'c_double::VARCHAR AS c_double' : n === 'c_json' ? 'c_json::VARCHAR AS c_json' : n)).join(', ');
+    expect(types).toEqual({
+      topaz_id: 'INTEGER',
+      wepp_id: 'INTEGER',
+      ...Object.fromEntries(Object.keys(EVERY_TYPE).map((n) => [n, want[n]])),
+    });
+    const cols = Object.keys(EVERY_TYPE)
+      .map((n) =>
+        n === 'c_double' ? 'c_double::VARCHAR AS c_double' : n === 'c_json' ? 'c_json::VARCHAR AS c_json' : n,
+      )
+      .join(', ');
     const diff = await con.runAndReadAll(
       `(SELECT TopazID::INTEGER AS t, WeppID::INTEGER AS w, ${cols} FROM read_parquet('${src}') EXCEPT SELECT topaz_id, wepp_id, ${cols} FROM read_parquet('${out}'))
        UNION ALL (SELECT topaz_id, wepp_id, ${cols} FROM read_parquet('${out}') EXCEPT SELECT TopazID::INTEGER, WeppID::INTEGER, ${cols} FROM read_parquet('${src}'))`,
     );
     expect(diff.getRowObjects()).toEqual([]);
-    expect((await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${out}')`)).getRowObjects()).toEqual([{ n: 4 }]);
+    expect(
+      (await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${out}')`)).getRowObjects(),
+    ).toEqual([{ n: 4 }]);
 
     // and our own reading of the rewritten file is the table we wrote (a second rewrite changes nothing)
     const back = await readParquet(out, 'normalized.parquet');
@@ -96,9 +117,15 @@ describe('columns carried through a rewrite', () => {
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
     const src = join(dir, 'ids.parquet');
-    await con.run(`COPY (SELECT (i * 10 + 21)::USMALLINT AS TopazID, (i + 1)::UINTEGER AS WeppID FROM range(3) t(i)) TO '${src}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT (i * 10 + 21)::USMALLINT AS TopazID, (i + 1)::UINTEGER AS WeppID FROM range(3) t(i)) TO '${src}' (FORMAT parquet)`,
+    );
     const { table } = normalizeIdColumns(await readParquet(src), WATERSHED_ID_RULES.hillslopes, 'ids.parquet');
-    expect(table.rows).toEqual([{ topaz_id: 21, wepp_id: 1 }, { topaz_id: 31, wepp_id: 2 }, { topaz_id: 41, wepp_id: 3 }]);
+    expect(table.rows).toEqual([
+      { topaz_id: 21, wepp_id: 1 },
+      { topaz_id: 31, wepp_id: 2 },
+      { topaz_id: 41, wepp_id: 3 },
+    ]);
     con.closeSync();
   });
 });
@@ -110,10 +137,19 @@ describe('nested columns', () => {
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
     const src = join(dir, 'nested.parquet');
-    await con.run(`COPY (SELECT (i * 10 + 21)::INTEGER AS topaz_id, [i, i + 1] AS runs, {'a': i} AS s, (i + 1)::INTEGER AS wepp_id FROM range(2) t(i)) TO '${src}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT (i * 10 + 21)::INTEGER AS topaz_id, [i, i + 1] AS runs, {'a': i} AS s, (i + 1)::INTEGER AS wepp_id FROM range(2) t(i)) TO '${src}' (FORMAT parquet)`,
+    );
     const { readParquetColumns } = await import('./parquet.js');
-    expect((await readParquetColumns(src)).map((c) => `${c.name}:${c.type}`)).toEqual(['topaz_id:INT32', 'runs:RAW', 's:RAW', 'wepp_id:INT32']);
-    await expect(readParquet(src, 'landuse/landuse.parquet')).rejects.toThrow('landuse/landuse.parquet: nested parquet columns are not supported (column "runs")');
+    expect((await readParquetColumns(src)).map((c) => `${c.name}:${c.type}`)).toEqual([
+      'topaz_id:INT32',
+      'runs:RAW',
+      's:RAW',
+      'wepp_id:INT32',
+    ]);
+    await expect(readParquet(src, 'landuse/landuse.parquet')).rejects.toThrow(
+      'landuse/landuse.parquet: nested parquet columns are not supported (column "runs")',
+    );
     con.closeSync();
   });
 });
@@ -121,16 +157,26 @@ describe('nested columns', () => {
 describe('a file a step does not rewrite', () => {
   it('a normalized flowpaths table with a list column does not stop the watershed step (validators read only the ids)', async () => {
     const hills = hillslopeIds(3);
-    const { target, cleanup } = await createRunFromState({ runId: 'ab-nested', files: { 'watershed.nodb': nodbFile('watershed', '{RUN_DIR}', false), 'watershed/hillslopes.csv': csvFile(watershedTable('hillslopes', hills, 'double')) } });
+    const { target, cleanup } = await createRunFromState({
+      runId: 'ab-nested',
+      files: {
+        'watershed.nodb': nodbFile('watershed', '{RUN_DIR}', false),
+        'watershed/hillslopes.csv': csvFile(watershedTable('hillslopes', hills, 'double')),
+      },
+    });
     cleanups.push(cleanup);
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
     const fp = join(target.dir, 'watershed', 'flowpaths.parquet');
-    await con.run(`COPY (SELECT t::INTEGER AS topaz_id, 1::INTEGER AS fp_id, [0.1, 0.2] AS profile FROM (VALUES (${hills.map((h) => h.topaz).join('), (')})) v(t)) TO '${fp}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT t::INTEGER AS topaz_id, 1::INTEGER AS fp_id, [0.1, 0.2] AS profile FROM (VALUES (${hills.map((h) => h.topaz).join('), (')})) v(t)) TO '${fp}' (FORMAT parquet)`,
+    );
     con.closeSync();
     const bytes = await readFile(fp);
     await createRunner({ plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }), target }).up();
-    expect((await readParquet(join(target.dir, 'watershed', 'hillslopes.parquet'))).rows.map((r) => r.wepp_id)).toEqual([1, 2, 3]);
+    expect((await readParquet(join(target.dir, 'watershed', 'hillslopes.parquet'))).rows.map((r) => r.wepp_id)).toEqual(
+      [1, 2, 3],
+    );
     expect(await readFile(fp)).toEqual(bytes);
   });
 });

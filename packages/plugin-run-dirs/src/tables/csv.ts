@@ -52,7 +52,9 @@ export function parseCsv(text: string, label: string): CsvTable {
   if (!header) throw new RunDirError(`${label}: empty CSV (no header)`, { file: label });
   rows.forEach((r, i) => {
     if (r.length !== header.length) {
-      throw new RunDirError(`${label}: row ${i + 1}: ${r.length} fields, the header has ${header.length}`, { file: label });
+      throw new RunDirError(`${label}: row ${i + 1}: ${r.length} fields, the header has ${header.length}`, {
+        file: label,
+      });
     }
   });
   return { header, rows };

@@ -23,7 +23,12 @@ export interface IdNormalization {
 }
 
 /** Id columns first (in rule order), every other column after in its original order; legacy names dropped. */
-export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[], label: string, rename: Record<string, string> = {}): IdNormalization {
+export function normalizeIdColumns(
+  table: Table,
+  rules: readonly IdColumnRule[],
+  label: string,
+  rename: Record<string, string> = {},
+): IdNormalization {
   const nulled: IdNormalization['nulled'] = {};
   const idColumns: ColumnSpec[] = [];
   const values = new Map<string, (number | null)[]>();
@@ -31,7 +36,11 @@ export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[],
   for (const rule of rules) {
     const sources = [rule.name, ...rule.legacy].filter((n) => table.columns.some((c) => c.name === n));
     if (sources.length === 0) {
-      if (rule.required && !rule.derive) throw new RunDirError(`${label}: required column "${rule.name}" (or ${rule.legacy.map((l) => `"${l}"`).join(', ')}) is missing`, { file: label });
+      if (rule.required && !rule.derive)
+        throw new RunDirError(
+          `${label}: required column "${rule.name}" (or ${rule.legacy.map((l) => `"${l}"`).join(', ')}) is missing`,
+          { file: label },
+        );
       continue;
     }
     sources.forEach((s) => consumed.add(s));
@@ -49,14 +58,19 @@ export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[],
           continue;
         }
         if (chosen !== null && chosen !== parsed.value) {
-          throw new RunDirError(`${label}: row ${i}: "${sources[0]}" and "${source}" disagree (${chosen} vs ${parsed.value})`, { file: label });
+          throw new RunDirError(
+            `${label}: row ${i}: "${sources[0]}" and "${source}" disagree (${chosen} vs ${parsed.value})`,
+            { file: label },
+          );
         }
         chosen = parsed.value;
       }
       if (chosen === null) {
         const why = firstBad ? `${JSON.stringify(firstBad.value)} is ${firstBad.reason}` : 'is null';
         if (rule.onInvalid === 'error') {
-          throw new RunDirError(`${label}: row ${i}: field "${sources.join('"/"')}" ${why}; an Int32 id is required`, { file: label });
+          throw new RunDirError(`${label}: row ${i}: field "${sources.join('"/"')}" ${why}; an Int32 id is required`, {
+            file: label,
+          });
         }
         (nulled[rule.name] ??= []).push({ row: i, value: firstBad?.value ?? null, reason: firstBad?.reason ?? 'null' });
       }
@@ -65,10 +79,17 @@ export function normalizeIdColumns(table: Table, rules: readonly IdColumnRule[],
     values.set(rule.name, column);
     idColumns.push({ name: rule.name, type: 'INT32', nullable: rule.onInvalid === 'null' });
   }
-  const rest = table.columns.filter((c) => !consumed.has(c.name)).map((c) => ({ ...c, name: rename[c.name] ?? c.name }));
-  const clash = rest.find((c) => idColumns.some((i) => i.name === c.name) || rest.filter((r) => r.name === c.name).length > 1);
-  if (clash) throw new RunDirError(`${label}: column "${clash.name}" would appear twice after renaming`, { file: label });
-  const original = new Map(table.columns.filter((c) => !consumed.has(c.name)).map((c) => [rename[c.name] ?? c.name, c.name]));
+  const rest = table.columns
+    .filter((c) => !consumed.has(c.name))
+    .map((c) => ({ ...c, name: rename[c.name] ?? c.name }));
+  const clash = rest.find(
+    (c) => idColumns.some((i) => i.name === c.name) || rest.filter((r) => r.name === c.name).length > 1,
+  );
+  if (clash)
+    throw new RunDirError(`${label}: column "${clash.name}" would appear twice after renaming`, { file: label });
+  const original = new Map(
+    table.columns.filter((c) => !consumed.has(c.name)).map((c) => [rename[c.name] ?? c.name, c.name]),
+  );
   const rows = table.rows.map((row, i) => {
     const out: Record<string, Cell> = {};
     for (const c of idColumns) out[c.name] = values.get(c.name)![i]!;

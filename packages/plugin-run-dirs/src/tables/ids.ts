@@ -12,7 +12,8 @@ export function parseId(raw: unknown): IdResult {
   else if (typeof raw === 'string') {
     const s = raw.trim();
     if (s === '') return { ok: false, reason: 'empty string' };
-    if (!/^[+-]?\d+(\.0*)?$/.test(s) && !/^[+-]?\d+(\.\d+)?[eE][+-]?\d+$/.test(s)) return { ok: false, reason: `not a number: ${JSON.stringify(raw)}` };
+    if (!/^[+-]?\d+(\.0*)?$/.test(s) && !/^[+-]?\d+(\.\d+)?[eE][+-]?\d+$/.test(s))
+      return { ok: false, reason: `not a number: ${JSON.stringify(raw)}` };
     n = Number(s);
   } else return { ok: false, reason: `not a number: ${typeof raw}` };
   if (Number.isNaN(n)) return { ok: false, reason: 'NaN' };

@@ -32,7 +32,9 @@ describe('parquet interoperability (DuckDB)', () => {
     });
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
-    const types = (await con.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`)).getRowObjects();
+    const types = (
+      await con.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`)
+    ).getRowObjects();
     expect(types).toEqual([
       { column_name: 'topaz_id', column_type: 'INTEGER' },
       { column_name: 'wepp_id', column_type: 'INTEGER' },
@@ -40,7 +42,11 @@ describe('parquet interoperability (DuckDB)', () => {
       { column_name: 'mukey', column_type: 'VARCHAR' },
       { column_name: 'centroid_px', column_type: 'BIGINT' },
     ]);
-    const rows = (await con.runAndReadAll(`SELECT topaz_id, wepp_id, isnan(area) AS nan, mukey, centroid_px::VARCHAR AS px FROM read_parquet('${path}') ORDER BY topaz_id`)).getRowObjects();
+    const rows = (
+      await con.runAndReadAll(
+        `SELECT topaz_id, wepp_id, isnan(area) AS nan, mukey, centroid_px::VARCHAR AS px FROM read_parquet('${path}') ORDER BY topaz_id`,
+      )
+    ).getRowObjects();
     expect(rows).toEqual([
       { topaz_id: 22, wepp_id: 1, nan: false, mukey: '2400001', px: '101' },
       { topaz_id: 23, wepp_id: null, nan: true, mukey: null, px: '9007199254740991' },
@@ -55,9 +61,15 @@ describe('parquet interoperability (DuckDB)', () => {
     const con = await db.connect();
     for (const codec of ['snappy', 'zstd']) {
       const path = join(dir, `legacy-${codec}.parquet`);
-      await con.run(`COPY (SELECT (i*10+1)::DOUBLE AS TopazID, ' ' || (i+1)::VARCHAR || ' ' AS WeppID, (i*0.5)::DOUBLE AS slope_scalar FROM range(3) t(i)) TO '${path}' (FORMAT parquet, COMPRESSION ${codec})`);
+      await con.run(
+        `COPY (SELECT (i*10+1)::DOUBLE AS TopazID, ' ' || (i+1)::VARCHAR || ' ' AS WeppID, (i*0.5)::DOUBLE AS slope_scalar FROM range(3) t(i)) TO '${path}' (FORMAT parquet, COMPRESSION ${codec})`,
+      );
       const t = await readParquet(path);
-      expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['TopazID:DOUBLE', 'WeppID:STRING', 'slope_scalar:DOUBLE']);
+      expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+        'TopazID:DOUBLE',
+        'WeppID:STRING',
+        'slope_scalar:DOUBLE',
+      ]);
       expect(t.rows).toEqual([
         { TopazID: 1, WeppID: ' 1 ', slope_scalar: 0 },
         { TopazID: 11, WeppID: ' 2 ', slope_scalar: 0.5 },
@@ -68,8 +80,22 @@ describe('parquet interoperability (DuckDB)', () => {
   });
 
   it('names the file for garbage and refuses a column written twice', async () => {
-    expect(() => encodeParquet({ columns: [{ name: 'a', type: 'INT32', nullable: false }, { name: 'a', type: 'INT32', nullable: false }], rows: [] }, [], 'x.parquet')).toThrow(/x.parquet: column "a" appears twice/);
-    expect(() => encodeParquet({ columns: [{ name: 'a', type: 'INT32', nullable: false }], rows: [{ a: null }] }, [], 'y.parquet')).toThrow(/y.parquet: row 0: column "a" is required/);
+    expect(() =>
+      encodeParquet(
+        {
+          columns: [
+            { name: 'a', type: 'INT32', nullable: false },
+            { name: 'a', type: 'INT32', nullable: false },
+          ],
+          rows: [],
+        },
+        [],
+        'x.parquet',
+      ),
+    ).toThrow(/x.parquet: column "a" appears twice/);
+    expect(() =>
+      encodeParquet({ columns: [{ name: 'a', type: 'INT32', nullable: false }], rows: [{ a: null }] }, [], 'y.parquet'),
+    ).toThrow(/y.parquet: row 0: column "a" is required/);
     expect(() => parseCsv('a,b\n1,"2\n', 'w.csv')).toThrow(/w.csv: line 2: unterminated/);
     expect(() => parseCsv('a,b\n1,2,3\n', 'w.csv')).toThrow(/w.csv: row 1: 3 fields/);
   });

@@ -56,7 +56,8 @@ function columnType(element: SchemaElement): ColumnType {
       if (!converted && !logical) return 'FLOAT';
       break;
     case 'BYTE_ARRAY':
-      if ((converted === 'UTF8' || !converted) && (logical?.type === 'STRING' || (!logical && converted === 'UTF8'))) return 'STRING';
+      if ((converted === 'UTF8' || !converted) && (logical?.type === 'STRING' || (!logical && converted === 'UTF8')))
+        return 'STRING';
       break;
     default:
       break;
@@ -78,7 +79,8 @@ function toCell(value: unknown): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   return String(value);
 }
 
@@ -91,18 +93,29 @@ function physicalSchema(schema: SchemaElement[], raw: ReadonlySet<string>): Sche
   });
 }
 
-/** The number a RAW integer-like cell stands for (small/unsigned ints, scale-0 decimals), for id parsing; else the cell. */
+/**
+ * The number a RAW integer-like cell stands for (small/unsigned ints, scale-0 decimals), for id parsing; else the cell.
+ */
 export function logicalValue(spec: ColumnSpec, cell: Cell): Cell {
   const e = spec.element;
   if (spec.type !== 'RAW' || !e || cell === null || (e.type !== 'INT32' && e.type !== 'INT64')) return cell;
   const n = typeof cell === 'string' ? BigInt(cell) : typeof cell === 'number' ? BigInt(cell) : null;
   if (n === null) return cell;
-  const unsigned = (e.converted_type?.startsWith('UINT_') ?? false) || (e.logical_type?.type === 'INTEGER' && !e.logical_type.isSigned);
+  const unsigned =
+    (e.converted_type?.startsWith('UINT_') ?? false) ||
+    (e.logical_type?.type === 'INTEGER' && !e.logical_type.isSigned);
   const bits = e.type === 'INT32' ? 32n : 64n;
   const value = unsigned && n < 0n ? n + (1n << bits) : n;
   const scale = e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL' ? (e.scale ?? 0) : 0;
   if (scale !== 0) return Number(value) / 10 ** scale;
-  if (e.converted_type === 'DATE' || e.converted_type?.startsWith('TIME') || e.logical_type?.type === 'DATE' || e.logical_type?.type === 'TIME' || e.logical_type?.type === 'TIMESTAMP') return cell;
+  if (
+    e.converted_type === 'DATE' ||
+    e.converted_type?.startsWith('TIME') ||
+    e.logical_type?.type === 'DATE' ||
+    e.logical_type?.type === 'TIME' ||
+    e.logical_type?.type === 'TIMESTAMP'
+  )
+    return cell;
   return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
 }
 
@@ -112,7 +125,8 @@ export function logicalValue(spec: ColumnSpec, cell: Cell): Cell {
  */
 export async function readParquetSelected(path: string, names: readonly string[], label = path): Promise<Table> {
   const bytes = await readFile(path);
-  if (bytes.byteLength === 0) throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
+  if (bytes.byteLength === 0)
+    throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
     const metadata = parquetMetadata(buffer, { geoparquet: false });
@@ -129,18 +143,29 @@ export async function readParquetSelected(path: string, names: readonly string[]
     if (columns.length === 0) return { columns, rows: Array.from({ length: Number(metadata.num_rows) }, () => ({})) };
     const raw = new Set(columns.filter((c) => c.type === 'RAW').map((c) => c.name));
     const physical = raw.size === 0 ? metadata : { ...metadata, schema: physicalSchema(metadata.schema, raw) };
-    const objects = (await parquetReadObjects({ file: buffer, metadata: physical, columns: columns.map((c) => c.name), compressors, utf8: false, parsers: { timestampFromNanoseconds: (n: bigint) => n } })) as Record<string, unknown>[];
+    const objects = (await parquetReadObjects({
+      file: buffer,
+      metadata: physical,
+      columns: columns.map((c) => c.name),
+      compressors,
+      utf8: false,
+      parsers: { timestampFromNanoseconds: (n: bigint) => n },
+    })) as Record<string, unknown>[];
     return { columns, rows: objects.map((o) => Object.fromEntries(columns.map((c) => [c.name, toCell(o[c.name])]))) };
   } catch (error) {
     if (error instanceof RunDirError) throw error;
-    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, { file: label, cause: error });
+    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, {
+      file: label,
+      cause: error,
+    });
   }
 }
 
 /** Reads a whole parquet file; a corrupt or unreadable file is an error naming it. */
 export async function readParquet(path: string, label = path): Promise<ParquetFile> {
   const bytes = await readFile(path);
-  if (bytes.byteLength === 0) throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
+  if (bytes.byteLength === 0)
+    throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata: FileMetaData;
   let objects: Record<string, unknown>[];
@@ -150,30 +175,50 @@ export async function readParquet(path: string, label = path): Promise<ParquetFi
     const [root, ...elements] = metadata.schema;
     const nested = elements.find((e) => e.num_children);
     if (!root || nested) {
-      throw new RunDirError(`${label}: nested parquet columns are not supported${nested ? ` (column "${nested.name}")` : ''}; the file cannot be rewritten`, { file: label });
+      throw new RunDirError(
+        `${label}: nested parquet columns are not supported${nested ? ` (column "${nested.name}")` : ''}; the file cannot be rewritten`,
+        { file: label },
+      );
     }
     columns = elements.map(specOf);
     const raw = new Set(columns.filter((c) => c.type === 'RAW').map((c) => c.name));
     const physical = raw.size === 0 ? metadata : { ...metadata, schema: physicalSchema(metadata.schema, raw) };
     // INT96 is decoded through this parser even without annotation: keep its nanoseconds.
-    objects = (await parquetReadObjects({ file: buffer, metadata: physical, compressors, utf8: false, parsers: { timestampFromNanoseconds: (n: bigint) => n } })) as Record<string, unknown>[];
+    objects = (await parquetReadObjects({
+      file: buffer,
+      metadata: physical,
+      compressors,
+      utf8: false,
+      parsers: { timestampFromNanoseconds: (n: bigint) => n },
+    })) as Record<string, unknown>[];
   } catch (error) {
     if (error instanceof RunDirError) throw error;
-    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, { file: label, cause: error });
+    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, {
+      file: label,
+      cause: error,
+    });
   }
   const rows = objects.map((o) => {
     const row: Record<string, Cell> = {};
     for (const c of columns) row[c.name] = toCell(o[c.name]);
     return row;
   });
-  return { columns, rows, metadata: (metadata.key_value_metadata ?? []).map((kv) => ({ key: kv.key, ...(kv.value === undefined ? {} : { value: kv.value }) })) };
+  return {
+    columns,
+    rows,
+    metadata: (metadata.key_value_metadata ?? []).map((kv) => ({
+      key: kv.key,
+      ...(kv.value === undefined ? {} : { value: kv.value }),
+    })),
+  };
 }
 
 function columnData(spec: ColumnSpec, rows: readonly Record<string, Cell>[], label: string): ColumnSource {
   const values = rows.map((r, i) => {
     const v = r[spec.name] ?? null;
     if (v === null) {
-      if (!spec.nullable) throw new RunDirError(`${label}: row ${i}: column "${spec.name}" is required but null`, { file: label });
+      if (!spec.nullable)
+        throw new RunDirError(`${label}: row ${i}: column "${spec.name}" is required but null`, { file: label });
       return null;
     }
     switch (spec.type) {
@@ -196,14 +241,25 @@ function columnData(spec: ColumnSpec, rows: readonly Record<string, Cell>[], lab
       case 'RAW':
         return rawPhysical(spec, v, i, label);
     }
-    throw new RunDirError(`${label}: row ${i}: column "${spec.name}" (${spec.type}) cannot hold ${JSON.stringify(v)}`, { file: label });
+    throw new RunDirError(`${label}: row ${i}: column "${spec.name}" (${spec.type}) cannot hold ${JSON.stringify(v)}`, {
+      file: label,
+    });
   });
-  return { name: spec.name, data: values as ColumnSource['data'], type: spec.type === 'RAW' ? undefined : spec.type, nullable: spec.nullable };
+  return {
+    name: spec.name,
+    data: values as ColumnSource['data'],
+    type: spec.type === 'RAW' ? undefined : spec.type,
+    nullable: spec.nullable,
+  };
 }
 
 function rawPhysical(spec: ColumnSpec, v: Cell, row: number, label: string): unknown {
   const type = spec.element?.type;
-  const bad = () => new RunDirError(`${label}: row ${row}: column "${spec.name}" (${type ?? 'no element'}) cannot hold ${JSON.stringify(v)}`, { file: label });
+  const bad = () =>
+    new RunDirError(
+      `${label}: row ${row}: column "${spec.name}" (${type ?? 'no element'}) cannot hold ${JSON.stringify(v)}`,
+      { file: label },
+    );
   switch (type) {
     case 'INT32':
     case 'FLOAT':
@@ -211,7 +267,8 @@ function rawPhysical(spec: ColumnSpec, v: Cell, row: number, label: string): unk
       if (typeof v === 'number') return v;
       throw bad();
     case 'INT64':
-      if ((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v))) return BigInt(v);
+      if ((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v)))
+        return BigInt(v);
       throw bad();
     case 'BOOLEAN':
       if (typeof v === 'boolean') return v;
@@ -221,7 +278,10 @@ function rawPhysical(spec: ColumnSpec, v: Cell, row: number, label: string): unk
       if (typeof v === 'string') return new Uint8Array(Buffer.from(v, 'base64'));
       throw bad();
     default:
-      throw new RunDirError(`${label}: column "${spec.name}" has physical type ${type ?? 'unknown'}, which the parquet writer cannot write`, { file: label });
+      throw new RunDirError(
+        `${label}: column "${spec.name}" has physical type ${type ?? 'unknown'}, which the parquet writer cannot write`,
+        { file: label },
+      );
   }
 }
 
@@ -250,8 +310,20 @@ function encodeWithRawColumns(table: Table, metadata: ParquetFile['metadata'], l
     }
   }
   const writer = new ByteWriter();
-  const pq = new ParquetWriter({ writer, schema: physical, kvMetadata: metadata, createdBy: 'tidemark plugin-run-dirs (hyparquet-writer)' });
-  void pq.write({ columnData: table.columns.map((c) => ({ ...columnData(c, table.rows, label), type: undefined, nullable: undefined, statistics: c.type !== 'RAW' })) });
+  const pq = new ParquetWriter({
+    writer,
+    schema: physical,
+    kvMetadata: metadata,
+    createdBy: 'tidemark plugin-run-dirs (hyparquet-writer)',
+  });
+  void pq.write({
+    columnData: table.columns.map((c) => ({
+      ...columnData(c, table.rows, label),
+      type: undefined,
+      nullable: undefined,
+      statistics: c.type !== 'RAW',
+    })),
+  });
   pq.schema = annotated;
   void pq.finish();
   return new Uint8Array(writer.getBuffer());
@@ -274,19 +346,28 @@ export function encodeParquet(table: Table, metadata: ParquetFile['metadata'] = 
 }
 
 /** Writes through the file discipline (temp, fsync, rename): the old file stays whole until the rename. */
-export async function writeParquet(path: string, table: Table, metadata: ParquetFile['metadata'] = [], label = path): Promise<void> {
+export async function writeParquet(
+  path: string,
+  table: Table,
+  metadata: ParquetFile['metadata'] = [],
+  label = path,
+): Promise<void> {
   await writeFileAtomic(path, encodeParquet(table, metadata, label));
 }
 
 /** Column specs from the footer only (cheap: a detector reads no data pages). */
 export async function readParquetColumns(path: string, label = path): Promise<ColumnSpec[]> {
   const { asyncBufferFromFile, parquetMetadataAsync } = await import('hyparquet');
-  if ((await stat(path)).size === 0) throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
+  if ((await stat(path)).size === 0)
+    throw new RunDirError(`${label}: empty file (0 bytes), not a parquet file`, { file: label });
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(await asyncBufferFromFile(path), { geoparquet: false });
   } catch (error) {
-    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, { file: label, cause: error });
+    throw new RunDirError(`${label}: not a readable parquet file (${(error as Error).message})`, {
+      file: label,
+      cause: error,
+    });
   }
   // Top-level fields only: a nested one (list, struct) is reported as RAW without element, so a detector can look
   // at the id columns of a file it would not have to rewrite.
@@ -311,8 +392,13 @@ export function typeCsvColumns(header: readonly string[], rows: readonly string[
     const cells = rows.map((r) => r[c]!.trim());
     const filled = cells.filter((s) => s !== '');
     let type: ColumnType = 'STRING';
-    if (filled.length > 0 && filled.every((s) => /^[+-]?\d+$/.test(s)) && filled.length === cells.length) type = 'INT64';
-    else if (filled.length > 0 && filled.every((s) => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || /^(nan|NaN|inf|-inf)$/.test(s))) type = 'DOUBLE';
+    if (filled.length > 0 && filled.every((s) => /^[+-]?\d+$/.test(s)) && filled.length === cells.length)
+      type = 'INT64';
+    else if (
+      filled.length > 0 &&
+      filled.every((s) => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || /^(nan|NaN|inf|-inf)$/.test(s))
+    )
+      type = 'DOUBLE';
     else if (filled.length === 0 && cells.length > 0) type = 'DOUBLE';
     return { name, type, nullable: true };
   });
@@ -322,7 +408,15 @@ export function typeCsvColumns(header: readonly string[], rows: readonly string[
       const raw = r[c]!;
       const s = raw.trim();
       if (col.type === 'INT64') row[col.name] = Number(s);
-      else if (col.type === 'DOUBLE') row[col.name] = s === '' || /^nan$/i.test(s) ? Number.NaN : /^-inf$/.test(s) ? -Infinity : /^inf$/.test(s) ? Infinity : Number(s);
+      else if (col.type === 'DOUBLE')
+        row[col.name] =
+          s === '' || /^nan$/i.test(s)
+            ? Number.NaN
+            : /^-inf$/.test(s)
+              ? -Infinity
+              : /^inf$/.test(s)
+                ? Infinity
+                : Number(s);
       else row[col.name] = raw === '' ? null : raw;
     });
     return row;

@@ -14,7 +14,8 @@ export function topazTranslator(hillslopeTopaz: readonly number[], channelTopaz:
   const hills = [...new Set(hillslopeTopaz)].sort((a, b) => a - b);
   const chans = [...new Set(channelTopaz)].sort((a, b) => b - a);
   const both = hills.find((h) => chans.includes(h));
-  if (both !== undefined) throw new RunDirError(`watershed: Topaz id ${both} is both a hillslope and a channel; WEPP ids cannot be numbered`);
+  if (both !== undefined)
+    throw new RunDirError(`watershed: Topaz id ${both} is both a hillslope and a channel; WEPP ids cannot be numbered`);
   const ids = new Map<number, number>();
   hills.forEach((t, i) => ids.set(t, i + 1));
   chans.forEach((t, i) => ids.set(t, hills.length + i + 1));

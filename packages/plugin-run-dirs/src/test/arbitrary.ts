@@ -2,11 +2,42 @@
 // four already in today's layout, whose steps are mostly or all baselined (only the stamp moves).
 import fc from 'fast-check';
 import type { FileState, RunState } from '../run-state.js';
-import { channelIds, controllerTable, csvFile, hillslopeIds, nodbFile, pandasMetadata, parquetFile, watershedTable, wbtGeojson, wdFor, withEveryType, soilsNodbWithSummaries, watershedNodbWithSummaries, type IdForm, type WatershedKind } from './legacy-runs.js';
+import {
+  channelIds,
+  controllerTable,
+  csvFile,
+  hillslopeIds,
+  nodbFile,
+  pandasMetadata,
+  parquetFile,
+  watershedTable,
+  wbtGeojson,
+  wdFor,
+  withEveryType,
+  soilsNodbWithSummaries,
+  watershedNodbWithSummaries,
+  type IdForm,
+  type WatershedKind,
+} from './legacy-runs.js';
 
 type TableForm = 'absent' | 'csv' | 'both' | IdForm;
-const tableForm = fc.constantFrom<TableForm>('absent', 'csv', 'both', 'normalized', 'int64', 'double', 'string', 'spaces');
-const controllerForm = fc.constantFrom('absent', 'root-legacy', 'folder-legacy', 'folder-normalized', 'root-normalized');
+const tableForm = fc.constantFrom<TableForm>(
+  'absent',
+  'csv',
+  'both',
+  'normalized',
+  'int64',
+  'double',
+  'string',
+  'spaces',
+);
+const controllerForm = fc.constantFrom(
+  'absent',
+  'root-legacy',
+  'folder-legacy',
+  'folder-normalized',
+  'root-normalized',
+);
 
 const legacyShape = fc
   .record({
@@ -29,7 +60,9 @@ const legacyShape = fc
     hills: tableForm,
     chans: tableForm,
     flows: tableForm,
-    geo: fc.constantFrom('absent', 'int', 'string', 'float', 'spaces') as fc.Arbitrary<'absent' | 'int' | 'string' | 'float' | 'spaces'>,
+    geo: fc.constantFrom('absent', 'int', 'string', 'float', 'spaces') as fc.Arbitrary<
+      'absent' | 'int' | 'string' | 'float' | 'spaces'
+    >,
     landuse: controllerForm,
     soils: controllerForm,
     sidecar: fc.boolean(),
@@ -77,15 +110,26 @@ export const legacyRunArbitrary: fc.Arbitrary<RunState> = fc
     const files: Record<string, FileState> = {};
     const hills = hillslopeIds(a.nHill);
     const chans = channelIds(a.nChn, a.nHill);
-    for (const c of a.nodb) files[`${c}.nodb`] = nodbFile(c, wdFor(a.runId, a.wd), a.flat, { nan: a.nan, indent: a.indent });
-    if (a.wsSummaries && a.nodb.includes('watershed')) files['watershed.nodb'] = watershedNodbWithSummaries(wdFor(a.runId, a.wd), hills, chans, { wepp: !a.noWepp, flat: a.flat, structure: true });
-    if (a.soilSummaries && a.nodb.includes('soils')) files['soils.nodb'] = soilsNodbWithSummaries(a.runId, wdFor(a.runId, a.wd), ['2400001', '2400002'], true);
-    if (a.observed) files['observed.nodb'] = { text: `{"py/object": "wepppy.nodb.observed.Observed", "py/state": {"wd": "${wdFor(a.runId, a.wd)}", "results": null}}` };
+    for (const c of a.nodb)
+      files[`${c}.nodb`] = nodbFile(c, wdFor(a.runId, a.wd), a.flat, { nan: a.nan, indent: a.indent });
+    if (a.wsSummaries && a.nodb.includes('watershed'))
+      files['watershed.nodb'] = watershedNodbWithSummaries(wdFor(a.runId, a.wd), hills, chans, {
+        wepp: !a.noWepp,
+        flat: a.flat,
+        structure: true,
+      });
+    if (a.soilSummaries && a.nodb.includes('soils'))
+      files['soils.nodb'] = soilsNodbWithSummaries(a.runId, wdFor(a.runId, a.wd), ['2400001', '2400002'], true);
+    if (a.observed)
+      files['observed.nodb'] = {
+        text: `{"py/object": "wepppy.nodb.observed.Observed", "py/state": {"wd": "${wdFor(a.runId, a.wd)}", "results": null}}`,
+      };
     if (a.version !== null) files['nodb.version'] = { text: a.version };
     const table = (kind: WatershedKind, form: TableForm, ids: typeof hills) => {
       if (form === 'absent' || ids.length === 0) return;
       // channel WEPP ids are numbered after the hillslopes: only without them is a run refused
-      const ids0 = a.noWepp && a.hills !== 'absent' && kind !== 'flowpaths' ? { withWepp: false, withChnEnum: false } : {};
+      const ids0 =
+        a.noWepp && a.hills !== 'absent' && kind !== 'flowpaths' ? { withWepp: false, withChnEnum: false } : {};
       if (form === 'csv') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double', ids0));
       if (form === 'both') files[`watershed/${kind}.csv`] = csvFile(watershedTable(kind, ids, 'double'));
       if (form === 'both') files[`watershed/${kind}.parquet`] = parquetFile(watershedTable(kind, ids, 'normalized'));
@@ -93,7 +137,8 @@ export const legacyRunArbitrary: fc.Arbitrary<RunState> = fc
         const plain = watershedTable(kind, ids, form, form === 'normalized' ? {} : ids0);
         const t = a.everyType && form !== 'normalized' ? withEveryType(plain) : plain;
         // some legacy tables arrive as root sidecars watershed.<name>.parquet
-        files[a.sidecar && form !== 'normalized' ? `watershed.${kind}.parquet` : `watershed/${kind}.parquet`] = parquetFile(t, form === 'normalized' ? [] : pandasMetadata(t));
+        files[a.sidecar && form !== 'normalized' ? `watershed.${kind}.parquet` : `watershed/${kind}.parquet`] =
+          parquetFile(t, form === 'normalized' ? [] : pandasMetadata(t));
       }
     };
     table('hillslopes', a.hills, hills);
@@ -109,11 +154,22 @@ export const legacyRunArbitrary: fc.Arbitrary<RunState> = fc
       const legacy = form.endsWith('legacy');
       const path = form.startsWith('root') ? `${kind}.parquet` : `${kind}/${kind}.parquet`;
       const known = a.hills !== 'absent';
-      files[path] = parquetFile(controllerTable(kind, hills.map((h) => h.topaz), legacy, known ? hills.map((h) => h.wepp) : undefined));
+      files[path] = parquetFile(
+        controllerTable(
+          kind,
+          hills.map((h) => h.topaz),
+          legacy,
+          known ? hills.map((h) => h.wepp) : undefined,
+        ),
+      );
     }
     if (a.ash) {
-      files['ash/post/hillslope_annuals.pkl'] = { base64: Buffer.from([0x80, 0x04, 0x95, 0x00, 0x2e]).toString('base64') };
-      files['ash/post/watershed_annuals.pkl'] = { base64: Buffer.from([0x80, 0x04, 0x95, 0x01, 0x2e]).toString('base64') };
+      files['ash/post/hillslope_annuals.pkl'] = {
+        base64: Buffer.from([0x80, 0x04, 0x95, 0x00, 0x2e]).toString('base64'),
+      };
+      files['ash/post/watershed_annuals.pkl'] = {
+        base64: Buffer.from([0x80, 0x04, 0x95, 0x01, 0x2e]).toString('base64'),
+      };
     }
     if (a.interchange) files['wepp/output/interchange/interchange_version.json'] = { text: '{"major": 1, "minor": 0}' };
     files['climate/climate.cli'] = { text: '5.3\n 1 0 0\n   Station: LEGACY RUN\n' };

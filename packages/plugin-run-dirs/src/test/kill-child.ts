@@ -8,5 +8,9 @@ const [dir, runId, killAt] = process.argv.slice(2);
 onFileOp((op) => {
   if (op.n === Number(killAt)) process.kill(process.pid, 'SIGKILL');
 });
-await createRunner({ plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }), target: { dir: dir!, runId: runId! }, lock: { ttlMs: 1500 } }).up();
+await createRunner({
+  plugin: runDirsPlugin({ snapshot: 'hardlink', disk: false }),
+  target: { dir: dir!, runId: runId! },
+  lock: { ttlMs: 1500 },
+}).up();
 process.stdout.write('finished without being killed\n');

@@ -31,7 +31,7 @@ function core(id: number): Record<string, Cell> {
     elevation: r2(1100 + (id % 29) * 4.5),
     centroid_px: 100 + id,
     centroid_py: 200 + ((id * 3) % 97),
-    centroid_lon: r2(-116.5 + id / 1000) ,
+    centroid_lon: r2(-116.5 + id / 1000),
     centroid_lat: r2(46.7 + id / 2000),
   };
 }
@@ -66,7 +66,12 @@ export interface TableSpec {
 }
 
 /** A watershed table in the given id form; `extraIds` names per-table ids (chn_enum, fp_id). */
-export function watershedTable(kind: WatershedKind, ids: Ids[], form: IdForm, opts: { withWepp?: boolean; withChnEnum?: boolean } = {}): TableSpec {
+export function watershedTable(
+  kind: WatershedKind,
+  ids: Ids[],
+  form: IdForm,
+  opts: { withWepp?: boolean; withChnEnum?: boolean } = {},
+): TableSpec {
   const legacy = form !== 'normalized';
   const topazName = legacy ? 'TopazID' : 'topaz_id';
   const weppName = legacy ? 'WeppID' : 'wepp_id';
@@ -96,23 +101,47 @@ export function parquetFile(t: TableSpec, metadata: { key: string; value?: strin
 
 /** pandas' to_csv: an unnamed index column first, floats as repr, NaN as empty. */
 export function csvFile(t: TableSpec, index = true): FileState {
-  const cell = (v: Cell) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  const cell = (v: Cell) =>
+    v === null || (typeof v === 'number' && Number.isNaN(v))
+      ? ''
+      : typeof v === 'string' && /[",\n]/.test(v)
+        ? `"${v.replace(/"/g, '""')}"`
+        : String(v);
   const header = [...(index ? [''] : []), ...t.columns.map((c) => c.name)].join(',');
-  const lines = t.rows.map((r, i) => [...(index ? [String(i)] : []), ...t.columns.map((c) => cell(r[c.name] ?? null))].join(','));
+  const lines = t.rows.map((r, i) =>
+    [...(index ? [String(i)] : []), ...t.columns.map((c) => cell(r[c.name] ?? null))].join(','),
+  );
   return { text: [header, ...lines].join('\n') + '\n' };
 }
 
 /** A pandas-style `pandas` metadata entry (stale after a rename; the migrations drop it). */
 export function pandasMetadata(t: TableSpec): { key: string; value: string }[] {
-  return [{ key: 'pandas', value: JSON.stringify({ index_columns: [], columns: t.columns.map((c) => ({ name: c.name, field_name: c.name, pandas_type: c.type.toLowerCase() })), pandas_version: '1.5.3' }) }];
+  return [
+    {
+      key: 'pandas',
+      value: JSON.stringify({
+        index_columns: [],
+        columns: t.columns.map((c) => ({ name: c.name, field_name: c.name, pandas_type: c.type.toLowerCase() })),
+        pandas_version: '1.5.3',
+      }),
+    },
+  ];
 }
 
 export type ControllerKind = 'landuse' | 'soils';
 
-export function controllerTable(kind: ControllerKind, topaz: (number | string | null)[], legacy: boolean, wepp?: (number | null)[]): TableSpec {
+export function controllerTable(
+  kind: ControllerKind,
+  topaz: (number | string | null)[],
+  legacy: boolean,
+  wepp?: (number | null)[],
+): TableSpec {
   const ids: ColumnSpec[] = legacy
     ? [{ name: 'TopazID', type: topaz.some((t) => typeof t === 'string') ? 'STRING' : 'INT64', nullable: true }]
-    : [{ name: 'topaz_id', type: 'INT32', nullable: true }, { name: 'wepp_id', type: 'INT32', nullable: true }];
+    : [
+        { name: 'topaz_id', type: 'INT32', nullable: true },
+        { name: 'wepp_id', type: 'INT32', nullable: true },
+      ];
   const areaName = legacy ? 'Area' : 'area';
   const body: ColumnSpec[] =
     kind === 'landuse'
@@ -147,9 +176,34 @@ export function controllerTable(kind: ControllerKind, topaz: (number | string | 
     const row: Record<string, Cell> = legacy ? { TopazID: t } : { topaz_id: t, wepp_id: wepp?.[i] ?? null };
     const n = typeof t === 'number' ? t : i + 1;
     if (kind === 'landuse') {
-      Object.assign(row, { key: [42, 43, 105][n % 3]!, _map: null, man_fn: ['forest.man', 'grass.man', 'shrub.man'][n % 3]!, man_dir: 'wepppy/wepp/management/data/UnDisturbed', desc: ['Forest', 'Grassland', 'Shrubland'][n % 3]!, color: ['#1c6330', '#d1d182', '#b38f59'][n % 3]!, [areaName]: r2(1000 + n * 12.5), pct_coverage: r2(100 / topaz.length), cancov: 0.5, inrcov: 0.5, rilcov: 0.4 });
+      Object.assign(row, {
+        key: [42, 43, 105][n % 3]!,
+        _map: null,
+        man_fn: ['forest.man', 'grass.man', 'shrub.man'][n % 3]!,
+        man_dir: 'wepppy/wepp/management/data/UnDisturbed',
+        desc: ['Forest', 'Grassland', 'Shrubland'][n % 3]!,
+        color: ['#1c6330', '#d1d182', '#b38f59'][n % 3]!,
+        [areaName]: r2(1000 + n * 12.5),
+        pct_coverage: r2(100 / topaz.length),
+        cancov: 0.5,
+        inrcov: 0.5,
+        rilcov: 0.4,
+      });
     } else {
-      Object.assign(row, { mukey: String(2_400_000 + (n % 5)), fname: `${2_400_000 + (n % 5)}.sol`, soils_dir: 'soils', build_date: '2019-06-01 12:00:00', desc: 'Silt loam', color: '#a3a3a3', [areaName]: r2(1000 + n * 12.5), pct_coverage: r2(100 / topaz.length), clay: 18.5, sand: 22.0, ll: 31.0, simple_texture: 'silt loam' });
+      Object.assign(row, {
+        mukey: String(2_400_000 + (n % 5)),
+        fname: `${2_400_000 + (n % 5)}.sol`,
+        soils_dir: 'soils',
+        build_date: '2019-06-01 12:00:00',
+        desc: 'Silt loam',
+        color: '#a3a3a3',
+        [areaName]: r2(1000 + n * 12.5),
+        pct_coverage: r2(100 / topaz.length),
+        clay: 18.5,
+        sand: 22.0,
+        ll: 31.0,
+        simple_texture: 'silt loam',
+      });
     }
     return row;
   });
@@ -164,22 +218,56 @@ function geoId(v: number, form: GeoIdForm): PyValue {
   return new PyNum(String(v));
 }
 
-export function wbtGeojson(kind: 'channels' | 'subcatchments', ids: Ids[], form: GeoIdForm, extra: { nanArea?: boolean } = {}): FileState {
+export function wbtGeojson(
+  kind: 'channels' | 'subcatchments',
+  ids: Ids[],
+  form: GeoIdForm,
+  extra: { nanArea?: boolean } = {},
+): FileState {
   const features = ids.map((id, i) => {
     const x = -116.5 + i / 100;
     const props: [string, PyValue][] = [['TopazID', geoId(id.topaz, form)]];
-    if (kind === 'subcatchments') props.push(['WeppID', geoId(id.wepp, form)], ['area_m2', extra.nanArea && i === 0 ? new PyNum('NaN') : new PyNum(`${1000 + id.topaz}.5`)]);
+    if (kind === 'subcatchments')
+      props.push(
+        ['WeppID', geoId(id.wepp, form)],
+        ['area_m2', extra.nanArea && i === 0 ? new PyNum('NaN') : new PyNum(`${1000 + id.topaz}.5`)],
+      );
     else props.push(['Order', geoId((id.topaz % 3) + 1, form)]);
-    const coords = kind === 'channels'
-      ? [[new PyNum(x.toFixed(4)), new PyNum('46.7')], [new PyNum((x + 0.005).toFixed(4)), new PyNum('46.705')]]
-      : [[[new PyNum(x.toFixed(4)), new PyNum('46.7')], [new PyNum((x + 0.01).toFixed(4)), new PyNum('46.7')], [new PyNum((x + 0.01).toFixed(4)), new PyNum('46.71')], [new PyNum(x.toFixed(4)), new PyNum('46.7')]]];
+    const coords =
+      kind === 'channels'
+        ? [
+            [new PyNum(x.toFixed(4)), new PyNum('46.7')],
+            [new PyNum((x + 0.005).toFixed(4)), new PyNum('46.705')],
+          ]
+        : [
+            [
+              [new PyNum(x.toFixed(4)), new PyNum('46.7')],
+              [new PyNum((x + 0.01).toFixed(4)), new PyNum('46.7')],
+              [new PyNum((x + 0.01).toFixed(4)), new PyNum('46.71')],
+              [new PyNum(x.toFixed(4)), new PyNum('46.7')],
+            ],
+          ];
     return new PyObj([
       ['type', 'Feature'],
       ['properties', new PyObj(props)],
-      ['geometry', new PyObj([['type', kind === 'channels' ? 'LineString' : 'Polygon'], ['coordinates', coords]])],
+      [
+        'geometry',
+        new PyObj([
+          ['type', kind === 'channels' ? 'LineString' : 'Polygon'],
+          ['coordinates', coords],
+        ]),
+      ],
     ]);
   });
-  return { text: stringifyPyJson(new PyObj([['type', 'FeatureCollection'], ['name', kind], ['features', features]])) };
+  return {
+    text: stringifyPyJson(
+      new PyObj([
+        ['type', 'FeatureCollection'],
+        ['name', kind],
+        ['features', features],
+      ]),
+    ),
+  };
 }
 
 export type WdForm = 'current' | 'wc1' | 'weppcloud_runs';
@@ -200,18 +288,41 @@ export const CONTROLLERS: Record<string, string> = {
 };
 
 /** A jsonpickle `.nodb` file: flat (old) or nested under py/state; paths under `wd`; NaN kept. */
-export function nodbFile(controller: string, wd: string, flat: boolean, opts: { nan?: boolean; indent?: boolean } = {}): FileState {
+export function nodbFile(
+  controller: string,
+  wd: string,
+  flat: boolean,
+  opts: { nan?: boolean; indent?: boolean } = {},
+): FileState {
   const state = new PyObj([
     ['wd', wd],
     ['_config', 'disturbed9002.cfg'],
     [`_${controller}_dir`, `${wd}/${controller}`],
     ['_cellsize', new PyNum('30.0')],
-    ['_mode', new PyObj([['py/reduce', [new PyObj([['py/type', `wepppy.nodb.core.${controller}.Mode`]]), [new PyNum('0')]]]])],
-    ['_summary', opts.nan ? new PyObj([['mean_slope', new PyNum('NaN')], ['22', new PyNum('1.5')], ['11', new PyNum('2')]]) : null],
+    [
+      '_mode',
+      new PyObj([['py/reduce', [new PyObj([['py/type', `wepppy.nodb.core.${controller}.Mode`]]), [new PyNum('0')]]]]),
+    ],
+    [
+      '_summary',
+      opts.nan
+        ? new PyObj([
+            ['mean_slope', new PyNum('NaN')],
+            ['22', new PyNum('1.5')],
+            ['11', new PyNum('2')],
+          ])
+        : null,
+    ],
     ['_files', [`${wd}/${controller}/a.txt`, 'relative/b.txt']],
   ]);
-  const cls = CONTROLLERS[controller] ?? `wepppy.nodb.${controller}.${controller[0]!.toUpperCase()}${controller.slice(1)}`;
-  const value = flat ? new PyObj([['py/object', cls], ...state.entries]) : new PyObj([['py/object', cls], ['py/state', state]]);
+  const cls =
+    CONTROLLERS[controller] ?? `wepppy.nodb.${controller}.${controller[0]!.toUpperCase()}${controller.slice(1)}`;
+  const value = flat
+    ? new PyObj([['py/object', cls], ...state.entries])
+    : new PyObj([
+        ['py/object', cls],
+        ['py/state', state],
+      ]);
   return { text: stringifyPyJson(value, { indent: opts.indent ? 2 : null, trailingNewline: false }) };
 }
 
@@ -232,7 +343,12 @@ function decimalBytes(unscaled: bigint, length: number): string {
  * physical cells, as `readParquet` returns them. `n` rows; the last row is null where the column is nullable.
  */
 export function everyTypeColumns(n: number): { columns: ColumnSpec[]; cell: (i: number) => Record<string, Cell> } {
-  const raw = (name: string, element: ColumnSpec['element'], nullable = true): ColumnSpec => ({ name, type: 'RAW', nullable, ...(element ? { element } : {}) });
+  const raw = (name: string, element: ColumnSpec['element'], nullable = true): ColumnSpec => ({
+    name,
+    type: 'RAW',
+    nullable,
+    ...(element ? { element } : {}),
+  });
   const int = (bitWidth: number, isSigned: boolean) => ({ type: 'INTEGER' as const, bitWidth, isSigned });
   const columns: ColumnSpec[] = [
     { name: 'x_bool', type: 'BOOLEAN', nullable: true },
@@ -247,16 +363,60 @@ export function everyTypeColumns(n: number): { columns: ColumnSpec[]; cell: (i: 
     raw('x_uint16', { type: 'INT32', converted_type: 'UINT_16', logical_type: int(16, false) }),
     raw('x_uint32', { type: 'INT32', converted_type: 'UINT_32', logical_type: int(32, false) }),
     raw('x_uint64', { type: 'INT64', converted_type: 'UINT_64', logical_type: int(64, false) }),
-    raw('x_decimal_int32', { type: 'INT32', converted_type: 'DECIMAL', scale: 2, precision: 9, logical_type: { type: 'DECIMAL', scale: 2, precision: 9 } }),
-    raw('x_decimal_int64', { type: 'INT64', converted_type: 'DECIMAL', scale: 4, precision: 18, logical_type: { type: 'DECIMAL', scale: 4, precision: 18 } }),
-    raw('x_decimal_fixed', { type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, converted_type: 'DECIMAL', scale: 10, precision: 38, logical_type: { type: 'DECIMAL', scale: 10, precision: 38 } }),
-    raw('x_decimal_bytes', { type: 'BYTE_ARRAY', converted_type: 'DECIMAL', scale: 3, precision: 20, logical_type: { type: 'DECIMAL', scale: 3, precision: 20 } }),
+    raw('x_decimal_int32', {
+      type: 'INT32',
+      converted_type: 'DECIMAL',
+      scale: 2,
+      precision: 9,
+      logical_type: { type: 'DECIMAL', scale: 2, precision: 9 },
+    }),
+    raw('x_decimal_int64', {
+      type: 'INT64',
+      converted_type: 'DECIMAL',
+      scale: 4,
+      precision: 18,
+      logical_type: { type: 'DECIMAL', scale: 4, precision: 18 },
+    }),
+    raw('x_decimal_fixed', {
+      type: 'FIXED_LEN_BYTE_ARRAY',
+      type_length: 16,
+      converted_type: 'DECIMAL',
+      scale: 10,
+      precision: 38,
+      logical_type: { type: 'DECIMAL', scale: 10, precision: 38 },
+    }),
+    raw('x_decimal_bytes', {
+      type: 'BYTE_ARRAY',
+      converted_type: 'DECIMAL',
+      scale: 3,
+      precision: 20,
+      logical_type: { type: 'DECIMAL', scale: 3, precision: 20 },
+    }),
     raw('x_date', { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } }),
-    raw('x_time_millis', { type: 'INT32', converted_type: 'TIME_MILLIS', logical_type: { type: 'TIME', isAdjustedToUTC: true, unit: 'MILLIS' } }),
-    raw('x_time_micros', { type: 'INT64', converted_type: 'TIME_MICROS', logical_type: { type: 'TIME', isAdjustedToUTC: true, unit: 'MICROS' } }),
-    raw('x_timestamp_millis', { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } }),
-    raw('x_timestamp_micros', { type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } }),
-    raw('x_timestamp_nanos', { type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'NANOS' } }),
+    raw('x_time_millis', {
+      type: 'INT32',
+      converted_type: 'TIME_MILLIS',
+      logical_type: { type: 'TIME', isAdjustedToUTC: true, unit: 'MILLIS' },
+    }),
+    raw('x_time_micros', {
+      type: 'INT64',
+      converted_type: 'TIME_MICROS',
+      logical_type: { type: 'TIME', isAdjustedToUTC: true, unit: 'MICROS' },
+    }),
+    raw('x_timestamp_millis', {
+      type: 'INT64',
+      converted_type: 'TIMESTAMP_MILLIS',
+      logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+    }),
+    raw('x_timestamp_micros', {
+      type: 'INT64',
+      converted_type: 'TIMESTAMP_MICROS',
+      logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' },
+    }),
+    raw('x_timestamp_nanos', {
+      type: 'INT64',
+      logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'NANOS' },
+    }),
     raw('x_binary', { type: 'BYTE_ARRAY' }),
     raw('x_fixed4', { type: 'FIXED_LEN_BYTE_ARRAY', type_length: 4 }),
     raw('x_uuid', { type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } }),
@@ -268,7 +428,8 @@ export function everyTypeColumns(n: number): { columns: ColumnSpec[]; cell: (i: 
   ];
   const text = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   const cell = (i: number): Record<string, Cell> => {
-    if (i === n - 1) return Object.fromEntries(columns.map((c) => [c.name, c.name === 'x_double_nan' ? Number.NaN : null]));
+    if (i === n - 1)
+      return Object.fromEntries(columns.map((c) => [c.name, c.name === 'x_double_nan' ? Number.NaN : null]));
     return {
       x_bool: i % 2 === 0,
       x_int32_nullable: i === 1 ? null : i * 7,
@@ -312,7 +473,12 @@ export function withEveryType(t: TableSpec): TableSpec {
 }
 
 const SUPPORT = 'wepppy.topo.watershed_abstraction.support';
-function summaryObj(kind: 'HillSummary' | 'ChannelSummary' | 'FlowpathSummary', id: Ids, extra: [string, PyValue][], opts: { wepp: boolean }): PyObj {
+function summaryObj(
+  kind: 'HillSummary' | 'ChannelSummary' | 'FlowpathSummary',
+  id: Ids,
+  extra: [string, PyValue][],
+  opts: { wepp: boolean },
+): PyObj {
   const c = core(id.topaz);
   const n = (v: Cell) => PyNum.of(v as number);
   return new PyObj([
@@ -326,7 +492,14 @@ function summaryObj(kind: 'HillSummary' | 'ChannelSummary' | 'FlowpathSummary', 
     ['aspect', n(c.aspect!)],
     ['area', n(c.area!)],
     ['elevation', n(c.elevation!)],
-    ['centroid', new PyObj([['py/object', `${SUPPORT}.Centroid`], ['px', new PyObj([['py/tuple', [n(c.centroid_px!), n(c.centroid_py!)]]])], ['lnglat', new PyObj([['py/tuple', [n(c.centroid_lon!), n(c.centroid_lat!)]]])]])],
+    [
+      'centroid',
+      new PyObj([
+        ['py/object', `${SUPPORT}.Centroid`],
+        ['px', new PyObj([['py/tuple', [n(c.centroid_px!), n(c.centroid_py!)]]])],
+        ['lnglat', new PyObj([['py/tuple', [n(c.centroid_lon!), n(c.centroid_lat!)]]])],
+      ]),
+    ],
     ['fname', `watershed/slope_files/hillslopes/hill_${id.topaz}.slp`],
     ...extra,
   ]);
@@ -336,12 +509,45 @@ function summaryObj(kind: 'HillSummary' | 'ChannelSummary' | 'FlowpathSummary', 
  * watershed.nodb of a run from before the Peridot tables: `_subs_summary`, `_chns_summary`, `_fps_summary` hold one
  * summary object per hillslope / channel / flowpath; `_structure` inline. `wepp: false` leaves the WEPP ids out.
  */
-export function watershedNodbWithSummaries(wd: string, hills: Ids[], chans: Ids[], opts: { wepp?: boolean; flat?: boolean; structure?: boolean } = {}): FileState {
+export function watershedNodbWithSummaries(
+  wd: string,
+  hills: Ids[],
+  chans: Ids[],
+  opts: { wepp?: boolean; flat?: boolean; structure?: boolean } = {},
+): FileState {
   const wepp = opts.wepp ?? true;
   const subs = new PyObj(hills.map((h) => [String(h.topaz), summaryObj('HillSummary', h, [], { wepp })]));
-  const chns = new PyObj(chans.map((ch, i) => [String(ch.topaz), summaryObj('ChannelSummary', ch, [['order', PyNum.of((ch.topaz % 3) + 1)], ...(wepp ? ([['chn_enum', PyNum.of(i + 1)]] as [string, PyValue][]) : [])], { wepp })]));
-  const fps = new PyObj(hills.map((h) => [String(h.topaz), new PyObj([1, 2].map((k) => [`fp_${h.topaz}_${k}`, summaryObj('FlowpathSummary', { topaz: h.topaz, wepp: h.wepp }, [], { wepp: false })]))]));
-  const structure = opts.structure ? [[...chans.map((c) => PyNum.of(c.topaz)), ...hills.slice(0, 3).map((h) => PyNum.of(h.topaz))], ...chans.map((c) => new PyObj([['py/tuple', [PyNum.of(c.topaz), PyNum.of(0), PyNum.of(0)]]]))] : null;
+  const chns = new PyObj(
+    chans.map((ch, i) => [
+      String(ch.topaz),
+      summaryObj(
+        'ChannelSummary',
+        ch,
+        [
+          ['order', PyNum.of((ch.topaz % 3) + 1)],
+          ...(wepp ? ([['chn_enum', PyNum.of(i + 1)]] as [string, PyValue][]) : []),
+        ],
+        { wepp },
+      ),
+    ]),
+  );
+  const fps = new PyObj(
+    hills.map((h) => [
+      String(h.topaz),
+      new PyObj(
+        [1, 2].map((k) => [
+          `fp_${h.topaz}_${k}`,
+          summaryObj('FlowpathSummary', { topaz: h.topaz, wepp: h.wepp }, [], { wepp: false }),
+        ]),
+      ),
+    ]),
+  );
+  const structure = opts.structure
+    ? [
+        [...chans.map((c) => PyNum.of(c.topaz)), ...hills.slice(0, 3).map((h) => PyNum.of(h.topaz))],
+        ...chans.map((c) => new PyObj([['py/tuple', [PyNum.of(c.topaz), PyNum.of(0), PyNum.of(0)]]])),
+      ]
+    : null;
   const state = new PyObj([
     ['wd', wd],
     ['_delineation_backend', PyNum.of(1)],
@@ -352,7 +558,12 @@ export function watershedNodbWithSummaries(wd: string, hills: Ids[], chans: Ids[
     ['_wsarea', PyNum.of(123.5)],
   ]);
   const cls = 'wepppy.nodb.core.watershed.Watershed';
-  const value = opts.flat ? new PyObj([['py/object', cls], ...state.entries]) : new PyObj([['py/object', cls], ['py/state', state]]);
+  const value = opts.flat
+    ? new PyObj([['py/object', cls], ...state.entries])
+    : new PyObj([
+        ['py/object', cls],
+        ['py/state', state],
+      ]);
   return { text: stringifyPyJson(value, { indent: 2, trailingNewline: false }) };
 }
 
@@ -373,6 +584,19 @@ export function soilsNodbWithSummaries(runId: string, wd: string, mukeys: string
       ]),
     ]),
   );
-  const state = new PyObj([['wd', wd], ['_soils_dir', `${wd}/soils`], ['domsoil_d', new PyObj(mukeys.map((m, i) => [String(10 * (i + 2) + 1), m]))], ['soils', soils]]);
-  return { text: stringifyPyJson(new PyObj([['py/object', CONTROLLERS.soils!], ['py/state', state]]), { indent: 2, trailingNewline: false }) };
+  const state = new PyObj([
+    ['wd', wd],
+    ['_soils_dir', `${wd}/soils`],
+    ['domsoil_d', new PyObj(mukeys.map((m, i) => [String(10 * (i + 2) + 1), m]))],
+    ['soils', soils],
+  ]);
+  return {
+    text: stringifyPyJson(
+      new PyObj([
+        ['py/object', CONTROLLERS.soils!],
+        ['py/state', state],
+      ]),
+      { indent: 2, trailingNewline: false },
+    ),
+  };
 }

@@ -1,7 +1,8 @@
 // `@tidemark/plugin-run-dirs/testing`: the @tidemark/testing harness for an app's own run-directory
 // migrations (appended after the built-in ones; `builtIn: false` for yours only). A target is a temp copy of
 // a case's run; the state is every file of the run (parquet as rows, text with the run's path written
-// {RUN_DIR}, anything else base64, a symlink as its target text) except Tidemark's `.tidemark/` and `archives/`, so an app's file shows
+// {RUN_DIR}, anything else base64, a symlink as its target text) except Tidemark's `.tidemark/` and `archives/`, so an
+// app's file shows
 // in golden `after/`. A fixture's before/ and after/ hold one folder named after the run id.
 import { createError } from '@tidemark/core';
 import { readdir } from 'node:fs/promises';
@@ -24,12 +25,23 @@ export {
   type LegacyRunTrait,
   type LegacyRunExtra,
 } from './legacy-run.js';
-export { RUN_DIR_PLACEHOLDER, readRunState, writeRunState, createRunFromState, type RunState, type FileState } from '../run-state.js';
+export {
+  RUN_DIR_PLACEHOLDER,
+  readRunState,
+  writeRunState,
+  createRunFromState,
+  type RunState,
+  type FileState,
+} from '../run-state.js';
 
 /** The one run folder of a fixture's before/ or after/ folder, as state. */
 export async function loadFixtureRun(dir: string): Promise<RunState> {
   const runs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
-  if (runs.length !== 1) throw createError('plugin-run-dirs', `fixture ${dir}: expected exactly one run folder (named after the run id), found ${runs.length}`);
+  if (runs.length !== 1)
+    throw createError(
+      'plugin-run-dirs',
+      `fixture ${dir}: expected exactly one run folder (named after the run id), found ${runs.length}`,
+    );
   return readRunState({ dir: join(dir, runs[0]!.name), runId: runs[0]!.name });
 }
 
@@ -41,7 +53,11 @@ export async function writeFixtureRun(state: RunState, dir: string): Promise<voi
 /** The `before/` states of every golden case under `dir` (for `states`). */
 export async function goldenStates(dir: string): Promise<RunState[]> {
   // A case that expects a refusal is no legacy target the laws can migrate.
-  return Promise.all(listCases(dir).filter((c) => c.spec.expectError === undefined).map((c) => loadFixtureRun(join(c.path, 'before'))));
+  return Promise.all(
+    listCases(dir)
+      .filter((c) => c.spec.expectError === undefined)
+      .map((c) => loadFixtureRun(join(c.path, 'before'))),
+  );
 }
 
 export interface RunDirsHarnessOptions extends RunDirsPluginOptions {
@@ -49,14 +65,20 @@ export interface RunDirsHarnessOptions extends RunDirsPluginOptions {
   arbitrary?: Arbitrary<RunState>;
   /** States for the laws when no `arbitrary` is given: e.g. `await goldenStates(fixturesDir)`. */
   states?: readonly RunState[];
-  /** Every migration can be undone (a `down`, or the snapshot guard); default true (the snapshot guard restores a failed run). */
+  /**
+   * Every migration can be undone (a `down`, or the snapshot guard); default true (the snapshot guard restores a failed
+   * run).
+   */
   reversible?: boolean;
 }
 
 function statesArbitrary(states: readonly RunState[] | undefined): Arbitrary<RunState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw createError('plugin-run-dirs', 'runDirsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError(
+      'plugin-run-dirs',
+      'runDirsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws',
+    );
   });
 }
 

@@ -53,7 +53,10 @@ describe('buildLegacyRun', () => {
   test('traits: [] is a run no trait detects; its .nodb files name the folder it is in', async () => {
     const dir = await buildLegacyRun(tmp.path, { runId: 'rlew-clean', traits: [], extras: [] });
     expect(await detected(dir)).toEqual([]);
-    expect(JSON.parse(await readFile(join(dir, 'ron.nodb'), 'utf8'))).toEqual({ 'py/object': 'wepppy.nodb.ron.Ron', 'py/state': { wd: dir, _config: 'disturbed9002.cfg', _name: 'Run' } });
+    expect(JSON.parse(await readFile(join(dir, 'ron.nodb'), 'utf8'))).toEqual({
+      'py/object': 'wepppy.nodb.ron.Ron',
+      'py/state': { wd: dir, _config: 'disturbed9002.cfg', _name: 'Run' },
+    });
     expect(await files(dir)).toEqual(['ron.nodb', 'watershed.nodb']);
   });
 
@@ -71,9 +74,28 @@ describe('buildLegacyRun', () => {
 
   test('extras: [] writes none of them; a big file, READONLY and nodb.version only when asked', async () => {
     const small = await buildLegacyRun(tmp.path, { runId: 'rlew-small', extras: [] });
-    expect(await files(small)).toEqual(['dem/', 'dem/wbt/', 'dem/wbt/channels.geojson', 'ron.nodb', 'watershed.nodb', 'watershed/', 'watershed/channels.csv', 'watershed/hillslopes.csv', 'wepp/', 'wepp/output/', 'wepp/output/interchange/', 'wepp/output/interchange/interchange_version.json']);
+    expect(await files(small)).toEqual([
+      'dem/',
+      'dem/wbt/',
+      'dem/wbt/channels.geojson',
+      'ron.nodb',
+      'watershed.nodb',
+      'watershed/',
+      'watershed/channels.csv',
+      'watershed/hillslopes.csv',
+      'wepp/',
+      'wepp/output/',
+      'wepp/output/interchange/',
+      'wepp/output/interchange/interchange_version.json',
+    ]);
 
-    const source = await buildLegacyRun(tmp.path, { runId: 'rlew-source', extras: ['big-file'], bigFile: { path: 'dem/dem.tif', bytes: 1234, seed: 11 }, readonly: true, version: 1000 });
+    const source = await buildLegacyRun(tmp.path, {
+      runId: 'rlew-source',
+      extras: ['big-file'],
+      bigFile: { path: 'dem/dem.tif', bytes: 1234, seed: 11 },
+      readonly: true,
+      version: 1000,
+    });
     expect(await readFile(join(source, 'dem/dem.tif'))).toEqual(noiseBytes(1234, 11));
     expect(await readFile(join(source, 'nodb.version'), 'utf8')).toBe('1000\n');
     expect(await readFile(join(source, 'READONLY'), 'utf8')).toBe('');
@@ -86,12 +108,18 @@ describe('buildLegacyRun', () => {
     const parent = await buildLegacyRun(tmp.path, { runId: 'rlew-parent', extras: [] });
     const pup = await buildLegacyPup(parent, 'omni/scenarios/burned', { traits: ['nodb-stale-paths'], extras: [] });
     expect(pup).toBe(join(parent, '_pups', 'omni', 'scenarios', 'burned'));
-    expect(JSON.parse(await readFile(join(pup, 'ron.nodb'), 'utf8'))['py/state'].wd).toBe('/geodata/wc1/runs/rl/rlew-parent/_pups/omni/scenarios/burned');
+    expect(JSON.parse(await readFile(join(pup, 'ron.nodb'), 'utf8'))['py/state'].wd).toBe(
+      '/geodata/wc1/runs/rl/rlew-parent/_pups/omni/scenarios/burned',
+    );
     expect(await detected(pup)).toEqual(['nodb-stale-paths']);
   });
 
   test('a run id or pup path that is not one path component is refused', async () => {
-    await expect(buildLegacyRun(tmp.path, { runId: '../escape' })).rejects.toThrow(/^\[tidemark\] \[plugin-run-dirs\] buildLegacyRun: runId "..\/escape" must be one path component/);
-    await expect(buildLegacyPup(tmp.path, 'omni/../../x')).rejects.toThrow(/pup path part "\.\." must be one path component/);
+    await expect(buildLegacyRun(tmp.path, { runId: '../escape' })).rejects.toThrow(
+      /^\[tidemark\] \[plugin-run-dirs\] buildLegacyRun: runId "..\/escape" must be one path component/,
+    );
+    await expect(buildLegacyPup(tmp.path, 'omni/../../x')).rejects.toThrow(
+      /pup path part "\.\." must be one path component/,
+    );
   });
 });

@@ -8,11 +8,25 @@ import { chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The legacy shapes the builder can write, by the id of the trait that detects each. */
-export const LEGACY_RUN_TRAITS = ['jsonpickle-flat', 'nodb-stale-paths', 'watershed-legacy-tables', 'wbt-geojson-string-ids', 'interchange-legacy'] as const;
+export const LEGACY_RUN_TRAITS = [
+  'jsonpickle-flat',
+  'nodb-stale-paths',
+  'watershed-legacy-tables',
+  'wbt-geojson-string-ids',
+  'interchange-legacy',
+] as const;
 export type LegacyRunTrait = (typeof LEGACY_RUN_TRAITS)[number];
 
 /** Files that are no legacy shape but that snapshots, archives and copies must carry exactly. */
-export const LEGACY_RUN_EXTRAS = ['executable', 'read-only-file', 'empty-folder', 'symlink', 'old-archive', 'old-mtime', 'big-file'] as const;
+export const LEGACY_RUN_EXTRAS = [
+  'executable',
+  'read-only-file',
+  'empty-folder',
+  'symlink',
+  'old-archive',
+  'old-mtime',
+  'big-file',
+] as const;
 export type LegacyRunExtra = (typeof LEGACY_RUN_EXTRAS)[number];
 
 export interface LegacyRunContent {
@@ -20,7 +34,9 @@ export interface LegacyRunContent {
   traits?: readonly LegacyRunTrait[];
   /** Extras to write; default all of `LEGACY_RUN_EXTRAS`. `[]` for a small, fast run (fleet and load tests). */
   extras?: readonly LegacyRunExtra[];
-  /** The `big-file` extra: incompressible, deterministic bytes. Default `climate/observed.cli`, 70 000 bytes, seed 7. */
+  /**
+   * The `big-file` extra: incompressible, deterministic bytes. Default `climate/observed.cli`, 70 000 bytes, seed 7.
+   */
   bigFile?: { path?: string; bytes?: number; seed?: number };
   /** Writes the `READONLY` marker: a run that must never be written. */
   readonly?: boolean;
@@ -48,17 +64,31 @@ export function noiseBytes(size: number, seed: number): Buffer {
   return out;
 }
 
-const HILLSLOPES_CSV = 'TopazID,WeppID,slope_scalar,length,width,area\n11,1,0.12,100.5,30,3015\n" 12 ",2,0.2,80,25,2000\n13.0,3,0.1,50,20,1000\n';
+const HILLSLOPES_CSV =
+  'TopazID,WeppID,slope_scalar,length,width,area\n11,1,0.12,100.5,30,3015\n" 12 ",2,0.2,80,25,2000\n13.0,3,0.1,50,20,1000\n';
 // Channels too: a run with hillslopes and no channel table is another shape ('watershed-table-missing').
 const CHANNELS_CSV = 'TopazID,WeppID,order,length,area\n24,4,1,120.5,500\n';
 const CHANNELS_GEOJSON = {
   type: 'FeatureCollection',
-  features: [{ type: 'Feature', properties: { TopazID: '24', WeppID: '4', Order: '1' }, geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] } }],
+  features: [
+    {
+      type: 'Feature',
+      properties: { TopazID: '24', WeppID: '4', Order: '1' },
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+    },
+  ],
 };
 const OLD_MTIME = new Date('2021-03-04T05:06:08Z');
 
 function pathComponent(name: string, what: string): string {
-  if (!name || name === '.' || name === '..' || /[/\\\0]/.test(name)) throw createError('plugin-run-dirs', `buildLegacyRun: ${what} ${JSON.stringify(name)} must be one path component`);
+  if (!name || name === '.' || name === '..' || /[/\\\0]/.test(name))
+    throw createError('plugin-run-dirs', `buildLegacyRun: ${what} ${JSON.stringify(name)} must be one path component`);
   return name;
 }
 
@@ -67,7 +97,12 @@ export async function buildLegacyRun(parent: string, options: LegacyRunOptions =
   const runId = pathComponent(options.runId ?? `rlew-${randomBytes(3).toString('hex')}`, 'runId');
   const prefix = runId.slice(0, 2);
   const dir = options.layout === 'flat' ? join(parent, runId) : join(parent, prefix, runId);
-  await writeRun(dir, runId, { ron: `/geodata/wc1/runs/${prefix}/${runId}`, watershed: `/geodata/weppcloud_runs/${runId}` }, options);
+  await writeRun(
+    dir,
+    runId,
+    { ron: `/geodata/wc1/runs/${prefix}/${runId}`, watershed: `/geodata/weppcloud_runs/${runId}` },
+    options,
+  );
   return dir;
 }
 
@@ -77,7 +112,12 @@ export async function buildLegacyPup(parentDir: string, rel: string, options: Le
   const parent = basename(parentDir);
   const dir = join(parentDir, '_pups', ...parts);
   const tail = `${parent}/_pups/${parts.join('/')}`;
-  await writeRun(dir, parts.at(-1)!, { ron: `/geodata/wc1/runs/${parent.slice(0, 2)}/${tail}`, watershed: `/geodata/weppcloud_runs/${tail}` }, options);
+  await writeRun(
+    dir,
+    parts.at(-1)!,
+    { ron: `/geodata/wc1/runs/${parent.slice(0, 2)}/${tail}`, watershed: `/geodata/weppcloud_runs/${tail}` },
+    options,
+  );
   return dir;
 }
 
@@ -88,22 +128,35 @@ async function put(dir: string, rel: string, data: string | Buffer): Promise<str
   return path;
 }
 
-async function writeRun(dir: string, runId: string, stale: { ron: string; watershed: string }, options: LegacyRunContent): Promise<void> {
+async function writeRun(
+  dir: string,
+  runId: string,
+  stale: { ron: string; watershed: string },
+  options: LegacyRunContent,
+): Promise<void> {
   const traits = new Set<LegacyRunTrait>(options.traits ?? LEGACY_RUN_TRAITS);
   const extras = new Set<LegacyRunExtra>(options.extras ?? LEGACY_RUN_EXTRAS);
   await mkdir(dir, { recursive: true });
   // Without the stale-paths shape the `.nodb` files name the folder the run is in now, as a migrated run does.
   const wd = traits.has('nodb-stale-paths') ? stale : { ron: dir, watershed: dir };
   const ronState = { wd: wd.ron, _config: 'disturbed9002.cfg', _name: 'Run' };
-  const ron = traits.has('jsonpickle-flat') ? { 'py/object': 'wepppy.nodb.ron.Ron', ...ronState } : { 'py/object': 'wepppy.nodb.ron.Ron', 'py/state': ronState };
+  const ron = traits.has('jsonpickle-flat')
+    ? { 'py/object': 'wepppy.nodb.ron.Ron', ...ronState }
+    : { 'py/object': 'wepppy.nodb.ron.Ron', 'py/state': ronState };
   const ronPath = await put(dir, 'ron.nodb', JSON.stringify(ron));
-  await put(dir, 'watershed.nodb', JSON.stringify({ 'py/object': 'wepppy.nodb.watershed.Watershed', 'py/state': { wd: wd.watershed } }));
+  await put(
+    dir,
+    'watershed.nodb',
+    JSON.stringify({ 'py/object': 'wepppy.nodb.watershed.Watershed', 'py/state': { wd: wd.watershed } }),
+  );
   if (traits.has('watershed-legacy-tables')) {
     await put(dir, 'watershed/hillslopes.csv', HILLSLOPES_CSV);
     await put(dir, 'watershed/channels.csv', CHANNELS_CSV);
   }
-  if (traits.has('wbt-geojson-string-ids')) await put(dir, 'dem/wbt/channels.geojson', JSON.stringify(CHANNELS_GEOJSON));
-  if (traits.has('interchange-legacy')) await put(dir, 'wepp/output/interchange/interchange_version.json', '{"major":1,"minor":0}\n');
+  if (traits.has('wbt-geojson-string-ids'))
+    await put(dir, 'dem/wbt/channels.geojson', JSON.stringify(CHANNELS_GEOJSON));
+  if (traits.has('interchange-legacy'))
+    await put(dir, 'wepp/output/interchange/interchange_version.json', '{"major":1,"minor":0}\n');
 
   if (extras.has('executable')) await chmod(await put(dir, 'export/run.sh', '#!/bin/sh\necho hi\n'), 0o755);
   if (extras.has('big-file')) {
@@ -113,7 +166,8 @@ async function writeRun(dir: string, runId: string, stale: { ron: string; waters
   if (extras.has('read-only-file')) await chmod(await put(dir, 'exceptions.log', ''), 0o444);
   if (extras.has('empty-folder')) await mkdir(join(dir, 'ash'), { recursive: true });
   if (extras.has('symlink')) await symlink('watershed/hillslopes.csv', join(dir, 'hillslopes-link.csv'));
-  if (extras.has('old-archive')) await put(dir, `archives/${runId}.20200101T000000Z.zip`, 'an older archive the guard must never touch');
+  if (extras.has('old-archive'))
+    await put(dir, `archives/${runId}.20200101T000000Z.zip`, 'an older archive the guard must never touch');
   if (options.version !== undefined) await put(dir, 'nodb.version', `${options.version}\n`);
   if (options.readonly) await put(dir, 'READONLY', '');
   if (extras.has('old-mtime')) await utimes(ronPath, OLD_MTIME, OLD_MTIME);

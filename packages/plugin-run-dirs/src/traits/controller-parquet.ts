@@ -26,7 +26,8 @@ export async function controllerProblems(target: RunDirTarget, controller: Contr
   const columns = await readParquetColumns(path, rel);
   const names = columns.map((c) => c.name);
   const problems: string[] = [];
-  for (const legacy of ['TopazID', 'WeppID', ...Object.keys(CONTROLLER_RENAMES)]) if (names.includes(legacy)) problems.push(`legacy column ${legacy}`);
+  for (const legacy of ['TopazID', 'WeppID', ...Object.keys(CONTROLLER_RENAMES)])
+    if (names.includes(legacy)) problems.push(`legacy column ${legacy}`);
   for (const [i, name] of ['topaz_id', 'wepp_id'].entries()) {
     const col = columns.find((c) => c.name === name);
     if (!col) problems.push(`missing ${name}`);
@@ -45,7 +46,8 @@ export async function watershedIdMap(target: RunDirTarget): Promise<Map<number, 
     if (!(await isFile(runPath(target, rel)))) continue;
     const t = await readParquetSelected(runPath(target, rel), ['topaz_id', 'wepp_id'], rel);
     map ??= new Map();
-    for (const r of t.rows) if (typeof r.topaz_id === 'number' && typeof r.wepp_id === 'number') map.set(r.topaz_id, r.wepp_id);
+    for (const r of t.rows)
+      if (typeof r.topaz_id === 'number' && typeof r.wepp_id === 'number') map.set(r.topaz_id, r.wepp_id);
   }
   return map;
 }
@@ -57,7 +59,9 @@ export function controllerTrait(controller: Controller, fixes: string): Trait<Ru
     fixes: [fixes],
     async detect(target) {
       const problems = await controllerProblems(target, controller);
-      return problems.length === 0 ? null : { summary: problems.join('; '), details: { file: controllerRel(controller), problems } };
+      return problems.length === 0
+        ? null
+        : { summary: problems.join('; '), details: { file: controllerRel(controller), problems } };
     },
   });
 }

@@ -9,7 +9,8 @@ export const ashPicklesTrait = defineTrait<RunDirTarget>({
   id: 'ash-pickles',
   title: 'Ash post-processing stored as pickles (ash/post/*.pkl) without parquet outputs',
   fixes: [],
-  external: 'needs external regeneration: wepppy tools/migrations/migrate_ashpost_pickles.py (the ash model) rebuilds ash/post/*.parquet',
+  external:
+    'needs external regeneration: wepppy tools/migrations/migrate_ashpost_pickles.py (the ash model) rebuilds ash/post/*.parquet',
   async detect(target) {
     const files = await listFiles(target, 'ash/post');
     const pickles = files.filter((f) => f.endsWith('.pkl'));
@@ -30,7 +31,8 @@ export const interchangeTrait = defineTrait<RunDirTarget>({
   id: 'interchange-legacy',
   title: 'WEPP interchange outputs missing or legacy (no loss_pw0 parquet)',
   fixes: [],
-  external: 'needs external regeneration: wepppy rq/interchange_rq.py run_interchange_migration regenerates wepp/output/interchange from the WEPP outputs',
+  external:
+    'needs external regeneration: wepppy rq/interchange_rq.py run_interchange_migration regenerates wepp/output/interchange from the WEPP outputs',
   async detect(target) {
     if (!(await exists(runPath(target, INTERCHANGE_DIR)))) return null;
     const files = await listFiles(target, INTERCHANGE_DIR);

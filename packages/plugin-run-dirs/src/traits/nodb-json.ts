@@ -12,7 +12,12 @@ export async function nodbFiles(target: RunDirTarget): Promise<string[]> {
 
 /** Flat jsonpickle: a top-level object with "py/object" and state keys beside it, no "py/state". */
 export function isFlatJsonpickle(value: PyValue): boolean {
-  return value instanceof PyObj && value.has('py/object') && !value.has('py/state') && value.entries.some(([k]) => !k.startsWith('py/'));
+  return (
+    value instanceof PyObj &&
+    value.has('py/object') &&
+    !value.has('py/state') &&
+    value.entries.some(([k]) => !k.startsWith('py/'))
+  );
 }
 
 export function nestJsonpickle(value: PyObj): PyObj {
@@ -29,10 +34,15 @@ function escapeRe(s: string): string {
 export function staleRoots(target: RunDirTarget, value: PyValue): RegExp[] {
   const runId = escapeRe(runIdOf(target));
   const here = resolve(target.dir);
-  const roots = [new RegExp(`^/geodata/wc1/runs/[^/]{1,2}/${runId}(?=/|$)`), new RegExp(`^/geodata/weppcloud_runs/${runId}(?=/|$)`)];
-  const state = value instanceof PyObj ? (value.get('py/state') instanceof PyObj ? (value.get('py/state') as PyObj) : value) : null;
+  const roots = [
+    new RegExp(`^/geodata/wc1/runs/[^/]{1,2}/${runId}(?=/|$)`),
+    new RegExp(`^/geodata/weppcloud_runs/${runId}(?=/|$)`),
+  ];
+  const state =
+    value instanceof PyObj ? (value.get('py/state') instanceof PyObj ? (value.get('py/state') as PyObj) : value) : null;
   const wd = state?.get('wd');
-  if (typeof wd === 'string' && wd.startsWith('/') && wd.replace(/\/+$/, '') !== here) roots.push(new RegExp(`^${escapeRe(wd.replace(/\/+$/, ''))}(?=/|$)`));
+  if (typeof wd === 'string' && wd.startsWith('/') && wd.replace(/\/+$/, '') !== here)
+    roots.push(new RegExp(`^${escapeRe(wd.replace(/\/+$/, ''))}(?=/|$)`));
   return roots;
 }
 
@@ -67,7 +77,8 @@ export async function findStalePaths(target: RunDirTarget): Promise<{ file: stri
 
 export async function findFlatJsonpickle(target: RunDirTarget): Promise<string[]> {
   const found = [];
-  for (const file of await nodbFiles(target)) if (isFlatJsonpickle((await readPyJsonFile(target, file)).value)) found.push(file);
+  for (const file of await nodbFiles(target))
+    if (isFlatJsonpickle((await readPyJsonFile(target, file)).value)) found.push(file);
   return found;
 }
 
@@ -77,7 +88,9 @@ export const nodbStalePathsTrait = defineTrait<RunDirTarget>({
   fixes: ['001_nodb_run_paths'],
   async detect(target) {
     const found = await findStalePaths(target);
-    return found.length === 0 ? null : { summary: found.map((f) => `${f.file}: ${f.count} stale path(s)`).join('; '), details: { files: found } };
+    return found.length === 0
+      ? null
+      : { summary: found.map((f) => `${f.file}: ${f.count} stale path(s)`).join('; '), details: { files: found } };
   },
 });
 

@@ -19,6 +19,9 @@ export const observedNodbTrait = defineTrait<RunDirTarget>({
   fixes: ['008_observed_nodb_class'],
   async detect(target) {
     if (!(await observedLegacyClass(target))) return null;
-    return { summary: `${OBSERVED_NODB}: py/object ${OBSERVED_LEGACY_CLASS} (now ${OBSERVED_CLASS})`, details: { file: OBSERVED_NODB, from: OBSERVED_LEGACY_CLASS, to: OBSERVED_CLASS } };
+    return {
+      summary: `${OBSERVED_NODB}: py/object ${OBSERVED_LEGACY_CLASS} (now ${OBSERVED_CLASS})`,
+      details: { file: OBSERVED_NODB, from: OBSERVED_LEGACY_CLASS, to: OBSERVED_CLASS },
+    };
   },
 });

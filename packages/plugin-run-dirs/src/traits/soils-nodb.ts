@@ -17,7 +17,9 @@ const META_FN_VALUE = /"_meta_fn":\s*"[^"]+\.json"/;
 export function soilSummaries(file: NodbFile): { key: string; state: PyObj }[] {
   const soils = file.state.get('soils');
   if (!(soils instanceof PyObj)) return [];
-  return soils.entries.filter(([k, v]) => !k.startsWith('py/') && v instanceof PyObj).map(([key, v]) => ({ key, state: stateOf(v as PyObj) }));
+  return soils.entries
+    .filter(([k, v]) => !k.startsWith('py/') && v instanceof PyObj)
+    .map(([key, v]) => ({ key, state: stateOf(v as PyObj) }));
 }
 
 export async function soilsParquetExists(target: RunDirTarget): Promise<boolean> {
@@ -28,7 +30,9 @@ export async function soilsParquetExists(target: RunDirTarget): Promise<boolean>
 export async function findMetaFn(target: RunDirTarget): Promise<{ file: NodbFile; keys: string[] } | null> {
   const file = await readNodb(target, SOILS_NODB);
   if (!file || !META_FN_VALUE.test(file.text) || !(await soilsParquetExists(target))) return null;
-  const keys = soilSummaries(file).filter((s) => s.state.has('_meta_fn') && s.state.get('_meta_fn') !== null).map((s) => s.key);
+  const keys = soilSummaries(file)
+    .filter((s) => s.state.has('_meta_fn') && s.state.get('_meta_fn') !== null)
+    .map((s) => s.key);
   return keys.length > 0 ? { file, keys } : null;
 }
 
@@ -57,7 +61,12 @@ export const soilsMetaFnTrait = defineTrait<RunDirTarget>({
   fixes: ['011_soils_nodb_meta'],
   async detect(target) {
     const found = await findMetaFn(target);
-    return found ? { summary: `${SOILS_NODB}: ${found.keys.length} soil summar${found.keys.length === 1 ? 'y' : 'ies'} with _meta_fn (${found.keys.slice(0, 5).join(', ')})`, details: { keys: found.keys } } : null;
+    return found
+      ? {
+          summary: `${SOILS_NODB}: ${found.keys.length} soil summar${found.keys.length === 1 ? 'y' : 'ies'} with _meta_fn (${found.keys.slice(0, 5).join(', ')})`,
+          details: { keys: found.keys },
+        }
+      : null;
   },
 });
 
@@ -67,6 +76,11 @@ export const soilsDirPathsTrait = defineTrait<RunDirTarget>({
   fixes: ['012_soils_dir_paths'],
   async detect(target) {
     const found = await findSoilsDirs(target);
-    return found ? { summary: `${SOILS_NODB}: ${found.keys.length} soil summar${found.keys.length === 1 ? 'y' : 'ies'} with a soils_dir other than <run>/soils (${found.keys.slice(0, 5).join(', ')})`, details: { keys: found.keys } } : null;
+    return found
+      ? {
+          summary: `${SOILS_NODB}: ${found.keys.length} soil summar${found.keys.length === 1 ? 'y' : 'ies'} with a soils_dir other than <run>/soils (${found.keys.slice(0, 5).join(', ')})`,
+          details: { keys: found.keys },
+        }
+      : null;
   },
 });

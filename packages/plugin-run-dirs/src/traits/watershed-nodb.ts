@@ -15,7 +15,11 @@ import { attr, readNodb, toFloat } from './nodb-state.js';
 import { WATERSHED_TABLES, type WatershedTable } from './watershed-tables.js';
 
 export const WATERSHED_NODB = 'watershed.nodb';
-export const SUMMARY_KEYS: Record<WatershedTable, string> = { hillslopes: '_subs_summary', channels: '_chns_summary', flowpaths: '_fps_summary' };
+export const SUMMARY_KEYS: Record<WatershedTable, string> = {
+  hillslopes: '_subs_summary',
+  channels: '_chns_summary',
+  flowpaths: '_fps_summary',
+};
 
 const D = (name: string): ColumnSpec => ({ name, type: 'DOUBLE', nullable: true });
 const I32 = (name: string): ColumnSpec => ({ name, type: 'INT32', nullable: true });
@@ -54,19 +58,33 @@ function centroid(summary: PyValue): Record<string, Cell> {
   const c = attr(summary, 'centroid');
   const px = tupleOf(attr(c, 'px'));
   const ll = tupleOf(attr(c, 'lnglat'));
-  return { centroid_px: toInt(px?.[0]), centroid_py: toInt(px?.[1]), centroid_lon: num(toFloat(ll?.[0])), centroid_lat: num(toFloat(ll?.[1])) };
+  return {
+    centroid_px: toInt(px?.[0]),
+    centroid_py: toInt(px?.[1]),
+    centroid_lon: num(toFloat(ll?.[0])),
+    centroid_lat: num(toFloat(ll?.[1])),
+  };
 }
 
 /** A Topaz id of a summary: an integer, or an error naming the file, key and value (never silently dropped). */
 function topazOf(summary: PyValue, key: string, where: string): number {
   const raw = attr(summary, 'topaz_id') ?? key;
   const parsed = parseId(raw instanceof PyNum ? raw.value : raw);
-  if (!parsed.ok) throw new RunDirError(`${WATERSHED_NODB}: ${where} "${key}": topaz_id ${JSON.stringify(raw instanceof PyNum ? raw.raw : raw)} is ${parsed.reason}`, { file: WATERSHED_NODB });
+  if (!parsed.ok)
+    throw new RunDirError(
+      `${WATERSHED_NODB}: ${where} "${key}": topaz_id ${JSON.stringify(raw instanceof PyNum ? raw.raw : raw)} is ${parsed.reason}`,
+      { file: WATERSHED_NODB },
+    );
   return parsed.value;
 }
 
 function measures(summary: PyValue): Record<string, Cell> {
-  return Object.fromEntries(['slope_scalar', 'length', 'width', 'direction', 'aspect', 'area', 'elevation'].map((k) => [k, num(toFloat(attr(summary, k)))]));
+  return Object.fromEntries(
+    ['slope_scalar', 'length', 'width', 'direction', 'aspect', 'area', 'elevation'].map((k) => [
+      k,
+      num(toFloat(attr(summary, k))),
+    ]),
+  );
 }
 
 function summaryRows(state: PyObj, table: WatershedTable): Record<string, Cell>[] {
@@ -78,13 +96,22 @@ function summaryRows(state: PyObj, table: WatershedTable): Record<string, Cell>[
         if (!(fp instanceof PyObj)) continue;
         const parts = flowKey.split('_');
         const fpId = parts.length >= 2 && /^[+-]?\d+$/.test(parts.at(-1)!) ? Number(parts.at(-1)) : null;
-        if (fpId === null) throw new RunDirError(`${WATERSHED_NODB}: ${key} "${k}" / "${flowKey}": no flowpath number after the last "_"`, { file: WATERSHED_NODB });
+        if (fpId === null)
+          throw new RunDirError(
+            `${WATERSHED_NODB}: ${key} "${k}" / "${flowKey}": no flowpath number after the last "_"`,
+            { file: WATERSHED_NODB },
+          );
         rows.push({ topaz_id: topazOf(fp, k, key), fp_id: fpId, ...measures(fp), order: null, ...centroid(fp) });
       }
       continue;
     }
     if (!(summary instanceof PyObj)) continue;
-    const row: Record<string, Cell> = { topaz_id: topazOf(summary, k, key), ...measures(summary), ...centroid(summary), wepp_id: toInt(attr(summary, 'wepp_id')) };
+    const row: Record<string, Cell> = {
+      topaz_id: topazOf(summary, k, key),
+      ...measures(summary),
+      ...centroid(summary),
+      wepp_id: toInt(attr(summary, 'wepp_id')),
+    };
     if (table === 'channels') {
       row.order = toInt(attr(summary, 'order') ?? attr(summary, '_order'));
       row.chn_enum = toInt(attr(summary, 'chn_enum'));
@@ -107,7 +134,9 @@ export async function summaryTables(target: RunDirTarget): Promise<Partial<Recor
   return Object.keys(tables).length > 0 ? tables : null;
 }
 
-/** Any CSV or parquet in watershed/ (the real tool's test), or a root `watershed.<name>.parquet` that 003 moves there. */
+/**
+ * Any CSV or parquet in watershed/ (the real tool's test), or a root `watershed.<name>.parquet` that 003 moves there.
+ */
 export async function hasAnyWatershedTable(target: RunDirTarget): Promise<boolean> {
   if ((await listFiles(target, 'watershed')).some((f) => f.endsWith('.parquet') || f.endsWith('.csv'))) return true;
   return (await listFiles(target)).some((f) => /^watershed\..+\.parquet$/.test(f));
@@ -121,12 +150,18 @@ export const watershedNodbSummariesTrait = defineTrait<RunDirTarget>({
     const tables = await summaryTables(target);
     if (!tables) return null;
     const counts = Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, v.rows.length]));
-    return { summary: `watershed/ has no table; ${WATERSHED_NODB} summaries give ${Object.entries(counts).map(([t, n]) => `${t} (${n} rows)`).join(', ')}`, details: { rows: counts } };
+    return {
+      summary: `watershed/ has no table; ${WATERSHED_NODB} summaries give ${Object.entries(counts)
+        .map(([t, n]) => `${t} (${n} rows)`)
+        .join(', ')}`,
+      details: { rows: counts },
+    };
   },
 });
 
 async function tablePresent(target: RunDirTarget, table: WatershedTable): Promise<boolean> {
-  for (const rel of [`watershed/${table}.parquet`, `watershed/${table}.csv`, `watershed.${table}.parquet`]) if (await isFile(runPath(target, rel))) return true;
+  for (const rel of [`watershed/${table}.parquet`, `watershed/${table}.csv`, `watershed.${table}.parquet`])
+    if (await isFile(runPath(target, rel))) return true;
   return false;
 }
 
@@ -135,7 +170,9 @@ export async function missingWatershedTables(target: RunDirTarget): Promise<Wate
   const nodb = await readNodb(target, WATERSHED_NODB);
   const present: Partial<Record<WatershedTable, boolean>> = {};
   for (const table of ['hillslopes', 'channels'] as const) {
-    present[table] = (await tablePresent(target, table)) || (!(await hasAnyWatershedTable(target)) && nodb !== null && summaryRows(nodb.state, table).length > 0);
+    present[table] =
+      (await tablePresent(target, table)) ||
+      (!(await hasAnyWatershedTable(target)) && nodb !== null && summaryRows(nodb.state, table).length > 0);
   }
   if (!present.hillslopes && !present.channels) return [];
   return (['hillslopes', 'channels'] as const).filter((t) => !present[t]);
@@ -145,11 +182,15 @@ export const watershedTableMissingTrait = defineTrait<RunDirTarget>({
   id: 'watershed-table-missing',
   title: 'A watershed hillslope or channel table is missing entirely',
   fixes: [],
-  external: 'needs external regeneration: the watershed abstraction (wepppy peridot / TOPAZ) rebuilds watershed/{hillslopes,channels}.parquet',
+  external:
+    'needs external regeneration: the watershed abstraction (wepppy peridot / TOPAZ) rebuilds watershed/{hillslopes,channels}.parquet',
   async detect(target) {
     const missing = await missingWatershedTables(target);
     if (missing.length === 0) return null;
-    return { summary: `no watershed/${missing.join('/')} table (parquet, CSV, root sidecar or ${WATERSHED_NODB} summaries) while the other exists`, details: { missing } };
+    return {
+      summary: `no watershed/${missing.join('/')} table (parquet, CSV, root sidecar or ${WATERSHED_NODB} summaries) while the other exists`,
+      details: { missing },
+    };
   },
 });
 
@@ -157,7 +198,9 @@ export const watershedTableMissingTrait = defineTrait<RunDirTarget>({
 
 export const STRUCTURE_JSON = 'watershed/structure.json';
 
-/** A summary dict that still holds summary objects (not the `{"<id>": null}` placeholders), or any other non-null value. */
+/**
+ * A summary dict that still holds summary objects (not the `{"<id>": null}` placeholders), or any other non-null value.
+ */
 export function needsSlimming(v: PyValue | undefined): boolean {
   if (v === undefined || v === null) return false;
   if (!(v instanceof PyObj)) return true;
@@ -194,12 +237,16 @@ export async function findSlimming(target: RunDirTarget, planning = false): Prom
   if (!nodb) return null;
   const fromSummaries = planning && !(await hasAnyWatershedTable(target));
   for (const table of WATERSHED_TABLES) {
-    const present = planning ? (await tablePresent(target, table)) || (fromSummaries && summaryRows(nodb.state, table).length > 0) : await isFile(runPath(target, `watershed/${table}.parquet`));
+    const present = planning
+      ? (await tablePresent(target, table)) || (fromSummaries && summaryRows(nodb.state, table).length > 0)
+      : await isFile(runPath(target, `watershed/${table}.parquet`));
     if (!present) return null;
   }
   const keys = Object.values(SUMMARY_KEYS).filter((k) => needsSlimming(nodb.state.get(k)));
   // Only an inline structure is moved out: a pickled one (structure.pkl) needs Python to read.
-  const structure = (await isFile(runPath(target, STRUCTURE_JSON))) ? null : inlineStructure(nodb.state.get('_structure'));
+  const structure = (await isFile(runPath(target, STRUCTURE_JSON)))
+    ? null
+    : inlineStructure(nodb.state.get('_structure'));
   return keys.length > 0 || structure ? { keys, structure } : null;
 }
 
@@ -210,6 +257,12 @@ export const watershedNodbSlimTrait = defineTrait<RunDirTarget>({
   async detect(target) {
     const found = await findSlimming(target, true);
     if (!found) return null;
-    return { summary: [...found.keys.map((k) => `${WATERSHED_NODB}: ${k} holds summary objects`), ...(found.structure ? [`${WATERSHED_NODB}: inline _structure (${found.structure.length} rows)`] : [])].join('; '), details: { keys: found.keys, inlineStructureRows: found.structure?.length ?? 0 } };
+    return {
+      summary: [
+        ...found.keys.map((k) => `${WATERSHED_NODB}: ${k} holds summary objects`),
+        ...(found.structure ? [`${WATERSHED_NODB}: inline _structure (${found.structure.length} rows)`] : []),
+      ].join('; '),
+      details: { keys: found.keys, inlineStructureRows: found.structure?.length ?? 0 },
+    };
   },
 });

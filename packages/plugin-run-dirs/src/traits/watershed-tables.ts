@@ -14,7 +14,13 @@ export type WatershedTable = (typeof WATERSHED_TABLES)[number];
 const topaz: IdColumnRule = { name: 'topaz_id', legacy: ['TopazID'], required: true, onInvalid: 'error' };
 // Hillslopes and channels need WEPP ids (and channels chn_enum); a table without them gets them from the Topaz
 // translator, as the real tool numbers them. Flowpaths get none.
-const wepp = (required: boolean): IdColumnRule => ({ name: 'wepp_id', legacy: ['WeppID'], required, derive: required, onInvalid: 'error' });
+const wepp = (required: boolean): IdColumnRule => ({
+  name: 'wepp_id',
+  legacy: ['WeppID'],
+  required,
+  derive: required,
+  onInvalid: 'error',
+});
 
 export const WATERSHED_ID_RULES: Record<WatershedTable, IdColumnRule[]> = {
   hillslopes: [topaz, wepp(true)],
@@ -30,7 +36,8 @@ export const STALE_SCHEMA_METADATA = ['pandas', 'ARROW:schema'];
 export async function parquetIdProblems(path: string, rel: string, rules: readonly IdColumnRule[]): Promise<string[]> {
   const columns = await readParquetColumns(path, rel);
   const problems: string[] = [];
-  for (const legacy of LEGACY_ID_COLUMNS) if (columns.some((c) => c.name === legacy)) problems.push(`legacy column ${legacy}`);
+  for (const legacy of LEGACY_ID_COLUMNS)
+    if (columns.some((c) => c.name === legacy)) problems.push(`legacy column ${legacy}`);
   const nullable: string[] = [];
   for (const rule of rules) {
     const col = columns.find((c) => c.name === rule.name);
@@ -75,9 +82,16 @@ export async function findWatershedLegacy(target: RunDirTarget): Promise<Watersh
       // Detectors read little: only the header of a CSV (a broken one is reported by the migration).
       const text = await readFile(runPath(target, csvRel), 'utf8');
       const header = text.trim() === '' ? [] : parseCsv(text.split(/\r?\n/, 1)[0]!, csvRel).header;
-      problems.push(`${csvRel} present${parquet ? ` beside ${pqRel}` : ''}${header.some((h) => LEGACY_ID_COLUMNS.includes(h)) ? ' (legacy TopazID/WeppID columns)' : ''}`);
+      problems.push(
+        `${csvRel} present${parquet ? ` beside ${pqRel}` : ''}${header.some((h) => LEGACY_ID_COLUMNS.includes(h)) ? ' (legacy TopazID/WeppID columns)' : ''}`,
+      );
     }
-    if (parquet) problems.push(...(await parquetIdProblems(pqPath, pqRel, WATERSHED_ID_RULES[table])).map((p) => `${pqRel}: ${p}${atRoot ? ` (still at ${sidecarRel})` : ''}`));
+    if (parquet)
+      problems.push(
+        ...(await parquetIdProblems(pqPath, pqRel, WATERSHED_ID_RULES[table])).map(
+          (p) => `${pqRel}: ${p}${atRoot ? ` (still at ${sidecarRel})` : ''}`,
+        ),
+      );
     if (problems.length > 0) findings.push({ table, csv, parquet, problems });
   }
   return findings;
@@ -92,7 +106,9 @@ export const watershedTablesTrait = defineTrait<RunDirTarget>({
     if (findings.length === 0) return null;
     return {
       summary: findings.flatMap((f) => f.problems).join('; '),
-      details: { tables: findings.map((f) => ({ table: f.table, csv: f.csv, parquet: f.parquet, problems: f.problems })) },
+      details: {
+        tables: findings.map((f) => ({ table: f.table, csv: f.csv, parquet: f.parquet, problems: f.problems })),
+      },
     };
   },
 });

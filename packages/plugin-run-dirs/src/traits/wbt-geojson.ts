@@ -6,7 +6,9 @@ import { PyNum, PyObj, type PyValue } from '../json/py-json.js';
 import { isFile, readPyJsonFile } from '../run-files.js';
 import { runPath, type RunDirTarget } from '../target.js';
 
-export const WBT_GEOJSON = ['channels', 'channels.WGS', 'subcatchments', 'subcatchments.WGS'].map((n) => `dem/wbt/${n}.geojson`);
+export const WBT_GEOJSON = ['channels', 'channels.WGS', 'subcatchments', 'subcatchments.WGS'].map(
+  (n) => `dem/wbt/${n}.geojson`,
+);
 export const WBT_ID_PROPERTIES = ['TopazID', 'WeppID', 'Order'];
 
 export function isIntegerNumber(v: PyValue | undefined): boolean {
@@ -35,7 +37,10 @@ export async function geojsonProblems(target: RunDirTarget, rel: string): Promis
       else if (v instanceof PyNum && !Number.isFinite(v.value)) nans++;
     }
   }
-  return [...(ids > 0 ? [`${rel}: ${ids} id propert${ids === 1 ? 'y' : 'ies'} not stored as integers`] : []), ...(nans > 0 ? [`${rel}: ${nans} NaN/Infinity propert${nans === 1 ? 'y' : 'ies'}`] : [])];
+  return [
+    ...(ids > 0 ? [`${rel}: ${ids} id propert${ids === 1 ? 'y' : 'ies'} not stored as integers`] : []),
+    ...(nans > 0 ? [`${rel}: ${nans} NaN/Infinity propert${nans === 1 ? 'y' : 'ies'}`] : []),
+  ];
 }
 
 export async function findWbtLegacy(target: RunDirTarget): Promise<{ file: string; problems: string[] }[]> {
@@ -54,6 +59,8 @@ export const wbtGeojsonTrait = defineTrait<RunDirTarget>({
   fixes: ['005_wbt_geojson_ids'],
   async detect(target) {
     const found = await findWbtLegacy(target);
-    return found.length === 0 ? null : { summary: found.flatMap((f) => f.problems).join('; '), details: { files: found } };
+    return found.length === 0
+      ? null
+      : { summary: found.flatMap((f) => f.problems).join('; '), details: { files: found } };
   },
 });

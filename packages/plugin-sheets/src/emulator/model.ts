@@ -114,11 +114,28 @@ export class GoogleModel {
       const columnCount = Math.max(s.columnCount ?? 26, ...values.map((r) => r.length));
       const cells = emptyGrid(rowCount, columnCount);
       values.forEach((row, r) => row.forEach((v, c) => (cells[r]![c] = v === '' ? null : v)));
-      model.sheets.push({ sheetId: index === 0 ? 0 : 1000 + index, title: s.title, index, hidden: s.hidden ?? false, rowCount, columnCount, cells });
+      model.sheets.push({
+        sheetId: index === 0 ? 0 : 1000 + index,
+        title: s.title,
+        index,
+        hidden: s.hidden ?? false,
+        rowCount,
+        columnCount,
+        cells,
+      });
     });
     this.spreadsheets.set(id, model);
     const t = this.now();
-    this.files.set(id, { id, name: title, mimeType: 'application/vnd.google-apps.spreadsheet', createdTime: t, modifiedTime: t, appProperties: {}, parents: ['root'], trashed: false });
+    this.files.set(id, {
+      id,
+      name: title,
+      mimeType: 'application/vnd.google-apps.spreadsheet',
+      createdTime: t,
+      modifiedTime: t,
+      appProperties: {},
+      parents: ['root'],
+      trashed: false,
+    });
     return id;
   }
 
@@ -140,7 +157,10 @@ export class GoogleModel {
         for (let c = region.startCol; c < region.endCol; c++) values.push(cellData(region.sheet.cells[r]![c] ?? null));
         rowData.push({ values });
       }
-      grid.set(region.sheet.sheetId, [...(grid.get(region.sheet.sheetId) ?? []), { startRow: region.startRow, startColumn: region.startCol, rowData }]);
+      grid.set(region.sheet.sheetId, [
+        ...(grid.get(region.sheet.sheetId) ?? []),
+        { startRow: region.startRow, startColumn: region.startCol, rowData },
+      ]);
     }
     const spreadsheetMeta = s.metadata.filter((m) => m.location.locationType === 'SPREADSHEET');
     return {
@@ -189,14 +209,20 @@ export class GoogleModel {
     const endRow = Math.min(b.endRow ?? sheet.rowCount, sheet.rowCount);
     const endCol = Math.min(b.endCol ?? sheet.columnCount, sheet.columnCount);
     if (startRow >= sheet.rowCount || startCol >= sheet.columnCount) {
-      throw invalid(`Range (${quoteSheet(sheet.title)}!${columnLetter(startCol)}${startRow + 1}) exceeds grid limits. Max rows: ${sheet.rowCount}, max columns: ${sheet.columnCount}`);
+      throw invalid(
+        `Range (${quoteSheet(sheet.title)}!${columnLetter(startCol)}${startRow + 1}) exceeds grid limits. Max rows: ${sheet.rowCount}, max columns: ${sheet.columnCount}`,
+      );
     }
     return { sheet, startRow, endRow, startCol, endCol };
   }
 
   // ---- values -----------------------------------------------------------------------------------------
 
-  getValues(s: SpreadsheetModel, range: string, render: ValueRenderOption = 'FORMATTED_VALUE'): Record<string, unknown> {
+  getValues(
+    s: SpreadsheetModel,
+    range: string,
+    render: ValueRenderOption = 'FORMATTED_VALUE',
+  ): Record<string, unknown> {
     const g = this.region(s, range);
     const values: unknown[][] = [];
     for (let r = g.startRow; r < g.endRow; r++) {
@@ -214,8 +240,13 @@ export class GoogleModel {
   }
 
   /** Validates a write without applying it; returns the apply step so batch writes are all-or-nothing. */
-  prepareWrite(s: SpreadsheetModel, range: string, values: unknown[][], input: ValueInputOption): { apply: () => void; result: Record<string, unknown> } {
-    if (!Array.isArray(values)) throw invalid('Invalid value at \'data.values\'');
+  prepareWrite(
+    s: SpreadsheetModel,
+    range: string,
+    values: unknown[][],
+    input: ValueInputOption,
+  ): { apply: () => void; result: Record<string, unknown> } {
+    if (!Array.isArray(values)) throw invalid("Invalid value at 'data.values'");
     const parsed = (() => {
       try {
         return parseA1(range);
@@ -233,10 +264,14 @@ export class GoogleModel {
     const limitRow = parsed.bounds.endRow ?? Infinity;
     const limitCol = parsed.bounds.endCol ?? Infinity;
     if (endRow > limitRow || endCol > limitCol) {
-      throw invalid(`Requested writing within range [${range}], but tried writing to ${endCol > limitCol ? `column [${columnLetter(endCol - 1)}]` : `row [${endRow}]`}`);
+      throw invalid(
+        `Requested writing within range [${range}], but tried writing to ${endCol > limitCol ? `column [${columnLetter(endCol - 1)}]` : `row [${endRow}]`}`,
+      );
     }
     if (height > 0 && (endRow > sheet.rowCount || endCol > sheet.columnCount)) {
-      throw invalid(`Range (${quoteSheet(sheet.title)}!${columnLetter(Math.max(endCol, 1) - 1)}${endRow}) exceeds grid limits. Max rows: ${sheet.rowCount}, max columns: ${sheet.columnCount}`);
+      throw invalid(
+        `Range (${quoteSheet(sheet.title)}!${columnLetter(Math.max(endCol, 1) - 1)}${endRow}) exceeds grid limits. Max rows: ${sheet.rowCount}, max columns: ${sheet.columnCount}`,
+      );
     }
     let cells = 0;
     for (const row of values) for (const v of row) if (v !== null && v !== undefined) cells++;
@@ -251,7 +286,9 @@ export class GoogleModel {
       },
       result: {
         spreadsheetId: s.spreadsheetId,
-        updatedRange: height ? formatA1(sheet.title, startRow, startCol, endRow, endCol) : `${quoteSheet(sheet.title)}!${columnLetter(startCol)}${startRow + 1}`,
+        updatedRange: height
+          ? formatA1(sheet.title, startRow, startCol, endRow, endCol)
+          : `${quoteSheet(sheet.title)}!${columnLetter(startCol)}${startRow + 1}`,
         updatedRows: height,
         updatedColumns: width,
         updatedCells: cells,
@@ -262,11 +299,20 @@ export class GoogleModel {
   clearValues(s: SpreadsheetModel, range: string): Record<string, unknown> {
     const g = this.region(s, range);
     for (let r = g.startRow; r < g.endRow; r++) for (let c = g.startCol; c < g.endCol; c++) g.sheet.cells[r]![c] = null;
-    return { spreadsheetId: s.spreadsheetId, clearedRange: formatA1(g.sheet.title, g.startRow, g.startCol, g.endRow, g.endCol) };
+    return {
+      spreadsheetId: s.spreadsheetId,
+      clearedRange: formatA1(g.sheet.title, g.startRow, g.startCol, g.endRow, g.endCol),
+    };
   }
 
   /** values.append with INSERT_ROWS / OVERWRITE: finds the table's last row inside the range, writes below it. */
-  append(s: SpreadsheetModel, range: string, values: unknown[][], input: ValueInputOption, insert: 'INSERT_ROWS' | 'OVERWRITE'): Record<string, unknown> {
+  append(
+    s: SpreadsheetModel,
+    range: string,
+    values: unknown[][],
+    input: ValueInputOption,
+    insert: 'INSERT_ROWS' | 'OVERWRITE',
+  ): Record<string, unknown> {
     const g = this.region(s, range);
     let last = -1;
     for (let r = 0; r < g.sheet.rowCount; r++) {
@@ -284,9 +330,16 @@ export class GoogleModel {
     }
     const width = Math.max(0, ...values.map((r) => r.length));
     if (g.startCol + width > g.sheet.columnCount) {
-      throw invalid(`Range (${quoteSheet(g.sheet.title)}!${columnLetter(g.startCol + width - 1)}${at + 1}) exceeds grid limits. Max rows: ${g.sheet.rowCount}, max columns: ${g.sheet.columnCount}`);
+      throw invalid(
+        `Range (${quoteSheet(g.sheet.title)}!${columnLetter(g.startCol + width - 1)}${at + 1}) exceeds grid limits. Max rows: ${g.sheet.rowCount}, max columns: ${g.sheet.columnCount}`,
+      );
     }
-    const write = this.prepareWrite(s, formatA1(g.sheet.title, at, g.startCol, at + Math.max(1, values.length), g.startCol + Math.max(1, width)), values, input);
+    const write = this.prepareWrite(
+      s,
+      formatA1(g.sheet.title, at, g.startCol, at + Math.max(1, values.length), g.startCol + Math.max(1, width)),
+      values,
+      input,
+    );
     write.apply();
     return {
       spreadsheetId: s.spreadsheetId,
@@ -309,7 +362,8 @@ export class GoogleModel {
       try {
         return this.apply(draft, kind, request[kind]);
       } catch (error) {
-        if (error instanceof ApiError) throw new ApiError(error.code, error.status, `Invalid requests[${i}].${kind}: ${error.message}`);
+        if (error instanceof ApiError)
+          throw new ApiError(error.code, error.status, `Invalid requests[${i}].${kind}: ${error.message}`);
         throw error;
       }
     });
@@ -334,7 +388,10 @@ export class GoogleModel {
         const end = range.endIndex;
         const count = range.dimension === 'COLUMNS' ? sheet.columnCount : sheet.rowCount;
         if (typeof end !== 'number' || end <= start) throw invalid('range must have endIndex greater than startIndex');
-        if (start > count) throw invalid(`Cannot insert ${range.dimension === 'COLUMNS' ? 'columns' : 'rows'} at index ${start}: the sheet only has ${count}.`);
+        if (start > count)
+          throw invalid(
+            `Cannot insert ${range.dimension === 'COLUMNS' ? 'columns' : 'rows'} at index ${start}: the sheet only has ${count}.`,
+          );
         if (inheritFromBefore && start === 0) throw invalid('Cannot inherit from before when inserting at index 0.');
         const n = end - start;
         if (range.dimension === 'COLUMNS') {
@@ -366,8 +423,12 @@ export class GoogleModel {
         const count = columns ? sheet.columnCount : sheet.rowCount;
         const start = range.startIndex ?? 0;
         const end = range.endIndex ?? count;
-        if (end > count) throw invalid(`Cannot delete a ${columns ? 'column' : 'row'} that doesn't exist. Tried to delete ${columns ? 'column' : 'row'} index ${end - 1} but there are only ${count} ${columns ? 'columns' : 'rows'}.`);
-        if (end - start >= count) throw invalid(`You can't delete all the ${columns ? 'columns' : 'rows'} on the sheet.`);
+        if (end > count)
+          throw invalid(
+            `Cannot delete a ${columns ? 'column' : 'row'} that doesn't exist. Tried to delete ${columns ? 'column' : 'row'} index ${end - 1} but there are only ${count} ${columns ? 'columns' : 'rows'}.`,
+          );
+        if (end - start >= count)
+          throw invalid(`You can't delete all the ${columns ? 'columns' : 'rows'} on the sheet.`);
         if (columns) {
           for (const row of sheet.cells) row.splice(start, end - start);
           sheet.columnCount -= end - start;
@@ -379,7 +440,12 @@ export class GoogleModel {
       }
       case 'updateCells': {
         const fields = String(body.fields ?? '');
-        if (!fields.split(',').map((f) => f.trim()).some((f) => f === 'userEnteredValue' || f === '*')) {
+        if (
+          !fields
+            .split(',')
+            .map((f) => f.trim())
+            .some((f) => f === 'userEnteredValue' || f === '*')
+        ) {
           throw invalid('fields must include userEnteredValue (the emulator models values only)');
         }
         const rows: any[] = body.rows ?? [];
@@ -391,7 +457,10 @@ export class GoogleModel {
           sheet = this.sheetById(s, body.range.sheetId);
           startRow = body.range.startRowIndex ?? 0;
           startCol = body.range.startColumnIndex ?? 0;
-          clearTo = { endRow: body.range.endRowIndex ?? sheet.rowCount, endCol: body.range.endColumnIndex ?? sheet.columnCount };
+          clearTo = {
+            endRow: body.range.endRowIndex ?? sheet.rowCount,
+            endCol: body.range.endColumnIndex ?? sheet.columnCount,
+          };
         } else {
           sheet = this.sheetById(s, body.start?.sheetId);
           startRow = body.start?.rowIndex ?? 0;
@@ -417,33 +486,60 @@ export class GoogleModel {
       case 'addSheet': {
         const p = body.properties ?? {};
         const title = p.title ?? `Sheet${s.sheets.length + 1}`;
-        if (s.sheets.some((sh) => sh.title === title)) throw invalid(`A sheet with the name "${title}" already exists. Please enter another name.`);
+        if (s.sheets.some((sh) => sh.title === title))
+          throw invalid(`A sheet with the name "${title}" already exists. Please enter another name.`);
         const sheetId = p.sheetId ?? Math.max(0, ...s.sheets.map((sh) => sh.sheetId)) + 1;
         if (s.sheets.some((sh) => sh.sheetId === sheetId)) throw invalid(`Sheet ID ${sheetId} is already in use.`);
         const rowCount = p.gridProperties?.rowCount ?? 1000;
         const columnCount = p.gridProperties?.columnCount ?? 26;
-        const sheet: SheetModel = { sheetId, title, index: s.sheets.length, hidden: !!p.hidden, rowCount, columnCount, cells: emptyGrid(rowCount, columnCount) };
+        const sheet: SheetModel = {
+          sheetId,
+          title,
+          index: s.sheets.length,
+          hidden: !!p.hidden,
+          rowCount,
+          columnCount,
+          cells: emptyGrid(rowCount, columnCount),
+        };
         s.sheets.push(sheet);
-        return { addSheet: { properties: { sheetId, title, index: sheet.index, sheetType: 'GRID', gridProperties: { rowCount, columnCount }, ...(sheet.hidden ? { hidden: true } : {}) } } };
+        return {
+          addSheet: {
+            properties: {
+              sheetId,
+              title,
+              index: sheet.index,
+              sheetType: 'GRID',
+              gridProperties: { rowCount, columnCount },
+              ...(sheet.hidden ? { hidden: true } : {}),
+            },
+          },
+        };
       }
       case 'deleteSheet': {
         const sheet = this.sheetById(s, body.sheetId);
         if (s.sheets.length === 1) throw invalid("You can't remove all the sheets in a document.");
         s.sheets = s.sheets.filter((sh) => sh !== sheet);
         s.sheets.forEach((sh, i) => (sh.index = i));
-        s.metadata = s.metadata.filter((m) => !(m.location.locationType === 'SHEET' && m.location.sheetId === sheet.sheetId));
+        s.metadata = s.metadata.filter(
+          (m) => !(m.location.locationType === 'SHEET' && m.location.sheetId === sheet.sheetId),
+        );
         return {};
       }
       case 'updateSheetProperties': {
         const p = body.properties ?? {};
         const sheet = this.sheetById(s, p.sheetId);
-        const fields = String(body.fields ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+        const fields = String(body.fields ?? '')
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean);
         if (fields.length === 0) throw invalid('At least one field must be updated, but none were specified.');
         for (const f of fields) {
           if (f === 'hidden' || f === '*') sheet.hidden = !!p.hidden;
           if (f === 'title' || f === '*') sheet.title = p.title ?? sheet.title;
-          if (f === 'gridProperties.rowCount' || f === 'gridProperties' || f === '*') resize(sheet, p.gridProperties?.rowCount ?? sheet.rowCount, sheet.columnCount);
-          if (f === 'gridProperties.columnCount' || f === 'gridProperties' || f === '*') resize(sheet, sheet.rowCount, p.gridProperties?.columnCount ?? sheet.columnCount);
+          if (f === 'gridProperties.rowCount' || f === 'gridProperties' || f === '*')
+            resize(sheet, p.gridProperties?.rowCount ?? sheet.rowCount, sheet.columnCount);
+          if (f === 'gridProperties.columnCount' || f === 'gridProperties' || f === '*')
+            resize(sheet, sheet.rowCount, p.gridProperties?.columnCount ?? sheet.columnCount);
         }
         if (s.sheets.every((sh) => sh.hidden)) throw invalid("You can't hide all the sheets in a document.");
         return {};
@@ -451,8 +547,10 @@ export class GoogleModel {
       case 'createDeveloperMetadata': {
         const m = body.developerMetadata ?? {};
         if (!m.metadataKey) throw invalid('Developer metadata key must be specified.');
-        if (m.visibility !== 'DOCUMENT' && m.visibility !== 'PROJECT') throw invalid('Developer metadata visibility must be specified.');
-        if (typeof m.metadataValue === 'string' && m.metadataValue.length > 30_000) throw invalid('Developer metadata value exceeds the 30000 character limit.');
+        if (m.visibility !== 'DOCUMENT' && m.visibility !== 'PROJECT')
+          throw invalid('Developer metadata visibility must be specified.');
+        if (typeof m.metadataValue === 'string' && m.metadataValue.length > 30_000)
+          throw invalid('Developer metadata value exceeds the 30000 character limit.');
         let location: DeveloperMetadata['location'];
         if (m.location?.spreadsheet) location = { locationType: 'SPREADSHEET', spreadsheet: true };
         else if (typeof m.location?.sheetId === 'number') {
@@ -463,21 +561,32 @@ export class GoogleModel {
         if (m.metadataId !== undefined) {
           metadataId = Number(m.metadataId);
           if (!(metadataId > 0)) throw invalid('Developer metadata ID must be positive.');
-          if (s.metadata.some((x) => x.metadataId === metadataId)) throw invalid(`Developer metadata with ID ${metadataId} already exists.`);
+          if (s.metadata.some((x) => x.metadataId === metadataId))
+            throw invalid(`Developer metadata with ID ${metadataId} already exists.`);
         } else {
           do metadataId = s.nextMetadataId++;
           while (s.metadata.some((x) => x.metadataId === metadataId));
         }
-        const created: DeveloperMetadata = { metadataId, metadataKey: m.metadataKey, ...(m.metadataValue === undefined ? {} : { metadataValue: String(m.metadataValue) }), location, visibility: m.visibility };
+        const created: DeveloperMetadata = {
+          metadataId,
+          metadataKey: m.metadataKey,
+          ...(m.metadataValue === undefined ? {} : { metadataValue: String(m.metadataValue) }),
+          location,
+          visibility: m.visibility,
+        };
         s.metadata.push(created);
         return { createDeveloperMetadata: { developerMetadata: clone(created) } };
       }
       case 'updateDeveloperMetadata': {
         const matches = (body.dataFilters ?? []).flatMap((f: any) => this.matchMetadata(s, f));
-        const fields = String(body.fields ?? '').split(',').map((f) => f.trim());
+        const fields = String(body.fields ?? '')
+          .split(',')
+          .map((f) => f.trim());
         for (const m of matches) {
-          if (fields.includes('metadataValue') || fields.includes('*')) m.metadataValue = body.developerMetadata?.metadataValue;
-          if (fields.includes('metadataKey') || fields.includes('*')) m.metadataKey = body.developerMetadata?.metadataKey ?? m.metadataKey;
+          if (fields.includes('metadataValue') || fields.includes('*'))
+            m.metadataValue = body.developerMetadata?.metadataValue;
+          if (fields.includes('metadataKey') || fields.includes('*'))
+            m.metadataKey = body.developerMetadata?.metadataKey ?? m.metadataKey;
         }
         return { updateDeveloperMetadata: { developerMetadata: matches.map(clone) } };
       }
@@ -542,7 +651,11 @@ export class GoogleModel {
 
 function resize(sheet: SheetModel, rows: number, cols: number): void {
   if (rows < 1 || cols < 1) throw invalid('gridProperties must keep at least one row and one column');
-  sheet.cells = sheet.cells.slice(0, rows).map((row) => (row.length >= cols ? row.slice(0, cols) : [...row, ...new Array<Cell>(cols - row.length).fill(null)]));
+  sheet.cells = sheet.cells
+    .slice(0, rows)
+    .map((row) =>
+      row.length >= cols ? row.slice(0, cols) : [...row, ...new Array<Cell>(cols - row.length).fill(null)],
+    );
   while (sheet.cells.length < rows) sheet.cells.push(new Array<Cell>(cols).fill(null));
   sheet.rowCount = rows;
   sheet.columnCount = cols;
@@ -569,7 +682,14 @@ export function renderCell(cell: Cell, render: ValueRenderOption): unknown {
 
 function cellData(cell: Cell): Record<string, unknown> {
   if (cell === null) return {};
-  const ev = typeof cell === 'number' ? { numberValue: cell } : typeof cell === 'boolean' ? { boolValue: cell } : typeof cell === 'string' && cell.startsWith('=') ? { formulaValue: cell } : { stringValue: cell };
+  const ev =
+    typeof cell === 'number'
+      ? { numberValue: cell }
+      : typeof cell === 'boolean'
+        ? { boolValue: cell }
+        : typeof cell === 'string' && cell.startsWith('=')
+          ? { formulaValue: cell }
+          : { stringValue: cell };
   return { userEnteredValue: ev, formattedValue: renderCell(cell, 'FORMATTED_VALUE') };
 }
 

@@ -44,7 +44,10 @@ async function body(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** `unref`: the open port does not keep the process alive (an app's test process exits without closing it). */
-export async function serveEmulator(emulator: GoogleEmulator, options: { port?: number; host?: string; unref?: boolean } = {}): Promise<ServedEmulator> {
+export async function serveEmulator(
+  emulator: GoogleEmulator,
+  options: { port?: number; host?: string; unref?: boolean } = {},
+): Promise<ServedEmulator> {
   const handlers = emulator.handlers();
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
@@ -55,10 +58,15 @@ export async function serveEmulator(emulator: GoogleEmulator, options: { port?: 
     void (async () => {
       if (path.startsWith('/_emulator/state/')) return send(200, inspect(emulator, path));
       const upstream = UPSTREAM.find(([prefix]) => path.startsWith(prefix));
-      if (!upstream) return send(404, { error: { code: 404, status: 'NOT_FOUND', message: `The emulator does not serve ${path}` } });
+      if (!upstream)
+        return send(404, { error: { code: 404, status: 'NOT_FOUND', message: `The emulator does not serve ${path}` } });
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const request = new Request(`${upstream[1]}${path}`, { method: req.method ?? 'GET', headers, body: await body(req) });
+      const request = new Request(`${upstream[1]}${path}`, {
+        method: req.method ?? 'GET',
+        headers,
+        body: await body(req),
+      });
       const response = await getResponse(handlers, request);
       if (!response || response.type === 'error') {
         // A network fault the tests inject: drop the connection like a cut network would.
@@ -67,7 +75,11 @@ export async function serveEmulator(emulator: GoogleEmulator, options: { port?: 
       }
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
-    })().catch((error: unknown) => send(500, { error: { code: 500, status: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } }));
+    })().catch((error: unknown) =>
+      send(500, {
+        error: { code: 500, status: 'INTERNAL', message: error instanceof Error ? error.message : String(error) },
+      }),
+    );
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

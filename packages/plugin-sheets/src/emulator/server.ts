@@ -53,7 +53,16 @@ const canonical: Record<number, string> = {
 
 function errorBody(code: number, status: string, message: string, drive = false) {
   // Drive v3 also lists `errors[]` (domain/reason) besides the canonical fields.
-  return { error: { code, message, status, ...(drive ? { errors: [{ domain: 'global', reason: status === 'NOT_FOUND' ? 'notFound' : 'backendError', message }] } : {}) } };
+  return {
+    error: {
+      code,
+      message,
+      status,
+      ...(drive
+        ? { errors: [{ domain: 'global', reason: status === 'NOT_FOUND' ? 'notFound' : 'backendError', message }] }
+        : {}),
+    },
+  };
 }
 
 export class GoogleEmulator {
@@ -118,7 +127,8 @@ export class GoogleEmulator {
     return [
       http.post(UPLOAD_TOKEN, async ({ request }) => {
         const form = new URLSearchParams(await request.text());
-        if (!form.get('assertion') && !form.get('refresh_token')) return HttpResponse.json({ error: 'invalid_grant', error_description: 'missing assertion' }, { status: 400 });
+        if (!form.get('assertion') && !form.get('refresh_token'))
+          return HttpResponse.json({ error: 'invalid_grant', error_description: 'missing assertion' }, { status: 400 });
         const token = `emu-${Math.random().toString(36).slice(2)}`;
         this.tokens.add(token);
         return HttpResponse.json({ access_token: token, expires_in: 3600, token_type: 'Bearer' });
@@ -138,14 +148,27 @@ export class GoogleEmulator {
   private async handle(request: Request, api: 'sheets' | 'drive'): Promise<Response> {
     const n = ++this.counter;
     const url = new URL(request.url);
-    const body = request.method === 'GET' || request.method === 'DELETE' ? undefined : await request.text().then((t) => (t ? JSON.parse(t) : {}));
+    const body =
+      request.method === 'GET' || request.method === 'DELETE'
+        ? undefined
+        : await request.text().then((t) => (t ? JSON.parse(t) : {}));
     let route: Route;
     try {
-      route = api === 'sheets' ? this.routeSheets(request.method, url, body) : this.routeDrive(request.method, url, body);
+      route =
+        api === 'sheets' ? this.routeSheets(request.method, url, body) : this.routeDrive(request.method, url, body);
     } catch (error) {
       return this.fail(n, request.method, 'unknown', false, undefined, error, api === 'drive');
     }
-    const record = (status: number) => this.requests.push({ n, method: request.method, op: route.op, write: route.write, fileId: route.fileId, ...(route.detail ? { detail: route.detail } : {}), status });
+    const record = (status: number) =>
+      this.requests.push({
+        n,
+        method: request.method,
+        op: route.op,
+        write: route.write,
+        fileId: route.fileId,
+        ...(route.detail ? { detail: route.detail } : {}),
+        status,
+      });
 
     if (this.cut && n >= this.cut.from && !(this.cut.afterApply && n === this.cut.from)) {
       record(0);
@@ -155,25 +178,49 @@ export class GoogleEmulator {
     const key = url.searchParams.get('key');
     if (!key && !this.tokens.has(auth.replace(/^Bearer\s+/i, ''))) {
       record(401);
-      return HttpResponse.json(errorBody(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.', api === 'drive'), { status: 401 });
+      return HttpResponse.json(
+        errorBody(
+          401,
+          'UNAUTHENTICATED',
+          'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+          api === 'drive',
+        ),
+        { status: 401 },
+      );
     }
     const fault = this.statusFaults.find((f) => f.nth === n);
     if (fault) {
       record(fault.status);
-      const headers: Record<string, string> = fault.retryAfterSec === undefined ? {} : { 'retry-after': String(fault.retryAfterSec) };
-      const message = fault.status === 429 ? 'Quota exceeded.' : fault.status === 503 ? 'The service is currently unavailable.' : 'Internal error encountered.';
-      return HttpResponse.json(errorBody(fault.status, canonical[fault.status] ?? 'UNKNOWN', message, api === 'drive'), { status: fault.status, headers });
+      const headers: Record<string, string> =
+        fault.retryAfterSec === undefined ? {} : { 'retry-after': String(fault.retryAfterSec) };
+      const message =
+        fault.status === 429
+          ? 'Quota exceeded.'
+          : fault.status === 503
+            ? 'The service is currently unavailable.'
+            : 'Internal error encountered.';
+      return HttpResponse.json(
+        errorBody(fault.status, canonical[fault.status] ?? 'UNKNOWN', message, api === 'drive'),
+        { status: fault.status, headers },
+      );
     }
     if (this.quota) {
       const now = this.clock();
       if (now - this.window.start >= this.quota.windowMs) this.window = { start: now, reads: 0, writes: 0 };
-      const over = route.write ? this.window.writes >= this.quota.writesPerWindow : this.window.reads >= this.quota.readsPerWindow;
+      const over = route.write
+        ? this.window.writes >= this.quota.writesPerWindow
+        : this.window.reads >= this.quota.readsPerWindow;
       if (over) {
         record(429);
         const retryAfter = Math.max(1, Math.ceil((this.window.start + this.quota.windowMs - now) / 1000));
         const metric = route.write ? 'Write requests' : 'Read requests';
         return HttpResponse.json(
-          errorBody(429, 'RESOURCE_EXHAUSTED', `Quota exceeded for quota metric '${metric}' and limit '${metric} per minute per user' of service '${api}.googleapis.com' for consumer 'project_number:0'.`, api === 'drive'),
+          errorBody(
+            429,
+            'RESOURCE_EXHAUSTED',
+            `Quota exceeded for quota metric '${metric}' and limit '${metric} per minute per user' of service '${api}.googleapis.com' for consumer 'project_number:0'.`,
+            api === 'drive',
+          ),
           { status: 429, headers: { 'retry-after': String(retryAfter) } },
         );
       }
@@ -190,11 +237,23 @@ export class GoogleEmulator {
     }
   }
 
-  private fail(n: number, method: string, op: string, write: boolean, fileId: string | undefined, error: unknown, drive: boolean, record?: (s: number) => void): Response {
+  private fail(
+    n: number,
+    method: string,
+    op: string,
+    write: boolean,
+    fileId: string | undefined,
+    error: unknown,
+    drive: boolean,
+    record?: (s: number) => void,
+  ): Response {
     if (!(error instanceof ApiError)) throw error;
     if (record) record(error.code);
     else this.requests.push({ n, method, op, write, fileId, status: error.code });
-    return HttpResponse.json(errorBody(error.code, error.status, error.message, drive), { status: error.code, headers: error.headers });
+    return HttpResponse.json(errorBody(error.code, error.status, error.message, drive), {
+      status: error.code,
+      headers: error.headers,
+    });
   }
 
   private routeSheets(method: string, url: URL, body: any): Route {
@@ -209,12 +268,18 @@ export class GoogleEmulator {
     const render = (q.get('valueRenderOption') ?? body?.valueRenderOption ?? 'FORMATTED_VALUE') as ValueRenderOption;
     const input = (q.get('valueInputOption') ?? body?.valueInputOption) as ValueInputOption | undefined;
     const needInput = () => {
-      if (input !== 'RAW' && input !== 'USER_ENTERED') throw new ApiError(400, 'INVALID_ARGUMENT', "'valueInputOption' is required but not specified");
+      if (input !== 'RAW' && input !== 'USER_ENTERED')
+        throw new ApiError(400, 'INVALID_ARGUMENT', "'valueInputOption' is required but not specified");
       return input;
     };
 
     if (segments.length === 1 && !idVerb && method === 'GET') {
-      return { op: 'sheets.get', write: false, fileId: id, run: () => m.describe(get(), q.get('includeGridData') === 'true' ? { ranges: q.getAll('ranges') } : null) };
+      return {
+        op: 'sheets.get',
+        write: false,
+        fileId: id,
+        run: () => m.describe(get(), q.get('includeGridData') === 'true' ? { ranges: q.getAll('ranges') } : null),
+      };
     }
     if (segments.length === 1 && idVerb === 'batchUpdate' && method === 'POST') {
       const kinds = (body?.requests ?? []).map((r: object) => Object.keys(r)[0]);
@@ -226,7 +291,11 @@ export class GoogleEmulator {
         run: () => {
           const replies = m.batchUpdate(id, body?.requests);
           const out: Record<string, unknown> = { spreadsheetId: id, replies };
-          if (body?.includeSpreadsheetInResponse) out.updatedSpreadsheet = m.describe(get(), body.responseIncludeGridData ? { ranges: body.responseRanges ?? [] } : null);
+          if (body?.includeSpreadsheetInResponse)
+            out.updatedSpreadsheet = m.describe(
+              get(),
+              body.responseIncludeGridData ? { ranges: body.responseRanges ?? [] } : null,
+            );
           return out;
         },
       };
@@ -238,7 +307,9 @@ export class GoogleEmulator {
         fileId: id,
         run: () => {
           const s = get();
-          const matched = (body?.dataFilters ?? []).flatMap((f: unknown) => m.matchMetadata(s, f).map((dm) => ({ developerMetadata: structuredClone(dm), dataFilters: [f] })));
+          const matched = (body?.dataFilters ?? []).flatMap((f: unknown) =>
+            m.matchMetadata(s, f).map((dm) => ({ developerMetadata: structuredClone(dm), dataFilters: [f] })),
+          );
           return matched.length ? { matchedDeveloperMetadata: matched } : {};
         },
       };
@@ -280,7 +351,15 @@ export class GoogleEmulator {
           for (const w of writes) w.apply();
           const responses = writes.map((w: { result: Record<string, any> }) => w.result);
           const sum = (k: string) => responses.reduce((a: number, r: Record<string, any>) => a + (r[k] ?? 0), 0);
-          return { spreadsheetId: id, totalUpdatedRows: sum('updatedRows'), totalUpdatedColumns: sum('updatedColumns'), totalUpdatedCells: sum('updatedCells'), totalUpdatedSheets: new Set(responses.map((r: Record<string, any>) => String(r.updatedRange).split('!')[0])).size, responses };
+          return {
+            spreadsheetId: id,
+            totalUpdatedRows: sum('updatedRows'),
+            totalUpdatedColumns: sum('updatedColumns'),
+            totalUpdatedCells: sum('updatedCells'),
+            totalUpdatedSheets: new Set(responses.map((r: Record<string, any>) => String(r.updatedRange).split('!')[0]))
+              .size,
+            responses,
+          };
         },
       };
     }
@@ -291,14 +370,18 @@ export class GoogleEmulator {
         fileId: id,
         run: () => {
           const s = get();
-          return { spreadsheetId: id, clearedRanges: (body?.ranges ?? []).map((r: string) => m.clearValues(s, r).clearedRange) };
+          return {
+            spreadsheetId: id,
+            clearedRanges: (body?.ranges ?? []).map((r: string) => m.clearValues(s, r).clearedRange),
+          };
         },
       };
     }
     if (segments[1] === 'values' && segments[2]) {
       const [rawRange, verb] = segments[2].split(':') as [string, string | undefined];
       const range = decodeURIComponent(rawRange);
-      if (!verb && method === 'GET') return { op: 'sheets.values.get', write: false, fileId: id, run: () => m.getValues(get(), range, render) };
+      if (!verb && method === 'GET')
+        return { op: 'sheets.values.get', write: false, fileId: id, run: () => m.getValues(get(), range, render) };
       if (!verb && method === 'PUT') {
         return {
           op: 'sheets.values.update',
@@ -312,9 +395,22 @@ export class GoogleEmulator {
         };
       }
       if (verb === 'append' && method === 'POST') {
-        return { op: 'sheets.values.append', write: true, fileId: id, run: () => m.append(get(), range, body?.values ?? [], needInput(), (q.get('insertDataOption') ?? 'OVERWRITE') as 'INSERT_ROWS' | 'OVERWRITE') };
+        return {
+          op: 'sheets.values.append',
+          write: true,
+          fileId: id,
+          run: () =>
+            m.append(
+              get(),
+              range,
+              body?.values ?? [],
+              needInput(),
+              (q.get('insertDataOption') ?? 'OVERWRITE') as 'INSERT_ROWS' | 'OVERWRITE',
+            ),
+        };
       }
-      if (verb === 'clear' && method === 'POST') return { op: 'sheets.values.clear', write: true, fileId: id, run: () => m.clearValues(get(), range) };
+      if (verb === 'clear' && method === 'POST')
+        return { op: 'sheets.values.clear', write: true, fileId: id, run: () => m.clearValues(get(), range) };
     }
     throw new ApiError(404, 'NOT_FOUND', `The emulator does not model ${method} ${url.pathname}`);
   }
@@ -322,12 +418,14 @@ export class GoogleEmulator {
   private routeDrive(method: string, url: URL, body: any): Route {
     const segments = url.pathname.replace(/^\/drive\/v3\//, '').split('/');
     const m = this.model;
-    if (segments[0] !== 'files') throw new ApiError(404, 'NOT_FOUND', `The emulator does not model ${method} ${url.pathname}`);
+    if (segments[0] !== 'files')
+      throw new ApiError(404, 'NOT_FOUND', `The emulator does not model ${method} ${url.pathname}`);
     const id = segments[1] ? decodeURIComponent(segments[1]) : undefined;
     if (id && segments[2] === 'copy' && method === 'POST') {
       return { op: 'drive.files.copy', write: true, fileId: id, run: () => driveFile(m.copyFile(id, body ?? {})) };
     }
-    if (id && !segments[2] && method === 'GET') return { op: 'drive.files.get', write: false, fileId: id, run: () => driveFile(m.file(id), true) };
+    if (id && !segments[2] && method === 'GET')
+      return { op: 'drive.files.get', write: false, fileId: id, run: () => driveFile(m.file(id), true) };
     if (id && !segments[2] && method === 'DELETE') {
       return {
         op: 'drive.files.delete',
@@ -347,7 +445,9 @@ export class GoogleEmulator {
         run: () => {
           const q = url.searchParams.get('q') ?? '';
           const props = [...q.matchAll(/appProperties has \{ key='([^']*)' and value='([^']*)' \}/g)];
-          const files = [...m.files.values()].filter((f) => !f.trashed && props.every(([, k, v]) => f.appProperties[k!] === v));
+          const files = [...m.files.values()].filter(
+            (f) => !f.trashed && props.every(([, k, v]) => f.appProperties[k!] === v),
+          );
           return { kind: 'drive#fileList', incompleteSearch: false, files: files.map((f) => driveFile(f, true)) };
         },
       };
@@ -364,6 +464,32 @@ interface Route {
   run: () => Record<string, unknown> | null;
 }
 
-function driveFile(f: { id: string; name: string; mimeType: string; createdTime: string; modifiedTime: string; appProperties: Record<string, string>; parents: string[]; trashed: boolean }, full = false) {
-  return { kind: 'drive#file', id: f.id, name: f.name, mimeType: f.mimeType, ...(full ? { createdTime: f.createdTime, modifiedTime: f.modifiedTime, appProperties: f.appProperties, parents: f.parents, trashed: f.trashed } : {}) };
+function driveFile(
+  f: {
+    id: string;
+    name: string;
+    mimeType: string;
+    createdTime: string;
+    modifiedTime: string;
+    appProperties: Record<string, string>;
+    parents: string[];
+    trashed: boolean;
+  },
+  full = false,
+) {
+  return {
+    kind: 'drive#file',
+    id: f.id,
+    name: f.name,
+    mimeType: f.mimeType,
+    ...(full
+      ? {
+          createdTime: f.createdTime,
+          modifiedTime: f.modifiedTime,
+          appProperties: f.appProperties,
+          parents: f.parents,
+          trashed: f.trashed,
+        }
+      : {}),
+  };
 }

@@ -1,7 +1,15 @@
 // Two guards. `rollback-window` refuses a rollback older than the window (7 days) unless explicitly overridden.
 // `restore-on-failure` undoes what a failed `up` did in this run (the failing step's partial work included), in
 // reverse order, with the steps' own verified downs, so the target is back at its state before the run.
-import { createError, defineGuard, isTidemarkError, TidemarkError, type Guard, type Migration, type MigrationContext } from '@tidemark/core';
+import {
+  createError,
+  defineGuard,
+  isTidemarkError,
+  TidemarkError,
+  type Guard,
+  type Migration,
+  type MigrationContext,
+} from '@tidemark/core';
 import { PLUGIN } from '../client.js';
 import type { Config } from '../options.js';
 import { label } from '../inspect.js';
@@ -16,7 +24,9 @@ export function rollbackWindowGuard(config: Config): Guard<SheetsTarget> {
     async aroundRun(ctx, next) {
       if (ctx.command === 'down') {
         const entries = await sheetsLedger(ctx.target, config.clock).read();
-        const applied = entries.find((e) => e.id === ADD_COLUMNS_STEP && e.outcome === 'applied') ?? entries.find((e) => e.id === BACKUP_STEP && e.outcome === 'applied');
+        const applied =
+          entries.find((e) => e.id === ADD_COLUMNS_STEP && e.outcome === 'applied') ??
+          entries.find((e) => e.id === BACKUP_STEP && e.outcome === 'applied');
         if (applied) {
           const ageMs = config.clock() - Date.parse(applied.at);
           const days = (ageMs / 86_400_000).toFixed(1);
@@ -38,7 +48,10 @@ export function rollbackWindowGuard(config: Config): Guard<SheetsTarget> {
   });
 }
 
-export function restoreOnFailureGuard(config: Config, migrations: () => readonly Migration<SheetsTarget>[]): Guard<SheetsTarget> {
+export function restoreOnFailureGuard(
+  config: Config,
+  migrations: () => readonly Migration<SheetsTarget>[],
+): Guard<SheetsTarget> {
   return defineGuard<SheetsTarget>({
     name: 'restore-on-failure',
     async aroundRun(ctx, next) {
@@ -46,19 +59,28 @@ export function restoreOnFailureGuard(config: Config, migrations: () => readonly
       try {
         await next();
       } catch (error) {
-        const lockLost = isTidemarkError(error, 'LOCK_LOST') || isTidemarkError((error as { cause?: unknown })?.cause, 'LOCK_LOST') || ctx.signal.aborted;
+        const lockLost =
+          isTidemarkError(error, 'LOCK_LOST') ||
+          isTidemarkError((error as { cause?: unknown })?.cause, 'LOCK_LOST') ||
+          ctx.signal.aborted;
         if (lockLost) throw error; // someone else may hold the sheet now: write nothing more
         const ledger = sheetsLedger(ctx.target, config.clock);
         try {
           const entries = await ledger.read();
-          const done = new Set(entries.filter((e) => e.runId === ctx.runId && e.outcome === 'applied').map((e) => e.id));
+          const done = new Set(
+            entries.filter((e) => e.runId === ctx.runId && e.outcome === 'applied').map((e) => e.id),
+          );
           const failing = ctx.steps.find((id) => !done.has(id));
           const undo = [...ctx.steps.filter((id) => done.has(id) || id === failing)].reverse();
           const byId = new Map(migrations().map((m) => [m.id, m]));
           for (const id of undo) {
             const m = byId.get(id);
             if (!m?.down) continue;
-            await m.down(downContext(ctx.target, id, ctx.signal, (message, data) => ctx.emit('restore', { migration: id, message, ...data })));
+            await m.down(
+              downContext(ctx.target, id, ctx.signal, (message, data) =>
+                ctx.emit('restore', { migration: id, message, ...data }),
+              ),
+            );
           }
           // Checkpoints of undone steps describe work that no longer exists.
           for (const id of undo) await ledger.checkpoints.clear(id);
@@ -73,7 +95,12 @@ export function restoreOnFailureGuard(config: Config, migrations: () => readonly
   });
 }
 
-function downContext(target: SheetsTarget, migrationId: string, signal: AbortSignal, log: (message: string, data?: Record<string, unknown>) => void): MigrationContext<SheetsTarget> {
+function downContext(
+  target: SheetsTarget,
+  migrationId: string,
+  signal: AbortSignal,
+  log: (message: string, data?: Record<string, unknown>) => void,
+): MigrationContext<SheetsTarget> {
   return {
     target,
     targetLabel: label(target),
@@ -86,7 +113,9 @@ function downContext(target: SheetsTarget, migrationId: string, signal: AbortSig
     checkpoint: { load: async () => null, save: async () => {}, clear: async () => {} },
     // As in the runner's own down: the step's entry is about to go, so there is nothing to record on.
     record: () => {
-      throw createError('plugin-sheets', "ctx.record is only for up: down removes this step's ledger entry", { code: 'NOT_SUPPORTED' });
+      throw createError('plugin-sheets', "ctx.record is only for up: down removes this step's ledger entry", {
+        code: 'NOT_SUPPORTED',
+      });
     },
   };
 }

@@ -11,7 +11,10 @@ const rows = Number(process.env.BENCH_ROWS ?? 10_000);
 const emulator = new GoogleEmulator();
 const server = emulator.listen();
 
-const seed = () => emulator.createSpreadsheet('ZEUES Produccion', [{ title: 'Operaciones', values: v21Values(rows, 3), columnCount: 65, rowCount: rows + 1 }]);
+const seed = () =>
+  emulator.createSpreadsheet('ZEUES Produccion', [
+    { title: 'Operaciones', values: v21Values(rows, 3), columnCount: 65, rowCount: rows + 1 },
+  ]);
 
 /** Minutes the documented per-user quotas (60 reads and 60 writes per minute) allow at best. */
 const quotaMinutes = (reads: number, writes: number) => Math.max(reads, writes) / 60;
@@ -25,12 +28,22 @@ interface Line {
   ok: boolean;
 }
 
-async function run(name: string, fn: (id: string) => Promise<{ ok: boolean; target: ReturnType<typeof newTarget> }>): Promise<Line> {
+async function run(
+  name: string,
+  fn: (id: string) => Promise<{ ok: boolean; target: ReturnType<typeof newTarget> }>,
+): Promise<Line> {
   const id = seed();
   const t0 = performance.now();
   const { ok, target } = await fn(id);
   const ms = performance.now() - t0;
-  return { name, requests: target.session.stats.requests, reads: target.session.stats.reads, writes: target.session.stats.writes, ms, ok };
+  return {
+    name,
+    requests: target.session.stats.requests,
+    reads: target.session.stats.reads,
+    writes: target.session.stats.writes,
+    ms,
+    ok,
+  };
 }
 
 try {
@@ -46,13 +59,23 @@ try {
   });
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(`\nv2.1 -> v3.0 migration of ${rows.toLocaleString('en')} rows x 65 columns (msw emulator of Sheets v4 + Drive v3)\n`);
-  console.log(`${pad('approach', 28)}${pad('requests', 10)}${pad('reads', 8)}${pad('writes', 8)}${pad('wall', 10)}${pad('>= min under quota', 20)}ok`);
+  console.log(
+    `\nv2.1 -> v3.0 migration of ${rows.toLocaleString('en')} rows x 65 columns (msw emulator of Sheets v4 + Drive v3)\n`,
+  );
+  console.log(
+    `${pad('approach', 28)}${pad('requests', 10)}${pad('reads', 8)}${pad('writes', 8)}${pad('wall', 10)}${pad('>= min under quota', 20)}ok`,
+  );
   for (const l of [plugin, naive]) {
-    console.log(`${pad(l.name, 28)}${pad(String(l.requests), 10)}${pad(String(l.reads), 8)}${pad(String(l.writes), 8)}${pad(`${(l.ms / 1000).toFixed(2)} s`, 10)}${pad(`${quotaMinutes(l.reads, l.writes).toFixed(1)} min`, 20)}${l.ok}`);
+    console.log(
+      `${pad(l.name, 28)}${pad(String(l.requests), 10)}${pad(String(l.reads), 8)}${pad(String(l.writes), 8)}${pad(`${(l.ms / 1000).toFixed(2)} s`, 10)}${pad(`${quotaMinutes(l.reads, l.writes).toFixed(1)} min`, 20)}${l.ok}`,
+    );
   }
-  console.log(`\nratio (row-by-row / plugin): requests x${(naive.requests / plugin.requests).toFixed(0)}, wall time x${(naive.ms / plugin.ms).toFixed(1)}`);
-  console.log(`goal: plugin requests constant in rows and <= 15 -> ${plugin.requests <= 15 ? 'met' : 'NOT met'} (${plugin.requests})`);
+  console.log(
+    `\nratio (row-by-row / plugin): requests x${(naive.requests / plugin.requests).toFixed(0)}, wall time x${(naive.ms / plugin.ms).toFixed(1)}`,
+  );
+  console.log(
+    `goal: plugin requests constant in rows and <= 15 -> ${plugin.requests <= 15 ? 'met' : 'NOT met'} (${plugin.requests})`,
+  );
   if (!plugin.ok || plugin.requests > 15) process.exitCode = 1;
 } finally {
   server.close();

@@ -17,8 +17,18 @@ export function startEmulator(): { emulator: GoogleEmulator; close: () => void }
   return { emulator, close: () => server.close() };
 }
 
-export function newTarget(spreadsheetId: string, sheetName = 'Operaciones', extra: { retries?: number } = {}): SheetsTarget {
-  return sheetsTarget({ spreadsheetId, sheetName, auth: testAuth(), retry: { retries: extra.retries ?? 6, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => {} });
+export function newTarget(
+  spreadsheetId: string,
+  sheetName = 'Operaciones',
+  extra: { retries?: number } = {},
+): SheetsTarget {
+  return sheetsTarget({
+    spreadsheetId,
+    sheetName,
+    auth: testAuth(),
+    retry: { retries: extra.retries ?? 6, baseDelayMs: 1, maxDelayMs: 5 },
+    sleep: async () => {},
+  });
 }
 
 export function seedSheet(emulator: GoogleEmulator, seeds: SheetSeed[]): string {
@@ -29,5 +39,10 @@ export function seedSheet(emulator: GoogleEmulator, seeds: SheetSeed[]): string 
 export function gridOf(emulator: GoogleEmulator, id: string, title = 'Operaciones') {
   const s = emulator.model.spreadsheet(id);
   const sheet = s.sheets.find((x) => x.title === title)!;
-  return { rowCount: sheet.rowCount, columnCount: sheet.columnCount, hidden: sheet.hidden, values: emulator.model.getValues(s, title, 'FORMULA').values as unknown[][] | undefined };
+  return {
+    rowCount: sheet.rowCount,
+    columnCount: sheet.columnCount,
+    hidden: sheet.hidden,
+    values: emulator.model.getValues(s, title, 'FORMULA').values as unknown[][] | undefined,
+  };
 }

@@ -13,17 +13,40 @@ export async function naiveMigration(target: SheetsTarget): Promise<{ success: b
   const cell = (row: number, col: number) => `${ws}!${columnLetter(col - 1)}${row}`;
   const metadata = () => session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId }, o));
   const getCell = async (row: number, col: number) => {
-    const r = await session.call('sheets.values.get', 'read', (o) => sheets.spreadsheets.values.get({ spreadsheetId, range: cell(row, col) }, o));
+    const r = await session.call('sheets.values.get', 'read', (o) =>
+      sheets.spreadsheets.values.get({ spreadsheetId, range: cell(row, col) }, o),
+    );
     return r.values?.[0]?.[0] ?? '';
   };
   const updateCell = (row: number, col: number, value: unknown) =>
-    session.call('sheets.values.update', 'write', (o) => sheets.spreadsheets.values.update({ spreadsheetId, range: cell(row, col), valueInputOption: 'USER_ENTERED', requestBody: { values: [[value]] } }, o));
-  const rowValues = async (row: number) => (await session.call('sheets.values.get', 'read', (o) => sheets.spreadsheets.values.get({ spreadsheetId, range: `${ws}!${row}:${row}` }, o))).values?.[0] ?? [];
+    session.call('sheets.values.update', 'write', (o) =>
+      sheets.spreadsheets.values.update(
+        { spreadsheetId, range: cell(row, col), valueInputOption: 'USER_ENTERED', requestBody: { values: [[value]] } },
+        o,
+      ),
+    );
+  const rowValues = async (row: number) =>
+    (
+      await session.call('sheets.values.get', 'read', (o) =>
+        sheets.spreadsheets.values.get({ spreadsheetId, range: `${ws}!${row}:${row}` }, o),
+      )
+    ).values?.[0] ?? [];
   const colValues = async (col: number) =>
-    ((await session.call('sheets.values.get', 'read', (o) => sheets.spreadsheets.values.get({ spreadsheetId, range: `${ws}!${columnLetter(col - 1)}:${columnLetter(col - 1)}` }, o))).values ?? []).map((r) => r[0] ?? '');
+    (
+      (
+        await session.call('sheets.values.get', 'read', (o) =>
+          sheets.spreadsheets.values.get(
+            { spreadsheetId, range: `${ws}!${columnLetter(col - 1)}:${columnLetter(col - 1)}` },
+            o,
+          ),
+        )
+      ).values ?? []
+    ).map((r) => r[0] ?? '');
 
   // 1. backup_sheet.py: gc.copy(sheet_id)
-  await session.call('drive.files.copy', 'meta', (o) => drive.files.copy({ fileId: spreadsheetId, requestBody: { name: 'backup v2.1' } }, o));
+  await session.call('drive.files.copy', 'meta', (o) =>
+    drive.files.copy({ fileId: spreadsheetId, requestBody: { name: 'backup v2.1' } }, o),
+  );
 
   // 2. add_v3_columns.py: open, worksheet(), row_values(1), add_cols(3), update_cell x3
   await metadata();
@@ -33,7 +56,22 @@ export async function naiveMigration(target: SheetsTarget): Promise<{ success: b
   if (headers.length !== V21_HEADERS.length) throw new Error('not v2.1');
   await session.call('sheets.batchUpdate', 'structure', (o) =>
     sheets.spreadsheets.batchUpdate(
-      { spreadsheetId, requestBody: { requests: [{ updateSheetProperties: { properties: { sheetId: sheet.sheetId!, gridProperties: { rowCount: sheet.gridProperties!.rowCount!, columnCount: headers.length + 3 } }, fields: 'gridProperties' } }] } },
+      {
+        spreadsheetId,
+        requestBody: {
+          requests: [
+            {
+              updateSheetProperties: {
+                properties: {
+                  sheetId: sheet.sheetId!,
+                  gridProperties: { rowCount: sheet.gridProperties!.rowCount!, columnCount: headers.length + 3 },
+                },
+                fields: 'gridProperties',
+              },
+            },
+          ],
+        },
+      },
       o,
     ),
   );

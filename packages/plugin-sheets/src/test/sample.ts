@@ -30,7 +30,9 @@ export function spoolRow(i: number, seed = 1): CellValue[] {
     Estado: pick(r, ['PENDIENTE', 'ARMADO', 'SOLDADO', 'PINTADO', 'DESPACHADO']),
     Observaciones: r() < 0.2 ? 'Revisar, "urgente", cliente pide cambio' : '',
   };
-  return V21_HEADERS.map((h, c) => byHeader[h] ?? (r() < 0.15 ? '' : `${h.slice(0, 3).toUpperCase()}-${(i * 31 + c) % 1000}`));
+  return V21_HEADERS.map(
+    (h, c) => byHeader[h] ?? (r() < 0.15 ? '' : `${h.slice(0, 3).toUpperCase()}-${(i * 31 + c) % 1000}`),
+  );
 }
 
 export function v21Values(rows: number, seed = 1): CellValue[][] {
@@ -51,7 +53,15 @@ export function realLayoutValues(rows: number, extra: string[] = []): CellValue[
   headers[0] = 'SPLIT';
   headers[1] = 'OT';
   const body = Array.from({ length: rows }, (_, i) => [
-    ...headers.map((h, c): CellValue => (h === 'TAG_SPOOL' ? `MK-${1400 + i}-CW-${30000 + i}` : h === 'Armador' ? `MR(${90 + (i % 9)})` : c % 5 === 0 ? i * 10 + c : `v${i}.${c}`)),
+    ...headers.map((h, c): CellValue =>
+      h === 'TAG_SPOOL'
+        ? `MK-${1400 + i}-CW-${30000 + i}`
+        : h === 'Armador'
+          ? `MR(${90 + (i % 9)})`
+          : c % 5 === 0
+            ? i * 10 + c
+            : `v${i}.${c}`,
+    ),
     ...extra.map((h, k): CellValue => `${h}-${i}-${k}`),
   ]);
   return [[...headers, ...extra], ...body];
@@ -62,6 +72,11 @@ export function v30InUseValues(rows: number): CellValue[][] {
   const [headers, ...body] = realLayoutValues(rows);
   return [
     [...headers!, 'Ocupado_Por', 'Fecha_Ocupacion', 'version'],
-    ...body.map((r, i): CellValue[] => [...r, i % 3 === 0 ? `MR(${93 + i})` : '', i % 3 === 0 ? '21-01-2026 14:30:00' : '', i % 4]),
+    ...body.map((r, i): CellValue[] => [
+      ...r,
+      i % 3 === 0 ? `MR(${93 + i})` : '',
+      i % 3 === 0 ? '21-01-2026 14:30:00' : '',
+      i % 4,
+    ]),
   ];
 }

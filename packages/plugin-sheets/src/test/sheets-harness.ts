@@ -7,7 +7,13 @@ import { sheetsPlugin } from '../plugin.js';
 import { V21_HEADERS } from '../schema.js';
 import type { SheetsTarget } from '../target.js';
 import { createFrom, removeSpreadsheet, stateOf } from '../testing/emulator-state.js';
-import { loadFixture, normalizeState, trimValues as trim, writeFixture, type SpreadsheetState } from '../testing/state.js';
+import {
+  loadFixture,
+  normalizeState,
+  trimValues as trim,
+  writeFixture,
+  type SpreadsheetState,
+} from '../testing/state.js';
 import type { GoogleEmulator } from '../emulator/server.js';
 import { newTarget } from './harness.js';
 
@@ -31,9 +37,30 @@ export const v21Arbitrary: fc.Arbitrary<SheetState> = fc
     otherTab: fc.boolean(),
   })
   .map(({ rows, spareRows, spareCols, otherTab }) => {
-    const values = trim([[...V21_HEADERS], ...rows.map(([hasKey, rest], i) => [hasKey ? `SP-${String(i).padStart(4, '0')}` : '', ...rest])]);
-    const sheets = [{ title: 'Operaciones', rowCount: Math.max(1, values.length) + spareRows, columnCount: 65 + spareCols, hidden: false, values }];
-    if (otherTab) sheets.push({ title: 'Metadata', rowCount: 10, columnCount: 3, hidden: false, values: [['clave', 'valor'], ['planta', 'Quilicura']] });
+    const values = trim([
+      [...V21_HEADERS],
+      ...rows.map(([hasKey, rest], i) => [hasKey ? `SP-${String(i).padStart(4, '0')}` : '', ...rest]),
+    ]);
+    const sheets = [
+      {
+        title: 'Operaciones',
+        rowCount: Math.max(1, values.length) + spareRows,
+        columnCount: 65 + spareCols,
+        hidden: false,
+        values,
+      },
+    ];
+    if (otherTab)
+      sheets.push({
+        title: 'Metadata',
+        rowCount: 10,
+        columnCount: 3,
+        hidden: false,
+        values: [
+          ['clave', 'valor'],
+          ['planta', 'Quilicura'],
+        ],
+      });
     return { title: 'ZEUES Produccion', sheets };
   });
 

@@ -35,10 +35,17 @@ export const EMULATOR_API_KEY = 'tidemark-emulator';
 
 async function loadEmulator() {
   try {
-    const [server, serve, state] = await Promise.all([import('../emulator/server.js'), import('../emulator/serve.js'), import('./emulator-state.js')]);
+    const [server, serve, state] = await Promise.all([
+      import('../emulator/server.js'),
+      import('../emulator/serve.js'),
+      import('./emulator-state.js'),
+    ]);
     return { ...server, ...serve, ...state };
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /['"]msw/.test(String((error as Error).message))) {
+    if (
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      /['"]msw/.test(String((error as Error).message))
+    ) {
       throw createError('plugin-sheets', 'the Sheets emulator needs msw: npm install --save-dev msw', { cause: error });
     }
     throw error;
@@ -48,14 +55,25 @@ async function loadEmulator() {
 export async function startSheetsEmulator(options: StartSheetsEmulatorOptions = {}): Promise<SheetsEmulator> {
   const { GoogleEmulator, serveEmulator, createFrom, stateOf, removeSpreadsheet } = await loadEmulator();
   const emulator = new GoogleEmulator();
-  const served = await serveEmulator(emulator, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host ? { host: options.host } : {}), unref: !options.keepAlive });
+  const served = await serveEmulator(emulator, {
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host ? { host: options.host } : {}),
+    unref: !options.keepAlive,
+  });
   return {
     url: served.url,
     create: (state) => createFrom(emulator, state),
     read: (id) => stateOf(emulator, id),
     remove: (id) => removeSpreadsheet(emulator, id),
     target: (spreadsheetId, sheetName = DEFAULT_SHEET_NAME) =>
-      sheetsTarget({ spreadsheetId, sheetName, auth: EMULATOR_API_KEY, rootUrl: served.url, retry: { retries: 6, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => {} }),
+      sheetsTarget({
+        spreadsheetId,
+        sheetName,
+        auth: EMULATOR_API_KEY,
+        rootUrl: served.url,
+        retry: { retries: 6, baseDelayMs: 1, maxDelayMs: 5 },
+        sleep: async () => {},
+      }),
     close: () => served.close(),
   };
 }

@@ -12,7 +12,12 @@ import type { SheetsTarget } from '../target.js';
 import { startSheetsEmulator, type SheetsEmulator } from './emulator.js';
 import { loadFixture, normalizeState, writeFixture, type SpreadsheetState } from './state.js';
 
-export { startSheetsEmulator, EMULATOR_API_KEY, type SheetsEmulator, type StartSheetsEmulatorOptions } from './emulator.js';
+export {
+  startSheetsEmulator,
+  EMULATOR_API_KEY,
+  type SheetsEmulator,
+  type StartSheetsEmulatorOptions,
+} from './emulator.js';
 export { loadFixture, writeFixture, type SpreadsheetState } from './state.js';
 
 export interface SheetsHarnessOptions extends SheetsPluginOptions {
@@ -29,13 +34,20 @@ export interface SheetsHarnessOptions extends SheetsPluginOptions {
 /** The `before/` states of every golden case under `dir` (for `states`). */
 export async function goldenStates(dir: string): Promise<SpreadsheetState[]> {
   // A case that expects a refusal is no legacy target the laws can migrate.
-  return Promise.all(listCases(dir).filter((c) => c.spec.expectError === undefined).map((c) => loadFixture(join(c.path, 'before'))));
+  return Promise.all(
+    listCases(dir)
+      .filter((c) => c.spec.expectError === undefined)
+      .map((c) => loadFixture(join(c.path, 'before'))),
+  );
 }
 
 function statesArbitrary(states: readonly SpreadsheetState[] | undefined): Arbitrary<SpreadsheetState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw createError('plugin-sheets', 'harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError(
+      'plugin-sheets',
+      'harness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws',
+    );
   });
 }
 

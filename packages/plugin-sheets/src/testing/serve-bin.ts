@@ -25,8 +25,7 @@ for (let i = 0; i < args.length; i++) {
       process.stderr.write(`--port takes a port number (0 to 65535), not "${value}"\n`);
       process.exit(2);
     }
-  }
-  else {
+  } else {
     process.stderr.write(`unknown argument ${arg}\nusage: tidemark-sheets-emulator [--fixture <dir>]... [--port n]\n`);
     process.exit(2);
   }

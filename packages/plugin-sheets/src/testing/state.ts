@@ -34,7 +34,10 @@ export function trimValues(values: string[][]): string[][] {
 
 export async function loadFixture(dir: string): Promise<SpreadsheetState> {
   const file = join(dir, 'spreadsheet.json');
-  let meta: { title: string; sheets: { title: string; rowCount: number; columnCount: number; hidden?: boolean; file: string }[] };
+  let meta: {
+    title: string;
+    sheets: { title: string; rowCount: number; columnCount: number; hidden?: boolean; file: string }[];
+  };
   try {
     meta = JSON.parse(await readFile(file, 'utf8')) as typeof meta;
   } catch (error) {
@@ -43,7 +46,13 @@ export async function loadFixture(dir: string): Promise<SpreadsheetState> {
   const sheets = [];
   for (const s of meta.sheets) {
     const values = parseCsv(await readFile(join(dir, s.file), 'utf8'));
-    sheets.push({ title: s.title, rowCount: s.rowCount, columnCount: s.columnCount, hidden: s.hidden ?? false, values: trimValues(values) });
+    sheets.push({
+      title: s.title,
+      rowCount: s.rowCount,
+      columnCount: s.columnCount,
+      hidden: s.hidden ?? false,
+      values: trimValues(values),
+    });
   }
   return { title: meta.title, sheets };
 }
@@ -54,5 +63,11 @@ export async function writeFixture(state: SpreadsheetState, dir: string): Promis
 
 /** Compares as a person reads the sheet: a typed-in number and its text are the same cell. */
 export function normalizeState(state: SpreadsheetState): SpreadsheetState {
-  return { ...state, sheets: state.sheets.map((sh) => ({ ...sh, values: trimValues(sh.values.map((r) => r.map((v) => formatted(typed(v))))) })) };
+  return {
+    ...state,
+    sheets: state.sheets.map((sh) => ({
+      ...sh,
+      values: trimValues(sh.values.map((r) => r.map((v) => formatted(typed(v))))),
+    })),
+  };
 }

@@ -24,28 +24,61 @@ const notas = defineMigration<SheetsTarget>({
   async up(ctx) {
     const { session, spreadsheetId, sheetName } = ctx.target;
     const sheets = await session.sheets();
-    const header = await session.call('values.get', 'read', (o) => sheets.spreadsheets.values.get({ spreadsheetId, range: `'${sheetName}'!1:1` }, o));
+    const header = await session.call('values.get', 'read', (o) =>
+      sheets.spreadsheets.values.get({ spreadsheetId, range: `'${sheetName}'!1:1` }, o),
+    );
     const row = (header.values?.[0] ?? []) as string[];
     if (row.includes('NOTAS')) return;
     const at = row.indexOf('Ocupado_Por');
-    const got = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, o));
+    const got = await session.call('sheets.get', 'read', (o) =>
+      sheets.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, o),
+    );
     const sheetId = got.sheets!.find((s) => s.properties?.title === sheetName)!.properties!.sheetId!;
     await session.call('sheets.batchUpdate', 'structure', (o) =>
-      sheets.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ insertDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: at, endIndex: at + 1 } } }] } }, o),
+      sheets.spreadsheets.batchUpdate(
+        {
+          spreadsheetId,
+          requestBody: {
+            requests: [
+              { insertDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: at, endIndex: at + 1 } } },
+            ],
+          },
+        },
+        o,
+      ),
     );
     const range = `'${sheetName}'!${columnLetter(at)}1`;
-    await session.call('values.update', 'write', (o) => sheets.spreadsheets.values.update({ spreadsheetId, range, valueInputOption: 'RAW', requestBody: { values: [['NOTAS']] } }, o));
+    await session.call('values.update', 'write', (o) =>
+      sheets.spreadsheets.values.update(
+        { spreadsheetId, range, valueInputOption: 'RAW', requestBody: { values: [['NOTAS']] } },
+        o,
+      ),
+    );
   },
   async down(ctx) {
     const { session, spreadsheetId, sheetName } = ctx.target;
     const sheets = await session.sheets();
-    const header = await session.call('values.get', 'read', (o) => sheets.spreadsheets.values.get({ spreadsheetId, range: `'${sheetName}'!1:1` }, o));
+    const header = await session.call('values.get', 'read', (o) =>
+      sheets.spreadsheets.values.get({ spreadsheetId, range: `'${sheetName}'!1:1` }, o),
+    );
     const at = (header.values?.[0] ?? []).indexOf('NOTAS');
     if (at < 0) return;
-    const got = await session.call('sheets.get', 'read', (o) => sheets.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, o));
+    const got = await session.call('sheets.get', 'read', (o) =>
+      sheets.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, o),
+    );
     const sheetId = got.sheets!.find((s) => s.properties?.title === sheetName)!.properties!.sheetId!;
     await session.call('sheets.batchUpdate', 'structure', (o) =>
-      sheets.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ deleteDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: at, endIndex: at + 1 } } }] } }, o),
+      sheets.spreadsheets.batchUpdate(
+        {
+          spreadsheetId,
+          requestBody: {
+            requests: [
+              { deleteDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: at, endIndex: at + 1 } } },
+            ],
+          },
+        },
+        o,
+      ),
     );
   },
 });
@@ -67,7 +100,14 @@ describe('sheetsHarness on the served emulator', () => {
       expect(operaciones.columnCount).toBe(69);
       expect(operaciones.values[0]!.slice(-4)).toEqual(['NOTAS', 'Ocupado_Por', 'Fecha_Ocupacion', 'version']);
       // Everything else is what the shipped steps alone give.
-      const withoutNotas = { ...after, sheets: after.sheets.map((s) => (s.title === 'Operaciones' ? { ...s, columnCount: 68, values: s.values.map((r) => r.filter((_, c) => c !== 65)) } : s)) };
+      const withoutNotas = {
+        ...after,
+        sheets: after.sheets.map((s) =>
+          s.title === 'Operaciones'
+            ? { ...s, columnCount: 68, values: s.values.map((r) => r.filter((_, c) => c !== 65)) }
+            : s,
+        ),
+      };
       expect(harness.normalize!(withoutNotas)).toEqual(harness.normalize!(await loadFixture(`${corpus}basic/after`)));
       expect((await runner.verify()).ok).toBe(true);
       await runner.down({ to: null });

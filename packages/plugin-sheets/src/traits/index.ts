@@ -28,14 +28,24 @@ export function sheetsTraits(config: Config): Trait<SheetsTarget>[] {
           // Already at v3.0 when this session first looked, with nothing recorded: adopted (002 baselined, 005
           // runs the audit's checks). Sticky for the session: the steps this run records are no interrupted run.
           if (target.session.adopted) return null;
-          if (interrupted(entries, ADD_COLUMNS_STEP)) return { summary: 'the v3.0 columns were added by an interrupted run that did not record it', details: { resume: true } };
-          if (entries.length === 0) target.session.adopted = `found at v3.0: ${target.sheetName} row 1 ends with ${config.schema.added.join(', ')} after ${classification.width} v2.1 columns`;
+          if (interrupted(entries, ADD_COLUMNS_STEP))
+            return {
+              summary: 'the v3.0 columns were added by an interrupted run that did not record it',
+              details: { resume: true },
+            };
+          if (entries.length === 0)
+            target.session.adopted = `found at v3.0: ${target.sheetName} row 1 ends with ${config.schema.added.join(', ')} after ${classification.width} v2.1 columns`;
           return null;
         }
         target.session.adopted = undefined;
         return {
           summary: `row 1 holds ${classification.width} v2.1 headers (A..${columnLetter(classification.width - 1)}${classification.width > n ? `; ${classification.width - n} more than the seed's ${n}, carried` : ''}) with ${config.schema.key} and none of the v3.0 columns`,
-          details: { headers: view.headers.length, dataRows: classification.dataRows.length, gridColumns: view.columnCount, known: classification.known },
+          details: {
+            headers: view.headers.length,
+            dataRows: classification.dataRows.length,
+            gridColumns: view.columnCount,
+            known: classification.known,
+          },
         };
       },
     }),
@@ -47,7 +57,11 @@ export function sheetsTraits(config: Config): Trait<SheetsTarget>[] {
         const { classification: c, entries } = await assertMigratable(target, config);
         const missing = c.shape === 'v2.1' ? c.dataRows : c.missingVersions;
         if (missing.length === 0) {
-          if (c.dataRows.length > 0 && !target.session.adopted && interrupted(entries, INIT_VERSIONS_STEP)) return { summary: 'versions were written by an interrupted run that did not record it', details: { resume: true } };
+          if (c.dataRows.length > 0 && !target.session.adopted && interrupted(entries, INIT_VERSIONS_STEP))
+            return {
+              summary: 'versions were written by an interrupted run that did not record it',
+              details: { resume: true },
+            };
           return null;
         }
         return {

@@ -26,7 +26,9 @@ export interface CpuReading {
 
 /** Sessions connected to `ds`'s database now, and this process; undefined when /proc has no answer. */
 export async function readCpu(ds: DataSource): Promise<CpuReading | undefined> {
-  const rows = (await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { pid: number }[];
+  const rows = (await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as {
+    pid: number;
+  }[];
   const sessions = new Map<number, number>();
   for (const { pid } of rows) {
     const ms = await processCpuMs(Number(pid));

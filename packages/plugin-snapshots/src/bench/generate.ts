@@ -14,7 +14,9 @@ export interface BenchShape {
 export async function generate(ds: DataSource, shape: BenchShape): Promise<void> {
   await inTransaction(ds, (runner) => new CreateRecipeTables1767225600000().up(runner));
   const { runs, recipes, ingredients, linesPerRecipe } = shape;
-  await ds.query(`INSERT INTO ingredients (id, display_name, slug) SELECT g, 'Ingredient ' || g, 'ingredient_' || g FROM generate_series(1, ${ingredients}) g`);
+  await ds.query(
+    `INSERT INTO ingredients (id, display_name, slug) SELECT g, 'Ingredient ' || g, 'ingredient_' || g FROM generate_series(1, ${ingredients}) g`,
+  );
   await ds.query(
     `INSERT INTO recipes (id, name, category, source, yield_quantity, yield_unit, yield_description, estimated_time_minutes, notes, variant_name)
      SELECT g, 'Recipe ' || g, (ARRAY['Cookies','Bars','Cakes','Breads'])[1 + g % 4], CASE WHEN g % 3 = 0 THEN NULL ELSE 'Book p.' || g END,
@@ -34,6 +36,8 @@ export async function generate(ds: DataSource, shape: BenchShape): Promise<void>
             CASE WHEN g % 10 = 0 THEN NULL ELSE timestamp '2024-01-01' + (g || ' minutes')::interval END, 1 + g % 4, NULL
        FROM generate_series(1, ${runs}) g`,
   );
-  await ds.query(`SELECT setval(pg_get_serial_sequence('recipe_ingredients', 'id'), (SELECT MAX(id) FROM recipe_ingredients))`);
+  await ds.query(
+    `SELECT setval(pg_get_serial_sequence('recipe_ingredients', 'id'), (SELECT MAX(id) FROM recipe_ingredients))`,
+  );
   await ds.query('ANALYZE');
 }

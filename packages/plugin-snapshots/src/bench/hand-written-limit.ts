@@ -4,13 +4,24 @@
 // links the runs. Same rows as the plugin (the bench compares them); the foreign keys are not part of it.
 import type { DataSource } from 'typeorm';
 
-const RECIPE_FIELDS = ['name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'];
+const RECIPE_FIELDS = [
+  'name',
+  'category',
+  'source',
+  'yield_quantity',
+  'yield_unit',
+  'yield_description',
+  'estimated_time_minutes',
+  'notes',
+  'variant_name',
+];
 
 export async function handWrittenBackfill(ds: DataSource, now: Date): Promise<void> {
   const runner = ds.createQueryRunner();
   try {
     await runner.startTransaction();
-    await runner.query(`
+    await runner.query(
+      `
 INSERT INTO recipe_snapshots (recipe_id, production_run_id, scale_factor, snapshot_date, recipe_data, ingredients_data, is_backfilled)
 WITH ingredient_json AS (
   SELECT ri.recipe_id,
@@ -26,7 +37,9 @@ recipe_json AS (
 SELECT pr.recipe_id, pr.id, 1.0, COALESCE(pr.produced_at, $1::timestamp), j.recipe_data, j.ingredients_data, true
   FROM production_runs pr JOIN recipe_json j ON j.id = pr.recipe_id
  WHERE pr.recipe_snapshot_id IS NULL
-   AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`, [now]);
+   AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`,
+      [now],
+    );
     await runner.query(
       `UPDATE production_runs pr SET recipe_snapshot_id = s.id FROM recipe_snapshots s
         WHERE s.production_run_id = pr.id AND pr.recipe_snapshot_id IS NULL AND s.is_backfilled`,

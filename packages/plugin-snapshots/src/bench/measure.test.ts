@@ -6,7 +6,13 @@ import { measureSize } from './measure.js';
 describe('pnpm bench at 400 runs', () => {
   it('plugin, limit and a sample of the ORM loop write the same snapshots; the ORM figure is its sample scaled to every run', async () => {
     const lines: string[] = [];
-    const r = await measureSize({ runs: 400, rounds: 2, ormSample: 100, shape: { recipes: 40, ingredients: 30, linesPerRecipe: 4 }, log: (l) => lines.push(l) });
+    const r = await measureSize({
+      runs: 400,
+      rounds: 2,
+      ormSample: 100,
+      shape: { recipes: 40, ingredients: 30, linesPerRecipe: 4 },
+      log: (l) => lines.push(l),
+    });
     // The generator gives every 50th run a deleted recipe: those 8 are skipped, the other 392 get a snapshot.
     expect(r.snapshots).toBe(392);
     expect(r.linked).toBe(392);

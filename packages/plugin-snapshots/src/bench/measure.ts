@@ -61,7 +61,8 @@ export interface SizeResult {
   orm?: OrmSample;
 }
 
-const count = async (ds: DataSource, q: string, params: unknown[] = []) => Number(((await ds.query(q, params)) as { n: unknown }[])[0]?.n ?? 0);
+const count = async (ds: DataSource, q: string, params: unknown[] = []) =>
+  Number(((await ds.query(q, params)) as { n: unknown }[])[0]?.n ?? 0);
 
 /**
  * A fingerprint of every snapshot and its link (JSON compared as jsonb, so key spacing does not count), for
@@ -87,12 +88,19 @@ async function checkpoint(ds: DataSource, log: (line: string) => void): Promise<
 }
 
 /** A fresh copy of the template, through 002 (the schema the backfill needs), checkpointed; dropped after `use`. */
-async function onCopy<T>(template: string, poolSize: number, log: (line: string) => void, use: (ds: DataSource) => Promise<T>): Promise<T> {
+async function onCopy<T>(
+  template: string,
+  poolSize: number,
+  log: (line: string) => void,
+  use: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   const copy = await createPgDatabase('tm_snap_bench', template);
   try {
     const ds = await openPostgres(copy.url, poolSize);
     try {
-      await createRunner({ plugin: snapshotsPlugin({ clock: () => NOW }), target: ds }).up({ to: '002_add_run_snapshot_link' });
+      await createRunner({ plugin: snapshotsPlugin({ clock: () => NOW }), target: ds }).up({
+        to: '002_add_run_snapshot_link',
+      });
       await checkpoint(ds, log);
       return await use(ds);
     } finally {
@@ -115,20 +123,41 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
     let bound: number;
     try {
       await generate(seed, { runs, ...shape });
-      bound = await count(seed, 'SELECT COALESCE(MAX(id), 0) AS n FROM (SELECT id FROM production_runs ORDER BY id LIMIT $1) s', [options.ormSample]);
+      bound = await count(
+        seed,
+        'SELECT COALESCE(MAX(id), 0) AS n FROM (SELECT id FROM production_runs ORDER BY id LIMIT $1) s',
+        [options.ormSample],
+      );
     } finally {
       await seed.destroy();
     }
-    log(`  ${runs} runs generated in ${Math.round(performance.now() - t0)} ms (${shape.recipes} recipes, ~${shape.linesPerRecipe} ingredients each)`);
+    log(
+      `  ${runs} runs generated in ${Math.round(performance.now() - t0)} ms (${shape.recipes} recipes, ~${shape.linesPerRecipe} ingredients each)`,
+    );
 
-    const result: SizeResult = { runs, snapshots: 0, linked: 0, pluginMs: [], foreignKeysMs: [], limitMs: [], pluginCpuMs: [], limitCpuMs: [], limitSame: true, pluginStable: true };
+    const result: SizeResult = {
+      runs,
+      snapshots: 0,
+      linked: 0,
+      pluginMs: [],
+      foreignKeysMs: [],
+      limitMs: [],
+      pluginCpuMs: [],
+      limitCpuMs: [],
+      limitSame: true,
+      pluginStable: true,
+    };
     let pluginHash: string | undefined;
     let sampleHash: string | undefined;
     const plugin = () =>
       onCopy(template.name, 12, log, async (ds) => {
         const events: TidemarkEvent[] = [];
         const runner = createRunner({
-          plugin: snapshotsPlugin({ ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.concurrency ? { concurrency: options.concurrency } : {}), clock: () => NOW }),
+          plugin: snapshotsPlugin({
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+            ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+            clock: () => NOW,
+          }),
           target: ds,
           onEvent: (e) => events.push(e),
         });
@@ -144,13 +173,18 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
         result.pluginMs.push(ms);
         result.foreignKeysMs.push(fk);
         result.snapshots = await count(ds, 'SELECT COUNT(*) AS n FROM recipe_snapshots');
-        result.linked = await count(ds, 'SELECT COUNT(*) AS n FROM production_runs WHERE recipe_snapshot_id IS NOT NULL');
+        result.linked = await count(
+          ds,
+          'SELECT COUNT(*) AS n FROM production_runs WHERE recipe_snapshot_id IS NOT NULL',
+        );
         const hash = await rowsHash(ds);
         result.pluginStable &&= pluginHash === undefined || pluginHash === hash;
         pluginHash ??= hash;
         if (options.ormSample > 0) sampleHash ??= await rowsHash(ds, bound);
         const batches = events.filter((e) => e.type === 'step:progress').length;
-        log(`  plugin: ${result.snapshots} snapshots in ${Math.round(ms)} ms${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`} (${batches} batch(es); then 004's foreign keys ${Math.round(fk)} ms)`);
+        log(
+          `  plugin: ${result.snapshots} snapshots in ${Math.round(ms)} ms${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`} (${batches} batch(es); then 004's foreign keys ${Math.round(fk)} ms)`,
+        );
       });
     const limit = () =>
       onCopy(template.name, 2, log, async (ds) => {
@@ -164,7 +198,9 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
         // The plugin always ran first in round 1, so its rows are there to compare with.
         const same = (await rowsHash(ds)) === pluginHash;
         result.limitSame &&= same;
-        log(`  limit:  ${await count(ds, 'SELECT COUNT(*) AS n FROM recipe_snapshots')} snapshots in ${Math.round(ms)} ms${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`} (same rows as the plugin: ${same ? 'yes' : 'NO'})`);
+        log(
+          `  limit:  ${await count(ds, 'SELECT COUNT(*) AS n FROM recipe_snapshots')} snapshots in ${Math.round(ms)} ms${cpu === undefined ? '' : `, CPU ${Math.round(cpu)} ms`} (same rows as the plugin: ${same ? 'yes' : 'NO'})`,
+        );
       });
     for (let round = 1; round <= options.rounds; round++) {
       // ABBA: the order flips every round, so neither side always runs on the warmer (or busier) machine.
@@ -187,7 +223,8 @@ export async function measureSize(options: MeasureOptions): Promise<SizeResult> 
         const ms = performance.now() - t;
         const cpu = cpuBetween(cpu0, await readCpu(ds));
         // Compared with the plugin's rows for the same runs (hashed in its first round).
-        const same = stats.errors.length === 0 && sampleHash !== undefined && (await rowsHash(ds, bound)) === sampleHash;
+        const same =
+          stats.errors.length === 0 && sampleHash !== undefined && (await rowsHash(ds, bound)) === sampleHash;
         const orm: OrmSample = {
           sampled,
           total,

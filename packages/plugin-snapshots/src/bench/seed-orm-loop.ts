@@ -3,7 +3,18 @@
 // at once (to get its id), and the run's UPDATE at commit. SQLAlchemy's identity map is honoured: a
 // recipe's ingredient list and each ingredient are loaded once per session, not once per run.
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { IngredientEntity, ProductionRunEntity, RecipeEntity, RecipeIngredientEntity, RecipeSnapshotEntity, type Ingredient, type ProductionRun, type Recipe, type RecipeIngredient, type RecipeSnapshot } from '../entities.js';
+import {
+  IngredientEntity,
+  ProductionRunEntity,
+  RecipeEntity,
+  RecipeIngredientEntity,
+  RecipeSnapshotEntity,
+  type Ingredient,
+  type ProductionRun,
+  type Recipe,
+  type RecipeIngredient,
+  type RecipeSnapshot,
+} from '../entities.js';
 
 export interface SeedStats {
   total_runs: number;
@@ -17,7 +28,12 @@ export interface SeedStats {
  * `sample`: only the first `sample` unlinked runs (by id), for a bench that times a sample of the loop and
  * extrapolates: its cost per run is flat (one round trip per query), so a sample says what the whole would take.
  */
-export async function migrateProductionSnapshotsOrm(ds: DataSource, dryRun: boolean, utcNow: () => Date = () => new Date(), sample?: number): Promise<SeedStats> {
+export async function migrateProductionSnapshotsOrm(
+  ds: DataSource,
+  dryRun: boolean,
+  utcNow: () => Date = () => new Date(),
+  sample?: number,
+): Promise<SeedStats> {
   const stats: SeedStats = { total_runs: 0, already_migrated: 0, migrated: 0, skipped_no_recipe: 0, errors: [] };
   await ds.transaction(async (session) => {
     const runs = await session.find(ProductionRunEntity, {
@@ -25,7 +41,10 @@ export async function migrateProductionSnapshotsOrm(ds: DataSource, dryRun: bool
       ...(sample === undefined ? {} : { order: { id: 'ASC' as const }, take: sample }),
     });
     stats.total_runs = runs.length;
-    const identity = { lines: new Map<number, RecipeIngredient[]>(), ingredients: new Map<number, Ingredient | null>() };
+    const identity = {
+      lines: new Map<number, RecipeIngredient[]>(),
+      ingredients: new Map<number, Ingredient | null>(),
+    };
     const dirty: ProductionRun[] = [];
     for (const run of runs) {
       try {
@@ -47,7 +66,8 @@ export async function migrateProductionSnapshotsOrm(ds: DataSource, dryRun: bool
       }
     }
     // session.commit(): the unit of work flushes one UPDATE per dirty run.
-    for (const run of dirty) await session.update(ProductionRunEntity, { id: run.id }, { recipe_snapshot_id: run.recipe_snapshot_id });
+    for (const run of dirty)
+      await session.update(ProductionRunEntity, { id: run.id }, { recipe_snapshot_id: run.recipe_snapshot_id });
   });
   return stats;
 }
@@ -68,7 +88,10 @@ async function createBackfillSnapshot(
   // for ri in ...: _ = ri.ingredient (many-to-one: identity map first, then one SELECT)
   for (const ri of lines) {
     if (ri.ingredient_id !== null && !identity.ingredients.has(ri.ingredient_id)) {
-      identity.ingredients.set(ri.ingredient_id, await session.findOne(IngredientEntity, { where: { id: ri.ingredient_id } }));
+      identity.ingredients.set(
+        ri.ingredient_id,
+        await session.findOne(IngredientEntity, { where: { id: ri.ingredient_id } }),
+      );
     }
   }
   const recipeData = {

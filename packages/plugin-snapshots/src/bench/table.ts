@@ -22,13 +22,20 @@ export function benchTable(rows: readonly SizeResult[]): { lines: string[]; same
     const ratio = plugin / limit;
     const orm = r.orm;
     const ormRatio = orm ? orm.extrapolatedMs / plugin : undefined;
-    const cpu = r.pluginCpuMs.length > 0 && r.limitCpuMs.length > 0 ? { plugin: median(r.pluginCpuMs), limit: median(r.limitCpuMs) } : undefined;
+    const cpu =
+      r.pluginCpuMs.length > 0 && r.limitCpuMs.length > 0
+        ? { plugin: median(r.pluginCpuMs), limit: median(r.limitCpuMs) }
+        : undefined;
     const cpuRatio = cpu ? `${s(cpu.plugin)} / ${s(cpu.limit)} = ${(cpu.plugin / cpu.limit).toFixed(2)}x` : '—';
-    const ormCpu = cpu && orm?.extrapolatedCpuMs !== undefined ? `${(orm.extrapolatedCpuMs / cpu.plugin).toFixed(1)}x` : '—';
+    const ormCpu =
+      cpu && orm?.extrapolatedCpuMs !== undefined ? `${(orm.extrapolatedCpuMs / cpu.plugin).toFixed(1)}x` : '—';
     const same = r.limitSame && r.pluginStable && (orm?.same ?? true);
     sameRows &&= same;
-    const ormCell = orm ? `${orm.sampled < orm.total ? '~' : ''}${s(orm.extrapolatedMs)}${orm.sampled < orm.total ? ` (${orm.sampled} runs: ${s(orm.ms)})` : ''}` : '—';
-    const ormRatioCell = ormRatio === undefined ? '—' : `${ormRatio.toFixed(1)}x ${ormRatio >= ORM_GOAL ? 'met' : 'NOT met'}`;
+    const ormCell = orm
+      ? `${orm.sampled < orm.total ? '~' : ''}${s(orm.extrapolatedMs)}${orm.sampled < orm.total ? ` (${orm.sampled} runs: ${s(orm.ms)})` : ''}`
+      : '—';
+    const ormRatioCell =
+      ormRatio === undefined ? '—' : `${ormRatio.toFixed(1)}x ${ormRatio >= ORM_GOAL ? 'met' : 'NOT met'}`;
     lines.push(
       `| ${r.runs} | ${s(plugin)}${spread(r.pluginMs)} | ${s(median(r.foreignKeysMs))} | ${s(limit)}${spread(r.limitMs)} | ${ratio.toFixed(2)}x ${ratio <= LIMIT_GOAL ? 'met' : 'NOT met'} | ${cpuRatio} | ${ormCell} | ${ormRatioCell} | ${ormCpu} | ${same ? 'yes' : 'NO'} |`,
     );

@@ -7,7 +7,13 @@ export class CreateRecipeTables1767225600000 implements MigrationInterface {
   name = 'CreateRecipeTables1767225600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const id = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' as const };
+    const id = {
+      name: 'id',
+      type: 'integer',
+      isPrimary: true,
+      isGenerated: true,
+      generationStrategy: 'increment' as const,
+    };
     await queryRunner.createTable(
       new Table({
         name: 'recipes',
@@ -28,7 +34,11 @@ export class CreateRecipeTables1767225600000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'ingredients',
-        columns: [id, { name: 'display_name', type: 'varchar', length: '200' }, { name: 'slug', type: 'varchar', length: '200', isUnique: true }],
+        columns: [
+          id,
+          { name: 'display_name', type: 'varchar', length: '200' },
+          { name: 'slug', type: 'varchar', length: '200', isUnique: true },
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -43,8 +53,18 @@ export class CreateRecipeTables1767225600000 implements MigrationInterface {
           { name: 'notes', type: 'text', isNullable: true },
         ],
         foreignKeys: [
-          { columnNames: ['recipe_id'], referencedTableName: 'recipes', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['ingredient_id'], referencedTableName: 'ingredients', referencedColumnNames: ['id'], onDelete: 'SET NULL' },
+          {
+            columnNames: ['recipe_id'],
+            referencedTableName: 'recipes',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['ingredient_id'],
+            referencedTableName: 'ingredients',
+            referencedColumnNames: ['id'],
+            onDelete: 'SET NULL',
+          },
         ],
         indices: [{ columnNames: ['recipe_id'] }],
       }),
@@ -64,6 +84,7 @@ export class CreateRecipeTables1767225600000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['production_runs', 'recipe_ingredients', 'ingredients', 'recipes']) await queryRunner.dropTable(table);
+    for (const table of ['production_runs', 'recipe_ingredients', 'ingredients', 'recipes'])
+      await queryRunner.dropTable(table);
   }
 }

@@ -6,7 +6,10 @@ export class AddRunSnapshotLink1767225600002 implements MigrationInterface {
   name = 'AddRunSnapshotLink1767225600002';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('production_runs', new TableColumn({ name: 'recipe_snapshot_id', type: 'integer', isNullable: true }));
+    await queryRunner.addColumn(
+      'production_runs',
+      new TableColumn({ name: 'recipe_snapshot_id', type: 'integer', isNullable: true }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -23,13 +23,28 @@ export class AddSnapshotForeignKeys1767225600003 implements MigrationInterface {
     }
     await queryRunner.createForeignKey(
       'recipe_snapshots',
-      new TableForeignKey({ name: RUN_FK, columnNames: ['production_run_id'], referencedTableName: 'production_runs', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+      new TableForeignKey({
+        name: RUN_FK,
+        columnNames: ['production_run_id'],
+        referencedTableName: 'production_runs',
+        referencedColumnNames: ['id'],
+        onDelete: 'CASCADE',
+      }),
     );
     await queryRunner.createForeignKey(
       'production_runs',
-      new TableForeignKey({ name: LINK_FK, columnNames: ['recipe_snapshot_id'], referencedTableName: 'recipe_snapshots', referencedColumnNames: ['id'], onDelete: 'SET NULL' }),
+      new TableForeignKey({
+        name: LINK_FK,
+        columnNames: ['recipe_snapshot_id'],
+        referencedTableName: 'recipe_snapshots',
+        referencedColumnNames: ['id'],
+        onDelete: 'SET NULL',
+      }),
     );
-    await queryRunner.createIndex('production_runs', new TableIndex({ name: LINK_INDEX, columnNames: ['recipe_snapshot_id'] }));
+    await queryRunner.createIndex(
+      'production_runs',
+      new TableIndex({ name: LINK_INDEX, columnNames: ['recipe_snapshot_id'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -14,7 +14,10 @@ export interface TestDb {
 }
 
 /** A new database named `<prefix>_<random>`; a copy of `template` (a database nobody is connected to) when given. */
-export async function createPgDatabase(prefix = 'tm_snap', template?: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function createPgDatabase(
+  prefix = 'tm_snap',
+  template?: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();

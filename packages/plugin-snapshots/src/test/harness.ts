@@ -54,7 +54,13 @@ export async function pgSchemaTarget(databaseUrl: string): Promise<DataSource> {
 }
 
 async function openSchema(databaseUrl: string, schema: string): Promise<DataSource> {
-  const ds = new DataSource({ type: 'postgres', url: databaseUrl, schema, entities: snapshotEntities, extra: { max: 12, options: `-c search_path=${schema}` } });
+  const ds = new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    schema,
+    entities: snapshotEntities,
+    extra: { max: 12, options: `-c search_path=${schema}` },
+  });
   await ds.initialize();
   schemaOf.set(ds, schema);
   return ds;

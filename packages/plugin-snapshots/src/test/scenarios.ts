@@ -8,7 +8,10 @@ import type { SnapshotsState } from '../state.js';
 
 export const FIXED_NOW = new Date('2026-01-04T12:00:00.000Z');
 
-export function runnerFor(ds: DataSource, options: SnapshotsPluginOptions = {}): { runner: Runner; events: TidemarkEvent[] } {
+export function runnerFor(
+  ds: DataSource,
+  options: SnapshotsPluginOptions = {},
+): { runner: Runner; events: TidemarkEvent[] } {
   const events: TidemarkEvent[] = [];
   const runner = createRunner({
     plugin: snapshotsPlugin({ clock: () => FIXED_NOW, ...options }),
@@ -29,7 +32,16 @@ export function withAppSnapshots(sample: SnapshotsState): SnapshotsState {
     scale_factor: 2,
     snapshot_date: runs.find((r) => r.id === runId)!.produced_at ?? '2026-01-01T00:00:00.000Z',
     recipe_data: { name: 'as it was on the day', category: 'Cookies' },
-    ingredients_data: [{ ingredient_id: 1, ingredient_name: 'All-Purpose Flour', ingredient_slug: 'all_purpose_flour', quantity: 4.5, unit: 'cup', notes: null }],
+    ingredients_data: [
+      {
+        ingredient_id: 1,
+        ingredient_name: 'All-Purpose Flour',
+        ingredient_slug: 'all_purpose_flour',
+        quantity: 4.5,
+        unit: 'cup',
+        notes: null,
+      },
+    ],
     is_backfilled: false,
   });
   const snapshots = [appSnapshot(1, 9, 3), appSnapshot(2, 10, 1), appSnapshot(3, 6, 2)];

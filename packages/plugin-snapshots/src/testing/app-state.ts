@@ -14,11 +14,31 @@ import { sql } from '../transaction.js';
 
 /** The plugin's tables and the columns the state reader already knows. */
 const KNOWN: Record<string, readonly string[]> = {
-  recipes: ['id', 'name', 'category', 'source', 'yield_quantity', 'yield_unit', 'yield_description', 'estimated_time_minutes', 'notes', 'variant_name'],
+  recipes: [
+    'id',
+    'name',
+    'category',
+    'source',
+    'yield_quantity',
+    'yield_unit',
+    'yield_description',
+    'estimated_time_minutes',
+    'notes',
+    'variant_name',
+  ],
   ingredients: ['id', 'display_name', 'slug'],
   recipe_ingredients: ['id', 'recipe_id', 'ingredient_id', 'quantity', 'unit', 'notes'],
   production_runs: ['id', 'recipe_id', 'produced_at', 'num_batches', 'notes', 'recipe_snapshot_id'],
-  recipe_snapshots: ['id', 'recipe_id', 'production_run_id', 'scale_factor', 'snapshot_date', 'recipe_data', 'ingredients_data', 'is_backfilled'],
+  recipe_snapshots: [
+    'id',
+    'recipe_id',
+    'production_run_id',
+    'scale_factor',
+    'snapshot_date',
+    'recipe_data',
+    'ingredients_data',
+    'is_backfilled',
+  ],
 };
 
 export type Row = Record<string, unknown>;
@@ -35,22 +55,36 @@ export interface AppStateOptions {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const quote = (name: string) => {
-  if (!IDENT.test(name)) throw createError('plugin-snapshots', `table or column name ${JSON.stringify(name)} is not a plain identifier; leave it out with \`exclude\``);
+  if (!IDENT.test(name))
+    throw createError(
+      'plugin-snapshots',
+      `table or column name ${JSON.stringify(name)} is not a plain identifier; leave it out with \`exclude\``,
+    );
   return `"${name}"`;
 };
 
 async function tableNames(ds: DataSource, dialect: Dialect): Promise<string[]> {
   const rows =
     dialect === 'postgres'
-      ? await sql<{ name: string }>(ds, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
-      : await sql<{ name: string }>(ds, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+      ? await sql<{ name: string }>(
+          ds,
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+        )
+      : await sql<{ name: string }>(
+          ds,
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+        );
   return rows.map((r) => r.name).sort();
 }
 
 async function columnNames(ds: DataSource, dialect: Dialect, table: string): Promise<string[]> {
   const rows =
     dialect === 'postgres'
-      ? await sql<{ name: string }>(ds, `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [table])
+      ? await sql<{ name: string }>(
+          ds,
+          `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+          [table],
+        )
       : await sql<{ name: string }>(ds, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, [table]);
   return rows.map((r) => r.name);
 }
@@ -64,7 +98,12 @@ function plain(value: unknown): unknown {
 
 function isOwn(table: string, options: AppStateOptions): boolean {
   const prefix = options.ledgerPrefix ?? 'tidemark';
-  return table.startsWith(`${prefix}_`) || table === 'migrations' || table === 'typeorm_metadata' || (options.exclude ?? []).includes(table);
+  return (
+    table.startsWith(`${prefix}_`) ||
+    table === 'migrations' ||
+    table === 'typeorm_metadata' ||
+    (options.exclude ?? []).includes(table)
+  );
 }
 
 export async function readAppState(ds: DataSource, options: AppStateOptions = {}): Promise<AppSnapshotsState> {
@@ -78,7 +117,10 @@ export async function readAppState(ds: DataSource, options: AppStateOptions = {}
     const extra = known ? columns.filter((c) => !known.includes(c)) : columns;
     if (known && extra.length === 0) continue;
     const order = columns.includes('id') ? 'id' : columns.map(quote).join(', ');
-    const rows = await sql<Row>(ds, `SELECT ${[...(known ? ['id'] : []), ...extra].map(quote).join(', ')} FROM ${quote(table)} ORDER BY ${order === 'id' ? '"id"' : order}`);
+    const rows = await sql<Row>(
+      ds,
+      `SELECT ${[...(known ? ['id'] : []), ...extra].map(quote).join(', ')} FROM ${quote(table)} ORDER BY ${order === 'id' ? '"id"' : order}`,
+    );
     if (!known) {
       tables[table] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
       continue;
@@ -97,9 +139,12 @@ export async function readAppState(ds: DataSource, options: AppStateOptions = {}
 
 function sqlType(dialect: Dialect, values: unknown[]): string {
   const present = values.filter((v) => v !== null && v !== undefined);
-  if (present.length > 0 && present.every((v) => typeof v === 'boolean')) return dialect === 'postgres' ? 'boolean' : 'integer';
-  if (present.length > 0 && present.every((v) => typeof v === 'number' && Number.isInteger(v))) return dialect === 'postgres' ? 'bigint' : 'integer';
-  if (present.length > 0 && present.every((v) => typeof v === 'number')) return dialect === 'postgres' ? 'double precision' : 'real';
+  if (present.length > 0 && present.every((v) => typeof v === 'boolean'))
+    return dialect === 'postgres' ? 'boolean' : 'integer';
+  if (present.length > 0 && present.every((v) => typeof v === 'number' && Number.isInteger(v)))
+    return dialect === 'postgres' ? 'bigint' : 'integer';
+  if (present.length > 0 && present.every((v) => typeof v === 'number'))
+    return dialect === 'postgres' ? 'double precision' : 'real';
   return 'text';
 }
 
@@ -120,24 +165,58 @@ export async function loadAppState(ds: DataSource, state: AppSnapshotsState): Pr
     if (!list || list.length === 0) continue;
     const extraCols = [...new Set(list.flatMap((r) => Object.keys(r)))].filter((c) => !known.includes(c));
     for (const column of extraCols) extras.push({ table, column, rows: list });
-    if (extraCols.length > 0) base[table] = list.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => known.includes(k))));
+    if (extraCols.length > 0)
+      base[table] = list.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => known.includes(k))));
   }
   await loadState(ds, base);
   for (const { table, column, rows } of extras) {
-    await sql(ds, `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(column)} ${sqlType(dialect, rows.map((r) => r[column]))}`);
-    for (const r of rows) await sql(ds, `UPDATE ${quote(table)} SET ${quote(column)} = ${param(dialect, 1)} WHERE id = ${param(dialect, 2)}`, [toDb(r[column]), r.id]);
+    await sql(
+      ds,
+      `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(column)} ${sqlType(
+        dialect,
+        rows.map((r) => r[column]),
+      )}`,
+    );
+    for (const r of rows)
+      await sql(
+        ds,
+        `UPDATE ${quote(table)} SET ${quote(column)} = ${param(dialect, 1)} WHERE id = ${param(dialect, 2)}`,
+        [toDb(r[column]), r.id],
+      );
   }
   for (const [table, rows] of Object.entries(state.tables ?? {})) {
     const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     if (columns.length === 0) continue;
-    await sql(ds, `CREATE TABLE ${quote(table)} (${columns.map((c) => `${quote(c)} ${sqlType(dialect, rows.map((r) => r[c]))}`).join(', ')})`);
+    await sql(
+      ds,
+      `CREATE TABLE ${quote(table)} (${columns
+        .map(
+          (c) =>
+            `${quote(c)} ${sqlType(
+              dialect,
+              rows.map((r) => r[c]),
+            )}`,
+        )
+        .join(', ')})`,
+    );
     for (const r of rows) {
-      await sql(ds, `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => param(dialect, i + 1)).join(', ')})`, columns.map((c) => toDb(r[c] ?? null)));
+      await sql(
+        ds,
+        `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => param(dialect, i + 1)).join(', ')})`,
+        columns.map((c) => toDb(r[c] ?? null)),
+      );
     }
   }
 }
 
-const PLUGIN_FILES = new Set(['schema.json', 'recipes.json', 'ingredients.json', 'recipe_ingredients.json', 'production_runs.json', 'recipe_snapshots.json']);
+const PLUGIN_FILES = new Set([
+  'schema.json',
+  'recipes.json',
+  'ingredients.json',
+  'recipe_ingredients.json',
+  'production_runs.json',
+  'recipe_snapshots.json',
+]);
 
 /** The plugin's fixture files, plus `tables/<table>.json` for every other table. */
 export async function writeAppFixture(state: AppSnapshotsState, dir: string): Promise<void> {
@@ -146,13 +225,18 @@ export async function writeAppFixture(state: AppSnapshotsState, dir: string): Pr
   if (!tables) return;
   const { mkdir } = await import('node:fs/promises');
   await mkdir(join(dir, 'tables'), { recursive: true });
-  for (const [table, rows] of Object.entries(tables)) await writeFile(join(dir, 'tables', `${table}.json`), `${JSON.stringify(rows, null, 2)}\n`);
+  for (const [table, rows] of Object.entries(tables))
+    await writeFile(join(dir, 'tables', `${table}.json`), `${JSON.stringify(rows, null, 2)}\n`);
 }
 
 export async function readAppFixture(dir: string): Promise<AppSnapshotsState> {
   const state: AppSnapshotsState = await readFixture(dir);
   const stray = (await readdir(dir)).filter((f) => f.endsWith('.json') && !PLUGIN_FILES.has(f));
-  if (stray.length > 0) throw createError('plugin-snapshots', `fixture ${dir}: unknown file(s) ${stray.join(', ')} (other tables go in tables/<table>.json)`);
+  if (stray.length > 0)
+    throw createError(
+      'plugin-snapshots',
+      `fixture ${dir}: unknown file(s) ${stray.join(', ')} (other tables go in tables/<table>.json)`,
+    );
   const folder = join(dir, 'tables');
   if (!existsSync(folder)) return state;
   const tables: Record<string, Row[]> = {};

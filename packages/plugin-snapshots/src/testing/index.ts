@@ -13,7 +13,15 @@ import { snapshotsPlugin } from '../plugin.js';
 import { normalizeState } from '../state.js';
 import { loadAppState, readAppFixture, readAppState, writeAppFixture, type AppSnapshotsState } from './app-state.js';
 
-export { readAppState, loadAppState, readAppFixture, writeAppFixture, type AppSnapshotsState, type AppStateOptions, type Row } from './app-state.js';
+export {
+  readAppState,
+  loadAppState,
+  readAppFixture,
+  writeAppFixture,
+  type AppSnapshotsState,
+  type AppStateOptions,
+  type Row,
+} from './app-state.js';
 
 export interface SnapshotsHarnessOptions extends SnapshotsPluginOptions {
   /** A fresh, empty, initialized DataSource per target (default: in-memory sql.js, needs the `sql.js` package). */
@@ -33,13 +41,20 @@ export interface SnapshotsHarnessOptions extends SnapshotsPluginOptions {
 /** The `before/` states of every golden case under `dir` (for `states`). */
 export async function goldenStates(dir: string): Promise<AppSnapshotsState[]> {
   // A case that expects a refusal is no legacy target the laws can migrate.
-  return Promise.all(listCases(dir).filter((c) => c.spec.expectError === undefined).map((c) => readAppFixture(join(c.path, 'before'))));
+  return Promise.all(
+    listCases(dir)
+      .filter((c) => c.spec.expectError === undefined)
+      .map((c) => readAppFixture(join(c.path, 'before'))),
+  );
 }
 
 function statesArbitrary(states: readonly AppSnapshotsState[] | undefined): Arbitrary<AppSnapshotsState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw createError('plugin-snapshots', 'snapshotsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError(
+      'plugin-snapshots',
+      'snapshotsHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws',
+    );
   });
 }
 
@@ -49,7 +64,10 @@ export function snapshotsHarness(options: SnapshotsHarnessOptions = {}): PluginH
   const { connect = sqljs, close, arbitrary, states, exclude, reversible, ...pluginOptions } = options;
   const commit = pluginOptions.commit ?? 'run';
   const plugin = snapshotsPlugin({ ...pluginOptions, commit });
-  const stateOptions = { ...(pluginOptions.ledgerPrefix ? { ledgerPrefix: pluginOptions.ledgerPrefix } : {}), ...(exclude ? { exclude } : {}) };
+  const stateOptions = {
+    ...(pluginOptions.ledgerPrefix ? { ledgerPrefix: pluginOptions.ledgerPrefix } : {}),
+    ...(exclude ? { exclude } : {}),
+  };
   const own: readonly Migration<DataSource>[] = pluginOptions.migrations ?? [];
   return {
     plugin,

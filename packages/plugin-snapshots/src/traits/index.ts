@@ -22,7 +22,9 @@ export const runLinkMissing = defineTrait<DataSource>({
   fixes: ['002_add_run_snapshot_link'],
   async detect(ds) {
     const shape = await schemaShape(ds);
-    return shape.runLink ? null : { summary: 'column production_runs.recipe_snapshot_id does not exist', details: { ...shape } };
+    return shape.runLink
+      ? null
+      : { summary: 'column production_runs.recipe_snapshot_id does not exist', details: { ...shape } };
   },
 });
 
@@ -33,7 +35,10 @@ export const runsWithoutSnapshot = defineTrait<DataSource>({
   async detect(ds) {
     const stats = await backfillStats(ds);
     if (stats.migrated === 0) return null;
-    return { summary: `${stats.migrated} of ${stats.total_runs} production run(s) have no recipe snapshot`, details: { ...stats } };
+    return {
+      summary: `${stats.migrated} of ${stats.total_runs} production run(s) have no recipe snapshot`,
+      details: { ...stats },
+    };
   },
 });
 
@@ -43,6 +48,11 @@ export const snapshotForeignKeysMissing = defineTrait<DataSource>({
   fixes: ['004_add_snapshot_foreign_keys'],
   async detect(ds) {
     const shape = await schemaShape(ds);
-    return shape.foreignKeys ? null : { summary: 'the foreign keys between production_runs and recipe_snapshots do not exist', details: { ...shape } };
+    return shape.foreignKeys
+      ? null
+      : {
+          summary: 'the foreign keys between production_runs and recipe_snapshots do not exist',
+          details: { ...shape },
+        };
   },
 });

@@ -64,7 +64,9 @@ async function withDb<R>(fn: (url: string, knex: Knex) => Promise<R>): Promise<R
 type Folder = { logsDir: string; configPath: string; backupDir: string };
 
 async function schemaOnly(knex: Knex, folder: Folder): Promise<void> {
-  await createRunner({ plugin: telemetryPlugin({ backup: false, prechecks: false }), target: { knex, ...folder } }).up({ to: '001_schema' });
+  await createRunner({ plugin: telemetryPlugin({ backup: false, prechecks: false }), target: { knex, ...folder } }).up({
+    to: '001_schema',
+  });
 }
 
 async function count(knex: Knex): Promise<number> {
@@ -101,7 +103,8 @@ function median(rs: Result[]): Result | undefined {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--rss') return rssChild(process.argv[3]!, process.argv[4]!);
-  if (process.argv[2] === '--writer') return writerChild(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+  if (process.argv[2] === '--writer')
+    return writerChild(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
   if (process.argv[2] === '--follower') return followerChild(process.argv[3]!, process.argv[4]!);
   const root = await mkdtemp(join(tmpdir(), 'tidemark-telemetry-bench-'));
   try {
@@ -119,9 +122,14 @@ async function main(): Promise<void> {
       names.push(name);
     }
     const total = perFile * FILES;
-    console.log(`[bench] ${fmt(total)} rows in ${FILES} files (${(bytes / 1e6).toFixed(1)} MB) on ${PG.replace(/:[^:@/]*@/, ':***@')}`);
+    console.log(
+      `[bench] ${fmt(total)} rows in ${FILES} files (${(bytes / 1e6).toFixed(1)} MB) on ${PG.replace(/:[^:@/]*@/, ':***@')}`,
+    );
     const lines: string[] = [];
-    const row = (label: string, r: Result, note = '') => lines.push(`${label.padEnd(48)} ${fmt(r.rows).padStart(10)} ${r.seconds.toFixed(2).padStart(9)} ${fmt(r.rows / r.seconds).padStart(10)}  ${note}`);
+    const row = (label: string, r: Result, note = '') =>
+      lines.push(
+        `${label.padEnd(48)} ${fmt(r.rows).padStart(10)} ${r.seconds.toFixed(2).padStart(9)} ${fmt(r.rows / r.seconds).padStart(10)}  ${note}`,
+      );
 
     const psqlRuns: Result[] = [];
     const stepRuns: Result[] = [];
@@ -133,10 +141,16 @@ async function main(): Promise<void> {
           await withDb(async (url, knex) => {
             await schemaOnly(knex, folder);
             // Same table, same constraints: run_id comes from a DEFAULT, so psql pays the same foreign-key check.
-            const [runRow] = await knex('runs').insert({ status: 'imported', source: 'csv' }).returning<{ id: number }[]>('id');
+            const [runRow] = await knex('runs')
+              .insert({ status: 'imported', source: 'csv' })
+              .returning<{ id: number }[]>('id');
             await knex.raw(`ALTER TABLE run_samples ALTER COLUMN run_id SET DEFAULT ${Number(runRow!.id)}`);
             const cols = ['recorded_at', ...SAMPLE_COLUMNS].join(', ');
-            const script = names.map((f) => `\\copy run_samples (${cols}) FROM '${join(folder.logsDir, f)}' WITH (FORMAT csv, HEADER true)`).join('\n');
+            const script = names
+              .map(
+                (f) => `\\copy run_samples (${cols}) FROM '${join(folder.logsDir, f)}' WITH (FORMAT csv, HEADER true)`,
+              )
+              .join('\n');
             const scriptPath = join(root, 'copy.sql');
             await writeFile(scriptPath, `${script}\n`);
             const t0 = performance.now();
@@ -173,9 +187,19 @@ async function main(): Promise<void> {
     const psql = median(psqlRuns);
     const pluginStep = median(stepRuns);
     if (psql) row('psql \\copy (the limit), median', psql, all(psqlRuns));
-    if (pluginStep) row('plugin, ingest step (003_ingest_logs), median', pluginStep, `${all(stepRuns)}; hash + parse + COPY + count check + validator`);
+    if (pluginStep)
+      row(
+        'plugin, ingest step (003_ingest_logs), median',
+        pluginStep,
+        `${all(stepRuns)}; hash + parse + COPY + count check + validator`,
+      );
     const whole = median(wholeRuns);
-    if (whole) row('plugin, whole runner.up(), median', whole, `${all(wholeRuns)}; plus plan (hashes every file), schema, config`);
+    if (whole)
+      row(
+        'plugin, whole runner.up(), median',
+        whole,
+        `${all(wholeRuns)}; plus plan (hashes every file), schema, config`,
+      );
 
     // 3. naive: one INSERT per row, awaited in turn (a subset; rows/s extrapolates linearly)
     let naive: Result | undefined;
@@ -186,7 +210,9 @@ async function main(): Promise<void> {
         let n = 0;
         for (const f of names) {
           if (n >= NAIVE_ROWS) break;
-          const [r] = await knex('runs').insert({ status: 'imported', source: 'csv', source_file: f }).returning<{ id: number }[]>('id');
+          const [r] = await knex('runs')
+            .insert({ status: 'imported', source: 'csv', source_file: f })
+            .returning<{ id: number }[]>('id');
           for await (const line of dataLines(join(folder.logsDir, f))) {
             await knex('run_samples').insert(naiveRow(r!.id, line));
             if (++n >= NAIVE_ROWS) break;
@@ -194,7 +220,11 @@ async function main(): Promise<void> {
         }
         return { seconds: (performance.now() - t0) / 1000, rows: n };
       });
-      row('naive: one INSERT per row via knex', naive, `${fmt(naive.rows)} rows measured; ${fmt(total)} would take ~${Math.round((total / naive.rows) * naive.seconds)} s`);
+      row(
+        'naive: one INSERT per row via knex',
+        naive,
+        `${fmt(naive.rows)} rows measured; ${fmt(total)} would take ~${Math.round((total / naive.rows) * naive.seconds)} s`,
+      );
     }
 
     // 4. batched script: knex.batchInsert, 1000 rows per INSERT
@@ -205,7 +235,9 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         let n = 0;
         for (const f of names.slice(0, BATCH_FILES)) {
-          const [r] = await knex('runs').insert({ status: 'imported', source: 'csv', source_file: f }).returning<{ id: number }[]>('id');
+          const [r] = await knex('runs')
+            .insert({ status: 'imported', source: 'csv', source_file: f })
+            .returning<{ id: number }[]>('id');
           const rows: Record<string, unknown>[] = [];
           for await (const line of dataLines(join(folder.logsDir, f))) rows.push(naiveRow(r!.id, line));
           await knex.batchInsert('run_samples', rows, 1000);
@@ -221,9 +253,14 @@ async function main(): Promise<void> {
     for (const l of lines) console.log(l);
     console.log('');
     const rate = (r: Result) => r.rows / r.seconds;
-    if (pluginStep && psql) console.log(`plugin / psql \\copy:            ${(rate(pluginStep) / rate(psql)).toFixed(2)}x   goal >= 1.2x`);
-    if (pluginStep && naive) console.log(`plugin / naive row-by-row:      ${(rate(pluginStep) / rate(naive)).toFixed(1)}x   goal >= 20x`);
-    if (pluginStep && batch) console.log(`plugin / batchInsert 1000:      ${(rate(pluginStep) / rate(batch)).toFixed(1)}x   (for transparency)`);
+    if (pluginStep && psql)
+      console.log(`plugin / psql \\copy:            ${(rate(pluginStep) / rate(psql)).toFixed(2)}x   goal >= 1.2x`);
+    if (pluginStep && naive)
+      console.log(`plugin / naive row-by-row:      ${(rate(pluginStep) / rate(naive)).toFixed(1)}x   goal >= 20x`);
+    if (pluginStep && batch)
+      console.log(
+        `plugin / batchInsert 1000:      ${(rate(pluginStep) / rate(batch)).toFixed(1)}x   (for transparency)`,
+      );
 
     if (ONLY.has('rss')) {
       // Memory: peak RSS of a fresh process ingesting one file of N, 10x N and 100x N rows (the first is below
@@ -235,7 +272,9 @@ async function main(): Promise<void> {
         await writeLegacyFolder(dir, {});
         await writeLarge(join(dir, 'logs', 'big.csv'), rows);
         const peak = await withDb(async (url) => rssOf(url, dir));
-        console.log(`peak RSS ingesting one file of ${fmt(rows).padStart(10)} rows: ${(peak / 1024 / 1024).toFixed(0)} MB`);
+        console.log(
+          `peak RSS ingesting one file of ${fmt(rows).padStart(10)} rows: ${(peak / 1024 / 1024).toFixed(0)} MB`,
+        );
       }
     }
     if (ONLY.has('startup')) {
@@ -244,19 +283,29 @@ async function main(): Promise<void> {
       const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
       console.log(`no-op start: median call of ${STARTUP_CALLS} each, interleaved, same pool:`);
       console.log(`  bare SELECT * FROM tidemark_telemetry_ledger:  ${us(st.select).padStart(9)} per call`);
-      console.log(`  runPendingMigrations (nothing pending):        ${us(st.startup).padStart(9)} per call   ${(st.startup / st.select).toFixed(2)}x the SELECT   goal <= 1.2x`);
-      console.log(`  runner.up() (nothing pending, 3 statements):   ${us(st.up).padStart(9)} per call   ${(st.up / st.select).toFixed(2)}x the SELECT   (for transparency)`);
+      console.log(
+        `  runPendingMigrations (nothing pending):        ${us(st.startup).padStart(9)} per call   ${(st.startup / st.select).toFixed(2)}x the SELECT   goal <= 1.2x`,
+      );
+      console.log(
+        `  runner.up() (nothing pending, 3 statements):   ${us(st.up).padStart(9)} per call   ${(st.up / st.select).toFixed(2)}x the SELECT   (for transparency)`,
+      );
     }
     if (ONLY.has('follow')) {
       console.log('');
       const lag = await withDb((url, knex) => followLag(url, knex, join(root, 'follow')));
       const q = (p: number) => lag.lags[Math.min(lag.lags.length - 1, Math.floor(p * lag.lags.length))] ?? NaN;
-      console.log(`follow: ${FOLLOW_FILES} files x 100 lines/s (writer: another process) for ${FOLLOW_SECONDS} s: ${fmt(lag.lines)} lines, all in the database: ${lag.complete ? 'yes' : 'NO'}`);
+      console.log(
+        `follow: ${FOLLOW_FILES} files x 100 lines/s (writer: another process) for ${FOLLOW_SECONDS} s: ${fmt(lag.lines)} lines, all in the database: ${lag.complete ? 'yes' : 'NO'}`,
+      );
       console.log(`follow lag append -> committed: p50 ${fmt(q(0.5))} ms, p99 ${fmt(q(0.99))} ms, max ${fmt(q(1))} ms`);
       const f = lag.follower;
-      console.log(`follow: ${fmt(f.rounds)} rounds, follower CPU ${(f.cpuMs / Math.max(1, f.rounds)).toFixed(1)} ms per round (${fmt(f.cpuMs)} ms user+sys in ${(f.wallMs / 1000).toFixed(1)} s), ${(f.busyMs / Math.max(1, f.rounds)).toFixed(1)} ms wall per round`);
+      console.log(
+        `follow: ${fmt(f.rounds)} rounds, follower CPU ${(f.cpuMs / Math.max(1, f.rounds)).toFixed(1)} ms per round (${fmt(f.cpuMs)} ms user+sys in ${(f.wallMs / 1000).toFixed(1)} s), ${(f.busyMs / Math.max(1, f.rounds)).toFixed(1)} ms wall per round`,
+      );
       console.log(`follow: 1 s goal / p50 lag:     ${(1000 / q(0.5)).toFixed(2)}x`);
-      console.log(`follow: 1 s goal / p99 lag:     ${(1000 / q(0.99)).toFixed(2)}x   goal >= 1x (p99 lag < 1 s): ${q(0.99) < 1000 ? 'met' : 'NOT met'}`);
+      console.log(
+        `follow: 1 s goal / p99 lag:     ${(1000 / q(0.99)).toFixed(2)}x   goal >= 1x (p99 lag < 1 s): ${q(0.99) < 1000 ? 'met' : 'NOT met'}`,
+      );
     }
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -269,7 +318,10 @@ async function main(): Promise<void> {
  * drift and a position's bias fall on all alike), and the median call of each is compared.
  */
 async function startupCost(knex: Knex, dir: string): Promise<{ select: number; startup: number; up: number }> {
-  const folder = await writeLegacyFolder(dir, { 'a.csv': loggerCsv(100), 'b.csv': loggerCsv(100, Date.UTC(2024, 1, 1)) });
+  const folder = await writeLegacyFolder(dir, {
+    'a.csv': loggerCsv(100),
+    'b.csv': loggerCsv(100, Date.UTC(2024, 1, 1)),
+  });
   const plugin = telemetryPlugin({ backup: false, prechecks: false, closedAfterMs: 0 });
   const target = { knex, ...folder };
   await createRunner({ plugin, target }).up();
@@ -314,14 +366,25 @@ interface FollowerReport {
   wallMs: number;
 }
 
-async function followLag(url: string, knex: Knex, dir: string): Promise<{ lines: number; lags: number[]; complete: boolean; follower: FollowerReport }> {
+async function followLag(
+  url: string,
+  knex: Knex,
+  dir: string,
+): Promise<{ lines: number; lags: number[]; complete: boolean; follower: FollowerReport }> {
   const folder = await writeLegacyFolder(dir, {});
   const files = Array.from({ length: FOLLOW_FILES }, (_, i) => `live-${String(i).padStart(2, '0')}.csv`);
   for (const f of files) await writeFile(join(folder.logsDir, f), `${LOGGER_HEADER}\n`);
-  await createRunner({ plugin: telemetryPlugin({ backup: false, prechecks: false }), target: { knex, ...folder } }).up();
+  await createRunner({
+    plugin: telemetryPlugin({ backup: false, prechecks: false }),
+    target: { knex, ...folder },
+  }).up();
   // The follower in its own process, as `tidemark-telemetry follow` runs: its event loop and CPU are its own
   // (this process's polling of the offsets neither delays nor bills it).
-  const follower = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--follower', url, folder.logsDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const follower = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--follower', url, folder.logsDir],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const fromFollower = createInterface({ input: follower.stdout });
   const followerLines: string[] = [];
   let onFollowerLine: (() => void) | null = null;
@@ -346,7 +409,18 @@ async function followLag(url: string, knex: Knex, dir: string): Promise<{ lines:
   const queue = new Map<string, { offset: number; at: number }[]>(files.map((f) => [f, []]));
   const lags: number[] = [];
   let lines = 0;
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--writer', folder.logsDir, String(FOLLOW_SECONDS), String(FOLLOW_FILES)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--writer',
+      folder.logsDir,
+      String(FOLLOW_SECONDS),
+      String(FOLLOW_FILES),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const appends = createInterface({ input: child.stdout });
   appends.on('line', (line) => {
     const [file, offset, at] = line.split(' ');
@@ -393,14 +467,21 @@ async function followerChild(url: string, logsDir: string): Promise<void> {
     await new Promise<void>((resolve) => process.stdin.once('end', resolve));
     const stats = await follower.stop();
     const cpu = process.cpuUsage(cpu0);
-    const report: FollowerReport = { rounds: stats.rounds, busyMs: stats.busyMs, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - t0 };
+    const report: FollowerReport = {
+      rounds: stats.rounds,
+      busyMs: stats.busyMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      wallMs: performance.now() - t0,
+    };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     await knex.destroy();
   }
 }
 
-/** The writer child: every 100 ms 10 lines to each file (LF, like DataLogger on Linux), one line per append on stdout. */
+/**
+ * The writer child: every 100 ms 10 lines to each file (LF, like DataLogger on Linux), one line per append on stdout.
+ */
 async function writerChild(logsDir: string, seconds: number, n: number): Promise<void> {
   const files = Array.from({ length: n }, (_, i) => `live-${String(i).padStart(2, '0')}.csv`);
   const size = files.map(() => LOGGER_HEADER.length + 1);
@@ -434,18 +515,30 @@ async function writeLarge(path: string, rows: number): Promise<void> {
 function rssOf(url: string, dir: string): Promise<number> {
   return new Promise((resolve, reject) => {
     // execArgv carries tsx's loader: the bench runs from src.
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--rss', url, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--rss', url, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`rss child exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(out.trim())) : reject(new Error(`rss child exited ${code}`)),
+    );
   });
 }
 
 async function rssChild(url: string, dir: string): Promise<void> {
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
   try {
-    await createRunner({ plugin: telemetryPlugin({ backup: false, prechecks: false }), target: { knex, logsDir: join(dir, 'logs'), configPath: join(dir, 'backend', 'config.json'), backupDir: join(dir, 'backups') } }).up();
+    await createRunner({
+      plugin: telemetryPlugin({ backup: false, prechecks: false }),
+      target: {
+        knex,
+        logsDir: join(dir, 'logs'),
+        configPath: join(dir, 'backend', 'config.json'),
+        backupDir: join(dir, 'backups'),
+      },
+    }).up();
   } finally {
     await knex.destroy();
   }

@@ -6,7 +6,14 @@ import type { Knex } from 'knex';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTelemetryWriter, formatParity, formatRunbook, parityReport, runbookReport, telemetryPlugin } from '../index.js';
+import {
+  createTelemetryWriter,
+  formatParity,
+  formatRunbook,
+  parityReport,
+  runbookReport,
+  telemetryPlugin,
+} from '../index.js';
 import { pgliteKnex } from './pglite.js';
 import { loggerCsv, writeLegacyFolder } from './sample-data.js';
 import { UGLY_FILES } from './ugly.js';
@@ -33,8 +40,20 @@ try {
   await runner.up();
 
   // The app after cutover: CSV stays authoritative, the mirror is behind the flag.
-  const writer = createTelemetryWriter({ csvPath: join(folder.logsDir, 'live-run.csv'), knex, mirror: true, logsDir: folder.logsDir });
-  for (let i = 0; i < 25; i++) writer.write({ timestamp: new Date(Date.UTC(2024, 5, 1, 12, 0, i)), t1_feed: 180 + i / 10, t2_mid: 195, t3_nozzle: 210, rpm_main: 30 });
+  const writer = createTelemetryWriter({
+    csvPath: join(folder.logsDir, 'live-run.csv'),
+    knex,
+    mirror: true,
+    logsDir: folder.logsDir,
+  });
+  for (let i = 0; i < 25; i++)
+    writer.write({
+      timestamp: new Date(Date.UTC(2024, 5, 1, 12, 0, i)),
+      t1_feed: 180 + i / 10,
+      t2_mid: 195,
+      t3_nozzle: 210,
+      rpm_main: 30,
+    });
   const dualWrite = await writer.close();
 
   const report = await runbookReport(target, { dualWrite });

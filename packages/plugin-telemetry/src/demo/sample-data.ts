@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export const LOGGER_HEADER = 'Timestamp,T1_Feed,T2_Mid,T3_Nozzle,T_Motor,Target_Z1,Target_Z2,Pwr_Z1_%,Pwr_Z2_%,RPM_Main,RPM_Feed';
+export const LOGGER_HEADER =
+  'Timestamp,T1_Feed,T2_Mid,T3_Nozzle,T_Motor,Target_Z1,Target_Z2,Pwr_Z1_%,Pwr_Z2_%,RPM_Main,RPM_Feed';
 
 export const SAMPLE_CONFIG = {
   profile_name: 'extruder-default',
@@ -26,7 +27,11 @@ export function loggerCsv(rows: number, start?: number): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export async function writeLegacyFolder(root: string, files: Record<string, string>, config: unknown = SAMPLE_CONFIG): Promise<{ logsDir: string; configPath: string; backupDir: string }> {
+export async function writeLegacyFolder(
+  root: string,
+  files: Record<string, string>,
+  config: unknown = SAMPLE_CONFIG,
+): Promise<{ logsDir: string; configPath: string; backupDir: string }> {
   const logsDir = join(root, 'logs');
   const configPath = join(root, 'backend', 'config.json');
   const backupDir = join(root, 'backups');

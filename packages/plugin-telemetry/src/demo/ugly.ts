@@ -29,5 +29,11 @@ export const UGLY_EXPECTED = {
   files: 4,
   inserted: 5 + 3 + 2 + 0,
   rejected: 0 + 0 + 5 + 0,
-  reasons: ['wrong field count', 'unparsable timestamp', 'broken quoting', 'unparsable timestamp', 'truncated last line'],
+  reasons: [
+    'wrong field count',
+    'unparsable timestamp',
+    'broken quoting',
+    'unparsable timestamp',
+    'truncated last line',
+  ],
 };

@@ -24,7 +24,11 @@ export function precheckGuard(options: PrecheckOptions = {}): Guard<TelemetryTar
       ctx.emit(report.ok ? 'passed' : 'failed', { items: report.items });
       if (!report.ok) {
         const failed = report.items.filter((i) => i.status === 'fail').map((i) => `${i.name}: ${i.detail}`);
-        throw new TidemarkError('STEP_FAILED', `pre-checks failed, nothing was changed:\n  - ${failed.join('\n  - ')}`, { plugin: PLUGIN_NAME, target: ctx.targetLabel, step: 'guard:prechecks' });
+        throw new TidemarkError(
+          'STEP_FAILED',
+          `pre-checks failed, nothing was changed:\n  - ${failed.join('\n  - ')}`,
+          { plugin: PLUGIN_NAME, target: ctx.targetLabel, step: 'guard:prechecks' },
+        );
       }
       await next();
     },
@@ -38,10 +42,16 @@ export function backupGuard(): Guard<TelemetryTarget> {
     name: 'backup',
     async aroundRun(ctx, next) {
       // A rehearsal is rolled back: nothing to back up, and it must leave no file behind.
-      if (ctx.command !== 'up' || !ctx.steps.some((s) => NEEDS_BACKUP.has(s)) || rehearsalOrigin(ctx.target)) return next();
+      if (ctx.command !== 'up' || !ctx.steps.some((s) => NEEDS_BACKUP.has(s)) || rehearsalOrigin(ctx.target))
+        return next();
       const backup = await createBackup(ctx.target);
       remember(ctx.target, { backup });
-      ctx.emit('tarball-written', { path: backup.path, bytes: backup.bytes, entries: backup.entries.length, sha256: backup.sha256 });
+      ctx.emit('tarball-written', {
+        path: backup.path,
+        bytes: backup.bytes,
+        entries: backup.entries.length,
+        sha256: backup.sha256,
+      });
       await next();
     },
   });

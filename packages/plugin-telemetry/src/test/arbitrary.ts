@@ -44,24 +44,26 @@ const header = fc
     return { names, fields };
   });
 
-const timestamp = fc.tuple(fc.integer({ min: 0, max: 3 * 365 * 86_400 }), fc.integer({ min: 0, max: 5 })).map(([s, style]) => {
-  const ms = Date.UTC(2022, 0, 1) + s * 1000;
-  const iso = new Date(ms).toISOString();
-  switch (style) {
-    case 0:
-      return iso.slice(0, 19).replace('T', ' ');
-    case 1:
-      return iso.slice(0, 23);
-    case 2:
-      return iso;
-    case 3:
-      return `${iso.slice(0, 19)}+02:00`;
-    case 4:
-      return String(Math.floor(ms / 1000));
-    default:
-      return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-  }
-});
+const timestamp = fc
+  .tuple(fc.integer({ min: 0, max: 3 * 365 * 86_400 }), fc.integer({ min: 0, max: 5 }))
+  .map(([s, style]) => {
+    const ms = Date.UTC(2022, 0, 1) + s * 1000;
+    const iso = new Date(ms).toISOString();
+    switch (style) {
+      case 0:
+        return iso.slice(0, 19).replace('T', ' ');
+      case 1:
+        return iso.slice(0, 23);
+      case 2:
+        return iso;
+      case 3:
+        return `${iso.slice(0, 19)}+02:00`;
+      case 4:
+        return String(Math.floor(ms / 1000));
+      default:
+        return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+    }
+  });
 
 const number = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: -5000, max: 30000 }).map((n) => (n / 10).toFixed(1)) },
@@ -95,7 +97,10 @@ function line(fields: Field[], kind: Row): fc.Arbitrary<string> {
 const csv = header.chain(({ names, fields }) =>
   fc
     .record({
-      rows: fc.array(rowKind.chain((k) => line(fields, k)), { maxLength: 6 }),
+      rows: fc.array(
+        rowKind.chain((k) => line(fields, k)),
+        { maxLength: 6 },
+      ),
       eol: fc.constantFrom('\n', '\r\n'),
       bom: fc.boolean(),
       truncated: fc.boolean(),
@@ -109,7 +114,9 @@ const csv = header.chain(({ names, fields }) =>
 const config = fc.record(
   {
     profile_name: fc.constantFrom('extruder-default', 'lab-line-2'),
-    pid: fc.record({ z1: fc.record({ kp: fc.double({ min: 0, max: 50, noNaN: true }), ki: fc.constantFrom(0.7, 0.8) }) }),
+    pid: fc.record({
+      z1: fc.record({ kp: fc.double({ min: 0, max: 50, noNaN: true }), ki: fc.constantFrom(0.7, 0.8) }),
+    }),
     gpio: fc.dictionary(fc.constantFrom('heater_z1', 'heater_z2', 'fan'), fc.integer({ min: 2, max: 27 })),
     extruder: fc.record({ sequencing: fc.boolean() }),
   },
@@ -122,11 +129,17 @@ export const legacyFolder: fc.Arbitrary<TelemetryState> = fc
   .record({
     // Always a config.json: up refuses a target without one (see paths-guard.ts; the no-config golden case).
     config: fc.tuple(config, fc.constantFrom(0, 2, 4)),
-    logs: fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), fc.oneof({ weight: 6, arbitrary: csv }, { weight: 1, arbitrary: fc.constant('') })), {
-      minLength: 1,
-      maxLength: 4,
-      selector: ([name]) => name,
-    }),
+    logs: fc.uniqueArray(
+      fc.tuple(
+        fc.constantFrom(...NAMES),
+        fc.oneof({ weight: 6, arbitrary: csv }, { weight: 1, arbitrary: fc.constant('') }),
+      ),
+      {
+        minLength: 1,
+        maxLength: 4,
+        selector: ([name]) => name,
+      },
+    ),
     copyOfFirst: fc.boolean(),
     notCsv: fc.boolean(),
   })

@@ -8,7 +8,14 @@ import { telemetryPlugin } from '../plugin.js';
 import type { TelemetryTarget } from '../target.js';
 import { legacyFolder } from './arbitrary.js';
 import { createTestDb, tempDir, type TestDb } from './pg.js';
-import { loadFixture, normalizeState, readState, writeFixture, writeFolder, type TelemetryState } from '../testing/state.js';
+import {
+  loadFixture,
+  normalizeState,
+  readState,
+  writeFixture,
+  writeFolder,
+  type TelemetryState,
+} from '../testing/state.js';
 
 interface Owned {
   db: TestDb;
@@ -24,11 +31,17 @@ export const telemetryHarness: PluginHarness<TelemetryTarget, TelemetryState> = 
   // line end is rejected as truncated at once instead of held back for the logger to finish).
   plugin: telemetryPlugin({ closedAfterMs: 0 }),
   async create(state) {
-    if (Object.keys(state.tables).length > 0) throw new Error('the telemetry harness creates targets from files only (legacy = no database yet)');
+    if (Object.keys(state.tables).length > 0)
+      throw new Error('the telemetry harness creates targets from files only (legacy = no database yet)');
     const db = await createTestDb({ min: 0, max: 4 });
     const dir = await tempDir();
     await writeFolder(state.files, dir.path);
-    const target: TelemetryTarget = { knex: db.knex, logsDir: join(dir.path, 'logs'), configPath: join(dir.path, 'config.json'), backupDir: join(dir.path, 'backups') };
+    const target: TelemetryTarget = {
+      knex: db.knex,
+      logsDir: join(dir.path, 'logs'),
+      configPath: join(dir.path, 'config.json'),
+      backupDir: join(dir.path, 'backups'),
+    };
     owned.set(target, { db, root: dir.path, remove: dir.remove });
     return target;
   },
@@ -61,4 +74,3 @@ export const telemetryHarness: PluginHarness<TelemetryTarget, TelemetryState> = 
     await attached.get(handle)?.destroy();
   },
 };
-

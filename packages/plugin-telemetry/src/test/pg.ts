@@ -69,7 +69,11 @@ export async function createTestDb(pool: Knex.PoolConfig = { min: 0, max: 10 }):
         .raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
         .then(() => undefined);
       if (!options.background) return dropping;
-      const tracked = dropping.catch((error: unknown) => console.warn(createError('plugin-telemetry', `test database ${name} not dropped`, { cause: error }).message)).finally(() => pending.delete(tracked));
+      const tracked = dropping
+        .catch((error: unknown) =>
+          console.warn(createError('plugin-telemetry', `test database ${name} not dropped`, { cause: error }).message),
+        )
+        .finally(() => pending.delete(tracked));
       pending.add(tracked);
     },
   };

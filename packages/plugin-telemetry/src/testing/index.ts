@@ -37,13 +37,20 @@ export interface TelemetryHarnessOptions extends TelemetryPluginOptions {
 /** The `before/` states of every golden case under `dir` (for `states`). */
 export async function goldenStates(dir: string): Promise<TelemetryState[]> {
   // A case that expects a refusal is no legacy target the laws can migrate.
-  return Promise.all(listCases(dir).filter((c) => c.spec.expectError === undefined).map((c) => loadFixture(join(c.path, 'before'))));
+  return Promise.all(
+    listCases(dir)
+      .filter((c) => c.spec.expectError === undefined)
+      .map((c) => loadFixture(join(c.path, 'before'))),
+  );
 }
 
 function statesArbitrary(states: readonly TelemetryState[] | undefined): Arbitrary<TelemetryState> {
   if (states && states.length > 0) return fc.constantFrom(...states);
   return fc.constant(null).map(() => {
-    throw createError('plugin-telemetry', 'telemetryHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws');
+    throw createError(
+      'plugin-telemetry',
+      'telemetryHarness: give `arbitrary` or `states` (e.g. await goldenStates(fixturesDir)) to run the laws',
+    );
   });
 }
 
@@ -62,18 +69,30 @@ export function telemetryHarness(options: TelemetryHarnessOptions): PluginHarnes
     plugin,
     async create(state) {
       const tables = Object.keys(state.tables);
-      if (tables.length > 0) throw createError('plugin-telemetry', `telemetryHarness: a case's before/ is the legacy folder only (config.json, logs/); it holds tables ${tables.join(', ')}`);
+      if (tables.length > 0)
+        throw createError(
+          'plugin-telemetry',
+          `telemetryHarness: a case's before/ is the legacy folder only (config.json, logs/); it holds tables ${tables.join(', ')}`,
+        );
       const db = await database();
       const root = await mkdtemp(join(tmpdir(), 'tdm-tel-app-'));
       await writeFolder(state.files, root);
-      const target: TelemetryTarget = { knex: db.knex, logsDir: join(root, 'logs'), configPath: join(root, 'config.json'), backupDir: join(root, 'backups') };
+      const target: TelemetryTarget = {
+        knex: db.knex,
+        logsDir: join(root, 'logs'),
+        configPath: join(root, 'config.json'),
+        backupDir: join(root, 'backups'),
+      };
       owned.set(target, { root, drop: db.drop });
       return target;
     },
     async read(target) {
       const o = owned.get(target);
       if (!o) throw createError('plugin-telemetry', 'telemetryHarness: not a target of this harness');
-      return { files: await readFolder(o.root), tables: await readAppTables(target.knex, { ledgerTable, ...(exclude ? { exclude } : {}) }) };
+      return {
+        files: await readFolder(o.root),
+        tables: await readAppTables(target.knex, { ledgerTable, ...(exclude ? { exclude } : {}) }),
+      };
     },
     async dispose(target) {
       const o = owned.get(target);

@@ -39,10 +39,15 @@ export async function readFolder(root: string): Promise<Record<string, string>> 
 }
 
 /** A target's config.json and logs/** as state files (`tidemark corpus capture` writes them as before/). */
-export async function readTargetFiles(target: { configPath: string; logsDir: string }): Promise<Record<string, string>> {
+export async function readTargetFiles(target: {
+  configPath: string;
+  logsDir: string;
+}): Promise<Record<string, string>> {
   const logs: Record<string, string> = {};
   await walk(target.logsDir, target.logsDir, logs);
-  const files: Record<string, string> = Object.fromEntries(Object.entries(logs).map(([rel, text]) => [`logs/${rel}`, text]));
+  const files: Record<string, string> = Object.fromEntries(
+    Object.entries(logs).map(([rel, text]) => [`logs/${rel}`, text]),
+  );
   const config = await readFile(target.configPath, 'utf8').catch(() => null);
   if (config !== null) files['config.json'] = config;
   return sortKeys(files);
@@ -51,7 +56,8 @@ export async function readTargetFiles(target: { configPath: string; logsDir: str
 export async function writeFolder(files: Record<string, string>, root: string): Promise<void> {
   await mkdir(join(root, 'logs'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
-    if (path !== 'config.json' && !path.startsWith('logs/')) throw createError('plugin-telemetry', `state file "${path}" is neither config.json nor under logs/`);
+    if (path !== 'config.json' && !path.startsWith('logs/'))
+      throw createError('plugin-telemetry', `state file "${path}" is neither config.json nor under logs/`);
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), text);
   }
@@ -74,7 +80,8 @@ export async function writeFixture(state: TelemetryState, dir: string): Promise<
   await writeFolder(state.files, dir);
   if (Object.keys(state.tables).length === 0) return;
   await mkdir(join(dir, 'db'), { recursive: true });
-  for (const [table, rows] of Object.entries(state.tables)) await writeFile(join(dir, 'db', `${table}.json`), `${JSON.stringify(rows, null, 1)}\n`);
+  for (const [table, rows] of Object.entries(state.tables))
+    await writeFile(join(dir, 'db', `${table}.json`), `${JSON.stringify(rows, null, 1)}\n`);
 }
 
 // Serial ids are not part of the observable state: sequences are not rolled back with a failed step, so a
@@ -101,7 +108,8 @@ export function normalizeState(state: TelemetryState): TelemetryState {
       const out: Record<string, unknown> = { ...row };
       if ('id' in out && rank.has(table)) out.id = rank.get(table)!.get(Number(out.id)) ?? out.id;
       for (const [column, ref] of Object.entries(REFS[table] ?? {})) {
-        if (out[column] !== null && out[column] !== undefined) out[column] = rank.get(ref)?.get(Number(out[column])) ?? out[column];
+        if (out[column] !== null && out[column] !== undefined)
+          out[column] = rank.get(ref)?.get(Number(out[column])) ?? out[column];
       }
       return out;
     });

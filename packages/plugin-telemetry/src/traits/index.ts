@@ -7,14 +7,19 @@ import { TABLES } from '../schema.js';
 import type { TelemetryTarget } from '../target.js';
 import type { Knex } from 'knex';
 
-/** The step's own `closedAfterMs`: a file the step would ingest as closed is pending here too (else 003 is baselined). */
+/**
+ * The step's own `closedAfterMs`: a file the step would ingest as closed is pending here too (else 003 is baselined).
+ */
 export function uningestedCsvTrait(options: { closedAfterMs?: number } = {}): Trait<TelemetryTarget> {
   return defineTrait<TelemetryTarget>({
     id: 'csv-not-ingested',
     title: 'CSV telemetry files under logs/ whose content is not in run_samples',
     fixes: ['003_ingest_logs'],
     async detect(target) {
-      return pendingLogFiles(target, options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs });
+      return pendingLogFiles(
+        target,
+        options.closedAfterMs === undefined ? {} : { closedAfterMs: options.closedAfterMs },
+      );
     },
   });
 }
@@ -27,7 +32,10 @@ export const configNotProfiledTrait: Trait<TelemetryTarget> = defineTrait<Teleme
     const file = await readConfigFile(target.configPath);
     if (!file) return null;
     if (await profileRecorded(target.knex, file.profileName, file.hash)) return null;
-    return { summary: `config.json profile "${file.profileName}" (hash ${file.hash.slice(0, 12)}) not recorded`, details: { profile: file.profileName, hash: file.hash } };
+    return {
+      summary: `config.json profile "${file.profileName}" (hash ${file.hash.slice(0, 12)}) not recorded`,
+      details: { profile: file.profileName, hash: file.hash },
+    };
   },
 });
 

@@ -31,8 +31,12 @@ export const knexMigrations = [
       await transactionOf(ctx).schema.alterTable('users', (t) => t.dropColumn('nickname'));
     },
     async validate(ctx) {
-      const missing = await transactionOf(ctx)('users').whereNull('nickname').count<{ n: number | string }[]>({ n: '*' });
-      return Number(missing[0]?.n) > 0 ? [{ message: `${missing[0]?.n} users without a nickname`, where: 'users.nickname' }] : [];
+      const missing = await transactionOf(ctx)('users')
+        .whereNull('nickname')
+        .count<{ n: number | string }[]>({ n: '*' });
+      return Number(missing[0]?.n) > 0
+        ? [{ message: `${missing[0]?.n} users without a nickname`, where: 'users.nickname' }]
+        : [];
     },
   }),
 ];

@@ -10,7 +10,14 @@ import type { PluginHarness } from '@tidemark/testing';
 import fc, { type Arbitrary } from 'fast-check';
 import type { Knex } from 'knex';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { loadSchemaState, readSchemaState, readSchemaStateSync, writeSchemaState, type CaptureOptions, type SchemaState } from '../capture.js';
+import {
+  loadSchemaState,
+  readSchemaState,
+  readSchemaStateSync,
+  writeSchemaState,
+  type CaptureOptions,
+  type SchemaState,
+} from '../capture.js';
 import { sqlError } from '../errors.js';
 import { knexExecutor, typeormExecutor } from '../executor.js';
 import { knexPlugin, typeormPlugin } from '../plugin.js';
@@ -40,7 +47,10 @@ const ledgerTables = (table?: string) => (table ? [table, `${table}_checkpoints`
 
 const fresh = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
-function defaultArbitrary(options: { arbitrary?: Arbitrary<SchemaState>; fixturesDir?: string }, name: string): Arbitrary<SchemaState> {
+function defaultArbitrary(
+  options: { arbitrary?: Arbitrary<SchemaState>; fixturesDir?: string },
+  name: string,
+): Arbitrary<SchemaState> {
   if (options.arbitrary) return options.arbitrary;
   const befores = listBefores(options.fixturesDir ?? join(process.cwd(), 'fixtures', name)).map(readSchemaStateSync);
   return befores.length > 0 ? fc.constantFrom(...befores) : fc.constant({});
@@ -64,7 +74,11 @@ export function knexHarness(options: SqlHarnessOptions<Knex>): PluginHarness<Kne
   const config = (base.client as { config: KnexConfigured }).config;
   const dialect = knexExecutor(base).dialect;
   const made = new WeakMap<Knex, { database: string; kind: 'pg' | 'file' }>();
-  const plugin = knexPlugin({ migrations: options.migrations, ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}), ...(options.name ? { name: options.name } : {}) });
+  const plugin = knexPlugin({
+    migrations: options.migrations,
+    ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}),
+    ...(options.name ? { name: options.name } : {}),
+  });
   const open = async (database: string): Promise<Knex> => {
     const { default: knexFactory } = await import('knex');
     const connection = config.connection;
@@ -72,7 +86,13 @@ export function knexHarness(options: SqlHarnessOptions<Knex>): PluginHarness<Kne
       const c = connection as { connectionString?: string } | string;
       // pg lets a connectionString's database win over `database`: replace it there too.
       const next =
-        typeof c === 'string' ? withDatabase(c, database) : { ...c, database, ...(c.connectionString ? { connectionString: withDatabase(c.connectionString, database) } : {}) };
+        typeof c === 'string'
+          ? withDatabase(c, database)
+          : {
+              ...c,
+              database,
+              ...(c.connectionString ? { connectionString: withDatabase(c.connectionString, database) } : {}),
+            };
       return knexFactory({ ...(config as Knex.Config), connection: next as Knex.StaticConnectionConfig });
     }
     return knexFactory({ ...(config as Knex.Config), connection: { filename: database }, useNullAsDefault: true });
@@ -92,7 +112,11 @@ export function knexHarness(options: SqlHarnessOptions<Knex>): PluginHarness<Kne
       await loadSchemaState(knexExecutor(knex), state);
       return knex;
     },
-    read: (knex) => readSchemaState(knexExecutor(knex), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), ...ledgerTables(options.ledgerTable)] }),
+    read: (knex) =>
+      readSchemaState(knexExecutor(knex), {
+        ...options.capture,
+        exclude: [...(options.capture?.exclude ?? []), ...ledgerTables(options.ledgerTable)],
+      }),
     async dispose(knex) {
       await knex.destroy();
       const m = made.get(knex);
@@ -125,31 +149,58 @@ export function typeormHarness(options: SqlHarnessOptions<DataSource>): PluginHa
   const base = options.target;
   const type = base.options.type;
   const made = new WeakMap<DataSource, { database: string; kind: 'pg' | 'file' | 'memory' }>();
-  const plugin = typeormPlugin({ migrations: options.migrations, ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}), ...(options.name ? { name: options.name } : {}) });
+  const plugin = typeormPlugin({
+    migrations: options.migrations,
+    ...(options.ledgerTable ? { ledgerTable: options.ledgerTable } : {}),
+    ...(options.name ? { name: options.name } : {}),
+  });
   const Source = base.constructor as new (o: DataSourceOptions) => DataSource;
   const open = async (database: string, kind: 'pg' | 'file' | 'memory'): Promise<DataSource> => {
     // The app's entities stay, but never synchronize or run TypeORM's own migrations on a test database.
     const common = { synchronize: false, migrationsRun: false, dropSchema: false, logging: false };
     const o = base.options as DataSourceOptions & { url?: string };
     let next: DataSourceOptions;
-    if (kind === 'pg') next = { ...o, ...common, database, ...(o.url ? { url: withDatabase(o.url, database) } : {}) } as DataSourceOptions;
-    else if (kind === 'memory') next = { ...o, ...common, database: undefined, location: undefined, autoSave: false } as unknown as DataSourceOptions;
+    if (kind === 'pg')
+      next = {
+        ...o,
+        ...common,
+        database,
+        ...(o.url ? { url: withDatabase(o.url, database) } : {}),
+      } as DataSourceOptions;
+    else if (kind === 'memory')
+      next = {
+        ...o,
+        ...common,
+        database: undefined,
+        location: undefined,
+        autoSave: false,
+      } as unknown as DataSourceOptions;
     else next = { ...o, ...common, database } as DataSourceOptions;
     return new Source(next).initialize();
   };
   const kind: 'pg' | 'file' | 'memory' = type === 'postgres' ? 'pg' : type === 'sqljs' ? 'memory' : 'file';
-  if (!['postgres', 'sqljs', 'sqlite', 'better-sqlite3'].includes(type)) throw sqlError('NOT_SUPPORTED', `typeormHarness: DataSource type "${type}" is not supported`);
+  if (!['postgres', 'sqljs', 'sqlite', 'better-sqlite3'].includes(type))
+    throw sqlError('NOT_SUPPORTED', `typeormHarness: DataSource type "${type}" is not supported`);
   return {
     plugin,
     async create(state) {
-      const database = kind === 'pg' ? fresh('tdm_test') : kind === 'file' ? join(tmpdir(), `${fresh('tdm-test')}.sqlite`) : fresh('memory');
+      const database =
+        kind === 'pg'
+          ? fresh('tdm_test')
+          : kind === 'file'
+            ? join(tmpdir(), `${fresh('tdm-test')}.sqlite`)
+            : fresh('memory');
       if (kind === 'pg') await base.query(`CREATE DATABASE ${database}`);
       const ds = await open(database, kind);
       made.set(ds, { database, kind });
       await loadSchemaState(typeormExecutor(ds), state);
       return ds;
     },
-    read: (ds) => readSchemaState(typeormExecutor(ds), { ...options.capture, exclude: [...(options.capture?.exclude ?? []), ...ledgerTables(options.ledgerTable)] }),
+    read: (ds) =>
+      readSchemaState(typeormExecutor(ds), {
+        ...options.capture,
+        exclude: [...(options.capture?.exclude ?? []), ...ledgerTables(options.ledgerTable)],
+      }),
     async dispose(ds) {
       if (ds.isInitialized) await ds.destroy();
       const m = made.get(ds);

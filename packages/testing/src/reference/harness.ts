@@ -11,15 +11,17 @@ const id = fc.oneof(
   fc.integer({ min: 1, max: 9999 }).map((n) => n + 0.5),
   fc.constant('n/a'),
 );
-const tags = fc.oneof(fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }), fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((t) => t.join(',')));
+const tags = fc.oneof(
+  fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }),
+  fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((t) => t.join(',')),
+);
 
-const record: fc.Arbitrary<RefRecord> = fc.record(
-  { TopazID: id, topaz_id: fc.integer({ min: 1, max: 9999 }), tags },
-  { requiredKeys: [] },
-).map((r) => {
-  if ('TopazID' in r && 'topaz_id' in r) delete (r as RefRecord).topaz_id;
-  return r as RefRecord;
-});
+const record: fc.Arbitrary<RefRecord> = fc
+  .record({ TopazID: id, topaz_id: fc.integer({ min: 1, max: 9999 }), tags }, { requiredKeys: [] })
+  .map((r) => {
+    if ('TopazID' in r && 'topaz_id' in r) delete (r as RefRecord).topaz_id;
+    return r as RefRecord;
+  });
 
 /** Harness for the reference plugin: the state is the document itself, fixtures are one JSON file. */
 export const referenceHarness: PluginHarness<RefTarget, RefDoc> = {

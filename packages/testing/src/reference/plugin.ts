@@ -1,6 +1,14 @@
 // A small reference plugin on an in-memory document: every core feature the laws exercise (trait-gated and
 // always-run steps, a DAG, an irreversible step rolled back by a snapshot guard), with nothing else around.
-import { defineGuard, defineMigration, definePlugin, defineTrait, memoryLedger, type MemoryLedger, type Plugin } from '@tidemark/core';
+import {
+  defineGuard,
+  defineMigration,
+  definePlugin,
+  defineTrait,
+  memoryLedger,
+  type MemoryLedger,
+  type Plugin,
+} from '@tidemark/core';
 
 export interface RefRecord {
   TopazID?: string | number;
@@ -96,7 +104,9 @@ export const referenceMigrations = [
       }
     },
     async validate({ target }) {
-      return target.doc.records.flatMap((r, i) => ('TopazID' in r ? [{ where: `records[${i}]`, message: 'still keyed TopazID' }] : []));
+      return target.doc.records.flatMap((r, i) =>
+        'TopazID' in r ? [{ where: `records[${i}]`, message: 'still keyed TopazID' }] : [],
+      );
     },
   }),
   defineMigration<RefTarget>({
@@ -116,7 +126,9 @@ export const referenceMigrations = [
     },
     async validate({ target }) {
       return target.doc.records.flatMap((r, i) =>
-        r.topaz_id === undefined || r.topaz_id === null || Number.isInteger(r.topaz_id) ? [] : [{ where: `records[${i}].topaz_id`, message: 'not an integer' }],
+        r.topaz_id === undefined || r.topaz_id === null || Number.isInteger(r.topaz_id)
+          ? []
+          : [{ where: `records[${i}].topaz_id`, message: 'not an integer' }],
       );
     },
   }),
@@ -184,7 +196,10 @@ export function referencePlugin(): Plugin<RefTarget> {
           const after = JSON.stringify(copy.doc);
           return {
             summary: before === after ? 'no change' : 'document changed',
-            changes: before === after ? [] : [{ kind: 'changed' as const, path: '/', detail: `${before.length} -> ${after.length} bytes` }],
+            changes:
+              before === after
+                ? []
+                : [{ kind: 'changed' as const, path: '/', detail: `${before.length} -> ${after.length} bytes` }],
           };
         },
         async dispose() {},

@@ -16,13 +16,17 @@ export function fleetTestPlugin() {
         id: 'watershed-csv',
         title: 'legacy watershed CSV',
         fixes: ['g001-watershed-csv'],
-        detect: async (t) => ((await text(t, 'watershed/hillslopes.csv')) === null ? null : { summary: 'watershed/hillslopes.csv present' }),
+        detect: async (t) =>
+          (await text(t, 'watershed/hillslopes.csv')) === null ? null : { summary: 'watershed/hillslopes.csv present' },
       }),
       defineTrait<RunDirTarget>({
         id: 'geojson-string-ids',
         title: 'WBT GeoJSON string ids',
         fixes: ['g002-geojson-ids'],
-        detect: async (t) => (/"TopazID":"/.test((await text(t, 'dem/wbt/channels.geojson')) ?? '') ? { summary: 'TopazID stored as string' } : null),
+        detect: async (t) =>
+          /"TopazID":"/.test((await text(t, 'dem/wbt/channels.geojson')) ?? '')
+            ? { summary: 'TopazID stored as string' }
+            : null,
       }),
     ],
   });

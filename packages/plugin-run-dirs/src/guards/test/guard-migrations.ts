@@ -23,7 +23,9 @@ export function guardTestMigrations(options: { failIn?: string; hangIn?: string 
         const csv = await readFile(runPath(ctx.target, 'watershed/hillslopes.csv'), 'utf8');
         const [head, ...rows] = csv.trim().split('\n');
         const cols = head!.split(',');
-        const data = rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v.replace(/"/g, '').trim()])));
+        const data = rows.map((r) =>
+          Object.fromEntries(r.split(',').map((v, i) => [cols[i], v.replace(/"/g, '').trim()])),
+        );
         await writeFileAtomic(runPath(ctx.target, 'watershed/hillslopes.json'), JSON.stringify(data));
         await fail('g001-watershed-csv');
         await removeFile(runPath(ctx.target, 'watershed/hillslopes.csv'));
@@ -37,7 +39,8 @@ export function guardTestMigrations(options: { failIn?: string; hangIn?: string 
       async up(ctx) {
         const path = runPath(ctx.target, 'dem/wbt/channels.geojson');
         const gj = JSON.parse(await readFile(path, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
-        for (const f of gj.features) for (const k of ['TopazID', 'WeppID', 'Order']) f.properties[k] = Number(f.properties[k]);
+        for (const f of gj.features)
+          for (const k of ['TopazID', 'WeppID', 'Order']) f.properties[k] = Number(f.properties[k]);
         await writeFileAtomic(path, JSON.stringify(gj));
         await writeFileAtomic(runPath(ctx.target, 'export/run.sh'), '#!/bin/sh\necho migrated\n', { mode: 0o600 });
         await fail('g002-geojson-ids');

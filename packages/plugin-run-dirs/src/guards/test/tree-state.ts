@@ -21,14 +21,21 @@ export async function treeState(root: string, skip: (rel: string) => boolean = i
         // Tidemark's own folder appears with the lease lock; its existence is not run data, its files are.
         if (r !== '.tidemark') out[r] = `dir ${mode}`;
         await walk(r);
-      } else out[r] = `file ${mode} ${createHash('sha256').update(await readFile(join(root, r))).digest('hex').slice(0, 16)}`;
+      } else
+        out[r] = `file ${mode} ${createHash('sha256')
+          .update(await readFile(join(root, r)))
+          .digest('hex')
+          .slice(0, 16)}`;
     }
   };
   await walk('');
   return out;
 }
 
-/** The run's data only: also leaves out Tidemark's own bookkeeping (ledger, checkpoints), which a failed run updates truthfully. */
+/**
+ * The run's data only: also leaves out Tidemark's own bookkeeping (ledger, checkpoints), which a failed run updates
+ * truthfully.
+ */
 export function dataState(root: string): Promise<TreeState> {
   return treeState(root, (rel) => isOutsideSnapshot(rel) || rel === '.tidemark' || rel.startsWith('.tidemark/'));
 }
