@@ -18,18 +18,19 @@ import {
   restoreRunArchive,
   sha256OfFile,
 } from './zip-archive.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from './test/tree-state.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let run: string;
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-zipentries-');
-  run = await makeSampleRun(tmp.root, 'rlew-zipentries');
+  tmp = await createTempFolder('tidemark-zipentries-');
+  run = await buildLegacyRun(tmp.path, { runId: 'rlew-zipentries' });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
-  await tmp.dispose();
+  await tmp.remove();
 });
 
 interface ZipEntryInfo {
@@ -120,6 +121,7 @@ describe('createRunArchive writes each kind of entry in the real format', () => 
       'ron.nodb',
       'watershed.nodb',
       'watershed/hillslopes.csv',
+      'watershed/channels.csv',
       'dem/wbt/channels.geojson',
       'wepp/output/interchange/interchange_version.json',
       'export/run.sh',
@@ -231,7 +233,7 @@ describe('resolveArchiveRef', () => {
   });
 
   it('archives/ itself may be a link (a run whose archives live on another disk)', async () => {
-    const elsewhere = join(tmp.root, 'disk2');
+    const elsewhere = join(tmp.path, 'disk2');
     await mkdir(elsewhere);
     await writeFile(join(elsewhere, 'c.zip'), 'z');
     await rm(join(run, 'archives'), { recursive: true });
@@ -425,6 +427,6 @@ describe('removeStaleArchiveTemps', () => {
     const left = await readdir(join(run, 'archives'));
     expect(left).not.toContain('a.zip.tmp');
     expect(left).toEqual(expect.arrayContaining(['b.zip', 'c.tmp', 'd.zip.tmp.keep']));
-    expect(await removeStaleArchiveTemps(join(tmp.root, 'no-such-run'))).toEqual([]);
+    expect(await removeStaleArchiveTemps(join(tmp.path, 'no-such-run'))).toEqual([]);
   });
 });

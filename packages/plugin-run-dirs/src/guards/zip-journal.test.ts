@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as FsAtomic from './fs-atomic.js';
 import { guardReasonOf } from './refusal.js';
 import { createRunArchive, finishInterruptedRestore, RESTORE_JOURNAL, restoreRunArchive } from './zip-archive.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from './test/tree-state.js';
 
 const failMove = vi.hoisted(() => ({ once: false }));
@@ -24,13 +25,13 @@ vi.mock('./fs-atomic.js', async (importOriginal) => {
   };
 });
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let run: string;
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-zipjournal-');
-  run = await makeSampleRun(tmp.root, 'rlew-zipjournal');
+  tmp = await createTempFolder('tidemark-zipjournal-');
+  run = await buildLegacyRun(tmp.path, { runId: 'rlew-zipjournal' });
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 describe('an interrupted restore', () => {
   it.each([

@@ -8,16 +8,17 @@ import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { guardReasonOf } from './refusal.js';
 import { createRunArchive, finishInterruptedRestore, RESTORE_JOURNAL, restoreRunArchive } from './zip-archive.js';
-import { makeSampleRun, tempRoot } from './test/sample-run.js';
+import { createTempFolder, type TempFolder } from '@tidemark/testing';
+import { buildLegacyRun } from '../testing/legacy-run.js';
 import { treeState } from './test/tree-state.js';
 
-let tmp: Awaited<ReturnType<typeof tempRoot>>;
+let tmp: TempFolder;
 let run: string;
 beforeEach(async () => {
-  tmp = await tempRoot('tidemark-ziprestore-');
-  run = await makeSampleRun(tmp.root, 'rlew-ziprestore');
+  tmp = await createTempFolder('tidemark-ziprestore-');
+  run = await buildLegacyRun(tmp.path, { runId: 'rlew-ziprestore' });
 });
-afterEach(async () => tmp.dispose());
+afterEach(async () => tmp.remove());
 
 async function change(dir: string) {
   await writeFile(join(dir, 'ron.nodb'), '{"changed":true}');
