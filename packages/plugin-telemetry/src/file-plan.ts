@@ -79,22 +79,24 @@ export interface PlanOptions {
 export const DEFAULT_CLOSED_AFTER_MS = 5 * 60_000;
 export const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
+const ROW_COLUMNS = [
+  'id',
+  'path',
+  'content_hash',
+  'size_bytes',
+  'run_id',
+  'lines',
+  'header',
+  'copy_of',
+  'conflict',
+  'data_lines',
+  'kind',
+] as const;
+
 export async function fileRows(knex: Knex): Promise<Map<string, FileRow>> {
   if (!(await tableExists(knex, TABLES.ingestedFiles))) return new Map();
   await ensureFileColumns(knex);
-  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>(
-    'id',
-    'path',
-    'content_hash',
-    'size_bytes',
-    'run_id',
-    'lines',
-    'header',
-    'copy_of',
-    'conflict',
-    'data_lines',
-    'kind',
-  );
+  const rows = await knex(TABLES.ingestedFiles).select<FileRow[]>(...ROW_COLUMNS);
   return new Map(rows.map((r) => [r.path, { ...r, id: Number(r.id), size_bytes: Number(r.size_bytes) }]));
 }
 
@@ -130,20 +132,6 @@ async function ensureFileColumnsNow(knex: Knex): Promise<void> {
   );
   if (dup.rows[0]!.n === 0) await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_path_unique ON ${t} (path)`);
 }
-
-const ROW_COLUMNS = [
-  'id',
-  'path',
-  'content_hash',
-  'size_bytes',
-  'run_id',
-  'lines',
-  'header',
-  'copy_of',
-  'conflict',
-  'data_lines',
-  'kind',
-] as const;
 
 // One statement for both reads a plan needs (the trait at every start, follow every round): the files and
 // the dual-write files; logger_events' columns of this release are named too. Tables of an earlier release
