@@ -11,7 +11,8 @@ const TODO = (lo: string, hi: string) => `
    WHERE pr.id > ${lo} AND pr.id <= ${hi} AND pr.recipe_snapshot_id IS NULL
      AND NOT EXISTS (SELECT 1 FROM recipe_snapshots s WHERE s.production_run_id = pr.id)`;
 
-const RECIPE_FIELDS = [
+/** The recipe columns a snapshot's recipe_data holds (the seed's list). */
+export const RECIPE_FIELDS = [
   'name',
   'category',
   'source',

@@ -3,18 +3,7 @@
 // snapshot (recipe and ingredient JSON aggregated once per recipe, as the plugin does) and one UPDATE that
 // links the runs. Same rows as the plugin (the bench compares them); the foreign keys are not part of it.
 import type { DataSource } from 'typeorm';
-
-const RECIPE_FIELDS = [
-  'name',
-  'category',
-  'source',
-  'yield_quantity',
-  'yield_unit',
-  'yield_description',
-  'estimated_time_minutes',
-  'notes',
-  'variant_name',
-];
+import { RECIPE_FIELDS } from '../backfill-sql.js';
 
 export async function handWrittenBackfill(ds: DataSource, now: Date): Promise<void> {
   const runner = ds.createQueryRunner();
