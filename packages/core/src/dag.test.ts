@@ -65,4 +65,47 @@ describe('orderMigrations', () => {
     );
     expect(() => orderMigrations([setter('a', 'a', 1), setter('a', 'b', 1)])).toThrow(/"a" is defined twice/);
   });
+  test('the cycle named is the one found, not the path into it, nor a finished branch', () => {
+    const ms = [
+      setter('z', 'z', 1),
+      setter('a', 'a', 1, { requires: ['x', 'c'] }),
+      setter('x', 'x', 1),
+      setter('b', 'b', 1, { requires: ['a'] }),
+      setter('c', 'c', 1, { requires: ['b'] }),
+      setter('w', 'w', 1, { requires: ['a'] }),
+    ];
+    expect(() => orderMigrations(ms)).toThrow(/: a -> c -> b -> a$/);
+    const entered = [
+      setter('in', 'i', 1, { requires: ['p'] }),
+      setter('p', 'p', 1, { requires: ['q'] }),
+      setter('q', 'q', 1, { requires: ['p'] }),
+    ];
+    expect(() => orderMigrations(entered)).toThrow(/: p -> q -> p$/);
+  });
+
+  test('errors carry their codes and the plugin', () => {
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return [(error as { code?: string }).code, (error as Error).message];
+      }
+      return undefined;
+    };
+    expect(codeOf(() => orderMigrations([setter('a', 'a', 1, { requires: ['ghost'] })], 'p'))).toEqual([
+      'UNKNOWN_MIGRATION',
+      expect.stringMatching(/^\[tidemark\] \[p\] .*requires unknown migration "ghost"/),
+    ]);
+    expect(codeOf(() => orderMigrations([setter('a', 'a', 1), setter('a', 'b', 1)], 'p'))).toEqual([
+      'DUPLICATE_MIGRATION',
+      expect.stringMatching(/^\[tidemark\] \[p\] migration id "a" is defined twice$/),
+    ]);
+  });
+
+  test('a migration object without requires (not made by defineMigration) has no requirements', () => {
+    const bare = (id: string, requires?: string[]) =>
+      ({ id, title: id, checksum: id, up: async () => {}, ...(requires ? { requires } : {}) }) as never;
+    expect(ids(orderMigrations([bare('b', ['a']), bare('a'), bare('c')]))).toEqual(['a', 'b', 'c']);
+    expect(() => orderMigrations([bare('a', ['b']), bare('b', ['a']), bare('c')])).toThrow(/: a -> b -> a$/);
+  });
 });

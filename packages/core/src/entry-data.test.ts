@@ -130,6 +130,39 @@ describe("ctx.record: data on the step's own ledger entry", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test('keeps null, booleans and null-prototype objects; drops undefined fields at any depth; a value shared inside one field is copied twice', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { k: 1 });
+    const shared = { n: 1 };
+    const merged = mergeEntryData(
+      {},
+      { flags: [true, false, null], none: null, yes: true, bare, doc: { a: shared, b: shared, gone: undefined } },
+    );
+    expect(JSON.parse(JSON.stringify(merged))).toEqual({
+      flags: [true, false, null],
+      none: null,
+      yes: true,
+      bare: { k: 1 },
+      doc: { a: { n: 1 }, b: { n: 1 } },
+    });
+    expect(Object.keys(merged.doc as object)).toEqual(['a', 'b']);
+    // Kept as plain data properties, as an assignment would make them (a later `entry.data.x = …` works).
+    expect(Object.getOwnPropertyDescriptor(merged.doc, 'a')).toMatchObject({
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    expect(Object.getOwnPropertyDescriptor(merged, 'yes')).toMatchObject({
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
+
+  test('an object whose prototype has no constructor is named "an object"', () => {
+    const orphan = Object.create(Object.create(null) as object) as object;
+    expect(() => mergeEntryData({}, { o: orphan })).toThrow('data.o is an object; ledger data must be JSON');
+  });
+
   test("a step that fails after recording: the failed entry carries its data; a snapshot restore drops the run's applied entries", async () => {
     const t = box();
     const ok = recording('001', (ctx) => ctx.record({ backupId: 'file-1' }));

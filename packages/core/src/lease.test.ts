@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { acquireLease, newHolder, whoAmI } from './lease.js';
 import { memoryLock } from './memory-ledger.js';
 
@@ -192,5 +192,86 @@ describe('acquireLease: waiting and giving back', () => {
 
   test('whoAmI is user@host:pid', () => {
     expect(whoAmI()).toMatch(new RegExp(`^[^@]+@[^:]+:${process.pid}$`));
+    expect(whoAmI(() => 'ada')).toMatch(new RegExp(`^ada@[^:]+:${process.pid}$`));
+    // A container user without a passwd entry: os.userInfo() throws.
+    const noEntry = () => {
+      throw new Error('ENOENT: no such file or directory, uv_os_get_passwd');
+    };
+    expect(whoAmI(noEntry)).toMatch(new RegExp(`^unknown@[^:]+:${process.pid}$`));
+  });
+});
+
+describe('acquireLease on a clock it does not own (fake timers)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  test('waits poll + a quarter of poll on a mid jitter, doubling to 1 s, the last wait cut to the deadline, then gives up', async () => {
+    vi.useFakeTimers({ now: 0 });
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const held = memoryLock();
+    await held.acquire({ token: 'x', host: 'far', pid: 9, since: '2026-01-01T00:00:00.000Z' }, 600_000);
+    const tries: number[] = [];
+    const lock = {
+      ...held,
+      acquire: async (...a: Parameters<typeof held.acquire>) => (tries.push(Date.now()), held.acquire(...a)),
+    };
+    const waiting = acquireLease(lock, { waitMs: 3000, pollMs: 40, target: 't' }).catch((e: unknown) => e);
+    await vi.runAllTimersAsync();
+    const error = (await waiting) as Error;
+    expect(error.message).toMatch(/lock not acquired within 3000 ms held by far:9/);
+    // poll 40 → wait 50, 80 → 100, 160 → 200, 320 → 400, 640 → 800, 1000 → 1250 (capped), then the deadline.
+    expect(tries).toEqual([0, 50, 150, 350, 750, 1550, 2800, 3000]);
+  });
+
+  test('the default first poll is 25 ms', async () => {
+    vi.useFakeTimers({ now: 0 });
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const held = memoryLock();
+    await held.acquire(newHolder(), 600_000);
+    const tries: number[] = [];
+    const lock = {
+      ...held,
+      acquire: async (...a: Parameters<typeof held.acquire>) => (tries.push(Date.now()), held.acquire(...a)),
+    };
+    const waiting = acquireLease(lock, { waitMs: 200 }).catch((e: unknown) => e);
+    await vi.runAllTimersAsync();
+    await waiting;
+    expect(tries).toEqual([0, 25, 75, 175, 200]);
+  });
+
+  test('a lost lease stops renewing; the reason names the target', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const lock = memoryLock();
+    let renewals = 0;
+    let refuse = false;
+    let fail = false;
+    const counting = {
+      ...lock,
+      renew: async (...a: Parameters<typeof lock.renew>) => {
+        renewals += 1;
+        if (fail) throw new Error('connection reset');
+        return refuse ? false : lock.renew(...a);
+      },
+    };
+    const lease = await acquireLease(counting, { ttlMs: 3000, renewMs: 1000, target: 'db' });
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(renewals).toBe(2);
+    refuse = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lease.signal.aborted).toBe(true);
+    expect((lease.signal.reason as Error).message).toBe('[tidemark] target "db": lease lost');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(renewals).toBe(3);
+    await lease.release();
+
+    const second = await acquireLease(counting, { ttlMs: 3000, renewMs: 1000, target: 'db' });
+    fail = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((second.signal.reason as Error).message).toBe(
+      '[tidemark] target "db": lease renewal failed: connection reset',
+    );
+    await second.release();
   });
 });

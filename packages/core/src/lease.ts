@@ -27,10 +27,11 @@ export function newHolder(): LockHolder {
   return { token: randomUUID(), host: hostname(), pid: process.pid, since: new Date().toISOString() };
 }
 
-export function whoAmI(): string {
+/** `user@host:pid`; `username` is the OS lookup, a parameter so the no-passwd-entry case can be shown. */
+export function whoAmI(username: () => string = () => userInfo().username): string {
   let user = 'unknown';
   try {
-    user = userInfo().username;
+    user = username();
   } catch {
     // no passwd entry (some containers)
   }

@@ -189,6 +189,7 @@ describe('computePlan', () => {
     ]);
     expect(repaired.steps[0]!.why).toBe('repair drift, trait legacy-b found again: back');
     expect(plan({ ...input, repairDrift: true, to: '001' }).steps).toEqual([]);
+    expect(plan({ ...input, repairDrift: true, to: '002' }).steps.map((s) => s.id)).toEqual(['002']);
   });
 
   test('external findings are reported with what they need', () => {
@@ -217,7 +218,7 @@ describe('computePlan', () => {
       error = e;
     }
     expect(isTidemarkError(error, 'UNKNOWN_MIGRATION')).toBe(true);
-    expect((error as Error).message).toContain('cannot plan up to unknown migration "nope"');
+    expect((error as Error).message).toBe('[tidemark] [box] target "t": cannot plan up to unknown migration "nope"');
   });
 
   test('contexts select migrations; one outside every selected context is left alone', () => {
@@ -231,9 +232,21 @@ describe('computePlan', () => {
   test('a selected migration that requires one outside the contexts is an error naming both', () => {
     const base = setter('001', 'a', 1, { contexts: ['A'] });
     const dependent = setter('002', 'b', 1, { requires: ['001'] });
-    expect(() => plan({ migrations: [base, dependent], contexts: ['B'] })).toThrow(
-      /migration "002".*requires "001", which this run will not apply/,
+    let error: unknown;
+    try {
+      plan({ migrations: [base, dependent], contexts: ['B'] });
+    } catch (e) {
+      error = e;
+    }
+    expect(isTidemarkError(error, 'UNKNOWN_MIGRATION')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /migration "002" requires "001", which this run will not apply \(outside the selected contexts\)$/,
     );
+  });
+
+  test('a migration object without requires (not made by defineMigration) needs nothing', () => {
+    const bare = { id: '009', title: 'bare', checksum: 'c9', up: async () => {} } as never;
+    expect(plan({ migrations: [m1, bare] }).steps.map((s) => s.id)).toEqual(['001', '009']);
   });
 });
 

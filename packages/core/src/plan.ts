@@ -69,7 +69,7 @@ export function computePlan<T>(input: PlanInput<T>): Plan {
     });
   }
 
-  const limit = input.to === undefined ? ordered.length - 1 : ordered.findIndex((m) => m.id === input.to);
+  const limit = input.to === undefined ? Number.POSITIVE_INFINITY : ordered.findIndex((m) => m.id === input.to);
   const steps: PlannedStep[] = [];
   const baseline: BaselineStep[] = [];
   const applied: string[] = [];
