@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { defineGuard, defineMigration, definePlugin, defineTrait } from './define.js';
 import { isTidemarkError } from './errors.js';
+import { memoryLedger } from './memory-ledger.js';
 
 const up = async () => {};
 
@@ -49,7 +50,9 @@ describe('definitions refused, with code and name', () => {
   test('a trait fixing an unknown migration names plugin, trait and id', () => {
     const m = defineMigration({ id: '001', title: 'T', up });
     const t = defineTrait({ id: 'old', title: 'T', fixes: ['002'], detect: async () => null });
-    const r = refusal(() => definePlugin({ name: 'box', migrations: [m], traits: [t] }));
+    const r = refusal(() =>
+      definePlugin({ name: 'box', migrations: [m], traits: [t], ledger: () => memoryLedger(), describe: () => 'box' }),
+    );
     expect(r).toEqual({
       code: 'UNKNOWN_MIGRATION',
       message: '[tidemark] [box] trait "old" names unknown migration "002"',

@@ -12,6 +12,7 @@ describe('redact', () => {
     ['https://ghp_abc123@github.com/o/r.git', 'https://***@github.com/o/r.git'],
     ['Authorization: Bearer abc.def-ghi', 'Authorization: Bearer ***'],
     ['Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic ***'],
+    ['curl sent Basic dXNlcjpwYXNzd29yZA== upstream', 'curl sent Basic *** upstream'],
     ['authorization=rawtoken123', 'authorization=***'],
     ['sent bearer ya29.a0AfH6 to google', 'sent bearer *** to google'],
     ['https://x/y?access_token=abc123&q=1', 'https://x/y?access_token=***&q=1'],

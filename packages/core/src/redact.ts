@@ -42,9 +42,7 @@ export function redact(text: string): string {
     .replace(AUTH_HEADER, (_all, head: string, scheme: string | undefined) => `${head}${scheme ? `${scheme} ` : ''}***`)
     .replace(BEARER, '$1***')
     .replace(BASIC, '$1***')
-    .replace(QUOTED_VALUE, (all, head: string, quote: string, value: string) =>
-      value === '***' ? all : `${head}${quote}***${quote}`,
-    )
+    .replace(QUOTED_VALUE, '$1$2***$2')
     .replace(BARE_VALUE, '$1***');
 }
 

@@ -289,7 +289,14 @@ describe('sinks', () => {
     const sink = consoleSink({ stream: { write: (s: string) => (none += s), isTTY: true }, color: false });
     sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3 });
     sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3, total: 0 });
+    sink({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3, total: -4 });
     expect(none).toBe('');
+    let plain = '';
+    const lines = consoleSink({ stream: { write: (s: string) => (plain += s) }, color: false, progress: true });
+    lines({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3 });
+    lines({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3, total: 0 });
+    lines({ type: 'step:progress', at, target: 'run-1', migration: '001', done: 3, total: -4 });
+    expect(plain).toBe('');
   });
 
   test('console: the TTY bar is exact, redrawn in place, and cleared before the next line', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Ledger } from './contract.js';
 import { runPendingMigrations } from './startup.js';
-import { box, boxPlugin, setter, type Box } from './test/fixtures.js';
+import { box, boxPlugin, flagTrait, setter, type Box } from './test/fixtures.js';
 
 const m1 = setter('001', 'a', 1);
 const m2 = setter('002', 'b', 2, { contexts: ['LABLET_ENABLED'] });
@@ -23,6 +23,14 @@ describe('runPendingMigrations', () => {
     const result = await runPendingMigrations({ plugin: boxPlugin([m1, m2]), target: t });
     expect(result.outcome).toBe('migrated');
     expect(result.applied).toEqual(['001', '002']);
+  });
+
+  test('a run that only baselines (its trait finds nothing) still changed the ledger: migrated', async () => {
+    const t = box();
+    const plugin = boxPlugin([m1], { traits: [flagTrait('legacy-a', 'a', ['001'])] });
+    const result = await runPendingMigrations({ plugin, target: t });
+    expect(result).toMatchObject({ outcome: 'migrated', applied: [] });
+    expect(result.result?.baselined).toEqual(['001']);
   });
 
   test('with nothing pending it costs exactly one ledger read and takes no lock', async () => {

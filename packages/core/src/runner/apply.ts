@@ -139,7 +139,8 @@ export async function applySteps<T>(scope: RunScope<T>, plan: Plan, lease: Lease
         const notes = new Map(plan.baseline.map((b) => [b.id, b.note]));
         const planned = new Set(steps);
         for (const m of scope.ordered.filter((o) => notes.has(o.id) || planned.has(o.id))) {
-          if (lease.signal.aborted) throw lease.signal.reason;
+          // A lost lease or an interrupt (the caller's signal) takes no new step.
+          if (state.signal.aborted) throw state.signal.reason;
           if (notes.has(m.id)) {
             // An earlier step of this run may have produced the shape this one fixes (a file moved into place):
             // look again before recording that nothing was needed.

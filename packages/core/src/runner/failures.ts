@@ -40,9 +40,7 @@ export function classify(error: unknown, current: string | undefined, direction:
     migration: error instanceof StepFailure ? error.migration : current,
     step:
       error instanceof StepFailure
-        ? direction === 'down'
-          ? 'down'
-          : error.phase
+        ? error.phase
         : error instanceof GuardFailure
           ? `guard:${error.guard}`
           : direction,

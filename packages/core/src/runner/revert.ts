@@ -24,10 +24,10 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
     const entries = await ledger.read();
     const plan = await makePlan(scope, entries);
     const done = new Map(entries.filter((e) => e.outcome !== 'failed').map((e) => [e.id, e]));
-    const keep = opts.to === null ? -1 : ordered.findIndex((m) => m.id === opts.to);
+    const keep = ordered.findIndex((m) => m.id === opts.to); // -1 for `to: null`: revert everything
     const revert = ordered.filter((m, i) => i > keep && done.has(m.id)).reverse();
     const restoring = (m: Migration<T>) => {
-      const snap = done.get(m.id)?.snapshot;
+      const snap = done.get(m.id)!.snapshot;
       return snap ? guards.find((g) => g.name === snap.guard && g.restore) : undefined;
     };
     for (const m of revert) {
@@ -64,7 +64,7 @@ export async function down<T>(scope: RunScope<T>, opts: DownOptions): Promise<Ru
             // A lost lease stops the rollback as it stops an up: the ledger is no longer this run's to write.
             if (signal.aborted) throw signal.reason;
             const entry = (await ledger.read()).find((e) => e.id === m.id);
-            if (!entry || entry.outcome === 'failed') continue; // already undone by a snapshot restore
+            if (!entry) continue; // already undone by a snapshot restore
             state.current = m.id;
             const t0 = performance.now();
             emit({

@@ -1,0 +1,297 @@
+// The runner's edges: interrupts between steps, lost leases in the ledger write, what each failure records and
+// emits, and a ledger that changes between the lock-free probe and the locked plan.
+import { describe, expect, test } from 'vitest';
+import type { Ledger } from '../contract.js';
+import type { TidemarkEvent } from '../events.js';
+import { defineGuard, defineMigration } from '../define.js';
+import { box, boxPlugin, failure, flagTrait, setter, snapshotGuard, type Box } from '../test/fixtures.js';
+import { createRunner } from './index.js';
+
+const m1 = setter('001', 'a', 1);
+const m2 = setter('002', 'b', 2);
+
+/** Takes the lease from its holder, as a runner paused past its ttl loses it, and waits for the loss to land. */
+async function stealLease(t: Box, signal: AbortSignal): Promise<void> {
+  const held = await t.ledger.lock.inspect();
+  await t.ledger.lock.release(held!);
+  await t.ledger.lock.acquire({ token: 'thief', host: 'h', pid: 2, since: '2026-01-01T00:00:00.000Z' }, 60_000);
+  const deadline = Date.now() + 5000;
+  while (!signal.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+const fast = { ttlMs: 30, renewMs: 10 };
+
+describe('up', () => {
+  test('an interrupt during the last step fails the run: the step is not recorded as applied', async () => {
+    const t = box();
+    const controller = new AbortController();
+    const interrupted = defineMigration<Box>({
+      id: '002',
+      title: 'interrupted',
+      async up({ target }) {
+        target.data.b = 2;
+        controller.abort(new Error('SIGTERM'));
+      },
+    });
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([m1, interrupted]), target: t, signal: controller.signal }).up(),
+    );
+    expect(error.code).toBe('STEP_FAILED');
+    const entries = await t.ledger.read();
+    expect(entries.find((e) => e.id === '001')?.outcome).toBe('applied');
+    expect(entries.find((e) => e.id === '002')?.outcome).not.toBe('applied');
+  });
+
+  test('an interrupt before the run takes no step', async () => {
+    const t = box();
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM'));
+    await failure(createRunner({ plugin: boxPlugin([m1, m2]), target: t, signal: controller.signal }).up());
+    expect(t.log).toEqual([]);
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
+  test('a lease lost while the ledger takes a step stops the run before the next step, with LOCK_LOST', async () => {
+    const t = box();
+    const ledger: Ledger = {
+      ...t.ledger,
+      record: async (entry) => {
+        await t.ledger.record(entry);
+        if (entry.id === '001') await stealLease(t, lost.signal);
+      },
+    };
+    const lost = new AbortController();
+    const events: TidemarkEvent[] = [];
+    const runner = createRunner({
+      plugin: boxPlugin([m1, m2], { ledger: () => ledger }),
+      target: t,
+      lock: fast,
+      onEvent: (e) => {
+        events.push(e);
+      },
+    });
+    // The lease's own signal is not visible here: poll the lock's holder instead.
+    const watch = setInterval(() => {
+      void t.ledger.lock.inspect().then((s) => s?.token === 'thief' && setTimeout(() => lost.abort(), 40));
+    }, 5);
+    const error = await failure(runner.up()).finally(() => clearInterval(watch));
+    expect(error.code).toBe('LOCK_LOST');
+    expect(error.message).toMatch(/lost the lock during the run; stopped/);
+    expect(t.log).toEqual(['up:001']);
+    expect(events.filter((e) => e.type === 'lock:lost')).toHaveLength(1);
+  });
+
+  test('a lease lost during a step records nothing for it (the ledger is no longer this run’s)', async () => {
+    const t = box();
+    const stolen = defineMigration<Box>({
+      id: '001',
+      title: 'stolen',
+      async up({ target, signal }) {
+        await stealLease(target, signal);
+        target.data.a = 1;
+      },
+    });
+    const error = await failure(createRunner({ plugin: boxPlugin([stolen, m2]), target: t, lock: fast }).up());
+    expect(error.code).toBe('LOCK_LOST');
+    expect(error.message).toBe(
+      '[tidemark] [box] target "box": migration "001" lost the lock during the run; stopped: [tidemark] target "box": lease lost',
+    );
+    expect(await t.ledger.read()).toEqual([]);
+  });
+
+  test('a failing step emits no lock:lost; its cause from a validator is VALIDATION_FAILED', async () => {
+    const t = box();
+    const invalid = setter('001', 'a', 1, { validate: async () => [{ message: 'a is wrong', where: 'data.a' }] });
+    const events: TidemarkEvent[] = [];
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([invalid]), target: t, onEvent: (e) => void events.push(e) }).up(),
+    );
+    expect(error.step).toBe('validate');
+    expect((error.cause as { code?: string }).code).toBe('VALIDATION_FAILED');
+    expect(events.map((e) => e.type)).not.toContain('lock:lost');
+  });
+
+  test('a guard failing around the run records no failed entry and warns of nothing', async () => {
+    const t = box();
+    const broken = defineGuard<Box>({
+      name: 'broken',
+      async aroundRun() {
+        throw new Error('disk full');
+      },
+    });
+    const events: TidemarkEvent[] = [];
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([m1]), target: t, guards: [broken], onEvent: (e) => void events.push(e) }).up(),
+    );
+    expect(error.step).toBe('guard:broken');
+    expect(error.migration).toBeUndefined();
+    expect(await t.ledger.read()).toEqual([]);
+    expect(events.filter((e) => e.type === 'log')).toEqual([]);
+  });
+
+  test('a restore after a failure drops this run’s applied entries only, not earlier runs’', async () => {
+    const t = box();
+    const snap = snapshotGuard();
+    await createRunner({ plugin: boxPlugin([m1]), target: t, guards: [snap] }).up();
+    const bad = setter('003', 'c', 3, { up: async () => Promise.reject(new Error('boom')) });
+    const error = await failure(createRunner({ plugin: boxPlugin([m1, m2, bad]), target: t, guards: [snap] }).up());
+    expect(error.message).toMatch(/the target was restored/);
+    const entries = await t.ledger.read();
+    expect(entries.map((e) => [e.id, e.outcome])).toEqual([
+      ['001', 'applied'],
+      ['003', 'failed'],
+    ]);
+  });
+
+  test('results of up name nothing reverted; a dry run and a no-op start announce their plan', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    const runner = createRunner({ plugin: boxPlugin([m1]), target: t, onEvent: (e) => void events.push(e) });
+    const dry = await runner.up({ dryRun: true });
+    expect(dry.reverted).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(['plan:ready']);
+    expect(events[0]).toMatchObject({ type: 'plan:ready', plan: { steps: [{ id: '001' }] } });
+    const done = await runner.up();
+    expect(done.reverted).toEqual([]);
+    const noop = await runner.up();
+    expect(noop).toMatchObject({ outcome: 'nothing-to-do', applied: [], baselined: [], reverted: [] });
+    expect(noop.durationMs).toBeGreaterThanOrEqual(0);
+    expect(noop.durationMs).toBeLessThan(60_000);
+  });
+
+  test('a no-op start still reports what its traits found (drift), once', async () => {
+    const t = box();
+    const plugin = boxPlugin([m1, m2], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
+    t.data.b = 'legacy';
+    await createRunner({ plugin, target: t }).up();
+    t.data.b = 'legacy';
+    const events: TidemarkEvent[] = [];
+    const result = await createRunner({ plugin, target: t, onEvent: (e) => void events.push(e) }).up();
+    expect(result.outcome).toBe('nothing-to-do');
+    expect(events.filter((e) => e.type === 'trait:detected')).toHaveLength(1);
+    expect(result.plan.drift).toEqual([expect.objectContaining({ kind: 'legacy-shape', id: '002' })]);
+  });
+
+  test('a ledger changed between the probe and the lock is planned again; an unchanged one is not', async () => {
+    const t = box();
+    const plugin0 = boxPlugin([m1, m2], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
+    t.data.b = 'legacy';
+    let reads = 0;
+    const racing: Ledger = {
+      ...t.ledger,
+      read: async () => {
+        reads += 1;
+        // Another runner applies 001 (same count of entries: its failed record becomes applied) in between.
+        if (reads === 2) await t.ledger.record({ ...(await t.ledger.read())[0]!, outcome: 'applied', runId: 'other' });
+        return t.ledger.read();
+      },
+    };
+    await t.ledger.record({
+      id: '001',
+      checksum: m1.checksum,
+      outcome: 'failed',
+      at: '2026-01-01T00:00:00.000Z',
+      durationMs: 0,
+      by: 'x',
+      runId: 'r0',
+    });
+    const events: TidemarkEvent[] = [];
+    const plugin = boxPlugin([m1, m2], { traits: plugin0.traits, ledger: () => racing });
+    const result = await createRunner({ plugin, target: t, onEvent: (e) => void events.push(e) }).up();
+    expect(result.applied).toEqual(['002']);
+    expect(t.log).toEqual(['up:002']);
+    expect(events.filter((e) => e.type === 'trait:detected')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'plan:ready')).toHaveLength(1);
+
+    const u = box();
+    u.data.b = 'legacy';
+    let detects = 0;
+    const counted = boxPlugin([m1, m2], {
+      traits: [
+        {
+          ...flagTrait('legacy-b', 'b', ['002']),
+          detect: async (x: Box) => (detects++, x.data.b === 'legacy' ? { summary: 'b' } : null),
+        },
+      ],
+    });
+    await createRunner({ plugin: counted, target: u }).up();
+    expect(detects).toBe(1);
+  });
+});
+
+describe('down', () => {
+  test('an unknown `to` is refused by code, naming it', async () => {
+    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: box() }).down({ to: 'nope' }));
+    expect(error.code).toBe('UNKNOWN_MIGRATION');
+    expect(error.message).toBe('[tidemark] [box] target "box": cannot roll back to unknown migration "nope"');
+  });
+
+  test('failed entries are not reverted, baselined ones without a down are, and an interrupt takes no step', async () => {
+    const t = box();
+    const gated = setter('002', 'b', 2, { down: undefined });
+    const plugin = boxPlugin([m1, gated], { traits: [flagTrait('legacy-b', 'b', ['002'])] });
+    await createRunner({ plugin, target: t }).up();
+    expect((await t.ledger.read()).map((e) => e.outcome)).toEqual(['applied', 'baselined']);
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM'));
+    await failure(createRunner({ plugin, target: t, signal: controller.signal }).down({ to: null }));
+    expect(t.log).toEqual(['up:001']);
+    const result = await createRunner({ plugin, target: t }).down({ to: null });
+    expect(result.reverted).toEqual(['002', '001']);
+    expect(t.log).toEqual(['up:001', 'down:001']);
+
+    const u = box();
+    const failing = setter('002', 'b', 2, { up: async () => Promise.reject(new Error('no')) });
+    await failure(createRunner({ plugin: boxPlugin([m1, failing]), target: u }).up());
+    const back = await createRunner({ plugin: boxPlugin([m1, failing]), target: u }).down({ to: null });
+    expect(back.reverted).toEqual(['001']);
+    expect(u.log).toEqual(['up:001', 'down:001']);
+  });
+
+  test('a failing down names its step and emits no lock:lost; a lost lease names the count reverted', async () => {
+    const t = box();
+    const stuck = setter('002', 'b', 2, { down: async () => Promise.reject(new Error('locked file')) });
+    await createRunner({ plugin: boxPlugin([m1, stuck]), target: t }).up();
+    const events: TidemarkEvent[] = [];
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([m1, stuck]), target: t, onEvent: (e) => void events.push(e) }).down({
+        to: null,
+      }),
+    );
+    expect(error).toMatchObject({ code: 'STEP_FAILED', migration: '002', step: 'down' });
+    expect(error.message).toMatch(/rollback failed; 0 step\(s\) were reverted before the failure: locked file$/);
+    expect(events.map((e) => e.type)).not.toContain('lock:lost');
+
+    const u = box();
+    const slow = setter('002', 'b', 2, {
+      down: async ({ target, signal }) => {
+        await stealLease(target, signal);
+      },
+    });
+    await createRunner({ plugin: boxPlugin([m1, slow]), target: u }).up();
+    const lost = await failure(
+      createRunner({ plugin: boxPlugin([m1, slow]), target: u, lock: fast }).down({ to: null }),
+    );
+    expect(lost.code).toBe('LOCK_LOST');
+    expect(lost.message).toMatch(/lost the lock during the rollback; stopped after 0 reverted step\(s\)/);
+    // Stopped before the running step's entry was removed: the ledger still says 002 is applied.
+    expect((await u.ledger.read()).map((e) => e.id)).toEqual(['001', '002']);
+  });
+
+  test('a restore that fails is the down step’s failure', async () => {
+    const t = box();
+    const snap = snapshotGuard();
+    const noDown = setter('001', 'a', 1, { down: undefined });
+    await createRunner({ plugin: boxPlugin([noDown]), target: t, guards: [snap] }).up();
+    // The same guard at down time, restoring only (no aroundRun to wrap the failure as its own).
+    const broken = defineGuard<Box>({
+      name: 'snap',
+      preflight: async () => {},
+      restore: async () => Promise.reject(new Error('snapshot gone')),
+    });
+    const error = await failure(
+      createRunner({ plugin: boxPlugin([noDown]), target: t, guards: [broken] }).down({ to: null }),
+    );
+    expect(error).toMatchObject({ code: 'STEP_FAILED', step: 'down', migration: '001' });
+  });
+});
