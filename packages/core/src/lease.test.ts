@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { acquireLease, newHolder, whoAmI } from './lease.js';
 import { memoryLock } from './memory-ledger.js';
@@ -192,6 +193,7 @@ describe('acquireLease: waiting and giving back', () => {
 
   test('whoAmI is user@host:pid', () => {
     expect(whoAmI()).toMatch(new RegExp(`^[^@]+@[^:]+:${process.pid}$`));
+    expect(whoAmI().split('@')[0]).toBe(userInfo().username);
     expect(whoAmI(() => 'ada')).toMatch(new RegExp(`^ada@[^:]+:${process.pid}$`));
     // A container user without a passwd entry: os.userInfo() throws.
     const noEntry = () => {
@@ -269,6 +271,7 @@ describe('acquireLease on a clock it does not own (fake timers)', () => {
     const second = await acquireLease(counting, { ttlMs: 3000, renewMs: 1000, target: 'db' });
     fail = true;
     await vi.advanceTimersByTimeAsync(1000);
+    expect((second.signal.reason as { code?: string }).code).toBe('LOCK_LOST');
     expect((second.signal.reason as Error).message).toBe(
       '[tidemark] target "db": lease renewal failed: connection reset',
     );

@@ -573,7 +573,7 @@ describe('up', () => {
     await createRunner({ plugin: boxPlugin([chatty]), target: box(), onEvent: (e) => events.push(e) }).up();
     expect(
       events.filter((e) => e.type === 'step:progress').map((e) => ({ ...e, at: undefined, runId: undefined })),
-    ).toEqual([
+    ).toStrictEqual([
       {
         type: 'step:progress',
         target: 'box',

@@ -1,6 +1,7 @@
 // The runner's edges: interrupts between steps, lost leases in the ledger write, what each failure records and
 // emits, and a ledger that changes between the lock-free probe and the locked plan.
 import { describe, expect, test } from 'vitest';
+import { memoryLedger } from '../memory-ledger.js';
 import type { Ledger } from '../contract.js';
 import type { TidemarkEvent } from '../events.js';
 import { defineGuard, defineMigration } from '../define.js';
@@ -293,5 +294,249 @@ describe('down', () => {
       createRunner({ plugin: boxPlugin([noDown]), target: t, guards: [broken] }).down({ to: null }),
     );
     expect(error).toMatchObject({ code: 'STEP_FAILED', step: 'down', migration: '001' });
+  });
+});
+
+describe('up, more edges', () => {
+  test('a restore keeps the baselines of the failed run (the target it judged is the one restored)', async () => {
+    const t = box();
+    const snap = snapshotGuard();
+    const bad = setter('003', 'c', 3, { up: async () => Promise.reject(new Error('boom')) });
+    const plugin = boxPlugin([m1, m2, bad], { traits: [flagTrait('legacy-a', 'a', ['001'])] });
+    await failure(createRunner({ plugin, target: t, guards: [snap] }).up());
+    expect((await t.ledger.read()).map((e) => [e.id, e.outcome])).toEqual([
+      ['001', 'baselined'],
+      ['003', 'failed'],
+    ]);
+  });
+
+  test('a ledger write failing outside any step or guard is the up’s failure', async () => {
+    const t = box();
+    const ledger: Ledger = { ...t.ledger, record: async () => Promise.reject(new Error('ledger offline')) };
+    const plugin = boxPlugin([m1], { traits: [flagTrait('legacy-a', 'a', ['001'])], ledger: () => ledger });
+    const error = await failure(createRunner({ plugin, target: t }).up());
+    expect(error).toMatchObject({ code: 'STEP_FAILED', step: 'up' });
+  });
+
+  test('another runner finishing the work between the probe and the lock: nothing to do, nothing reverted', async () => {
+    const t = box();
+    let reads = 0;
+    const racing: Ledger = {
+      ...t.ledger,
+      read: async () => {
+        reads += 1;
+        if (reads === 2)
+          await t.ledger.record({
+            id: '001',
+            checksum: m1.checksum,
+            outcome: 'applied',
+            at: '2026-01-01T00:00:00.000Z',
+            durationMs: 0,
+            by: 'x',
+            runId: 'other',
+          });
+        return t.ledger.read();
+      },
+    };
+    const result = await createRunner({ plugin: boxPlugin([m1], { ledger: () => racing }), target: t }).up();
+    expect(result).toMatchObject({ outcome: 'nothing-to-do', applied: [], baselined: [], reverted: [] });
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(result.durationMs).toBeLessThan(60_000);
+    expect(t.log).toEqual([]);
+  });
+
+  test('an unchanged ledger under the lock keeps the probe’s plan: traits are asked once', async () => {
+    const t = box({ b: 'legacy' });
+    let detects = 0;
+    const trait = flagTrait('legacy-b', 'b', ['002']);
+    const counted = boxPlugin([m1, m2, setter('003', 'c', 3)], {
+      traits: [{ ...trait, detect: async (x: Box, ctx) => (detects++, trait.detect(x, ctx)) }],
+    });
+    await createRunner({ plugin: boxPlugin([m1]), target: t }).up();
+    await createRunner({ plugin: counted, target: t }).up();
+    expect(detects).toBe(1);
+  });
+
+  test('a trait is asked with the target label and signal; its finding names it', async () => {
+    const t = box({ b: 'legacy' });
+    const seen: string[] = [];
+    const trait = flagTrait('legacy-b', 'b', ['002']);
+    const events: TidemarkEvent[] = [];
+    const plugin = boxPlugin([m1, m2], {
+      traits: [
+        {
+          ...trait,
+          detect: async (x: Box, ctx) => (seen.push(`${ctx.targetLabel}:${ctx.signal.aborted}`), trait.detect(x, ctx)),
+        },
+      ],
+    });
+    await createRunner({ plugin, target: t, onEvent: (e) => void events.push(e) }).up();
+    expect(seen).toEqual(['box:false']);
+    expect(events.find((e) => e.type === 'trait:detected')).toMatchObject({
+      type: 'trait:detected',
+      trait: 'legacy-b',
+      evidence: { summary: 'b is legacy' },
+    });
+  });
+
+  test('a baselined step is looked at again after an earlier step of the run, by its own traits only', async () => {
+    const t = box();
+    // 001 writes the legacy shape 003 fixes; another trait (fixing 002) finds something the whole time.
+    const writer = setter('001', 'c', 'legacy');
+    const plugin = boxPlugin([writer, m2, setter('003', 'c', 'fixed')], {
+      traits: [flagTrait('legacy-c', 'c', ['003']), flagTrait('legacy-x', 'x', ['002'])],
+    });
+    t.data.x = 'legacy';
+    const result = await createRunner({ plugin, target: t }).up();
+    expect(result.applied).toEqual(['001', '002', '003']);
+    const u = box();
+    const quiet = boxPlugin([setter('001', 'q', 1), setter('002', 'x', 'fixed'), setter('003', 'c', 'fixed')], {
+      traits: [flagTrait('legacy-c', 'c', ['003']), flagTrait('legacy-x', 'x', ['002'])],
+    });
+    u.data.x = 'legacy';
+    const r2 = await createRunner({ plugin: quiet, target: u }).up();
+    expect(r2.applied).toEqual(['001', '002']);
+    expect(r2.baselined).toEqual(['003']);
+  });
+
+  test('a trait that cannot inspect the target fails the plan, naming it', async () => {
+    const broken = { ...flagTrait('legacy-b', 'b', ['001']), detect: async () => Promise.reject(new Error('EACCES')) };
+    const error = await failure(createRunner({ plugin: boxPlugin([m1], { traits: [broken] }), target: box() }).up());
+    expect(error).toMatchObject({ code: 'STEP_FAILED', step: 'detect' });
+    expect(error.message).toMatch(/trait "legacy-b" could not inspect the target: EACCES$/);
+  });
+
+  test('a preflight refusal says nothing was changed', async () => {
+    const no = defineGuard<Box>({ name: 'readonly', preflight: async () => Promise.reject(new Error('READONLY')) });
+    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: box(), guards: [no] }).up());
+    expect(error.message).toBe(
+      '[tidemark] [box] target "box": (guard:readonly) refused before any write; nothing was changed: READONLY',
+    );
+  });
+
+  test('step context: warn and progress without total; a checkpoint loaded from a failed run is cleared after success', async () => {
+    const t = box();
+    const events: TidemarkEvent[] = [];
+    let fail = true;
+    const resumable = defineMigration<Box>({
+      id: '001',
+      title: 'resumable',
+      async up(ctx) {
+        const at = (await ctx.checkpoint.load<{ n: number }>())?.n ?? 0;
+        ctx.target.log.push(`from:${at}`);
+        if (fail) {
+          await ctx.checkpoint.save({ n: 5 });
+          throw new Error('cut');
+        }
+        ctx.warn('resumed', { at });
+        ctx.progress(1);
+      },
+      validate: async () => undefined as never,
+    });
+    const plugin = boxPlugin([resumable]);
+    await failure(createRunner({ plugin, target: t }).up());
+    fail = false;
+    await createRunner({ plugin, target: t, onEvent: (e) => void events.push(e) }).up();
+    expect(t.log).toEqual(['from:0', 'from:5']);
+    expect(await t.ledger.checkpoints.load('001')).toBeNull();
+    const warn = events.find((e) => e.type === 'log');
+    expect(warn).toMatchObject({ level: 'warn', message: 'resumed', migration: '001', data: { at: 5 } });
+    const progress = events.find((e) => e.type === 'step:progress')!;
+    expect('total' in progress || 'note' in progress).toBe(false);
+    expect(events.find((e) => e.type === 'validation')).toMatchObject({ ok: true, issues: [] });
+  });
+
+  test('ctx.checkpoint.clear clears the ledger’s checkpoint', async () => {
+    const t = box();
+    const ledger = memoryLedger();
+    const clearing = defineMigration<Box>({
+      id: '001',
+      title: 'clears',
+      async up(ctx) {
+        await ctx.checkpoint.save({ n: 1 });
+        await ctx.checkpoint.clear();
+        throw new Error('after clearing');
+      },
+    });
+    await failure(createRunner({ plugin: boxPlugin([clearing], { ledger: () => ledger }), target: t }).up());
+    expect(await ledger.checkpoints.load('001')).toBeNull();
+  });
+
+  test('a requirement outside the contexts is named with every missing one', async () => {
+    const a = setter('001', 'a', 1, { contexts: ['A'] });
+    const b = setter('000', 'z', 1, { contexts: ['A'] });
+    const c = setter('002', 'b', 1, { requires: ['000', '001'] });
+    const error = await failure(createRunner({ plugin: boxPlugin([b, a, c]), target: box(), contexts: ['B'] }).up());
+    expect(error.message).toMatch(/requires "000", "001", which this run will not apply/);
+  });
+});
+
+describe('verify and status', () => {
+  test('verify runs the validators of applied migrations only, and drift alone makes it not ok', async () => {
+    const t = box();
+    const ran: string[] = [];
+    const v = (id: string) => async () => (ran.push(id), []);
+    const plugin = boxPlugin(
+      [setter('001', 'a', 1, { validate: v('001') }), setter('002', 'b', 1, { validate: v('002') })],
+      {
+        traits: [flagTrait('legacy-b', 'b', ['002'])],
+      },
+    );
+    await createRunner({ plugin, target: t }).up();
+    ran.length = 0;
+    const report = await createRunner({ plugin, target: t }).verify();
+    expect(ran).toEqual(['001']);
+    expect(report.ok).toBe(true);
+    const edited = defineMigration<Box>({
+      id: '001',
+      title: 'set a',
+      async up({ target }) {
+        target.data.a = 'edited after it was applied';
+      },
+      validate: v('001'),
+    });
+    const changed = boxPlugin([edited, setter('002', 'b', 1, { validate: v('002') })], {
+      traits: [flagTrait('legacy-b', 'b', ['002'])],
+    });
+    const drifted = await createRunner({ plugin: changed, target: t }).verify();
+    expect(drifted.plan.drift.map((d) => d.kind)).toEqual(['checksum']);
+    expect(drifted.plan.steps).toEqual([]);
+    expect(drifted.ok).toBe(false);
+  });
+
+  test('status counts a failed entry as pending, an applied one not', async () => {
+    const t = box();
+    const bad = setter('002', 'b', 1, { up: async () => Promise.reject(new Error('no')) });
+    await failure(createRunner({ plugin: boxPlugin([m1, bad]), target: t }).up());
+    expect((await createRunner({ plugin: boxPlugin([m1, bad]), target: t }).status()).pending).toEqual(['002']);
+  });
+
+  test('a down failing before any step says so as the run’s, and rehearse without the capability names the plugin', async () => {
+    const t = box();
+    await createRunner({ plugin: boxPlugin([m1]), target: t }).up();
+    const broken = defineGuard<Box>({ name: 'broken', aroundRun: async () => Promise.reject(new Error('no disk')) });
+    const events: TidemarkEvent[] = [];
+    await failure(
+      createRunner({ plugin: boxPlugin([m1]), target: t, guards: [broken], onEvent: (e) => void events.push(e) }).down({
+        to: null,
+      }),
+    );
+    expect(events.find((e) => e.type === 'step:failed')).toMatchObject({ migration: '(run)', direction: 'down' });
+    const error = await failure(createRunner({ plugin: boxPlugin([m1]), target: box() }).rehearse());
+    expect(error.message).toBe(
+      '[tidemark] [box] target "box": plugin "box" cannot rehearse (no copy or rolled-back transaction)',
+    );
+  });
+
+  test('a rehearsal whose up fails reports nothing applied', async () => {
+    const bad = setter('002', 'b', 1, { up: async () => Promise.reject(new Error('no')) });
+    const plugin = boxPlugin([m1, bad], {
+      async rehearse(target: Box) {
+        const copy = box(structuredClone(target.data));
+        return { target: copy, diff: async () => ({ summary: '', changes: [] }), dispose: async () => {} };
+      },
+    });
+    const report = await createRunner({ plugin, target: box() }).rehearse();
+    expect(report).toMatchObject({ outcome: 'failed', applied: [] });
   });
 });

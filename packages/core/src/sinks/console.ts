@@ -49,7 +49,7 @@ export function consoleSink(options: ConsoleSinkOptions = {}): (event: TidemarkE
         break;
       case 'step:progress': {
         if (!options.progress && options.progress !== undefined) break;
-        if (event.total && event.total > 0) {
+        if (event.total !== undefined && event.total > 0) {
           const ratio = Math.min(1, event.done / event.total);
           if (tty) {
             const width = 30;
