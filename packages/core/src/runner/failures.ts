@@ -39,11 +39,7 @@ export function classify(error: unknown, current: string | undefined, direction:
   return {
     migration: error instanceof StepFailure ? error.migration : current,
     step:
-      error instanceof StepFailure
-        ? error.phase
-        : error instanceof GuardFailure
-          ? `guard:${error.guard}`
-          : direction,
+      error instanceof StepFailure ? error.phase : error instanceof GuardFailure ? `guard:${error.guard}` : direction,
     cause,
     stepFailed: error instanceof StepFailure,
     lockLost: isTidemarkError(cause, 'LOCK_LOST'),
