@@ -3,6 +3,7 @@
 // cases of the tokenizer and of each rewrite; the tests below add what a text file cannot hold (control
 // characters) and what must hold between cases (flavours agree, different code differs).
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { normalizeSource, tokenize } from './canonical-source.js';
 
@@ -132,5 +133,140 @@ describe('different code gives a different text', () => {
     differ('class A { #a; }', 'class A { }');
     differ('() => __name(f, "f")', '() => f');
     differ('() => { class A { static { __name(this, "A"); f(); } } }', '() => { class A { } }');
+  });
+});
+
+// An expression tree printed twice: as a minifier prints it (the fewest parentheses, the least space) and as a
+// cautious source has it (every operand in parentheses, spaced out, other quotes and number spellings).
+type Expr =
+  | { kind: 'leaf'; text: string; alt: string }
+  | { kind: 'binary'; op: string; left: Expr; right: Expr }
+  | { kind: 'unary'; op: string; operand: Expr }
+  | { kind: 'member'; object: Expr; name: string }
+  | { kind: 'call'; callee: string; args: Expr[] }
+  | { kind: 'conditional'; test: Expr; then: Expr; else: Expr };
+
+const PRECEDENCE: Record<string, number> = {
+  '??': 1,
+  '||': 2,
+  '&&': 3,
+  '|': 4,
+  '^': 5,
+  '&': 6,
+  '===': 7,
+  '!=': 7,
+  '<': 8,
+  '>=': 8,
+  in: 8,
+  instanceof: 8,
+  '<<': 9,
+  '>>>': 9,
+  '+': 10,
+  '-': 10,
+  '*': 11,
+  '/': 11,
+  '%': 11,
+  '**': 12,
+};
+
+const exprArb = fc.letrec<{ expr: Expr }>((tie) => ({
+  expr: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(
+      fc.constantFrom('a', 'b', 'row', 'undefined', 'this').map((t) => ({ kind: 'leaf' as const, text: t, alt: t })),
+      fc
+        .constantFrom(['1000', '1_000'], ['0.5', '.5'], ['255', '0xff'], ['"x y"', "'x y'"], ['"it\'s"', "'it\\'s'"])
+        .map(([text, alt]) => ({ kind: 'leaf' as const, text: text!, alt: alt! })),
+    ),
+    fc.record({
+      kind: fc.constant('binary' as const),
+      op: fc.constantFrom(...Object.keys(PRECEDENCE)),
+      left: tie('expr'),
+      right: tie('expr'),
+    }),
+    fc.record({
+      kind: fc.constant('unary' as const),
+      op: fc.constantFrom('!', '-', '+', '~', 'typeof', 'void', 'await'),
+      operand: tie('expr'),
+    }),
+    fc.record({ kind: fc.constant('member' as const), object: tie('expr'), name: fc.constantFrom('x', 'length') }),
+    fc.record({
+      kind: fc.constant('call' as const),
+      callee: fc.constantFrom('f', 'g'),
+      args: fc.array(tie('expr'), { maxLength: 2 }),
+    }),
+    fc.record({ kind: fc.constant('conditional' as const), test: tie('expr'), then: tie('expr'), else: tie('expr') }),
+  ),
+}));
+
+const isNumber = (e: Expr): e is Extract<Expr, { kind: 'leaf' }> => e.kind === 'leaf' && /^[\d.]/.test(e.text);
+
+/** How tightly the printed expression binds: 0 conditional, a binary precedence, 13 unary, 20 primary. */
+const bindsAt = (e: Expr): number =>
+  e.kind === 'conditional' ? 0 : e.kind === 'binary' ? PRECEDENCE[e.op]! : e.kind === 'unary' ? 13 : 20;
+
+/** Tokens of the minifier's print: an operand gets parentheses only where it binds looser than needed. */
+function minimal(e: Expr, need: number): string[] {
+  const wrap = (tokens: string[]) => (bindsAt(e) < need ? ['(', ...tokens, ')'] : tokens);
+  switch (e.kind) {
+    case 'leaf':
+      return [e.text];
+    case 'binary': {
+      const p = PRECEDENCE[e.op]!;
+      // `**` is right-associative and takes no unary left operand; a `**` right operand keeps its parentheses
+      // (known: the canonical text keeps them, so a minifier and tsc differ on `a ** (b ** c)`).
+      const right = e.op === '**' && !(e.right.kind === 'binary' && e.right.op === '**') ? p : p + 1;
+      return wrap([...minimal(e.left, e.op === '**' ? 14 : p), e.op, ...minimal(e.right, right)]);
+    }
+    case 'unary':
+      return wrap([e.op, ...minimal(e.operand, 13)]);
+    case 'member':
+      // `1000.x` would read as the number `1000.` then `x`.
+      return [...(isNumber(e.object) ? ['(', e.object.text, ')'] : minimal(e.object, 20)), '.', e.name];
+    case 'call':
+      return [e.callee, '(', ...e.args.flatMap((a, i) => [...(i > 0 ? [','] : []), ...minimal(a, 1)]), ')'];
+    case 'conditional':
+      return wrap([...minimal(e.test, 1), '?', ...minimal(e.then, 0), ':', ...minimal(e.else, 0)]);
+  }
+}
+
+/** The cautious print: every operand that is not a leaf in parentheses, leaves in their other spelling. */
+function cautious(e: Expr): string {
+  const group = (o: Expr) => (o.kind === 'leaf' && !isNumber(o) ? o.alt : `(${cautious(o)})`);
+  switch (e.kind) {
+    case 'leaf':
+      return e.alt;
+    case 'binary':
+      return `${group(e.left)}  ${e.op}\n  ${group(e.right)}`;
+    case 'unary':
+      return `${e.op} ${group(e.operand)}`;
+    case 'member':
+      return `${group(e.object)} .${e.name}`;
+    case 'call':
+      return `${e.callee}( ${e.args.map((a) => `${group(a)},`).join('\n ')} )`;
+    case 'conditional':
+      return `${group(e.test)} ? ${group(e.then)} : ${group(e.else)}`;
+  }
+}
+
+/** Joins tokens the way a minifier does: a space only where two tokens would otherwise run together. */
+const compact = (tokens: readonly string[]): string =>
+  tokens.reduce((out, t) => {
+    const a = out.at(-1) ?? '';
+    const b = t[0] ?? '';
+    const glue = (/[\w$]/.test(a) && /[\w$]/.test(b)) || (/[+-]/.test(a) && /[+-]/.test(b));
+    return out + (glue ? ' ' : '') + t;
+  }, '');
+
+describe('layout, redundant parentheses, quotes and number spelling never change the text', () => {
+  test('an expression printed by a minifier and with every operand parenthesised', () => {
+    fc.assert(
+      fc.property(exprArb.expr, (e) => {
+        const tight = `async(a,b)=>{return ${compact(minimal(e, 0))}}`;
+        const loose = `async (a, b) => {\n  return (${cautious(e)});\n}`;
+        expect(normalizeSource(tight), `${tight}\n  vs\n${loose}`).toBe(normalizeSource(loose));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
