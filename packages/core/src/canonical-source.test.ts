@@ -199,7 +199,7 @@ const exprArb = fc.letrec<{ expr: Expr }>((tie) => ({
   ),
 }));
 
-const isNumber = (e: Expr): e is Extract<Expr, { kind: 'leaf' }> => e.kind === 'leaf' && /^[\d.]/.test(e.text);
+const isNumber = (e: Expr): boolean => e.kind === 'leaf' && /^[\d.]/.test(e.text);
 
 /** How tightly the printed expression binds: 0 conditional, a binary precedence, 13 unary, 20 primary. */
 const bindsAt = (e: Expr): number =>
@@ -222,7 +222,11 @@ function minimal(e: Expr, need: number): string[] {
       return wrap([e.op, ...minimal(e.operand, 13)]);
     case 'member':
       // `1000.x` would read as the number `1000.` then `x`.
-      return [...(isNumber(e.object) ? ['(', e.object.text, ')'] : minimal(e.object, 20)), '.', e.name];
+      return [
+        ...(e.object.kind === 'leaf' && isNumber(e.object) ? ['(', e.object.text, ')'] : minimal(e.object, 20)),
+        '.',
+        e.name,
+      ];
     case 'call':
       return [e.callee, '(', ...e.args.flatMap((a, i) => [...(i > 0 ? [','] : []), ...minimal(a, 1)]), ')'];
     case 'conditional':
