@@ -65,6 +65,30 @@ describe('the golden corpus', () => {
   });
 });
 
+describe('text cut off anywhere', () => {
+  test('every head and every tail of a corpus input has a canonical text (a definition never fails)', () => {
+    let texts = 0;
+    for (const { input } of corpus.filter((c) => c.input.length < 100)) {
+      for (let cut = 0; cut <= input.length; cut += 1) {
+        // A throw fails the test with the text in its stack; an expect per text would be slow under Stryker.
+        texts += normalizeSource(input.slice(0, cut)) === undefined ? 0 : 1;
+        texts += normalizeSource(input.slice(cut)) === undefined ? 0 : 1;
+      }
+    }
+    expect(texts).toBeGreaterThan(2000);
+  });
+
+  test('what a cut-off text ends or starts with stays', () => {
+    expect(normalizeSource('() => new')).toBe('( ) => new');
+    expect(normalizeSource('() => new a.')).toBe('( ) => new $0 ( ) .');
+    expect(normalizeSource('() => void')).toBe('( ) => void');
+    expect(normalizeSource('() => _m.')).toBe('( ) => $0 .');
+    expect(normalizeSource('() => class')).toBe('( ) => class');
+    expect(normalizeSource(') x')).toBe(') $0');
+    expect(normalizeSource(', a)')).toBe(', $0 )');
+  });
+});
+
 describe('what a text file cannot hold', () => {
   test('line continuations in strings and templates are nothing, whatever the line terminator', () => {
     const joined = normalizeSource('() => "ab"');
