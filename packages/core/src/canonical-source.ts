@@ -172,7 +172,6 @@ export function tokenize(source: string): Token[] {
           : { kind: 'template', text: `${c === '`' ? '`' : '}'}${JSON.stringify(value)}${close}` },
       );
       i = next;
-      // Stryker disable next-line StringLiteral: any fallback without a digit reads the same
     } else if (/\d/.test(c) || (c === '.' && /\d/.test(source[i + 1] ?? ''))) {
       const text = NUMBER.exec(source.slice(i))![0];
       const digits = text.replace(/_/g, '');
@@ -249,6 +248,7 @@ function dropKeepNames(tokens: readonly Token[]): Token[] {
   const drop = new Set<number>();
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!;
+    // Stryker disable next-line ConditionalExpression: no other kind of token has a text that starts with __name
     if (t.kind !== 'ident' || !/^__name\d*$/.test(t.text) || !is(tokens[i + 1], '(') || is(tokens[i - 1], '.'))
       continue;
     const end = pairs[i + 1]!;
@@ -338,6 +338,7 @@ function dropBareFields(tokens: readonly Token[]): Token[] {
   for (let i = 0; i < tokens.length; i += 1) {
     if (!isWord(tokens[i], 'class') || is(tokens[i - 1], '.')) continue;
     let open = i + 1;
+    // Stryker disable next-line EqualityOperator: the token past the end is no brace
     while (open < tokens.length && !is(tokens[open], '{')) open += 1;
     // Stryker disable next-line UnaryOperator: with no body no member is scanned, from -1 or from 1
     const end = pairs[open] ?? -1;
@@ -417,6 +418,7 @@ const UNARY_WORDS = new Set(['typeof', 'void', 'delete', 'await', 'new']);
 
 function binaryPrecedence(tokens: readonly Token[], i: number): number | undefined {
   const t = tokens[i]!;
+  // Stryker disable next-line ConditionalExpression: strings, numbers and templates never spell an operator
   if (t.kind === 'ident' ? !(t.text === 'in' || t.text === 'instanceof') : t.kind !== 'punct') return undefined;
   const p = BINARY[t.text];
   // Stryker disable next-line ConditionalExpression: without a precedence the answer is undefined all the same
@@ -434,6 +436,7 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
   for (let i = from; i < to; i += 1) {
     const t = tokens[i]!;
     if (t.kind === 'punct' && t.text in OPEN) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,UnaryOperator: a group pairs all its openers
       if (pairs[i]! < i) return -1;
       i = pairs[i]!;
       continue;
@@ -447,6 +450,7 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
       continue;
     }
     if (is(t, ',')) return -1;
+    // Stryker disable next-line ConditionalExpression: no other kind of token has an operator's text
     if (t.kind === 'punct' && LOOSE.has(t.text)) lowest = Math.min(lowest, 0);
     else if (isWord(t, 'yield') || isWord(t, 'async') || isWord(t, 'function') || isWord(t, 'class'))
       lowest = Math.min(lowest, 0);
@@ -454,7 +458,9 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
       const p = binaryPrecedence(tokens, i);
       if (p !== undefined) lowest = Math.min(lowest, p);
       else if (
+        // Stryker disable next-line ConditionalExpression: no other kind of token has an operator's text
         (t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text)) ||
+        // Stryker disable next-line ConditionalExpression: no other kind of token has a keyword's text
         (t.kind === 'ident' && UNARY_WORDS.has(t.text))
       ) {
         lowest = Math.min(lowest, UNARY);
@@ -470,7 +476,8 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
 const isPrefix = (t: Token): boolean =>
   t.kind === 'ident'
     ? UNARY_WORDS.has(t.text)
-    : t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text);
+    : // Stryker disable next-line ConditionalExpression: no other kind of token has an operator's text
+      t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text);
 
 // Tokens before `(` that make it part of the syntax (a call, a condition, parameters), never a grouping.
 const SYNTAX_BEFORE_PAREN = new Set([
@@ -513,6 +520,7 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
   }
   if (is(after, '=>')) return false;
   const inner = looseness(tokens, pairs, open + 1, close);
+  // Stryker disable next-line ConditionalExpression: need is never below 0, so a sequence fails the last test too
   if (inner < 0) return false;
   // What the neighbours need the operand to bind at least as tightly as.
   let need = 0;
@@ -522,6 +530,7 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
     else if (isPrefix(before)) need = isPrefix(first) && !isWord(first, 'new') ? UNARY : PRIMARY;
   }
   if (after) {
+    // Stryker disable next-line ConditionalExpression: strings, numbers and templates never spell an operator
     const q = after.kind === 'ident' || after.kind === 'punct' ? BINARY[after.text] : undefined;
     if (after.kind === 'template' || (after.kind === 'punct' && ['.', '?.', '[', '(', '++', '--'].includes(after.text)))
       need = PRIMARY;
@@ -540,9 +549,12 @@ function dropRedundantParens(tokens: Token[]): Token[] {
   for (;;) {
     const pairs = pairsOf(tokens);
     const drop = new Set<number>();
+    // Stryker disable next-line EqualityOperator: the token past the end is no parenthesis
     for (let open = 0; open < tokens.length; open += 1) {
       const close = pairs[open]!;
+      // Stryker disable next-line EqualityOperator: no token is its own partner
       if (!is(tokens[open], '(') || close < open) continue;
+      // Stryker disable next-line ConditionalExpression: a lone parameter token is a name (a pattern is more)
       const loneParam = close === open + 2 && tokens[open + 1]!.kind === 'ident' && is(tokens[close + 1], '=>');
       if (loneParam || redundantGroup(tokens, pairs, open, close)) {
         drop.add(open).add(close);
@@ -556,10 +568,12 @@ function dropRedundantParens(tokens: Token[]): Token[] {
 
 /** The innermost open bracket at each token: '{', '(' or '[' ('' at the top). */
 function enclosing(tokens: readonly Token[]): string[] {
+  // Stryker disable next-line ArrayDeclaration: the top level is compared with '{' only; a sentinel is not '{' either
   const stack: string[] = [];
   return tokens.map((t) => {
     if (t.kind === 'template' && t.text.startsWith('}')) stack.pop();
     if (t.kind === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) stack.pop();
+    // Stryker disable next-line StringLiteral: the top level is compared with '{' only
     const inside = stack.at(-1) ?? '';
     if (t.kind === 'punct' && t.text in OPEN) stack.push(t.text);
     if (t.kind === 'template' && t.text.endsWith('${')) stack.push('${');
@@ -588,6 +602,7 @@ function canonicalNames(tokens: readonly Token[]): string[] {
       (is(tokens[i + 1], ',') || is(tokens[i + 1], '}'));
     if (shorthand && (t.ref || !KEYWORDS.has(t.text))) {
       spelled.splice(-1, 1, { kind: 'ident', text: t.text }, { kind: 'punct', text: ':' }, t);
+      // Stryker disable next-line StringLiteral: read only for the value, which is no key either way
       spelledInside.push('{', '{');
     }
   });
