@@ -97,6 +97,7 @@ function readEscape(source: string, i: number): [string, number] {
   const c = source[i] ?? '';
   const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
   if (c in simple) return [simple[c]!, i + 1];
+  // Stryker disable next-line StringLiteral: any fallback without a digit reads the same
   if (c === '0' && !/\d/.test(source[i + 1] ?? '')) return ['\0', i + 1];
   // A malformed escape (never in a compiler's output) stays as written rather than failing the definition.
   const hex = (from: number, to: number): [string, number] | undefined => {
@@ -105,7 +106,9 @@ function readEscape(source: string, i: number): [string, number] {
   };
   const braced = c === 'u' && source[i + 1] === '{' ? source.indexOf('}', i) : -1;
   const coded =
+    // Stryker disable next-line EqualityOperator: braced is -1 or an index after i, never 0
     c === 'x' ? hex(i + 1, i + 3) : braced > 0 ? hex(i + 2, braced) : c === 'u' ? hex(i + 1, i + 5) : undefined;
+  // Stryker disable next-line EqualityOperator: braced is -1 or an index after i, never 0
   if (coded) return [coded[0], coded[1] + (braced > 0 ? 1 : 0)];
   if (c === '\r' && source[i + 1] === '\n') return ['', i + 2];
   if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') return ['', i + 1];
@@ -139,6 +142,7 @@ function readQuoted(source: string, i: number, quote: string): [string, string, 
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   // One entry per open `{` or `${`: true where a `}` resumes a template.
+  // Stryker disable next-line ArrayDeclaration: only a true entry resumes a template; a sentinel below is never one
   const braces: boolean[] = [];
   let i = 0;
   while (i < source.length) {
@@ -178,12 +182,14 @@ export function tokenize(source: string): Token[] {
       i += text.length;
     } else if (IDENT_START.test(c)) {
       let end = i + 1;
+      // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which stops it; slice clips
       while (end < source.length && IDENT_PART.test(source[end]!)) end += 1;
       tokens.push({ kind: 'ident', text: source.slice(i, end) });
       i = end;
     } else if (c === '/' && !endsOperand(tokens.at(-1))) {
       let end = i + 1;
       let inClass = false;
+      // Stryker disable next-line EqualityOperator: one step past the end ends the loop all the same; slice clips
       while (end < source.length && (inClass || source[end] !== '/')) {
         if (source[end] === '\\') end += 1;
         else if (source[end] === '[') inClass = true;
@@ -191,10 +197,12 @@ export function tokenize(source: string): Token[] {
         end += 1;
       }
       end += 1;
+      // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which stops it; slice clips
       while (end < source.length && IDENT_PART.test(source[end]!)) end += 1;
       tokens.push({ kind: 'regex', text: source.slice(i, end) });
       i = end;
     } else {
+      // Stryker disable next-line StringLiteral: any fallback without a digit reads the same
       const text = PUNCTUATORS.find((p) => rest.startsWith(p) && !(p === '?.' && /\d/.test(source[i + 2] ?? ''))) ?? c;
       if (text === '{') braces.push(false);
       if (text === '}') braces.pop();
@@ -205,20 +213,24 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
+// Stryker disable next-line ConditionalExpression: no other kind of token has a punctuator's text
 const is = (t: Token | undefined, text: string): boolean => t !== undefined && t.kind === 'punct' && t.text === text;
 const isWord = (t: Token | undefined, text: string): boolean =>
+  // Stryker disable next-line ConditionalExpression: no other kind of token has a keyword's text
   t !== undefined && t.kind === 'ident' && t.text === text;
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 /** For each bracket token the index of its partner (templates' own `${`/`}` are not punctuators), else -1. */
 function pairsOf(tokens: readonly Token[]): number[] {
   const pairs = tokens.map(() => -1);
+  // Stryker disable next-line ArrayDeclaration: a closer's partner is never read, only an opener's
   const stack: number[] = [];
   tokens.forEach((t, i) => {
     if (t.kind !== 'punct') return;
     if (t.text in OPEN) stack.push(i);
     else if (t.text === ')' || t.text === ']' || t.text === '}') {
       const open = stack.pop();
+      // Stryker disable next-line ConditionalExpression: a closer's partner is never read, only an opener's
       if (open !== undefined) {
         pairs[open] = i;
         pairs[i] = open;
@@ -236,9 +248,11 @@ function dropKeepNames(tokens: readonly Token[]): Token[] {
   const drop = new Set<number>();
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!;
+    // Stryker disable next-line ConditionalExpression: no other kind of token has a text that starts with __name
     if (t.kind !== 'ident' || !/^__name\d*$/.test(t.text) || !is(tokens[i + 1], '(') || is(tokens[i - 1], '.'))
       continue;
     const end = pairs[i + 1]!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,OptionalChaining: end is -1 or past i + 1
     if (end < 0 || tokens[end - 1]?.kind !== 'string' || !is(tokens[end - 2], ',')) continue;
     const named = end - i - 4 === 1 && tokens[i + 2]!.kind === 'ident';
     for (const j of named ? range(i, end + 1) : [i, i + 1, end - 2, end - 1, end]) drop.add(j);
@@ -263,6 +277,7 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
  * `__vite_ssr_import_0__`, tsc's `exports`.
  */
 const isModuleHead = (t: Token): boolean =>
+  // Stryker disable next-line ConditionalExpression: no other kind of token has a text that starts with _ or ends in _1
   t.kind === 'ident' && (t.text === 'exports' || t.text.startsWith('_') || /_\d+$/.test(t.text));
 
 /** `(0, _m.f)` and `_m.f` are `f`; `void 0` is `undefined`; `new X` is `new X()`. */
@@ -281,6 +296,7 @@ function unwrapInterop(tokens: readonly Token[]): Token[] {
       out.push({ kind: 'ident', text: tokens[i + 2]!.text, ref: true });
       i += 2;
     } else if (isWord(t, 'void') && tokens[i + 1]?.kind === 'number' && tokens[i + 1]!.text === '0') {
+      // Stryker disable next-line StringLiteral: an `undefined` token reads as a name whatever its kind
       out.push({ kind: 'ident', text: 'undefined' });
       i += 1;
     } else {
@@ -318,12 +334,16 @@ function unwrapInterop(tokens: readonly Token[]): Token[] {
 function dropBareFields(tokens: readonly Token[]): Token[] {
   const pairs = pairsOf(tokens);
   const drop = new Set<number>();
+  // Stryker disable next-line EqualityOperator: the token past the end is no class
   for (let i = 0; i < tokens.length; i += 1) {
     if (!isWord(tokens[i], 'class') || is(tokens[i - 1], '.')) continue;
     let open = i + 1;
+    // Stryker disable next-line EqualityOperator: the token past the end is no brace
     while (open < tokens.length && !is(tokens[open], '{')) open += 1;
+    // Stryker disable next-line UnaryOperator: with no body no member is scanned, from -1 or from 1
     const end = pairs[open] ?? -1;
     let memberStart = true;
+    // Stryker disable next-line EqualityOperator: the body's closing brace drops nothing
     for (let j = open + 1; j < end; j += 1) {
       const t = tokens[j]!;
       if (memberStart && t.kind === 'ident' && !t.text.startsWith('#') && is(tokens[j + 1], ';')) {
@@ -331,6 +351,7 @@ function dropBareFields(tokens: readonly Token[]): Token[] {
         j += 1;
         continue;
       }
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: only an opener pairs ahead
       if (t.kind === 'punct' && t.text in OPEN && pairs[j]! > j) {
         j = pairs[j]!;
         memberStart = is(tokens[j], '}');
@@ -397,8 +418,10 @@ const UNARY_WORDS = new Set(['typeof', 'void', 'delete', 'await', 'new']);
 
 function binaryPrecedence(tokens: readonly Token[], i: number): number | undefined {
   const t = tokens[i]!;
+  // Stryker disable next-line ConditionalExpression: strings, numbers and templates never spell an operator
   if (t.kind === 'ident' ? !(t.text === 'in' || t.text === 'instanceof') : t.kind !== 'punct') return undefined;
   const p = BINARY[t.text];
+  // Stryker disable next-line ConditionalExpression: without a precedence the answer is undefined all the same
   if (p === undefined) return undefined;
   return (t.text === '+' || t.text === '-') && !endsOperand(tokens[i - 1]) ? undefined : p;
 }
@@ -409,9 +432,11 @@ function binaryPrecedence(tokens: readonly Token[], i: number): number | undefin
  */
 function looseness(tokens: readonly Token[], pairs: readonly number[], from: number, to: number): number {
   let lowest = PRIMARY;
+  // Stryker disable next-line EqualityOperator: tokens[to] is the group's `)`, which changes nothing
   for (let i = from; i < to; i += 1) {
     const t = tokens[i]!;
     if (t.kind === 'punct' && t.text in OPEN) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,UnaryOperator: a group pairs all its openers
       if (pairs[i]! < i) return -1;
       i = pairs[i]!;
       continue;
@@ -425,6 +450,7 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
       continue;
     }
     if (is(t, ',')) return -1;
+    // Stryker disable next-line ConditionalExpression: no other kind of token has an operator's text
     if (t.kind === 'punct' && LOOSE.has(t.text)) lowest = Math.min(lowest, 0);
     else if (isWord(t, 'yield') || isWord(t, 'async') || isWord(t, 'function') || isWord(t, 'class'))
       lowest = Math.min(lowest, 0);
@@ -432,7 +458,9 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
       const p = binaryPrecedence(tokens, i);
       if (p !== undefined) lowest = Math.min(lowest, p);
       else if (
+        // Stryker disable next-line ConditionalExpression: no other kind of token has an operator's text
         (t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text)) ||
+        // Stryker disable next-line ConditionalExpression: no other kind of token has a keyword's text
         (t.kind === 'ident' && UNARY_WORDS.has(t.text))
       ) {
         lowest = Math.min(lowest, UNARY);
@@ -448,7 +476,8 @@ function looseness(tokens: readonly Token[], pairs: readonly number[], from: num
 const isPrefix = (t: Token): boolean =>
   t.kind === 'ident'
     ? UNARY_WORDS.has(t.text)
-    : t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text);
+    : // Stryker disable next-line ConditionalExpression: no other kind of token has an operator's text
+      t.kind === 'punct' && ['!', '~', '+', '-', '++', '--'].includes(t.text);
 
 // Tokens before `(` that make it part of the syntax (a call, a condition, parameters), never a grouping.
 const SYNTAX_BEFORE_PAREN = new Set([
@@ -491,6 +520,7 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
   }
   if (is(after, '=>')) return false;
   const inner = looseness(tokens, pairs, open + 1, close);
+  // Stryker disable next-line ConditionalExpression: need is never below 0, so a sequence fails the last test too
   if (inner < 0) return false;
   // What the neighbours need the operand to bind at least as tightly as.
   let need = 0;
@@ -500,6 +530,7 @@ function redundantGroup(tokens: readonly Token[], pairs: readonly number[], open
     else if (isPrefix(before)) need = isPrefix(first) && !isWord(first, 'new') ? UNARY : PRIMARY;
   }
   if (after) {
+    // Stryker disable next-line ConditionalExpression: strings, numbers and templates never spell an operator
     const q = after.kind === 'ident' || after.kind === 'punct' ? BINARY[after.text] : undefined;
     if (after.kind === 'template' || (after.kind === 'punct' && ['.', '?.', '[', '(', '++', '--'].includes(after.text)))
       need = PRIMARY;
@@ -518,9 +549,12 @@ function dropRedundantParens(tokens: Token[]): Token[] {
   for (;;) {
     const pairs = pairsOf(tokens);
     const drop = new Set<number>();
+    // Stryker disable next-line EqualityOperator: the token past the end is no parenthesis
     for (let open = 0; open < tokens.length; open += 1) {
       const close = pairs[open]!;
+      // Stryker disable next-line EqualityOperator: no token is its own partner
       if (!is(tokens[open], '(') || close < open) continue;
+      // Stryker disable next-line ConditionalExpression: a lone parameter token is a name (a pattern is more)
       const loneParam = close === open + 2 && tokens[open + 1]!.kind === 'ident' && is(tokens[close + 1], '=>');
       if (loneParam || redundantGroup(tokens, pairs, open, close)) {
         drop.add(open).add(close);
@@ -534,10 +568,12 @@ function dropRedundantParens(tokens: Token[]): Token[] {
 
 /** The innermost open bracket at each token: '{', '(' or '[' ('' at the top). */
 function enclosing(tokens: readonly Token[]): string[] {
+  // Stryker disable next-line ArrayDeclaration: the top level is compared with '{' only; a sentinel is not '{' either
   const stack: string[] = [];
   return tokens.map((t) => {
     if (t.kind === 'template' && t.text.startsWith('}')) stack.pop();
     if (t.kind === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) stack.pop();
+    // Stryker disable next-line StringLiteral: the top level is compared with '{' only
     const inside = stack.at(-1) ?? '';
     if (t.kind === 'punct' && t.text in OPEN) stack.push(t.text);
     if (t.kind === 'template' && t.text.endsWith('${')) stack.push('${');
@@ -566,6 +602,7 @@ function canonicalNames(tokens: readonly Token[]): string[] {
       (is(tokens[i + 1], ',') || is(tokens[i + 1], '}'));
     if (shorthand && (t.ref || !KEYWORDS.has(t.text))) {
       spelled.splice(-1, 1, { kind: 'ident', text: t.text }, { kind: 'punct', text: ':' }, t);
+      // Stryker disable next-line StringLiteral: read only for the value, which is no key either way
       spelledInside.push('{', '{');
     }
   });

@@ -118,6 +118,36 @@ describe('checksums', () => {
     expect(checksumOf(parts)).not.toBe('3c2bb0842a03c455');
   });
 
+  test('each required id counts on its own', () => {
+    const up = printed('() => 1');
+    expect(checksumOf({ id: 'a', requires: ['x', 'y'], functions: [up] })).not.toBe(
+      checksumOf({ id: 'a', requires: ['xy'], functions: [up] }),
+    );
+  });
+
+  test("legacyChecksumOf drops what 0.1 dropped (comments, quote style, whitespace, ';' and ',') and nothing else", () => {
+    const legacy = (...texts: string[]) => legacyChecksumOf({ id: 'a', functions: texts.map(printed) });
+    const same0 = (a: string, b: string) => expect(legacy(a), `${a} vs ${b}`).toBe(legacy(b));
+    const differ0 = (a: string, b: string) => expect(legacy(a), `${a} vs ${b}`).not.toBe(legacy(b));
+    // Block comments, across lines and lazily: the code between two comments stays.
+    same0('() => /* a b\n c */ x', '() => x');
+    same0('() => /* a */ x /* b */', '() => x');
+    differ0('() => /* a */ x /* b */', '() => ');
+    // Line comments up to the line's end, at the very start too; the character before one stays.
+    same0('// up\n() => x', '() => x');
+    same0('() => x// one\n+ y', '() => x\n+ y');
+    differ0('() => x// one\n+ y', '() => \n+ y');
+    differ0('() => x // one\n+ y', '() => x // two\n- y');
+    // `//` after `:` or a quote is text (a URL, a string), not a comment.
+    differ0('() => "http://a"', '() => "http:"');
+    differ0("() => '//a'", "() => ''");
+    // Quotes are one style; whitespace, semicolons and commas go, every one of them.
+    same0("() => 'a'", '() => "a"');
+    same0('() => `a`', '() => "a"');
+    same0('(a, b) => { a;; b }', '(a,b)=>{a b}');
+    differ0('() => a + b', '() => a - b');
+  });
+
   test('tsc ESM and CommonJS texts of one migration give one checksum; 0.1 gave two', () => {
     const esm = [printed('async up(ctx) {\n        const t = new Tally();\n        await wait(fmt(ctx.id));\n    }')];
     const cjs = [
@@ -138,6 +168,9 @@ describe('checksums', () => {
     expect(checksumMatches(m, legacy)).toBe(true);
     expect(checksumMatches(m, '0a1b2c3d4e5f6071')).toBe(true);
     expect(checksumMatches(m, 'ffffffffffffffff')).toBe(false);
+    // Without previous checksums only its own matches.
+    expect(checksumMatches({ checksum: 'c' }, 'c')).toBe(true);
+    expect(checksumMatches({ checksum: 'c' }, 'd')).toBe(false);
     expect(Object.isFrozen(m.previousChecksums)).toBe(true);
     // Declared already: not listed twice. Pinned: 0.1 recorded the pinned value, nothing else to accept.
     expect(defineMigration({ id: '001_x', title: 'X', up, previousChecksums: [legacy] }).previousChecksums).toEqual([
