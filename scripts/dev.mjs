@@ -92,6 +92,14 @@ function mutation(only) {
     only.length > 0
       ? mutationPackages.filter(([name, dir]) => only.some((o) => name.endsWith(o) || dir.endsWith(o)))
       : mutationPackages;
+  // The plugins' tests import @tidemark/core and the rest through their built dist, as an app does.
+  must('pnpm', [
+    'turbo',
+    'run',
+    'build',
+    '--output-logs=errors-only',
+    ...chosen.map(([name]) => `--filter=${name}^...`),
+  ]);
   const results = [];
   for (const [name, dir] of chosen) {
     const report = join(root, dir, 'reports', 'mutation', 'mutation.json');
