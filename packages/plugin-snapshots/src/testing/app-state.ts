@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { RECIPE_FIELDS } from '../backfill-sql.js';
 import { dialectOf, type Dialect } from '../dialect.js';
 import { readFixture, writeFixture } from '../fixture.js';
 import { loadState, readState, type SnapshotsState } from '../state.js';
@@ -14,18 +15,7 @@ import { sql } from '../transaction.js';
 
 /** The plugin's tables and the columns the state reader already knows. */
 const KNOWN: Record<string, readonly string[]> = {
-  recipes: [
-    'id',
-    'name',
-    'category',
-    'source',
-    'yield_quantity',
-    'yield_unit',
-    'yield_description',
-    'estimated_time_minutes',
-    'notes',
-    'variant_name',
-  ],
+  recipes: ['id', ...RECIPE_FIELDS],
   ingredients: ['id', 'display_name', 'slug'],
   recipe_ingredients: ['id', 'recipe_id', 'ingredient_id', 'quantity', 'unit', 'notes'],
   production_runs: ['id', 'recipe_id', 'produced_at', 'num_batches', 'notes', 'recipe_snapshot_id'],
